@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli.h"
+
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
+#include "engine/store/graphrepository.h"
+#include "model/graphjson.h"
+#include "model/graphvalidation.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+#include <memory>
+
+namespace Signalbox::App {
+
+namespace {
+
+using Engine::Database;
+using Engine::DatabaseOptions;
+
+const QStringList kCommands = {QStringLiteral("graphs"), QStringLiteral("executions")};
+
+int exitCodeFor(const Error &error)
+{
+    switch (error.code) {
+    case ErrorCode::BadInput:
+    case ErrorCode::NotFound:
+        return ExitBadInput;
+    case ErrorCode::Conflict:
+        return ExitConflict;
+    case ErrorCode::Storage:
+        return ExitStorage;
+    case ErrorCode::Internal:
+        break;
+    }
+    return ExitFailed;
+}
+
+// Pads columns to their widest cell.
+QString table(const QList<QStringList> &rows)
+{
+    QList<int> widths;
+    for (const QStringList &row : rows) {
+        for (qsizetype i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i)
+                widths.append(0);
+            widths[i] = qMax(widths[i], int(row.at(i).size()));
+        }
+    }
+    QString text;
+    for (const QStringList &row : rows) {
+        QStringList cells;
+        for (qsizetype i = 0; i < row.size(); ++i)
+            cells.append(i + 1 == row.size() ? row.at(i) : row.at(i).leftJustified(widths.at(i)));
+        text += cells.join(QLatin1String("  ")).trimmed() + QLatin1Char('\n');
+    }
+    return text;
+}
+
+QString shortTime(const QDateTime &time)
+{
+    return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("-");
+}
+
+class Cli
+{
+public:
+    Cli(QTextStream &out, QTextStream &err)
+        : m_out(out)
+        , m_err(err)
+    {}
+
+    int run(const QStringList &arguments)
+    {
+        QCommandLineParser parser;
+        parser.setApplicationDescription(QStringLiteral("Signalbox: build agent graphs, run them, keep a human in the loop."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The database file (default: %1).").arg(defaultDatabasePath()),
+                                    QStringLiteral("FILE"));
+        const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of text."));
+        const QCommandLineOption graph(QStringLiteral("graph"), QStringLiteral("Only executions of this graph."), QStringLiteral("ID"));
+        const QCommandLineOption status(QStringLiteral("status"), QStringLiteral("Only executions with this status (repeatable)."),
+                                        QStringLiteral("STATUS"));
+        const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("At most this many executions (default 50)."),
+                                       QStringLiteral("N"), QStringLiteral("50"));
+        const QCommandLineOption version(QStringLiteral("graph-version"), QStringLiteral("Export this version (default: the latest)."),
+                                         QStringLiteral("N"));
+        const QCommandLineOption output(QStringLiteral("output"), QStringLiteral("Write the export to FILE instead of standard output."),
+                                        QStringLiteral("FILE"));
+        parser.addOptions({db, json, graph, status, limit, version, output});
+        parser.addPositionalArgument(QStringLiteral("command"),
+                                     QStringLiteral("graphs import FILE | graphs export ID | graphs list | "
+                                                    "executions list | executions show ID"));
+        if (!parser.parse(arguments))
+            return usage(parser.errorText());
+        if (parser.isSet(QStringLiteral("help"))) {
+            m_out << parser.helpText();
+            return ExitCompleted;
+        }
+        if (parser.isSet(QStringLiteral("version"))) {
+            m_out << QStringLiteral("signalbox %1 (Qt %2)\n").arg(QStringLiteral(SIGNALBOX_VERSION), QString::fromLatin1(qVersion()));
+            return ExitCompleted;
+        }
+
+        m_json = parser.isSet(json);
+        m_dbPath = parser.isSet(db) ? parser.value(db) : QString();
+        const QStringList positional = parser.positionalArguments();
+        const QString group = positional.value(0);
+        const QString action = positional.value(1);
+        const QStringList rest = positional.mid(2);
+
+        if (group == QLatin1String("graphs")) {
+            if (action == QLatin1String("import") && rest.size() == 1)
+                return importGraph(rest.first());
+            if (action == QLatin1String("export") && rest.size() == 1)
+                return exportGraph(rest.first(), parser.value(version), parser.value(output));
+            if (action == QLatin1String("list") && rest.isEmpty())
+                return listGraphs();
+        } else if (group == QLatin1String("executions")) {
+            if (action == QLatin1String("list") && rest.isEmpty())
+                return listExecutions(parser.value(graph), parser.values(status), parser.value(limit));
+            if (action == QLatin1String("show") && rest.size() == 1)
+                return showExecution(rest.first());
+        }
+        return usage(QStringLiteral("unknown command: %1").arg(positional.join(QLatin1Char(' '))));
+    }
+
+private:
+    static QString defaultDatabasePath()
+    {
+        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/signalbox.db");
+    }
+
+    int usage(const QString &message)
+    {
+        m_err << "signalbox: " << message << "\nTry 'signalbox --help'.\n";
+        return ExitBadInput;
+    }
+
+    int fail(const Error &error)
+    {
+        m_err << "signalbox: " << error.text() << '\n';
+        return exitCodeFor(error);
+    }
+
+    void printJson(const QJsonObject &object)
+    {
+        m_out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) << '\n';
+    }
+
+    Result<std::unique_ptr<Database>> openDatabase(DatabaseOptions::OpenMode mode)
+    {
+        QString path = m_dbPath;
+        if (path.isEmpty()) {
+            path = defaultDatabasePath();
+            // The default location is ours to create; a named one is not.
+            QDir().mkpath(QFileInfo(path).absolutePath());
+        }
+        DatabaseOptions options;
+        options.mode = mode;
+        return Database::open(path, options);
+    }
+
+    Result<Model::BlockCatalog> &catalog()
+    {
+        if (!m_catalog)
+            m_catalog = std::make_unique<Result<Model::BlockCatalog>>(Model::BlockCatalog::builtin());
+        return *m_catalog;
+    }
+
+    int importGraph(const QString &fileName)
+    {
+        QFile file(fileName);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(makeError(ErrorCode::BadInput, QStringLiteral("%1: %2").arg(fileName, file.errorString())));
+        const Model::GraphLimits limits;
+        if (file.size() > limits.json.maxBytes) {
+            return fail(makeError(ErrorCode::BadInput, QStringLiteral("%1: %2 bytes is more than the limit of %3 bytes")
+                                                           .arg(fileName)
+                                                           .arg(file.size())
+                                                           .arg(limits.json.maxBytes)));
+        }
+        auto graph = Model::graphFromJson(file.readAll(), fileName, limits);
+        if (!graph)
+            return fail(graph.error());
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
+        if (const QStringList problems = Model::unknownBlockProblems(*graph, *blocks); !problems.isEmpty()) {
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName), problems));
+        }
+
+        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
+        if (!db)
+            return fail(db.error());
+        Engine::GraphRepository graphs(**db);
+        auto saved = graphs.saveGraph(*graph, QString(Model::kDefaultUserId));
+        if (!saved)
+            return fail(saved.error());
+
+        if (m_json) {
+            QJsonArray subGraphs;
+            for (const Engine::SavedGraph &sub : saved->subGraphs)
+                subGraphs.append(QJsonObject{{QStringLiteral("id"), sub.id}, {QStringLiteral("version"), sub.version}, {QStringLiteral("created"), sub.created}});
+            printJson({{QStringLiteral("id"), saved->id},
+                       {QStringLiteral("version"), saved->version},
+                       {QStringLiteral("name"), graph->name},
+                       {QStringLiteral("created"), saved->created},
+                       {QStringLiteral("sub_graphs"), subGraphs}});
+        } else {
+            m_out << (saved->created ? "Imported " : "Already stored: ") << '"' << graph->name << "\" " << saved->id << " version "
+                  << saved->version << " (" << graph->nodes.size() << " nodes, " << graph->links.size() << " links";
+            if (!saved->subGraphs.isEmpty())
+                m_out << ", " << saved->subGraphs.size() << " sub-graphs";
+            m_out << ")\n";
+        }
+        return ExitCompleted;
+    }
+
+    int exportGraph(const QString &id, const QString &versionText, const QString &outputFile)
+    {
+        std::optional<int> version;
+        if (!versionText.isEmpty()) {
+            bool ok = false;
+            version = versionText.toInt(&ok);
+            if (!ok || *version < 1)
+                return fail(makeError(ErrorCode::BadInput, QStringLiteral("--graph-version takes a whole number of at least 1, not \"%1\"").arg(versionText)));
+        }
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        Engine::GraphRepository graphs(**db);
+        auto graph = graphs.graph(id, version, true);
+        if (!graph)
+            return fail(graph.error());
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
+        Model::GraphExportOptions options;
+        options.blocks = &*blocks;
+        const QByteArray json = Model::graphToJson(*graph, options);
+        if (outputFile.isEmpty()) {
+            m_out << QString::fromUtf8(json);
+            return ExitCompleted;
+        }
+        QSaveFile file(outputFile);
+        if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit())
+            return fail(makeError(ErrorCode::BadInput, QStringLiteral("%1: %2").arg(outputFile, file.errorString())));
+        if (!m_json)
+            m_out << "Exported \"" << graph->name << "\" version " << graph->version << " to " << outputFile << '\n';
+        else
+            printJson({{QStringLiteral("id"), graph->id}, {QStringLiteral("version"), graph->version}, {QStringLiteral("file"), outputFile}});
+        return ExitCompleted;
+    }
+
+    int listGraphs()
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        Engine::GraphRepository graphs(**db);
+        auto list = graphs.listGraphs();
+        if (!list)
+            return fail(list.error());
+        if (m_json) {
+            QJsonArray array;
+            for (const Engine::GraphSummary &g : std::as_const(*list)) {
+                array.append(QJsonObject{{QStringLiteral("id"), g.id},
+                                         {QStringLiteral("version"), g.version},
+                                         {QStringLiteral("name"), g.name},
+                                         {QStringLiteral("description"), g.description},
+                                         {QStringLiteral("is_active"), g.isActive},
+                                         {QStringLiteral("created_at"), Model::timeToJson(g.createdAt)},
+                                         {QStringLiteral("node_count"), g.nodeCount},
+                                         {QStringLiteral("link_count"), g.linkCount}});
+            }
+            printJson({{QStringLiteral("graphs"), array}});
+            return ExitCompleted;
+        }
+        if (list->isEmpty()) {
+            m_out << "No graphs yet. Import one with: signalbox graphs import FILE\n";
+            return ExitCompleted;
+        }
+        QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("VERSION"), QStringLiteral("NODES"), QStringLiteral("NAME")}};
+        for (const Engine::GraphSummary &g : std::as_const(*list))
+            rows.append({g.id, QString::number(g.version), QString::number(g.nodeCount), g.name});
+        m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    int listExecutions(const QString &graphId, const QStringList &statusNames, const QString &limitText)
+    {
+        Engine::GraphExecutionFilter filter;
+        filter.userId = QString(Model::kDefaultUserId);
+        filter.graphId = graphId;
+        for (const QString &name : statusNames) {
+            const auto status = Model::statusFromName(name);
+            if (!status)
+                return fail(makeError(ErrorCode::BadInput, QStringLiteral("unknown status \"%1\"; use INCOMPLETE, QUEUED, RUNNING, REVIEW, COMPLETED, FAILED or TERMINATED").arg(name)));
+            filter.statuses.append(*status);
+        }
+        bool ok = false;
+        filter.limit = limitText.toInt(&ok);
+        if (!ok || *filter.limit < 1)
+            return fail(makeError(ErrorCode::BadInput, QStringLiteral("--limit takes a whole number of at least 1, not \"%1\"").arg(limitText)));
+
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        Engine::ExecutionRepository executions(**db, nullptr);
+        auto list = executions.graphExecutions(filter);
+        if (!list)
+            return fail(list.error());
+        if (m_json) {
+            QJsonArray array;
+            for (const Model::GraphExecutionMeta &meta : std::as_const(*list))
+                array.append(Model::toApiJson(meta));
+            printJson({{QStringLiteral("executions"), array}});
+            return ExitCompleted;
+        }
+        if (list->isEmpty()) {
+            m_out << "No executions.\n";
+            return ExitCompleted;
+        }
+        QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("STATUS"), QStringLiteral("GRAPH"), QStringLiteral("STARTED"), QStringLiteral("NODES"), QStringLiteral("COST")}};
+        for (const Model::GraphExecutionMeta &meta : std::as_const(*list)) {
+            rows.append({meta.id, Model::statusName(meta.status), QStringLiteral("%1 v%2").arg(meta.graphId).arg(meta.graphVersion),
+                         shortTime(meta.startedAt.isValid() ? meta.startedAt : meta.createdAt),
+                         meta.stats ? QString::number(meta.stats->nodeCount) : QStringLiteral("-"),
+                         meta.stats ? QString::number(meta.stats->cost) : QStringLiteral("-")});
+        }
+        m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    int showExecution(const QString &id)
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
+        Engine::ExecutionRepository executions(**db, &*blocks);
+        auto execution = executions.graphExecution(QString(Model::kDefaultUserId), id, true);
+        if (!execution)
+            return fail(execution.error());
+        if (!execution->has_value())
+            return fail(makeError(ErrorCode::NotFound, QStringLiteral("there is no execution %1").arg(id)));
+        const Model::GraphExecution &e = **execution;
+        if (m_json) {
+            printJson(Model::toApiJson(e));
+            return ExitCompleted;
+        }
+        m_out << "Execution " << e.meta.id << '\n'
+              << "  graph    " << e.meta.graphId << " version " << e.meta.graphVersion << '\n'
+              << "  status   " << Model::statusName(e.meta.status) << '\n'
+              << "  started  " << shortTime(e.meta.startedAt) << '\n'
+              << "  ended    " << shortTime(e.meta.endedAt) << '\n';
+        if (e.meta.stats && !e.meta.stats->error.isEmpty())
+            m_out << "  error    " << e.meta.stats->error << '\n';
+        m_out << "  outputs  " << QString::fromUtf8(QJsonDocument(e.outputs).toJson(QJsonDocument::Compact)) << '\n';
+        QList<QStringList> rows{{QStringLiteral("NODE EXECUTION"), QStringLiteral("STATUS"), QStringLiteral("BLOCK"), QStringLiteral("NODE")}};
+        for (const Model::NodeExecutionResult &node : e.nodeExecutions) {
+            const Model::BlockSchema *schema = blocks->schema(node.blockId);
+            rows.append({node.nodeExecId, Model::statusName(node.status), schema ? schema->name : node.blockId, node.nodeId});
+        }
+        m_out << '\n' << table(rows);
+        return ExitCompleted;
+    }
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    bool m_json = false;
+    QString m_dbPath;
+    std::unique_ptr<Result<Model::BlockCatalog>> m_catalog;
+};
+
+} // namespace
+
+bool isCliCommand(const QStringList &arguments)
+{
+    for (const QString &argument : arguments.mid(1)) {
+        if (kCommands.contains(argument) || argument == QLatin1String("--version") || argument == QLatin1String("-v")
+            || argument == QLatin1String("--help") || argument == QLatin1String("-h"))
+            return true;
+    }
+    return false;
+}
+
+int runCli(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    Cli cli(out, err);
+    return cli.run(arguments);
+}
+
+} // namespace Signalbox::App

@@ -1,0 +1,24 @@
+# signalbox_add_test(NAME <name> SOURCES <files...> LIBS <targets...> [TIMEOUT <s>] [GUI])
+#
+# Adds one Qt Test executable and registers it with CTest. Every test runs with
+# the offscreen platform plugin, without Qt's stack dump, with a timeout, and
+# knows where the shared test data lives (SIGNALBOX_TESTDATA_DIR at compile
+# time and in the environment).
+set(SIGNALBOX_TESTDATA_DIR "${PROJECT_SOURCE_DIR}/tests/data")
+
+function(signalbox_add_test)
+    cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 120)
+    endif()
+    find_package(Qt6 REQUIRED COMPONENTS Test)
+    add_executable(${ARG_NAME} ${ARG_SOURCES})
+    target_link_libraries(${ARG_NAME} PRIVATE Qt6::Test ${ARG_LIBS})
+    target_compile_definitions(${ARG_NAME} PRIVATE
+        SIGNALBOX_TESTDATA_DIR="${SIGNALBOX_TESTDATA_DIR}"
+        SIGNALBOX_BINARY="$<TARGET_FILE:signalbox>")
+    add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+    set_tests_properties(${ARG_NAME} PROPERTIES
+        TIMEOUT ${ARG_TIMEOUT}
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QTEST_DISABLE_STACK_DUMP=1;SIGNALBOX_TESTDATA_DIR=${SIGNALBOX_TESTDATA_DIR}")
+endfunction()

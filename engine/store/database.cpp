@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "database.h"
+
+#include "migrations.h"
+
+#include <QAtomicInteger>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QThread>
+
+Q_LOGGING_CATEGORY(lcStore, "signalbox.store")
+
+namespace Signalbox::Engine {
+
+namespace {
+
+QString nextConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("signalbox-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+// SQLite's primary result codes, as QSQLITE reports them in nativeErrorCode().
+QString describeSqliteCode(int code)
+{
+    switch (code & 0xff) {
+    case 5: // SQLITE_BUSY
+        return QStringLiteral("the database is locked by another connection");
+    case 6: // SQLITE_LOCKED
+        return QStringLiteral("a table is locked");
+    case 8: // SQLITE_READONLY
+        return QStringLiteral("the database is read-only");
+    case 10: // SQLITE_IOERR
+        return QStringLiteral("an input/output error occurred");
+    case 11: // SQLITE_CORRUPT
+        return QStringLiteral("the database file is damaged");
+    case 13: // SQLITE_FULL
+        return QStringLiteral("the disk or the database's size limit is full");
+    case 14: // SQLITE_CANTOPEN
+        return QStringLiteral("the database file cannot be opened");
+    case 19: // SQLITE_CONSTRAINT
+        return QStringLiteral("a constraint was violated");
+    case 26: // SQLITE_NOTADB
+        return QStringLiteral("the file is not a database");
+    default:
+        return QString();
+    }
+}
+
+} // namespace
+
+Database::Database(QString path, QString connectionName)
+    : m_path(std::move(path))
+    , m_connectionName(std::move(connectionName))
+{}
+
+Database::~Database()
+{
+    m_statements.clear();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen()) {
+            if (m_transactionDepth > 0)
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &path, const DatabaseOptions &options)
+{
+    const QFileInfo info(path);
+    const QString absolute = info.absoluteFilePath();
+    auto fail = [&absolute](const QString &cause) {
+        return makeError(ErrorCode::Storage, QStringLiteral("database %1: %2").arg(absolute, cause));
+    };
+    if (!info.absoluteDir().exists())
+        return fail(QStringLiteral("the folder %1 does not exist").arg(info.absolutePath()));
+    if (info.exists() && info.isDir())
+        return fail(QStringLiteral("this is a folder, not a database file"));
+    if (!info.exists() && options.mode == DatabaseOptions::OpenMode::MustExist)
+        return fail(QStringLiteral("the database file does not exist"));
+
+    std::unique_ptr<Database> database(new Database(absolute, nextConnectionName()));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), database->m_connectionName);
+        db.setDatabaseName(absolute);
+        QStringList connectOptions{QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs)};
+        if (options.readOnly)
+            connectOptions.append(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        db.setConnectOptions(connectOptions.join(QLatin1Char(';')));
+        if (!db.open())
+            return database->storageError(db.lastError(), QStringLiteral("opening"));
+    }
+    if (auto configured = database->configure(options); !configured)
+        return configured.error();
+    if (auto migrated = migrateSchema(*database); !migrated)
+        return migrated.error();
+    return database;
+}
+
+Result<void> Database::configure(const DatabaseOptions &options)
+{
+    // Reading the schema first turns "not a database" into an error here.
+    if (auto ok = execute(QStringLiteral("SELECT count(*) FROM sqlite_schema")); !ok)
+        return ok;
+    const QStringList pragmas = {
+        QStringLiteral("PRAGMA busy_timeout = %1").arg(options.busyTimeoutMs),
+        QStringLiteral("PRAGMA foreign_keys = ON"),
+        QStringLiteral("PRAGMA synchronous = FULL"),
+    };
+    for (const QString &pragma : pragmas) {
+        if (auto ok = execute(pragma); !ok)
+            return ok;
+    }
+    if (!options.readOnly) {
+        // WAL lets readers run beside the single writer. It is a property of
+        // the file, so only the first connection really changes anything.
+        auto query = prepare(QStringLiteral("PRAGMA journal_mode = WAL"));
+        if (!query)
+            return query.error();
+        if (!(*query)->exec())
+            return storageError((*query)->lastError(), QStringLiteral("switching to WAL mode"));
+        (*query)->finish();
+    }
+    if (options.maxPageCount > 0) {
+        if (auto ok = execute(QStringLiteral("PRAGMA max_page_count = %1").arg(options.maxPageCount)); !ok)
+            return ok;
+    }
+    return {};
+}
+
+int Database::schemaVersion() const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return -1;
+    return query.value(0).toInt();
+}
+
+Result<QSqlQuery *> Database::prepare(const QString &sql)
+{
+    auto it = m_statements.find(sql);
+    if (it != m_statements.end())
+        return it->second.get();
+    auto query = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
+    query->setForwardOnly(true);
+    if (!query->prepare(sql))
+        return storageError(query->lastError(), QStringLiteral("preparing a statement"));
+    QSqlQuery *raw = query.get();
+    m_statements.emplace(sql, std::move(query));
+    return raw;
+}
+
+Result<void> Database::execute(const QString &sql)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(sql))
+        return storageError(query.lastError(), QStringLiteral("running \"%1\"").arg(sql.left(60)));
+    return {};
+}
+
+Result<void> Database::begin()
+{
+    if (m_transactionDepth > 0) {
+        ++m_transactionDepth;
+        return {};
+    }
+    auto query = prepare(QStringLiteral("BEGIN IMMEDIATE"));
+    if (!query)
+        return query.error();
+    if (!(*query)->exec())
+        return storageError((*query)->lastError(), QStringLiteral("starting a write transaction"));
+    m_transactionDepth = 1;
+    m_rollbackOnly = false;
+    return {};
+}
+
+Result<void> Database::commit()
+{
+    if (m_transactionDepth == 0)
+        return storageError(QStringLiteral("commit without a transaction"), QStringLiteral("committing"));
+    if (m_transactionDepth > 1) {
+        --m_transactionDepth;
+        return {};
+    }
+    if (m_rollbackOnly) {
+        rollback();
+        return storageError(QStringLiteral("an inner step failed"), QStringLiteral("committing"));
+    }
+    auto query = prepare(QStringLiteral("COMMIT"));
+    if (!query)
+        return query.error();
+    if (!(*query)->exec()) {
+        const Error error = storageError((*query)->lastError(), QStringLiteral("committing"));
+        rollback();
+        return error;
+    }
+    m_transactionDepth = 0;
+    return {};
+}
+
+void Database::rollback()
+{
+    if (m_transactionDepth == 0)
+        return;
+    if (m_transactionDepth > 1) {
+        --m_transactionDepth;
+        m_rollbackOnly = true;
+        return;
+    }
+    m_transactionDepth = 0;
+    m_rollbackOnly = false;
+    // Statements still reading would keep their snapshot; end them first.
+    for (auto &entry : m_statements)
+        entry.second->finish();
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("ROLLBACK")))
+        qCWarning(lcStore) << "rollback failed on" << m_path << query.lastError().text();
+}
+
+Error Database::storageError(const QSqlError &error, const QString &doing) const
+{
+    bool isNumber = false;
+    const int code = error.nativeErrorCode().toInt(&isNumber);
+    QString cause = isNumber ? describeSqliteCode(code) : QString();
+    const QString detail = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    if (cause.isEmpty())
+        cause = detail;
+    else if (!detail.isEmpty())
+        cause += QStringLiteral(" (%1)").arg(detail);
+    return storageError(cause, doing);
+}
+
+Error Database::storageError(const QString &cause, const QString &doing) const
+{
+    const Error error = makeError(ErrorCode::Storage,
+                                  QStringLiteral("database %1: %2 while %3").arg(m_path, cause, doing));
+    qCWarning(lcStore).noquote() << error.message;
+    return error;
+}
+
+namespace StoreFormat {
+
+QVariant timeToVariant(const QDateTime &time)
+{
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime timeFromVariant(const QVariant &value)
+{
+    if (value.isNull())
+        return QDateTime();
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QString jsonToText(const QJsonValue &value)
+{
+    if (value.isObject())
+        return jsonToText(value.toObject());
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(wrapped.sliced(1, wrapped.size() - 2));
+}
+
+QString jsonToText(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonValue jsonFromText(const QVariant &text)
+{
+    if (text.isNull())
+        return QJsonValue();
+    const QByteArray utf8 = text.toString().toUtf8();
+    const QJsonDocument doc = QJsonDocument::fromJson('[' + utf8 + ']');
+    return doc.array().at(0);
+}
+
+QJsonObject objectFromText(const QVariant &text)
+{
+    return jsonFromText(text).toObject();
+}
+
+} // namespace StoreFormat
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,1087 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "executionrepository.h"
+
+#include "database.h"
+
+#include "model/pythonvalue.h"
+#include "model/uuid.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QSqlError>
+
+#include <algorithm>
+
+namespace Signalbox::Engine {
+
+using namespace StoreFormat;
+using Model::ExecutionStatus;
+
+namespace {
+
+const QString kMetaColumns = QStringLiteral(
+    "id, user_id, graph_id, graph_version, status, inputs, credential_inputs, nodes_input_masks,"
+    " preset_id, parent_graph_exec_id, created_at, updated_at, started_at, ended_at, stats,"
+    " is_shared, share_token, shared_at");
+
+const QString kNodeColumns = QStringLiteral(
+    "ne.id, ne.graph_exec_id, ne.node_id, ne.block_id, ne.status, ne.execution_data, ne.stats,"
+    " ne.added_at, ne.queued_at, ne.started_at, ne.ended_at, ge.user_id, ge.graph_id, ge.graph_version"
+    " FROM node_executions ne JOIN graph_executions ge ON ge.id = ne.graph_exec_id");
+
+// AutoGPT orders node executions by queue time, then add time, newest first;
+// PostgreSQL puts unset times first in a descending order.
+const QString kNodeOrderLatestFirst = QStringLiteral(
+    " ORDER BY ne.queued_at DESC NULLS FIRST, ne.added_at DESC, ne.id DESC");
+
+QString statusListJson(const QList<ExecutionStatus> &statuses)
+{
+    QJsonArray names;
+    for (ExecutionStatus status : statuses)
+        names.append(Model::statusName(status));
+    return jsonToText(QJsonValue(names));
+}
+
+QString idListJson(const QStringList &ids)
+{
+    return jsonToText(QJsonValue(QJsonArray::fromStringList(ids)));
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+Model::GraphExecutionMeta readMeta(const QSqlQuery &q)
+{
+    Model::GraphExecutionMeta meta;
+    meta.id = q.value(0).toString();
+    meta.userId = q.value(1).toString();
+    meta.graphId = q.value(2).toString();
+    meta.graphVersion = q.value(3).toInt();
+    meta.status = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
+    meta.inputs = objectFromText(q.value(5));
+    meta.credentialInputs = objectFromText(q.value(6));
+    meta.nodesInputMasks = objectFromText(q.value(7));
+    meta.presetId = q.value(8).toString();
+    meta.parentGraphExecId = q.value(9).toString();
+    meta.createdAt = timeFromVariant(q.value(10));
+    meta.updatedAt = timeFromVariant(q.value(11));
+    meta.startedAt = timeFromVariant(q.value(12));
+    meta.endedAt = timeFromVariant(q.value(13));
+    if (!q.value(14).isNull()) {
+        const QJsonValue stats = jsonFromText(q.value(14));
+        if (stats.isObject())
+            meta.stats = Model::GraphExecutionStats::fromStoredJson(stats.toObject());
+    }
+    meta.isShared = q.value(15).toBool();
+    meta.shareToken = q.value(16).toString();
+    meta.sharedAt = timeFromVariant(q.value(17));
+    return meta;
+}
+
+Model::NodeExecutionResult readNode(const QSqlQuery &q)
+{
+    Model::NodeExecutionResult node;
+    node.nodeExecId = q.value(0).toString();
+    node.graphExecId = q.value(1).toString();
+    node.nodeId = q.value(2).toString();
+    node.blockId = q.value(3).toString();
+    node.status = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
+    // Execution data, when set, is the input the node ran with.
+    if (!q.value(5).isNull())
+        node.inputData = objectFromText(q.value(5));
+    node.stats = Model::NodeExecutionStats::fromJson(objectFromText(q.value(6)));
+    node.addTime = timeFromVariant(q.value(7));
+    node.queueTime = timeFromVariant(q.value(8));
+    node.startTime = timeFromVariant(q.value(9));
+    node.endTime = timeFromVariant(q.value(10));
+    node.userId = q.value(11).toString();
+    node.graphId = q.value(12).toString();
+    node.graphVersion = q.value(13).toInt();
+    return node;
+}
+
+// Oldest queue time first; executions never queued sort last, by add time.
+void sortByQueueTime(QList<Model::NodeExecutionResult> &nodes)
+{
+    std::stable_sort(nodes.begin(), nodes.end(), [](const auto &a, const auto &b) {
+        const bool aUnqueued = !a.queueTime.isValid();
+        const bool bUnqueued = !b.queueTime.isValid();
+        if (aUnqueued != bUnqueued)
+            return !aUnqueued;
+        const QDateTime &aTime = aUnqueued ? a.addTime : a.queueTime;
+        const QDateTime &bTime = bUnqueued ? b.addTime : b.queueTime;
+        return aTime < bTime;
+    });
+}
+
+} // namespace
+
+ExecutionRepository::ExecutionRepository(Database &db, const Model::BlockSchemaLookup *blocks)
+    : m_db(db)
+    , m_blocks(blocks)
+{}
+
+bool ExecutionRepository::isBlockOfType(const QString &blockId, Model::BlockType type) const
+{
+    const Model::BlockSchema *schema = m_blocks ? m_blocks->schema(blockId) : nullptr;
+    return schema && schema->type == type;
+}
+
+// ---------------------------------------------------------------- graph executions
+
+Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
+{
+    const QString doing = QStringLiteral("creating an execution of graph %1").arg(request.graphId);
+    WriteTransaction transaction(m_db);
+    if (auto ok = transaction.begin(); !ok)
+        return ok.error();
+
+    auto graphExists = m_db.prepare(QStringLiteral("SELECT 1 FROM graphs WHERE id = ? AND version = ?"));
+    if (!graphExists)
+        return graphExists.error();
+    (*graphExists)->addBindValue(request.graphId);
+    (*graphExists)->addBindValue(request.graphVersion);
+    if (!(*graphExists)->exec())
+        return m_db.storageError((*graphExists)->lastError(), doing);
+    const bool found = (*graphExists)->next();
+    (*graphExists)->finish();
+    if (!found) {
+        return makeError(ErrorCode::NotFound, QStringLiteral("graph %1 has no version %2")
+                                                  .arg(request.graphId)
+                                                  .arg(request.graphVersion));
+    }
+
+    const QString id = Model::createTimeOrderedUuid();
+    const qint64 now = nowMs();
+    auto insert = m_db.prepare(QStringLiteral(
+        "INSERT INTO graph_executions (id, user_id, graph_id, graph_version, status, inputs,"
+        " credential_inputs, nodes_input_masks, preset_id, parent_graph_exec_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?, ?, ?, ?, ?, ?, ?)"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    q->addBindValue(id);
+    q->addBindValue(request.userId);
+    q->addBindValue(request.graphId);
+    q->addBindValue(request.graphVersion);
+    q->addBindValue(jsonToText(request.inputs));
+    q->addBindValue(jsonToText(request.credentialInputs));
+    q->addBindValue(jsonToText(request.nodesInputMasks));
+    q->addBindValue(request.presetId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(request.presetId));
+    q->addBindValue(request.parentGraphExecId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                                        : QVariant(request.parentGraphExecId));
+    q->addBindValue(now);
+    q->addBindValue(now);
+    if (!q->exec()) {
+        if (!request.parentGraphExecId.isEmpty()) {
+            // The likely cause: a parent that does not exist (foreign key).
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("cannot create the execution: %1 (is parent execution %2 there?)")
+                                 .arg(q->lastError().databaseText(), request.parentGraphExecId));
+        }
+        return m_db.storageError(q->lastError(), doing);
+    }
+
+    auto blockOf = m_db.prepare(QStringLiteral(
+        "SELECT block_id FROM nodes WHERE graph_id = ? AND graph_version = ? AND id = ?"));
+    auto insertNode = m_db.prepare(QStringLiteral(
+        "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at, queued_at)"
+        " VALUES (?, ?, ?, ?, 'QUEUED', ?, ?)"));
+    auto insertInput = m_db.prepare(QStringLiteral(
+        "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    if (!blockOf || !insertNode || !insertInput)
+        return (!blockOf ? blockOf.error() : !insertNode ? insertNode.error() : insertInput.error());
+
+    for (const auto &[nodeId, nodeInput] : request.startingNodesInput) {
+        (*blockOf)->addBindValue(request.graphId);
+        (*blockOf)->addBindValue(request.graphVersion);
+        (*blockOf)->addBindValue(nodeId);
+        if (!(*blockOf)->exec())
+            return m_db.storageError((*blockOf)->lastError(), doing);
+        if (!(*blockOf)->next()) {
+            (*blockOf)->finish();
+            return makeError(ErrorCode::BadInput, QStringLiteral("node %1 is not in graph %2 version %3")
+                                                      .arg(nodeId, request.graphId)
+                                                      .arg(request.graphVersion));
+        }
+        const QString blockId = (*blockOf)->value(0).toString();
+        (*blockOf)->finish();
+
+        const QString nodeExecId = Model::createTimeOrderedUuid();
+        QSqlQuery *n = *insertNode;
+        n->addBindValue(nodeExecId);
+        n->addBindValue(id);
+        n->addBindValue(nodeId);
+        n->addBindValue(blockId);
+        n->addBindValue(now);
+        n->addBindValue(now);
+        if (!n->exec())
+            return m_db.storageError(n->lastError(), doing);
+        for (auto it = nodeInput.begin(); it != nodeInput.end(); ++it) {
+            QSqlQuery *i = *insertInput;
+            i->addBindValue(Model::createTimeOrderedUuid());
+            i->addBindValue(it.key());
+            i->addBindValue(jsonToText(it.value()));
+            i->addBindValue(now);
+            i->addBindValue(nodeExecId);
+            if (!i->exec())
+                return m_db.storageError(i->lastError(), doing);
+        }
+    }
+    if (auto ok = transaction.commit(); !ok)
+        return ok.error();
+
+    auto created = graphExecution(request.userId, id, true);
+    if (!created)
+        return created.error();
+    if (!created->has_value())
+        return makeError(ErrorCode::Internal, QStringLiteral("execution %1 vanished after creation").arg(id));
+    return std::move(**created);
+}
+
+Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::selectMetas(const QString &where,
+                                                                          const QVariantList &binds,
+                                                                          const QString &suffix)
+{
+    auto select = m_db.prepare(QStringLiteral("SELECT %1 FROM graph_executions WHERE %2%3")
+                                   .arg(kMetaColumns, where, suffix));
+    if (!select)
+        return select.error();
+    QSqlQuery *q = *select;
+    for (const QVariant &value : binds)
+        q->addBindValue(value);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), QStringLiteral("reading graph executions"));
+    QList<Model::GraphExecutionMeta> result;
+    while (q->next())
+        result.append(readMeta(*q));
+    q->finish();
+    return result;
+}
+
+namespace {
+
+// WHERE fragments are fixed texts; only bound values vary.
+std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter)
+{
+    QStringList clauses{QStringLiteral("is_deleted = 0")};
+    QVariantList binds;
+    if (!filter.graphExecId.isEmpty()) {
+        clauses.append(QStringLiteral("id = ?"));
+        binds.append(filter.graphExecId);
+    }
+    if (!filter.userId.isEmpty()) {
+        clauses.append(QStringLiteral("user_id = ?"));
+        binds.append(filter.userId);
+    }
+    if (!filter.graphId.isEmpty()) {
+        clauses.append(QStringLiteral("graph_id = ?"));
+        binds.append(filter.graphId);
+    }
+    if (filter.graphVersion) {
+        clauses.append(QStringLiteral("graph_version = ?"));
+        binds.append(*filter.graphVersion);
+    }
+    if (filter.createdFrom.isValid() || filter.createdTo.isValid()) {
+        clauses.append(QStringLiteral("created_at BETWEEN ? AND ?"));
+        binds.append(filter.createdFrom.isValid() ? filter.createdFrom.toMSecsSinceEpoch()
+                                                  : std::numeric_limits<qint64>::min());
+        binds.append(filter.createdTo.isValid() ? filter.createdTo.toMSecsSinceEpoch()
+                                                : std::numeric_limits<qint64>::max());
+    }
+    if (!filter.statuses.isEmpty()) {
+        clauses.append(QStringLiteral("status IN (SELECT value FROM json_each(?))"));
+        binds.append(statusListJson(filter.statuses));
+    }
+    return {clauses.join(QLatin1String(" AND ")), binds};
+}
+
+} // namespace
+
+Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::graphExecutions(const GraphExecutionFilter &filter)
+{
+    auto [where, binds] = whereFor(filter);
+    QString suffix = QStringLiteral(" ORDER BY created_at DESC, id DESC");
+    if (filter.limit) {
+        suffix += QStringLiteral(" LIMIT ?");
+        binds.append(*filter.limit);
+    }
+    return selectMetas(where, binds, suffix);
+}
+
+Result<qint64> ExecutionRepository::countGraphExecutions(const GraphExecutionFilter &filter)
+{
+    const auto [where, binds] = whereFor(filter);
+    auto select = m_db.prepare(QStringLiteral("SELECT count(*) FROM graph_executions WHERE ") + where);
+    if (!select)
+        return select.error();
+    QSqlQuery *q = *select;
+    for (const QVariant &value : binds)
+        q->addBindValue(value);
+    if (!q->exec() || !q->next())
+        return m_db.storageError(q->lastError(), QStringLiteral("counting graph executions"));
+    const qint64 count = q->value(0).toLongLong();
+    q->finish();
+    return count;
+}
+
+Result<Model::GraphExecutionsPage> ExecutionRepository::graphExecutionsPage(const QString &userId,
+                                                                            GraphExecutionFilter filter,
+                                                                            int page, int pageSize)
+{
+    if (page < 1 || pageSize < 1)
+        return makeError(ErrorCode::BadInput, QStringLiteral("page and page size start at 1"));
+    filter.userId = userId;
+    filter.limit.reset();
+    auto total = countGraphExecutions(filter);
+    if (!total)
+        return total.error();
+    auto [where, binds] = whereFor(filter);
+    binds.append(pageSize);
+    binds.append(qint64(page - 1) * pageSize);
+    auto executions = selectMetas(where, binds, QStringLiteral(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"));
+    if (!executions)
+        return executions.error();
+    Model::GraphExecutionsPage result;
+    result.executions = std::move(*executions);
+    result.pagination.totalItems = *total;
+    result.pagination.totalPages = int((*total + pageSize - 1) / pageSize);
+    result.pagination.currentPage = page;
+    result.pagination.pageSize = pageSize;
+    return result;
+}
+
+Result<std::optional<Model::GraphExecutionMeta>> ExecutionRepository::graphExecutionMeta(
+    const QString &userId, const QString &executionId)
+{
+    auto found = selectMetas(QStringLiteral("id = ? AND is_deleted = 0 AND user_id = ?"),
+                             {executionId, userId});
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return std::optional<Model::GraphExecutionMeta>();
+    return std::optional<Model::GraphExecutionMeta>(found->first());
+}
+
+Result<std::optional<Model::GraphExecution>> ExecutionRepository::graphExecution(
+    const QString &userId, const QString &executionId, bool includeNodeExecutions)
+{
+    auto meta = graphExecutionMeta(userId, executionId);
+    if (!meta)
+        return meta.error();
+    if (!meta->has_value())
+        return std::optional<Model::GraphExecution>();
+    auto assembled = assembleGraphExecution(**meta, includeNodeExecutions);
+    if (!assembled)
+        return assembled.error();
+    return std::optional<Model::GraphExecution>(std::move(*assembled));
+}
+
+Result<Model::GraphExecution> ExecutionRepository::assembleGraphExecution(
+    const Model::GraphExecutionMeta &meta, bool includeNodeExecutions)
+{
+    auto nodes = selectNodeExecutions(QStringLiteral("ne.graph_exec_id = ?"), {meta.id}, QString(), true);
+    if (!nodes)
+        return nodes.error();
+    sortByQueueTime(*nodes);
+
+    Model::GraphExecution execution;
+    execution.meta = meta;
+    // AutoGPT's GraphExecution.from_db: the stored inputs, else the values of
+    // the input blocks; outputs from the output blocks, in queue order.
+    QJsonObject inputsFromBlocks;
+    QHash<QString, QJsonArray> outputs;
+    QStringList outputOrder;
+    for (const Model::NodeExecutionResult &node : std::as_const(*nodes)) {
+        if (node.status == ExecutionStatus::Incomplete)
+            continue;
+        if (isBlockOfType(node.blockId, Model::BlockType::Input)) {
+            inputsFromBlocks.insert(node.inputData.value(QLatin1String("name")).toString(),
+                                    node.inputData.value(QLatin1String("value")));
+        } else if (isBlockOfType(node.blockId, Model::BlockType::Output)) {
+            const QString name = node.inputData.value(QLatin1String("name")).toString();
+            if (!outputs.contains(name))
+                outputOrder.append(name);
+            outputs[name].append(node.inputData.value(QLatin1String("value")));
+        }
+    }
+    execution.inputs = meta.inputs.isEmpty() ? inputsFromBlocks : meta.inputs;
+    for (const QString &name : std::as_const(outputOrder))
+        execution.outputs.insert(name, outputs.value(name));
+    if (includeNodeExecutions)
+        execution.nodeExecutions = std::move(*nodes);
+    return execution;
+}
+
+Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::childGraphExecutions(const QString &parentExecId)
+{
+    return selectMetas(QStringLiteral("parent_graph_exec_id = ? AND is_deleted = 0"), {parentExecId},
+                       QStringLiteral(" ORDER BY created_at, id"));
+}
+
+Result<void> ExecutionRepository::deleteGraphExecution(const QString &graphExecId, const QString &userId,
+                                                       bool softDelete)
+{
+    const QString doing = QStringLiteral("deleting graph execution %1").arg(graphExecId);
+    WriteTransaction transaction(m_db);
+    if (auto ok = transaction.begin(); !ok)
+        return ok;
+    auto statement = softDelete
+                         ? m_db.prepare(QStringLiteral(
+                               "UPDATE graph_executions SET is_deleted = 1, updated_at = ? WHERE id = ? AND user_id = ?"))
+                         : m_db.prepare(QStringLiteral("DELETE FROM graph_executions WHERE id = ? AND user_id = ?"));
+    if (!statement)
+        return statement.error();
+    QSqlQuery *q = *statement;
+    if (softDelete)
+        q->addBindValue(nowMs());
+    q->addBindValue(graphExecId);
+    q->addBindValue(userId);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), doing);
+    if (q->numRowsAffected() < 1) {
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Could not delete graph execution #%1: not found").arg(graphExecId));
+    }
+    if (!softDelete) {
+        // Reviews have no foreign key (auto-approval keys are synthetic).
+        auto reviews = m_db.prepare(QStringLiteral(
+            "DELETE FROM pending_reviews WHERE graph_exec_id = ?"
+            " OR graph_exec_id NOT IN (SELECT id FROM graph_executions)"));
+        if (!reviews)
+            return reviews.error();
+        (*reviews)->addBindValue(graphExecId);
+        if (!(*reviews)->exec())
+            return m_db.storageError((*reviews)->lastError(), doing);
+    }
+    return transaction.commit();
+}
+
+// ---------------------------------------------------------------- status and stats
+
+Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringList &ids,
+                                             ExecutionStatus to,
+                                             const QList<std::pair<QString, QVariant>> &sets)
+{
+    const QString tableName = table == StatusTable::GraphExecutions ? QStringLiteral("graph_executions")
+                                                                    : QStringLiteral("node_executions");
+    const QString what = table == StatusTable::GraphExecutions ? QStringLiteral("graph execution")
+                                                               : QStringLiteral("node execution");
+    const QList<ExecutionStatus> &from = Model::allowedSources(to);
+    if (from.isEmpty()) {
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("status %1 cannot be set by an update; it is only set when a %2 is created")
+                             .arg(Model::statusName(to), what));
+    }
+    const QString doing = QStringLiteral("setting %1 %2 to %3").arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
+
+    QString setClause = QStringLiteral("status = ?");
+    QVariantList binds{Model::statusName(to)};
+    for (const auto &[column, value] : sets) {
+        setClause += QStringLiteral(", %1 = %2").arg(column, column == QLatin1String("started_at") && table == StatusTable::GraphExecutions
+                                                                  ? QStringLiteral("COALESCE(started_at, ?)")
+                                                                  : QStringLiteral("?"));
+        binds.append(value);
+    }
+    WriteTransaction transaction(m_db);
+    if (auto ok = transaction.begin(); !ok)
+        return ok.error();
+    auto update = m_db.prepare(QStringLiteral("UPDATE %1 SET %2 WHERE id IN (SELECT value FROM json_each(?))"
+                                              " AND status IN (SELECT value FROM json_each(?))")
+                                   .arg(tableName, setClause));
+    if (!update)
+        return update.error();
+    QSqlQuery *q = *update;
+    for (const QVariant &value : std::as_const(binds))
+        q->addBindValue(value);
+    q->addBindValue(idListJson(ids));
+    q->addBindValue(statusListJson(from));
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), doing);
+    const int updated = q->numRowsAffected();
+    if (updated == ids.size()) {
+        if (auto ok = transaction.commit(); !ok)
+            return ok.error();
+        return updated;
+    }
+
+    // Some were refused: change none, then say which and why.
+    transaction.rollback();
+    auto current = m_db.prepare(QStringLiteral("SELECT id, status FROM %1 WHERE id IN (SELECT value FROM json_each(?))").arg(tableName));
+    if (!current)
+        return current.error();
+    (*current)->addBindValue(idListJson(ids));
+    if (!(*current)->exec())
+        return m_db.storageError((*current)->lastError(), doing);
+    QHash<QString, QString> statusById;
+    while ((*current)->next())
+        statusById.insert((*current)->value(0).toString(), (*current)->value(1).toString());
+    (*current)->finish();
+    QStringList missing;
+    QStringList refused;
+    for (const QString &id : ids) {
+        const auto status = statusById.constFind(id);
+        if (status == statusById.constEnd()) {
+            missing.append(id);
+        } else if (!from.contains(Model::statusFromName(*status).value_or(to))) {
+            refused.append(QStringLiteral("%1 %2: cannot change status from %3 to %4")
+                               .arg(what, id, *status, Model::statusName(to)));
+        }
+    }
+    if (!missing.isEmpty()) {
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("%1 %2 not found").arg(what, missing.join(QLatin1String(", "))));
+    }
+    if (refused.size() == 1)
+        return makeError(ErrorCode::Conflict, refused.first());
+    return makeError(ErrorCode::Conflict,
+                     QStringLiteral("%1 of %2 status changes refused; none was made").arg(refused.size()).arg(ids.size()),
+                     refused);
+}
+
+Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStartTime(const QString &graphExecId)
+{
+    const qint64 now = nowMs();
+    auto applied = applyStatus(StatusTable::GraphExecutions, {graphExecId}, ExecutionStatus::Running,
+                               {{QStringLiteral("started_at"), now}, {QStringLiteral("updated_at"), now}});
+    if (!applied)
+        return applied.error();
+    auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
+    if (!meta)
+        return meta.error();
+    return assembleGraphExecution(meta->first(), false);
+}
+
+Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
+    const QString &graphExecId, std::optional<ExecutionStatus> status,
+    const std::optional<Model::GraphExecutionStats> &stats)
+{
+    if (!status && !stats) {
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("Must provide either status or stats to update for execution %1").arg(graphExecId));
+    }
+    const qint64 now = nowMs();
+    QList<std::pair<QString, QVariant>> sets{{QStringLiteral("updated_at"), now}};
+    if (stats)
+        sets.append({QStringLiteral("stats"), jsonToText(stats->toStoredJson())});
+    if (status) {
+        if (Model::isTerminal(*status))
+            sets.append({QStringLiteral("ended_at"), now});
+        auto applied = applyStatus(StatusTable::GraphExecutions, {graphExecId}, *status, sets);
+        if (!applied)
+            return applied.error();
+    } else {
+        auto update = m_db.prepare(QStringLiteral("UPDATE graph_executions SET updated_at = ?, stats = ? WHERE id = ?"));
+        if (!update)
+            return update.error();
+        (*update)->addBindValue(now);
+        (*update)->addBindValue(sets.at(1).second);
+        (*update)->addBindValue(graphExecId);
+        if (!(*update)->exec())
+            return m_db.storageError((*update)->lastError(), QStringLiteral("saving stats of %1").arg(graphExecId));
+        if ((*update)->numRowsAffected() < 1)
+            return makeError(ErrorCode::NotFound, QStringLiteral("graph execution %1 not found").arg(graphExecId));
+    }
+    auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
+    if (!meta)
+        return meta.error();
+    if (meta->isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("graph execution %1 not found").arg(graphExecId));
+    return assembleGraphExecution(meta->first(), false);
+}
+
+namespace {
+
+// AutoGPT's _get_update_status_data, with DESIGN's end time for TERMINATED.
+QList<std::pair<QString, QVariant>> nodeStatusSets(ExecutionStatus status,
+                                                   const std::optional<QJsonObject> &executionData,
+                                                   const std::optional<QJsonObject> &stats)
+{
+    QList<std::pair<QString, QVariant>> sets;
+    const qint64 now = nowMs();
+    if (status == ExecutionStatus::Queued)
+        sets.append({QStringLiteral("queued_at"), now});
+    else if (status == ExecutionStatus::Running)
+        sets.append({QStringLiteral("started_at"), now});
+    else if (Model::isTerminal(status))
+        sets.append({QStringLiteral("ended_at"), now});
+    if (executionData && !executionData->isEmpty())
+        sets.append({QStringLiteral("execution_data"), jsonToText(*executionData)});
+    if (stats && !stats->isEmpty())
+        sets.append({QStringLiteral("stats"), jsonToText(*stats)});
+    return sets;
+}
+
+} // namespace
+
+Result<Model::NodeExecutionResult> ExecutionRepository::updateNodeExecutionStatus(
+    const QString &nodeExecId, ExecutionStatus status, const std::optional<QJsonObject> &executionData,
+    const std::optional<QJsonObject> &stats)
+{
+    if (status == ExecutionStatus::Queued && !executionData) {
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("Execution data must be provided when queuing an execution."));
+    }
+    auto applied = applyStatus(StatusTable::NodeExecutions, {nodeExecId}, status,
+                               nodeStatusSets(status, executionData, stats));
+    if (!applied)
+        return applied.error();
+    auto node = nodeExecution(nodeExecId);
+    if (!node)
+        return node.error();
+    if (!node->has_value())
+        return makeError(ErrorCode::NotFound, QStringLiteral("Execution %1 not found.").arg(nodeExecId));
+    return std::move(**node);
+}
+
+Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(const QStringList &nodeExecIds,
+                                                                ExecutionStatus status,
+                                                                const std::optional<QJsonObject> &stats)
+{
+    QStringList ids = nodeExecIds;
+    ids.removeDuplicates();
+    if (ids.isEmpty())
+        return 0;
+    return applyStatus(StatusTable::NodeExecutions, ids, status, nodeStatusSets(status, std::nullopt, stats));
+}
+
+// ---------------------------------------------------------------- node executions
+
+Result<QList<Model::NodeExecutionResult>> ExecutionRepository::selectNodeExecutions(
+    const QString &where, const QVariantList &binds, const QString &suffix, bool includeData)
+{
+    auto select = m_db.prepare(QStringLiteral("SELECT %1 WHERE %2%3").arg(kNodeColumns, where, suffix));
+    if (!select)
+        return select.error();
+    QSqlQuery *q = *select;
+    for (const QVariant &value : binds)
+        q->addBindValue(value);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), QStringLiteral("reading node executions"));
+    QList<Model::NodeExecutionResult> result;
+    while (q->next())
+        result.append(readNode(*q));
+    q->finish();
+    if (includeData && !result.isEmpty()) {
+        if (auto ok = loadNodeData(result); !ok)
+            return ok.error();
+    }
+    return result;
+}
+
+Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult> &results)
+{
+    QHash<QString, qsizetype> indexById;
+    QStringList ids;
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        indexById.insert(results.at(i).nodeExecId, i);
+        ids.append(results.at(i).nodeExecId);
+    }
+    // Inputs: the records, unless execution data or cleared inputs say otherwise.
+    QHash<QString, QJsonObject> inputs;
+    QHash<QString, QHash<QString, QJsonArray>> outputs;
+    QHash<QString, QStringList> outputOrder;
+    auto io = m_db.prepare(QStringLiteral(
+        "SELECT input_exec_id, output_exec_id, name, data FROM node_execution_io"
+        " WHERE input_exec_id IN (SELECT value FROM json_each(?))"
+        " OR output_exec_id IN (SELECT value FROM json_each(?)) ORDER BY time, id"));
+    if (!io)
+        return io.error();
+    const QString idsJson = idListJson(ids);
+    (*io)->addBindValue(idsJson);
+    (*io)->addBindValue(idsJson);
+    if (!(*io)->exec())
+        return m_db.storageError((*io)->lastError(), QStringLiteral("reading node inputs and outputs"));
+    while ((*io)->next()) {
+        const QString name = (*io)->value(2).toString();
+        const QJsonValue data = jsonFromText((*io)->value(3));
+        if (!(*io)->value(0).isNull()) {
+            inputs[(*io)->value(0).toString()].insert(name, data);
+        } else {
+            const QString owner = (*io)->value(1).toString();
+            if (!outputs[owner].contains(name))
+                outputOrder[owner].append(name);
+            outputs[owner][name].append(data);
+        }
+    }
+    (*io)->finish();
+
+    for (Model::NodeExecutionResult &node : results) {
+        const QJsonObject cleared = node.stats.extra.value(QLatin1String("cleared_inputs")).toObject();
+        if (!cleared.isEmpty()) {
+            QJsonObject input;
+            for (auto it = cleared.begin(); it != cleared.end(); ++it) {
+                const QJsonArray messages = it.value().toArray();
+                input.insert(it.key(), messages.isEmpty() ? QJsonValue(QString()) : messages.last());
+            }
+            node.inputData = input;
+        } else if (node.inputData.isEmpty()) {
+            node.inputData = inputs.value(node.nodeExecId);
+        }
+        const QJsonObject clearedOutputs = node.stats.extra.value(QLatin1String("cleared_outputs")).toObject();
+        if (!clearedOutputs.isEmpty()) {
+            node.outputData = clearedOutputs;
+        } else {
+            const auto &pins = outputs[node.nodeExecId];
+            for (const QString &name : outputOrder.value(node.nodeExecId))
+                node.outputData.insert(name, pins.value(name));
+        }
+    }
+    return {};
+}
+
+Result<std::optional<Model::NodeExecutionResult>> ExecutionRepository::nodeExecution(const QString &nodeExecId)
+{
+    auto found = selectNodeExecutions(QStringLiteral("ne.id = ?"), {nodeExecId}, QString(), true);
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return std::optional<Model::NodeExecutionResult>();
+    return std::optional<Model::NodeExecutionResult>(std::move(found->first()));
+}
+
+Result<QList<Model::NodeExecutionResult>> ExecutionRepository::nodeExecutions(const NodeExecutionFilter &filter)
+{
+    QStringList clauses{QStringLiteral("1 = 1")};
+    QVariantList binds;
+    if (!filter.graphExecId.isEmpty()) {
+        clauses.append(QStringLiteral("ne.graph_exec_id = ?"));
+        binds.append(filter.graphExecId);
+    }
+    if (!filter.nodeId.isEmpty()) {
+        clauses.append(QStringLiteral("ne.node_id = ?"));
+        binds.append(filter.nodeId);
+    }
+    if (!filter.blockIds.isEmpty()) {
+        clauses.append(QStringLiteral("ne.block_id IN (SELECT value FROM json_each(?))"));
+        binds.append(idListJson(filter.blockIds));
+    }
+    if (!filter.statuses.isEmpty()) {
+        clauses.append(QStringLiteral("ne.status IN (SELECT value FROM json_each(?))"));
+        binds.append(statusListJson(filter.statuses));
+    }
+    if (filter.createdFrom.isValid() || filter.createdTo.isValid()) {
+        clauses.append(QStringLiteral("ne.added_at BETWEEN ? AND ?"));
+        binds.append(filter.createdFrom.isValid() ? filter.createdFrom.toMSecsSinceEpoch()
+                                                  : std::numeric_limits<qint64>::min());
+        binds.append(filter.createdTo.isValid() ? filter.createdTo.toMSecsSinceEpoch()
+                                                : std::numeric_limits<qint64>::max());
+    }
+    QString suffix = kNodeOrderLatestFirst;
+    if (filter.limit) {
+        suffix += QStringLiteral(" LIMIT ?");
+        binds.append(*filter.limit);
+    }
+    return selectNodeExecutions(clauses.join(QLatin1String(" AND ")), binds, suffix, filter.includeExecData);
+}
+
+Result<std::optional<Model::NodeExecutionResult>> ExecutionRepository::latestNodeExecution(
+    const QString &nodeId, const QString &graphExecId)
+{
+    auto found = selectNodeExecutions(
+        QStringLiteral("ne.graph_exec_id = ? AND ne.node_id = ? AND ne.status <> 'INCOMPLETE'"),
+        {graphExecId, nodeId}, kNodeOrderLatestFirst + QStringLiteral(" LIMIT 1"), true);
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return std::optional<Model::NodeExecutionResult>();
+    return std::optional<Model::NodeExecutionResult>(std::move(found->first()));
+}
+
+Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &nodeId, const QString &graphExecId,
+                                                                const QString &inputName, const QJsonValue &data,
+                                                                const QString &nodeExecId)
+{
+    const QString doing = QStringLiteral("adding input %1 of node %2").arg(inputName, nodeId);
+    WriteTransaction transaction(m_db);
+    if (auto ok = transaction.begin(); !ok)
+        return ok.error();
+    const qint64 now = nowMs();
+    constexpr qint64 kOneDayMs = 24 * 60 * 60 * 1000;
+
+    // The oldest INCOMPLETE execution that has no such input (from the last day).
+    QString where = QStringLiteral(
+        "ne.graph_exec_id = ? AND ne.node_id = ? AND ne.status = 'INCOMPLETE'"
+        " AND NOT EXISTS (SELECT 1 FROM node_execution_io io WHERE io.input_exec_id = ne.id"
+        " AND io.name = ? AND io.time >= ?)");
+    QVariantList binds{graphExecId, nodeId, inputName, now - kOneDayMs};
+    if (!nodeExecId.isEmpty()) {
+        where += QStringLiteral(" AND ne.id = ?");
+        binds.append(nodeExecId);
+    }
+    auto existing = selectNodeExecutions(where, binds, QStringLiteral(" ORDER BY ne.added_at, ne.id LIMIT 1"), true);
+    if (!existing)
+        return existing.error();
+
+    auto insertIo = m_db.prepare(QStringLiteral(
+        "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    if (!insertIo)
+        return insertIo.error();
+
+    UpsertedInput result;
+    if (!existing->isEmpty()) {
+        result.nodeExecution = existing->first();
+        result.inputs = result.nodeExecution.inputData;
+    } else if (nodeExecId.isEmpty()) {
+        auto blockOf = m_db.prepare(QStringLiteral(
+            "SELECT n.block_id, ge.user_id, ge.graph_id, ge.graph_version FROM graph_executions ge"
+            " JOIN nodes n ON n.graph_id = ge.graph_id AND n.graph_version = ge.graph_version AND n.id = ?"
+            " WHERE ge.id = ?"));
+        if (!blockOf)
+            return blockOf.error();
+        (*blockOf)->addBindValue(nodeId);
+        (*blockOf)->addBindValue(graphExecId);
+        if (!(*blockOf)->exec())
+            return m_db.storageError((*blockOf)->lastError(), doing);
+        if (!(*blockOf)->next()) {
+            (*blockOf)->finish();
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("node %1 is not in the graph of execution %2").arg(nodeId, graphExecId));
+        }
+        Model::NodeExecutionResult &created = result.nodeExecution;
+        created.nodeExecId = Model::createTimeOrderedUuid();
+        created.graphExecId = graphExecId;
+        created.nodeId = nodeId;
+        created.blockId = (*blockOf)->value(0).toString();
+        created.userId = (*blockOf)->value(1).toString();
+        created.graphId = (*blockOf)->value(2).toString();
+        created.graphVersion = (*blockOf)->value(3).toInt();
+        created.status = ExecutionStatus::Incomplete;
+        created.addTime = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+        (*blockOf)->finish();
+        auto insertNode = m_db.prepare(QStringLiteral(
+            "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at)"
+            " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?)"));
+        if (!insertNode)
+            return insertNode.error();
+        (*insertNode)->addBindValue(created.nodeExecId);
+        (*insertNode)->addBindValue(graphExecId);
+        (*insertNode)->addBindValue(nodeId);
+        (*insertNode)->addBindValue(created.blockId);
+        (*insertNode)->addBindValue(now);
+        if (!(*insertNode)->exec())
+            return m_db.storageError((*insertNode)->lastError(), doing);
+    } else {
+        return makeError(ErrorCode::NotFound, QStringLiteral("NodeExecution %1 not found or already has input %2.")
+                                                  .arg(nodeExecId, inputName));
+    }
+
+    QSqlQuery *q = *insertIo;
+    q->addBindValue(Model::createTimeOrderedUuid());
+    q->addBindValue(inputName);
+    q->addBindValue(jsonToText(data));
+    q->addBindValue(now);
+    q->addBindValue(result.nodeExecution.nodeExecId);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), doing);
+    if (auto ok = transaction.commit(); !ok)
+        return ok.error();
+    result.inputs.insert(inputName, data);
+    return result;
+}
+
+Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecId, const QString &outputName,
+                                                        const QJsonValue &data)
+{
+    auto insert = m_db.prepare(QStringLiteral(
+        "INSERT INTO node_execution_io (id, name, data, time, output_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    q->addBindValue(Model::createTimeOrderedUuid());
+    q->addBindValue(outputName);
+    q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
+                                                         : QVariant(jsonToText(data)));
+    q->addBindValue(nowMs());
+    q->addBindValue(nodeExecId);
+    if (!q->exec()) {
+        if (q->lastError().nativeErrorCode() == QLatin1String("19"))
+            return makeError(ErrorCode::NotFound, QStringLiteral("node execution %1 not found").arg(nodeExecId));
+        return m_db.storageError(q->lastError(), QStringLiteral("saving output %1 of %2").arg(outputName, nodeExecId));
+    }
+    return {};
+}
+
+Result<QJsonObject> ExecutionRepository::executionOutputs(const QString &nodeExecId)
+{
+    auto select = m_db.prepare(QStringLiteral(
+        "SELECT name, data FROM node_execution_io WHERE output_exec_id = ? ORDER BY time, id"));
+    if (!select)
+        return select.error();
+    (*select)->addBindValue(nodeExecId);
+    if (!(*select)->exec())
+        return m_db.storageError((*select)->lastError(), QStringLiteral("reading outputs of %1").arg(nodeExecId));
+    QJsonObject result;
+    while ((*select)->next()) {
+        if (!(*select)->value(1).isNull())
+            result.insert((*select)->value(0).toString(), jsonFromText((*select)->value(1)));
+    }
+    (*select)->finish();
+    return result;
+}
+
+// ---------------------------------------------------------------- key-value data
+
+Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QString &userId, const QString &key)
+{
+    auto select = m_db.prepare(QStringLiteral("SELECT data FROM execution_kv WHERE user_id = ? AND key = ?"));
+    if (!select)
+        return select.error();
+    (*select)->addBindValue(userId);
+    (*select)->addBindValue(key);
+    if (!(*select)->exec())
+        return m_db.storageError((*select)->lastError(), QStringLiteral("reading key %1").arg(key));
+    std::optional<QJsonValue> result;
+    if ((*select)->next()) {
+        const QJsonValue data = jsonFromText((*select)->value(0));
+        if (Model::pythonTruthy(data))
+            result = data;
+    }
+    (*select)->finish();
+    return result;
+}
+
+Result<std::optional<QJsonValue>> ExecutionRepository::setExecutionKvData(const QString &userId,
+                                                                          const QString &nodeExecId,
+                                                                          const QString &key, const QJsonValue &data)
+{
+    auto upsert = m_db.prepare(QStringLiteral(
+        "INSERT INTO execution_kv (user_id, key, node_exec_id, data, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET"
+        " node_exec_id = excluded.node_exec_id, data = excluded.data, updated_at = excluded.updated_at"));
+    if (!upsert)
+        return upsert.error();
+    const qint64 now = nowMs();
+    QSqlQuery *q = *upsert;
+    q->addBindValue(userId);
+    q->addBindValue(key);
+    q->addBindValue(nodeExecId);
+    q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
+                                                         : QVariant(jsonToText(data)));
+    q->addBindValue(now);
+    q->addBindValue(now);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), QStringLiteral("saving key %1").arg(key));
+    return Model::pythonTruthy(data) ? std::optional<QJsonValue>(data) : std::optional<QJsonValue>();
+}
+
+// ---------------------------------------------------------------- monitoring and sharing
+
+Result<QList<Model::BlockErrorStats>> ExecutionRepository::blockErrorStats(const QDateTime &start, const QDateTime &end)
+{
+    auto select = m_db.prepare(QStringLiteral(
+        "SELECT block_id, count(*), sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END)"
+        " FROM node_executions WHERE added_at >= ? AND added_at <= ?"
+        " GROUP BY block_id HAVING count(*) >= 10 ORDER BY block_id"));
+    if (!select)
+        return select.error();
+    (*select)->addBindValue(start.toMSecsSinceEpoch());
+    (*select)->addBindValue(end.toMSecsSinceEpoch());
+    if (!(*select)->exec())
+        return m_db.storageError((*select)->lastError(), QStringLiteral("reading block error stats"));
+    QList<Model::BlockErrorStats> result;
+    while ((*select)->next()) {
+        result.append({(*select)->value(0).toString(), (*select)->value(1).toLongLong(),
+                       (*select)->value(2).toLongLong()});
+    }
+    (*select)->finish();
+    return result;
+}
+
+Result<QList<Model::FrequentlyExecutedGraph>> ExecutionRepository::frequentlyExecutedGraphs(int daysBack,
+                                                                                            int minExecutions)
+{
+    auto select = m_db.prepare(QStringLiteral(
+        "SELECT graph_id, user_id, count(*) AS execution_count FROM graph_executions"
+        " WHERE created_at >= ? AND is_deleted = 0 AND status IN ('COMPLETED', 'FAILED', 'TERMINATED')"
+        " GROUP BY graph_id, user_id HAVING count(*) >= ? ORDER BY execution_count DESC, graph_id"));
+    if (!select)
+        return select.error();
+    (*select)->addBindValue(nowMs() - qint64(daysBack) * 24 * 60 * 60 * 1000);
+    (*select)->addBindValue(minExecutions);
+    if (!(*select)->exec())
+        return m_db.storageError((*select)->lastError(), QStringLiteral("reading frequently executed graphs"));
+    QList<Model::FrequentlyExecutedGraph> result;
+    while ((*select)->next()) {
+        result.append({(*select)->value(0).toString(), (*select)->value(1).toString(),
+                       (*select)->value(2).toLongLong()});
+    }
+    (*select)->finish();
+    return result;
+}
+
+Result<void> ExecutionRepository::updateShareStatus(const QString &graphExecId, const QString &userId,
+                                                    bool isShared, const QString &shareToken,
+                                                    const QDateTime &sharedAt)
+{
+    auto update = m_db.prepare(QStringLiteral(
+        "UPDATE graph_executions SET is_shared = ?, share_token = ?, shared_at = ?, updated_at = ?"
+        " WHERE id = ? AND user_id = ?"));
+    if (!update)
+        return update.error();
+    QSqlQuery *q = *update;
+    q->addBindValue(isShared);
+    q->addBindValue(shareToken.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(shareToken));
+    q->addBindValue(timeToVariant(sharedAt));
+    q->addBindValue(nowMs());
+    q->addBindValue(graphExecId);
+    q->addBindValue(userId);
+    if (!q->exec()) {
+        if (q->lastError().nativeErrorCode() == QLatin1String("19"))
+            return makeError(ErrorCode::Conflict, QStringLiteral("share token is already in use"));
+        return m_db.storageError(q->lastError(), QStringLiteral("sharing %1").arg(graphExecId));
+    }
+    if (q->numRowsAffected() < 1)
+        return makeError(ErrorCode::NotFound, QStringLiteral("graph execution %1 not found").arg(graphExecId));
+    return {};
+}
+
+Result<std::optional<Model::SharedExecution>> ExecutionRepository::executionByShareToken(const QString &shareToken)
+{
+    auto select = m_db.prepare(QStringLiteral(
+        "SELECT ge.id, ge.status, ge.created_at, g.name, g.description FROM graph_executions ge"
+        " LEFT JOIN graphs g ON g.id = ge.graph_id AND g.version = ge.graph_version"
+        " WHERE ge.share_token = ? AND ge.is_shared = 1 AND ge.is_deleted = 0"));
+    if (!select)
+        return select.error();
+    (*select)->addBindValue(shareToken);
+    if (!(*select)->exec())
+        return m_db.storageError((*select)->lastError(), QStringLiteral("reading a shared execution"));
+    if (!(*select)->next()) {
+        (*select)->finish();
+        return std::optional<Model::SharedExecution>();
+    }
+    Model::SharedExecution shared;
+    shared.id = (*select)->value(0).toString();
+    shared.status = Model::statusFromName((*select)->value(1).toString()).value_or(ExecutionStatus::Incomplete);
+    shared.createdAt = timeFromVariant((*select)->value(2));
+    shared.graphName = (*select)->value(3).toString();
+    if (shared.graphName.isEmpty())
+        shared.graphName = QStringLiteral("Untitled Agent");
+    shared.graphDescription = (*select)->value(4).toString();
+    (*select)->finish();
+
+    auto nodes = selectNodeExecutions(QStringLiteral("ne.graph_exec_id = ?"), {shared.id},
+                                      QStringLiteral(" ORDER BY ne.added_at, ne.id"), true);
+    if (!nodes)
+        return nodes.error();
+    QHash<QString, QJsonArray> outputs;
+    QStringList order;
+    for (const Model::NodeExecutionResult &node : std::as_const(*nodes)) {
+        if (!isBlockOfType(node.blockId, Model::BlockType::Output))
+            continue;
+        if (!node.inputData.contains(QLatin1String("name")))
+            continue;
+        const QString name = node.inputData.value(QLatin1String("name")).toString();
+        if (!outputs.contains(name))
+            order.append(name);
+        outputs[name].append(node.inputData.value(QLatin1String("value")));
+    }
+    for (const QString &name : std::as_const(order))
+        shared.outputs.insert(name, outputs.value(name));
+    return std::optional<Model::SharedExecution>(std::move(shared));
+}
+
+} // namespace Signalbox::Engine

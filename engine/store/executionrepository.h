@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/blockschema.h"
+#include "model/execution.h"
+#include "model/result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+#include <optional>
+#include <utility>
+
+namespace Signalbox::Engine {
+
+class Database;
+
+// Filters of get_graph_executions / get_graph_executions_count. Empty fields
+// do not filter. Deleted executions are never listed.
+struct GraphExecutionFilter
+{
+    QString graphExecId;
+    QString graphId;
+    std::optional<int> graphVersion;
+    QString userId;
+    QList<Model::ExecutionStatus> statuses;
+    QDateTime createdFrom; // inclusive
+    QDateTime createdTo;   // inclusive
+    std::optional<int> limit;
+};
+
+// Filters of get_node_executions.
+struct NodeExecutionFilter
+{
+    QString graphExecId;
+    QString nodeId;
+    QStringList blockIds;
+    QList<Model::ExecutionStatus> statuses;
+    QDateTime createdFrom;
+    QDateTime createdTo;
+    std::optional<int> limit;
+    // Without it, input and output records are not read.
+    bool includeExecData = true;
+};
+
+// What create_graph_execution takes.
+struct NewGraphExecution
+{
+    QString graphId;
+    int graphVersion = 0;
+    // (node id, its inputs) for every starting node.
+    QList<std::pair<QString, QJsonObject>> startingNodesInput;
+    QJsonObject inputs;
+    QString userId;
+    QString presetId;
+    QJsonObject credentialInputs;
+    QJsonObject nodesInputMasks;
+    QString parentGraphExecId;
+};
+
+struct UpsertedInput
+{
+    Model::NodeExecutionResult nodeExecution;
+    // Every input the node execution has now, the new one included.
+    QJsonObject inputs;
+};
+
+// The execution data layer (AutoGPT's backend/data/execution.py) over one
+// connection. Every status write goes through one conditional update checked
+// against the transition table; a refused transition is a Conflict error.
+// Not thread-safe: one repository per thread, each with its own Database.
+class ExecutionRepository
+{
+public:
+    // `blocks` tells which nodes are input and output blocks (to derive a
+    // graph execution's inputs and outputs); it must outlive the repository.
+    ExecutionRepository(Database &db, const Model::BlockSchemaLookup *blocks);
+
+    // --- graph executions
+    Result<Model::GraphExecution> createGraphExecution(const NewGraphExecution &request);
+    Result<QList<Model::GraphExecutionMeta>> graphExecutions(const GraphExecutionFilter &filter);
+    Result<qint64> countGraphExecutions(const GraphExecutionFilter &filter);
+    // Newest first; page counts from 1.
+    Result<Model::GraphExecutionsPage> graphExecutionsPage(const QString &userId,
+                                                           GraphExecutionFilter filter, int page = 1,
+                                                           int pageSize = 25);
+    Result<std::optional<Model::GraphExecutionMeta>> graphExecutionMeta(const QString &userId,
+                                                                        const QString &executionId);
+    Result<std::optional<Model::GraphExecution>> graphExecution(const QString &userId,
+                                                                const QString &executionId,
+                                                                bool includeNodeExecutions = false);
+    Result<QList<Model::GraphExecutionMeta>> childGraphExecutions(const QString &parentExecId);
+    // Soft delete hides the execution; hard delete removes it with its node
+    // executions, their data, its child executions and its reviews.
+    Result<void> deleteGraphExecution(const QString &graphExecId, const QString &userId,
+                                      bool softDelete = true);
+
+    // --- status and stats
+    // Sets RUNNING (through the transition table) and the start time.
+    Result<Model::GraphExecution> updateGraphExecutionStartTime(const QString &graphExecId);
+    // At least one of status and stats must be given.
+    Result<Model::GraphExecution> updateGraphExecutionStats(
+        const QString &graphExecId, std::optional<Model::ExecutionStatus> status,
+        const std::optional<Model::GraphExecutionStats> &stats = std::nullopt);
+    // QUEUED needs executionData (the inputs the node will run with).
+    Result<Model::NodeExecutionResult> updateNodeExecutionStatus(
+        const QString &nodeExecId, Model::ExecutionStatus status,
+        const std::optional<QJsonObject> &executionData = std::nullopt,
+        const std::optional<QJsonObject> &stats = std::nullopt);
+    // All or nothing: if any of them may not move to `status`, none moves and
+    // the error names them. Returns the number updated.
+    Result<int> updateNodeExecutionStatusBatch(const QStringList &nodeExecIds,
+                                               Model::ExecutionStatus status,
+                                               const std::optional<QJsonObject> &stats = std::nullopt);
+
+    // --- node executions and their data
+    // Adds input `inputName` to the oldest INCOMPLETE execution of the node
+    // in this graph execution that does not have it yet (within a day), or
+    // creates one. With nodeExecId, only that execution may take it.
+    Result<UpsertedInput> upsertExecutionInput(const QString &nodeId, const QString &graphExecId,
+                                               const QString &inputName, const QJsonValue &data,
+                                               const QString &nodeExecId = {});
+    // A null data is stored as SQL NULL, as AutoGPT stores None.
+    Result<void> upsertExecutionOutput(const QString &nodeExecId, const QString &outputName,
+                                       const QJsonValue &data);
+    // Output name -> last value, skipping null data.
+    Result<QJsonObject> executionOutputs(const QString &nodeExecId);
+    Result<std::optional<Model::NodeExecutionResult>> nodeExecution(const QString &nodeExecId);
+    // Latest first (queue time, then add time).
+    Result<QList<Model::NodeExecutionResult>> nodeExecutions(const NodeExecutionFilter &filter);
+    // The latest execution of a node that is not INCOMPLETE.
+    Result<std::optional<Model::NodeExecutionResult>> latestNodeExecution(const QString &nodeId,
+                                                                          const QString &graphExecId);
+
+    // --- key-value data per user and key. As in AutoGPT, a stored value that
+    // Python treats as false (null, false, 0, "", [], {}) reads back as none.
+    Result<std::optional<QJsonValue>> executionKvData(const QString &userId, const QString &key);
+    Result<std::optional<QJsonValue>> setExecutionKvData(const QString &userId,
+                                                         const QString &nodeExecId,
+                                                         const QString &key, const QJsonValue &data);
+
+    // --- monitoring and sharing
+    // Blocks with at least 10 node executions added in [start, end].
+    Result<QList<Model::BlockErrorStats>> blockErrorStats(const QDateTime &start, const QDateTime &end);
+    // Graphs with at least minExecutions finished executions in the last days.
+    Result<QList<Model::FrequentlyExecutedGraph>> frequentlyExecutedGraphs(int daysBack = 30,
+                                                                           int minExecutions = 10);
+    Result<void> updateShareStatus(const QString &graphExecId, const QString &userId, bool isShared,
+                                   const QString &shareToken, const QDateTime &sharedAt);
+    // Only a shared, undeleted execution; only its outputs.
+    Result<std::optional<Model::SharedExecution>> executionByShareToken(const QString &shareToken);
+
+private:
+    enum class StatusTable { GraphExecutions, NodeExecutions };
+    // The one place that writes statuses: a conditional UPDATE checked against
+    // the transition table, all or nothing.
+    Result<int> applyStatus(StatusTable table, const QStringList &ids, Model::ExecutionStatus to,
+                            const QList<std::pair<QString, QVariant>> &sets);
+
+    Result<QList<Model::GraphExecutionMeta>> selectMetas(const QString &where,
+                                                         const QVariantList &binds,
+                                                         const QString &suffix = {});
+    Result<QList<Model::NodeExecutionResult>> selectNodeExecutions(const QString &where,
+                                                                   const QVariantList &binds,
+                                                                   const QString &suffix,
+                                                                   bool includeData);
+    Result<void> loadNodeData(QList<Model::NodeExecutionResult> &results);
+    Result<Model::GraphExecution> assembleGraphExecution(const Model::GraphExecutionMeta &meta,
+                                                         bool includeNodeExecutions);
+    bool isBlockOfType(const QString &blockId, Model::BlockType type) const;
+
+    Database &m_db;
+    const Model::BlockSchemaLookup *m_blocks;
+};
+
+} // namespace Signalbox::Engine

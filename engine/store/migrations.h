@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/result.h"
+
+#include <QStringList>
+
+namespace Signalbox::Engine {
+
+class Database;
+
+// One numbered schema change. Migrations run in order inside one
+// BEGIN IMMEDIATE transaction each; PRAGMA user_version records the last.
+struct Migration
+{
+    int version;
+    QStringList statements;
+};
+
+const QList<Migration> &schemaMigrations();
+int latestSchemaVersion();
+
+// Brings the database to `targetVersion` (default: the latest). Two processes
+// opening a new file at once are serialised by the write lock; the second
+// finds the work done. A file from a newer Signalbox is refused.
+Result<void> migrateSchema(Database &db, int targetVersion = -1);
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "blockschema.h"
+#include "graph.h"
+#include "result.h"
+#include "strictjson.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+namespace Signalbox::Model {
+
+// Structural limits of a graph file (DESIGN §8).
+struct GraphLimits
+{
+    JsonLimits json;
+    int maxNodes = 100000;
+    int maxLinks = 400000;
+    int maxSubGraphs = 1000;
+};
+
+// Reads a graph in AutoGPT's export format. Every structural problem is
+// listed in Error::details (ErrorCode::BadInput): unreadable JSON with line
+// and column, wrong field types, missing or duplicate node ids, links to
+// missing nodes, limits. Missing ids are generated. Block-level checks (known
+// blocks, pins, types) are the engine's.
+Result<Graph> graphFromJson(const QByteArray &json, const QString &source,
+                            const GraphLimits &limits = {});
+Result<Graph> graphFromJsonObject(const QJsonObject &object, const QString &source,
+                                  const GraphLimits &limits = {});
+
+struct GraphExportOptions
+{
+    // Remove credentials and other secrets (see graphToJsonObject).
+    bool stripSecrets = true;
+    // Where secret pins are looked up; may be null.
+    const BlockSchemaLookup *blocks = nullptr;
+};
+
+// Writes a graph in AutoGPT's export format: unknown fields come back as they
+// were read, and each node lists its input_links and output_links. With
+// stripSecrets, as AutoGPT's export does: input values of pins whose schema is
+// secret, keys naming credentials, api keys, passwords, tokens or secrets
+// (unless the value is a boolean flag), and the value of input blocks marked
+// secret are removed; webhook fields are cleared.
+QJsonObject graphToJsonObject(const Graph &graph, const GraphExportOptions &options = {});
+QByteArray graphToJson(const Graph &graph, const GraphExportOptions &options = {});
+
+} // namespace Signalbox::Model

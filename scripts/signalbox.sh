@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for Signalbox, builds it, and then either runs
+# Signalbox's main job or the whole test suite.
+#
+#   scripts/signalbox.sh run    install what is missing, build, run Signalbox
+#   scripts/signalbox.sh test   install what is missing, build, run every test
+#
+# Environment: BUILD_DIR (default: build), JOBS (default: nproc).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${BUILD_DIR:-$here/build}"
+jobs="${JOBS:-$(nproc)}"
+mode="${1:-}"
+
+# Debian packages needed to build and run Signalbox and its tests.
+packages=(
+    build-essential cmake ninja-build ccache pkg-config
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
+)
+
+usage() {
+    echo "usage: $0 run|test" >&2
+    exit 2
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "error: installing packages needs root or sudo: $*" >&2
+        exit 1
+    fi
+}
+
+install_missing() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$p")
+        fi
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "== installing: ${missing[*]}"
+        as_root apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+}
+
+build() {
+    echo "== configuring in $build_dir"
+    cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    echo "== building with $jobs jobs"
+    cmake --build "$build_dir" --parallel "$jobs"
+}
+
+case "$mode" in
+run)
+    install_missing
+    build
+    db="${SIGNALBOX_DB:-$build_dir/signalbox-demo.db}"
+    example="$here/resources/examples/review-a-greeting.sbx.json"
+    echo "== signalbox graphs import $example"
+    "$build_dir/app/signalbox" graphs import "$example" --db "$db"
+    echo "== signalbox graphs list"
+    "$build_dir/app/signalbox" graphs list --db "$db"
+    ;;
+test)
+    install_missing
+    build
+    echo "== running the test suite"
+    cd "$build_dir"
+    QTEST_DISABLE_STACK_DUMP=1 ctest --output-on-failure --parallel "$jobs" --timeout 600
+    ;;
+*)
+    usage
+    ;;
+esac
