@@ -14,6 +14,7 @@ function(signalbox_add_test)
     find_package(Qt6 REQUIRED COMPONENTS Test)
     add_executable(${ARG_NAME} ${ARG_SOURCES})
     target_link_libraries(${ARG_NAME} PRIVATE Qt6::Test ${ARG_LIBS})
+    target_include_directories(${ARG_NAME} PRIVATE "${PROJECT_SOURCE_DIR}/tests")
     target_compile_definitions(${ARG_NAME} PRIVATE
         SIGNALBOX_TESTDATA_DIR="${SIGNALBOX_TESTDATA_DIR}"
         SIGNALBOX_BINARY="$<TARGET_FILE:signalbox>")
