@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
 #include <QStringList>
 
 #include <optional>
@@ -54,17 +55,26 @@ public:
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }
 
-    T &value() & { return *m_value; }
-    const T &value() const & { return *m_value; }
-    T &&value() && { return std::move(*m_value); }
-    T &operator*() & { return *m_value; }
-    const T &operator*() const & { return *m_value; }
-    T *operator->() { return &*m_value; }
-    const T *operator->() const { return &*m_value; }
+    // Reading the value of a failed Result is a bug: it stops the program
+    // with the error's message rather than reading garbage.
+    T &value() & { return checked(); }
+    const T &value() const & { return checked(); }
+    T &&value() && { return std::move(checked()); }
+    T &operator*() & { return checked(); }
+    const T &operator*() const & { return checked(); }
+    T *operator->() { return &checked(); }
+    const T *operator->() const { return &checked(); }
 
     const Error &error() const { return m_error; }
 
 private:
+    T &checked() const
+    {
+        if (!m_value)
+            qFatal("value of a failed Result: %s", qPrintable(m_error.message));
+        return const_cast<T &>(*m_value);
+    }
+
     std::optional<T> m_value;
     Error m_error;
 };

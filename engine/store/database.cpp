@@ -99,7 +99,7 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const Data
     }
     if (auto configured = database->configure(options); !configured)
         return configured.error();
-    if (auto migrated = migrateSchema(*database); !migrated)
+    if (auto migrated = migrateSchema(*database, options.migrateTo); !migrated)
         return migrated.error();
     return database;
 }
@@ -235,6 +235,13 @@ Error Database::storageError(const QSqlError &error, const QString &doing) const
     else if (!detail.isEmpty())
         cause += QStringLiteral(" (%1)").arg(detail);
     return storageError(cause, doing);
+}
+
+bool Database::isConstraintViolation(const QSqlError &error)
+{
+    bool isNumber = false;
+    const int code = error.nativeErrorCode().toInt(&isNumber);
+    return isNumber && (code & 0xff) == 19;
 }
 
 Error Database::storageError(const QString &cause, const QString &doing) const

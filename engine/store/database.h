@@ -32,6 +32,9 @@ struct DatabaseOptions
     qint64 maxPageCount = 0;
     // Open without write access: every write is a "read-only" storage error.
     bool readOnly = false;
+    // Schema version to migrate to; -1 for the latest. Older targets are for
+    // testing migrations one step at a time.
+    int migrateTo = -1;
 };
 
 // One SQLite connection, opened on and used by a single thread (Qt's rule):
@@ -67,6 +70,8 @@ public:
     void rollback();
 
     Error storageError(const QSqlError &error, const QString &doing) const;
+    // True for SQLITE_CONSTRAINT and its extended codes (unique, foreign key).
+    static bool isConstraintViolation(const QSqlError &error);
     Error storageError(const QString &cause, const QString &doing) const;
 
 private:
@@ -121,6 +126,11 @@ namespace StoreFormat {
 // Times are stored as UTC milliseconds since the epoch; null for none.
 QVariant timeToVariant(const QDateTime &time);
 QDateTime timeFromVariant(const QVariant &value);
+// Null QStrings bind as SQL NULL; NOT NULL text columns get "" instead.
+inline QString textOrEmpty(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
 QString jsonToText(const QJsonValue &value);
 QString jsonToText(const QJsonObject &object);
 // Stored JSON is trusted (Signalbox wrote it), so this is Qt's parser.

@@ -163,7 +163,7 @@ Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const Ne
         return insert.error();
     QSqlQuery *q = *insert;
     q->addBindValue(id);
-    q->addBindValue(request.userId);
+    q->addBindValue(textOrEmpty(request.userId));
     q->addBindValue(request.graphId);
     q->addBindValue(request.graphVersion);
     q->addBindValue(jsonToText(request.inputs));
@@ -897,7 +897,7 @@ Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecI
     q->addBindValue(nowMs());
     q->addBindValue(nodeExecId);
     if (!q->exec()) {
-        if (q->lastError().nativeErrorCode() == QLatin1String("19"))
+        if (Database::isConstraintViolation(q->lastError()))
             return makeError(ErrorCode::NotFound, QStringLiteral("node execution %1 not found").arg(nodeExecId));
         return m_db.storageError(q->lastError(), QStringLiteral("saving output %1 of %2").arg(outputName, nodeExecId));
     }
@@ -1029,7 +1029,7 @@ Result<void> ExecutionRepository::updateShareStatus(const QString &graphExecId, 
     q->addBindValue(graphExecId);
     q->addBindValue(userId);
     if (!q->exec()) {
-        if (q->lastError().nativeErrorCode() == QLatin1String("19"))
+        if (Database::isConstraintViolation(q->lastError()))
             return makeError(ErrorCode::Conflict, QStringLiteral("share token is already in use"));
         return m_db.storageError(q->lastError(), QStringLiteral("sharing %1").arg(graphExecId));
     }

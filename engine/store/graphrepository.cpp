@@ -70,8 +70,8 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
     query->addBindValue(graph.id);
     query->addBindValue(version);
     query->addBindValue(userId);
-    query->addBindValue(graph.name);
-    query->addBindValue(graph.description);
+    query->addBindValue(textOrEmpty(graph.name));
+    query->addBindValue(textOrEmpty(graph.description));
     query->addBindValue(latest ? true : graph.isActive);
     query->addBindValue(jsonToText(graph.extra));
     query->addBindValue(jsonToText(QJsonValue(subGraphRefs)));
@@ -91,7 +91,7 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
         q->addBindValue(version);
         q->addBindValue(node.id);
         q->addBindValue(qint64(i));
-        q->addBindValue(node.blockId);
+        q->addBindValue(textOrEmpty(node.blockId));
         q->addBindValue(jsonToText(node.inputDefault));
         q->addBindValue(jsonToText(node.metadata));
         q->addBindValue(jsonToText(node.extra));
@@ -111,10 +111,10 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
         q->addBindValue(version);
         q->addBindValue(link.id);
         q->addBindValue(qint64(i));
-        q->addBindValue(link.sourceId);
-        q->addBindValue(link.sourceName);
-        q->addBindValue(link.sinkId);
-        q->addBindValue(link.sinkName);
+        q->addBindValue(textOrEmpty(link.sourceId));
+        q->addBindValue(textOrEmpty(link.sourceName));
+        q->addBindValue(textOrEmpty(link.sinkId));
+        q->addBindValue(textOrEmpty(link.sinkName));
         q->addBindValue(link.isStatic);
         q->addBindValue(jsonToText(link.extra));
         if (!q->exec())

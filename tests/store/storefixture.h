@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/store/database.h"
+#include "engine/store/graphrepository.h"
+#include "model/execution.h"
+#include "model/graph.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace Signalbox::Testing {
+
+inline const QString kInputBlock = QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b");
+inline const QString kTemplateBlock = QStringLiteral("db7d8f02-2f44-4c55-ab7a-eae0941f0c30");
+inline const QString kOutputBlock = QStringLiteral("363ae599-353e-4804-937e-b2ee3cef3da4");
+
+// in (AgentInputBlock) -> tpl (FillTextTemplateBlock) -> out (AgentOutputBlock)
+inline Model::Graph smallGraph(const QString &id = QStringLiteral("g-small"))
+{
+    Model::Graph graph;
+    graph.id = id;
+    graph.name = QStringLiteral("Small");
+    graph.nodes = {
+        {QStringLiteral("in"), kInputBlock, {{QStringLiteral("name"), QStringLiteral("who")}}, {}, {}},
+        {QStringLiteral("tpl"), kTemplateBlock, {{QStringLiteral("format"), QStringLiteral("Hi {{who}}")}}, {}, {}},
+        {QStringLiteral("out"), kOutputBlock, {{QStringLiteral("name"), QStringLiteral("greeting")}}, {}, {}},
+    };
+    graph.links = {
+        {QStringLiteral("l1"), QStringLiteral("in"), QStringLiteral("result"), QStringLiteral("tpl"), QStringLiteral("values_#_who"), true, {}},
+        {QStringLiteral("l2"), QStringLiteral("tpl"), QStringLiteral("output"), QStringLiteral("out"), QStringLiteral("value"), false, {}},
+    };
+    return graph;
+}
+
+inline QString userId()
+{
+    return QString(Model::kDefaultUserId);
+}
+
+} // namespace Signalbox::Testing
