@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstdio>
@@ -11,6 +12,10 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("signalbox"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SIGNALBOX_VERSION));
+
+    // The command line reports every error itself, on stderr; the store's
+    // warnings are for the desktop log.
+    QLoggingCategory::setFilterRules(QStringLiteral("signalbox.*.warning=false"));
 
     QTextStream out(stdout);
     QTextStream err(stderr);

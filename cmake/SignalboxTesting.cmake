@@ -17,6 +17,7 @@ function(signalbox_add_test)
     target_include_directories(${ARG_NAME} PRIVATE "${PROJECT_SOURCE_DIR}/tests")
     target_compile_definitions(${ARG_NAME} PRIVATE
         SIGNALBOX_TESTDATA_DIR="${SIGNALBOX_TESTDATA_DIR}"
+        SIGNALBOX_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
         SIGNALBOX_BINARY="$<TARGET_FILE:signalbox>")
     add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
     set_tests_properties(${ARG_NAME} PROPERTIES

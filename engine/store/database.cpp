@@ -107,8 +107,11 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const Data
 Result<void> Database::configure(const DatabaseOptions &options)
 {
     // Reading the schema first turns "not a database" into an error here.
-    if (auto ok = execute(QStringLiteral("SELECT count(*) FROM sqlite_schema")); !ok)
-        return ok;
+    {
+        QSqlQuery probe(QSqlDatabase::database(m_connectionName, false));
+        if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_schema")))
+            return storageError(probe.lastError(), QStringLiteral("opening"));
+    }
     const QStringList pragmas = {
         QStringLiteral("PRAGMA busy_timeout = %1").arg(options.busyTimeoutMs),
         QStringLiteral("PRAGMA foreign_keys = ON"),
