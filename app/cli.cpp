@@ -66,7 +66,8 @@ QString table(const QList<QStringList> &rows)
 
 QString shortTime(const QDateTime &time)
 {
-    return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("-");
+    return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                          : QStringLiteral("-");
 }
 
 class Cli
@@ -75,30 +76,43 @@ public:
     Cli(QTextStream &out, QTextStream &err)
         : m_out(out)
         , m_err(err)
-    {}
+    { }
 
     int run(const QStringList &arguments)
     {
         QCommandLineParser parser;
-        parser.setApplicationDescription(QStringLiteral("Signalbox: build agent graphs, run them, keep a human in the loop."));
+        parser.setApplicationDescription(
+            QStringLiteral("Signalbox: build agent graphs, run them, keep a human in the loop."));
         parser.addHelpOption();
         parser.addVersionOption();
-        const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("The database file (default: %1).").arg(defaultDatabasePath()),
-                                    QStringLiteral("FILE"));
-        const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of text."));
-        const QCommandLineOption graph(QStringLiteral("graph"), QStringLiteral("Only executions of this graph."), QStringLiteral("ID"));
-        const QCommandLineOption status(QStringLiteral("status"), QStringLiteral("Only executions with this status (repeatable)."),
-                                        QStringLiteral("STATUS"));
-        const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("At most this many executions (default 50)."),
+        const QCommandLineOption db(
+            QStringLiteral("db"),
+            QStringLiteral("The database file (default: %1).").arg(defaultDatabasePath()),
+            QStringLiteral("FILE"));
+        const QCommandLineOption json(QStringLiteral("json"),
+                                      QStringLiteral("Print one JSON object instead of text."));
+        const QCommandLineOption graph(QStringLiteral("graph"),
+                                       QStringLiteral("Only executions of this graph."),
+                                       QStringLiteral("ID"));
+        const QCommandLineOption status(
+            QStringLiteral("status"),
+            QStringLiteral("Only executions with this status (repeatable)."),
+            QStringLiteral("STATUS"));
+        const QCommandLineOption limit(QStringLiteral("limit"),
+                                       QStringLiteral("At most this many executions (default 50)."),
                                        QStringLiteral("N"), QStringLiteral("50"));
-        const QCommandLineOption version(QStringLiteral("graph-version"), QStringLiteral("Export this version (default: the latest)."),
-                                         QStringLiteral("N"));
-        const QCommandLineOption output(QStringLiteral("output"), QStringLiteral("Write the export to FILE instead of standard output."),
-                                        QStringLiteral("FILE"));
+        const QCommandLineOption version(
+            QStringLiteral("graph-version"),
+            QStringLiteral("Export this version (default: the latest)."), QStringLiteral("N"));
+        const QCommandLineOption output(
+            QStringLiteral("output"),
+            QStringLiteral("Write the export to FILE instead of standard output."),
+            QStringLiteral("FILE"));
         parser.addOptions({db, json, graph, status, limit, version, output});
-        parser.addPositionalArgument(QStringLiteral("command"),
-                                     QStringLiteral("graphs import FILE | graphs export ID | graphs list | "
-                                                    "executions list | executions show ID"));
+        parser.addPositionalArgument(
+            QStringLiteral("command"),
+            QStringLiteral("graphs import FILE | graphs export ID | graphs list | "
+                           "executions list | executions show ID"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -106,7 +120,8 @@ public:
             return ExitCompleted;
         }
         if (parser.isSet(QStringLiteral("version"))) {
-            m_out << QStringLiteral("signalbox %1 (Qt %2)\n").arg(QStringLiteral(SIGNALBOX_VERSION), QString::fromLatin1(qVersion()));
+            m_out << QStringLiteral("signalbox %1 (Qt %2)\n")
+                         .arg(QStringLiteral(SIGNALBOX_VERSION), QString::fromLatin1(qVersion()));
             return ExitCompleted;
         }
 
@@ -126,7 +141,8 @@ public:
                 return listGraphs();
         } else if (group == QLatin1String("executions")) {
             if (action == QLatin1String("list") && rest.isEmpty())
-                return listExecutions(parser.value(graph), parser.values(status), parser.value(limit));
+                return listExecutions(parser.value(graph), parser.values(status),
+                                      parser.value(limit));
             if (action == QLatin1String("show") && rest.size() == 1)
                 return showExecution(rest.first());
         }
@@ -136,7 +152,8 @@ public:
 private:
     static QString defaultDatabasePath()
     {
-        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/signalbox.db");
+        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+            + QStringLiteral("/signalbox.db");
     }
 
     int usage(const QString &message)
@@ -172,7 +189,8 @@ private:
     Result<Model::BlockCatalog> &catalog()
     {
         if (!m_catalog)
-            m_catalog = std::make_unique<Result<Model::BlockCatalog>>(Model::BlockCatalog::builtin());
+            m_catalog
+                = std::make_unique<Result<Model::BlockCatalog>>(Model::BlockCatalog::builtin());
         return *m_catalog;
     }
 
@@ -180,13 +198,15 @@ private:
     {
         QFile file(fileName);
         if (!file.open(QIODevice::ReadOnly))
-            return fail(makeError(ErrorCode::BadInput, QStringLiteral("%1: %2").arg(fileName, file.errorString())));
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("%1: %2").arg(fileName, file.errorString())));
         const Model::GraphLimits limits;
         if (file.size() > limits.json.maxBytes) {
-            return fail(makeError(ErrorCode::BadInput, QStringLiteral("%1: %2 bytes is more than the limit of %3 bytes")
-                                                           .arg(fileName)
-                                                           .arg(file.size())
-                                                           .arg(limits.json.maxBytes)));
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("%1: %2 bytes is more than the limit of %3 bytes")
+                                      .arg(fileName)
+                                      .arg(file.size())
+                                      .arg(limits.json.maxBytes)));
         }
         auto graph = Model::graphFromJson(file.readAll(), fileName, limits);
         if (!graph)
@@ -194,9 +214,12 @@ private:
         auto &blocks = catalog();
         if (!blocks)
             return fail(blocks.error());
-        if (const QStringList problems = Model::unknownBlockProblems(*graph, *blocks); !problems.isEmpty()) {
-            return fail(makeError(ErrorCode::BadInput,
-                                  QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName), problems));
+        if (const QStringList problems = Model::unknownBlockProblems(*graph, *blocks);
+            !problems.isEmpty()) {
+            return fail(makeError(
+                ErrorCode::BadInput,
+                QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName),
+                problems));
         }
 
         auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
@@ -210,15 +233,18 @@ private:
         if (m_json) {
             QJsonArray subGraphs;
             for (const Engine::SavedGraph &sub : saved->subGraphs)
-                subGraphs.append(QJsonObject{{QStringLiteral("id"), sub.id}, {QStringLiteral("version"), sub.version}, {QStringLiteral("created"), sub.created}});
+                subGraphs.append(QJsonObject {{QStringLiteral("id"), sub.id},
+                                              {QStringLiteral("version"), sub.version},
+                                              {QStringLiteral("created"), sub.created}});
             printJson({{QStringLiteral("id"), saved->id},
                        {QStringLiteral("version"), saved->version},
                        {QStringLiteral("name"), graph->name},
                        {QStringLiteral("created"), saved->created},
                        {QStringLiteral("sub_graphs"), subGraphs}});
         } else {
-            m_out << (saved->created ? "Imported " : "Already stored: ") << '"' << graph->name << "\" " << saved->id << " version "
-                  << saved->version << " (" << graph->nodes.size() << " nodes, " << graph->links.size() << " links";
+            m_out << (saved->created ? "Imported " : "Already stored: ") << '"' << graph->name
+                  << "\" " << saved->id << " version " << saved->version << " ("
+                  << graph->nodes.size() << " nodes, " << graph->links.size() << " links";
             if (!saved->subGraphs.isEmpty())
                 m_out << ", " << saved->subGraphs.size() << " sub-graphs";
             m_out << ")\n";
@@ -233,7 +259,10 @@ private:
             bool ok = false;
             version = versionText.toInt(&ok);
             if (!ok || *version < 1)
-                return fail(makeError(ErrorCode::BadInput, QStringLiteral("--graph-version takes a whole number of at least 1, not \"%1\"").arg(versionText)));
+                return fail(makeError(
+                    ErrorCode::BadInput,
+                    QStringLiteral("--graph-version takes a whole number of at least 1, not \"%1\"")
+                        .arg(versionText)));
         }
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
         if (!db)
@@ -254,11 +283,15 @@ private:
         }
         QSaveFile file(outputFile);
         if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit())
-            return fail(makeError(ErrorCode::BadInput, QStringLiteral("%1: %2").arg(outputFile, file.errorString())));
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("%1: %2").arg(outputFile, file.errorString())));
         if (!m_json)
-            m_out << "Exported \"" << graph->name << "\" version " << graph->version << " to " << outputFile << '\n';
+            m_out << "Exported \"" << graph->name << "\" version " << graph->version << " to "
+                  << outputFile << '\n';
         else
-            printJson({{QStringLiteral("id"), graph->id}, {QStringLiteral("version"), graph->version}, {QStringLiteral("file"), outputFile}});
+            printJson({{QStringLiteral("id"), graph->id},
+                       {QStringLiteral("version"), graph->version},
+                       {QStringLiteral("file"), outputFile}});
         return ExitCompleted;
     }
 
@@ -274,14 +307,15 @@ private:
         if (m_json) {
             QJsonArray array;
             for (const Engine::GraphSummary &g : std::as_const(*list)) {
-                array.append(QJsonObject{{QStringLiteral("id"), g.id},
-                                         {QStringLiteral("version"), g.version},
-                                         {QStringLiteral("name"), g.name},
-                                         {QStringLiteral("description"), g.description},
-                                         {QStringLiteral("is_active"), g.isActive},
-                                         {QStringLiteral("created_at"), Model::timeToJson(g.createdAt)},
-                                         {QStringLiteral("node_count"), g.nodeCount},
-                                         {QStringLiteral("link_count"), g.linkCount}});
+                array.append(
+                    QJsonObject {{QStringLiteral("id"), g.id},
+                                 {QStringLiteral("version"), g.version},
+                                 {QStringLiteral("name"), g.name},
+                                 {QStringLiteral("description"), g.description},
+                                 {QStringLiteral("is_active"), g.isActive},
+                                 {QStringLiteral("created_at"), Model::timeToJson(g.createdAt)},
+                                 {QStringLiteral("node_count"), g.nodeCount},
+                                 {QStringLiteral("link_count"), g.linkCount}});
             }
             printJson({{QStringLiteral("graphs"), array}});
             return ExitCompleted;
@@ -290,14 +324,16 @@ private:
             m_out << "No graphs yet. Import one with: signalbox graphs import FILE\n";
             return ExitCompleted;
         }
-        QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("VERSION"), QStringLiteral("NODES"), QStringLiteral("NAME")}};
+        QList<QStringList> rows {{QStringLiteral("ID"), QStringLiteral("VERSION"),
+                                  QStringLiteral("NODES"), QStringLiteral("NAME")}};
         for (const Engine::GraphSummary &g : std::as_const(*list))
             rows.append({g.id, QString::number(g.version), QString::number(g.nodeCount), g.name});
         m_out << table(rows);
         return ExitCompleted;
     }
 
-    int listExecutions(const QString &graphId, const QStringList &statusNames, const QString &limitText)
+    int listExecutions(const QString &graphId, const QStringList &statusNames,
+                       const QString &limitText)
     {
         Engine::GraphExecutionFilter filter;
         filter.userId = QString(Model::kDefaultUserId);
@@ -305,13 +341,20 @@ private:
         for (const QString &name : statusNames) {
             const auto status = Model::statusFromName(name);
             if (!status)
-                return fail(makeError(ErrorCode::BadInput, QStringLiteral("unknown status \"%1\"; use INCOMPLETE, QUEUED, RUNNING, REVIEW, COMPLETED, FAILED or TERMINATED").arg(name)));
+                return fail(
+                    makeError(ErrorCode::BadInput,
+                              QStringLiteral("unknown status \"%1\"; use INCOMPLETE, QUEUED, "
+                                             "RUNNING, REVIEW, COMPLETED, FAILED or TERMINATED")
+                                  .arg(name)));
             filter.statuses.append(*status);
         }
         bool ok = false;
         filter.limit = limitText.toInt(&ok);
         if (!ok || *filter.limit < 1)
-            return fail(makeError(ErrorCode::BadInput, QStringLiteral("--limit takes a whole number of at least 1, not \"%1\"").arg(limitText)));
+            return fail(
+                makeError(ErrorCode::BadInput,
+                          QStringLiteral("--limit takes a whole number of at least 1, not \"%1\"")
+                              .arg(limitText)));
 
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
         if (!db)
@@ -331,9 +374,12 @@ private:
             m_out << "No executions.\n";
             return ExitCompleted;
         }
-        QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("STATUS"), QStringLiteral("GRAPH"), QStringLiteral("STARTED"), QStringLiteral("NODES"), QStringLiteral("COST")}};
+        QList<QStringList> rows {{QStringLiteral("ID"), QStringLiteral("STATUS"),
+                                  QStringLiteral("GRAPH"), QStringLiteral("STARTED"),
+                                  QStringLiteral("NODES"), QStringLiteral("COST")}};
         for (const Model::GraphExecutionMeta &meta : std::as_const(*list)) {
-            rows.append({meta.id, Model::statusName(meta.status), QStringLiteral("%1 v%2").arg(meta.graphId).arg(meta.graphVersion),
+            rows.append({meta.id, Model::statusName(meta.status),
+                         QStringLiteral("%1 v%2").arg(meta.graphId).arg(meta.graphVersion),
                          shortTime(meta.startedAt.isValid() ? meta.startedAt : meta.createdAt),
                          meta.stats ? QString::number(meta.stats->nodeCount) : QStringLiteral("-"),
                          meta.stats ? QString::number(meta.stats->cost) : QStringLiteral("-")});
@@ -355,7 +401,8 @@ private:
         if (!execution)
             return fail(execution.error());
         if (!execution->has_value())
-            return fail(makeError(ErrorCode::NotFound, QStringLiteral("there is no execution %1").arg(id)));
+            return fail(
+                makeError(ErrorCode::NotFound, QStringLiteral("there is no execution %1").arg(id)));
         const Model::GraphExecution &e = **execution;
         if (m_json) {
             printJson(Model::toApiJson(e));
@@ -368,11 +415,14 @@ private:
               << "  ended    " << shortTime(e.meta.endedAt) << '\n';
         if (e.meta.stats && !e.meta.stats->error.isEmpty())
             m_out << "  error    " << e.meta.stats->error << '\n';
-        m_out << "  outputs  " << QString::fromUtf8(QJsonDocument(e.outputs).toJson(QJsonDocument::Compact)) << '\n';
-        QList<QStringList> rows{{QStringLiteral("NODE EXECUTION"), QStringLiteral("STATUS"), QStringLiteral("BLOCK"), QStringLiteral("NODE")}};
+        m_out << "  outputs  "
+              << QString::fromUtf8(QJsonDocument(e.outputs).toJson(QJsonDocument::Compact)) << '\n';
+        QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("STATUS"),
+                                  QStringLiteral("BLOCK"), QStringLiteral("NODE")}};
         for (const Model::NodeExecutionResult &node : e.nodeExecutions) {
             const Model::BlockSchema *schema = blocks->schema(node.blockId);
-            rows.append({node.nodeExecId, Model::statusName(node.status), schema ? schema->name : node.blockId, node.nodeId});
+            rows.append({node.nodeExecId, Model::statusName(node.status),
+                         schema ? schema->name : node.blockId, node.nodeId});
         }
         m_out << '\n' << table(rows);
         return ExitCompleted;
@@ -390,8 +440,9 @@ private:
 bool isCliCommand(const QStringList &arguments)
 {
     for (const QString &argument : arguments.mid(1)) {
-        if (kCommands.contains(argument) || argument == QLatin1String("--version") || argument == QLatin1String("-v")
-            || argument == QLatin1String("--help") || argument == QLatin1String("-h"))
+        if (kCommands.contains(argument) || argument == QLatin1String("--version")
+            || argument == QLatin1String("-v") || argument == QLatin1String("--help")
+            || argument == QLatin1String("-h"))
             return true;
     }
     return false;

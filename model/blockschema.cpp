@@ -18,10 +18,14 @@ struct PinTypeName
 };
 
 constexpr PinTypeName kPinTypes[] = {
-    {PinType::String, QLatin1StringView("string")},   {PinType::Number, QLatin1StringView("number")},
-    {PinType::Integer, QLatin1StringView("integer")}, {PinType::Boolean, QLatin1StringView("boolean")},
-    {PinType::Object, QLatin1StringView("object")},   {PinType::List, QLatin1StringView("list")},
-    {PinType::Any, QLatin1StringView("any")},         {PinType::Credentials, QLatin1StringView("credentials")},
+    {PinType::String, QLatin1StringView("string")},
+    {PinType::Number, QLatin1StringView("number")},
+    {PinType::Integer, QLatin1StringView("integer")},
+    {PinType::Boolean, QLatin1StringView("boolean")},
+    {PinType::Object, QLatin1StringView("object")},
+    {PinType::List, QLatin1StringView("list")},
+    {PinType::Any, QLatin1StringView("any")},
+    {PinType::Credentials, QLatin1StringView("credentials")},
 };
 
 struct BlockTypeName
@@ -125,11 +129,12 @@ const PinSpec *BlockSchema::output(QStringView pinName) const
 
 Result<BlockCatalog> BlockCatalog::fromJson(const QByteArray &json, const QString &source)
 {
-    auto parsed = parseStrictJson(json, JsonLimits{}, source);
+    auto parsed = parseStrictJson(json, JsonLimits {}, source);
     if (!parsed)
         return parsed.error();
     if (!parsed->isArray())
-        return makeError(ErrorCode::BadInput, source + QLatin1String(": expected an array of blocks"));
+        return makeError(ErrorCode::BadInput,
+                         source + QLatin1String(": expected an array of blocks"));
 
     BlockCatalog catalog;
     for (const QJsonValue &entry : parsed->toArray()) {
@@ -139,7 +144,8 @@ Result<BlockCatalog> BlockCatalog::fromJson(const QByteArray &json, const QStrin
         block.name = object.value(QLatin1String("name")).toString();
         const QString where = QStringLiteral("%1: block %2").arg(source, block.name);
         if (block.id.isEmpty() || block.name.isEmpty())
-            return makeError(ErrorCode::BadInput, source + QLatin1String(": a block has no id or name"));
+            return makeError(ErrorCode::BadInput,
+                             source + QLatin1String(": a block has no id or name"));
         if (catalog.m_indexById.contains(block.id))
             return makeError(ErrorCode::BadInput, where + QLatin1String(": duplicate block id"));
         block.description = object.value(QLatin1String("description")).toString();
@@ -173,7 +179,8 @@ Result<BlockCatalog> BlockCatalog::builtin()
 {
     QFile file(QStringLiteral(":/signalbox/blocks/builtin_blocks.json"));
     if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Internal, QStringLiteral("the built-in block catalogue is missing"));
+        return makeError(ErrorCode::Internal,
+                         QStringLiteral("the built-in block catalogue is missing"));
     return fromJson(file.readAll(), file.fileName());
 }
 

@@ -17,7 +17,7 @@ const QLatin1StringView kError("error");
 
 QJsonObject GraphExecutionStats::toStoredJson() const
 {
-    QJsonObject object{
+    QJsonObject object {
         {QLatin1String("cost"), cost},
         {QLatin1String("walltime"), walltime},
         {QLatin1String("cputime"), cputime},
@@ -58,7 +58,7 @@ GraphExecutionStats GraphExecutionStats::fromStoredJson(const QJsonObject &objec
 
 QJsonObject GraphExecutionStats::toApiJson() const
 {
-    return QJsonObject{
+    return QJsonObject {
         {QLatin1String("cost"), cost},
         {QLatin1String("duration"), walltime},
         {QLatin1String("duration_cpu_only"), cputime},
@@ -67,8 +67,10 @@ QJsonObject GraphExecutionStats::toApiJson() const
         {QLatin1String("node_exec_count"), nodeCount},
         {QLatin1String("node_error_count"), nodeErrorCount},
         {QLatin1String("error"), error.isNull() ? QJsonValue() : QJsonValue(error)},
-        {QLatin1String("activity_status"), activityStatus ? QJsonValue(*activityStatus) : QJsonValue()},
-        {QLatin1String("correctness_score"), correctnessScore ? QJsonValue(*correctnessScore) : QJsonValue()},
+        {QLatin1String("activity_status"),
+         activityStatus ? QJsonValue(*activityStatus) : QJsonValue()},
+        {QLatin1String("correctness_score"),
+         correctnessScore ? QJsonValue(*correctnessScore) : QJsonValue()},
     };
 }
 
@@ -123,7 +125,7 @@ QJsonValue textOrNull(const QString &text)
 
 QJsonObject toApiJson(const GraphExecutionMeta &meta)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QLatin1String("id"), meta.id},
         {QLatin1String("user_id"), meta.userId},
         {QLatin1String("graph_id"), meta.graphId},
@@ -142,7 +144,7 @@ QJsonObject toApiJson(const GraphExecutionMeta &meta)
 
 QJsonObject toApiJson(const NodeExecutionResult &node)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QLatin1String("id"), node.nodeExecId},
         {QLatin1String("graph_exec_id"), node.graphExecId},
         {QLatin1String("graph_id"), node.graphId},

@@ -135,7 +135,8 @@ struct BlockErrorStats
     // Failed executions as a percentage of all, 0 when there were none.
     double errorRate() const
     {
-        return totalExecutions == 0 ? 0.0 : 100.0 * double(failedExecutions) / double(totalExecutions);
+        return totalExecutions == 0 ? 0.0
+                                    : 100.0 * double(failedExecutions) / double(totalExecutions);
     }
 };
 

@@ -15,7 +15,7 @@ const Node *Graph::node(const QString &nodeId) const
 bool Graph::sameContentAs(const Graph &other) const
 {
     return name == other.name && description == other.description && nodes == other.nodes
-           && links == other.links && extra == other.extra;
+        && links == other.links && extra == other.extra;
 }
 
 } // namespace Signalbox::Model

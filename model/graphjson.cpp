@@ -57,7 +57,7 @@ class Reader
 public:
     explicit Reader(const GraphLimits &limits)
         : m_limits(limits)
-    {}
+    { }
 
     QStringList problems;
 
@@ -78,7 +78,8 @@ public:
                 problem(path, QStringLiteral("\"%1\" is missing").arg(key));
             return fallback;
         }
-        problem(path, QStringLiteral("\"%1\" must be a string, not %2").arg(key, jsonTypeName(value)));
+        problem(path,
+                QStringLiteral("\"%1\" must be a string, not %2").arg(key, jsonTypeName(value)));
         return fallback;
     }
 
@@ -88,7 +89,9 @@ public:
         if (value.isObject())
             return value.toObject();
         if (!value.isUndefined() && !value.isNull())
-            problem(path, QStringLiteral("\"%1\" must be an object, not %2").arg(key, jsonTypeName(value)));
+            problem(
+                path,
+                QStringLiteral("\"%1\" must be an object, not %2").arg(key, jsonTypeName(value)));
         return {};
     }
 
@@ -98,17 +101,22 @@ public:
         if (value.isArray())
             return value.toArray();
         if (!value.isUndefined() && !value.isNull())
-            problem(path, QStringLiteral("\"%1\" must be an array, not %2").arg(key, jsonTypeName(value)));
+            problem(
+                path,
+                QStringLiteral("\"%1\" must be an array, not %2").arg(key, jsonTypeName(value)));
         return {};
     }
 
-    bool boolean(const QJsonObject &object, QLatin1StringView key, const QString &path, bool fallback)
+    bool boolean(const QJsonObject &object, QLatin1StringView key, const QString &path,
+                 bool fallback)
     {
         const QJsonValue value = object.value(key);
         if (value.isBool())
             return value.toBool();
         if (!value.isUndefined() && !value.isNull())
-            problem(path, QStringLiteral("\"%1\" must be a boolean, not %2").arg(key, jsonTypeName(value)));
+            problem(
+                path,
+                QStringLiteral("\"%1\" must be a boolean, not %2").arg(key, jsonTypeName(value)));
         return fallback;
     }
 
@@ -120,7 +128,8 @@ public:
         if (graph.id.isEmpty())
             graph.id = createRandomUuid();
         const QJsonValue version = root.value(kVersion);
-        if (version.isDouble() && version.toDouble() >= 1 && version.toDouble() == version.toInt()) {
+        if (version.isDouble() && version.toDouble() >= 1
+            && version.toDouble() == version.toInt()) {
             graph.version = version.toInt();
         } else if (!version.isUndefined() && !version.isNull()) {
             problem(path, QStringLiteral("\"version\" must be a whole number of at least 1"));
@@ -131,33 +140,40 @@ public:
 
         const QJsonArray nodes = array(root, kNodes, path);
         if (nodes.size() > m_limits.maxNodes) {
-            problem(path, QStringLiteral("%1 nodes is more than the limit of %2")
-                              .arg(nodes.size())
-                              .arg(m_limits.maxNodes));
+            problem(path,
+                    QStringLiteral("%1 nodes is more than the limit of %2")
+                        .arg(nodes.size())
+                        .arg(m_limits.maxNodes));
         } else {
             readNodes(graph, nodes, prefix);
         }
         const QJsonArray links = array(root, kLinks, path);
         if (links.size() > m_limits.maxLinks) {
-            problem(path, QStringLiteral("%1 links is more than the limit of %2")
-                              .arg(links.size())
-                              .arg(m_limits.maxLinks));
+            problem(path,
+                    QStringLiteral("%1 links is more than the limit of %2")
+                        .arg(links.size())
+                        .arg(m_limits.maxLinks));
         } else {
             readLinks(graph, links, prefix);
         }
 
         const QJsonArray subGraphs = array(root, kSubGraphs, path);
         if (!subGraphs.isEmpty() && !allowSubGraphs) {
-            problem(path, QStringLiteral("a sub-graph cannot have sub-graphs of its own; list them all in the top-level \"sub_graphs\""));
+            problem(path,
+                    QStringLiteral("a sub-graph cannot have sub-graphs of its own; list them all "
+                                   "in the top-level \"sub_graphs\""));
         } else if (subGraphs.size() > m_limits.maxSubGraphs) {
-            problem(path, QStringLiteral("%1 sub-graphs is more than the limit of %2")
-                              .arg(subGraphs.size())
-                              .arg(m_limits.maxSubGraphs));
+            problem(path,
+                    QStringLiteral("%1 sub-graphs is more than the limit of %2")
+                        .arg(subGraphs.size())
+                        .arg(m_limits.maxSubGraphs));
         } else {
             for (qsizetype i = 0; i < subGraphs.size(); ++i) {
                 const QString subPath = prefix + QStringLiteral("sub_graphs[%1]").arg(i);
                 if (!subGraphs.at(i).isObject()) {
-                    problem(subPath, QStringLiteral("must be an object, not %1").arg(jsonTypeName(subGraphs.at(i))));
+                    problem(subPath,
+                            QStringLiteral("must be an object, not %1")
+                                .arg(jsonTypeName(subGraphs.at(i))));
                     continue;
                 }
                 graph.subGraphs.push_back(this->graph(subGraphs.at(i).toObject(), subPath, false));
@@ -165,9 +181,9 @@ public:
         }
 
         for (auto it = root.begin(); it != root.end(); ++it) {
-            if (it.key() != kId && it.key() != kVersion && it.key() != kIsActive && it.key() != kName
-                && it.key() != kDescription && it.key() != kNodes && it.key() != kLinks
-                && it.key() != kSubGraphs) {
+            if (it.key() != kId && it.key() != kVersion && it.key() != kIsActive
+                && it.key() != kName && it.key() != kDescription && it.key() != kNodes
+                && it.key() != kLinks && it.key() != kSubGraphs) {
                 graph.extra.insert(it.key(), it.value());
             }
         }
@@ -182,7 +198,8 @@ private:
         for (qsizetype i = 0; i < nodes.size(); ++i) {
             const QString path = prefix + QStringLiteral("nodes[%1]").arg(i);
             if (!nodes.at(i).isObject()) {
-                problem(path, QStringLiteral("must be an object, not %1").arg(jsonTypeName(nodes.at(i))));
+                problem(path,
+                        QStringLiteral("must be an object, not %1").arg(jsonTypeName(nodes.at(i))));
                 continue;
             }
             const QJsonObject object = nodes.at(i).toObject();
@@ -200,7 +217,8 @@ private:
                 // input_links and output_links repeat the graph's links; they
                 // are written afresh on export.
                 if (it.key() != kId && it.key() != kBlockId && it.key() != kInputDefault
-                    && it.key() != kMetadata && it.key() != kInputLinks && it.key() != kOutputLinks) {
+                    && it.key() != kMetadata && it.key() != kInputLinks
+                    && it.key() != kOutputLinks) {
                     node.extra.insert(it.key(), it.value());
                 }
             }
@@ -218,7 +236,8 @@ private:
         for (qsizetype i = 0; i < links.size(); ++i) {
             const QString path = prefix + QStringLiteral("links[%1]").arg(i);
             if (!links.at(i).isObject()) {
-                problem(path, QStringLiteral("must be an object, not %1").arg(jsonTypeName(links.at(i))));
+                problem(path,
+                        QStringLiteral("must be an object, not %1").arg(jsonTypeName(links.at(i))));
                 continue;
             }
             const QJsonObject object = links.at(i).toObject();
@@ -235,9 +254,13 @@ private:
             link.sinkName = string(object, kSinkName, path, true);
             link.isStatic = boolean(object, kIsStatic, path, false);
             if (!link.sourceId.isEmpty() && !nodeIds.contains(link.sourceId))
-                problem(path, QStringLiteral("links from node \"%1\", which is not in the graph").arg(link.sourceId));
+                problem(path,
+                        QStringLiteral("links from node \"%1\", which is not in the graph")
+                            .arg(link.sourceId));
             if (!link.sinkId.isEmpty() && !nodeIds.contains(link.sinkId))
-                problem(path, QStringLiteral("links to node \"%1\", which is not in the graph").arg(link.sinkId));
+                problem(path,
+                        QStringLiteral("links to node \"%1\", which is not in the graph")
+                            .arg(link.sinkId));
             for (auto it = object.begin(); it != object.end(); ++it) {
                 if (it.key() != kId && it.key() != kSourceId && it.key() != kSourceName
                     && it.key() != kSinkId && it.key() != kSinkName && it.key() != kIsStatic) {
@@ -289,7 +312,8 @@ QJsonObject withoutSecrets(const QJsonObject &input, const BlockSchema *schema)
     };
     QJsonObject result;
     for (auto it = input.begin(); it != input.end(); ++it) {
-        const bool secret = isSecretPin(it.key()) || (isSensitiveKey(it.key()) && !it.value().isBool());
+        const bool secret
+            = isSecretPin(it.key()) || (isSensitiveKey(it.key()) && !it.value().isBool());
         if (secret)
             continue;
         if (it.value().isObject()) {
@@ -353,7 +377,8 @@ Result<Graph> graphFromJsonObject(const QJsonObject &object, const QString &sour
     return graph;
 }
 
-Result<Graph> graphFromJson(const QByteArray &json, const QString &source, const GraphLimits &limits)
+Result<Graph> graphFromJson(const QByteArray &json, const QString &source,
+                            const GraphLimits &limits)
 {
     auto parsed = parseStrictJson(json, limits.json, source);
     if (!parsed)

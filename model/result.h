@@ -2,8 +2,8 @@
 #pragma once
 
 #include <QString>
-#include <QtGlobal>
 #include <QStringList>
+#include <QtGlobal>
 
 #include <optional>
 #include <utility>
@@ -15,7 +15,7 @@ enum class ErrorCode {
     BadInput, // unreadable or invalid input: a graph file, an argument, a value
     NotFound, // the thing asked for does not exist
     Conflict, // a refused status change, a decision already taken otherwise
-    Storage,  // the database is missing, locked, read-only, full or damaged
+    Storage, // the database is missing, locked, read-only, full or damaged
     Internal, // a broken invariant; a bug
 };
 
@@ -36,21 +36,20 @@ struct Error
 
 inline Error makeError(ErrorCode code, QString message, QStringList details = {})
 {
-    return Error{code, std::move(message), std::move(details)};
+    return Error {code, std::move(message), std::move(details)};
 }
 
 // A value or the reason there is none. Expected failures travel as Results;
 // exceptions never cross a module boundary.
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value)
         : m_value(std::move(value))
-    {}
+    { }
     Result(Error error)
         : m_error(std::move(error))
-    {}
+    { }
 
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }
@@ -79,15 +78,14 @@ private:
     Error m_error;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
     Result(Error error)
         : m_failed(true)
         , m_error(std::move(error))
-    {}
+    { }
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }

@@ -21,7 +21,7 @@ public:
     Scanner(QByteArrayView data, const JsonLimits &limits)
         : m_data(data)
         , m_limits(limits)
-    {}
+    { }
 
     bool scanDocument()
     {
@@ -50,7 +50,8 @@ private:
 
     bool failEnd(const char *what)
     {
-        return fail(m_data.size(), QStringLiteral("unexpected end of input in %1").arg(QLatin1String(what)));
+        return fail(m_data.size(),
+                    QStringLiteral("unexpected end of input in %1").arg(QLatin1String(what)));
     }
 
     void skipWhitespace()
@@ -72,8 +73,9 @@ private:
         case '{':
         case '[':
             if (depth + 1 > m_limits.maxDepth) {
-                return fail(m_pos, QStringLiteral("nesting is deeper than %1 levels")
-                                       .arg(m_limits.maxDepth));
+                return fail(
+                    m_pos,
+                    QStringLiteral("nesting is deeper than %1 levels").arg(m_limits.maxDepth));
             }
             return c == '{' ? scanObject(depth + 1) : scanArray(depth + 1);
         case '"':
@@ -87,7 +89,8 @@ private:
         default:
             if (c == '-' || (c >= '0' && c <= '9'))
                 return scanNumber();
-            return fail(m_pos, QStringLiteral("unexpected character '%1'").arg(QChar::fromLatin1(c)));
+            return fail(m_pos,
+                        QStringLiteral("unexpected character '%1'").arg(QChar::fromLatin1(c)));
         }
     }
 
@@ -111,8 +114,9 @@ private:
             if (!scanString(&key))
                 return false;
             if (keys.contains(key)) {
-                return fail(keyPos, QStringLiteral("duplicate key \"%1\" in an object")
-                                        .arg(QString::fromUtf8(key)));
+                return fail(keyPos,
+                            QStringLiteral("duplicate key \"%1\" in an object")
+                                .arg(QString::fromUtf8(key)));
             }
             keys.insert(key);
             skipWhitespace();
@@ -205,18 +209,22 @@ private:
                         return fail(start, QStringLiteral("unterminated string"));
                     for (int i = 1; i <= 4; ++i) {
                         if (hexValue(m_data[m_pos + i]) < 0)
-                            return fail(m_pos - 1, QStringLiteral("invalid \\u escape in a string"));
+                            return fail(m_pos - 1,
+                                        QStringLiteral("invalid \\u escape in a string"));
                     }
                     m_pos += 5;
                     continue;
                 }
                 if (!QByteArrayView("\"\\/bfnrt").contains(e))
-                    return fail(m_pos - 1, QStringLiteral("invalid escape '\\%1' in a string").arg(QChar::fromLatin1(e)));
+                    return fail(m_pos - 1,
+                                QStringLiteral("invalid escape '\\%1' in a string")
+                                    .arg(QChar::fromLatin1(e)));
             }
             ++m_pos;
             if (m_pos - contentStart > m_limits.maxStringBytes) {
-                return fail(start, QStringLiteral("string is longer than %1 bytes")
-                                       .arg(m_limits.maxStringBytes));
+                return fail(
+                    start,
+                    QStringLiteral("string is longer than %1 bytes").arg(m_limits.maxStringBytes));
             }
         }
         const qsizetype end = m_pos;
@@ -241,7 +249,8 @@ private:
             m_pos += word.size();
             return true;
         }
-        return fail(m_pos, QStringLiteral("invalid literal; expected '%1'").arg(QLatin1String(literal)));
+        return fail(m_pos,
+                    QStringLiteral("invalid literal; expected '%1'").arg(QLatin1String(literal)));
     }
 
     bool scanDigits()
@@ -274,7 +283,8 @@ private:
             if (!atEnd() && (peek() == '+' || peek() == '-'))
                 ++m_pos;
             if (!scanDigits())
-                return fail(start, QStringLiteral("invalid number: digits expected in the exponent"));
+                return fail(start,
+                            QStringLiteral("invalid number: digits expected in the exponent"));
         }
         return true;
     }
@@ -320,10 +330,10 @@ Result<QJsonValue> parseStrictJson(QByteArrayView data, const JsonLimits &limits
     }
     Scanner scanner(data, limits);
     if (!scanner.scanDocument()) {
-        return makeError(ErrorCode::BadInput,
-                         QStringLiteral("%1: %2: %3")
-                             .arg(source, position(data, scanner.errorOffset()),
-                                  scanner.errorMessage()));
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral("%1: %2: %3")
+                .arg(source, position(data, scanner.errorOffset()), scanner.errorMessage()));
     }
     // The scanner accepted it, so Qt's parser builds the value. Wrapping in an
     // array lets a scalar be a whole document.
@@ -344,7 +354,7 @@ Result<QJsonValue> parseStrictJson(QByteArrayView data, const JsonLimits &limits
 int jsonDepth(const QJsonValue &value)
 {
     int deepest = 0;
-    QList<std::pair<QJsonValue, int>> pending{{value, 0}};
+    QList<std::pair<QJsonValue, int>> pending {{value, 0}};
     while (!pending.isEmpty()) {
         auto [current, depth] = pending.takeLast();
         if (current.isObject()) {

@@ -56,7 +56,7 @@ QString describeSqliteCode(int code)
 Database::Database(QString path, QString connectionName)
     : m_path(std::move(path))
     , m_connectionName(std::move(connectionName))
-{}
+{ }
 
 Database::~Database()
 {
@@ -72,12 +72,14 @@ Database::~Database()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-Result<std::unique_ptr<Database>> Database::open(const QString &path, const DatabaseOptions &options)
+Result<std::unique_ptr<Database>> Database::open(const QString &path,
+                                                 const DatabaseOptions &options)
 {
     const QFileInfo info(path);
     const QString absolute = info.absoluteFilePath();
     auto fail = [&absolute](const QString &cause) {
-        return makeError(ErrorCode::Storage, QStringLiteral("database %1: %2").arg(absolute, cause));
+        return makeError(ErrorCode::Storage,
+                         QStringLiteral("database %1: %2").arg(absolute, cause));
     };
     if (!info.absoluteDir().exists())
         return fail(QStringLiteral("the folder %1 does not exist").arg(info.absolutePath()));
@@ -88,9 +90,11 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const Data
 
     std::unique_ptr<Database> database(new Database(absolute, nextConnectionName()));
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), database->m_connectionName);
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), database->m_connectionName);
         db.setDatabaseName(absolute);
-        QStringList connectOptions{QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs)};
+        QStringList connectOptions {
+            QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs)};
         if (options.readOnly)
             connectOptions.append(QStringLiteral("QSQLITE_OPEN_READONLY"));
         db.setConnectOptions(connectOptions.join(QLatin1Char(';')));
@@ -132,7 +136,9 @@ Result<void> Database::configure(const DatabaseOptions &options)
         (*query)->finish();
     }
     if (options.maxPageCount > 0) {
-        if (auto ok = execute(QStringLiteral("PRAGMA max_page_count = %1").arg(options.maxPageCount)); !ok)
+        if (auto ok
+            = execute(QStringLiteral("PRAGMA max_page_count = %1").arg(options.maxPageCount));
+            !ok)
             return ok;
     }
     return {};
@@ -187,7 +193,8 @@ Result<void> Database::begin()
 Result<void> Database::commit()
 {
     if (m_transactionDepth == 0)
-        return storageError(QStringLiteral("commit without a transaction"), QStringLiteral("committing"));
+        return storageError(QStringLiteral("commit without a transaction"),
+                            QStringLiteral("committing"));
     if (m_transactionDepth > 1) {
         --m_transactionDepth;
         return {};
@@ -249,8 +256,8 @@ bool Database::isConstraintViolation(const QSqlError &error)
 
 Error Database::storageError(const QString &cause, const QString &doing) const
 {
-    const Error error = makeError(ErrorCode::Storage,
-                                  QStringLiteral("database %1: %2 while %3").arg(m_path, cause, doing));
+    const Error error = makeError(
+        ErrorCode::Storage, QStringLiteral("database %1: %2 while %3").arg(m_path, cause, doing));
     qCWarning(lcStore).noquote() << error.message;
     return error;
 }
@@ -259,7 +266,8 @@ namespace StoreFormat {
 
 QVariant timeToVariant(const QDateTime &time)
 {
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch())
+                          : QVariant(QMetaType::fromType<qint64>());
 }
 
 QDateTime timeFromVariant(const QVariant &value)
@@ -273,7 +281,7 @@ QString jsonToText(const QJsonValue &value)
 {
     if (value.isObject())
         return jsonToText(value.toObject());
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    const QByteArray wrapped = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(wrapped.sliced(1, wrapped.size() - 2));
 }
 

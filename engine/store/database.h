@@ -22,7 +22,7 @@ struct DatabaseOptions
 {
     enum class OpenMode {
         CreateIfMissing, // make the file (not its folder) if it is not there
-        MustExist,       // a missing file is a storage error
+        MustExist, // a missing file is a storage error
     };
     OpenMode mode = OpenMode::CreateIfMissing;
     // How long a writer waits for another connection's write lock.
@@ -91,7 +91,7 @@ class WriteTransaction
 public:
     explicit WriteTransaction(Database &db)
         : m_db(db)
-    {}
+    { }
     ~WriteTransaction()
     {
         if (m_begun && !m_done)

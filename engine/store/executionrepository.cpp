@@ -26,13 +26,14 @@ const QString kMetaColumns = QStringLiteral(
 
 const QString kNodeColumns = QStringLiteral(
     "ne.id, ne.graph_exec_id, ne.node_id, ne.block_id, ne.status, ne.execution_data, ne.stats,"
-    " ne.added_at, ne.queued_at, ne.started_at, ne.ended_at, ge.user_id, ge.graph_id, ge.graph_version"
+    " ne.added_at, ne.queued_at, ne.started_at, ne.ended_at, ge.user_id, ge.graph_id, "
+    "ge.graph_version"
     " FROM node_executions ne JOIN graph_executions ge ON ge.id = ne.graph_exec_id");
 
 // AutoGPT orders node executions by queue time, then add time, newest first;
 // PostgreSQL puts unset times first in a descending order.
-const QString kNodeOrderLatestFirst = QStringLiteral(
-    " ORDER BY ne.queued_at DESC NULLS FIRST, ne.added_at DESC, ne.id DESC");
+const QString kNodeOrderLatestFirst
+    = QStringLiteral(" ORDER BY ne.queued_at DESC NULLS FIRST, ne.added_at DESC, ne.id DESC");
 
 QString statusListJson(const QList<ExecutionStatus> &statuses)
 {
@@ -59,7 +60,8 @@ Model::GraphExecutionMeta readMeta(const QSqlQuery &q)
     meta.userId = q.value(1).toString();
     meta.graphId = q.value(2).toString();
     meta.graphVersion = q.value(3).toInt();
-    meta.status = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
+    meta.status
+        = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
     meta.inputs = objectFromText(q.value(5));
     meta.credentialInputs = objectFromText(q.value(6));
     meta.nodesInputMasks = objectFromText(q.value(7));
@@ -87,7 +89,8 @@ Model::NodeExecutionResult readNode(const QSqlQuery &q)
     node.graphExecId = q.value(1).toString();
     node.nodeId = q.value(2).toString();
     node.blockId = q.value(3).toString();
-    node.status = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
+    node.status
+        = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
     // Execution data, when set, is the input the node ran with.
     if (!q.value(5).isNull())
         node.inputData = objectFromText(q.value(5));
@@ -121,7 +124,7 @@ void sortByQueueTime(QList<Model::NodeExecutionResult> &nodes)
 ExecutionRepository::ExecutionRepository(Database &db, const Model::BlockSchemaLookup *blocks)
     : m_db(db)
     , m_blocks(blocks)
-{}
+{ }
 
 bool ExecutionRepository::isBlockOfType(const QString &blockId, Model::BlockType type) const
 {
@@ -131,14 +134,16 @@ bool ExecutionRepository::isBlockOfType(const QString &blockId, Model::BlockType
 
 // ---------------------------------------------------------------- graph executions
 
-Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
+Result<Model::GraphExecution>
+ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
 {
     const QString doing = QStringLiteral("creating an execution of graph %1").arg(request.graphId);
     WriteTransaction transaction(m_db);
     if (auto ok = transaction.begin(); !ok)
         return ok.error();
 
-    auto graphExists = m_db.prepare(QStringLiteral("SELECT 1 FROM graphs WHERE id = ? AND version = ?"));
+    auto graphExists
+        = m_db.prepare(QStringLiteral("SELECT 1 FROM graphs WHERE id = ? AND version = ?"));
     if (!graphExists)
         return graphExists.error();
     (*graphExists)->addBindValue(request.graphId);
@@ -148,16 +153,18 @@ Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const Ne
     const bool found = (*graphExists)->next();
     (*graphExists)->finish();
     if (!found) {
-        return makeError(ErrorCode::NotFound, QStringLiteral("graph %1 has no version %2")
-                                                  .arg(request.graphId)
-                                                  .arg(request.graphVersion));
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("graph %1 has no version %2")
+                             .arg(request.graphId)
+                             .arg(request.graphVersion));
     }
 
     const QString id = Model::createTimeOrderedUuid();
     const qint64 now = nowMs();
     auto insert = m_db.prepare(QStringLiteral(
         "INSERT INTO graph_executions (id, user_id, graph_id, graph_version, status, inputs,"
-        " credential_inputs, nodes_input_masks, preset_id, parent_graph_exec_id, created_at, updated_at)"
+        " credential_inputs, nodes_input_masks, preset_id, parent_graph_exec_id, created_at, "
+        "updated_at)"
         " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?, ?, ?, ?, ?, ?, ?)"));
     if (!insert)
         return insert.error();
@@ -169,7 +176,8 @@ Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const Ne
     q->addBindValue(jsonToText(request.inputs));
     q->addBindValue(jsonToText(request.credentialInputs));
     q->addBindValue(jsonToText(request.nodesInputMasks));
-    q->addBindValue(request.presetId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(request.presetId));
+    q->addBindValue(request.presetId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                               : QVariant(request.presetId));
     q->addBindValue(request.parentGraphExecId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
                                                         : QVariant(request.parentGraphExecId));
     q->addBindValue(now);
@@ -177,22 +185,25 @@ Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const Ne
     if (!q->exec()) {
         if (!request.parentGraphExecId.isEmpty()) {
             // The likely cause: a parent that does not exist (foreign key).
-            return makeError(ErrorCode::NotFound,
-                             QStringLiteral("cannot create the execution: %1 (is parent execution %2 there?)")
-                                 .arg(q->lastError().databaseText(), request.parentGraphExecId));
+            return makeError(
+                ErrorCode::NotFound,
+                QStringLiteral("cannot create the execution: %1 (is parent execution %2 there?)")
+                    .arg(q->lastError().databaseText(), request.parentGraphExecId));
         }
         return m_db.storageError(q->lastError(), doing);
     }
 
     auto blockOf = m_db.prepare(QStringLiteral(
         "SELECT block_id FROM nodes WHERE graph_id = ? AND graph_version = ? AND id = ?"));
-    auto insertNode = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at, queued_at)"
-        " VALUES (?, ?, ?, ?, 'QUEUED', ?, ?)"));
-    auto insertInput = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    auto insertNode = m_db.prepare(QStringLiteral("INSERT INTO node_executions (id, graph_exec_id, "
+                                                  "node_id, block_id, status, added_at, queued_at)"
+                                                  " VALUES (?, ?, ?, ?, 'QUEUED', ?, ?)"));
+    auto insertInput = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
+                                                   "time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
     if (!blockOf || !insertNode || !insertInput)
-        return (!blockOf ? blockOf.error() : !insertNode ? insertNode.error() : insertInput.error());
+        return (!blockOf          ? blockOf.error()
+                    : !insertNode ? insertNode.error()
+                                  : insertInput.error());
 
     for (const auto &[nodeId, nodeInput] : request.startingNodesInput) {
         (*blockOf)->addBindValue(request.graphId);
@@ -202,9 +213,10 @@ Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const Ne
             return m_db.storageError((*blockOf)->lastError(), doing);
         if (!(*blockOf)->next()) {
             (*blockOf)->finish();
-            return makeError(ErrorCode::BadInput, QStringLiteral("node %1 is not in graph %2 version %3")
-                                                      .arg(nodeId, request.graphId)
-                                                      .arg(request.graphVersion));
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("node %1 is not in graph %2 version %3")
+                                 .arg(nodeId, request.graphId)
+                                 .arg(request.graphVersion));
         }
         const QString blockId = (*blockOf)->value(0).toString();
         (*blockOf)->finish();
@@ -237,7 +249,8 @@ Result<Model::GraphExecution> ExecutionRepository::createGraphExecution(const Ne
     if (!created)
         return created.error();
     if (!created->has_value())
-        return makeError(ErrorCode::Internal, QStringLiteral("execution %1 vanished after creation").arg(id));
+        return makeError(ErrorCode::Internal,
+                         QStringLiteral("execution %1 vanished after creation").arg(id));
     return std::move(**created);
 }
 
@@ -266,7 +279,7 @@ namespace {
 // WHERE fragments are fixed texts; only bound values vary.
 std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter)
 {
-    QStringList clauses{QStringLiteral("is_deleted = 0")};
+    QStringList clauses {QStringLiteral("is_deleted = 0")};
     QVariantList binds;
     if (!filter.graphExecId.isEmpty()) {
         clauses.append(QStringLiteral("id = ?"));
@@ -300,7 +313,8 @@ std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter)
 
 } // namespace
 
-Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::graphExecutions(const GraphExecutionFilter &filter)
+Result<QList<Model::GraphExecutionMeta>>
+ExecutionRepository::graphExecutions(const GraphExecutionFilter &filter)
 {
     auto [where, binds] = whereFor(filter);
     QString suffix = QStringLiteral(" ORDER BY created_at DESC, id DESC");
@@ -314,7 +328,8 @@ Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::graphExecutions(co
 Result<qint64> ExecutionRepository::countGraphExecutions(const GraphExecutionFilter &filter)
 {
     const auto [where, binds] = whereFor(filter);
-    auto select = m_db.prepare(QStringLiteral("SELECT count(*) FROM graph_executions WHERE ") + where);
+    auto select
+        = m_db.prepare(QStringLiteral("SELECT count(*) FROM graph_executions WHERE ") + where);
     if (!select)
         return select.error();
     QSqlQuery *q = *select;
@@ -327,9 +342,9 @@ Result<qint64> ExecutionRepository::countGraphExecutions(const GraphExecutionFil
     return count;
 }
 
-Result<Model::GraphExecutionsPage> ExecutionRepository::graphExecutionsPage(const QString &userId,
-                                                                            GraphExecutionFilter filter,
-                                                                            int page, int pageSize)
+Result<Model::GraphExecutionsPage>
+ExecutionRepository::graphExecutionsPage(const QString &userId, GraphExecutionFilter filter,
+                                         int page, int pageSize)
 {
     if (page < 1 || pageSize < 1)
         return makeError(ErrorCode::BadInput, QStringLiteral("page and page size start at 1"));
@@ -341,7 +356,8 @@ Result<Model::GraphExecutionsPage> ExecutionRepository::graphExecutionsPage(cons
     auto [where, binds] = whereFor(filter);
     binds.append(pageSize);
     binds.append(qint64(page - 1) * pageSize);
-    auto executions = selectMetas(where, binds, QStringLiteral(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"));
+    auto executions = selectMetas(
+        where, binds, QStringLiteral(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"));
     if (!executions)
         return executions.error();
     Model::GraphExecutionsPage result;
@@ -353,8 +369,8 @@ Result<Model::GraphExecutionsPage> ExecutionRepository::graphExecutionsPage(cons
     return result;
 }
 
-Result<std::optional<Model::GraphExecutionMeta>> ExecutionRepository::graphExecutionMeta(
-    const QString &userId, const QString &executionId)
+Result<std::optional<Model::GraphExecutionMeta>>
+ExecutionRepository::graphExecutionMeta(const QString &userId, const QString &executionId)
 {
     auto found = selectMetas(QStringLiteral("id = ? AND is_deleted = 0 AND user_id = ?"),
                              {executionId, userId});
@@ -365,8 +381,9 @@ Result<std::optional<Model::GraphExecutionMeta>> ExecutionRepository::graphExecu
     return std::optional<Model::GraphExecutionMeta>(found->first());
 }
 
-Result<std::optional<Model::GraphExecution>> ExecutionRepository::graphExecution(
-    const QString &userId, const QString &executionId, bool includeNodeExecutions)
+Result<std::optional<Model::GraphExecution>>
+ExecutionRepository::graphExecution(const QString &userId, const QString &executionId,
+                                    bool includeNodeExecutions)
 {
     auto meta = graphExecutionMeta(userId, executionId);
     if (!meta)
@@ -379,10 +396,12 @@ Result<std::optional<Model::GraphExecution>> ExecutionRepository::graphExecution
     return std::optional<Model::GraphExecution>(std::move(*assembled));
 }
 
-Result<Model::GraphExecution> ExecutionRepository::assembleGraphExecution(
-    const Model::GraphExecutionMeta &meta, bool includeNodeExecutions)
+Result<Model::GraphExecution>
+ExecutionRepository::assembleGraphExecution(const Model::GraphExecutionMeta &meta,
+                                            bool includeNodeExecutions)
 {
-    auto nodes = selectNodeExecutions(QStringLiteral("ne.graph_exec_id = ?"), {meta.id}, QString(), true);
+    auto nodes
+        = selectNodeExecutions(QStringLiteral("ne.graph_exec_id = ?"), {meta.id}, QString(), true);
     if (!nodes)
         return nodes.error();
     sortByQueueTime(*nodes);
@@ -415,23 +434,24 @@ Result<Model::GraphExecution> ExecutionRepository::assembleGraphExecution(
     return execution;
 }
 
-Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::childGraphExecutions(const QString &parentExecId)
+Result<QList<Model::GraphExecutionMeta>>
+ExecutionRepository::childGraphExecutions(const QString &parentExecId)
 {
-    return selectMetas(QStringLiteral("parent_graph_exec_id = ? AND is_deleted = 0"), {parentExecId},
-                       QStringLiteral(" ORDER BY created_at, id"));
+    return selectMetas(QStringLiteral("parent_graph_exec_id = ? AND is_deleted = 0"),
+                       {parentExecId}, QStringLiteral(" ORDER BY created_at, id"));
 }
 
-Result<void> ExecutionRepository::deleteGraphExecution(const QString &graphExecId, const QString &userId,
-                                                       bool softDelete)
+Result<void> ExecutionRepository::deleteGraphExecution(const QString &graphExecId,
+                                                       const QString &userId, bool softDelete)
 {
     const QString doing = QStringLiteral("deleting graph execution %1").arg(graphExecId);
     WriteTransaction transaction(m_db);
     if (auto ok = transaction.begin(); !ok)
         return ok;
     auto statement = softDelete
-                         ? m_db.prepare(QStringLiteral(
-                               "UPDATE graph_executions SET is_deleted = 1, updated_at = ? WHERE id = ? AND user_id = ?"))
-                         : m_db.prepare(QStringLiteral("DELETE FROM graph_executions WHERE id = ? AND user_id = ?"));
+        ? m_db.prepare(QStringLiteral("UPDATE graph_executions SET is_deleted = 1, updated_at = ? "
+                                      "WHERE id = ? AND user_id = ?"))
+        : m_db.prepare(QStringLiteral("DELETE FROM graph_executions WHERE id = ? AND user_id = ?"));
     if (!statement)
         return statement.error();
     QSqlQuery *q = *statement;
@@ -442,14 +462,15 @@ Result<void> ExecutionRepository::deleteGraphExecution(const QString &graphExecI
     if (!q->exec())
         return m_db.storageError(q->lastError(), doing);
     if (q->numRowsAffected() < 1) {
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("Could not delete graph execution #%1: not found").arg(graphExecId));
+        return makeError(
+            ErrorCode::NotFound,
+            QStringLiteral("Could not delete graph execution #%1: not found").arg(graphExecId));
     }
     if (!softDelete) {
         // Reviews have no foreign key (auto-approval keys are synthetic).
-        auto reviews = m_db.prepare(QStringLiteral(
-            "DELETE FROM pending_reviews WHERE graph_exec_id = ?"
-            " OR graph_exec_id NOT IN (SELECT id FROM graph_executions)"));
+        auto reviews = m_db.prepare(
+            QStringLiteral("DELETE FROM pending_reviews WHERE graph_exec_id = ?"
+                           " OR graph_exec_id NOT IN (SELECT id FROM graph_executions)"));
         if (!reviews)
             return reviews.error();
         (*reviews)->addBindValue(graphExecId);
@@ -465,32 +486,40 @@ Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringLis
                                              ExecutionStatus to,
                                              const QList<std::pair<QString, QVariant>> &sets)
 {
-    const QString tableName = table == StatusTable::GraphExecutions ? QStringLiteral("graph_executions")
-                                                                    : QStringLiteral("node_executions");
+    const QString tableName = table == StatusTable::GraphExecutions
+        ? QStringLiteral("graph_executions")
+        : QStringLiteral("node_executions");
     const QString what = table == StatusTable::GraphExecutions ? QStringLiteral("graph execution")
                                                                : QStringLiteral("node execution");
     const QList<ExecutionStatus> &from = Model::allowedSources(to);
     if (from.isEmpty()) {
-        return makeError(ErrorCode::BadInput,
-                         QStringLiteral("status %1 cannot be set by an update; it is only set when a %2 is created")
-                             .arg(Model::statusName(to), what));
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral(
+                "status %1 cannot be set by an update; it is only set when a %2 is created")
+                .arg(Model::statusName(to), what));
     }
-    const QString doing = QStringLiteral("setting %1 %2 to %3").arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
+    const QString doing = QStringLiteral("setting %1 %2 to %3")
+                              .arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
 
     QString setClause = QStringLiteral("status = ?");
-    QVariantList binds{Model::statusName(to)};
+    QVariantList binds {Model::statusName(to)};
     for (const auto &[column, value] : sets) {
-        setClause += QStringLiteral(", %1 = %2").arg(column, column == QLatin1String("started_at") && table == StatusTable::GraphExecutions
-                                                                  ? QStringLiteral("COALESCE(started_at, ?)")
-                                                                  : QStringLiteral("?"));
+        setClause += QStringLiteral(", %1 = %2")
+                         .arg(column,
+                              column == QLatin1String("started_at")
+                                      && table == StatusTable::GraphExecutions
+                                  ? QStringLiteral("COALESCE(started_at, ?)")
+                                  : QStringLiteral("?"));
         binds.append(value);
     }
     WriteTransaction transaction(m_db);
     if (auto ok = transaction.begin(); !ok)
         return ok.error();
-    auto update = m_db.prepare(QStringLiteral("UPDATE %1 SET %2 WHERE id IN (SELECT value FROM json_each(?))"
-                                              " AND status IN (SELECT value FROM json_each(?))")
-                                   .arg(tableName, setClause));
+    auto update = m_db.prepare(
+        QStringLiteral("UPDATE %1 SET %2 WHERE id IN (SELECT value FROM json_each(?))"
+                       " AND status IN (SELECT value FROM json_each(?))")
+            .arg(tableName, setClause));
     if (!update)
         return update.error();
     QSqlQuery *q = *update;
@@ -509,7 +538,9 @@ Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringLis
 
     // Some were refused: change none, then say which and why.
     transaction.rollback();
-    auto current = m_db.prepare(QStringLiteral("SELECT id, status FROM %1 WHERE id IN (SELECT value FROM json_each(?))").arg(tableName));
+    auto current = m_db.prepare(
+        QStringLiteral("SELECT id, status FROM %1 WHERE id IN (SELECT value FROM json_each(?))")
+            .arg(tableName));
     if (!current)
         return current.error();
     (*current)->addBindValue(idListJson(ids));
@@ -531,21 +562,26 @@ Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringLis
         }
     }
     if (!missing.isEmpty()) {
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("%1 %2 not found").arg(what, missing.join(QLatin1String(", "))));
+        return makeError(
+            ErrorCode::NotFound,
+            QStringLiteral("%1 %2 not found").arg(what, missing.join(QLatin1String(", "))));
     }
     if (refused.size() == 1)
         return makeError(ErrorCode::Conflict, refused.first());
     return makeError(ErrorCode::Conflict,
-                     QStringLiteral("%1 of %2 status changes refused; none was made").arg(refused.size()).arg(ids.size()),
+                     QStringLiteral("%1 of %2 status changes refused; none was made")
+                         .arg(refused.size())
+                         .arg(ids.size()),
                      refused);
 }
 
-Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStartTime(const QString &graphExecId)
+Result<Model::GraphExecution>
+ExecutionRepository::updateGraphExecutionStartTime(const QString &graphExecId)
 {
     const qint64 now = nowMs();
-    auto applied = applyStatus(StatusTable::GraphExecutions, {graphExecId}, ExecutionStatus::Running,
-                               {{QStringLiteral("started_at"), now}, {QStringLiteral("updated_at"), now}});
+    auto applied
+        = applyStatus(StatusTable::GraphExecutions, {graphExecId}, ExecutionStatus::Running,
+                      {{QStringLiteral("started_at"), now}, {QStringLiteral("updated_at"), now}});
     if (!applied)
         return applied.error();
     auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
@@ -559,11 +595,13 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
     const std::optional<Model::GraphExecutionStats> &stats)
 {
     if (!status && !stats) {
-        return makeError(ErrorCode::BadInput,
-                         QStringLiteral("Must provide either status or stats to update for execution %1").arg(graphExecId));
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral("Must provide either status or stats to update for execution %1")
+                .arg(graphExecId));
     }
     const qint64 now = nowMs();
-    QList<std::pair<QString, QVariant>> sets{{QStringLiteral("updated_at"), now}};
+    QList<std::pair<QString, QVariant>> sets {{QStringLiteral("updated_at"), now}};
     if (stats)
         sets.append({QStringLiteral("stats"), jsonToText(stats->toStoredJson())});
     if (status) {
@@ -573,22 +611,26 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
         if (!applied)
             return applied.error();
     } else {
-        auto update = m_db.prepare(QStringLiteral("UPDATE graph_executions SET updated_at = ?, stats = ? WHERE id = ?"));
+        auto update = m_db.prepare(
+            QStringLiteral("UPDATE graph_executions SET updated_at = ?, stats = ? WHERE id = ?"));
         if (!update)
             return update.error();
         (*update)->addBindValue(now);
         (*update)->addBindValue(sets.at(1).second);
         (*update)->addBindValue(graphExecId);
         if (!(*update)->exec())
-            return m_db.storageError((*update)->lastError(), QStringLiteral("saving stats of %1").arg(graphExecId));
+            return m_db.storageError((*update)->lastError(),
+                                     QStringLiteral("saving stats of %1").arg(graphExecId));
         if ((*update)->numRowsAffected() < 1)
-            return makeError(ErrorCode::NotFound, QStringLiteral("graph execution %1 not found").arg(graphExecId));
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("graph execution %1 not found").arg(graphExecId));
     }
     auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
     if (!meta)
         return meta.error();
     if (meta->isEmpty())
-        return makeError(ErrorCode::NotFound, QStringLiteral("graph execution %1 not found").arg(graphExecId));
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("graph execution %1 not found").arg(graphExecId));
     return assembleGraphExecution(meta->first(), false);
 }
 
@@ -616,13 +658,15 @@ QList<std::pair<QString, QVariant>> nodeStatusSets(ExecutionStatus status,
 
 } // namespace
 
-Result<Model::NodeExecutionResult> ExecutionRepository::updateNodeExecutionStatus(
-    const QString &nodeExecId, ExecutionStatus status, const std::optional<QJsonObject> &executionData,
-    const std::optional<QJsonObject> &stats)
+Result<Model::NodeExecutionResult>
+ExecutionRepository::updateNodeExecutionStatus(const QString &nodeExecId, ExecutionStatus status,
+                                               const std::optional<QJsonObject> &executionData,
+                                               const std::optional<QJsonObject> &stats)
 {
     if (status == ExecutionStatus::Queued && !executionData) {
-        return makeError(ErrorCode::BadInput,
-                         QStringLiteral("Execution data must be provided when queuing an execution."));
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral("Execution data must be provided when queuing an execution."));
     }
     auto applied = applyStatus(StatusTable::NodeExecutions, {nodeExecId}, status,
                                nodeStatusSets(status, executionData, stats));
@@ -632,27 +676,30 @@ Result<Model::NodeExecutionResult> ExecutionRepository::updateNodeExecutionStatu
     if (!node)
         return node.error();
     if (!node->has_value())
-        return makeError(ErrorCode::NotFound, QStringLiteral("Execution %1 not found.").arg(nodeExecId));
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Execution %1 not found.").arg(nodeExecId));
     return std::move(**node);
 }
 
-Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(const QStringList &nodeExecIds,
-                                                                ExecutionStatus status,
-                                                                const std::optional<QJsonObject> &stats)
+Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
+    const QStringList &nodeExecIds, ExecutionStatus status, const std::optional<QJsonObject> &stats)
 {
     QStringList ids = nodeExecIds;
     ids.removeDuplicates();
     if (ids.isEmpty())
         return 0;
-    return applyStatus(StatusTable::NodeExecutions, ids, status, nodeStatusSets(status, std::nullopt, stats));
+    return applyStatus(StatusTable::NodeExecutions, ids, status,
+                       nodeStatusSets(status, std::nullopt, stats));
 }
 
 // ---------------------------------------------------------------- node executions
 
-Result<QList<Model::NodeExecutionResult>> ExecutionRepository::selectNodeExecutions(
-    const QString &where, const QVariantList &binds, const QString &suffix, bool includeData)
+Result<QList<Model::NodeExecutionResult>>
+ExecutionRepository::selectNodeExecutions(const QString &where, const QVariantList &binds,
+                                          const QString &suffix, bool includeData)
 {
-    auto select = m_db.prepare(QStringLiteral("SELECT %1 WHERE %2%3").arg(kNodeColumns, where, suffix));
+    auto select
+        = m_db.prepare(QStringLiteral("SELECT %1 WHERE %2%3").arg(kNodeColumns, where, suffix));
     if (!select)
         return select.error();
     QSqlQuery *q = *select;
@@ -683,17 +730,18 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
     QHash<QString, QJsonObject> inputs;
     QHash<QString, QHash<QString, QJsonArray>> outputs;
     QHash<QString, QStringList> outputOrder;
-    auto io = m_db.prepare(QStringLiteral(
-        "SELECT input_exec_id, output_exec_id, name, data FROM node_execution_io"
-        " WHERE input_exec_id IN (SELECT value FROM json_each(?))"
-        " OR output_exec_id IN (SELECT value FROM json_each(?)) ORDER BY time, id"));
+    auto io = m_db.prepare(
+        QStringLiteral("SELECT input_exec_id, output_exec_id, name, data FROM node_execution_io"
+                       " WHERE input_exec_id IN (SELECT value FROM json_each(?))"
+                       " OR output_exec_id IN (SELECT value FROM json_each(?)) ORDER BY time, id"));
     if (!io)
         return io.error();
     const QString idsJson = idListJson(ids);
     (*io)->addBindValue(idsJson);
     (*io)->addBindValue(idsJson);
     if (!(*io)->exec())
-        return m_db.storageError((*io)->lastError(), QStringLiteral("reading node inputs and outputs"));
+        return m_db.storageError((*io)->lastError(),
+                                 QStringLiteral("reading node inputs and outputs"));
     while ((*io)->next()) {
         const QString name = (*io)->value(2).toString();
         const QJsonValue data = jsonFromText((*io)->value(3));
@@ -709,18 +757,21 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
     (*io)->finish();
 
     for (Model::NodeExecutionResult &node : results) {
-        const QJsonObject cleared = node.stats.extra.value(QLatin1String("cleared_inputs")).toObject();
+        const QJsonObject cleared
+            = node.stats.extra.value(QLatin1String("cleared_inputs")).toObject();
         if (!cleared.isEmpty()) {
             QJsonObject input;
             for (auto it = cleared.begin(); it != cleared.end(); ++it) {
                 const QJsonArray messages = it.value().toArray();
-                input.insert(it.key(), messages.isEmpty() ? QJsonValue(QString()) : messages.last());
+                input.insert(it.key(),
+                             messages.isEmpty() ? QJsonValue(QString()) : messages.last());
             }
             node.inputData = input;
         } else if (node.inputData.isEmpty()) {
             node.inputData = inputs.value(node.nodeExecId);
         }
-        const QJsonObject clearedOutputs = node.stats.extra.value(QLatin1String("cleared_outputs")).toObject();
+        const QJsonObject clearedOutputs
+            = node.stats.extra.value(QLatin1String("cleared_outputs")).toObject();
         if (!clearedOutputs.isEmpty()) {
             node.outputData = clearedOutputs;
         } else {
@@ -732,7 +783,8 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
     return {};
 }
 
-Result<std::optional<Model::NodeExecutionResult>> ExecutionRepository::nodeExecution(const QString &nodeExecId)
+Result<std::optional<Model::NodeExecutionResult>>
+ExecutionRepository::nodeExecution(const QString &nodeExecId)
 {
     auto found = selectNodeExecutions(QStringLiteral("ne.id = ?"), {nodeExecId}, QString(), true);
     if (!found)
@@ -742,9 +794,10 @@ Result<std::optional<Model::NodeExecutionResult>> ExecutionRepository::nodeExecu
     return std::optional<Model::NodeExecutionResult>(std::move(found->first()));
 }
 
-Result<QList<Model::NodeExecutionResult>> ExecutionRepository::nodeExecutions(const NodeExecutionFilter &filter)
+Result<QList<Model::NodeExecutionResult>>
+ExecutionRepository::nodeExecutions(const NodeExecutionFilter &filter)
 {
-    QStringList clauses{QStringLiteral("1 = 1")};
+    QStringList clauses {QStringLiteral("1 = 1")};
     QVariantList binds;
     if (!filter.graphExecId.isEmpty()) {
         clauses.append(QStringLiteral("ne.graph_exec_id = ?"));
@@ -774,11 +827,12 @@ Result<QList<Model::NodeExecutionResult>> ExecutionRepository::nodeExecutions(co
         suffix += QStringLiteral(" LIMIT ?");
         binds.append(*filter.limit);
     }
-    return selectNodeExecutions(clauses.join(QLatin1String(" AND ")), binds, suffix, filter.includeExecData);
+    return selectNodeExecutions(clauses.join(QLatin1String(" AND ")), binds, suffix,
+                                filter.includeExecData);
 }
 
-Result<std::optional<Model::NodeExecutionResult>> ExecutionRepository::latestNodeExecution(
-    const QString &nodeId, const QString &graphExecId)
+Result<std::optional<Model::NodeExecutionResult>>
+ExecutionRepository::latestNodeExecution(const QString &nodeId, const QString &graphExecId)
 {
     auto found = selectNodeExecutions(
         QStringLiteral("ne.graph_exec_id = ? AND ne.node_id = ? AND ne.status <> 'INCOMPLETE'"),
@@ -790,8 +844,10 @@ Result<std::optional<Model::NodeExecutionResult>> ExecutionRepository::latestNod
     return std::optional<Model::NodeExecutionResult>(std::move(found->first()));
 }
 
-Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &nodeId, const QString &graphExecId,
-                                                                const QString &inputName, const QJsonValue &data,
+Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &nodeId,
+                                                                const QString &graphExecId,
+                                                                const QString &inputName,
+                                                                const QJsonValue &data,
                                                                 const QString &nodeExecId)
 {
     const QString doing = QStringLiteral("adding input %1 of node %2").arg(inputName, nodeId);
@@ -806,17 +862,18 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
         "ne.graph_exec_id = ? AND ne.node_id = ? AND ne.status = 'INCOMPLETE'"
         " AND NOT EXISTS (SELECT 1 FROM node_execution_io io WHERE io.input_exec_id = ne.id"
         " AND io.name = ? AND io.time >= ?)");
-    QVariantList binds{graphExecId, nodeId, inputName, now - kOneDayMs};
+    QVariantList binds {graphExecId, nodeId, inputName, now - kOneDayMs};
     if (!nodeExecId.isEmpty()) {
         where += QStringLiteral(" AND ne.id = ?");
         binds.append(nodeExecId);
     }
-    auto existing = selectNodeExecutions(where, binds, QStringLiteral(" ORDER BY ne.added_at, ne.id LIMIT 1"), true);
+    auto existing = selectNodeExecutions(
+        where, binds, QStringLiteral(" ORDER BY ne.added_at, ne.id LIMIT 1"), true);
     if (!existing)
         return existing.error();
 
-    auto insertIo = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    auto insertIo = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
+                                                "time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
     if (!insertIo)
         return insertIo.error();
 
@@ -827,7 +884,8 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
     } else if (nodeExecId.isEmpty()) {
         auto blockOf = m_db.prepare(QStringLiteral(
             "SELECT n.block_id, ge.user_id, ge.graph_id, ge.graph_version FROM graph_executions ge"
-            " JOIN nodes n ON n.graph_id = ge.graph_id AND n.graph_version = ge.graph_version AND n.id = ?"
+            " JOIN nodes n ON n.graph_id = ge.graph_id AND n.graph_version = ge.graph_version AND "
+            "n.id = ?"
             " WHERE ge.id = ?"));
         if (!blockOf)
             return blockOf.error();
@@ -838,7 +896,8 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
         if (!(*blockOf)->next()) {
             (*blockOf)->finish();
             return makeError(ErrorCode::NotFound,
-                             QStringLiteral("node %1 is not in the graph of execution %2").arg(nodeId, graphExecId));
+                             QStringLiteral("node %1 is not in the graph of execution %2")
+                                 .arg(nodeId, graphExecId));
         }
         Model::NodeExecutionResult &created = result.nodeExecution;
         created.nodeExecId = Model::createTimeOrderedUuid();
@@ -864,8 +923,9 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
         if (!(*insertNode)->exec())
             return m_db.storageError((*insertNode)->lastError(), doing);
     } else {
-        return makeError(ErrorCode::NotFound, QStringLiteral("NodeExecution %1 not found or already has input %2.")
-                                                  .arg(nodeExecId, inputName));
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("NodeExecution %1 not found or already has input %2.")
+                             .arg(nodeExecId, inputName));
     }
 
     QSqlQuery *q = *insertIo;
@@ -882,24 +942,27 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
     return result;
 }
 
-Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecId, const QString &outputName,
+Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecId,
+                                                        const QString &outputName,
                                                         const QJsonValue &data)
 {
-    auto insert = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_execution_io (id, name, data, time, output_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    auto insert = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
+                                              "time, output_exec_id) VALUES (?, ?, ?, ?, ?)"));
     if (!insert)
         return insert.error();
     QSqlQuery *q = *insert;
     q->addBindValue(Model::createTimeOrderedUuid());
     q->addBindValue(outputName);
     q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
-                                                         : QVariant(jsonToText(data)));
+                                                        : QVariant(jsonToText(data)));
     q->addBindValue(nowMs());
     q->addBindValue(nodeExecId);
     if (!q->exec()) {
         if (Database::isConstraintViolation(q->lastError()))
-            return makeError(ErrorCode::NotFound, QStringLiteral("node execution %1 not found").arg(nodeExecId));
-        return m_db.storageError(q->lastError(), QStringLiteral("saving output %1 of %2").arg(outputName, nodeExecId));
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("node execution %1 not found").arg(nodeExecId));
+        return m_db.storageError(
+            q->lastError(), QStringLiteral("saving output %1 of %2").arg(outputName, nodeExecId));
     }
     return {};
 }
@@ -912,7 +975,8 @@ Result<QJsonObject> ExecutionRepository::executionOutputs(const QString &nodeExe
         return select.error();
     (*select)->addBindValue(nodeExecId);
     if (!(*select)->exec())
-        return m_db.storageError((*select)->lastError(), QStringLiteral("reading outputs of %1").arg(nodeExecId));
+        return m_db.storageError((*select)->lastError(),
+                                 QStringLiteral("reading outputs of %1").arg(nodeExecId));
     QJsonObject result;
     while ((*select)->next()) {
         if (!(*select)->value(1).isNull())
@@ -924,9 +988,11 @@ Result<QJsonObject> ExecutionRepository::executionOutputs(const QString &nodeExe
 
 // ---------------------------------------------------------------- key-value data
 
-Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QString &userId, const QString &key)
+Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QString &userId,
+                                                                       const QString &key)
 {
-    auto select = m_db.prepare(QStringLiteral("SELECT data FROM execution_kv WHERE user_id = ? AND key = ?"));
+    auto select = m_db.prepare(
+        QStringLiteral("SELECT data FROM execution_kv WHERE user_id = ? AND key = ?"));
     if (!select)
         return select.error();
     (*select)->addBindValue(userId);
@@ -945,12 +1011,14 @@ Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QSt
 
 Result<std::optional<QJsonValue>> ExecutionRepository::setExecutionKvData(const QString &userId,
                                                                           const QString &nodeExecId,
-                                                                          const QString &key, const QJsonValue &data)
+                                                                          const QString &key,
+                                                                          const QJsonValue &data)
 {
     auto upsert = m_db.prepare(QStringLiteral(
         "INSERT INTO execution_kv (user_id, key, node_exec_id, data, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET"
-        " node_exec_id = excluded.node_exec_id, data = excluded.data, updated_at = excluded.updated_at"));
+        " node_exec_id = excluded.node_exec_id, data = excluded.data, updated_at = "
+        "excluded.updated_at"));
     if (!upsert)
         return upsert.error();
     const qint64 now = nowMs();
@@ -959,17 +1027,19 @@ Result<std::optional<QJsonValue>> ExecutionRepository::setExecutionKvData(const 
     q->addBindValue(key);
     q->addBindValue(nodeExecId);
     q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
-                                                         : QVariant(jsonToText(data)));
+                                                        : QVariant(jsonToText(data)));
     q->addBindValue(now);
     q->addBindValue(now);
     if (!q->exec())
         return m_db.storageError(q->lastError(), QStringLiteral("saving key %1").arg(key));
-    return Model::pythonTruthy(data) ? std::optional<QJsonValue>(data) : std::optional<QJsonValue>();
+    return Model::pythonTruthy(data) ? std::optional<QJsonValue>(data)
+                                     : std::optional<QJsonValue>();
 }
 
 // ---------------------------------------------------------------- monitoring and sharing
 
-Result<QList<Model::BlockErrorStats>> ExecutionRepository::blockErrorStats(const QDateTime &start, const QDateTime &end)
+Result<QList<Model::BlockErrorStats>> ExecutionRepository::blockErrorStats(const QDateTime &start,
+                                                                           const QDateTime &end)
 {
     auto select = m_db.prepare(QStringLiteral(
         "SELECT block_id, count(*), sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END)"
@@ -980,7 +1050,8 @@ Result<QList<Model::BlockErrorStats>> ExecutionRepository::blockErrorStats(const
     (*select)->addBindValue(start.toMSecsSinceEpoch());
     (*select)->addBindValue(end.toMSecsSinceEpoch());
     if (!(*select)->exec())
-        return m_db.storageError((*select)->lastError(), QStringLiteral("reading block error stats"));
+        return m_db.storageError((*select)->lastError(),
+                                 QStringLiteral("reading block error stats"));
     QList<Model::BlockErrorStats> result;
     while ((*select)->next()) {
         result.append({(*select)->value(0).toString(), (*select)->value(1).toLongLong(),
@@ -990,19 +1061,22 @@ Result<QList<Model::BlockErrorStats>> ExecutionRepository::blockErrorStats(const
     return result;
 }
 
-Result<QList<Model::FrequentlyExecutedGraph>> ExecutionRepository::frequentlyExecutedGraphs(int daysBack,
-                                                                                            int minExecutions)
+Result<QList<Model::FrequentlyExecutedGraph>>
+ExecutionRepository::frequentlyExecutedGraphs(int daysBack, int minExecutions)
 {
-    auto select = m_db.prepare(QStringLiteral(
-        "SELECT graph_id, user_id, count(*) AS execution_count FROM graph_executions"
-        " WHERE created_at >= ? AND is_deleted = 0 AND status IN ('COMPLETED', 'FAILED', 'TERMINATED')"
-        " GROUP BY graph_id, user_id HAVING count(*) >= ? ORDER BY execution_count DESC, graph_id"));
+    auto select = m_db.prepare(
+        QStringLiteral("SELECT graph_id, user_id, count(*) AS execution_count FROM graph_executions"
+                       " WHERE created_at >= ? AND is_deleted = 0 AND status IN ('COMPLETED', "
+                       "'FAILED', 'TERMINATED')"
+                       " GROUP BY graph_id, user_id HAVING count(*) >= ? ORDER BY execution_count "
+                       "DESC, graph_id"));
     if (!select)
         return select.error();
     (*select)->addBindValue(nowMs() - qint64(daysBack) * 24 * 60 * 60 * 1000);
     (*select)->addBindValue(minExecutions);
     if (!(*select)->exec())
-        return m_db.storageError((*select)->lastError(), QStringLiteral("reading frequently executed graphs"));
+        return m_db.storageError((*select)->lastError(),
+                                 QStringLiteral("reading frequently executed graphs"));
     QList<Model::FrequentlyExecutedGraph> result;
     while ((*select)->next()) {
         result.append({(*select)->value(0).toString(), (*select)->value(1).toString(),
@@ -1012,8 +1086,9 @@ Result<QList<Model::FrequentlyExecutedGraph>> ExecutionRepository::frequentlyExe
     return result;
 }
 
-Result<void> ExecutionRepository::updateShareStatus(const QString &graphExecId, const QString &userId,
-                                                    bool isShared, const QString &shareToken,
+Result<void> ExecutionRepository::updateShareStatus(const QString &graphExecId,
+                                                    const QString &userId, bool isShared,
+                                                    const QString &shareToken,
                                                     const QDateTime &sharedAt)
 {
     auto update = m_db.prepare(QStringLiteral(
@@ -1023,7 +1098,8 @@ Result<void> ExecutionRepository::updateShareStatus(const QString &graphExecId, 
         return update.error();
     QSqlQuery *q = *update;
     q->addBindValue(isShared);
-    q->addBindValue(shareToken.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(shareToken));
+    q->addBindValue(shareToken.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                         : QVariant(shareToken));
     q->addBindValue(timeToVariant(sharedAt));
     q->addBindValue(nowMs());
     q->addBindValue(graphExecId);
@@ -1034,11 +1110,13 @@ Result<void> ExecutionRepository::updateShareStatus(const QString &graphExecId, 
         return m_db.storageError(q->lastError(), QStringLiteral("sharing %1").arg(graphExecId));
     }
     if (q->numRowsAffected() < 1)
-        return makeError(ErrorCode::NotFound, QStringLiteral("graph execution %1 not found").arg(graphExecId));
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("graph execution %1 not found").arg(graphExecId));
     return {};
 }
 
-Result<std::optional<Model::SharedExecution>> ExecutionRepository::executionByShareToken(const QString &shareToken)
+Result<std::optional<Model::SharedExecution>>
+ExecutionRepository::executionByShareToken(const QString &shareToken)
 {
     auto select = m_db.prepare(QStringLiteral(
         "SELECT ge.id, ge.status, ge.created_at, g.name, g.description FROM graph_executions ge"
@@ -1048,14 +1126,16 @@ Result<std::optional<Model::SharedExecution>> ExecutionRepository::executionBySh
         return select.error();
     (*select)->addBindValue(shareToken);
     if (!(*select)->exec())
-        return m_db.storageError((*select)->lastError(), QStringLiteral("reading a shared execution"));
+        return m_db.storageError((*select)->lastError(),
+                                 QStringLiteral("reading a shared execution"));
     if (!(*select)->next()) {
         (*select)->finish();
         return std::optional<Model::SharedExecution>();
     }
     Model::SharedExecution shared;
     shared.id = (*select)->value(0).toString();
-    shared.status = Model::statusFromName((*select)->value(1).toString()).value_or(ExecutionStatus::Incomplete);
+    shared.status = Model::statusFromName((*select)->value(1).toString())
+                        .value_or(ExecutionStatus::Incomplete);
     shared.createdAt = timeFromVariant((*select)->value(2));
     shared.graphName = (*select)->value(3).toString();
     if (shared.graphName.isEmpty())

@@ -27,7 +27,7 @@ struct GraphExecutionFilter
     QString userId;
     QList<Model::ExecutionStatus> statuses;
     QDateTime createdFrom; // inclusive
-    QDateTime createdTo;   // inclusive
+    QDateTime createdTo; // inclusive
     std::optional<int> limit;
 };
 
@@ -84,8 +84,8 @@ public:
     Result<qint64> countGraphExecutions(const GraphExecutionFilter &filter);
     // Newest first; page counts from 1.
     Result<Model::GraphExecutionsPage> graphExecutionsPage(const QString &userId,
-                                                           GraphExecutionFilter filter, int page = 1,
-                                                           int pageSize = 25);
+                                                           GraphExecutionFilter filter,
+                                                           int page = 1, int pageSize = 25);
     Result<std::optional<Model::GraphExecutionMeta>> graphExecutionMeta(const QString &userId,
                                                                         const QString &executionId);
     Result<std::optional<Model::GraphExecution>> graphExecution(const QString &userId,
@@ -105,15 +105,15 @@ public:
         const QString &graphExecId, std::optional<Model::ExecutionStatus> status,
         const std::optional<Model::GraphExecutionStats> &stats = std::nullopt);
     // QUEUED needs executionData (the inputs the node will run with).
-    Result<Model::NodeExecutionResult> updateNodeExecutionStatus(
-        const QString &nodeExecId, Model::ExecutionStatus status,
-        const std::optional<QJsonObject> &executionData = std::nullopt,
-        const std::optional<QJsonObject> &stats = std::nullopt);
+    Result<Model::NodeExecutionResult>
+    updateNodeExecutionStatus(const QString &nodeExecId, Model::ExecutionStatus status,
+                              const std::optional<QJsonObject> &executionData = std::nullopt,
+                              const std::optional<QJsonObject> &stats = std::nullopt);
     // All or nothing: if any of them may not move to `status`, none moves and
     // the error names them. Returns the number updated.
-    Result<int> updateNodeExecutionStatusBatch(const QStringList &nodeExecIds,
-                                               Model::ExecutionStatus status,
-                                               const std::optional<QJsonObject> &stats = std::nullopt);
+    Result<int>
+    updateNodeExecutionStatusBatch(const QStringList &nodeExecIds, Model::ExecutionStatus status,
+                                   const std::optional<QJsonObject> &stats = std::nullopt);
 
     // --- node executions and their data
     // Adds input `inputName` to the oldest INCOMPLETE execution of the node
@@ -131,19 +131,21 @@ public:
     // Latest first (queue time, then add time).
     Result<QList<Model::NodeExecutionResult>> nodeExecutions(const NodeExecutionFilter &filter);
     // The latest execution of a node that is not INCOMPLETE.
-    Result<std::optional<Model::NodeExecutionResult>> latestNodeExecution(const QString &nodeId,
-                                                                          const QString &graphExecId);
+    Result<std::optional<Model::NodeExecutionResult>>
+    latestNodeExecution(const QString &nodeId, const QString &graphExecId);
 
     // --- key-value data per user and key. As in AutoGPT, a stored value that
     // Python treats as false (null, false, 0, "", [], {}) reads back as none.
     Result<std::optional<QJsonValue>> executionKvData(const QString &userId, const QString &key);
     Result<std::optional<QJsonValue>> setExecutionKvData(const QString &userId,
                                                          const QString &nodeExecId,
-                                                         const QString &key, const QJsonValue &data);
+                                                         const QString &key,
+                                                         const QJsonValue &data);
 
     // --- monitoring and sharing
     // Blocks with at least 10 node executions added in [start, end].
-    Result<QList<Model::BlockErrorStats>> blockErrorStats(const QDateTime &start, const QDateTime &end);
+    Result<QList<Model::BlockErrorStats>> blockErrorStats(const QDateTime &start,
+                                                          const QDateTime &end);
     // Graphs with at least minExecutions finished executions in the last days.
     Result<QList<Model::FrequentlyExecutedGraph>> frequentlyExecutedGraphs(int daysBack = 30,
                                                                            int minExecutions = 10);
@@ -159,9 +161,8 @@ private:
     Result<int> applyStatus(StatusTable table, const QStringList &ids, Model::ExecutionStatus to,
                             const QList<std::pair<QString, QVariant>> &sets);
 
-    Result<QList<Model::GraphExecutionMeta>> selectMetas(const QString &where,
-                                                         const QVariantList &binds,
-                                                         const QString &suffix = {});
+    Result<QList<Model::GraphExecutionMeta>>
+    selectMetas(const QString &where, const QVariantList &binds, const QString &suffix = {});
     Result<QList<Model::NodeExecutionResult>> selectNodeExecutions(const QString &where,
                                                                    const QVariantList &binds,
                                                                    const QString &suffix,

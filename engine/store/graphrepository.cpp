@@ -13,7 +13,7 @@ using namespace StoreFormat;
 
 GraphRepository::GraphRepository(Database &db)
     : m_db(db)
-{}
+{ }
 
 Result<SavedGraph> GraphRepository::saveGraph(const Model::Graph &graph, const QString &userId)
 {
@@ -41,17 +41,18 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
     const QString doing = QStringLiteral("saving graph %1").arg(graph.id);
     QJsonArray subGraphRefs;
     for (const SavedGraph &sub : subGraphs)
-        subGraphRefs.append(QJsonArray{sub.id, sub.version});
+        subGraphRefs.append(QJsonArray {sub.id, sub.version});
 
     int version = graph.version;
     auto latest = loadOne(graph.id, std::nullopt);
     if (latest) {
         if (latest->graph.sameContentAs(graph)) {
-            SavedGraph unchanged{graph.id, latest->graph.version, false, subGraphs};
+            SavedGraph unchanged {graph.id, latest->graph.version, false, subGraphs};
             return unchanged;
         }
         version = latest->graph.version + 1;
-        auto deactivate = m_db.prepare(QStringLiteral("UPDATE graphs SET is_active = 0 WHERE id = ?"));
+        auto deactivate
+            = m_db.prepare(QStringLiteral("UPDATE graphs SET is_active = 0 WHERE id = ?"));
         if (!deactivate)
             return deactivate.error();
         (*deactivate)->addBindValue(graph.id);
@@ -61,9 +62,10 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
         return latest.error();
     }
 
-    auto insertGraph = m_db.prepare(QStringLiteral(
-        "INSERT INTO graphs (id, version, user_id, name, description, is_active, extra, sub_graphs, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    auto insertGraph
+        = m_db.prepare(QStringLiteral("INSERT INTO graphs (id, version, user_id, name, "
+                                      "description, is_active, extra, sub_graphs, created_at)"
+                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!insertGraph)
         return insertGraph.error();
     QSqlQuery *query = *insertGraph;
@@ -79,9 +81,10 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
     if (!query->exec())
         return m_db.storageError(query->lastError(), doing);
 
-    auto insertNode = m_db.prepare(QStringLiteral(
-        "INSERT INTO nodes (graph_id, graph_version, id, position, block_id, input_default, metadata, extra)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    auto insertNode
+        = m_db.prepare(QStringLiteral("INSERT INTO nodes (graph_id, graph_version, id, position, "
+                                      "block_id, input_default, metadata, extra)"
+                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!insertNode)
         return insertNode.error();
     for (qsizetype i = 0; i < graph.nodes.size(); ++i) {
@@ -120,19 +123,20 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
         if (!q->exec())
             return m_db.storageError(q->lastError(), doing);
     }
-    SavedGraph saved{graph.id, version, true, subGraphs};
+    SavedGraph saved {graph.id, version, true, subGraphs};
     return saved;
 }
 
-Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id, std::optional<int> version)
+Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
+                                                              std::optional<int> version)
 {
     const QString doing = QStringLiteral("reading graph %1").arg(id);
     auto select = version ? m_db.prepare(QStringLiteral(
-                                "SELECT version, name, description, is_active, extra, sub_graphs"
-                                " FROM graphs WHERE id = ? AND version = ?"))
+                      "SELECT version, name, description, is_active, extra, sub_graphs"
+                      " FROM graphs WHERE id = ? AND version = ?"))
                           : m_db.prepare(QStringLiteral(
-                                "SELECT version, name, description, is_active, extra, sub_graphs"
-                                " FROM graphs WHERE id = ? ORDER BY version DESC LIMIT 1"));
+                              "SELECT version, name, description, is_active, extra, sub_graphs"
+                              " FROM graphs WHERE id = ? ORDER BY version DESC LIMIT 1"));
     if (!select)
         return select.error();
     QSqlQuery *query = *select;
@@ -144,8 +148,9 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
     if (!query->next()) {
         query->finish();
         return makeError(ErrorCode::NotFound,
-                         version ? QStringLiteral("graph %1 has no version %2").arg(id).arg(*version)
-                                 : QStringLiteral("there is no graph %1").arg(id));
+                         version
+                             ? QStringLiteral("graph %1 has no version %2").arg(id).arg(*version)
+                             : QStringLiteral("there is no graph %1").arg(id));
     }
     LoadedGraph loaded;
     Model::Graph &graph = loaded.graph;
@@ -160,9 +165,9 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
     for (const QJsonValue &ref : subGraphRefs)
         loaded.subGraphRefs.append({ref.toArray().at(0).toString(), ref.toArray().at(1).toInt()});
 
-    auto nodes = m_db.prepare(QStringLiteral(
-        "SELECT id, block_id, input_default, metadata, extra FROM nodes"
-        " WHERE graph_id = ? AND graph_version = ? ORDER BY position"));
+    auto nodes = m_db.prepare(
+        QStringLiteral("SELECT id, block_id, input_default, metadata, extra FROM nodes"
+                       " WHERE graph_id = ? AND graph_version = ? ORDER BY position"));
     if (!nodes)
         return nodes.error();
     (*nodes)->addBindValue(id);
@@ -205,7 +210,7 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
 }
 
 Result<Model::Graph> GraphRepository::graph(const QString &id, std::optional<int> version,
-                                             bool withSubGraphs)
+                                            bool withSubGraphs)
 {
     auto loaded = loadOne(id, version);
     if (!loaded)
@@ -216,7 +221,7 @@ Result<Model::Graph> GraphRepository::graph(const QString &id, std::optional<int
 
     // Breadth-first over references; each (id, version) once.
     QList<std::pair<QString, int>> pending = loaded->subGraphRefs;
-    QSet<std::pair<QString, int>> seen{{id, graph.version}};
+    QSet<std::pair<QString, int>> seen {{id, graph.version}};
     while (!pending.isEmpty()) {
         const auto ref = pending.takeFirst();
         if (seen.contains(ref))
@@ -260,24 +265,28 @@ Result<QList<GraphSummary>> GraphRepository::summaries(const QString &sql, const
 
 Result<QList<GraphSummary>> GraphRepository::listGraphs()
 {
-    return summaries(QStringLiteral(
-                         "SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
-                         " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version = g.version),"
-                         " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version = g.version)"
-                         " FROM graphs g"
-                         " WHERE g.version = (SELECT max(version) FROM graphs WHERE id = g.id)"
-                         " ORDER BY g.created_at DESC, g.id"),
-                     QString());
+    return summaries(
+        QStringLiteral("SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
+                       " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version "
+                       "= g.version),"
+                       " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version "
+                       "= g.version)"
+                       " FROM graphs g"
+                       " WHERE g.version = (SELECT max(version) FROM graphs WHERE id = g.id)"
+                       " ORDER BY g.created_at DESC, g.id"),
+        QString());
 }
 
 Result<QList<GraphSummary>> GraphRepository::versions(const QString &id)
 {
-    return summaries(QStringLiteral(
-                         "SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
-                         " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version = g.version),"
-                         " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version = g.version)"
-                         " FROM graphs g WHERE g.id = ? ORDER BY g.version"),
-                     id);
+    return summaries(
+        QStringLiteral("SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
+                       " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version "
+                       "= g.version),"
+                       " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version "
+                       "= g.version)"
+                       " FROM graphs g WHERE g.id = ? ORDER BY g.version"),
+        id);
 }
 
 } // namespace Signalbox::Engine

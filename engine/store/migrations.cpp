@@ -9,8 +9,9 @@ namespace Signalbox::Engine {
 
 namespace {
 
-const char *const kStatusCheck =
-    "CHECK (status IN ('INCOMPLETE','QUEUED','RUNNING','REVIEW','COMPLETED','FAILED','TERMINATED'))";
+const char *const kStatusCheck
+    = "CHECK (status IN "
+      "('INCOMPLETE','QUEUED','RUNNING','REVIEW','COMPLETED','FAILED','TERMINATED'))";
 
 QList<Migration> buildMigrations()
 {
@@ -19,132 +20,143 @@ QList<Migration> buildMigrations()
 
     // 1: graphs with their versions, nodes and links; executions, node
     // executions and their input/output records; key-value data; reviews.
-    migrations.append(Migration{1, {
-        QStringLiteral(
-            "CREATE TABLE graphs ("
-            " id TEXT NOT NULL,"
-            " version INTEGER NOT NULL CHECK (version >= 1),"
-            " user_id TEXT NOT NULL,"
-            " name TEXT NOT NULL DEFAULT '',"
-            " description TEXT NOT NULL DEFAULT '',"
-            " is_active INTEGER NOT NULL DEFAULT 1,"
-            " extra TEXT NOT NULL DEFAULT '{}',"
-            " sub_graphs TEXT NOT NULL DEFAULT '[]',"
-            " created_at INTEGER NOT NULL,"
-            " PRIMARY KEY (id, version)) WITHOUT ROWID"),
-        QStringLiteral(
-            "CREATE TABLE nodes ("
-            " graph_id TEXT NOT NULL,"
-            " graph_version INTEGER NOT NULL,"
-            " id TEXT NOT NULL,"
-            " position INTEGER NOT NULL,"
-            " block_id TEXT NOT NULL,"
-            " input_default TEXT NOT NULL DEFAULT '{}',"
-            " metadata TEXT NOT NULL DEFAULT '{}',"
-            " extra TEXT NOT NULL DEFAULT '{}',"
-            " PRIMARY KEY (graph_id, graph_version, id),"
-            " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version) ON DELETE CASCADE"
-            ") WITHOUT ROWID"),
-        QStringLiteral(
-            "CREATE TABLE links ("
-            " graph_id TEXT NOT NULL,"
-            " graph_version INTEGER NOT NULL,"
-            " id TEXT NOT NULL,"
-            " position INTEGER NOT NULL,"
-            " source_id TEXT NOT NULL,"
-            " source_name TEXT NOT NULL,"
-            " sink_id TEXT NOT NULL,"
-            " sink_name TEXT NOT NULL,"
-            " is_static INTEGER NOT NULL DEFAULT 0,"
-            " extra TEXT NOT NULL DEFAULT '{}',"
-            " PRIMARY KEY (graph_id, graph_version, id),"
-            " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version) ON DELETE CASCADE"
-            ") WITHOUT ROWID"),
-        QStringLiteral(
-            "CREATE TABLE graph_executions ("
-            " id TEXT PRIMARY KEY NOT NULL,"
-            " user_id TEXT NOT NULL,"
-            " graph_id TEXT NOT NULL,"
-            " graph_version INTEGER NOT NULL,"
-            " status TEXT NOT NULL %1,"
-            " inputs TEXT NOT NULL DEFAULT '{}',"
-            " credential_inputs TEXT NOT NULL DEFAULT '{}',"
-            " nodes_input_masks TEXT NOT NULL DEFAULT '{}',"
-            " preset_id TEXT,"
-            " parent_graph_exec_id TEXT REFERENCES graph_executions (id) ON DELETE CASCADE,"
-            " created_at INTEGER NOT NULL,"
-            " updated_at INTEGER NOT NULL,"
-            " started_at INTEGER,"
-            " ended_at INTEGER,"
-            " stats TEXT,"
-            " is_deleted INTEGER NOT NULL DEFAULT 0,"
-            " is_shared INTEGER NOT NULL DEFAULT 0,"
-            " share_token TEXT UNIQUE,"
-            " shared_at INTEGER,"
-            " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version))").arg(statusCheck),
-        QStringLiteral("CREATE INDEX graph_executions_by_user ON graph_executions (user_id, created_at)"),
-        QStringLiteral("CREATE INDEX graph_executions_by_graph ON graph_executions (graph_id, created_at)"),
-        QStringLiteral("CREATE INDEX graph_executions_by_created ON graph_executions (created_at)"),
-        QStringLiteral("CREATE INDEX graph_executions_by_status ON graph_executions (status, created_at)"),
-        QStringLiteral("CREATE INDEX graph_executions_by_parent ON graph_executions (parent_graph_exec_id)"),
-        QStringLiteral(
-            "CREATE TABLE node_executions ("
-            " id TEXT PRIMARY KEY NOT NULL,"
-            " graph_exec_id TEXT NOT NULL REFERENCES graph_executions (id) ON DELETE CASCADE,"
-            " node_id TEXT NOT NULL,"
-            " block_id TEXT NOT NULL,"
-            " status TEXT NOT NULL %1,"
-            " execution_data TEXT,"
-            " stats TEXT,"
-            " added_at INTEGER NOT NULL,"
-            " queued_at INTEGER,"
-            " started_at INTEGER,"
-            " ended_at INTEGER)").arg(statusCheck),
-        QStringLiteral("CREATE INDEX node_executions_by_node ON node_executions (graph_exec_id, node_id, status, added_at)"),
-        QStringLiteral("CREATE INDEX node_executions_by_added ON node_executions (added_at)"),
-        QStringLiteral(
-            "CREATE TABLE node_execution_io ("
-            " id TEXT PRIMARY KEY NOT NULL,"
-            " name TEXT NOT NULL,"
-            " data TEXT,"
-            " time INTEGER NOT NULL,"
-            " input_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
-            " output_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
-            " CHECK ((input_exec_id IS NULL) <> (output_exec_id IS NULL)))"),
-        QStringLiteral("CREATE INDEX node_execution_io_inputs ON node_execution_io (input_exec_id, name, time)"),
-        QStringLiteral("CREATE INDEX node_execution_io_outputs ON node_execution_io (output_exec_id)"),
-        QStringLiteral(
-            "CREATE TABLE execution_kv ("
-            " user_id TEXT NOT NULL,"
-            " key TEXT NOT NULL,"
-            " node_exec_id TEXT,"
-            " data TEXT,"
-            " created_at INTEGER NOT NULL,"
-            " updated_at INTEGER NOT NULL,"
-            " PRIMARY KEY (user_id, key)) WITHOUT ROWID"),
-        // Reviews reference executions by id without a foreign key: an
-        // auto-approval record's node_exec_id is a synthetic key.
-        QStringLiteral(
-            "CREATE TABLE pending_reviews ("
-            " node_exec_id TEXT PRIMARY KEY NOT NULL,"
-            " user_id TEXT NOT NULL,"
-            " node_id TEXT,"
-            " graph_exec_id TEXT NOT NULL,"
-            " graph_id TEXT NOT NULL,"
-            " graph_version INTEGER NOT NULL,"
-            " payload TEXT,"
-            " instructions TEXT,"
-            " editable INTEGER NOT NULL DEFAULT 1,"
-            " status TEXT NOT NULL DEFAULT 'WAITING' CHECK (status IN ('WAITING','APPROVED','REJECTED')),"
-            " review_message TEXT,"
-            " was_edited INTEGER,"
-            " processed INTEGER NOT NULL DEFAULT 0,"
-            " created_at INTEGER NOT NULL,"
-            " updated_at INTEGER,"
-            " reviewed_at INTEGER)"),
-        QStringLiteral("CREATE INDEX pending_reviews_by_execution ON pending_reviews (graph_exec_id, status, created_at)"),
-        QStringLiteral("CREATE INDEX pending_reviews_by_user ON pending_reviews (user_id, status, created_at)"),
-    }});
+    migrations.append(Migration {
+        1,
+        {
+            QStringLiteral("CREATE TABLE graphs ("
+                           " id TEXT NOT NULL,"
+                           " version INTEGER NOT NULL CHECK (version >= 1),"
+                           " user_id TEXT NOT NULL,"
+                           " name TEXT NOT NULL DEFAULT '',"
+                           " description TEXT NOT NULL DEFAULT '',"
+                           " is_active INTEGER NOT NULL DEFAULT 1,"
+                           " extra TEXT NOT NULL DEFAULT '{}',"
+                           " sub_graphs TEXT NOT NULL DEFAULT '[]',"
+                           " created_at INTEGER NOT NULL,"
+                           " PRIMARY KEY (id, version)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE nodes ("
+                           " graph_id TEXT NOT NULL,"
+                           " graph_version INTEGER NOT NULL,"
+                           " id TEXT NOT NULL,"
+                           " position INTEGER NOT NULL,"
+                           " block_id TEXT NOT NULL,"
+                           " input_default TEXT NOT NULL DEFAULT '{}',"
+                           " metadata TEXT NOT NULL DEFAULT '{}',"
+                           " extra TEXT NOT NULL DEFAULT '{}',"
+                           " PRIMARY KEY (graph_id, graph_version, id),"
+                           " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version) "
+                           "ON DELETE CASCADE"
+                           ") WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE links ("
+                           " graph_id TEXT NOT NULL,"
+                           " graph_version INTEGER NOT NULL,"
+                           " id TEXT NOT NULL,"
+                           " position INTEGER NOT NULL,"
+                           " source_id TEXT NOT NULL,"
+                           " source_name TEXT NOT NULL,"
+                           " sink_id TEXT NOT NULL,"
+                           " sink_name TEXT NOT NULL,"
+                           " is_static INTEGER NOT NULL DEFAULT 0,"
+                           " extra TEXT NOT NULL DEFAULT '{}',"
+                           " PRIMARY KEY (graph_id, graph_version, id),"
+                           " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version) "
+                           "ON DELETE CASCADE"
+                           ") WITHOUT ROWID"),
+            QStringLiteral(
+                "CREATE TABLE graph_executions ("
+                " id TEXT PRIMARY KEY NOT NULL,"
+                " user_id TEXT NOT NULL,"
+                " graph_id TEXT NOT NULL,"
+                " graph_version INTEGER NOT NULL,"
+                " status TEXT NOT NULL %1,"
+                " inputs TEXT NOT NULL DEFAULT '{}',"
+                " credential_inputs TEXT NOT NULL DEFAULT '{}',"
+                " nodes_input_masks TEXT NOT NULL DEFAULT '{}',"
+                " preset_id TEXT,"
+                " parent_graph_exec_id TEXT REFERENCES graph_executions (id) ON DELETE CASCADE,"
+                " created_at INTEGER NOT NULL,"
+                " updated_at INTEGER NOT NULL,"
+                " started_at INTEGER,"
+                " ended_at INTEGER,"
+                " stats TEXT,"
+                " is_deleted INTEGER NOT NULL DEFAULT 0,"
+                " is_shared INTEGER NOT NULL DEFAULT 0,"
+                " share_token TEXT UNIQUE,"
+                " shared_at INTEGER,"
+                " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version))")
+                .arg(statusCheck),
+            QStringLiteral(
+                "CREATE INDEX graph_executions_by_user ON graph_executions (user_id, created_at)"),
+            QStringLiteral("CREATE INDEX graph_executions_by_graph ON graph_executions (graph_id, "
+                           "created_at)"),
+            QStringLiteral(
+                "CREATE INDEX graph_executions_by_created ON graph_executions (created_at)"),
+            QStringLiteral(
+                "CREATE INDEX graph_executions_by_status ON graph_executions (status, created_at)"),
+            QStringLiteral("CREATE INDEX graph_executions_by_parent ON graph_executions "
+                           "(parent_graph_exec_id)"),
+            QStringLiteral(
+                "CREATE TABLE node_executions ("
+                " id TEXT PRIMARY KEY NOT NULL,"
+                " graph_exec_id TEXT NOT NULL REFERENCES graph_executions (id) ON DELETE CASCADE,"
+                " node_id TEXT NOT NULL,"
+                " block_id TEXT NOT NULL,"
+                " status TEXT NOT NULL %1,"
+                " execution_data TEXT,"
+                " stats TEXT,"
+                " added_at INTEGER NOT NULL,"
+                " queued_at INTEGER,"
+                " started_at INTEGER,"
+                " ended_at INTEGER)")
+                .arg(statusCheck),
+            QStringLiteral("CREATE INDEX node_executions_by_node ON node_executions "
+                           "(graph_exec_id, node_id, status, added_at)"),
+            QStringLiteral("CREATE INDEX node_executions_by_added ON node_executions (added_at)"),
+            QStringLiteral("CREATE TABLE node_execution_io ("
+                           " id TEXT PRIMARY KEY NOT NULL,"
+                           " name TEXT NOT NULL,"
+                           " data TEXT,"
+                           " time INTEGER NOT NULL,"
+                           " input_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
+                           " output_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
+                           " CHECK ((input_exec_id IS NULL) <> (output_exec_id IS NULL)))"),
+            QStringLiteral("CREATE INDEX node_execution_io_inputs ON node_execution_io "
+                           "(input_exec_id, name, time)"),
+            QStringLiteral(
+                "CREATE INDEX node_execution_io_outputs ON node_execution_io (output_exec_id)"),
+            QStringLiteral("CREATE TABLE execution_kv ("
+                           " user_id TEXT NOT NULL,"
+                           " key TEXT NOT NULL,"
+                           " node_exec_id TEXT,"
+                           " data TEXT,"
+                           " created_at INTEGER NOT NULL,"
+                           " updated_at INTEGER NOT NULL,"
+                           " PRIMARY KEY (user_id, key)) WITHOUT ROWID"),
+            // Reviews reference executions by id without a foreign key: an
+            // auto-approval record's node_exec_id is a synthetic key.
+            QStringLiteral("CREATE TABLE pending_reviews ("
+                           " node_exec_id TEXT PRIMARY KEY NOT NULL,"
+                           " user_id TEXT NOT NULL,"
+                           " node_id TEXT,"
+                           " graph_exec_id TEXT NOT NULL,"
+                           " graph_id TEXT NOT NULL,"
+                           " graph_version INTEGER NOT NULL,"
+                           " payload TEXT,"
+                           " instructions TEXT,"
+                           " editable INTEGER NOT NULL DEFAULT 1,"
+                           " status TEXT NOT NULL DEFAULT 'WAITING' CHECK (status IN "
+                           "('WAITING','APPROVED','REJECTED')),"
+                           " review_message TEXT,"
+                           " was_edited INTEGER,"
+                           " processed INTEGER NOT NULL DEFAULT 0,"
+                           " created_at INTEGER NOT NULL,"
+                           " updated_at INTEGER,"
+                           " reviewed_at INTEGER)"),
+            QStringLiteral("CREATE INDEX pending_reviews_by_execution ON pending_reviews "
+                           "(graph_exec_id, status, created_at)"),
+            QStringLiteral("CREATE INDEX pending_reviews_by_user ON pending_reviews (user_id, "
+                           "status, created_at)"),
+        }});
     return migrations;
 }
 
@@ -168,9 +180,11 @@ Result<void> migrateSchema(Database &db, int targetVersion)
     // Cheap check without the write lock: nothing to do most of the time.
     const int seen = db.schemaVersion();
     if (seen < 0)
-        return db.storageError(QStringLiteral("cannot read the schema version"), QStringLiteral("opening"));
+        return db.storageError(QStringLiteral("cannot read the schema version"),
+                               QStringLiteral("opening"));
     if (seen > latestSchemaVersion()) {
-        return db.storageError(QStringLiteral("the database has schema version %1, made by a newer Signalbox (this one knows up to %2)")
+        return db.storageError(QStringLiteral("the database has schema version %1, made by a newer "
+                                              "Signalbox (this one knows up to %2)")
                                    .arg(seen)
                                    .arg(latestSchemaVersion()),
                                QStringLiteral("opening"));
@@ -191,7 +205,8 @@ Result<void> migrateSchema(Database &db, int targetVersion)
             if (auto ok = db.execute(statement); !ok)
                 return ok;
         }
-        if (auto ok = db.execute(QStringLiteral("PRAGMA user_version = %1").arg(migration.version)); !ok)
+        if (auto ok = db.execute(QStringLiteral("PRAGMA user_version = %1").arg(migration.version));
+            !ok)
             return ok;
         if (auto ok = transaction.commit(); !ok)
             return ok;

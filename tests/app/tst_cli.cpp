@@ -21,7 +21,8 @@ using namespace Signalbox;
 
 namespace {
 
-const QString kExample = QStringLiteral(SIGNALBOX_SOURCE_DIR "/resources/examples/review-a-greeting.sbx.json");
+const QString kExample
+    = QStringLiteral(SIGNALBOX_SOURCE_DIR "/resources/examples/review-a-greeting.sbx.json");
 const QString kExampleId = QStringLiteral("5b1f3c1e-8d0a-4c39-9a57-0f2d6e4b7a10");
 
 struct Run
@@ -44,7 +45,8 @@ Run signalbox(const QStringList &arguments, const QStringList &prefix = {})
     if (!process.waitForFinished(30000))
         return {};
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
 }
 
 } // namespace
@@ -72,32 +74,40 @@ private Q_SLOTS:
     {
         const Run run = signalbox({QStringLiteral("--version")});
         QCOMPARE(run.exitCode, 0);
-        QVERIFY2(run.out.startsWith(QStringLiteral("signalbox " SIGNALBOX_VERSION)), qPrintable(run.out));
+        QVERIFY2(run.out.startsWith(QStringLiteral("signalbox " SIGNALBOX_VERSION)),
+                 qPrintable(run.out));
     }
 
     void importListExport()
     {
-        Run run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample, QStringLiteral("--db"), m_db});
+        Run run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                             QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 0);
-        QVERIFY2(run.out.startsWith(QStringLiteral("Imported \"Review a greeting\"")), qPrintable(run.out));
+        QVERIFY2(run.out.startsWith(QStringLiteral("Imported \"Review a greeting\"")),
+                 qPrintable(run.out));
 
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample, QStringLiteral("--db"), m_db, QStringLiteral("--json")});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                         QStringLiteral("--db"), m_db, QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.json().value(QLatin1String("id")).toString(), kExampleId);
         QCOMPARE(run.json().value(QLatin1String("version")).toInt(), 1);
         QCOMPARE(run.json().value(QLatin1String("created")).toBool(), false);
 
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"), m_db, QStringLiteral("--json")});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"),
+                         m_db, QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
         const QJsonArray graphs = run.json().value(QLatin1String("graphs")).toArray();
         QCOMPARE(graphs.size(), 1);
-        QCOMPARE(graphs.at(0).toObject().value(QLatin1String("name")).toString(), QStringLiteral("Review a greeting"));
+        QCOMPARE(graphs.at(0).toObject().value(QLatin1String("name")).toString(),
+                 QStringLiteral("Review a greeting"));
         QCOMPARE(graphs.at(0).toObject().value(QLatin1String("node_count")).toInt(), 6);
 
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"), m_db});
+        run = signalbox(
+            {QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"), m_db});
         QVERIFY(run.out.contains(QStringLiteral("Review a greeting")));
 
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), kExampleId, QStringLiteral("--db"), m_db});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), kExampleId,
+                         QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 0);
         QFile example(kExample);
         QVERIFY(example.open(QIODevice::ReadOnly));
@@ -107,11 +117,12 @@ private Q_SLOTS:
         QCOMPARE(exported.value(QLatin1String("nodes")).toArray().size(), 6);
 
         const QString target = m_dir.filePath(QStringLiteral("out.sbx.json"));
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), kExampleId, QStringLiteral("--db"), m_db,
-                         QStringLiteral("--output"), target});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), kExampleId,
+                         QStringLiteral("--db"), m_db, QStringLiteral("--output"), target});
         QCOMPARE(run.exitCode, 0);
         QVERIFY(QFile::exists(target));
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), QStringLiteral("nope"), QStringLiteral("--db"), m_db});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), QStringLiteral("nope"),
+                         QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 2);
         QCOMPARE(run.err, QStringLiteral("signalbox: there is no graph nope\n"));
     }
@@ -119,47 +130,67 @@ private Q_SLOTS:
     void badGraphsAreExitTwoWithEveryProblem()
     {
         const QString broken = writeFile(QStringLiteral("broken.sbx.json"), "{\n  \"nodes\": [\n");
-        Run run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), broken, QStringLiteral("--db"), m_db});
+        Run run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), broken,
+                             QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains(broken + QStringLiteral(": line 3, column 1: unexpected end of input")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(broken
+                                  + QStringLiteral(": line 3, column 1: unexpected end of input")),
+                 qPrintable(run.err));
 
-        const QString unknown = writeFile(QStringLiteral("unknown.sbx.json"), Testing::json(
-            "{'nodes': [{'id': 'n1', 'block_id': 'not-a-block'}, {'id': 'n2', 'block_id': 'nor-this'}]}"));
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), unknown, QStringLiteral("--db"), m_db});
+        const QString unknown
+            = writeFile(QStringLiteral("unknown.sbx.json"),
+                        Testing::json("{'nodes': [{'id': 'n1', 'block_id': 'not-a-block'}, {'id': "
+                                      "'n2', 'block_id': 'nor-this'}]}"));
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), unknown,
+                         QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 2);
-        QVERIFY(run.err.contains(QStringLiteral("nodes[0] (node n1): unknown block \"not-a-block\"")));
+        QVERIFY(
+            run.err.contains(QStringLiteral("nodes[0] (node n1): unknown block \"not-a-block\"")));
         QVERIFY(run.err.contains(QStringLiteral("nodes[1] (node n2): unknown block \"nor-this\"")));
 
-        const QString invalid = writeFile(QStringLiteral("invalid.sbx.json"), Testing::json(
-            "{'nodes': [{'id': 'a', 'block_id': 'x'}, {'id': 'a', 'block_id': 'x'}], 'links': [{'source_id': 'a', 'source_name': 'o', 'sink_id': 'b', 'sink_name': 'i'}]}"));
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), invalid, QStringLiteral("--db"), m_db});
+        const QString invalid = writeFile(
+            QStringLiteral("invalid.sbx.json"),
+            Testing::json(
+                "{'nodes': [{'id': 'a', 'block_id': 'x'}, {'id': 'a', 'block_id': 'x'}], 'links': "
+                "[{'source_id': 'a', 'source_name': 'o', 'sink_id': 'b', 'sink_name': 'i'}]}"));
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), invalid,
+                         QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QStringLiteral("(2 problems)")));
         QVERIFY(run.err.contains(QStringLiteral("nodes[1]: duplicate node id \"a\"")));
         QVERIFY(run.err.contains(QStringLiteral("links[0]: links to node \"b\"")));
 
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), m_dir.filePath(QStringLiteral("absent.json")), QStringLiteral("--db"), m_db});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"),
+                         m_dir.filePath(QStringLiteral("absent.json")), QStringLiteral("--db"),
+                         m_db});
         QCOMPARE(run.exitCode, 2);
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("frobnicate"), QStringLiteral("--db"), m_db});
+        run = signalbox(
+            {QStringLiteral("graphs"), QStringLiteral("frobnicate"), QStringLiteral("--db"), m_db});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QStringLiteral("unknown command: graphs frobnicate")));
-        run = signalbox({QStringLiteral("executions"), QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("DONE"), QStringLiteral("--db"), m_db});
+        run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                         QStringLiteral("--status"), QStringLiteral("DONE"), QStringLiteral("--db"),
+                         m_db});
         QCOMPARE(run.exitCode, 2);
     }
 
     void storageErrorsAreExitSix()
     {
-        Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"), QStringLiteral("--db"), m_dir.filePath(QStringLiteral("missing.db"))});
+        Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                             QStringLiteral("--db"), m_dir.filePath(QStringLiteral("missing.db"))});
         QCOMPARE(run.exitCode, 6);
-        QVERIFY2(run.err.contains(QStringLiteral("the database file does not exist")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("the database file does not exist")),
+                 qPrintable(run.err));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("missing.db"))));
 
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample, QStringLiteral("--db"), m_dir.filePath(QStringLiteral("no/dir/x.db"))});
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                         QStringLiteral("--db"), m_dir.filePath(QStringLiteral("no/dir/x.db"))});
         QCOMPARE(run.exitCode, 6);
         QVERIFY(run.err.contains(QStringLiteral("does not exist")));
 
         const QString garbage = writeFile(QStringLiteral("garbage.db"), QByteArray(4096, 'g'));
-        run = signalbox({QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"), garbage});
+        run = signalbox(
+            {QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"), garbage});
         QCOMPARE(run.exitCode, 6);
         QVERIFY(run.err.contains(QStringLiteral("not a database")));
     }
@@ -169,40 +200,66 @@ private Q_SLOTS:
         // A database file the user may read but not write.
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("ro.db"));
-        QCOMPARE(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample, QStringLiteral("--db"), file}).exitCode, 0);
-        QVERIFY(QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
-        QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                                      | QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup | QFileDevice::ExeGroup));
+        QCOMPARE(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                            QStringLiteral("--db"), file})
+                     .exitCode,
+                 0);
+        QVERIFY(QFile::setPermissions(
+            file, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        QVERIFY(QFile::setPermissions(dir.path(),
+                                      QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                          | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                                          | QFileDevice::ExeOther | QFileDevice::ReadGroup
+                                          | QFileDevice::ExeGroup));
         QStringList asUser;
         if (geteuid() == 0) {
             // root writes anything; run as an unprivileged user instead.
             const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
             if (setpriv.isEmpty())
                 QSKIP("running as root without setpriv: cannot make a file read-only for the CLI");
-            asUser = {setpriv, QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups")};
+            asUser = {setpriv, QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                      QStringLiteral("--clear-groups")};
         }
-        const QString changed = writeFile(QStringLiteral("changed.sbx.json"), Testing::json(
-            "{'id': '5b1f3c1e-8d0a-4c39-9a57-0f2d6e4b7a10', 'name': 'Changed', 'nodes': []}"));
+        const QString changed = writeFile(
+            QStringLiteral("changed.sbx.json"),
+            Testing::json(
+                "{'id': '5b1f3c1e-8d0a-4c39-9a57-0f2d6e4b7a10', 'name': 'Changed', 'nodes': []}"));
         QFile::setPermissions(changed, QFileDevice::ReadOwner | QFileDevice::ReadOther);
-        QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                                | QFileDevice::ReadOther | QFileDevice::ExeOther);
-        const Run run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), changed, QStringLiteral("--db"), file}, asUser);
+        QFile::setPermissions(m_dir.path(),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                  | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                                  | QFileDevice::ExeOther);
+        const Run run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), changed,
+                                   QStringLiteral("--db"), file},
+                                  asUser);
         QCOMPARE(run.exitCode, 6);
         QVERIFY2(run.err.contains(file), qPrintable(run.err));
-        QVERIFY2(run.err.contains(QStringLiteral("the database is read-only")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("the database is read-only")),
+                 qPrintable(run.err));
         QCOMPARE(run.err.count(QLatin1Char('\n')), 1);
         // Still readable, nothing lost.
-        const Run list = signalbox({QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--db"), file, QStringLiteral("--json")});
+        const Run list = signalbox({QStringLiteral("graphs"), QStringLiteral("list"),
+                                    QStringLiteral("--db"), file, QStringLiteral("--json")});
         QCOMPARE(list.exitCode, 0);
-        QCOMPARE(list.json().value(QLatin1String("graphs")).toArray().at(0).toObject().value(QLatin1String("name")).toString(),
+        QCOMPARE(list.json()
+                     .value(QLatin1String("graphs"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("name"))
+                     .toString(),
                  QStringLiteral("Review a greeting"));
     }
 
     void executionsListAndShow()
     {
         const QString db = m_dir.filePath(QStringLiteral("executions.db"));
-        QCOMPARE(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample, QStringLiteral("--db"), db}).exitCode, 0);
-        Run empty = signalbox({QStringLiteral("executions"), QStringLiteral("list"), QStringLiteral("--db"), db});
+        QCOMPARE(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                            QStringLiteral("--db"), db})
+                     .exitCode,
+                 0);
+        Run empty = signalbox(
+            {QStringLiteral("executions"), QStringLiteral("list"), QStringLiteral("--db"), db});
         QCOMPARE(empty.exitCode, 0);
         QCOMPARE(empty.out, QStringLiteral("No executions.\n"));
 
@@ -217,42 +274,70 @@ private Q_SLOTS:
                 request.graphId = kExampleId;
                 request.graphVersion = 1;
                 request.userId = QString(Model::kDefaultUserId);
-                request.startingNodesInput = {{QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a01"), {{QStringLiteral("value"), i}}}};
+                request.startingNodesInput
+                    = {{QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a01"),
+                        {{QStringLiteral("value"), i}}}};
                 auto created = executions.createGraphExecution(request);
                 QVERIFY(created.ok());
                 ids.prepend(created->meta.id);
             }
             QVERIFY(executions.updateGraphExecutionStartTime(ids.first()).ok());
         }
-        Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"), QStringLiteral("--db"), db, QStringLiteral("--json")});
+        Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                             QStringLiteral("--db"), db, QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
         const QJsonArray listed = run.json().value(QLatin1String("executions")).toArray();
         QCOMPARE(listed.size(), 3);
         QCOMPARE(listed.at(0).toObject().value(QLatin1String("id")).toString(), ids.at(0));
-        QCOMPARE(listed.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("RUNNING"));
-        QVERIFY(listed.at(0).toObject().value(QLatin1String("started_at")).toString().endsWith(QLatin1Char('Z')));
-        for (const char *key : {"graph_id", "graph_version", "ended_at", "parent_graph_exec_id", "stats"})
+        QCOMPARE(listed.at(0).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("RUNNING"));
+        QVERIFY(listed.at(0)
+                    .toObject()
+                    .value(QLatin1String("started_at"))
+                    .toString()
+                    .endsWith(QLatin1Char('Z')));
+        for (const char *key :
+             {"graph_id", "graph_version", "ended_at", "parent_graph_exec_id", "stats"})
             QVERIFY2(listed.at(0).toObject().contains(QLatin1String(key)), key);
 
-        run = signalbox({QStringLiteral("executions"), QStringLiteral("list"), QStringLiteral("--db"), db, QStringLiteral("--json"),
-                         QStringLiteral("--status"), QStringLiteral("INCOMPLETE"), QStringLiteral("--limit"), QStringLiteral("1")});
+        run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                         QStringLiteral("--db"), db, QStringLiteral("--json"),
+                         QStringLiteral("--status"), QStringLiteral("INCOMPLETE"),
+                         QStringLiteral("--limit"), QStringLiteral("1")});
         QCOMPARE(run.json().value(QLatin1String("executions")).toArray().size(), 1);
-        QCOMPARE(run.json().value(QLatin1String("executions")).toArray().at(0).toObject().value(QLatin1String("id")).toString(), ids.at(1));
+        QCOMPARE(run.json()
+                     .value(QLatin1String("executions"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("id"))
+                     .toString(),
+                 ids.at(1));
 
-        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"), ids.at(2), QStringLiteral("--db"), db, QStringLiteral("--json")});
+        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"), ids.at(2),
+                         QStringLiteral("--db"), db, QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
         const QJsonObject shown = run.json();
         QCOMPARE(shown.value(QLatin1String("id")).toString(), ids.at(2));
         const QJsonArray nodes = shown.value(QLatin1String("node_executions")).toArray();
         QCOMPARE(nodes.size(), 1);
-        QCOMPARE(nodes.at(0).toObject().value(QLatin1String("status")).toString(), QStringLiteral("QUEUED"));
-        QCOMPARE(nodes.at(0).toObject().value(QLatin1String("input_data")).toObject().value(QLatin1String("value")).toInt(), 0);
+        QCOMPARE(nodes.at(0).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("QUEUED"));
+        QCOMPARE(nodes.at(0)
+                     .toObject()
+                     .value(QLatin1String("input_data"))
+                     .toObject()
+                     .value(QLatin1String("value"))
+                     .toInt(),
+                 0);
         for (const char *key : {"inputs", "outputs", "stats", "graph_version"})
             QVERIFY2(shown.contains(QLatin1String(key)), key);
 
-        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"), ids.at(2), QStringLiteral("--db"), db});
+        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"), ids.at(2),
+                         QStringLiteral("--db"), db});
         QVERIFY(run.out.contains(QStringLiteral("AgentInputBlock")));
-        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"), QStringLiteral("nope"), QStringLiteral("--db"), db});
+        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"),
+                         QStringLiteral("nope"), QStringLiteral("--db"), db});
         QCOMPARE(run.exitCode, 2);
         QCOMPARE(run.err, QStringLiteral("signalbox: there is no execution nope\n"));
     }

@@ -18,13 +18,14 @@ private Q_SLOTS:
 
         // DESIGN §3, written out independently of the implementation.
         const QSet<QString> allowed = {
-            QStringLiteral("INCOMPLETE>QUEUED"), QStringLiteral("TERMINATED>QUEUED"), QStringLiteral("REVIEW>QUEUED"),
-            QStringLiteral("INCOMPLETE>RUNNING"), QStringLiteral("QUEUED>RUNNING"), QStringLiteral("TERMINATED>RUNNING"),
-            QStringLiteral("REVIEW>RUNNING"), QStringLiteral("RUNNING>COMPLETED"),
-            QStringLiteral("INCOMPLETE>FAILED"), QStringLiteral("QUEUED>FAILED"), QStringLiteral("RUNNING>FAILED"),
-            QStringLiteral("REVIEW>FAILED"),
-            QStringLiteral("INCOMPLETE>TERMINATED"), QStringLiteral("QUEUED>TERMINATED"), QStringLiteral("RUNNING>TERMINATED"),
-            QStringLiteral("REVIEW>TERMINATED"),
+            QStringLiteral("INCOMPLETE>QUEUED"),     QStringLiteral("TERMINATED>QUEUED"),
+            QStringLiteral("REVIEW>QUEUED"),         QStringLiteral("INCOMPLETE>RUNNING"),
+            QStringLiteral("QUEUED>RUNNING"),        QStringLiteral("TERMINATED>RUNNING"),
+            QStringLiteral("REVIEW>RUNNING"),        QStringLiteral("RUNNING>COMPLETED"),
+            QStringLiteral("INCOMPLETE>FAILED"),     QStringLiteral("QUEUED>FAILED"),
+            QStringLiteral("RUNNING>FAILED"),        QStringLiteral("REVIEW>FAILED"),
+            QStringLiteral("INCOMPLETE>TERMINATED"), QStringLiteral("QUEUED>TERMINATED"),
+            QStringLiteral("RUNNING>TERMINATED"),    QStringLiteral("REVIEW>TERMINATED"),
             QStringLiteral("RUNNING>REVIEW"),
         };
         int allowedRows = 0;

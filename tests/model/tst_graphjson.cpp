@@ -25,7 +25,8 @@ QByteArray readFixture(const QString &name)
 
 QByteArray nested(int depth)
 {
-    return QByteArray(json("{'nodes': [], 'metadata': ")) + QByteArray(depth, '[') + QByteArray(depth, ']') + "}";
+    return QByteArray(json("{'nodes': [], 'metadata': ")) + QByteArray(depth, '[')
+        + QByteArray(depth, ']') + "}";
 }
 
 } // namespace
@@ -37,7 +38,8 @@ class TestGraphJson : public QObject
 private Q_SLOTS:
     void roundTripOfAnAutoGptExport()
     {
-        const QByteArray original = readFixture(QStringLiteral("autogpt_export_with_subgraph.json"));
+        const QByteArray original
+            = readFixture(QStringLiteral("autogpt_export_with_subgraph.json"));
         auto graph = graphFromJson(original, QStringLiteral("fixture"));
         QVERIFY2(graph.ok(), qPrintable(graph.error().text()));
 
@@ -51,9 +53,11 @@ private Q_SLOTS:
         QCOMPARE(graph->links.at(4).sinkName, QStringLiteral("description_@_note"));
         QVERIFY(graph->links.at(0).isStatic);
         // Unknown fields are kept, at every level.
-        QCOMPARE(graph->extra.value(QLatin1String("instructions")).toString(), QStringLiteral("Give a name."));
+        QCOMPARE(graph->extra.value(QLatin1String("instructions")).toString(),
+                 QStringLiteral("Give a name."));
         QCOMPARE(graph->nodes.at(0).extra.value(QLatin1String("graph_version")).toInt(), 2);
-        QCOMPARE(graph->nodes.at(0).metadata.value(QLatin1String("customized_name")).toString(), QStringLiteral("Name"));
+        QCOMPARE(graph->nodes.at(0).metadata.value(QLatin1String("customized_name")).toString(),
+                 QStringLiteral("Name"));
 
         auto catalog = BlockCatalog::builtin();
         QVERIFY(catalog.ok());
@@ -69,7 +73,8 @@ private Q_SLOTS:
 
     void missingIdsAreGenerated()
     {
-        auto graph = graphFromJson(json("{'nodes': [{'block_id': 'b'}, {'block_id': 'c'}]}"), QStringLiteral("t"));
+        auto graph = graphFromJson(json("{'nodes': [{'block_id': 'b'}, {'block_id': 'c'}]}"),
+                                   QStringLiteral("t"));
         QVERIFY(graph.ok());
         QCOMPARE(graph->id.size(), 36);
         QVERIFY(graph->nodes.at(0).id != graph->nodes.at(1).id);
@@ -78,63 +83,99 @@ private Q_SLOTS:
 
     void secretsAreStripped()
     {
-        auto catalog = BlockCatalog::fromJson(json("[{'id': 'blk', 'name': 'Keyed', 'block_type': 'Standard',\n"
-            "            'inputs': [{'name': 'key', 'type': 'string', 'secret': true}, {'name': 'text', 'type': 'string'}]}]"),
-                                              QStringLiteral("catalog"));
+        auto catalog = BlockCatalog::fromJson(
+            json("[{'id': 'blk', 'name': 'Keyed', 'block_type': 'Standard',\n"
+                 "            'inputs': [{'name': 'key', 'type': 'string', 'secret': true}, "
+                 "{'name': 'text', 'type': 'string'}]}]"),
+            QStringLiteral("catalog"));
         QVERIFY2(catalog.ok(), qPrintable(catalog.error().text()));
         auto builtin = BlockCatalog::builtin();
         QVERIFY(builtin.ok());
 
         const QByteArray text = json("{'nodes': [\n"
-            "            {'id': 'a', 'block_id': 'blk', 'input_default': {'key': 's3cr3t', 'text': 'kept',\n"
-            "                'credentials': {'id': 'c1', 'provider': 'github'}, 'openai_api_key': 'sk-1', 'access_token': 't',\n"
-            "                'secret': true, 'nested': {'password': 'p', 'fine': 1}}, 'webhook_id': 'w1'}\n"
-            "        ]}");
+                                     "            {'id': 'a', 'block_id': 'blk', 'input_default': "
+                                     "{'key': 's3cr3t', 'text': 'kept',\n"
+                                     "                'credentials': {'id': 'c1', 'provider': "
+                                     "'github'}, 'openai_api_key': 'sk-1', 'access_token': 't',\n"
+                                     "                'secret': true, 'nested': {'password': 'p', "
+                                     "'fine': 1}}, 'webhook_id': 'w1'}\n"
+                                     "        ]}");
         auto graph = graphFromJson(text, QStringLiteral("t"));
         QVERIFY(graph.ok());
         GraphExportOptions options;
         options.blocks = &*catalog;
-        const QJsonObject node = graphToJsonObject(*graph, options).value(QLatin1String("nodes")).toArray().at(0).toObject();
+        const QJsonObject node = graphToJsonObject(*graph, options)
+                                     .value(QLatin1String("nodes"))
+                                     .toArray()
+                                     .at(0)
+                                     .toObject();
         const QJsonObject input = node.value(QLatin1String("input_default")).toObject();
-        QCOMPARE(input, (QJsonObject{{QStringLiteral("text"), QStringLiteral("kept")},
-                                     {QStringLiteral("secret"), true},
-                                     {QStringLiteral("nested"), QJsonObject{{QStringLiteral("fine"), 1}}}}));
+        QCOMPARE(
+            input,
+            (QJsonObject {{QStringLiteral("text"), QStringLiteral("kept")},
+                          {QStringLiteral("secret"), true},
+                          {QStringLiteral("nested"), QJsonObject {{QStringLiteral("fine"), 1}}}}));
         QVERIFY(node.value(QLatin1String("webhook_id")).isNull());
 
         // Without stripping, everything stays.
         options.stripSecrets = false;
-        const QJsonObject raw = graphToJsonObject(*graph, options).value(QLatin1String("nodes")).toArray().at(0).toObject();
-        QCOMPARE(raw.value(QLatin1String("input_default")).toObject().value(QLatin1String("key")).toString(), QStringLiteral("s3cr3t"));
+        const QJsonObject raw = graphToJsonObject(*graph, options)
+                                    .value(QLatin1String("nodes"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject();
+        QCOMPARE(raw.value(QLatin1String("input_default"))
+                     .toObject()
+                     .value(QLatin1String("key"))
+                     .toString(),
+                 QStringLiteral("s3cr3t"));
 
         // Input blocks marked secret lose their value; others keep it.
-        auto inputs = graphFromJson(json("{'nodes': [\n"
-            "            {'id': 's', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', 'input_default': {'name': 'pw', 'value': 'hunter2', 'secret': true}},\n"
-            "            {'id': 'p', 'block_id': '7fcd3bcb-8e1b-4e69-903d-32d3d4a92158', 'input_default': {'name': 'who', 'value': 'Ada'}}\n"
-            "        ]}"), QStringLiteral("t"));
+        auto inputs = graphFromJson(
+            json("{'nodes': [\n"
+                 "            {'id': 's', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'pw', 'value': 'hunter2', 'secret': true}},\n"
+                 "            {'id': 'p', 'block_id': '7fcd3bcb-8e1b-4e69-903d-32d3d4a92158', "
+                 "'input_default': {'name': 'who', 'value': 'Ada'}}\n"
+                 "        ]}"),
+            QStringLiteral("t"));
         QVERIFY(inputs.ok());
         GraphExportOptions builtinOptions;
         builtinOptions.blocks = &*builtin;
-        const QJsonArray nodes = graphToJsonObject(*inputs, builtinOptions).value(QLatin1String("nodes")).toArray();
-        QVERIFY(!nodes.at(0).toObject().value(QLatin1String("input_default")).toObject().contains(QLatin1String("value")));
-        QCOMPARE(nodes.at(1).toObject().value(QLatin1String("input_default")).toObject().value(QLatin1String("value")).toString(),
+        const QJsonArray nodes
+            = graphToJsonObject(*inputs, builtinOptions).value(QLatin1String("nodes")).toArray();
+        QVERIFY(!nodes.at(0)
+                     .toObject()
+                     .value(QLatin1String("input_default"))
+                     .toObject()
+                     .contains(QLatin1String("value")));
+        QCOMPARE(nodes.at(1)
+                     .toObject()
+                     .value(QLatin1String("input_default"))
+                     .toObject()
+                     .value(QLatin1String("value"))
+                     .toString(),
                  QStringLiteral("Ada"));
     }
 
     void everyStructuralProblemIsListed()
     {
-        const QByteArray text = json("{'id': 7, 'version': 0, 'nodes': [\n"
-            "            {'id': 'a', 'block_id': 'x'},\n"
-            "            {'id': 'a', 'block_id': 'y'},\n"
-            "            {'id': 'b', 'input_default': 'text'},\n"
-            "            42\n"
-            "        ], 'links': [\n"
-            "            {'source_id': 'a', 'source_name': 'out', 'sink_id': 'ghost', 'sink_name': 'in'},\n"
-            "            {'source_id': 'nowhere', 'source_name': 'out', 'sink_id': 'b'}\n"
-            "        ]}");
+        const QByteArray text
+            = json("{'id': 7, 'version': 0, 'nodes': [\n"
+                   "            {'id': 'a', 'block_id': 'x'},\n"
+                   "            {'id': 'a', 'block_id': 'y'},\n"
+                   "            {'id': 'b', 'input_default': 'text'},\n"
+                   "            42\n"
+                   "        ], 'links': [\n"
+                   "            {'source_id': 'a', 'source_name': 'out', 'sink_id': 'ghost', "
+                   "'sink_name': 'in'},\n"
+                   "            {'source_id': 'nowhere', 'source_name': 'out', 'sink_id': 'b'}\n"
+                   "        ]}");
         auto graph = graphFromJson(text, QStringLiteral("bad.json"));
         QVERIFY(!graph.ok());
         QCOMPARE(graph.error().code, ErrorCode::BadInput);
-        QCOMPARE(graph.error().message, QStringLiteral("bad.json: the graph is invalid (9 problems)"));
+        QCOMPARE(graph.error().message,
+                 QStringLiteral("bad.json: the graph is invalid (9 problems)"));
         const QStringList expected = {
             QStringLiteral("\"id\" must be a string, not a number"),
             QStringLiteral("\"version\" must be a whole number of at least 1"),
@@ -151,15 +192,20 @@ private Q_SLOTS:
 
     void unknownBlocksAreNamed()
     {
-        auto graph = graphFromJson(json("{'nodes': [{'id': 'n1', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b'},\n"
-            "            {'id': 'n2', 'block_id': 'no-such-block'}],\n"
-            "            'sub_graphs': [{'nodes': [{'id': 's1', 'block_id': 'also-missing'}]}]}"), QStringLiteral("t"));
+        auto graph = graphFromJson(
+            json("{'nodes': [{'id': 'n1', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b'},\n"
+                 "            {'id': 'n2', 'block_id': 'no-such-block'}],\n"
+                 "            'sub_graphs': [{'nodes': [{'id': 's1', 'block_id': "
+                 "'also-missing'}]}]}"),
+            QStringLiteral("t"));
         QVERIFY(graph.ok());
         auto catalog = BlockCatalog::builtin();
         QVERIFY(catalog.ok());
         QCOMPARE(unknownBlockProblems(*graph, *catalog),
-                 (QStringList{QStringLiteral("nodes[1] (node n2): unknown block \"no-such-block\""),
-                              QStringLiteral("sub_graphs[0].nodes[0] (node s1): unknown block \"also-missing\"")}));
+                 (QStringList {
+                     QStringLiteral("nodes[1] (node n2): unknown block \"no-such-block\""),
+                     QStringLiteral(
+                         "sub_graphs[0].nodes[0] (node s1): unknown block \"also-missing\"")}));
     }
 
     void malformedFiles_data()
@@ -168,28 +214,53 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
 
         const QByteArray fixture = readFixture(QStringLiteral("autogpt_export_with_subgraph.json"));
-        QTest::newRow("truncated") << fixture.left(fixture.lastIndexOf(',') + 1) << QStringLiteral("unexpected end of input in an object");
-        QTest::newRow("cut in a string") << fixture.left(fixture.indexOf("Greet loudly") + 5) << QStringLiteral("line 5, column 11: unterminated string");
-        QTest::newRow("not json") << QByteArray("graph: []") << QStringLiteral("line 1, column 1: unexpected character 'g'");
-        QTest::newRow("array at top") << QByteArray("[]") << QStringLiteral("holds one JSON object, not an array");
-        QTest::newRow("nodes is a string") << QByteArray(json("{'nodes': 'many'}")) << QStringLiteral("\"nodes\" must be an array, not a string");
-        QTest::newRow("links is an object") << QByteArray(json("{'links': {}}")) << QStringLiteral("\"links\" must be an array, not an object");
-        QTest::newRow("node id is a number") << QByteArray(json("{'nodes': [{'id': 5, 'block_id': 'b'}]}")) << QStringLiteral("nodes[0]: \"id\" must be a string, not a number");
-        QTest::newRow("is_static is a string") << QByteArray(json("{'nodes': [{'id': 'a', 'block_id': 'b'}], 'links': [{'source_id': 'a', 'source_name': 'o', 'sink_id': 'a', 'sink_name': 'i', 'is_static': 'yes'}]}"))
-                                               << QStringLiteral("links[0]: \"is_static\" must be a boolean, not a string");
-        QTest::newRow("sub_graphs is a number") << QByteArray(json("{'sub_graphs': 3}")) << QStringLiteral("\"sub_graphs\" must be an array, not a number");
-        QTest::newRow("nested sub_graphs") << QByteArray(json("{'sub_graphs': [{'sub_graphs': [{}]}]}")) << QStringLiteral("sub_graphs[0]: a sub-graph cannot have sub-graphs");
-        QTest::newRow("duplicate key") << QByteArray("{\"name\": \"a\",\n\"name\": \"b\"}") << QStringLiteral("line 2, column 1: duplicate key \"name\"");
-        QTest::newRow("10000-deep nesting") << nested(10000) << QStringLiteral("nesting is deeper than 64 levels");
+        QTest::newRow("truncated") << fixture.left(fixture.lastIndexOf(',') + 1)
+                                   << QStringLiteral("unexpected end of input in an object");
+        QTest::newRow("cut in a string")
+            << fixture.left(fixture.indexOf("Greet loudly") + 5)
+            << QStringLiteral("line 5, column 11: unterminated string");
+        QTest::newRow("not json") << QByteArray("graph: []")
+                                  << QStringLiteral("line 1, column 1: unexpected character 'g'");
+        QTest::newRow("array at top")
+            << QByteArray("[]") << QStringLiteral("holds one JSON object, not an array");
+        QTest::newRow("nodes is a string")
+            << QByteArray(json("{'nodes': 'many'}"))
+            << QStringLiteral("\"nodes\" must be an array, not a string");
+        QTest::newRow("links is an object")
+            << QByteArray(json("{'links': {}}"))
+            << QStringLiteral("\"links\" must be an array, not an object");
+        QTest::newRow("node id is a number")
+            << QByteArray(json("{'nodes': [{'id': 5, 'block_id': 'b'}]}"))
+            << QStringLiteral("nodes[0]: \"id\" must be a string, not a number");
+        QTest::newRow("is_static is a string")
+            << QByteArray(json(
+                   "{'nodes': [{'id': 'a', 'block_id': 'b'}], 'links': [{'source_id': 'a', "
+                   "'source_name': 'o', 'sink_id': 'a', 'sink_name': 'i', 'is_static': 'yes'}]}"))
+            << QStringLiteral("links[0]: \"is_static\" must be a boolean, not a string");
+        QTest::newRow("sub_graphs is a number")
+            << QByteArray(json("{'sub_graphs': 3}"))
+            << QStringLiteral("\"sub_graphs\" must be an array, not a number");
+        QTest::newRow("nested sub_graphs")
+            << QByteArray(json("{'sub_graphs': [{'sub_graphs': [{}]}]}"))
+            << QStringLiteral("sub_graphs[0]: a sub-graph cannot have sub-graphs");
+        QTest::newRow("duplicate key")
+            << QByteArray("{\"name\": \"a\",\n\"name\": \"b\"}")
+            << QStringLiteral("line 2, column 1: duplicate key \"name\"");
+        QTest::newRow("10000-deep nesting")
+            << nested(10000) << QStringLiteral("nesting is deeper than 64 levels");
         QByteArray huge = json("{'name': '");
         huge.append(QByteArray(50 * 1000 * 1000, 'x'));
         huge.append("\"}");
-        QTest::newRow("50 MB string") << huge << QStringLiteral("bytes is more than the limit of 33554432 bytes");
+        QTest::newRow("50 MB string")
+            << huge << QStringLiteral("bytes is more than the limit of 33554432 bytes");
         QByteArray longString = json("{'name': '");
         longString.append(QByteArray(17 * 1024 * 1024, 'y'));
         longString.append("\"}");
-        QTest::newRow("17 MiB string") << longString << QStringLiteral("line 1, column 10: string is longer than 16777216 bytes");
-        QTest::newRow("invalid utf-8 escape") << QByteArray(json("{'name': '\\uZZZZ'}")) << QStringLiteral("invalid \\u escape");
+        QTest::newRow("17 MiB string")
+            << longString
+            << QStringLiteral("line 1, column 10: string is longer than 16777216 bytes");
+        QTest::newRow("invalid utf-8 escape")
+            << QByteArray(json("{'name': '\\uZZZZ'}")) << QStringLiteral("invalid \\u escape");
     }
 
     void malformedFiles()
@@ -216,9 +287,12 @@ private Q_SLOTS:
     {
         GraphLimits limits;
         limits.maxNodes = 2;
-        auto graph = graphFromJson(json("{'nodes': [{'block_id': 'a'}, {'block_id': 'a'}, {'block_id': 'a'}]}"), QStringLiteral("t"), limits);
+        auto graph = graphFromJson(
+            json("{'nodes': [{'block_id': 'a'}, {'block_id': 'a'}, {'block_id': 'a'}]}"),
+            QStringLiteral("t"), limits);
         QVERIFY(!graph.ok());
-        QCOMPARE(graph.error().details, QStringList{QStringLiteral("3 nodes is more than the limit of 2")});
+        QCOMPARE(graph.error().details,
+                 QStringList {QStringLiteral("3 nodes is more than the limit of 2")});
     }
 };
 

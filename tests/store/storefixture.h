@@ -22,13 +22,37 @@ inline Model::Graph smallGraph(const QString &id = QStringLiteral("g-small"))
     graph.id = id;
     graph.name = QStringLiteral("Small");
     graph.nodes = {
-        {QStringLiteral("in"), kInputBlock, {{QStringLiteral("name"), QStringLiteral("who")}}, {}, {}},
-        {QStringLiteral("tpl"), kTemplateBlock, {{QStringLiteral("format"), QStringLiteral("Hi {{who}}")}}, {}, {}},
-        {QStringLiteral("out"), kOutputBlock, {{QStringLiteral("name"), QStringLiteral("greeting")}}, {}, {}},
+        {QStringLiteral("in"),
+         kInputBlock,
+         {{QStringLiteral("name"), QStringLiteral("who")}},
+         {},
+         {}},
+        {QStringLiteral("tpl"),
+         kTemplateBlock,
+         {{QStringLiteral("format"), QStringLiteral("Hi {{who}}")}},
+         {},
+         {}},
+        {QStringLiteral("out"),
+         kOutputBlock,
+         {{QStringLiteral("name"), QStringLiteral("greeting")}},
+         {},
+         {}},
     };
     graph.links = {
-        {QStringLiteral("l1"), QStringLiteral("in"), QStringLiteral("result"), QStringLiteral("tpl"), QStringLiteral("values_#_who"), true, {}},
-        {QStringLiteral("l2"), QStringLiteral("tpl"), QStringLiteral("output"), QStringLiteral("out"), QStringLiteral("value"), false, {}},
+        {QStringLiteral("l1"),
+         QStringLiteral("in"),
+         QStringLiteral("result"),
+         QStringLiteral("tpl"),
+         QStringLiteral("values_#_who"),
+         true,
+         {}},
+        {QStringLiteral("l2"),
+         QStringLiteral("tpl"),
+         QStringLiteral("output"),
+         QStringLiteral("out"),
+         QStringLiteral("value"),
+         false,
+         {}},
     };
     return graph;
 }

@@ -72,13 +72,19 @@ private Q_SLOTS:
         }
         RawConnection raw(file);
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), latestSchemaVersion());
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
-        const QStringList tables = {QStringLiteral("graphs"), QStringLiteral("nodes"), QStringLiteral("links"),
-                                    QStringLiteral("graph_executions"), QStringLiteral("node_executions"),
-                                    QStringLiteral("node_execution_io"), QStringLiteral("execution_kv"),
-                                    QStringLiteral("pending_reviews")};
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
+        const QStringList tables
+            = {QStringLiteral("graphs"),          QStringLiteral("nodes"),
+               QStringLiteral("links"),           QStringLiteral("graph_executions"),
+               QStringLiteral("node_executions"), QStringLiteral("node_execution_io"),
+               QStringLiteral("execution_kv"),    QStringLiteral("pending_reviews")};
         for (const QString &table : tables) {
-            QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%1'").arg(table)).toInt(), 1);
+            QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = "
+                                               "'table' AND name = '%1'")
+                                    .arg(table))
+                         .toInt(),
+                     1);
         }
     }
 
@@ -100,7 +106,8 @@ private Q_SLOTS:
         QVERIFY(again.ok());
         QCOMPARE((*again)->schemaVersion(), latestSchemaVersion());
         RawConnection raw(file);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(),
+                 QStringLiteral("ok"));
     }
 
     void pragmasPerConnection()
@@ -121,7 +128,9 @@ private Q_SLOTS:
     void newerSchemaIsRefused()
     {
         const QString file = path(QStringLiteral("newer.db"));
-        { QVERIFY(Database::open(file).ok()); }
+        {
+            QVERIFY(Database::open(file).ok());
+        }
         {
             RawConnection raw(file);
             QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 999")));
@@ -138,10 +147,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<bool>("mustExist");
         QTest::addColumn<QString>("cause");
-        QTest::newRow("missing folder") << QStringLiteral("no/such/folder/x.db") << false << QStringLiteral("does not exist");
-        QTest::newRow("missing file") << QStringLiteral("absent.db") << true << QStringLiteral("the database file does not exist");
-        QTest::newRow("not a database") << QStringLiteral("garbage.db") << false << QStringLiteral("the file is not a database");
-        QTest::newRow("a folder") << QStringLiteral("adir") << false << QStringLiteral("this is a folder");
+        QTest::newRow("missing folder")
+            << QStringLiteral("no/such/folder/x.db") << false << QStringLiteral("does not exist");
+        QTest::newRow("missing file") << QStringLiteral("absent.db") << true
+                                      << QStringLiteral("the database file does not exist");
+        QTest::newRow("not a database") << QStringLiteral("garbage.db") << false
+                                        << QStringLiteral("the file is not a database");
+        QTest::newRow("a folder") << QStringLiteral("adir") << false
+                                  << QStringLiteral("this is a folder");
     }
 
     void openErrors()
@@ -161,7 +174,9 @@ private Q_SLOTS:
         auto db = Database::open(path(file), options);
         QVERIFY(!db.ok());
         QCOMPARE(db.error().code, ErrorCode::Storage);
-        QVERIFY2(db.error().message.startsWith(QStringLiteral("database %1").arg(QFileInfo(path(file)).absoluteFilePath())), qPrintable(db.error().message));
+        QVERIFY2(db.error().message.startsWith(
+                     QStringLiteral("database %1").arg(QFileInfo(path(file)).absoluteFilePath())),
+                 qPrintable(db.error().message));
         QVERIFY2(db.error().message.contains(cause), qPrintable(db.error().message));
         QVERIFY(!QFile::exists(path(QStringLiteral("absent.db"))));
     }
@@ -185,7 +200,8 @@ private Q_SLOTS:
         auto saved = graphs.saveGraph(changed, userId());
         QVERIFY(!saved.ok());
         QCOMPARE(saved.error().code, ErrorCode::Storage);
-        QVERIFY2(saved.error().message.contains(QStringLiteral("the database is read-only")), qPrintable(saved.error().message));
+        QVERIFY2(saved.error().message.contains(QStringLiteral("the database is read-only")),
+                 qPrintable(saved.error().message));
         QVERIFY(saved.error().message.contains(file));
         // Reading still works and nothing was lost.
         auto list = graphs.listGraphs();
@@ -218,11 +234,13 @@ private Q_SLOTS:
         request.graphVersion = 1;
         request.userId = userId();
         // Far more input data than four pages hold.
-        request.startingNodesInput.append({QStringLiteral("in"), {{QStringLiteral("value"), QString(200000, QLatin1Char('x'))}}});
+        request.startingNodesInput.append(
+            {QStringLiteral("in"), {{QStringLiteral("value"), QString(200000, QLatin1Char('x'))}}});
         auto created = executions.createGraphExecution(request);
         QVERIFY(!created.ok());
         QCOMPARE(created.error().code, ErrorCode::Storage);
-        QVERIFY2(created.error().message.contains(QStringLiteral("full")), qPrintable(created.error().message));
+        QVERIFY2(created.error().message.contains(QStringLiteral("full")),
+                 qPrintable(created.error().message));
 
         // Nothing of the failed execution remains; the graph is intact.
         GraphExecutionFilter all;
@@ -232,17 +250,21 @@ private Q_SLOTS:
         RawConnection raw(file);
         QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM node_executions")).toInt(), 0);
         QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM nodes")).toInt(), 3);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(),
+                 QStringLiteral("ok"));
 
         // A small write still fits afterwards: the connection is usable.
-        request.startingNodesInput = {{QStringLiteral("in"), {{QStringLiteral("value"), QStringLiteral("ok")}}}};
+        request.startingNodesInput
+            = {{QStringLiteral("in"), {{QStringLiteral("value"), QStringLiteral("ok")}}}};
         QVERIFY(executions.createGraphExecution(request).ok());
     }
 
     void lockedDatabaseIsAClearError()
     {
         const QString file = path(QStringLiteral("locked.db"));
-        { QVERIFY(Database::open(file).ok()); }
+        {
+            QVERIFY(Database::open(file).ok());
+        }
         auto holder = Database::open(file);
         QVERIFY(holder.ok());
         QVERIFY((*holder)->begin().ok());
@@ -255,7 +277,8 @@ private Q_SLOTS:
         auto saved = graphs.saveGraph(smallGraph(), userId());
         QVERIFY(!saved.ok());
         QCOMPARE(saved.error().code, ErrorCode::Storage);
-        QVERIFY2(saved.error().message.contains(QStringLiteral("locked")), qPrintable(saved.error().message));
+        QVERIFY2(saved.error().message.contains(QStringLiteral("locked")),
+                 qPrintable(saved.error().message));
         (*holder)->rollback();
         QVERIFY(graphs.saveGraph(smallGraph(), userId()).ok());
     }
@@ -285,10 +308,13 @@ private Q_SLOTS:
                 request.graphId = QStringLiteral("g-small");
                 request.graphVersion = 1;
                 request.userId = userId();
-                request.startingNodesInput.append({QStringLiteral("in"), {{QStringLiteral("value"), i}}});
+                request.startingNodesInput.append(
+                    {QStringLiteral("in"), {{QStringLiteral("value"), i}}});
                 auto created = executions.createGraphExecution(request);
-                Result<UpsertedInput> input = created ? executions.upsertExecutionInput(QStringLiteral("tpl"), created->meta.id, QStringLiteral("values_#_who"), i)
-                                                      : Result<UpsertedInput>(created.error());
+                Result<UpsertedInput> input = created
+                    ? executions.upsertExecutionInput(QStringLiteral("tpl"), created->meta.id,
+                                                      QStringLiteral("values_#_who"), i)
+                    : Result<UpsertedInput>(created.error());
                 if (!created || !input) {
                     ++failures;
                     QMutexLocker lock(&errorsMutex);
@@ -304,8 +330,10 @@ private Q_SLOTS:
         QVERIFY(b->wait(60000));
         QVERIFY2(failures == 0, qPrintable(errors.join(QLatin1Char('\n'))));
         RawConnection raw(file);
-        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM graph_executions")).toInt(), 2 * kPerThread);
-        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM node_executions")).toInt(), 4 * kPerThread);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM graph_executions")).toInt(),
+                 2 * kPerThread);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM node_executions")).toInt(),
+                 4 * kPerThread);
     }
 };
 

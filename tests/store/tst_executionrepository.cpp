@@ -34,7 +34,9 @@ private:
         request.userId = user;
         request.parentGraphExecId = parent;
         request.inputs = {{QStringLiteral("who"), QStringLiteral("Ada")}};
-        request.startingNodesInput = {{QStringLiteral("in"), {{QStringLiteral("name"), QStringLiteral("who")}, {QStringLiteral("value"), QStringLiteral("Ada")}}}};
+        request.startingNodesInput = {{QStringLiteral("in"),
+                                       {{QStringLiteral("name"), QStringLiteral("who")},
+                                        {QStringLiteral("value"), QStringLiteral("Ada")}}}};
         auto created = m_executions->createGraphExecution(request);
         if (!created)
             qFatal("create failed: %s", qPrintable(created.error().message));
@@ -47,7 +49,9 @@ private:
         auto node = m_executions->nodeExecution(nodeExecId);
         QVERIFY(node.ok() && node->has_value());
         if ((*node)->status == ExecutionStatus::Incomplete)
-            QVERIFY(m_executions->updateNodeExecutionStatus(nodeExecId, ExecutionStatus::Queued, data).ok());
+            QVERIFY(
+                m_executions->updateNodeExecutionStatus(nodeExecId, ExecutionStatus::Queued, data)
+                    .ok());
         QVERIFY(m_executions->updateNodeExecutionStatus(nodeExecId, ExecutionStatus::Running).ok());
         QVERIFY(m_executions->updateNodeExecutionStatus(nodeExecId, end).ok());
     }
@@ -78,7 +82,8 @@ private Q_SLOTS:
         QCOMPARE(execution.meta.status, ExecutionStatus::Incomplete);
         QCOMPARE(execution.meta.graphId, QStringLiteral("g-small"));
         QCOMPARE(execution.meta.userId, userId());
-        QCOMPARE(execution.meta.inputs.value(QLatin1String("who")).toString(), QStringLiteral("Ada"));
+        QCOMPARE(execution.meta.inputs.value(QLatin1String("who")).toString(),
+                 QStringLiteral("Ada"));
         QVERIFY(execution.meta.createdAt.isValid());
         QCOMPARE(execution.nodeExecutions.size(), 1);
         const auto &node = execution.nodeExecutions.first();
@@ -107,7 +112,8 @@ private Q_SLOTS:
         auto badNode = m_executions->createGraphExecution(request);
         QVERIFY(!badNode.ok());
         QCOMPARE(badNode.error().code, ErrorCode::BadInput);
-        QCOMPARE(badNode.error().message, QStringLiteral("node ghost is not in graph g-small version 1"));
+        QCOMPARE(badNode.error().message,
+                 QStringLiteral("node ghost is not in graph g-small version 1"));
         auto count = m_executions->countGraphExecutions({});
         QVERIFY(count.ok());
         QCOMPARE(*count, 0); // rolled back whole
@@ -174,7 +180,8 @@ private Q_SLOTS:
         QCOMPARE(page->executions.at(0).id, ids.at(2));
         auto last = m_executions->graphExecutionsPage(userId(), {}, 3, 2);
         QCOMPARE(last->executions.size(), 1);
-        QCOMPARE(m_executions->graphExecutionsPage(userId(), {}, 0, 2).error().code, ErrorCode::BadInput);
+        QCOMPARE(m_executions->graphExecutionsPage(userId(), {}, 0, 2).error().code,
+                 ErrorCode::BadInput);
     }
 
     void metaAndOwnership()
@@ -183,10 +190,12 @@ private Q_SLOTS:
         auto meta = m_executions->graphExecutionMeta(userId(), execution.meta.id);
         QVERIFY(meta.ok() && meta->has_value());
         QCOMPARE((*meta)->id, execution.meta.id);
-        auto foreign = m_executions->graphExecutionMeta(QStringLiteral("intruder"), execution.meta.id);
+        auto foreign
+            = m_executions->graphExecutionMeta(QStringLiteral("intruder"), execution.meta.id);
         QVERIFY(foreign.ok());
         QVERIFY(!foreign->has_value());
-        auto full = m_executions->graphExecution(QStringLiteral("intruder"), execution.meta.id, true);
+        auto full
+            = m_executions->graphExecution(QStringLiteral("intruder"), execution.meta.id, true);
         QVERIFY(full.ok() && !full->has_value());
     }
 
@@ -197,14 +206,19 @@ private Q_SLOTS:
         finish(execution.nodeExecutions.first().nodeExecId, ExecutionStatus::Completed);
         // Two values reach the output block: two executions of it.
         for (const QString &value : {QStringLiteral("Hi Ada"), QStringLiteral("Hi again")}) {
-            auto input = m_executions->upsertExecutionInput(QStringLiteral("out"), id, QStringLiteral("value"), value);
+            auto input = m_executions->upsertExecutionInput(QStringLiteral("out"), id,
+                                                            QStringLiteral("value"), value);
             QVERIFY(input.ok());
-            const QJsonObject data{{QStringLiteral("name"), QStringLiteral("greeting")}, {QStringLiteral("value"), value}};
+            const QJsonObject data {{QStringLiteral("name"), QStringLiteral("greeting")},
+                                    {QStringLiteral("value"), value}};
             finish(input->nodeExecution.nodeExecId, ExecutionStatus::Completed, data);
         }
         auto loaded = m_executions->graphExecution(userId(), id, true);
         QVERIFY(loaded.ok() && loaded->has_value());
-        QCOMPARE((*loaded)->outputs, (QJsonObject{{QStringLiteral("greeting"), QJsonArray{QStringLiteral("Hi Ada"), QStringLiteral("Hi again")}}}));
+        QCOMPARE(
+            (*loaded)->outputs,
+            (QJsonObject {{QStringLiteral("greeting"),
+                           QJsonArray {QStringLiteral("Hi Ada"), QStringLiteral("Hi again")}}}));
         QCOMPARE((*loaded)->inputs, execution.meta.inputs);
         QCOMPARE((*loaded)->nodeExecutions.size(), 3);
         // Ordered by queue time.
@@ -232,7 +246,10 @@ private Q_SLOTS:
         const auto soft = create();
         const auto hard = create();
         const auto child = create(userId(), hard.meta.id);
-        QVERIFY(m_executions->upsertExecutionOutput(hard.nodeExecutions.first().nodeExecId, QStringLiteral("result"), 1).ok());
+        QVERIFY(m_executions
+                    ->upsertExecutionOutput(hard.nodeExecutions.first().nodeExecId,
+                                            QStringLiteral("result"), 1)
+                    .ok());
 
         QVERIFY(m_executions->deleteGraphExecution(soft.meta.id, userId()).ok());
         QVERIFY(!m_executions->graphExecutionMeta(userId(), soft.meta.id)->has_value());
@@ -240,60 +257,77 @@ private Q_SLOTS:
         // Soft-deleted data is still in the file.
         QVERIFY(m_executions->nodeExecution(soft.nodeExecutions.first().nodeExecId)->has_value());
 
-        auto foreign = m_executions->deleteGraphExecution(hard.meta.id, QStringLiteral("intruder"), false);
+        auto foreign
+            = m_executions->deleteGraphExecution(hard.meta.id, QStringLiteral("intruder"), false);
         QVERIFY(!foreign.ok());
-        QCOMPARE(foreign.error().message, QStringLiteral("Could not delete graph execution #%1: not found").arg(hard.meta.id));
+        QCOMPARE(
+            foreign.error().message,
+            QStringLiteral("Could not delete graph execution #%1: not found").arg(hard.meta.id));
 
         QVERIFY(m_executions->deleteGraphExecution(hard.meta.id, userId(), false).ok());
         QVERIFY(!m_executions->nodeExecution(hard.nodeExecutions.first().nodeExecId)->has_value());
         QVERIFY(!m_executions->graphExecutionMeta(userId(), child.meta.id)->has_value());
         QCOMPARE(*m_executions->countGraphExecutions({}), 0);
-        QCOMPARE(m_executions->deleteGraphExecution(hard.meta.id, userId(), false).error().code, ErrorCode::NotFound);
+        QCOMPARE(m_executions->deleteGraphExecution(hard.meta.id, userId(), false).error().code,
+                 ErrorCode::NotFound);
     }
 
     void upsertExecutionInput()
     {
         const QString exec = create().meta.id;
-        auto first = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("values_#_who"), QStringLiteral("Ada"));
+        auto first = m_executions->upsertExecutionInput(
+            QStringLiteral("tpl"), exec, QStringLiteral("values_#_who"), QStringLiteral("Ada"));
         QVERIFY(first.ok());
         QCOMPARE(first->nodeExecution.status, ExecutionStatus::Incomplete);
         QCOMPARE(first->nodeExecution.blockId, kTemplateBlock);
-        QCOMPARE(first->inputs, (QJsonObject{{QStringLiteral("values_#_who"), QStringLiteral("Ada")}}));
+        QCOMPARE(first->inputs,
+                 (QJsonObject {{QStringLiteral("values_#_who"), QStringLiteral("Ada")}}));
 
         // Another input joins the same execution.
-        auto second = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("Hi"));
+        auto second = m_executions->upsertExecutionInput(
+            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("Hi"));
         QVERIFY(second.ok());
         QCOMPARE(second->nodeExecution.nodeExecId, first->nodeExecution.nodeExecId);
         QCOMPARE(second->inputs.size(), 2);
 
         // The same input again makes a new execution; a third fills it.
-        auto third = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("values_#_who"), QStringLiteral("Lin"));
+        auto third = m_executions->upsertExecutionInput(
+            QStringLiteral("tpl"), exec, QStringLiteral("values_#_who"), QStringLiteral("Lin"));
         QVERIFY(third.ok());
         QVERIFY(third->nodeExecution.nodeExecId != first->nodeExecution.nodeExecId);
-        auto fourth = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("Yo"));
+        auto fourth = m_executions->upsertExecutionInput(
+            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("Yo"));
         QCOMPARE(fourth->nodeExecution.nodeExecId, third->nodeExecution.nodeExecId);
 
         // The named variant fills only that execution, and only once.
-        auto named = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("escape_html"), false,
+        auto named = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                        QStringLiteral("escape_html"), false,
                                                         third->nodeExecution.nodeExecId);
         QVERIFY(named.ok());
         QCOMPARE(named->nodeExecution.nodeExecId, third->nodeExecution.nodeExecId);
-        auto again = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("escape_html"), true,
+        auto again = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                        QStringLiteral("escape_html"), true,
                                                         third->nodeExecution.nodeExecId);
         QVERIFY(!again.ok());
-        QCOMPARE(again.error().message, QStringLiteral("NodeExecution %1 not found or already has input escape_html.")
-                                            .arg(third->nodeExecution.nodeExecId));
+        QCOMPARE(again.error().message,
+                 QStringLiteral("NodeExecution %1 not found or already has input escape_html.")
+                     .arg(third->nodeExecution.nodeExecId));
 
         // Only INCOMPLETE executions take inputs.
-        QVERIFY(m_executions->updateNodeExecutionStatus(first->nodeExecution.nodeExecId, ExecutionStatus::Queued, first->inputs).ok());
-        auto fresh = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("escape_html"), true);
+        QVERIFY(m_executions
+                    ->updateNodeExecutionStatus(first->nodeExecution.nodeExecId,
+                                                ExecutionStatus::Queued, first->inputs)
+                    .ok());
+        auto fresh = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                        QStringLiteral("escape_html"), true);
         // The first is QUEUED and the third has the input: a new one is made.
         QVERIFY(fresh.ok());
         QVERIFY(fresh->nodeExecution.nodeExecId != first->nodeExecution.nodeExecId);
         QVERIFY(fresh->nodeExecution.nodeExecId != third->nodeExecution.nodeExecId);
-        QCOMPARE(fresh->inputs, (QJsonObject{{QStringLiteral("escape_html"), true}}));
+        QCOMPARE(fresh->inputs, (QJsonObject {{QStringLiteral("escape_html"), true}}));
 
-        auto ghost = m_executions->upsertExecutionInput(QStringLiteral("ghost"), exec, QStringLiteral("x"), 1);
+        auto ghost = m_executions->upsertExecutionInput(QStringLiteral("ghost"), exec,
+                                                        QStringLiteral("x"), 1);
         QVERIFY(!ghost.ok());
         QCOMPARE(ghost.error().code, ErrorCode::NotFound);
     }
@@ -303,15 +337,24 @@ private Q_SLOTS:
         const auto execution = create();
         const QString nodeExec = execution.nodeExecutions.first().nodeExecId;
         QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("result"), 1).ok());
-        QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("result"), QJsonObject{{QStringLiteral("k"), 2}}).ok());
-        QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("empty"), QJsonValue()).ok());
+        QVERIFY(m_executions
+                    ->upsertExecutionOutput(nodeExec, QStringLiteral("result"),
+                                            QJsonObject {{QStringLiteral("k"), 2}})
+                    .ok());
+        QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("empty"), QJsonValue())
+                    .ok());
         auto latest = m_executions->executionOutputs(nodeExec);
         QVERIFY(latest.ok());
-        QCOMPARE(*latest, (QJsonObject{{QStringLiteral("result"), QJsonObject{{QStringLiteral("k"), 2}}}}));
+        QCOMPARE(
+            *latest,
+            (QJsonObject {{QStringLiteral("result"), QJsonObject {{QStringLiteral("k"), 2}}}}));
         auto node = m_executions->nodeExecution(nodeExec);
-        QCOMPARE((*node)->outputData.value(QLatin1String("result")).toArray(), (QJsonArray{1, QJsonObject{{QStringLiteral("k"), 2}}}));
-        QCOMPARE((*node)->outputData.value(QLatin1String("empty")).toArray(), (QJsonArray{QJsonValue()}));
-        auto orphan = m_executions->upsertExecutionOutput(QStringLiteral("nope"), QStringLiteral("x"), 1);
+        QCOMPARE((*node)->outputData.value(QLatin1String("result")).toArray(),
+                 (QJsonArray {1, QJsonObject {{QStringLiteral("k"), 2}}}));
+        QCOMPARE((*node)->outputData.value(QLatin1String("empty")).toArray(),
+                 (QJsonArray {QJsonValue()}));
+        auto orphan
+            = m_executions->upsertExecutionOutput(QStringLiteral("nope"), QStringLiteral("x"), 1);
         QVERIFY(!orphan.ok());
         QCOMPARE(orphan.error().code, ErrorCode::NotFound);
     }
@@ -319,14 +362,17 @@ private Q_SLOTS:
     void nodeStatusUpdates()
     {
         const QString exec = create().meta.id;
-        auto input = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("x"));
+        auto input = m_executions->upsertExecutionInput(
+            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("x"));
         const QString id = input->nodeExecution.nodeExecId;
 
         auto noData = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Queued);
         QVERIFY(!noData.ok());
-        QCOMPARE(noData.error().message, QStringLiteral("Execution data must be provided when queuing an execution."));
+        QCOMPARE(noData.error().message,
+                 QStringLiteral("Execution data must be provided when queuing an execution."));
 
-        const QJsonObject data{{QStringLiteral("format"), QStringLiteral("x")}, {QStringLiteral("values"), QJsonObject()}};
+        const QJsonObject data {{QStringLiteral("format"), QStringLiteral("x")},
+                                {QStringLiteral("values"), QJsonObject()}};
         auto queued = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Queued, data);
         QVERIFY(queued.ok());
         QCOMPARE(queued->status, ExecutionStatus::Queued);
@@ -344,7 +390,8 @@ private Q_SLOTS:
         stats.outputSize = 7;
         stats.cost = 3;
         stats.extra.insert(QStringLiteral("llm_call_count"), 2);
-        auto done = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Completed, std::nullopt, stats.toJson());
+        auto done = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Completed,
+                                                            std::nullopt, stats.toJson());
         QVERIFY(done.ok());
         QVERIFY(done->endTime.isValid());
         QCOMPARE(done->stats, stats);
@@ -352,17 +399,22 @@ private Q_SLOTS:
         auto refused = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Running);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
-        QCOMPARE(refused.error().message, QStringLiteral("node execution %1: cannot change status from COMPLETED to RUNNING").arg(id));
+        QCOMPARE(refused.error().message,
+                 QStringLiteral("node execution %1: cannot change status from COMPLETED to RUNNING")
+                     .arg(id));
         QCOMPARE((*m_executions->nodeExecution(id))->status, ExecutionStatus::Completed);
 
         auto incomplete = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Incomplete);
         QCOMPARE(incomplete.error().code, ErrorCode::BadInput);
-        auto missing = m_executions->updateNodeExecutionStatus(QStringLiteral("ghost"), ExecutionStatus::Running);
+        auto missing = m_executions->updateNodeExecutionStatus(QStringLiteral("ghost"),
+                                                               ExecutionStatus::Running);
         QCOMPARE(missing.error().code, ErrorCode::NotFound);
 
         // TERMINATED sets an end time as well (DESIGN §3).
-        auto other = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("y"));
-        auto terminated = m_executions->updateNodeExecutionStatus(other->nodeExecution.nodeExecId, ExecutionStatus::Terminated);
+        auto other = m_executions->upsertExecutionInput(
+            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("y"));
+        auto terminated = m_executions->updateNodeExecutionStatus(other->nodeExecution.nodeExecId,
+                                                                  ExecutionStatus::Terminated);
         QVERIFY(terminated.ok());
         QVERIFY(terminated->endTime.isValid());
     }
@@ -372,35 +424,46 @@ private Q_SLOTS:
         const QString exec = create().meta.id;
         QStringList ids;
         for (int i = 0; i < 3; ++i)
-            ids.append(m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), i)->nodeExecution.nodeExecId);
-        QCOMPARE(*m_executions->updateNodeExecutionStatusBatch(ids.mid(0, 2), ExecutionStatus::Terminated), 2);
+            ids.append(
+                m_executions
+                    ->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), i)
+                    ->nodeExecution.nodeExecId);
+        QCOMPARE(*m_executions->updateNodeExecutionStatusBatch(ids.mid(0, 2),
+                                                               ExecutionStatus::Terminated),
+                 2);
 
         // ids[0] is TERMINATED and may go to QUEUED; so may ids[2]. ids[1] too.
         // COMPLETED is reachable only from RUNNING: all three are refused.
-        auto refused = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Completed);
+        auto refused
+            = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Completed);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
         QCOMPARE(refused.error().details.size(), 3);
 
         QVERIFY(m_executions->updateNodeExecutionStatus(ids.at(2), ExecutionStatus::Running).ok());
-        auto partial = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Completed);
+        auto partial
+            = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Completed);
         QVERIFY(!partial.ok());
         QCOMPARE(partial.error().details.size(), 2);
         // The one that could move did not move either.
         QCOMPARE((*m_executions->nodeExecution(ids.at(2)))->status, ExecutionStatus::Running);
 
         // TERMINATED may be queued again (resume); RUNNING may not.
-        QCOMPARE(*m_executions->updateNodeExecutionStatusBatch(ids.mid(0, 2), ExecutionStatus::Queued), 2);
+        QCOMPARE(
+            *m_executions->updateNodeExecutionStatusBatch(ids.mid(0, 2), ExecutionStatus::Queued),
+            2);
         QCOMPARE(*m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Failed), 3);
         QCOMPARE(*m_executions->updateNodeExecutionStatusBatch({}, ExecutionStatus::Failed), 0);
-        auto missing = m_executions->updateNodeExecutionStatusBatch({QStringLiteral("ghost")}, ExecutionStatus::Failed);
+        auto missing = m_executions->updateNodeExecutionStatusBatch({QStringLiteral("ghost")},
+                                                                    ExecutionStatus::Failed);
         QCOMPARE(missing.error().code, ErrorCode::NotFound);
     }
 
     void graphStatusAndStats()
     {
         const QString id = create().meta.id;
-        QCOMPARE(m_executions->updateGraphExecutionStats(id, std::nullopt).error().code, ErrorCode::BadInput);
+        QCOMPARE(m_executions->updateGraphExecutionStats(id, std::nullopt).error().code,
+                 ErrorCode::BadInput);
 
         auto started = m_executions->updateGraphExecutionStartTime(id);
         QVERIFY(started.ok());
@@ -432,22 +495,35 @@ private Q_SLOTS:
         auto refused = m_executions->updateGraphExecutionStats(id, ExecutionStatus::Running);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
-        QCOMPARE(refused.error().message, QStringLiteral("graph execution %1: cannot change status from FAILED to RUNNING").arg(id));
+        QCOMPARE(refused.error().message,
+                 QStringLiteral("graph execution %1: cannot change status from FAILED to RUNNING")
+                     .arg(id));
         QCOMPARE(m_executions->updateGraphExecutionStartTime(id).error().code, ErrorCode::Conflict);
-        QCOMPARE(m_executions->updateGraphExecutionStats(QStringLiteral("ghost"), std::nullopt, stats).error().code, ErrorCode::NotFound);
-        QCOMPARE(m_executions->updateGraphExecutionStats(QStringLiteral("ghost"), ExecutionStatus::Queued).error().code, ErrorCode::NotFound);
+        QCOMPARE(
+            m_executions->updateGraphExecutionStats(QStringLiteral("ghost"), std::nullopt, stats)
+                .error()
+                .code,
+            ErrorCode::NotFound);
+        QCOMPARE(m_executions
+                     ->updateGraphExecutionStats(QStringLiteral("ghost"), ExecutionStatus::Queued)
+                     .error()
+                     .code,
+                 ErrorCode::NotFound);
     }
 
     void nodeExecutionQueries()
     {
         const QString exec = create().meta.id;
-        auto a = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), 1);
+        auto a = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                    QStringLiteral("format"), 1);
         QTest::qWait(3); // distinct queue times
         finish(a->nodeExecution.nodeExecId, ExecutionStatus::Completed, a->inputs);
         QTest::qWait(3);
-        auto b = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), 2);
+        auto b = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                    QStringLiteral("format"), 2);
         finish(b->nodeExecution.nodeExecId, ExecutionStatus::Failed, b->inputs);
-        auto pending = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), 3);
+        auto pending = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                          QStringLiteral("format"), 3);
 
         NodeExecutionFilter byNode;
         byNode.graphExecId = exec;
@@ -482,18 +558,28 @@ private Q_SLOTS:
     void keyValueData()
     {
         QVERIFY(!m_executions->executionKvData(userId(), QStringLiteral("k"))->has_value());
-        auto set = m_executions->setExecutionKvData(userId(), QStringLiteral("ne-1"), QStringLiteral("k"), QJsonObject{{QStringLiteral("a"), 1}});
+        auto set = m_executions->setExecutionKvData(userId(), QStringLiteral("ne-1"),
+                                                    QStringLiteral("k"),
+                                                    QJsonObject {{QStringLiteral("a"), 1}});
         QVERIFY(set.ok());
-        QCOMPARE(**set, QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}));
-        QCOMPARE(**m_executions->executionKvData(userId(), QStringLiteral("k")), QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}));
+        QCOMPARE(**set, QJsonValue(QJsonObject {{QStringLiteral("a"), 1}}));
+        QCOMPARE(**m_executions->executionKvData(userId(), QStringLiteral("k")),
+                 QJsonValue(QJsonObject {{QStringLiteral("a"), 1}}));
         // Per user.
-        QVERIFY(!m_executions->executionKvData(QStringLiteral("other"), QStringLiteral("k"))->has_value());
+        QVERIFY(!m_executions->executionKvData(QStringLiteral("other"), QStringLiteral("k"))
+                     ->has_value());
         // Overwrite.
-        QVERIFY(m_executions->setExecutionKvData(userId(), QStringLiteral("ne-2"), QStringLiteral("k"), QStringLiteral("v2")).ok());
-        QCOMPARE(**m_executions->executionKvData(userId(), QStringLiteral("k")), QJsonValue(QStringLiteral("v2")));
+        QVERIFY(m_executions
+                    ->setExecutionKvData(userId(), QStringLiteral("ne-2"), QStringLiteral("k"),
+                                         QStringLiteral("v2"))
+                    .ok());
+        QCOMPARE(**m_executions->executionKvData(userId(), QStringLiteral("k")),
+                 QJsonValue(QStringLiteral("v2")));
         // AutoGPT's falsy values read back as none.
-        for (const QJsonValue &falsy : {QJsonValue(0), QJsonValue(false), QJsonValue(QString()), QJsonValue(QJsonArray()), QJsonValue()}) {
-            auto stored = m_executions->setExecutionKvData(userId(), QStringLiteral("ne-3"), QStringLiteral("f"), falsy);
+        for (const QJsonValue &falsy : {QJsonValue(0), QJsonValue(false), QJsonValue(QString()),
+                                        QJsonValue(QJsonArray()), QJsonValue()}) {
+            auto stored = m_executions->setExecutionKvData(userId(), QStringLiteral("ne-3"),
+                                                           QStringLiteral("f"), falsy);
             QVERIFY(stored.ok());
             QVERIFY(!stored->has_value());
             QVERIFY(!m_executions->executionKvData(userId(), QStringLiteral("f"))->has_value());
@@ -504,11 +590,16 @@ private Q_SLOTS:
     {
         const QString exec = create().meta.id;
         for (int i = 0; i < 12; ++i) {
-            auto input = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), i);
-            finish(input->nodeExecution.nodeExecId, i < 3 ? ExecutionStatus::Failed : ExecutionStatus::Completed, input->inputs);
+            auto input = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
+                                                            QStringLiteral("format"), i);
+            finish(input->nodeExecution.nodeExecId,
+                   i < 3 ? ExecutionStatus::Failed : ExecutionStatus::Completed, input->inputs);
         }
         for (int i = 0; i < 5; ++i)
-            QVERIFY(m_executions->upsertExecutionInput(QStringLiteral("out"), exec, QStringLiteral("value"), i).ok());
+            QVERIFY(
+                m_executions
+                    ->upsertExecutionInput(QStringLiteral("out"), exec, QStringLiteral("value"), i)
+                    .ok());
         const QDateTime now = QDateTime::currentDateTimeUtc();
         auto stats = m_executions->blockErrorStats(now.addSecs(-60), now.addSecs(60));
         QVERIFY(stats.ok());
@@ -518,7 +609,7 @@ private Q_SLOTS:
         QCOMPARE(stats->first().failedExecutions, 3);
         QCOMPARE(stats->first().errorRate(), 25.0);
         QVERIFY(m_executions->blockErrorStats(now.addSecs(-600), now.addSecs(-300))->isEmpty());
-        QCOMPARE(Model::BlockErrorStats{}.errorRate(), 0.0);
+        QCOMPARE(Model::BlockErrorStats {}.errorRate(), 0.0);
     }
 
     void frequentlyExecutedGraphs()
@@ -526,7 +617,10 @@ private Q_SLOTS:
         for (int i = 0; i < 10; ++i) {
             const QString id = create().meta.id;
             QVERIFY(m_executions->updateGraphExecutionStartTime(id).ok());
-            QVERIFY(m_executions->updateGraphExecutionStats(id, i == 0 ? ExecutionStatus::Terminated : ExecutionStatus::Completed).ok());
+            QVERIFY(m_executions
+                        ->updateGraphExecutionStats(
+                            id, i == 0 ? ExecutionStatus::Terminated : ExecutionStatus::Completed)
+                        .ok());
         }
         create(); // not finished: not counted
         auto frequent = m_executions->frequentlyExecutedGraphs(30, 10);
@@ -542,30 +636,45 @@ private Q_SLOTS:
         const auto execution = create();
         const QString id = execution.meta.id;
         finish(execution.nodeExecutions.first().nodeExecId, ExecutionStatus::Completed);
-        auto out = m_executions->upsertExecutionInput(QStringLiteral("out"), id, QStringLiteral("value"), QStringLiteral("Hi Ada"));
+        auto out = m_executions->upsertExecutionInput(
+            QStringLiteral("out"), id, QStringLiteral("value"), QStringLiteral("Hi Ada"));
         finish(out->nodeExecution.nodeExecId, ExecutionStatus::Completed,
-               {{QStringLiteral("name"), QStringLiteral("greeting")}, {QStringLiteral("value"), QStringLiteral("Hi Ada")}});
+               {{QStringLiteral("name"), QStringLiteral("greeting")},
+                {QStringLiteral("value"), QStringLiteral("Hi Ada")}});
 
         QVERIFY(!m_executions->executionByShareToken(QStringLiteral("tok"))->has_value());
         const QDateTime sharedAt = QDateTime::currentDateTimeUtc();
-        QVERIFY(m_executions->updateShareStatus(id, userId(), true, QStringLiteral("tok"), sharedAt).ok());
+        QVERIFY(m_executions->updateShareStatus(id, userId(), true, QStringLiteral("tok"), sharedAt)
+                    .ok());
         auto shared = m_executions->executionByShareToken(QStringLiteral("tok"));
         QVERIFY(shared.ok() && shared->has_value());
         QCOMPARE((*shared)->id, id);
         QCOMPARE((*shared)->graphName, QStringLiteral("Small"));
-        QCOMPARE((*shared)->outputs, (QJsonObject{{QStringLiteral("greeting"), QJsonArray{QStringLiteral("Hi Ada")}}}));
+        QCOMPARE(
+            (*shared)->outputs,
+            (QJsonObject {{QStringLiteral("greeting"), QJsonArray {QStringLiteral("Hi Ada")}}}));
         auto meta = m_executions->graphExecutionMeta(userId(), id);
         QVERIFY((*meta)->isShared);
         QCOMPARE((*meta)->shareToken, QStringLiteral("tok"));
         QCOMPARE((*meta)->sharedAt.toMSecsSinceEpoch(), sharedAt.toMSecsSinceEpoch());
 
         const QString other = create().meta.id;
-        QCOMPARE(m_executions->updateShareStatus(other, userId(), true, QStringLiteral("tok"), sharedAt).error().code, ErrorCode::Conflict);
-        QCOMPARE(m_executions->updateShareStatus(id, QStringLiteral("intruder"), false, {}, {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(
+            m_executions->updateShareStatus(other, userId(), true, QStringLiteral("tok"), sharedAt)
+                .error()
+                .code,
+            ErrorCode::Conflict);
+        QCOMPARE(m_executions->updateShareStatus(id, QStringLiteral("intruder"), false, {}, {})
+                     .error()
+                     .code,
+                 ErrorCode::NotFound);
 
-        QVERIFY(m_executions->updateShareStatus(id, userId(), false, QStringLiteral("tok"), sharedAt).ok());
+        QVERIFY(
+            m_executions->updateShareStatus(id, userId(), false, QStringLiteral("tok"), sharedAt)
+                .ok());
         QVERIFY(!m_executions->executionByShareToken(QStringLiteral("tok"))->has_value());
-        QVERIFY(m_executions->updateShareStatus(id, userId(), true, QStringLiteral("tok"), sharedAt).ok());
+        QVERIFY(m_executions->updateShareStatus(id, userId(), true, QStringLiteral("tok"), sharedAt)
+                    .ok());
         QVERIFY(m_executions->deleteGraphExecution(id, userId()).ok());
         QVERIFY(!m_executions->executionByShareToken(QStringLiteral("tok"))->has_value());
     }

@@ -46,7 +46,8 @@ private Q_SLOTS:
         QVERIFY(!same->created);
 
         Model::Graph changed = smallGraph();
-        changed.nodes[1].inputDefault.insert(QStringLiteral("format"), QStringLiteral("Hello {{who}}"));
+        changed.nodes[1].inputDefault.insert(QStringLiteral("format"),
+                                             QStringLiteral("Hello {{who}}"));
         auto second = graphs.saveGraph(changed, userId());
         QVERIFY(second.ok());
         QCOMPARE(second->version, 2);
@@ -61,7 +62,8 @@ private Q_SLOTS:
 
         auto old = graphs.graph(QStringLiteral("g-small"), 1);
         QVERIFY(old.ok());
-        QCOMPARE(old->nodes.at(1).inputDefault.value(QLatin1String("format")).toString(), QStringLiteral("Hi {{who}}"));
+        QCOMPARE(old->nodes.at(1).inputDefault.value(QLatin1String("format")).toString(),
+                 QStringLiteral("Hi {{who}}"));
         auto latest = graphs.graph(QStringLiteral("g-small"));
         QVERIFY(latest.ok());
         QCOMPARE(latest->version, 2);
@@ -79,7 +81,9 @@ private Q_SLOTS:
         Model::Graph graph = smallGraph();
         graph.description = QStringLiteral("with extras");
         graph.extra.insert(QStringLiteral("instructions"), QStringLiteral("do it"));
-        graph.nodes[0].metadata.insert(QStringLiteral("position"), QJsonObject{{QStringLiteral("x"), 1.5}, {QStringLiteral("y"), -2}});
+        graph.nodes[0].metadata.insert(
+            QStringLiteral("position"),
+            QJsonObject {{QStringLiteral("x"), 1.5}, {QStringLiteral("y"), -2}});
         graph.nodes[0].extra.insert(QStringLiteral("webhook_id"), QJsonValue());
         graph.links[0].extra.insert(QStringLiteral("note"), QStringLiteral("kept"));
         QVERIFY(graphs.saveGraph(graph, userId()).ok());
@@ -90,7 +94,8 @@ private Q_SLOTS:
 
     void subGraphsAreStoredAndExportedWithTheirParent()
     {
-        QFile file(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/autogpt_export_with_subgraph.json"));
+        QFile file(
+            QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/autogpt_export_with_subgraph.json"));
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray original = file.readAll();
         auto graph = Model::graphFromJson(original, file.fileName());
@@ -114,7 +119,8 @@ private Q_SLOTS:
         QVERIFY(catalog.ok());
         Model::GraphExportOptions options;
         options.blocks = &*catalog;
-        QCOMPARE(Model::graphToJsonObject(*loaded, options), QJsonDocument::fromJson(original).object());
+        QCOMPARE(Model::graphToJsonObject(*loaded, options),
+                 QJsonDocument::fromJson(original).object());
 
         auto withoutSubGraphs = graphs.graph(graph->id);
         QVERIFY(withoutSubGraphs.ok());
