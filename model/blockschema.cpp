@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "blockschema.h"
 
+#include "enumnames.h"
 #include "strictjson.h"
 
 #include <QFile>
@@ -11,13 +12,7 @@ namespace Signalbox::Model {
 
 namespace {
 
-struct PinTypeName
-{
-    PinType type;
-    QLatin1StringView name;
-};
-
-constexpr PinTypeName kPinTypes[] = {
+constexpr EnumName<PinType> kPinTypes[] = {
     {PinType::String, QLatin1StringView("string")},
     {PinType::Number, QLatin1StringView("number")},
     {PinType::Integer, QLatin1StringView("integer")},
@@ -28,13 +23,7 @@ constexpr PinTypeName kPinTypes[] = {
     {PinType::Credentials, QLatin1StringView("credentials")},
 };
 
-struct BlockTypeName
-{
-    BlockType type;
-    QLatin1StringView name;
-};
-
-constexpr BlockTypeName kBlockTypes[] = {
+constexpr EnumName<BlockType> kBlockTypes[] = {
     {BlockType::Standard, QLatin1StringView("Standard")},
     {BlockType::Input, QLatin1StringView("Input")},
     {BlockType::Output, QLatin1StringView("Output")},
@@ -83,38 +72,22 @@ Result<PinSpec> readPin(const QJsonObject &object, const QString &where)
 
 QString pinTypeName(PinType type)
 {
-    for (const auto &entry : kPinTypes) {
-        if (entry.type == type)
-            return QString(entry.name);
-    }
-    return QString();
+    return enumName(kPinTypes, type);
 }
 
 std::optional<PinType> pinTypeFromName(QStringView name)
 {
-    for (const auto &entry : kPinTypes) {
-        if (name == entry.name)
-            return entry.type;
-    }
-    return std::nullopt;
+    return enumFromName(kPinTypes, name);
 }
 
 QString blockTypeName(BlockType type)
 {
-    for (const auto &entry : kBlockTypes) {
-        if (entry.type == type)
-            return QString(entry.name);
-    }
-    return QString();
+    return enumName(kBlockTypes, type);
 }
 
 std::optional<BlockType> blockTypeFromName(QStringView name)
 {
-    for (const auto &entry : kBlockTypes) {
-        if (name.compare(entry.name, Qt::CaseInsensitive) == 0)
-            return entry.type;
-    }
-    return std::nullopt;
+    return enumFromName(kBlockTypes, name, Qt::CaseInsensitive);
 }
 
 const PinSpec *BlockSchema::input(QStringView pinName) const

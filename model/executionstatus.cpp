@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "executionstatus.h"
 
+#include "enumnames.h"
+
 #include <QHash>
 
 namespace Signalbox::Model {
 
 namespace {
 
-struct StatusName
-{
-    ExecutionStatus status;
-    QLatin1StringView name;
-};
-
-constexpr StatusName kNames[] = {
+constexpr EnumName<ExecutionStatus> kNames[] = {
     {ExecutionStatus::Incomplete, QLatin1StringView("INCOMPLETE")},
     {ExecutionStatus::Queued, QLatin1StringView("QUEUED")},
     {ExecutionStatus::Running, QLatin1StringView("RUNNING")},
@@ -43,20 +39,12 @@ const QHash<ExecutionStatus, QList<ExecutionStatus>> &transitionTable()
 
 QString statusName(ExecutionStatus status)
 {
-    for (const auto &entry : kNames) {
-        if (entry.status == status)
-            return QString(entry.name);
-    }
-    return QString();
+    return enumName(kNames, status);
 }
 
 std::optional<ExecutionStatus> statusFromName(QStringView name)
 {
-    for (const auto &entry : kNames) {
-        if (name.compare(entry.name, Qt::CaseInsensitive) == 0)
-            return entry.status;
-    }
-    return std::nullopt;
+    return enumFromName(kNames, name, Qt::CaseInsensitive);
 }
 
 const QList<ExecutionStatus> &allowedSources(ExecutionStatus target)

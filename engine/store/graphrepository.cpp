@@ -263,30 +263,28 @@ Result<QList<GraphSummary>> GraphRepository::summaries(const QString &sql, const
     return result;
 }
 
+namespace {
+
+const QString kSummarySelect = QStringLiteral(
+    "SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
+    " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version = g.version),"
+    " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version = g.version)"
+    " FROM graphs g ");
+
+} // namespace
+
 Result<QList<GraphSummary>> GraphRepository::listGraphs()
 {
     return summaries(
-        QStringLiteral("SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
-                       " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version "
-                       "= g.version),"
-                       " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version "
-                       "= g.version)"
-                       " FROM graphs g"
-                       " WHERE g.version = (SELECT max(version) FROM graphs WHERE id = g.id)"
-                       " ORDER BY g.created_at DESC, g.id"),
+        kSummarySelect
+            + QStringLiteral("WHERE g.version = (SELECT max(version) FROM graphs WHERE id = g.id)"
+                             " ORDER BY g.created_at DESC, g.id"),
         QString());
 }
 
 Result<QList<GraphSummary>> GraphRepository::versions(const QString &id)
 {
-    return summaries(
-        QStringLiteral("SELECT g.id, g.version, g.name, g.description, g.is_active, g.created_at,"
-                       " (SELECT count(*) FROM nodes n WHERE n.graph_id = g.id AND n.graph_version "
-                       "= g.version),"
-                       " (SELECT count(*) FROM links l WHERE l.graph_id = g.id AND l.graph_version "
-                       "= g.version)"
-                       " FROM graphs g WHERE g.id = ? ORDER BY g.version"),
-        id);
+    return summaries(kSummarySelect + QStringLiteral("WHERE g.id = ? ORDER BY g.version"), id);
 }
 
 } // namespace Signalbox::Engine
