@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "result.h"
+#include "strictjson.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborValue>
+#include <QJsonValue>
+
+namespace Signalbox::Model {
+
+// The value blocks consume and produce, and executions store. Unlike
+// QJsonValue it keeps what AutoGPT's Python keeps: integers and floats are
+// different (1 is not 1.0), and objects keep their keys in insertion order.
+// Only null, booleans, integers, doubles, strings, arrays and string-keyed
+// maps are used.
+using Value = QCborValue;
+using ValueList = QCborArray;
+using ValueMap = QCborMap;
+
+// Parses JSON as parseStrictJson does (positions, limits, duplicate keys),
+// into a Value that keeps number kinds and key order.
+Result<Value> parseJsonValue(QByteArrayView data, const JsonLimits &limits, const QString &source);
+// For JSON this program wrote itself (the store): no limits, nulls on error.
+Value parseTrustedJson(QByteArrayView data);
+
+enum class JsonStyle {
+    // orjson.dumps: no spaces, UTF-8 as is. Signalbox's storage format too.
+    Compact,
+    // Python's json.dumps defaults: ", " and ": ", non-ASCII as \uXXXX.
+    PythonDumps,
+};
+QByteArray toJson(const Value &value, JsonStyle style = JsonStyle::Compact);
+
+// Python's str() of the value: {'a': 1, 'b': [True, None, 1.5]}.
+QString pythonStr(const Value &value);
+// Python's repr() of a float: 1.0, 0.1, 1e+16, 1e-05, inf, nan.
+QString pythonFloatRepr(double value);
+
+// Python's truthiness: None, False, 0, 0.0, "", [] and {} are false.
+bool pythonTruthy(const Value &value);
+
+// Between Value and Qt's JSON types. Lossy towards QJsonValue (number kinds,
+// key order); fromQJson maps whole doubles to integers as Qt stores them.
+QJsonValue toQJson(const Value &value);
+Value fromQJson(const QJsonValue &value);
+
+} // namespace Signalbox::Model
