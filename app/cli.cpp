@@ -168,6 +168,11 @@ private:
         return exitCodeFor(error);
     }
 
+    void printValue(const Model::Value &value)
+    {
+        m_out << QString::fromUtf8(Model::toJson(value)) << '\n';
+    }
+
     void printJson(const QJsonObject &object)
     {
         m_out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) << '\n';
@@ -364,10 +369,12 @@ private:
         if (!list)
             return fail(list.error());
         if (m_json) {
-            QJsonArray array;
+            Model::ValueList array;
             for (const Model::GraphExecutionMeta &meta : std::as_const(*list))
-                array.append(Model::toApiJson(meta));
-            printJson({{QStringLiteral("executions"), array}});
+                array.append(Model::toApiValue(meta));
+            Model::ValueMap result;
+            result.insert(QStringLiteral("executions"), array);
+            printValue(result);
             return ExitCompleted;
         }
         if (list->isEmpty()) {
@@ -405,7 +412,7 @@ private:
                 makeError(ErrorCode::NotFound, QStringLiteral("there is no execution %1").arg(id)));
         const Model::GraphExecution &e = **execution;
         if (m_json) {
-            printJson(Model::toApiJson(e));
+            printValue(Model::toApiValue(e));
             return ExitCompleted;
         }
         m_out << "Execution " << e.meta.id << '\n'
@@ -416,7 +423,7 @@ private:
         if (e.meta.stats && !e.meta.stats->error.isEmpty())
             m_out << "  error    " << e.meta.stats->error << '\n';
         m_out << "  outputs  "
-              << QString::fromUtf8(QJsonDocument(e.outputs).toJson(QJsonDocument::Compact)) << '\n';
+              << QString::fromUtf8(Model::toJson(e.outputs, Model::JsonStyle::PythonDumps)) << '\n';
         QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("STATUS"),
                                   QStringLiteral("BLOCK"), QStringLiteral("NODE")}};
         for (const Model::NodeExecutionResult &node : e.nodeExecutions) {

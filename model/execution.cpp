@@ -116,62 +116,70 @@ namespace Signalbox::Model {
 
 namespace {
 
-QJsonValue textOrNull(const QString &text)
+Value textOrNull(const QString &text)
 {
-    return text.isEmpty() ? QJsonValue() : QJsonValue(text);
+    return text.isEmpty() ? Value(nullptr) : Value(text);
 }
 
 } // namespace
 
-QJsonObject toApiJson(const GraphExecutionMeta &meta)
+Value timeToValue(const QDateTime &time)
 {
-    return QJsonObject {
-        {QLatin1String("id"), meta.id},
-        {QLatin1String("user_id"), meta.userId},
-        {QLatin1String("graph_id"), meta.graphId},
-        {QLatin1String("graph_version"), meta.graphVersion},
-        {QLatin1String("preset_id"), textOrNull(meta.presetId)},
-        {QLatin1String("status"), statusName(meta.status)},
-        {QLatin1String("created_at"), timeToJson(meta.createdAt)},
-        {QLatin1String("started_at"), timeToJson(meta.startedAt)},
-        {QLatin1String("ended_at"), timeToJson(meta.endedAt)},
-        {QLatin1String("parent_graph_exec_id"), textOrNull(meta.parentGraphExecId)},
-        {QLatin1String("stats"), meta.stats ? QJsonValue(meta.stats->toApiJson()) : QJsonValue()},
-        {QLatin1String("is_shared"), meta.isShared},
-        {QLatin1String("share_token"), textOrNull(meta.shareToken)},
-    };
+    if (!time.isValid())
+        return Value(nullptr);
+    return Value(time.toUTC().toString(Qt::ISODateWithMs));
 }
 
-QJsonObject toApiJson(const NodeExecutionResult &node)
+ValueMap toApiValue(const GraphExecutionMeta &meta)
 {
-    return QJsonObject {
-        {QLatin1String("id"), node.nodeExecId},
-        {QLatin1String("graph_exec_id"), node.graphExecId},
-        {QLatin1String("graph_id"), node.graphId},
-        {QLatin1String("graph_version"), node.graphVersion},
-        {QLatin1String("node_id"), node.nodeId},
-        {QLatin1String("block_id"), node.blockId},
-        {QLatin1String("status"), statusName(node.status)},
-        {QLatin1String("input_data"), node.inputData},
-        {QLatin1String("output_data"), node.outputData},
-        {QLatin1String("add_time"), timeToJson(node.addTime)},
-        {QLatin1String("queue_time"), timeToJson(node.queueTime)},
-        {QLatin1String("start_time"), timeToJson(node.startTime)},
-        {QLatin1String("end_time"), timeToJson(node.endTime)},
-        {QLatin1String("stats"), node.stats.toJson()},
-    };
+    ValueMap map;
+    map.insert(QStringLiteral("id"), meta.id);
+    map.insert(QStringLiteral("user_id"), meta.userId);
+    map.insert(QStringLiteral("graph_id"), meta.graphId);
+    map.insert(QStringLiteral("graph_version"), meta.graphVersion);
+    map.insert(QStringLiteral("preset_id"), textOrNull(meta.presetId));
+    map.insert(QStringLiteral("status"), statusName(meta.status));
+    map.insert(QStringLiteral("created_at"), timeToValue(meta.createdAt));
+    map.insert(QStringLiteral("started_at"), timeToValue(meta.startedAt));
+    map.insert(QStringLiteral("ended_at"), timeToValue(meta.endedAt));
+    map.insert(QStringLiteral("parent_graph_exec_id"), textOrNull(meta.parentGraphExecId));
+    map.insert(QStringLiteral("stats"),
+               meta.stats ? fromQJson(meta.stats->toApiJson()) : Value(nullptr));
+    map.insert(QStringLiteral("is_shared"), meta.isShared);
+    map.insert(QStringLiteral("share_token"), textOrNull(meta.shareToken));
+    return map;
 }
 
-QJsonObject toApiJson(const GraphExecution &execution)
+ValueMap toApiValue(const NodeExecutionResult &node)
 {
-    QJsonObject object = toApiJson(execution.meta);
-    object.insert(QLatin1String("inputs"), execution.inputs);
-    object.insert(QLatin1String("outputs"), execution.outputs);
-    QJsonArray nodes;
+    ValueMap map;
+    map.insert(QStringLiteral("id"), node.nodeExecId);
+    map.insert(QStringLiteral("graph_exec_id"), node.graphExecId);
+    map.insert(QStringLiteral("graph_id"), node.graphId);
+    map.insert(QStringLiteral("graph_version"), node.graphVersion);
+    map.insert(QStringLiteral("node_id"), node.nodeId);
+    map.insert(QStringLiteral("block_id"), node.blockId);
+    map.insert(QStringLiteral("status"), statusName(node.status));
+    map.insert(QStringLiteral("input_data"), node.inputData);
+    map.insert(QStringLiteral("output_data"), node.outputData);
+    map.insert(QStringLiteral("add_time"), timeToValue(node.addTime));
+    map.insert(QStringLiteral("queue_time"), timeToValue(node.queueTime));
+    map.insert(QStringLiteral("start_time"), timeToValue(node.startTime));
+    map.insert(QStringLiteral("end_time"), timeToValue(node.endTime));
+    map.insert(QStringLiteral("stats"), fromQJson(node.stats.toJson()));
+    return map;
+}
+
+ValueMap toApiValue(const GraphExecution &execution)
+{
+    ValueMap map = toApiValue(execution.meta);
+    map.insert(QStringLiteral("inputs"), execution.inputs);
+    map.insert(QStringLiteral("outputs"), execution.outputs);
+    ValueList nodes;
     for (const NodeExecutionResult &node : execution.nodeExecutions)
-        nodes.append(toApiJson(node));
-    object.insert(QLatin1String("node_executions"), nodes);
-    return object;
+        nodes.append(toApiValue(node));
+    map.insert(QStringLiteral("node_executions"), nodes);
+    return map;
 }
 
 } // namespace Signalbox::Model

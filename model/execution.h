@@ -2,6 +2,7 @@
 #pragma once
 
 #include "executionstatus.h"
+#include "value.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -64,9 +65,9 @@ struct GraphExecutionMeta
     QString userId;
     QString graphId;
     int graphVersion = 0;
-    QJsonObject inputs;
-    QJsonObject credentialInputs;
-    QJsonObject nodesInputMasks;
+    ValueMap inputs;
+    ValueMap credentialInputs;
+    ValueMap nodesInputMasks;
     QString presetId;
     QString parentGraphExecId;
     ExecutionStatus status = ExecutionStatus::Incomplete;
@@ -92,8 +93,9 @@ struct NodeExecutionResult
     QString nodeId;
     QString blockId;
     ExecutionStatus status = ExecutionStatus::Incomplete;
-    QJsonObject inputData;
-    QJsonObject outputData;
+    ValueMap inputData;
+    // Pin name -> list of values yielded on it.
+    ValueMap outputData;
     QDateTime addTime;
     QDateTime queueTime;
     QDateTime startTime;
@@ -107,8 +109,8 @@ struct NodeExecutionResult
 struct GraphExecution
 {
     GraphExecutionMeta meta;
-    QJsonObject inputs;
-    QJsonObject outputs;
+    ValueMap inputs;
+    ValueMap outputs;
     QList<NodeExecutionResult> nodeExecutions;
 };
 
@@ -155,7 +157,7 @@ struct SharedExecution
     QString graphDescription;
     ExecutionStatus status = ExecutionStatus::Incomplete;
     QDateTime createdAt;
-    QJsonObject outputs;
+    ValueMap outputs;
 };
 
 // Travels with every run and every block call (DESIGN §3).
@@ -176,16 +178,17 @@ struct ExecutionContext
 
 // ISO 8601 with the time zone offset, or null for an unset time.
 QJsonValue timeToJson(const QDateTime &time);
+Value timeToValue(const QDateTime &time);
 
 } // namespace Signalbox::Model
 
 namespace Signalbox::Model {
 
 // The JSON shapes of AutoGPT's API models (snake_case), as DESIGN §6 lists
-// them for the command line.
-QJsonObject toApiJson(const GraphExecutionMeta &meta);
-QJsonObject toApiJson(const NodeExecutionResult &node);
+// them for the command line. Values keep their number kinds and key order.
+ValueMap toApiValue(const GraphExecutionMeta &meta);
+ValueMap toApiValue(const NodeExecutionResult &node);
 // Meta fields plus inputs, outputs and node_executions.
-QJsonObject toApiJson(const GraphExecution &execution);
+ValueMap toApiValue(const GraphExecution &execution);
 
 } // namespace Signalbox::Model

@@ -15,3 +15,15 @@ inline QByteArray json(const char *singleQuoted)
 }
 
 } // namespace Signalbox::Testing
+
+#include "model/value.h"
+
+namespace Signalbox::Testing {
+
+// A Value from single-quoted JSON, e.g. value("{'a': [1, 2.5]}").
+inline Model::Value value(const char *singleQuoted)
+{
+    return Model::parseTrustedJson(json(singleQuoted));
+}
+
+} // namespace Signalbox::Testing

@@ -290,6 +290,23 @@ QString jsonToText(const QJsonObject &object)
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
+QString valueToText(const Model::Value &value)
+{
+    return QString::fromUtf8(Model::toJson(value));
+}
+
+Model::Value valueFromText(const QVariant &text)
+{
+    if (text.isNull())
+        return Model::Value(nullptr);
+    return Model::parseTrustedJson(text.toString().toUtf8());
+}
+
+Model::ValueMap mapFromText(const QVariant &text)
+{
+    return valueFromText(text).toMap();
+}
+
 QJsonValue jsonFromText(const QVariant &text)
 {
     if (text.isNull())

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/result.h"
+#include "model/value.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -133,7 +134,12 @@ inline QString textOrEmpty(const QString &text)
 }
 QString jsonToText(const QJsonValue &value);
 QString jsonToText(const QJsonObject &object);
-// Stored JSON is trusted (Signalbox wrote it), so this is Qt's parser.
+// Values (block data, execution inputs and outputs) keep number kinds and
+// key order in their stored text.
+QString valueToText(const Model::Value &value);
+Model::Value valueFromText(const QVariant &text);
+Model::ValueMap mapFromText(const QVariant &text);
+// Other stored JSON (stats, graph fields) is trusted and read with Qt's parser.
 QJsonValue jsonFromText(const QVariant &text);
 QJsonObject objectFromText(const QVariant &text);
 } // namespace StoreFormat

@@ -3,7 +3,6 @@
 
 #include "database.h"
 
-#include "model/pythonvalue.h"
 #include "model/uuid.h"
 
 #include <QHash>
@@ -62,9 +61,9 @@ Model::GraphExecutionMeta readMeta(const QSqlQuery &q)
     meta.graphVersion = q.value(3).toInt();
     meta.status
         = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
-    meta.inputs = objectFromText(q.value(5));
-    meta.credentialInputs = objectFromText(q.value(6));
-    meta.nodesInputMasks = objectFromText(q.value(7));
+    meta.inputs = mapFromText(q.value(5));
+    meta.credentialInputs = mapFromText(q.value(6));
+    meta.nodesInputMasks = mapFromText(q.value(7));
     meta.presetId = q.value(8).toString();
     meta.parentGraphExecId = q.value(9).toString();
     meta.createdAt = timeFromVariant(q.value(10));
@@ -93,7 +92,7 @@ Model::NodeExecutionResult readNode(const QSqlQuery &q)
         = Model::statusFromName(q.value(4).toString()).value_or(ExecutionStatus::Incomplete);
     // Execution data, when set, is the input the node ran with.
     if (!q.value(5).isNull())
-        node.inputData = objectFromText(q.value(5));
+        node.inputData = mapFromText(q.value(5));
     node.stats = Model::NodeExecutionStats::fromJson(objectFromText(q.value(6)));
     node.addTime = timeFromVariant(q.value(7));
     node.queueTime = timeFromVariant(q.value(8));
@@ -173,9 +172,9 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
     q->addBindValue(textOrEmpty(request.userId));
     q->addBindValue(request.graphId);
     q->addBindValue(request.graphVersion);
-    q->addBindValue(jsonToText(request.inputs));
-    q->addBindValue(jsonToText(request.credentialInputs));
-    q->addBindValue(jsonToText(request.nodesInputMasks));
+    q->addBindValue(valueToText(request.inputs));
+    q->addBindValue(valueToText(request.credentialInputs));
+    q->addBindValue(valueToText(request.nodesInputMasks));
     q->addBindValue(request.presetId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
                                                : QVariant(request.presetId));
     q->addBindValue(request.parentGraphExecId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
@@ -234,8 +233,8 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
         for (auto it = nodeInput.begin(); it != nodeInput.end(); ++it) {
             QSqlQuery *i = *insertInput;
             i->addBindValue(Model::createTimeOrderedUuid());
-            i->addBindValue(it.key());
-            i->addBindValue(jsonToText(it.value()));
+            i->addBindValue(it.key().toString());
+            i->addBindValue(valueToText(it.value()));
             i->addBindValue(now);
             i->addBindValue(nodeExecId);
             if (!i->exec())
@@ -410,8 +409,8 @@ ExecutionRepository::assembleGraphExecution(const Model::GraphExecutionMeta &met
     execution.meta = meta;
     // AutoGPT's GraphExecution.from_db: the stored inputs, else the values of
     // the input blocks; outputs from the output blocks, in queue order.
-    QJsonObject inputsFromBlocks;
-    QHash<QString, QJsonArray> outputs;
+    Model::ValueMap inputsFromBlocks;
+    QHash<QString, Model::ValueList> outputs;
     QStringList outputOrder;
     for (const Model::NodeExecutionResult &node : std::as_const(*nodes)) {
         if (node.status == ExecutionStatus::Incomplete)
@@ -637,9 +636,9 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
 namespace {
 
 // AutoGPT's _get_update_status_data, with DESIGN's end time for TERMINATED.
-QList<std::pair<QString, QVariant>> nodeStatusSets(ExecutionStatus status,
-                                                   const std::optional<QJsonObject> &executionData,
-                                                   const std::optional<QJsonObject> &stats)
+QList<std::pair<QString, QVariant>>
+nodeStatusSets(ExecutionStatus status, const std::optional<Model::ValueMap> &executionData,
+               const std::optional<QJsonObject> &stats)
 {
     QList<std::pair<QString, QVariant>> sets;
     const qint64 now = nowMs();
@@ -650,7 +649,7 @@ QList<std::pair<QString, QVariant>> nodeStatusSets(ExecutionStatus status,
     else if (Model::isTerminal(status))
         sets.append({QStringLiteral("ended_at"), now});
     if (executionData && !executionData->isEmpty())
-        sets.append({QStringLiteral("execution_data"), jsonToText(*executionData)});
+        sets.append({QStringLiteral("execution_data"), valueToText(*executionData)});
     if (stats && !stats->isEmpty())
         sets.append({QStringLiteral("stats"), jsonToText(*stats)});
     return sets;
@@ -660,7 +659,7 @@ QList<std::pair<QString, QVariant>> nodeStatusSets(ExecutionStatus status,
 
 Result<Model::NodeExecutionResult>
 ExecutionRepository::updateNodeExecutionStatus(const QString &nodeExecId, ExecutionStatus status,
-                                               const std::optional<QJsonObject> &executionData,
+                                               const std::optional<Model::ValueMap> &executionData,
                                                const std::optional<QJsonObject> &stats)
 {
     if (status == ExecutionStatus::Queued && !executionData) {
@@ -727,8 +726,8 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
         ids.append(results.at(i).nodeExecId);
     }
     // Inputs: the records, unless execution data or cleared inputs say otherwise.
-    QHash<QString, QJsonObject> inputs;
-    QHash<QString, QHash<QString, QJsonArray>> outputs;
+    QHash<QString, Model::ValueMap> inputs;
+    QHash<QString, QHash<QString, Model::ValueList>> outputs;
     QHash<QString, QStringList> outputOrder;
     auto io = m_db.prepare(
         QStringLiteral("SELECT input_exec_id, output_exec_id, name, data FROM node_execution_io"
@@ -744,7 +743,7 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
                                  QStringLiteral("reading node inputs and outputs"));
     while ((*io)->next()) {
         const QString name = (*io)->value(2).toString();
-        const QJsonValue data = jsonFromText((*io)->value(3));
+        const Model::Value data = valueFromText((*io)->value(3));
         if (!(*io)->value(0).isNull()) {
             inputs[(*io)->value(0).toString()].insert(name, data);
         } else {
@@ -760,11 +759,12 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
         const QJsonObject cleared
             = node.stats.extra.value(QLatin1String("cleared_inputs")).toObject();
         if (!cleared.isEmpty()) {
-            QJsonObject input;
+            Model::ValueMap input;
             for (auto it = cleared.begin(); it != cleared.end(); ++it) {
                 const QJsonArray messages = it.value().toArray();
                 input.insert(it.key(),
-                             messages.isEmpty() ? QJsonValue(QString()) : messages.last());
+                             messages.isEmpty() ? Model::Value(QString())
+                                                : Model::fromQJson(messages.last()));
             }
             node.inputData = input;
         } else if (node.inputData.isEmpty()) {
@@ -773,7 +773,7 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
         const QJsonObject clearedOutputs
             = node.stats.extra.value(QLatin1String("cleared_outputs")).toObject();
         if (!clearedOutputs.isEmpty()) {
-            node.outputData = clearedOutputs;
+            node.outputData = Model::fromQJson(clearedOutputs).toMap();
         } else {
             const auto &pins = outputs[node.nodeExecId];
             for (const QString &name : outputOrder.value(node.nodeExecId))
@@ -847,7 +847,7 @@ ExecutionRepository::latestNodeExecution(const QString &nodeId, const QString &g
 Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &nodeId,
                                                                 const QString &graphExecId,
                                                                 const QString &inputName,
-                                                                const QJsonValue &data,
+                                                                const Model::Value &data,
                                                                 const QString &nodeExecId)
 {
     const QString doing = QStringLiteral("adding input %1 of node %2").arg(inputName, nodeId);
@@ -931,7 +931,7 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
     QSqlQuery *q = *insertIo;
     q->addBindValue(Model::createTimeOrderedUuid());
     q->addBindValue(inputName);
-    q->addBindValue(jsonToText(data));
+    q->addBindValue(valueToText(data));
     q->addBindValue(now);
     q->addBindValue(result.nodeExecution.nodeExecId);
     if (!q->exec())
@@ -944,7 +944,7 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
 
 Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecId,
                                                         const QString &outputName,
-                                                        const QJsonValue &data)
+                                                        const Model::Value &data)
 {
     auto insert = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
                                               "time, output_exec_id) VALUES (?, ?, ?, ?, ?)"));
@@ -954,7 +954,7 @@ Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecI
     q->addBindValue(Model::createTimeOrderedUuid());
     q->addBindValue(outputName);
     q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
-                                                        : QVariant(jsonToText(data)));
+                                                        : QVariant(valueToText(data)));
     q->addBindValue(nowMs());
     q->addBindValue(nodeExecId);
     if (!q->exec()) {
@@ -967,7 +967,7 @@ Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecI
     return {};
 }
 
-Result<QJsonObject> ExecutionRepository::executionOutputs(const QString &nodeExecId)
+Result<Model::ValueMap> ExecutionRepository::executionOutputs(const QString &nodeExecId)
 {
     auto select = m_db.prepare(QStringLiteral(
         "SELECT name, data FROM node_execution_io WHERE output_exec_id = ? ORDER BY time, id"));
@@ -977,10 +977,10 @@ Result<QJsonObject> ExecutionRepository::executionOutputs(const QString &nodeExe
     if (!(*select)->exec())
         return m_db.storageError((*select)->lastError(),
                                  QStringLiteral("reading outputs of %1").arg(nodeExecId));
-    QJsonObject result;
+    Model::ValueMap result;
     while ((*select)->next()) {
         if (!(*select)->value(1).isNull())
-            result.insert((*select)->value(0).toString(), jsonFromText((*select)->value(1)));
+            result.insert((*select)->value(0).toString(), valueFromText((*select)->value(1)));
     }
     (*select)->finish();
     return result;
@@ -988,8 +988,8 @@ Result<QJsonObject> ExecutionRepository::executionOutputs(const QString &nodeExe
 
 // ---------------------------------------------------------------- key-value data
 
-Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QString &userId,
-                                                                       const QString &key)
+Result<std::optional<Model::Value>> ExecutionRepository::executionKvData(const QString &userId,
+                                                                         const QString &key)
 {
     auto select = m_db.prepare(
         QStringLiteral("SELECT data FROM execution_kv WHERE user_id = ? AND key = ?"));
@@ -999,9 +999,9 @@ Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QSt
     (*select)->addBindValue(key);
     if (!(*select)->exec())
         return m_db.storageError((*select)->lastError(), QStringLiteral("reading key %1").arg(key));
-    std::optional<QJsonValue> result;
+    std::optional<Model::Value> result;
     if ((*select)->next()) {
-        const QJsonValue data = jsonFromText((*select)->value(0));
+        const Model::Value data = valueFromText((*select)->value(0));
         if (Model::pythonTruthy(data))
             result = data;
     }
@@ -1009,10 +1009,9 @@ Result<std::optional<QJsonValue>> ExecutionRepository::executionKvData(const QSt
     return result;
 }
 
-Result<std::optional<QJsonValue>> ExecutionRepository::setExecutionKvData(const QString &userId,
-                                                                          const QString &nodeExecId,
-                                                                          const QString &key,
-                                                                          const QJsonValue &data)
+Result<std::optional<Model::Value>>
+ExecutionRepository::setExecutionKvData(const QString &userId, const QString &nodeExecId,
+                                        const QString &key, const Model::Value &data)
 {
     auto upsert = m_db.prepare(QStringLiteral(
         "INSERT INTO execution_kv (user_id, key, node_exec_id, data, created_at, updated_at)"
@@ -1027,13 +1026,13 @@ Result<std::optional<QJsonValue>> ExecutionRepository::setExecutionKvData(const 
     q->addBindValue(key);
     q->addBindValue(nodeExecId);
     q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
-                                                        : QVariant(jsonToText(data)));
+                                                        : QVariant(valueToText(data)));
     q->addBindValue(now);
     q->addBindValue(now);
     if (!q->exec())
         return m_db.storageError(q->lastError(), QStringLiteral("saving key %1").arg(key));
-    return Model::pythonTruthy(data) ? std::optional<QJsonValue>(data)
-                                     : std::optional<QJsonValue>();
+    return Model::pythonTruthy(data) ? std::optional<Model::Value>(data)
+                                     : std::optional<Model::Value>();
 }
 
 // ---------------------------------------------------------------- monitoring and sharing
@@ -1147,7 +1146,7 @@ ExecutionRepository::executionByShareToken(const QString &shareToken)
                                       QStringLiteral(" ORDER BY ne.added_at, ne.id"), true);
     if (!nodes)
         return nodes.error();
-    QHash<QString, QJsonArray> outputs;
+    QHash<QString, Model::ValueList> outputs;
     QStringList order;
     for (const Model::NodeExecutionResult &node : std::as_const(*nodes)) {
         if (!isBlockOfType(node.blockId, Model::BlockType::Output))

@@ -51,12 +51,12 @@ struct NewGraphExecution
     QString graphId;
     int graphVersion = 0;
     // (node id, its inputs) for every starting node.
-    QList<std::pair<QString, QJsonObject>> startingNodesInput;
-    QJsonObject inputs;
+    QList<std::pair<QString, Model::ValueMap>> startingNodesInput;
+    Model::ValueMap inputs;
     QString userId;
     QString presetId;
-    QJsonObject credentialInputs;
-    QJsonObject nodesInputMasks;
+    Model::ValueMap credentialInputs;
+    Model::ValueMap nodesInputMasks;
     QString parentGraphExecId;
 };
 
@@ -64,7 +64,7 @@ struct UpsertedInput
 {
     Model::NodeExecutionResult nodeExecution;
     // Every input the node execution has now, the new one included.
-    QJsonObject inputs;
+    Model::ValueMap inputs;
 };
 
 // The execution data layer (AutoGPT's backend/data/execution.py) over one
@@ -107,7 +107,7 @@ public:
     // QUEUED needs executionData (the inputs the node will run with).
     Result<Model::NodeExecutionResult>
     updateNodeExecutionStatus(const QString &nodeExecId, Model::ExecutionStatus status,
-                              const std::optional<QJsonObject> &executionData = std::nullopt,
+                              const std::optional<Model::ValueMap> &executionData = std::nullopt,
                               const std::optional<QJsonObject> &stats = std::nullopt);
     // All or nothing: if any of them may not move to `status`, none moves and
     // the error names them. Returns the number updated.
@@ -120,13 +120,13 @@ public:
     // in this graph execution that does not have it yet (within a day), or
     // creates one. With nodeExecId, only that execution may take it.
     Result<UpsertedInput> upsertExecutionInput(const QString &nodeId, const QString &graphExecId,
-                                               const QString &inputName, const QJsonValue &data,
+                                               const QString &inputName, const Model::Value &data,
                                                const QString &nodeExecId = {});
     // A null data is stored as SQL NULL, as AutoGPT stores None.
     Result<void> upsertExecutionOutput(const QString &nodeExecId, const QString &outputName,
-                                       const QJsonValue &data);
+                                       const Model::Value &data);
     // Output name -> last value, skipping null data.
-    Result<QJsonObject> executionOutputs(const QString &nodeExecId);
+    Result<Model::ValueMap> executionOutputs(const QString &nodeExecId);
     Result<std::optional<Model::NodeExecutionResult>> nodeExecution(const QString &nodeExecId);
     // Latest first (queue time, then add time).
     Result<QList<Model::NodeExecutionResult>> nodeExecutions(const NodeExecutionFilter &filter);
@@ -136,11 +136,11 @@ public:
 
     // --- key-value data per user and key. As in AutoGPT, a stored value that
     // Python treats as false (null, false, 0, "", [], {}) reads back as none.
-    Result<std::optional<QJsonValue>> executionKvData(const QString &userId, const QString &key);
-    Result<std::optional<QJsonValue>> setExecutionKvData(const QString &userId,
-                                                         const QString &nodeExecId,
-                                                         const QString &key,
-                                                         const QJsonValue &data);
+    Result<std::optional<Model::Value>> executionKvData(const QString &userId, const QString &key);
+    Result<std::optional<Model::Value>> setExecutionKvData(const QString &userId,
+                                                           const QString &nodeExecId,
+                                                           const QString &key,
+                                                           const Model::Value &data);
 
     // --- monitoring and sharing
     // Blocks with at least 10 node executions added in [start, end].

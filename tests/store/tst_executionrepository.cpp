@@ -5,6 +5,7 @@
 #include "model/blockschema.h"
 
 #include "storefixture.h"
+#include "testsupport.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -14,6 +15,7 @@ using namespace Signalbox;
 using namespace Signalbox::Engine;
 using namespace Signalbox::Testing;
 using Model::ExecutionStatus;
+using Signalbox::Testing::value;
 
 class TestExecutionRepository : public QObject
 {
@@ -44,7 +46,7 @@ private:
     }
 
     // Drives a node execution INCOMPLETE/QUEUED -> RUNNING -> `end`.
-    void finish(const QString &nodeExecId, ExecutionStatus end, const QJsonObject &data = {})
+    void finish(const QString &nodeExecId, ExecutionStatus end, const Model::ValueMap &data = {})
     {
         auto node = m_executions->nodeExecution(nodeExecId);
         QVERIFY(node.ok() && node->has_value());
@@ -209,16 +211,16 @@ private Q_SLOTS:
             auto input = m_executions->upsertExecutionInput(QStringLiteral("out"), id,
                                                             QStringLiteral("value"), value);
             QVERIFY(input.ok());
-            const QJsonObject data {{QStringLiteral("name"), QStringLiteral("greeting")},
-                                    {QStringLiteral("value"), value}};
+            const Model::ValueMap data {{QStringLiteral("name"), QStringLiteral("greeting")},
+                                        {QStringLiteral("value"), value}};
             finish(input->nodeExecution.nodeExecId, ExecutionStatus::Completed, data);
         }
         auto loaded = m_executions->graphExecution(userId(), id, true);
         QVERIFY(loaded.ok() && loaded->has_value());
-        QCOMPARE(
-            (*loaded)->outputs,
-            (QJsonObject {{QStringLiteral("greeting"),
-                           QJsonArray {QStringLiteral("Hi Ada"), QStringLiteral("Hi again")}}}));
+        QCOMPARE((*loaded)->outputs,
+                 (Model::ValueMap {
+                     {QStringLiteral("greeting"),
+                      Model::ValueList {QStringLiteral("Hi Ada"), QStringLiteral("Hi again")}}}));
         QCOMPARE((*loaded)->inputs, execution.meta.inputs);
         QCOMPARE((*loaded)->nodeExecutions.size(), 3);
         // Ordered by queue time.
@@ -281,7 +283,7 @@ private Q_SLOTS:
         QCOMPARE(first->nodeExecution.status, ExecutionStatus::Incomplete);
         QCOMPARE(first->nodeExecution.blockId, kTemplateBlock);
         QCOMPARE(first->inputs,
-                 (QJsonObject {{QStringLiteral("values_#_who"), QStringLiteral("Ada")}}));
+                 (Model::ValueMap {{QStringLiteral("values_#_who"), QStringLiteral("Ada")}}));
 
         // Another input joins the same execution.
         auto second = m_executions->upsertExecutionInput(
@@ -324,7 +326,7 @@ private Q_SLOTS:
         QVERIFY(fresh.ok());
         QVERIFY(fresh->nodeExecution.nodeExecId != first->nodeExecution.nodeExecId);
         QVERIFY(fresh->nodeExecution.nodeExecId != third->nodeExecution.nodeExecId);
-        QCOMPARE(fresh->inputs, (QJsonObject {{QStringLiteral("escape_html"), true}}));
+        QCOMPARE(fresh->inputs, (Model::ValueMap {{QStringLiteral("escape_html"), true}}));
 
         auto ghost = m_executions->upsertExecutionInput(QStringLiteral("ghost"), exec,
                                                         QStringLiteral("x"), 1);
@@ -339,24 +341,48 @@ private Q_SLOTS:
         QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("result"), 1).ok());
         QVERIFY(m_executions
                     ->upsertExecutionOutput(nodeExec, QStringLiteral("result"),
-                                            QJsonObject {{QStringLiteral("k"), 2}})
+                                            Model::ValueMap {{QStringLiteral("k"), 2}})
                     .ok());
-        QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("empty"), QJsonValue())
-                    .ok());
+        QVERIFY(
+            m_executions
+                ->upsertExecutionOutput(nodeExec, QStringLiteral("empty"), Model::Value(nullptr))
+                .ok());
         auto latest = m_executions->executionOutputs(nodeExec);
         QVERIFY(latest.ok());
-        QCOMPARE(
-            *latest,
-            (QJsonObject {{QStringLiteral("result"), QJsonObject {{QStringLiteral("k"), 2}}}}));
+        QCOMPARE(*latest,
+                 (Model::ValueMap {
+                     {QStringLiteral("result"), Model::ValueMap {{QStringLiteral("k"), 2}}}}));
         auto node = m_executions->nodeExecution(nodeExec);
         QCOMPARE((*node)->outputData.value(QLatin1String("result")).toArray(),
-                 (QJsonArray {1, QJsonObject {{QStringLiteral("k"), 2}}}));
+                 (Model::ValueList {1, Model::ValueMap {{QStringLiteral("k"), 2}}}));
         QCOMPARE((*node)->outputData.value(QLatin1String("empty")).toArray(),
-                 (QJsonArray {QJsonValue()}));
+                 (Model::ValueList {Model::Value(nullptr)}));
         auto orphan
             = m_executions->upsertExecutionOutput(QStringLiteral("nope"), QStringLiteral("x"), 1);
         QVERIFY(!orphan.ok());
         QCOMPARE(orphan.error().code, ErrorCode::NotFound);
+    }
+
+    void valuesKeepNumberKindsAndKeyOrder()
+    {
+        const auto execution = create();
+        const QString nodeExec = execution.nodeExecutions.first().nodeExecId;
+        const Model::Value original
+            = value("{'zeta': 1.0, 'alpha': [2, 3.5, {'y': 0, 'x': -0.0}], 'mid': 'caf\u00e9'}");
+        QVERIFY(
+            m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("result"), original).ok());
+        auto input = m_executions->upsertExecutionInput(QStringLiteral("tpl"), execution.meta.id,
+                                                        QStringLiteral("values"), original);
+        QVERIFY(input.ok());
+        const QByteArray expected = Model::toJson(original);
+        QCOMPARE(
+            expected,
+            QByteArray(
+                "{\"zeta\":1.0,\"alpha\":[2,3.5,{\"y\":0,\"x\":-0.0}],\"mid\":\"caf\xc3\xa9\"}"));
+        auto outputs = m_executions->executionOutputs(nodeExec);
+        QCOMPARE(Model::toJson(outputs->value(QLatin1String("result"))), expected);
+        auto node = m_executions->nodeExecution(input->nodeExecution.nodeExecId);
+        QCOMPARE(Model::toJson((*node)->inputData.value(QLatin1String("values"))), expected);
     }
 
     void nodeStatusUpdates()
@@ -371,8 +397,8 @@ private Q_SLOTS:
         QCOMPARE(noData.error().message,
                  QStringLiteral("Execution data must be provided when queuing an execution."));
 
-        const QJsonObject data {{QStringLiteral("format"), QStringLiteral("x")},
-                                {QStringLiteral("values"), QJsonObject()}};
+        const Model::ValueMap data {{QStringLiteral("format"), QStringLiteral("x")},
+                                    {QStringLiteral("values"), Model::ValueMap()}};
         auto queued = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Queued, data);
         QVERIFY(queued.ok());
         QCOMPARE(queued->status, ExecutionStatus::Queued);
@@ -560,11 +586,11 @@ private Q_SLOTS:
         QVERIFY(!m_executions->executionKvData(userId(), QStringLiteral("k"))->has_value());
         auto set = m_executions->setExecutionKvData(userId(), QStringLiteral("ne-1"),
                                                     QStringLiteral("k"),
-                                                    QJsonObject {{QStringLiteral("a"), 1}});
+                                                    Model::ValueMap {{QStringLiteral("a"), 1}});
         QVERIFY(set.ok());
-        QCOMPARE(**set, QJsonValue(QJsonObject {{QStringLiteral("a"), 1}}));
+        QCOMPARE(**set, Model::Value(Model::ValueMap {{QStringLiteral("a"), 1}}));
         QCOMPARE(**m_executions->executionKvData(userId(), QStringLiteral("k")),
-                 QJsonValue(QJsonObject {{QStringLiteral("a"), 1}}));
+                 Model::Value(Model::ValueMap {{QStringLiteral("a"), 1}}));
         // Per user.
         QVERIFY(!m_executions->executionKvData(QStringLiteral("other"), QStringLiteral("k"))
                      ->has_value());
@@ -574,10 +600,11 @@ private Q_SLOTS:
                                          QStringLiteral("v2"))
                     .ok());
         QCOMPARE(**m_executions->executionKvData(userId(), QStringLiteral("k")),
-                 QJsonValue(QStringLiteral("v2")));
+                 Model::Value(QStringLiteral("v2")));
         // AutoGPT's falsy values read back as none.
-        for (const QJsonValue &falsy : {QJsonValue(0), QJsonValue(false), QJsonValue(QString()),
-                                        QJsonValue(QJsonArray()), QJsonValue()}) {
+        for (const Model::Value &falsy :
+             {Model::Value(0), Model::Value(false), Model::Value(QString()),
+              Model::Value(Model::ValueList()), Model::Value(nullptr)}) {
             auto stored = m_executions->setExecutionKvData(userId(), QStringLiteral("ne-3"),
                                                            QStringLiteral("f"), falsy);
             QVERIFY(stored.ok());
@@ -650,9 +677,9 @@ private Q_SLOTS:
         QVERIFY(shared.ok() && shared->has_value());
         QCOMPARE((*shared)->id, id);
         QCOMPARE((*shared)->graphName, QStringLiteral("Small"));
-        QCOMPARE(
-            (*shared)->outputs,
-            (QJsonObject {{QStringLiteral("greeting"), QJsonArray {QStringLiteral("Hi Ada")}}}));
+        QCOMPARE((*shared)->outputs,
+                 (Model::ValueMap {
+                     {QStringLiteral("greeting"), Model::ValueList {QStringLiteral("Hi Ada")}}}));
         auto meta = m_executions->graphExecutionMeta(userId(), id);
         QVERIFY((*meta)->isShared);
         QCOMPARE((*meta)->shareToken, QStringLiteral("tok"));
