@@ -482,7 +482,11 @@ void write(QByteArray &out, const Value &value, JsonStyle style)
         return;
     case QCborValue::Double: {
         const double d = value.toDouble();
-        if (std::isnan(d))
+        // orjson writes non-finite floats as null; Python's json.dumps as
+        // NaN and Infinity.
+        if (!std::isfinite(d) && style == JsonStyle::Compact)
+            out.append("null");
+        else if (std::isnan(d))
             out.append("NaN");
         else if (std::isinf(d))
             out.append(d > 0 ? "Infinity" : "-Infinity");
@@ -690,6 +694,143 @@ bool pythonTruthy(const Value &value)
         return !value.toMap().isEmpty();
     default:
         return false;
+    }
+}
+
+namespace {
+
+bool isPythonNumber(const Value &value)
+{
+    return value.isInteger() || value.isDouble() || value.isBool();
+}
+
+double asDouble(const Value &value)
+{
+    if (value.isBool())
+        return value.toBool() ? 1.0 : 0.0;
+    return value.isInteger() ? double(value.toInteger()) : value.toDouble();
+}
+
+} // namespace
+
+bool pythonEquals(const Value &a, const Value &b)
+{
+    if (isPythonNumber(a) && isPythonNumber(b)) {
+        if (a.isInteger() && b.isInteger())
+            return a.toInteger() == b.toInteger();
+        return asDouble(a) == asDouble(b);
+    }
+    if ((a.isNull() || a.isUndefined()) && (b.isNull() || b.isUndefined()))
+        return true;
+    if (a.type() != b.type())
+        return false;
+    if (a.isString())
+        return a.toString() == b.toString();
+    if (a.isArray()) {
+        const ValueList left = a.toArray();
+        const ValueList right = b.toArray();
+        if (left.size() != right.size())
+            return false;
+        for (qsizetype i = 0; i < left.size(); ++i) {
+            if (!pythonEquals(left.at(i), right.at(i)))
+                return false;
+        }
+        return true;
+    }
+    if (a.isMap()) {
+        const ValueMap left = a.toMap();
+        const ValueMap right = b.toMap();
+        if (left.size() != right.size())
+            return false;
+        for (auto it = left.begin(); it != left.end(); ++it) {
+            if (!right.contains(it.key()) || !pythonEquals(it.value(), right.value(it.key())))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+std::optional<int> pythonCompare(const Value &a, const Value &b)
+{
+    if (isPythonNumber(a) && isPythonNumber(b)) {
+        if (a.isInteger() && b.isInteger())
+            return a.toInteger() < b.toInteger() ? -1 : a.toInteger() > b.toInteger() ? 1 : 0;
+        const double x = asDouble(a);
+        const double y = asDouble(b);
+        return x < y ? -1 : x > y ? 1 : 0;
+    }
+    if (a.isString() && b.isString()) {
+        const int order = a.toString().compare(b.toString());
+        return order < 0 ? -1 : order > 0 ? 1 : 0;
+    }
+    if (a.isArray() && b.isArray()) {
+        const ValueList left = a.toArray();
+        const ValueList right = b.toArray();
+        for (qsizetype i = 0; i < qMin(left.size(), right.size()); ++i) {
+            if (pythonEquals(left.at(i), right.at(i)))
+                continue;
+            return pythonCompare(left.at(i), right.at(i));
+        }
+        return left.size() < right.size() ? -1 : left.size() > right.size() ? 1 : 0;
+    }
+    return std::nullopt;
+}
+
+QString pythonTypeName(const Value &value)
+{
+    switch (value.type()) {
+    case QCborValue::Integer:
+        return QStringLiteral("int");
+    case QCborValue::Double:
+        return QStringLiteral("float");
+    case QCborValue::True:
+    case QCborValue::False:
+        return QStringLiteral("bool");
+    case QCborValue::String:
+        return QStringLiteral("str");
+    case QCborValue::Array:
+        return QStringLiteral("list");
+    case QCborValue::Map:
+        return QStringLiteral("dict");
+    default:
+        return QStringLiteral("NoneType");
+    }
+}
+
+QString identityKey(const Value &value)
+{
+    switch (value.type()) {
+    case QCborValue::True:
+    case QCborValue::False:
+        return value.toBool() ? QStringLiteral("b:1") : QStringLiteral("b:0");
+    case QCborValue::Integer:
+        return QStringLiteral("n:") + QString::number(value.toInteger());
+    case QCborValue::Double: {
+        const double d = value.toDouble();
+        // Whole floats hash like the integer (1.0 == 1).
+        if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.2e18)
+            return QStringLiteral("n:") + QString::number(qint64(d));
+        return QStringLiteral("n:") + pythonFloatRepr(d);
+    }
+    case QCborValue::String:
+        return QStringLiteral("s:") + value.toString();
+    case QCborValue::Array: {
+        QStringList items;
+        for (const Value &item : value.toArray())
+            items.append(identityKey(item));
+        return QStringLiteral("l:[") + items.join(QChar(0x1f)) + QLatin1Char(']');
+    }
+    case QCborValue::Map: {
+        QStringList items;
+        const ValueMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            items.append(identityKey(it.key()) + QChar(0x1e) + identityKey(it.value()));
+        items.sort();
+        return QStringLiteral("d:{") + items.join(QChar(0x1f)) + QLatin1Char('}');
+    }
+    default:
+        return QStringLiteral("z:None");
     }
 }
 

@@ -27,7 +27,8 @@ Result<Value> parseJsonValue(QByteArrayView data, const JsonLimits &limits, cons
 Value parseTrustedJson(QByteArrayView data);
 
 enum class JsonStyle {
-    // orjson.dumps: no spaces, UTF-8 as is. Signalbox's storage format too.
+    // orjson.dumps: no spaces, UTF-8 as is, inf and nan as null.
+    // Signalbox's storage format too.
     Compact,
     // Python's json.dumps defaults: ", " and ": ", non-ASCII as \uXXXX.
     PythonDumps,
@@ -41,6 +42,19 @@ QString pythonFloatRepr(double value);
 
 // Python's truthiness: None, False, 0, 0.0, "", [] and {} are false.
 bool pythonTruthy(const Value &value);
+
+// Python's == between JSON values: numbers (and booleans, as 0 and 1) compare
+// by value, so 1 == 1.0 == True; containers compare item by item; dict key
+// order does not matter.
+bool pythonEquals(const Value &a, const Value &b);
+// Python's <, ==, > ordering: -1, 0 or 1, or nullopt where Python raises
+// TypeError (mixed kinds, None, dicts).
+std::optional<int> pythonCompare(const Value &a, const Value &b);
+// Python's type name of the value: int, float, bool, str, list, dict, NoneType.
+QString pythonTypeName(const Value &value);
+// AutoGPT's _make_hashable identity as a string: equal for values that hash
+// alike (1 and 1.0, dicts in any key order), different for True and 1.
+QString identityKey(const Value &value);
 
 // Between Value and Qt's JSON types. Lossy towards QJsonValue (number kinds,
 // key order); fromQJson maps whole doubles to integers as Qt stores them.

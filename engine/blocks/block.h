@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/execution.h"
+#include "model/result.h"
+#include "model/value.h"
+
+#include <functional>
+
+namespace Signalbox::Engine {
+
+// What a block sees while it runs. Implemented by the pipeline; used from the
+// worker thread that runs the block.
+class BlockContext
+{
+public:
+    virtual ~BlockContext() = default;
+
+    // Hands one output to the pipeline. A block may yield several values on
+    // the same pin; each is delivered on its own. Yielding on "error" fails
+    // the node with that message.
+    virtual void yield(const QString &pin, const Model::Value &value) = 0;
+    // True once the run was asked to stop; long work checks it.
+    virtual bool isCancelled() const = 0;
+    // Waits up to `milliseconds`, waking at once when the run is stopped.
+    // Returns false if it was stopped.
+    virtual bool sleep(qint64 milliseconds) = 0;
+    virtual const Model::ExecutionContext &executionContext() const = 0;
+
+    // Per-user key-value data shared across runs (get/set_execution_kv_data).
+    virtual Result<std::optional<Model::Value>> readKeyValue(const QString &key) = 0;
+    virtual Result<void> writeKeyValue(const QString &key, const Model::Value &value) = 0;
+};
+
+// A block's behaviour: runs once on a complete, validated input. Returning an
+// Error fails the node with its message (AutoGPT's BlockExecutionError).
+// Must be reentrant: the same function runs on many threads at once.
+using BlockFunction
+    = std::function<Result<void>(const Model::ValueMap &input, BlockContext &context)>;
+
+// A failure inside a block, as a result.
+inline Error blockError(QString message)
+{
+    return makeError(ErrorCode::BadInput, std::move(message));
+}
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "blockpipeline.h"
+
+#include "blockregistry.h"
+#include "typeconversion.h"
+
+namespace Signalbox::Engine {
+
+using Model::Value;
+using Model::ValueMap;
+
+namespace {
+
+// Checks and forwards a block's yields; remembers the first failure.
+class CheckingContext final : public BlockContext
+{
+public:
+    CheckingContext(const Model::BlockSchema &schema, BlockContext &outer)
+        : m_schema(schema)
+        , m_outer(outer)
+    { }
+
+    void yield(const QString &pin, const Value &value) override
+    {
+        if (m_failure)
+            return;
+        if (pin == QLatin1String("error")) {
+            m_failure = value.isString() ? value.toString() : Model::pythonStr(value);
+            return;
+        }
+        if (m_schema.type == Model::BlockType::Standard) {
+            const Model::PinSpec *output = m_schema.output(pin);
+            if (!output) {
+                m_failure = QStringLiteral(
+                                "Block produced an invalid output: %1 has no output pin \"%2\"")
+                                .arg(m_schema.name, pin);
+                return;
+            }
+            if (!value.isNull() && !hasPinType(value, output->type)) {
+                m_failure
+                    = QStringLiteral(
+                          "Block produced an invalid output: %1 on pin \"%2\" is not of type %3")
+                          .arg(Model::pythonStr(value).left(200), pin,
+                               Model::pinTypeName(output->type));
+                return;
+            }
+        }
+        m_outer.yield(pin, value);
+    }
+    bool isCancelled() const override { return m_outer.isCancelled(); }
+    bool sleep(qint64 milliseconds) override { return m_outer.sleep(milliseconds); }
+    const Model::ExecutionContext &executionContext() const override
+    {
+        return m_outer.executionContext();
+    }
+    Result<std::optional<Value>> readKeyValue(const QString &key) override
+    {
+        return m_outer.readKeyValue(key);
+    }
+    Result<void> writeKeyValue(const QString &key, const Value &value) override
+    {
+        return m_outer.writeKeyValue(key, value);
+    }
+
+    std::optional<QString> failure() const { return m_failure; }
+
+private:
+    const Model::BlockSchema &m_schema;
+    BlockContext &m_outer;
+    std::optional<QString> m_failure;
+};
+
+} // namespace
+
+ValueMap withDefaults(const Model::BlockSchema &schema, const ValueMap &input)
+{
+    ValueMap result;
+    for (auto it = input.begin(); it != input.end(); ++it) {
+        if (!it.value().isNull() && !it.value().isUndefined())
+            result.insert(it.key(), it.value());
+    }
+    for (const Model::PinSpec &pin : schema.inputs) {
+        if (!result.contains(pin.name) && pin.hasDefault)
+            result.insert(pin.name, Model::fromQJson(pin.defaultValue));
+        // pydantic turns integers into floats on float pins.
+        if (pin.type == Model::PinType::Number && result.value(pin.name).isInteger())
+            result.insert(pin.name, Value(double(result.value(pin.name).toInteger())));
+    }
+    return result;
+}
+
+Result<void> executeBlock(const BlockRegistry &registry, const QString &blockId,
+                          const ValueMap &input, BlockContext &context)
+{
+    const Model::BlockSchema *schema = registry.schema(blockId);
+    if (!schema)
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("Block for %1 not found.").arg(blockId));
+    const BlockFunction *function = registry.implementation(blockId);
+    if (!function) {
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral("Block %1 (%2) is not available in this version of Signalbox")
+                .arg(schema->name, blockId));
+    }
+    ValueMap present;
+    for (auto it = input.begin(); it != input.end(); ++it) {
+        if (!it.value().isNull() && !it.value().isUndefined())
+            present.insert(it.key(), it.value());
+    }
+    if (const QStringList problems = registry.validateInput(blockId, present);
+        !problems.isEmpty()) {
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("Unable to execute block with invalid input data: %1")
+                             .arg(problems.join(QLatin1String("; "))));
+    }
+    CheckingContext checking(*schema, context);
+    const Result<void> ran = (*function)(withDefaults(*schema, present), checking);
+    if (const auto failure = checking.failure())
+        return makeError(ErrorCode::BadInput, *failure);
+    return ran;
+}
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Each built-in block against its documented behaviour, quirks included.
+// Outputs are compared as compact JSON, so number kinds (1 vs 1.0) and key
+// order count.
+#include "engine/blocks/blockids.h"
+#include "engine/blocks/blockregistry.h"
+#include "engine/blocks/standalonerun.h"
+
+#include <QTest>
+
+#include "testsupport.h"
+
+using namespace Signalbox;
+using namespace Signalbox::Engine;
+using Signalbox::Testing::json;
+using Signalbox::Testing::value;
+
+class TestBlocks : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::shared_ptr<const BlockRegistry> m_registry;
+
+    static void row(const char *name, QLatin1StringView block, const char *input,
+                    const char *outputs, const char *error = "")
+    {
+        QTest::newRow(name) << QString(block) << json(input) << json(outputs)
+                            << QString::fromUtf8(error);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto registry = BlockRegistry::builtin();
+        QVERIFY2(registry.ok(), qPrintable(registry.error().message));
+        m_registry = *registry;
+    }
+
+    void blocks_data()
+    {
+        QTest::addColumn<QString>("block");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("outputs");
+        QTest::addColumn<QString>("error");
+        using namespace BlockIds;
+
+        // StoreValueBlock: data or input (Python truthiness).
+        row("store value: data", StoreValue, "{'input': 'x', 'data': 'y'}", "[['output','y']]");
+        row("store value: falsy data forwards input", StoreValue, "{'input': 'x', 'data': 0}",
+            "[['output','x']]");
+        row("store value: no data", StoreValue, "{'input': [1.0]}", "[['output',[1.0]]]");
+        row("store value: input required", StoreValue, "{'data': 1}", "[]",
+            "Unable to execute block with invalid input data");
+        row("print to console", PrintToConsole, "{'text': {'b': 1, 'a': 2}}",
+            "[['output',{'b':1,'a':2}],['status','printed']]");
+        row("note", Note, "{'text': 'remember'}", "[['output','remember']]");
+
+        // Input and output blocks.
+        row("agent input", AgentInput, "{'name': 'n', 'value': 5}", "[['result',5]]");
+        row("agent input without value", AgentInput, "{'name': 'n'}", "[]");
+        row("agent input with null", AgentInput, "{'name': 'n', 'value': null}", "[]");
+        row("toggle input defaults to false", AgentToggleInput, "{'name': 't'}",
+            "[['result',false]]");
+        row("table input defaults to []", AgentTableInput, "{'name': 't'}", "[['result',[]]]");
+        row("number input refuses text", AgentNumberInput, "{'name': 'n', 'value': 'x'}", "[]",
+            "Unable to execute block with invalid input data");
+        row("dropdown input ignores options", AgentDropdownInput,
+            "{'name': 'd', 'value': 'other', 'placeholder_values': ['a']}", "[['result','other']]");
+        row("agent output", AgentOutput, "{'name': 'out', 'value': 1.5}",
+            "[['output',1.5],['name','out']]");
+
+        // UniversalTypeConverterBlock: AutoGPT's convert().
+        row("to string: json.dumps", UniversalTypeConverter,
+            "{'value': {'a': 1, 'b': '\\u00e9'}, 'type': 'string'}",
+            "[['value','{\\'a\\': 1, \\'b\\': \\'\\\\u00e9\\'}']]");
+        row("to number", UniversalTypeConverter, "{'value': ' 3.5 ', 'type': 'number'}",
+            "[['value',3.5]]");
+        row("to number: never fails", UniversalTypeConverter, "{'value': 'abc', 'type': 'number'}",
+            "[['value',0.0]]");
+        row("to number: length", UniversalTypeConverter, "{'value': [1, 2, 3], 'type': 'number'}",
+            "[['value',3.0]]");
+        row("to boolean: 'TRUE'", UniversalTypeConverter, "{'value': 'TRUE', 'type': 'boolean'}",
+            "[['value',true]]");
+        row("to boolean: 'yes' is false", UniversalTypeConverter,
+            "{'value': 'yes', 'type': 'boolean'}", "[['value',false]]");
+        row("to boolean: truthiness", UniversalTypeConverter, "{'value': [0], 'type': 'boolean'}",
+            "[['value',true]]");
+        row("to list: dict items", UniversalTypeConverter, "{'value': {'a': 1}, 'type': 'list'}",
+            "[['value',[['a',1]]]]");
+        row("to list: json text", UniversalTypeConverter, "{'value': ' [1, 2] ', 'type': 'list'}",
+            "[['value',[1,2]]]");
+        row("to list: wraps", UniversalTypeConverter, "{'value': 'x', 'type': 'list'}",
+            "[['value',['x']]]");
+        row("to dictionary: list", UniversalTypeConverter,
+            "{'value': [5, 6], 'type': 'dictionary'}", "[['value',{'0':5,'1':6}]]");
+        row("to dictionary: json scalar", UniversalTypeConverter,
+            "{'value': '7', 'type': 'dictionary'}", "[['value',{'value':7}]]");
+        row("to dictionary: not json", UniversalTypeConverter,
+            "{'value': 'nope', 'type': 'dictionary'}", "[['value',{'value':'nope'}]]");
+        row("to unknown type", UniversalTypeConverter, "{'value': 1, 'type': 'bogus'}", "[]",
+            "Unable to execute block with invalid input data");
+
+        row("reverse list", ReverseListOrder, "{'input_list': [1, 'a', null]}",
+            "[['reversed_list',[null,'a',1]]]");
+        row("count: code points", CountItems, "{'collection': 'h\\u00e9llo'}", "[['count',5]]");
+        row("count: list", CountItems, "{'collection': [1, 2]}", "[['count',2]]");
+        row("count: dict keys", CountItems, "{'collection': {'a': 1}}", "[['count',1]]");
+        row("count: a number is -1", CountItems, "{'collection': 5}", "[['count',-1]]");
+
+        // StepThroughItemsBlock: item/key pairs from every non-empty source.
+        row("step: list", StepThroughItems, "{'items': [10, 20]}",
+            "[['item',10],['key',0],['item',20],['key',1]]");
+        row("step: dict keeps order", StepThroughItems, "{'items_object': {'b': 1, 'a': 2}}",
+            "[['item',1],['key','b'],['item',2],['key','a']]");
+        row("step: all sources", StepThroughItems, "{'items': [1], 'items_str': '[2]'}",
+            "[['item',1],['key',0],['item',2],['key',0]]");
+        row("step: string iterates characters", StepThroughItems, "{'items_str': '\\'ab\\''}",
+            "[['item','a'],['key',0],['item','b'],['key',1]]");
+        row("step: scalar is an error", StepThroughItems, "{'items_str': '5'}", "[]",
+            "'int' object is not iterable");
+        row("step: nothing", StepThroughItems, "{}", "[]");
+
+        // List blocks.
+        row("create list", CreateList, "{'values': [1, 2, 3]}", "[['list',[1,2,3]]]");
+        row("create list: empty", CreateList, "{'values': []}", "[['list',[]]]");
+        row("create list: max_size chunks", CreateList, "{'values': [1, 2, 3], 'max_size': 2}",
+            "[['list',[1,2]],['list',[3]]]");
+        row("add to list", AddToList, "{'list': [1, 2], 'entry': 3}", "[['updated_list',[1,2,3]]]");
+        row("add to list: position", AddToList,
+            "{'list': [1, 2], 'entries': [9, 8], 'entry': 7, 'position': 1}",
+            "[['updated_list',[1,9,8,7,2]]]");
+        row("add to list: negative position", AddToList,
+            "{'list': [1, 2], 'entry': 'x', 'position': -1}", "[['updated_list',[1,'x',2]]]");
+        row("add to list: position clamps", AddToList,
+            "{'list': [1], 'entry': 'x', 'position': 99}", "[['updated_list',[1,'x']]]");
+        row("find in list: 1.0 == 1", FindInList, "{'list': [1, '1', true], 'value': 1.0}",
+            "[['index',0],['found',true]]");
+        row("find in list: True == 1", FindInList, "{'list': [true, 1], 'value': 1}",
+            "[['index',0],['found',true]]");
+        row("find in list: missing", FindInList, "{'list': ['a'], 'value': 'b'}",
+            "[['found',false],['not_found_value','b']]");
+        row("get item: negative", GetListItem, "{'list': [1, 2, 3], 'index': -1}", "[['item',3]]");
+        row("get item: out of range", GetListItem, "{'list': [1], 'index': 5}", "[]",
+            "Index out of range");
+        row("remove by index", RemoveFromList,
+            "{'list': [1, 2, 3], 'index': 0, 'return_item': true}",
+            "[['updated_list',[2,3]],['removed_item',1]]");
+        row("remove by value", RemoveFromList, "{'list': [1, 2, 3], 'value': 2}",
+            "[['updated_list',[1,3]]]");
+        row("remove: index wins", RemoveFromList, "{'list': [1, 2, 3], 'value': 3, 'index': 0}",
+            "[['updated_list',[2,3]]]");
+        row("remove: not found", RemoveFromList, "{'list': [1], 'value': 5}", "[]",
+            "Index or value not found");
+        row("remove: nothing named", RemoveFromList, "{'list': [1]}", "[]",
+            "Index or value not found");
+        row("replace item", ReplaceListItem, "{'list': [1, 2], 'index': 1, 'value': 'x'}",
+            "[['updated_list',[1,'x']],['old_item',2]]");
+        row("replace item: out of range", ReplaceListItem,
+            "{'list': [1, 2], 'index': 2, 'value': 'x'}", "[]", "Index out of range");
+        row("list is empty", ListIsEmpty, "{'list': []}", "[['is_empty',true]]");
+        row("concatenate", ConcatenateLists, "{'lists': [[1, 2], null, [2, 3]]}",
+            "[['concatenated_list',[1,2,2,3]],['length',4]]");
+        row("concatenate: deduplicate like Python hashing", ConcatenateLists,
+            "{'lists': [[1, true, 1.0], [{'a': 1, 'b': 2}, {'b': 2, 'a': 1}]], 'deduplicate': "
+            "true}",
+            "[['concatenated_list',[1,true,{'a':1,'b':2}]],['length',3]]");
+        row("concatenate: remove none", ConcatenateLists,
+            "{'lists': [[null, 1]], 'remove_none': true}",
+            "[['concatenated_list',[1]],['length',1]]");
+        row("concatenate: not a list", ConcatenateLists, "{'lists': [[1], 5]}", "[]",
+            "Invalid input at index 1: expected a list, got int.");
+        row("flatten", FlattenList, "{'nested_list': [[1, 2], [3, [4, 5]]]}",
+            "[['flattened_list',[1,2,3,4,5]],['length',5],['original_depth',3]]");
+        row("flatten: max depth", FlattenList,
+            "{'nested_list': [[1, 2], [3, [4, 5]]], 'max_depth': 1}",
+            "[['flattened_list',[1,2,3,[4,5]]],['length',4],['original_depth',3]]");
+        row("flatten: empty", FlattenList, "{'nested_list': []}",
+            "[['flattened_list',[]],['length',0],['original_depth',1]]");
+        row("flatten: bad depth", FlattenList, "{'nested_list': [], 'max_depth': -2}", "[]",
+            "max_depth must be -1 (unlimited) or a non-negative integer, got -2");
+        row("interleave", InterleaveLists, "{'lists': [[1, 2, 3], ['a'], null, [true, false]]}",
+            "[['interleaved_list',[1,'a',true,2,false,3]],['length',6]]");
+        row("zip", ZipLists, "{'lists': [[1, 2, 3], ['a', 'b']]}",
+            "[['zipped_list',[[1,'a'],[2,'b']]],['length',2]]");
+        row("zip: pad", ZipLists,
+            "{'lists': [[1, 2, 3], ['a', 'b']], 'pad_to_longest': true, 'fill_value': 0}",
+            "[['zipped_list',[[1,'a'],[2,'b'],[3,0]]],['length',3]]");
+        row("zip: nothing", ZipLists, "{'lists': []}", "[['zipped_list',[]],['length',0]]");
+        row("difference", ListDifference,
+            "{'list_a': [1, 2, 2, true, {'a': 1}], 'list_b': [2.0, {'a': 1}]}",
+            "[['difference',[1,true]],['length',2]]");
+        row("difference: symmetric", ListDifference,
+            "{'list_a': [1], 'list_b': [1, 'z'], 'symmetric': true}",
+            "[['difference',['z']],['length',1]]");
+        row("intersection", ListIntersection, "{'list_a': [1, 1, 2, true], 'list_b': [1.0, true]}",
+            "[['intersection',[1,true]],['length',2]]");
+
+        // Dictionary blocks.
+        row("create dictionary keeps order", CreateDictionary, "{'values': {'b': 1, 'a': 2}}",
+            "[['dictionary',{'b':1,'a':2}]]");
+        row("create dictionary from dynamic pins", CreateDictionary,
+            "{'values_#_x': 1, 'values_#_y': 2}", "[['dictionary',{'x':1,'y':2}]]");
+        row("add to dictionary: entries win", AddToDictionary,
+            "{'dictionary': {'a': 1}, 'key': 'b', 'value': 2, 'entries': {'a': 9}}",
+            "[['updated_dictionary',{'a':9,'b':2}]]");
+        row("add to dictionary: empty key ignored", AddToDictionary, "{'key': '', 'value': 1}",
+            "[['updated_dictionary',{}]]");
+        row("add to dictionary: no value ignored", AddToDictionary, "{'key': 'k'}",
+            "[['updated_dictionary',{}]]");
+        row("find: key", FindInDictionary, "{'input': {'a': {'b': 1}}, 'key': 'a'}",
+            "[['output',{'b':1}]]");
+        row("find: json text", FindInDictionary, "{'input': '{\\'a\\': 5}', 'key': 'a'}",
+            "[['output',5]]");
+        row("find: list index", FindInDictionary, "{'input': [10, 20], 'key': 1}",
+            "[['output',20]]");
+        row("find: no negative index", FindInDictionary, "{'input': [10, 20], 'key': -1}",
+            "[['missing',[10,20]]]");
+        row("find: key across objects", FindInDictionary,
+            "{'input': [{'a': 1}, {'b': 2}, {'a': 3}], 'key': 'a'}", "[['output',[1,3]]]");
+        row("find: key in plain list", FindInDictionary, "{'input': [1, 2], 'key': 'a'}",
+            "[['output',[]]]");
+        row("find: int key against text key", FindInDictionary, "{'input': {'1': 'x'}, 'key': 1}",
+            "[['missing',{'1':'x'}]]");
+        row("find: missing gives original text", FindInDictionary,
+            "{'input': '{\\'a\\': 5}', 'key': 'z'}", "[['missing','{\\'a\\': 5}']]");
+        row("find: bad json text", FindInDictionary, "{'input': 'not json', 'key': 'a'}", "[]",
+            "line 1, column 1");
+        row("remove key", RemoveFromDictionary,
+            "{'dictionary': {'a': 1, 'b': 2}, 'key': 'a', 'return_value': true}",
+            "[['updated_dictionary',{'b':2}],['removed_value',1]]");
+        row("remove key: missing", RemoveFromDictionary, "{'dictionary': {'a': 1}, 'key': 'z'}",
+            "[]", "Key 'z' not found in dictionary");
+        row("replace value", ReplaceDictionaryValue,
+            "{'dictionary': {'a': 1}, 'key': 'a', 'value': [2]}",
+            "[['updated_dictionary',{'a':[2]}],['old_value',1]]");
+        row("replace value: missing", ReplaceDictionaryValue,
+            "{'dictionary': {}, 'key': 'a', 'value': 1}", "[]", "Key 'a' not found in dictionary");
+        row("dictionary is empty", DictionaryIsEmpty, "{'dictionary': {}}", "[['is_empty',true]]");
+
+        // Logic blocks.
+        row("condition: numeric text becomes float", Condition,
+            "{'value1': '10', 'operator': '>', 'value2': 5}",
+            "[['result',true],['yes_output',10.0]]");
+        row("condition: strings stripped", Condition,
+            "{'value1': 'abc', 'operator': '==', 'value2': ' abc '}",
+            "[['result',true],['yes_output','abc']]");
+        row("condition: no_value defaults to value2", Condition,
+            "{'value1': 3, 'operator': '<', 'value2': 2}", "[['result',false],['no_output',2]]");
+        row("condition: True == 1", Condition,
+            "{'value1': true, 'operator': '==', 'value2': 1, 'yes_value': 'y'}",
+            "[['result',true],['yes_output','y']]");
+        row("condition: str > int fails", Condition,
+            "{'value1': 'a', 'operator': '>', 'value2': 1}", "[]",
+            "Comparison failed: '>' not supported between instances of 'str' and 'int'");
+        row("if matches: converts to input's type", IfInputMatches,
+            "{'input': 10, 'value': '10', 'yes_value': 'y'}",
+            "[['result',true],['yes_output','y']]");
+        row("if matches: failed conversion is 0", IfInputMatches,
+            "{'input': 0, 'value': 'None', 'yes_value': 'y'}",
+            "[['result',true],['yes_output','y']]");
+        row("if matches: no", IfInputMatches, "{'input': 'a', 'value': 'b'}",
+            "[['result',false],['no_output',null]]");
+        row("calculator: floats", Calculator, "{'operation': 'Add', 'a': 1, 'b': 2}",
+            "[['result',3.0]]");
+        row("calculator: divide by zero is inf", Calculator,
+            "{'operation': 'Divide', 'a': 1, 'b': 0}", "[['result',null]]");
+        row("calculator: overflow is nan", Calculator, "{'operation': 'Power', 'a': 10, 'b': 400}",
+            "[['result',null]]");
+        row("calculator: complex result fails", Calculator,
+            "{'operation': 'Power', 'a': -8, 'b': 0.5}", "[]", "invalid output");
+        row("calculator: round half to even", Calculator,
+            "{'operation': 'Add', 'a': 2, 'b': 0.5, 'round_result': true}", "[['result',2]]");
+        row("calculator: round 3.5", Calculator,
+            "{'operation': 'Add', 'a': 3, 'b': 0.5, 'round_result': true}", "[['result',4]]");
+        row("calculator: unknown operation", Calculator, "{'operation': 'Modulo', 'a': 1, 'b': 2}",
+            "[]", "Unable to execute block with invalid input data");
+    }
+
+    void blocks()
+    {
+        QFETCH(QString, block);
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, outputs);
+        QFETCH(QString, error);
+        const StandaloneRun run
+            = runBlockStandalone(*m_registry, block, Model::parseTrustedJson(input).toMap());
+        Model::ValueList produced;
+        for (const auto &[pin, output] : run.outputs)
+            produced.append(Model::ValueList {pin, output});
+        QCOMPARE(Model::toJson(produced), Model::toJson(Model::parseTrustedJson(outputs)));
+        if (error.isEmpty()) {
+            QVERIFY2(run.completed, qPrintable(run.error));
+        } else {
+            QVERIFY(!run.completed);
+            QVERIFY2(run.error.contains(error), qPrintable(run.error));
+        }
+    }
+
+    void standaloneRunShape()
+    {
+        const StandaloneRun run = runBlockStandalone(*m_registry, QString(BlockIds::GetListItem),
+                                                     value("{'list': [], 'index': 0}").toMap());
+        QCOMPARE(Model::toJson(run.toValue()),
+                 json("{'status':'FAILED','outputs':[],'error':'Index out of range'}"));
+        const StandaloneRun ok = runBlockStandalone(*m_registry, QString(BlockIds::Note),
+                                                    value("{'text': 't'}").toMap());
+        QCOMPARE(Model::toJson(ok.toValue()),
+                 json("{'status':'COMPLETED','outputs':[['output','t']],'error':null}"));
+    }
+
+    void unknownAndUnavailableBlocks()
+    {
+        const StandaloneRun unknown = runBlockStandalone(*m_registry, QStringLiteral("nope"), {});
+        QVERIFY(!unknown.completed);
+        QCOMPARE(unknown.error, QStringLiteral("Block for nope not found."));
+        // Catalogued but not implemented in this build.
+        const StandaloneRun web = runBlockStandalone(
+            *m_registry, QStringLiteral("6595ae1f-b924-42cb-9a41-551a0611c4b4"), {});
+        QVERIFY(!web.completed);
+        QVERIFY(web.error.contains(QStringLiteral("is not available")));
+    }
+
+    void badDynamicListIndex()
+    {
+        const StandaloneRun run = runBlockStandalone(*m_registry, QString(BlockIds::CreateList),
+                                                     value("{'values_$_x': 1}").toMap());
+        QVERIFY(!run.completed);
+        QCOMPARE(run.error,
+                 QStringLiteral("Invalid key: values_$_x, #x index must be an integer."));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBlocks)
+#include "tst_blocks.moc"
