@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include "engine/blocks/blockregistry.h"
+#include "engine/blocks/standalonerun.h"
+#include "engine/executor/executor.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -9,6 +12,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -25,7 +29,8 @@ namespace {
 using Engine::Database;
 using Engine::DatabaseOptions;
 
-const QStringList kCommands = {QStringLiteral("graphs"), QStringLiteral("executions")};
+const QStringList kCommands = {QStringLiteral("graphs"), QStringLiteral("executions"),
+                               QStringLiteral("run"), QStringLiteral("blocks")};
 
 int exitCodeFor(const Error &error)
 {
@@ -108,11 +113,28 @@ public:
             QStringLiteral("output"),
             QStringLiteral("Write the export to FILE instead of standard output."),
             QStringLiteral("FILE"));
-        parser.addOptions({db, json, graph, status, limit, version, output});
+        const QCommandLineOption input(
+            QStringLiteral("input"),
+            QStringLiteral(
+                "A graph input (run) as NAME=JSON, or the block input (blocks run) as JSON."),
+            QStringLiteral("INPUT"));
+        const QCommandLineOption hitl(QStringLiteral("hitl-safe-mode"),
+                                      QStringLiteral("Pause at Human Review blocks (default on)."),
+                                      QStringLiteral("on|off"), QStringLiteral("on"));
+        const QCommandLineOption sensitive(
+            QStringLiteral("sensitive-safe-mode"),
+            QStringLiteral("Review sensitive actions before they run (default off)."),
+            QStringLiteral("on|off"), QStringLiteral("off"));
+        const QCommandLineOption threads(
+            QStringLiteral("threads"),
+            QStringLiteral("Threads that run blocks (default: one per core)."), QStringLiteral("N"),
+            QString::number(QThread::idealThreadCount()));
+        parser.addOptions(
+            {db, json, graph, status, limit, version, output, input, hitl, sensitive, threads});
         parser.addPositionalArgument(
             QStringLiteral("command"),
-            QStringLiteral("graphs import FILE | graphs export ID | graphs list | "
-                           "executions list | executions show ID"));
+            QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
+                           "executions list | executions show ID | blocks list | blocks run ID"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -139,6 +161,14 @@ public:
                 return exportGraph(rest.first(), parser.value(version), parser.value(output));
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listGraphs();
+        } else if (group == QLatin1String("run") && positional.size() == 2) {
+            return runGraph(positional.at(1), parser.values(input), parser.value(hitl),
+                            parser.value(sensitive), parser.value(threads));
+        } else if (group == QLatin1String("blocks")) {
+            if (action == QLatin1String("list") && rest.isEmpty())
+                return listBlocks();
+            if (action == QLatin1String("run") && rest.size() == 1)
+                return runBlock(rest.first(), parser.value(input));
         } else if (group == QLatin1String("executions")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listExecutions(parser.value(graph), parser.values(status),
@@ -191,12 +221,13 @@ private:
         return Database::open(path, options);
     }
 
-    Result<Model::BlockCatalog> &catalog()
+    Result<std::shared_ptr<const Engine::BlockRegistry>> &catalog()
     {
-        if (!m_catalog)
-            m_catalog
-                = std::make_unique<Result<Model::BlockCatalog>>(Model::BlockCatalog::builtin());
-        return *m_catalog;
+        if (!m_registry) {
+            m_registry = std::make_unique<Result<std::shared_ptr<const Engine::BlockRegistry>>>(
+                Engine::BlockRegistry::builtin());
+        }
+        return *m_registry;
     }
 
     int importGraph(const QString &fileName)
@@ -219,7 +250,7 @@ private:
         auto &blocks = catalog();
         if (!blocks)
             return fail(blocks.error());
-        if (const QStringList problems = Model::unknownBlockProblems(*graph, *blocks);
+        if (const QStringList problems = Model::unknownBlockProblems(*graph, **blocks);
             !problems.isEmpty()) {
             return fail(makeError(
                 ErrorCode::BadInput,
@@ -280,7 +311,7 @@ private:
         if (!blocks)
             return fail(blocks.error());
         Model::GraphExportOptions options;
-        options.blocks = &*blocks;
+        options.blocks = blocks->get();
         const QByteArray json = Model::graphToJson(*graph, options);
         if (outputFile.isEmpty()) {
             m_out << QString::fromUtf8(json);
@@ -298,6 +329,231 @@ private:
                        {QStringLiteral("version"), graph->version},
                        {QStringLiteral("file"), outputFile}});
         return ExitCompleted;
+    }
+
+    // Reads a graph file and imports it (with its sub-graphs); exit code on failure.
+    std::optional<int> loadGraph(const QString &fileName, Database &db, Engine::SavedGraph &saved)
+    {
+        QFile file(fileName);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("%1: %2").arg(fileName, file.errorString())));
+        const Model::GraphLimits limits;
+        if (file.size() > limits.json.maxBytes) {
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("%1: %2 bytes is more than the limit of %3 bytes")
+                                      .arg(fileName)
+                                      .arg(file.size())
+                                      .arg(limits.json.maxBytes)));
+        }
+        auto graph = Model::graphFromJson(file.readAll(), fileName, limits);
+        if (!graph)
+            return fail(graph.error());
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
+        if (const QStringList problems = Model::unknownBlockProblems(*graph, **blocks);
+            !problems.isEmpty()) {
+            return fail(makeError(
+                ErrorCode::BadInput,
+                QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName),
+                problems));
+        }
+        Engine::GraphRepository graphs(db);
+        auto stored = graphs.saveGraph(*graph, QString(Model::kDefaultUserId));
+        if (!stored)
+            return fail(stored.error());
+        saved = *stored;
+        return std::nullopt;
+    }
+
+    static std::optional<bool> onOff(const QString &text)
+    {
+        if (text == QLatin1String("on"))
+            return true;
+        if (text == QLatin1String("off"))
+            return false;
+        return std::nullopt;
+    }
+
+    int runGraph(const QString &fileName, const QStringList &inputs, const QString &hitlText,
+                 const QString &sensitiveText, const QString &threadsText)
+    {
+        Engine::RunRequest request;
+        const auto hitl = onOff(hitlText);
+        const auto sensitive = onOff(sensitiveText);
+        if (!hitl || !sensitive)
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("safe modes take \"on\" or \"off\"")));
+        request.humanInTheLoopSafeMode = *hitl;
+        request.sensitiveActionSafeMode = *sensitive;
+        bool threadsOk = false;
+        const int threadCount = threadsText.toInt(&threadsOk);
+        if (!threadsOk || threadCount < 1)
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("--threads takes a whole number of at least 1")));
+        for (const QString &entry : inputs) {
+            const qsizetype equals = entry.indexOf(QLatin1Char('='));
+            if (equals <= 0)
+                return fail(
+                    makeError(ErrorCode::BadInput,
+                              QStringLiteral("--input takes NAME=JSON, not \"%1\"").arg(entry)));
+            const QString text = entry.mid(equals + 1);
+            auto parsed
+                = Model::parseJsonValue(text.toUtf8(), Model::JsonLimits {},
+                                        QStringLiteral("--input %1").arg(entry.left(equals)));
+            // A bare word is a string.
+            request.inputs.insert(entry.left(equals), parsed ? *parsed : Model::Value(text));
+        }
+
+        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
+        if (!db)
+            return fail(db.error());
+        Engine::SavedGraph saved;
+        if (const auto failed = loadGraph(fileName, **db, saved))
+            return *failed;
+        request.graphId = saved.id;
+        request.graphVersion = saved.version;
+
+        Engine::EventBus events;
+        Engine::Executor executor((*db)->path(), *catalog(), &events, threadCount);
+        if (auto opened = executor.open(); !opened)
+            return fail(opened.error());
+        QEventLoop loop;
+        Model::ExecutionStatus finalStatus = Model::ExecutionStatus::Running;
+        QString finishedId;
+        QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
+                         [&](const QString &id, Model::ExecutionStatus status) {
+                             finishedId = id;
+                             finalStatus = status;
+                             loop.quit();
+                         });
+        auto started = executor.start(request);
+        if (!started)
+            return fail(started.error());
+        if (finishedId.isEmpty())
+            loop.exec();
+        return printRun(**db, *started);
+    }
+
+    // Prints an execution as `run` does and returns its exit code.
+    int printRun(Database &db, const QString &executionId)
+    {
+        Engine::ExecutionRepository executions(db, catalog()->get());
+        auto execution = executions.graphExecution(QString(Model::kDefaultUserId), executionId);
+        if (!execution)
+            return fail(execution.error());
+        if (!execution->has_value())
+            return fail(makeError(ErrorCode::NotFound,
+                                  QStringLiteral("there is no execution %1").arg(executionId)));
+        const Model::GraphExecution &e = **execution;
+        const QString error = e.meta.stats ? e.meta.stats->error : QString();
+        if (m_json) {
+            Model::ValueMap result;
+            result.insert(QStringLiteral("execution_id"), e.meta.id);
+            result.insert(QStringLiteral("status"), Model::statusName(e.meta.status));
+            result.insert(QStringLiteral("outputs"), e.outputs);
+            result.insert(QStringLiteral("error"),
+                          error.isEmpty() ? Model::Value(nullptr) : Model::Value(error));
+            printValue(result);
+        } else {
+            m_out << "Execution " << e.meta.id << ": " << Model::statusName(e.meta.status) << '\n';
+            if (!error.isEmpty())
+                m_out << "error: " << error << '\n';
+            for (auto it = e.outputs.begin(); it != e.outputs.end(); ++it) {
+                m_out << it.key().toString() << ": "
+                      << QString::fromUtf8(Model::toJson(it.value(), Model::JsonStyle::PythonDumps))
+                      << '\n';
+            }
+        }
+        switch (e.meta.status) {
+        case Model::ExecutionStatus::Completed:
+            return ExitCompleted;
+        case Model::ExecutionStatus::Review:
+            return ExitPaused;
+        case Model::ExecutionStatus::Terminated:
+            return ExitTerminated;
+        default:
+            return ExitFailed;
+        }
+    }
+
+    int listBlocks()
+    {
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
+        const Engine::BlockRegistry &registry = **blocks;
+        if (m_json) {
+            Model::ValueList list;
+            for (const Model::BlockSchema &block : registry.blocks()) {
+                Model::ValueMap entry;
+                entry.insert(QStringLiteral("id"), block.id);
+                entry.insert(QStringLiteral("name"), block.name);
+                entry.insert(QStringLiteral("description"), block.description);
+                entry.insert(QStringLiteral("categories"),
+                             Model::fromQJson(QJsonArray::fromStringList(block.categories)));
+                entry.insert(QStringLiteral("block_type"), Model::blockTypeName(block.type));
+                entry.insert(QStringLiteral("static_output"), block.staticOutput);
+                entry.insert(QStringLiteral("is_sensitive_action"), block.isSensitiveAction);
+                entry.insert(QStringLiteral("available"),
+                             registry.implementation(block.id) != nullptr);
+                entry.insert(QStringLiteral("input_schema"),
+                             Model::fromQJson(registry.inputJsonSchema(block.id)));
+                Model::ValueList outputs;
+                for (const Model::PinSpec &pin : block.outputs)
+                    outputs.append(pin.name);
+                entry.insert(QStringLiteral("outputs"), outputs);
+                list.append(entry);
+            }
+            Model::ValueMap result;
+            result.insert(QStringLiteral("blocks"), list);
+            printValue(result);
+            return ExitCompleted;
+        }
+        QList<QStringList> rows {{QStringLiteral("ID"), QStringLiteral("TYPE"),
+                                  QStringLiteral("AVAILABLE"), QStringLiteral("NAME")}};
+        for (const Model::BlockSchema &block : registry.blocks()) {
+            rows.append(
+                {block.id, Model::blockTypeName(block.type),
+                 registry.implementation(block.id) ? QStringLiteral("yes") : QStringLiteral("no"),
+                 block.name});
+        }
+        m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    int runBlock(const QString &blockId, const QString &inputText)
+    {
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
+        if (!(*blocks)->schema(blockId))
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("unknown block \"%1\"").arg(blockId)));
+        Model::ValueMap input;
+        if (!inputText.isEmpty()) {
+            auto parsed = Model::parseJsonValue(inputText.toUtf8(), Model::JsonLimits {},
+                                                QStringLiteral("--input"));
+            if (!parsed)
+                return fail(parsed.error());
+            if (!parsed->isMap())
+                return fail(makeError(ErrorCode::BadInput,
+                                      QStringLiteral("--input: the block input is a JSON object")));
+            input = parsed->toMap();
+        }
+        const Engine::StandaloneRun run = Engine::runBlockStandalone(**blocks, blockId, input);
+        if (m_json) {
+            printValue(run.toValue());
+        } else {
+            for (const auto &[pin, value] : run.outputs)
+                m_out << pin << ": "
+                      << QString::fromUtf8(Model::toJson(value, Model::JsonStyle::PythonDumps))
+                      << '\n';
+            if (!run.completed)
+                m_err << "signalbox: the block failed: " << run.error << '\n';
+        }
+        return run.completed ? ExitCompleted : ExitFailed;
     }
 
     int listGraphs()
@@ -403,7 +659,7 @@ private:
         auto &blocks = catalog();
         if (!blocks)
             return fail(blocks.error());
-        Engine::ExecutionRepository executions(**db, &*blocks);
+        Engine::ExecutionRepository executions(**db, blocks->get());
         auto execution = executions.graphExecution(QString(Model::kDefaultUserId), id, true);
         if (!execution)
             return fail(execution.error());
@@ -427,7 +683,7 @@ private:
         QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("STATUS"),
                                   QStringLiteral("BLOCK"), QStringLiteral("NODE")}};
         for (const Model::NodeExecutionResult &node : e.nodeExecutions) {
-            const Model::BlockSchema *schema = blocks->schema(node.blockId);
+            const Model::BlockSchema *schema = (*blocks)->schema(node.blockId);
             rows.append({node.nodeExecId, Model::statusName(node.status),
                          schema ? schema->name : node.blockId, node.nodeId});
         }
@@ -439,7 +695,7 @@ private:
     QTextStream &m_err;
     bool m_json = false;
     QString m_dbPath;
-    std::unique_ptr<Result<Model::BlockCatalog>> m_catalog;
+    std::unique_ptr<Result<std::shared_ptr<const Engine::BlockRegistry>>> m_registry;
 };
 
 } // namespace

@@ -87,6 +87,7 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerListBlocks(*registry);
     registerDictionaryBlocks(*registry);
     registerLogicBlocks(*registry);
+    registerTimeBlocks(*registry);
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 

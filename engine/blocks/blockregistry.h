@@ -53,5 +53,6 @@ void registerBasicBlocks(BlockRegistry &registry);
 void registerListBlocks(BlockRegistry &registry);
 void registerDictionaryBlocks(BlockRegistry &registry);
 void registerLogicBlocks(BlockRegistry &registry);
+void registerTimeBlocks(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

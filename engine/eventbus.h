@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/execution.h"
+#include "model/value.h"
+
+#include <QDateTime>
+#include <QObject>
+
+namespace Signalbox::Engine {
+
+struct NodeExecutionEvent
+{
+    QString graphExecId;
+    QString nodeExecId;
+    QString nodeId;
+    QString blockId;
+    Model::ExecutionStatus status = Model::ExecutionStatus::Incomplete;
+    // An output that was just yielded (pin empty when this is a status change).
+    QString outputPin;
+    // Values larger than kEventValueLimit bytes are truncated here, never in the store.
+    Model::Value outputValue;
+    Model::ValueMap inputData;
+    QString error;
+    QDateTime time;
+};
+
+struct GraphExecutionEvent
+{
+    QString graphExecId;
+    QString graphId;
+    int graphVersion = 0;
+    Model::ExecutionStatus status = Model::ExecutionStatus::Incomplete;
+    std::optional<Model::GraphExecutionStats> stats;
+    QDateTime time;
+};
+
+inline constexpr qsizetype kEventValueLimit = 4096;
+
+// A value as events carry it: itself when small, else the start of its JSON
+// text followed by "... (truncated)".
+Model::Value truncatedForEvent(const Model::Value &value);
+
+// The in-process event bus (DESIGN §3). The executor emits from the thread
+// it runs on, after the status change is committed; connect with
+// Qt::QueuedConnection from other threads.
+class EventBus : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+Q_SIGNALS:
+    void graphExecutionUpdated(const Signalbox::Engine::GraphExecutionEvent &event);
+    void nodeExecutionUpdated(const Signalbox::Engine::NodeExecutionEvent &event);
+};
+
+} // namespace Signalbox::Engine
+
+Q_DECLARE_METATYPE(Signalbox::Engine::NodeExecutionEvent)
+Q_DECLARE_METATYPE(Signalbox::Engine::GraphExecutionEvent)

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/blocks/blockregistry.h"
+#include "engine/eventbus.h"
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
+#include "engine/store/graphrepository.h"
+#include "graphsnapshot.h"
+#include "validation.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QObject>
+#include <QThreadPool>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+namespace Signalbox::Engine {
+
+struct RunRequest
+{
+    QString graphId;
+    // 0: the latest version.
+    int graphVersion = 0;
+    Model::ValueMap inputs;
+    Model::ValueMap nodesInputMasks;
+    QString userId = QString(Model::kDefaultUserId);
+    QString parentGraphExecId;
+    bool humanInTheLoopSafeMode = true;
+    bool sensitiveActionSafeMode = false;
+};
+
+// Stops a run's blocks: a flag they check and a wait they can sleep on.
+class CancelToken
+{
+public:
+    void cancel()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_cancelled = true;
+        }
+        m_wake.notify_all();
+    }
+    bool isCancelled() const { return m_cancelled.load(); }
+    // Sleeps up to `milliseconds`; false when woken by cancel().
+    bool sleep(qint64 milliseconds)
+    {
+        std::unique_lock lock(m_mutex);
+        return !m_wake.wait_for(lock, std::chrono::milliseconds(milliseconds),
+                                [this] { return m_cancelled.load(); });
+    }
+
+private:
+    std::atomic<bool> m_cancelled = false;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+};
+
+// Runs graph executions with AutoGPT's dataflow semantics. Lives on one
+// thread (its coordinator) that owns the only writing connection to the
+// database; blocks run on the executor's own QThreadPool and report back
+// through a mailbox that the coordinator drains in batched transactions.
+// Every status change is committed before the event announcing it.
+class Executor : public QObject
+{
+    Q_OBJECT
+
+public:
+    Executor(QString databasePath, std::shared_ptr<const BlockRegistry> registry, EventBus *events,
+             int threads = QThread::idealThreadCount(), QObject *parent = nullptr);
+    ~Executor() override;
+
+    // Opens the database on the calling thread, which becomes the coordinator.
+    Result<void> open();
+
+    // Validates the graph and its inputs (every problem at once), creates
+    // the execution and starts it. Returns the graph execution id.
+    Result<QString> start(const RunRequest &request);
+    // Stops a run of this executor: blocks are cancelled, waits wake, and the
+    // execution ends TERMINATED.
+    void stop(const QString &graphExecId);
+    bool isRunning(const QString &graphExecId) const { return m_runs.contains(graphExecId); }
+    int threadCount() const { return m_pool.maxThreadCount(); }
+
+Q_SIGNALS:
+    void runFinished(const QString &graphExecId, Signalbox::Model::ExecutionStatus status);
+
+private:
+    struct Message
+    {
+        enum class Kind { Output, Done };
+        Kind kind = Kind::Output;
+        QString runId;
+        QString nodeExecId;
+        QString nodeId;
+        QString pin;
+        Model::Value value;
+        std::optional<QString> error;
+        Model::NodeExecutionStats stats;
+    };
+    struct QueuedNode
+    {
+        QString nodeExecId;
+        QString nodeId;
+        Model::ValueMap input;
+    };
+    struct Run
+    {
+        QString id;
+        std::shared_ptr<const GraphSnapshot> snapshot;
+        Model::ExecutionContext context;
+        Model::ValueMap masks;
+        std::shared_ptr<CancelToken> cancel;
+        QList<QueuedNode> waiting;
+        int active = 0;
+        bool anyFailed = false;
+        QString firstError;
+        QElapsedTimer clock;
+        Model::GraphExecutionStats stats;
+    };
+
+    void post(Message message);
+    void drain();
+    Result<void> handle(Run &run, const Message &message, QList<NodeExecutionEvent> &events);
+    Result<void> deliver(Run &run, const QString &nodeId, const QString &pin,
+                         const Model::Value &value);
+    Result<void> enqueue(Run &run, const QString &nodeExecId, const QString &nodeId,
+                         const Model::ValueMap &input);
+    void dispatch();
+    void finishIfDone(const QString &runId);
+    void failRun(Run &run, const Error &error);
+    void runNode(const QString &runId, const QueuedNode &node);
+
+    QString m_databasePath;
+    std::shared_ptr<const BlockRegistry> m_registry;
+    EventBus *m_events;
+    QThreadPool m_pool;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<ExecutionRepository> m_executions;
+    std::unique_ptr<GraphRepository> m_graphs;
+    QHash<QString, Run> m_runs;
+    int m_active = 0;
+
+    QMutex m_mailboxMutex;
+    QList<Message> m_mailbox; // guarded by m_mailboxMutex
+    bool m_drainScheduled = false; // guarded by m_mailboxMutex
+};
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/blocks/blockregistry.h"
+#include "model/graph.h"
+
+#include <QHash>
+#include <QList>
+
+#include <memory>
+
+namespace Signalbox::Engine {
+
+// An immutable view of one graph version prepared for running: nodes by id,
+// links by sink and by source, and each link's effective static flag (links
+// from static_output blocks are always static). Shared read-only by the
+// coordinator and the workers.
+class GraphSnapshot
+{
+public:
+    GraphSnapshot(Model::Graph graph, std::shared_ptr<const BlockRegistry> registry);
+
+    const Model::Graph &graph() const { return m_graph; }
+    const BlockRegistry &registry() const { return *m_registry; }
+    std::shared_ptr<const BlockRegistry> registryPointer() const { return m_registry; }
+
+    const Model::Node *node(const QString &nodeId) const;
+    const Model::BlockSchema *schemaOf(const QString &nodeId) const;
+    // Indices into graph().links.
+    const QList<qsizetype> &inputLinks(const QString &nodeId) const;
+    const QList<qsizetype> &outputLinks(const QString &nodeId) const;
+    bool isStatic(qsizetype linkIndex) const { return m_static.at(linkIndex); }
+    const Model::Link &link(qsizetype linkIndex) const { return m_graph.links.at(linkIndex); }
+
+    // AutoGPT's starting nodes: input blocks and nodes no link points to.
+    QList<const Model::Node *> startingNodes() const;
+
+private:
+    Model::Graph m_graph;
+    std::shared_ptr<const BlockRegistry> m_registry;
+    QHash<QString, qsizetype> m_nodeIndex;
+    QHash<QString, QList<qsizetype>> m_inputLinks;
+    QHash<QString, QList<qsizetype>> m_outputLinks;
+    QList<bool> m_static;
+};
+
+} // namespace Signalbox::Engine

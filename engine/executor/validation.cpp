@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "validation.h"
+
+#include "engine/blocks/typeconversion.h"
+#include "engine/dynamicpins.h"
+
+#include <QSet>
+
+namespace Signalbox::Engine {
+
+using Model::Value;
+using Model::ValueMap;
+
+namespace {
+
+QStringList pinNames(const QList<Model::PinSpec> &pins)
+{
+    QStringList names;
+    for (const Model::PinSpec &pin : pins)
+        names.append(pin.name);
+    return names;
+}
+
+// AGENT blocks declare their pins in input_default's schemas.
+QStringList agentPins(const Model::Node &node, const char *schemaKey)
+{
+    const QJsonObject properties = node.inputDefault.value(QLatin1String(schemaKey))
+                                       .toObject()
+                                       .value(QLatin1String("properties"))
+                                       .toObject();
+    return properties.keys();
+}
+
+} // namespace
+
+NodeErrors validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks)
+{
+    NodeErrors errors;
+    const Model::Graph &graph = snapshot.graph();
+    for (const Model::Node &node : graph.nodes) {
+        const Model::BlockSchema *schema = snapshot.registry().schema(node.blockId);
+        if (!schema) {
+            errors[node.id][QStringLiteral("block_id")]
+                = QStringLiteral("Invalid block %1").arg(node.blockId);
+            continue;
+        }
+        if (!snapshot.registry().implementation(node.blockId)
+            && schema->type != Model::BlockType::Note) {
+            errors[node.id][QStringLiteral("block_id")]
+                = QStringLiteral("Block %1 is not available in this version of Signalbox")
+                      .arg(schema->name);
+            continue;
+        }
+        QSet<QString> provided;
+        for (auto it = node.inputDefault.begin(); it != node.inputDefault.end(); ++it)
+            provided.insert(basePinName(it.key()));
+        for (qsizetype index : snapshot.inputLinks(node.id))
+            provided.insert(basePinName(snapshot.link(index).sinkName));
+        const ValueMap mask = nodesInputMasks.value(node.id).toMap();
+        for (auto it = mask.begin(); it != mask.end(); ++it)
+            provided.insert(it.key().toString());
+        for (const Model::PinSpec &pin : schema->inputs) {
+            if (pin.required && !provided.contains(pin.name)
+                && pin.type != Model::PinType::Credentials)
+                errors[node.id][pin.name] = QStringLiteral("This field is required");
+        }
+        // Defaults must be of, or convertible to, their pin's type.
+        for (const Model::PinSpec &pin : schema->inputs) {
+            const QJsonValue given = node.inputDefault.value(pin.name);
+            if (given.isUndefined() || given.isNull() || pin.type == Model::PinType::Any)
+                continue;
+            const Value converted = convertToPinType(Model::fromQJson(given), pin.type);
+            ValueMap single;
+            single.insert(pin.name, converted);
+            for (const QString &problem : snapshot.registry().validateInput(node.blockId, single)) {
+                if (!problem.contains(QLatin1String("required"))
+                    && !problem.contains(QLatin1String("Missing")))
+                    errors[node.id][pin.name] = problem;
+            }
+        }
+    }
+    for (qsizetype i = 0; i < graph.links.size(); ++i) {
+        const Model::Link &link = graph.links.at(i);
+        const Model::Node *source = snapshot.node(link.sourceId);
+        const Model::Node *sink = snapshot.node(link.sinkId);
+        const Model::BlockSchema *sourceSchema = snapshot.schemaOf(link.sourceId);
+        const Model::BlockSchema *sinkSchema = snapshot.schemaOf(link.sinkId);
+        if (source && sourceSchema) {
+            const QStringList outputs = sourceSchema->type == Model::BlockType::Agent
+                ? agentPins(*source, "output_schema")
+                : pinNames(sourceSchema->outputs);
+            if (!outputs.contains(basePinName(link.sourceName))) {
+                errors[source->id][link.sourceName]
+                    = QStringLiteral("Link %1: output `%2` invalid, allowed fields: %3")
+                          .arg(link.id, link.sourceName, outputs.join(QLatin1String(", ")));
+            }
+        }
+        if (sink && sinkSchema) {
+            const QStringList inputs = sinkSchema->type == Model::BlockType::Agent
+                ? agentPins(*sink, "input_schema")
+                : pinNames(sinkSchema->inputs);
+            if (!inputs.contains(basePinName(link.sinkName))) {
+                errors[sink->id][link.sinkName]
+                    = QStringLiteral("Link %1: input `%2` invalid, allowed fields: %3")
+                          .arg(link.id, link.sinkName, inputs.join(QLatin1String(", ")));
+            }
+        }
+    }
+    return errors;
+}
+
+Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot)
+{
+    int count = 0;
+    QStringList details;
+    for (auto node = errors.begin(); node != errors.end(); ++node) {
+        const Model::BlockSchema *schema = snapshot.schemaOf(node.key());
+        const QString block = schema ? schema->name : QStringLiteral("unknown block");
+        for (auto field = node->begin(); field != node->end(); ++field) {
+            ++count;
+            details.append(QStringLiteral("node %1 (%2), %3: %4")
+                               .arg(node.key(), block, field.key(), field.value()));
+        }
+    }
+    return makeError(ErrorCode::BadInput,
+                     QStringLiteral("Graph validation failed: %1 issues on %2 nodes")
+                         .arg(count)
+                         .arg(errors.size()),
+                     details);
+}
+
+ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, const ValueMap &data)
+{
+    const Model::BlockSchema *schema = snapshot.registry().schema(node.blockId);
+    if (!schema)
+        return {std::nullopt, QStringLiteral("Block for %1 not found.").arg(node.blockId)};
+    const QString prefix
+        = QStringLiteral("Input data missing or mismatch for `%1`:").arg(schema->name);
+
+    QStringList missingLinks;
+    for (qsizetype index : snapshot.inputLinks(node.id)) {
+        const QString sinkName = snapshot.link(index).sinkName;
+        if (!data.contains(sinkName) && !missingLinks.contains(sinkName))
+            missingLinks.append(sinkName);
+    }
+    if (!missingLinks.isEmpty())
+        return {std::nullopt,
+                QStringLiteral("%1 unpopulated links %2")
+                    .arg(prefix, missingLinks.join(QLatin1String(", ")))};
+
+    ValueMap merged = Model::fromQJson(node.inputDefault).toMap();
+    for (auto it = data.begin(); it != data.end(); ++it)
+        merged.insert(it.key(), it.value());
+    auto folded = mergeDynamicInputs(merged);
+    if (!folded)
+        return {std::nullopt, QStringLiteral("%1 %2").arg(prefix, folded.error().message)};
+    ValueMap resolved = *folded;
+    for (const Model::PinSpec &pin : schema->inputs) {
+        const Value value = resolved.value(pin.name);
+        if (!value.isNull() && !value.isUndefined() && !hasPinType(value, pin.type))
+            resolved.insert(pin.name, convertToPinType(value, pin.type));
+    }
+    QStringList missing;
+    for (const Model::PinSpec &pin : schema->inputs) {
+        const Value value = resolved.value(pin.name);
+        if (pin.required && (value.isNull() || value.isUndefined()))
+            missing.append(pin.name);
+    }
+    if (!missing.isEmpty())
+        return {
+            std::nullopt,
+            QStringLiteral("%1 missing input %2").arg(prefix, missing.join(QLatin1String(", ")))};
+    ValueMap present;
+    for (auto it = resolved.begin(); it != resolved.end(); ++it) {
+        if (!it.value().isNull() && !it.value().isUndefined())
+            present.insert(it.key(), it.value());
+    }
+    if (const QStringList problems = snapshot.registry().validateInput(node.blockId, present);
+        !problems.isEmpty())
+        return {std::nullopt,
+                QStringLiteral("%1 %2").arg(prefix, problems.join(QLatin1String("; ")))};
+    return {resolved, schema->name};
+}
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "graphsnapshot.h"
+
+#include "model/value.h"
+
+#include <QMap>
+
+namespace Signalbox::Engine {
+
+// {node id: {field: message}}, every problem of the whole graph at once.
+using NodeErrors = QMap<QString, QMap<QString, QString>>;
+
+// AutoGPT's validate_graph_get_errors for a run: every node's block exists
+// and is available, every required input is given by a default, a link or an
+// input mask, link pins exist on both blocks (dynamic suffixes stripped), and
+// default values are of (or convertible to) their pin's type.
+NodeErrors validateGraphForRun(const GraphSnapshot &snapshot,
+                               const Model::ValueMap &nodesInputMasks);
+
+// "Graph validation failed: N issues on M nodes" with one line per problem.
+Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot);
+
+struct ExecInput
+{
+    // The resolved input when the node can run.
+    std::optional<Model::ValueMap> input;
+    // Why it cannot, when it cannot.
+    QString message;
+};
+
+// AutoGPT's validate_exec: the node's inputs merged over its defaults,
+// dynamic pins folded, values converted to their pin types; ready only when
+// every linked pin has arrived, every required input is present and the
+// input matches the block's schema.
+ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node,
+                       const Model::ValueMap &data);
+
+} // namespace Signalbox::Engine

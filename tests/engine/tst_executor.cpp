@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The executor's dataflow rules, each run with the pool at 1 and at 8 threads.
+#include "engine/blocks/blockids.h"
+#include "engine/executor/executor.h"
+#include "model/graphjson.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "testsupport.h"
+
+using namespace Signalbox;
+using namespace Signalbox::Engine;
+using Model::ExecutionStatus;
+using Signalbox::Testing::json;
+using Signalbox::Testing::value;
+
+namespace {
+
+const QString kUser = QString(Model::kDefaultUserId);
+
+struct Finished
+{
+    QString id;
+    ExecutionStatus status = ExecutionStatus::Incomplete;
+};
+
+} // namespace
+
+class TestExecutor : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+    std::shared_ptr<const BlockRegistry> m_registry;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<ExecutionRepository> m_executions;
+    std::unique_ptr<EventBus> m_events;
+    std::unique_ptr<Executor> m_executor;
+
+    QString importGraph(const QByteArray &graphJson)
+    {
+        auto graph = Model::graphFromJson(graphJson, QStringLiteral("test graph"));
+        if (!graph)
+            qFatal("%s", qPrintable(graph.error().text()));
+        GraphRepository graphs(*m_db);
+        auto saved = graphs.saveGraph(*graph, kUser);
+        if (!saved)
+            qFatal("%s", qPrintable(saved.error().message));
+        return saved->id;
+    }
+
+    Result<QString> start(const QString &graphId, const char *inputs = "{}",
+                          const char *masks = "{}")
+    {
+        RunRequest request;
+        request.graphId = graphId;
+        request.inputs = value(inputs).toMap();
+        request.nodesInputMasks = value(masks).toMap();
+        return m_executor->start(request);
+    }
+
+    Finished runToEnd(const QString &graphId, const char *inputs = "{}", const char *masks = "{}")
+    {
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = start(graphId, inputs, masks);
+        if (!id)
+            qFatal("start failed: %s", qPrintable(id.error().text()));
+        if (finished.isEmpty() && !finished.wait(20000))
+            qFatal("the run did not finish");
+        return {finished.first().at(0).toString(), finished.first().at(1).value<ExecutionStatus>()};
+    }
+
+    Model::GraphExecution load(const QString &id)
+    {
+        auto execution = m_executions->graphExecution(kUser, id, true);
+        if (!execution || !execution->has_value())
+            qFatal("no execution %s", qPrintable(id));
+        return **execution;
+    }
+
+    QList<Model::NodeExecutionResult> executionsOf(const Model::GraphExecution &execution,
+                                                   const QString &nodeId)
+    {
+        QList<Model::NodeExecutionResult> found;
+        for (const auto &node : execution.nodeExecutions) {
+            if (node.nodeId == nodeId)
+                found.append(node);
+        }
+        return found;
+    }
+
+private Q_SLOTS:
+    void initTestCase_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::newRow("1 thread") << 1;
+        QTest::newRow("8 threads") << 8;
+    }
+
+    void initTestCase()
+    {
+        auto registry = BlockRegistry::builtin();
+        QVERIFY(registry.ok());
+        m_registry = *registry;
+    }
+
+    void init()
+    {
+        QFETCH_GLOBAL(int, threads);
+        m_executor.reset();
+        m_executions.reset();
+        m_db.reset();
+        const QString path = m_dir.filePath(QStringLiteral("executor-%1.db").arg(++m_counter));
+        auto db = Database::open(path);
+        QVERIFY(db.ok());
+        m_db = std::move(*db);
+        m_executions = std::make_unique<ExecutionRepository>(*m_db, m_registry.get());
+        m_events = std::make_unique<EventBus>();
+        m_executor = std::make_unique<Executor>(path, m_registry, m_events.get(), threads);
+        QVERIFY(m_executor->open().ok());
+        QCOMPARE(m_executor->threadCount(), threads);
+    }
+
+    void chainCompletesWithEventsInOrder()
+    {
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'in', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'x'}},"
+                 " {'id': 'keep', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9'},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'result'}}],"
+                 " 'links': [{'source_id': 'in', 'source_name': 'result', 'sink_id': 'keep', "
+                 "'sink_name': 'input'},"
+                 " {'source_id': 'keep', 'source_name': 'output', 'sink_id': 'out', 'sink_name': "
+                 "'value'}]}"));
+        QStringList log;
+        QStringList mismatches;
+        connect(m_events.get(), &EventBus::graphExecutionUpdated, this,
+                [&](const GraphExecutionEvent &event) {
+                    log.append(QStringLiteral("graph ") + Model::statusName(event.status));
+                    auto stored = m_executions->graphExecutionMeta(kUser, event.graphExecId);
+                    if (!stored || !stored->has_value() || (*stored)->status != event.status)
+                        mismatches.append(
+                            QStringLiteral("graph event before its status was stored"));
+                });
+        connect(m_events.get(), &EventBus::nodeExecutionUpdated, this,
+                [&](const NodeExecutionEvent &event) {
+                    if (!event.outputPin.isEmpty()) {
+                        log.append(event.nodeId + QStringLiteral(" output ") + event.outputPin);
+                        return;
+                    }
+                    log.append(event.nodeId + QLatin1Char(' ') + Model::statusName(event.status));
+                    auto stored = m_executions->nodeExecution(event.nodeExecId);
+                    if (!stored || !stored->has_value() || (*stored)->status != event.status)
+                        mismatches.append(event.nodeId
+                                          + QStringLiteral(" event before its status was stored"));
+                });
+        const Finished run = runToEnd(graph, "{'x': 41.5}");
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const QStringList expected = {
+            QStringLiteral("graph RUNNING"),     QStringLiteral("in RUNNING"),
+            QStringLiteral("in output result"),  QStringLiteral("in COMPLETED"),
+            QStringLiteral("keep RUNNING"),      QStringLiteral("keep output output"),
+            QStringLiteral("keep COMPLETED"),    QStringLiteral("out RUNNING"),
+            QStringLiteral("out output output"), QStringLiteral("out output name"),
+            QStringLiteral("out COMPLETED"),     QStringLiteral("graph COMPLETED"),
+        };
+        QCOMPARE(log, expected);
+        QVERIFY2(mismatches.isEmpty(), qPrintable(mismatches.join(QLatin1Char('\n'))));
+
+        const auto execution = load(run.id);
+        QCOMPARE(Model::toJson(execution.outputs), json("{'result':[41.5]}"));
+        QCOMPARE(execution.nodeExecutions.size(), 3);
+        for (const auto &node : execution.nodeExecutions) {
+            QCOMPARE(node.status, ExecutionStatus::Completed);
+            QVERIFY(node.startTime.isValid() && node.endTime.isValid());
+            QVERIFY(node.stats.inputSize > 0);
+        }
+        QVERIFY(execution.meta.stats.has_value());
+        QCOMPARE(execution.meta.stats->nodeCount, 3);
+        QCOMPARE(execution.meta.stats->nodeErrorCount, 0);
+        QVERIFY(execution.meta.stats->walltime > 0);
+        QVERIFY(execution.meta.endedAt.isValid());
+    }
+
+    void severalYieldsMakeSeveralExecutionsAndStaticLinksAreReused()
+    {
+        // items fan out; the factor arrives once on a static link (from an
+        // input block) and is reused by every multiplication.
+        const QString graph = importGraph(json(
+            "{'nodes': [{'id': 'items', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+            "'input_default': {'name': 'items'}},"
+            " {'id': 'factor', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+            "'input_default': {'name': 'factor'}},"
+            " {'id': 'step', 'block_id': 'f66a3543-28d3-4ab5-8945-9b336371e2ce'},"
+            " {'id': 'times', 'block_id': 'b1ab9b19-67a6-406d-abf5-2dba76d00c79', 'input_default': "
+            "{'operation': 'Multiply'}},"
+            " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', 'input_default': "
+            "{'name': 'products'}}],"
+            " 'links': [{'source_id': 'items', 'source_name': 'result', 'sink_id': 'step', "
+            "'sink_name': 'items'},"
+            " {'source_id': 'step', 'source_name': 'item', 'sink_id': 'times', 'sink_name': 'a'},"
+            " {'source_id': 'factor', 'source_name': 'result', 'sink_id': 'times', 'sink_name': "
+            "'b'},"
+            " {'source_id': 'times', 'source_name': 'result', 'sink_id': 'out', 'sink_name': "
+            "'value'}]}"));
+        const Finished run = runToEnd(graph, "{'items': [1, 2, 3, 4], 'factor': 10}");
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const auto execution = load(run.id);
+        QList<double> products;
+        for (const auto &item : execution.outputs.value(QLatin1String("products")).toArray())
+            products.append(item.toDouble());
+        std::sort(products.begin(), products.end());
+        QCOMPARE(products, (QList<double> {10.0, 20.0, 30.0, 40.0}));
+        QCOMPARE(executionsOf(execution, QStringLiteral("times")).size(), 4);
+        QCOMPARE(executionsOf(execution, QStringLiteral("factor")).size(), 1);
+        // The step node yielded 8 times: item/key pairs.
+        const auto step = executionsOf(execution, QStringLiteral("step"));
+        QCOMPARE(step.size(), 1);
+        QCOMPARE(step.first().outputData.value(QLatin1String("item")).toArray().size(), 4);
+        QCOMPARE(step.first().outputData.value(QLatin1String("key")).toArray().size(), 4);
+    }
+
+    void dynamicPinsBothWays()
+    {
+        // values_#_a and values_#_b build a dict; dictionary_#_b picks one entry
+        // back out; list_$_1 picks an item of a list.
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'a', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'a'}},"
+                 " {'id': 'b', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'b'}},"
+                 " {'id': 'dict', 'block_id': 'b924ddf4-de4f-4b56-9a85-358930dcbc91'},"
+                 " {'id': 'list', 'block_id': 'a912d5c7-6e00-4542-b2a9-8034136930e4'},"
+                 " {'id': 'whole', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'whole'}},"
+                 " {'id': 'picked', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'picked'}},"
+                 " {'id': 'second', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'second'}}],"
+                 " 'links': [{'source_id': 'a', 'source_name': 'result', 'sink_id': 'dict', "
+                 "'sink_name': 'values_#_a'},"
+                 " {'source_id': 'b', 'source_name': 'result', 'sink_id': 'dict', 'sink_name': "
+                 "'values_#_b'},"
+                 " {'source_id': 'a', 'source_name': 'result', 'sink_id': 'list', 'sink_name': "
+                 "'values_$_0'},"
+                 " {'source_id': 'b', 'source_name': 'result', 'sink_id': 'list', 'sink_name': "
+                 "'values_$_1'},"
+                 " {'source_id': 'dict', 'source_name': 'dictionary', 'sink_id': 'whole', "
+                 "'sink_name': 'value'},"
+                 " {'source_id': 'dict', 'source_name': 'dictionary_#_b', 'sink_id': 'picked', "
+                 "'sink_name': 'value'},"
+                 " {'source_id': 'list', 'source_name': 'list_$_1', 'sink_id': 'second', "
+                 "'sink_name': 'value'}]}"));
+        const Finished run = runToEnd(graph, "{'a': 'A', 'b': 'B'}");
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const auto execution = load(run.id);
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("picked"))), json("['B']"));
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("second"))), json("['B']"));
+        const Model::ValueMap whole
+            = execution.outputs.value(QLatin1String("whole")).toArray().at(0).toMap();
+        QCOMPARE(whole.value(QLatin1String("a")).toString(), QStringLiteral("A"));
+        QCOMPARE(whole.value(QLatin1String("b")).toString(), QStringLiteral("B"));
+    }
+
+    void errorsFlowAlongErrorLinksAndOtherBranchesRun()
+    {
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'get', 'block_id': '262ca24c-1025-43cf-a578-534e23234e97', "
+                 "'input_default': {'list': [1], 'index': 5}},"
+                 " {'id': 'handler', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9'},"
+                 " {'id': 'caught', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'caught'}},"
+                 " {'id': 'other', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9', "
+                 "'input_default': {'input': 'fine'}},"
+                 " {'id': 'fine', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'fine'}}],"
+                 " 'links': [{'source_id': 'get', 'source_name': 'error', 'sink_id': 'handler', "
+                 "'sink_name': 'input'},"
+                 " {'source_id': 'handler', 'source_name': 'output', 'sink_id': 'caught', "
+                 "'sink_name': 'value'},"
+                 " {'source_id': 'other', 'source_name': 'output', 'sink_id': 'fine', 'sink_name': "
+                 "'value'}]}"));
+        const Finished run = runToEnd(graph);
+        QCOMPARE(run.status, ExecutionStatus::Failed);
+        const auto execution = load(run.id);
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("caught"))),
+                 json("['Index out of range']"));
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("fine"))), json("['fine']"));
+        const auto get = executionsOf(execution, QStringLiteral("get"));
+        QCOMPARE(get.first().status, ExecutionStatus::Failed);
+        QCOMPARE(get.first().stats.error, QStringLiteral("Index out of range"));
+        QCOMPARE(execution.meta.stats->nodeErrorCount, 1);
+        QCOMPARE(execution.meta.stats->error, QStringLiteral("Index out of range"));
+    }
+
+    void validationListsEveryError()
+    {
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'calc', 'block_id': 'b1ab9b19-67a6-406d-abf5-2dba76d00c79', "
+                 "'input_default': {'a': 'x'}},"
+                 " {'id': 'get', 'block_id': '262ca24c-1025-43cf-a578-534e23234e97'},"
+                 " {'id': 'hitl', 'block_id': '8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d', "
+                 "'input_default': {'name': 'n'}}],"
+                 " 'links': [{'source_id': 'get', 'source_name': 'nope', 'sink_id': 'calc', "
+                 "'sink_name': 'b'}]}"));
+        auto started = start(graph);
+        QVERIFY(!started.ok());
+        QCOMPARE(started.error().code, ErrorCode::BadInput);
+        const QStringList details = started.error().details;
+        auto has = [&](const QString &text) {
+            return std::any_of(details.begin(), details.end(),
+                               [&](const QString &line) { return line.contains(text); });
+        };
+        QVERIFY2(
+            has(QStringLiteral("node calc (CalculatorBlock), operation: This field is required")),
+            qPrintable(details.join(QLatin1Char('\n'))));
+        QVERIFY(has(QStringLiteral("node get (GetListItemBlock), list: This field is required")));
+        QVERIFY(has(QStringLiteral("node get (GetListItemBlock), index: This field is required")));
+        QVERIFY(has(QStringLiteral("output `nope` invalid")));
+        QVERIFY(has(QStringLiteral("HumanInTheLoopBlock is not available")));
+        QVERIFY(started.error().message.startsWith(QStringLiteral("Graph validation failed: ")));
+        QCOMPARE(*m_executions->countGraphExecutions({}), 0);
+    }
+
+    void inputMasksOverrideNodeInputs()
+    {
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'calc', 'block_id': 'b1ab9b19-67a6-406d-abf5-2dba76d00c79', "
+                 "'input_default': {'operation': 'Add', 'a': 1, 'b': 2}},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'sum'}}],"
+                 " 'links': [{'source_id': 'calc', 'source_name': 'result', 'sink_id': 'out', "
+                 "'sink_name': 'value'}]}"));
+        const Finished run
+            = runToEnd(graph, "{}", "{'calc': {'b': 40}, 'out': {'name': 'masked'}}");
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        QCOMPARE(Model::toJson(load(run.id).outputs), json("{'masked':[41.0]}"));
+    }
+
+    void stopWakesWaitsAndTerminates()
+    {
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'wait', 'block_id': 'd67a9c52-5e4e-11e2-bcfd-0800200c9a71', "
+                 "'input_default': {'seconds': 30}},"
+                 " {'id': 'after', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9'}],"
+                 " 'links': [{'source_id': 'wait', 'source_name': 'output_message', 'sink_id': "
+                 "'after', 'sink_name': 'input'}]}"));
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = start(graph);
+        QVERIFY(id.ok());
+        QTRY_VERIFY(executionsOf(load(*id), QStringLiteral("wait")).value(0).status
+                    == ExecutionStatus::Running);
+        QElapsedTimer clock;
+        clock.start();
+        m_executor->stop(*id);
+        QVERIFY(finished.wait(5000));
+        QVERIFY2(clock.elapsed() < 2000, "the countdown did not wake at once");
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Terminated);
+        const auto execution = load(*id);
+        QCOMPARE(execution.meta.status, ExecutionStatus::Terminated);
+        QCOMPARE(executionsOf(execution, QStringLiteral("wait")).first().status,
+                 ExecutionStatus::Terminated);
+        QVERIFY(executionsOf(execution, QStringLiteral("after")).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExecutor)
+#include "tst_executor.moc"
