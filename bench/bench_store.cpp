@@ -27,8 +27,13 @@ Model::Graph benchGraph()
     Model::Graph graph;
     graph.id = QStringLiteral("bench");
     graph.name = QStringLiteral("bench");
-    graph.nodes = {{QStringLiteral("in"), QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b"), {}, {}, {}},
-                   {QStringLiteral("work"), QStringLiteral("1ff065e9-88e8-4358-9d82-8dc91f622ba9"), {}, {}, {}}};
+    graph.nodes = {
+        {QStringLiteral("in"), QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b"), {}, {}, {}},
+        {QStringLiteral("work"),
+         QStringLiteral("1ff065e9-88e8-4358-9d82-8dc91f622ba9"),
+         {},
+         {},
+         {}}};
     return graph;
 }
 
@@ -38,8 +43,7 @@ Model::Graph benchGraph()
     std::exit(1);
 }
 
-template<typename T>
-T check(Result<T> result)
+template<typename T> T check(Result<T> result)
 {
     if (!result)
         die(result.error());
@@ -76,9 +80,11 @@ int main(int argc, char *argv[])
     QElapsedTimer timer;
     timer.start();
     for (int i = 0; i < count; ++i) {
-        const auto input = check(executions.upsertExecutionInput(QStringLiteral("work"), exec, QStringLiteral("input"), i));
+        const auto input = check(executions.upsertExecutionInput(QStringLiteral("work"), exec,
+                                                                 QStringLiteral("input"), i));
         const QString id = input.nodeExecution.nodeExecId;
-        check(executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Queued, input.inputs));
+        check(
+            executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Queued, input.inputs));
         check(executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Running));
         check(executions.upsertExecutionOutput(id, QStringLiteral("output"), i));
         check(executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Completed));
@@ -86,20 +92,22 @@ int main(int argc, char *argv[])
     const double seconds = timer.nsecsElapsed() / 1e9;
 
     timer.restart();
-    const auto loaded = check(executions.graphExecution(QString(Model::kDefaultUserId), exec, true));
+    const auto loaded
+        = check(executions.graphExecution(QString(Model::kDefaultUserId), exec, true));
     const double loadSeconds = timer.nsecsElapsed() / 1e9;
 
     const double perSecond = count / seconds;
-    std::printf("node executions persisted: %d in %.3f s = %.0f /s (5 commits each, %.0f commits/s)\n", count, seconds,
-                perSecond, perSecond * 5);
+    std::printf(
+        "node executions persisted: %d in %.3f s = %.0f /s (5 commits each, %.0f commits/s)\n",
+        count, seconds, perSecond, perSecond * 5);
     std::printf("graph execution with %lld node executions read back in %.3f s\n",
                 static_cast<long long>(loaded->nodeExecutions.size()), loadSeconds);
-    const QJsonObject figures{{QStringLiteral("benchmark"), QStringLiteral("store")},
-                              {QStringLiteral("node_executions"), count},
-                              {QStringLiteral("seconds"), seconds},
-                              {QStringLiteral("node_executions_per_second"), perSecond},
-                              {QStringLiteral("commits_per_second"), perSecond * 5},
-                              {QStringLiteral("read_back_seconds"), loadSeconds}};
+    const QJsonObject figures {{QStringLiteral("benchmark"), QStringLiteral("store")},
+                               {QStringLiteral("node_executions"), count},
+                               {QStringLiteral("seconds"), seconds},
+                               {QStringLiteral("node_executions_per_second"), perSecond},
+                               {QStringLiteral("commits_per_second"), perSecond * 5},
+                               {QStringLiteral("read_back_seconds"), loadSeconds}};
     std::printf("%s\n", QJsonDocument(figures).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

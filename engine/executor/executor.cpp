@@ -3,6 +3,7 @@
 
 #include "engine/blocks/blockpipeline.h"
 #include "engine/dynamicpins.h"
+#include "model/uuid.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -18,6 +19,15 @@ using Model::Value;
 using Model::ValueMap;
 
 namespace {
+
+// The write-behind log is committed after this long, or at this many rows.
+constexpr int kFlushIntervalMs = 4;
+constexpr qsizetype kFlushRows = 2000;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 double threadCpuSeconds()
 {
@@ -77,6 +87,12 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
     , m_events(events)
 {
     m_pool.setMaxThreadCount(qMax(1, threads));
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kFlushIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, [this] {
+        if (auto flushed = flush(); !flushed)
+            qCWarning(lcEngine).noquote() << flushed.error().message;
+    });
 }
 
 Executor::~Executor()
@@ -184,6 +200,9 @@ Result<QString> Executor::start(const RunRequest &request)
     for (const Model::NodeExecutionResult &node : created->nodeExecutions) {
         for (const auto &[nodeId, input] : std::as_const(starting)) {
             if (nodeId == node.nodeId) {
+                run.executions.insert(node.nodeExecId,
+                                      {node.nodeExecId, nodeId, ExecutionStatus::Queued, input});
+                run.latestInput.insert(nodeId, input);
                 run.waiting.append({node.nodeExecId, nodeId, input});
                 break;
             }
@@ -231,13 +250,7 @@ void Executor::drain()
         messages.swap(m_mailbox);
         m_drainScheduled = false;
     }
-    if (messages.isEmpty())
-        return;
-
-    QList<NodeExecutionEvent> events;
     QSet<QString> touched;
-    WriteTransaction transaction(*m_db);
-    Result<void> ok = transaction.begin();
     for (const Message &message : std::as_const(messages)) {
         auto run = m_runs.find(message.runId);
         if (run == m_runs.end())
@@ -247,11 +260,55 @@ void Executor::drain()
             --run->active;
             --m_active;
         }
+        handle(*run, message);
+    }
+    dispatch();
+    for (const QString &id : std::as_const(touched))
+        finishIfDone(id);
+}
+
+void Executor::scheduleFlush()
+{
+    if (m_log.size() >= kFlushRows) {
+        if (auto flushed = flush(); !flushed)
+            qCWarning(lcEngine).noquote() << flushed.error().message;
+    } else if (!m_flushTimer.isActive()) {
+        m_flushTimer.start();
+    }
+}
+
+Result<void> Executor::flush()
+{
+    m_flushTimer.stop();
+    if (m_log.isEmpty() && m_logEvents.isEmpty())
+        return {};
+    QList<WriteOp> log;
+    log.swap(m_log);
+    QList<NodeExecutionEvent> events;
+    events.swap(m_logEvents);
+
+    WriteTransaction transaction(*m_db);
+    Result<void> ok = transaction.begin();
+    for (const WriteOp &op : std::as_const(log)) {
         if (!ok)
-            continue;
-        if (auto handled = handle(*run, message, events); !handled) {
-            ok = handled;
-            failRun(*run, handled.error());
+            break;
+        switch (op.kind) {
+        case WriteOp::Kind::InsertNodeExecution:
+            ok = m_executions->insertNodeExecution(op.id, op.graphExecId, op.nodeId, op.blockId,
+                                                   op.timeMs);
+            break;
+        case WriteOp::Kind::InsertInput:
+            ok = m_executions->insertExecutionInput(op.id, op.nodeExecId, op.name, op.data,
+                                                    op.timeMs);
+            break;
+        case WriteOp::Kind::InsertOutput:
+            ok = m_executions->insertExecutionOutput(op.id, op.nodeExecId, op.name, op.data,
+                                                     op.timeMs);
+            break;
+        case WriteOp::Kind::SetStatus:
+            ok = m_executions->setNodeExecutionStatus(op.nodeExecId, op.status, op.timeMs,
+                                                      op.executionData, op.stats);
+            break;
         }
     }
     if (ok)
@@ -259,24 +316,41 @@ void Executor::drain()
     else
         transaction.rollback();
     if (!ok) {
-        qCWarning(lcEngine).noquote() << "could not record progress:" << ok.error().message;
-        for (const QString &id : std::as_const(touched)) {
+        // The runs these rows belong to cannot be recorded: stop them.
+        QSet<QString> runs;
+        for (const WriteOp &op : std::as_const(log))
+            runs.insert(op.graphExecId);
+        for (const QString &id : std::as_const(runs)) {
             auto run = m_runs.find(id);
             if (run != m_runs.end())
                 failRun(*run, ok.error());
         }
-        events.clear();
+        return ok;
     }
     if (m_events) {
         for (const NodeExecutionEvent &event : std::as_const(events))
             Q_EMIT m_events->nodeExecutionUpdated(event);
     }
-    dispatch();
-    for (const QString &id : std::as_const(touched))
-        finishIfDone(id);
+    return {};
 }
 
-Result<void> Executor::handle(Run &run, const Message &message, QList<NodeExecutionEvent> &events)
+void Executor::setStatus(Run &run, const QString &nodeExecId, ExecutionStatus status,
+                         std::optional<ValueMap> executionData, std::optional<QJsonObject> stats)
+{
+    NodeExec &exec = run.executions[nodeExecId];
+    exec.status = status;
+    WriteOp op {WriteOp::Kind::SetStatus};
+    op.graphExecId = run.id;
+    op.nodeExecId = nodeExecId;
+    op.status = status;
+    op.timeMs = nowMs();
+    op.executionData = std::move(executionData);
+    op.stats = std::move(stats);
+    m_log.append(std::move(op));
+    scheduleFlush();
+}
+
+void Executor::handle(Run &run, const Message &message)
 {
     const Model::Node *node = run.snapshot->node(message.nodeId);
     NodeExecutionEvent event {run.id,
@@ -290,16 +364,21 @@ Result<void> Executor::handle(Run &run, const Message &message, QList<NodeExecut
                               {},
                               QDateTime::currentDateTimeUtc()};
     if (message.kind == Message::Kind::Output) {
-        if (auto saved
-            = m_executions->upsertExecutionOutput(message.nodeExecId, message.pin, message.value);
-            !saved)
-            return saved;
+        WriteOp op {WriteOp::Kind::InsertOutput};
+        op.id = Model::createTimeOrderedUuid();
+        op.graphExecId = run.id;
+        op.nodeExecId = message.nodeExecId;
+        op.name = message.pin;
+        op.data = message.value;
+        op.timeMs = nowMs();
+        m_log.append(std::move(op));
         event.outputPin = message.pin;
         event.outputValue = truncatedForEvent(message.value);
-        events.append(event);
-        if (run.cancel->isCancelled())
-            return {};
-        return deliver(run, message.nodeId, message.pin, message.value);
+        m_logEvents.append(event);
+        scheduleFlush();
+        if (!run.cancel->isCancelled())
+            deliver(run, message.nodeId, message.pin, message.value);
+        return;
     }
 
     run.stats.nodeCount += 1;
@@ -307,6 +386,7 @@ Result<void> Executor::handle(Run &run, const Message &message, QList<NodeExecut
     run.stats.nodesCputime += message.stats.cputime;
     run.stats.cost += message.stats.cost;
     ExecutionStatus status = ExecutionStatus::Completed;
+    Model::NodeExecutionStats stats = message.stats;
     if (run.cancel->isCancelled()) {
         status = ExecutionStatus::Terminated;
     } else if (message.error) {
@@ -315,30 +395,25 @@ Result<void> Executor::handle(Run &run, const Message &message, QList<NodeExecut
         run.stats.nodeErrorCount += 1;
         if (run.firstError.isEmpty())
             run.firstError = *message.error;
-        // The message is the node's error output, delivered along error links.
-        if (auto saved = m_executions->upsertExecutionOutput(
-                message.nodeExecId, QStringLiteral("error"), *message.error);
-            !saved)
-            return saved;
-        if (auto delivered = deliver(run, message.nodeId, QStringLiteral("error"), *message.error);
-            !delivered)
-            return delivered;
-    }
-    Model::NodeExecutionStats stats = message.stats;
-    if (message.error)
         stats.error = *message.error;
-    auto updated = m_executions->updateNodeExecutionStatus(message.nodeExecId, status, std::nullopt,
-                                                           stats.toJson());
-    if (!updated)
-        return updated.error();
+        // The message is the node's error output, delivered along error links.
+        WriteOp op {WriteOp::Kind::InsertOutput};
+        op.id = Model::createTimeOrderedUuid();
+        op.graphExecId = run.id;
+        op.nodeExecId = message.nodeExecId;
+        op.name = QStringLiteral("error");
+        op.data = *message.error;
+        op.timeMs = nowMs();
+        m_log.append(std::move(op));
+        deliver(run, message.nodeId, QStringLiteral("error"), *message.error);
+    }
+    setStatus(run, message.nodeExecId, status, std::nullopt, stats.toJson());
     event.status = status;
     event.error = message.error.value_or(QString());
-    events.append(event);
-    return {};
+    m_logEvents.append(event);
 }
 
-Result<void> Executor::deliver(Run &run, const QString &nodeId, const QString &pin,
-                               const Value &value)
+void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, const Value &value)
 {
     const GraphSnapshot &snapshot = *run.snapshot;
     for (qsizetype index : snapshot.outputLinks(nodeId)) {
@@ -347,132 +422,117 @@ Result<void> Executor::deliver(Run &run, const QString &nodeId, const QString &p
         if (!data)
             continue;
         const Model::Node *sink = snapshot.node(link.sinkId);
-        auto upserted
-            = m_executions->upsertExecutionInput(link.sinkId, run.id, link.sinkName, *data);
-        if (!upserted)
-            return upserted.error();
-        ValueMap input = upserted->inputs;
 
-        // Missing static pins come from the latest execution of the sink.
-        QStringList staticNames;
+        // upsert_execution_input: the oldest INCOMPLETE execution of the sink
+        // without this input takes it, else a new one is made.
+        QList<QString> &open = run.incomplete[link.sinkId];
+        QString target;
+        for (const QString &candidate : std::as_const(open)) {
+            if (!run.executions.value(candidate).inputs.contains(link.sinkName)) {
+                target = candidate;
+                break;
+            }
+        }
+        const qint64 now = nowMs();
+        if (target.isEmpty()) {
+            target = Model::createTimeOrderedUuid();
+            run.executions.insert(target, {target, link.sinkId, ExecutionStatus::Incomplete, {}});
+            open.append(target);
+            WriteOp create {WriteOp::Kind::InsertNodeExecution};
+            create.id = target;
+            create.graphExecId = run.id;
+            create.nodeId = link.sinkId;
+            create.blockId = sink->blockId;
+            create.timeMs = now;
+            m_log.append(std::move(create));
+        }
+        NodeExec &exec = run.executions[target];
+        exec.inputs.insert(link.sinkName, *data);
+        WriteOp input {WriteOp::Kind::InsertInput};
+        input.id = Model::createTimeOrderedUuid();
+        input.graphExecId = run.id;
+        input.nodeExecId = target;
+        input.name = link.sinkName;
+        input.data = *data;
+        input.timeMs = now;
+        m_log.append(std::move(input));
+        scheduleFlush();
+
+        // Missing static pins come from the latest queued execution of the sink.
+        ValueMap candidateInput = exec.inputs;
+        const ValueMap latest = run.latestInput.value(link.sinkId);
         for (qsizetype in : snapshot.inputLinks(link.sinkId)) {
             const QString name = snapshot.link(in).sinkName;
-            if (snapshot.isStatic(in) && !input.contains(name) && !staticNames.contains(name))
-                staticNames.append(name);
-        }
-        if (!staticNames.isEmpty()) {
-            auto latest = m_executions->latestNodeExecution(link.sinkId, run.id);
-            if (!latest)
-                return latest.error();
-            if (latest->has_value()) {
-                for (const QString &name : std::as_const(staticNames)) {
-                    if ((*latest)->inputData.contains(name))
-                        input.insert(name, (*latest)->inputData.value(name));
-                }
-            }
+            if (snapshot.isStatic(in) && !candidateInput.contains(name) && latest.contains(name))
+                candidateInput.insert(name, latest.value(name));
         }
         const ValueMap mask = run.masks.value(link.sinkId).toMap();
         for (auto it = mask.begin(); it != mask.end(); ++it)
-            input.insert(it.key(), it.value());
-
-        const ExecInput ready = validateExec(snapshot, *sink, input);
+            candidateInput.insert(it.key(), it.value());
+        const ExecInput ready = validateExec(snapshot, *sink, candidateInput);
         if (!ready.input)
             continue; // still waiting for inputs
-        if (auto queued
-            = enqueue(run, upserted->nodeExecution.nodeExecId, link.sinkId, *ready.input);
-            !queued)
-            return queued;
+        enqueue(run, target, *ready.input);
 
         if (!snapshot.isStatic(index))
             continue;
         // A static value also completes executions that were waiting for it.
-        NodeExecutionFilter filter;
-        filter.graphExecId = run.id;
-        filter.nodeId = link.sinkId;
-        filter.statuses = {ExecutionStatus::Incomplete};
-        auto waiting = m_executions->nodeExecutions(filter);
-        if (!waiting)
-            return waiting.error();
-        for (const Model::NodeExecutionResult &execution : std::as_const(*waiting)) {
-            ValueMap data = execution.inputData;
+        const QList<QString> waiting = run.incomplete.value(link.sinkId);
+        for (const QString &other : waiting) {
+            ValueMap data = run.executions.value(other).inputs;
             for (qsizetype in : snapshot.inputLinks(link.sinkId)) {
                 const QString name = snapshot.link(in).sinkName;
-                if (snapshot.isStatic(in) && !data.contains(name) && input.contains(name))
-                    data.insert(name, input.value(name));
+                if (snapshot.isStatic(in) && !data.contains(name) && candidateInput.contains(name))
+                    data.insert(name, candidateInput.value(name));
             }
             for (auto it = mask.begin(); it != mask.end(); ++it)
                 data.insert(it.key(), it.value());
             const ExecInput complete = validateExec(snapshot, *sink, data);
-            if (!complete.input)
-                continue;
-            if (auto queued = enqueue(run, execution.nodeExecId, link.sinkId, *complete.input);
-                !queued)
-                return queued;
+            if (complete.input)
+                enqueue(run, other, *complete.input);
         }
     }
-    return {};
 }
 
-Result<void> Executor::enqueue(Run &run, const QString &nodeExecId, const QString &nodeId,
-                               const ValueMap &input)
+void Executor::enqueue(Run &run, const QString &nodeExecId, const ValueMap &input)
 {
-    auto queued
-        = m_executions->updateNodeExecutionStatus(nodeExecId, ExecutionStatus::Queued, input);
-    if (!queued)
-        return queued.error();
-    run.waiting.append({nodeExecId, nodeId, input});
-    return {};
+    NodeExec &exec = run.executions[nodeExecId];
+    run.incomplete[exec.nodeId].removeOne(nodeExecId);
+    run.latestInput.insert(exec.nodeId, input);
+    setStatus(run, nodeExecId, ExecutionStatus::Queued, input);
+    run.waiting.append({nodeExecId, exec.nodeId, input});
 }
 
 void Executor::dispatch()
 {
     // Start as many waiting node executions as there are free threads,
-    // taking turns between runs; all of them are marked RUNNING in one commit.
-    QList<std::pair<QString, QueuedNode>> starting;
+    // taking turns between runs.
     bool progress = true;
-    while (m_active + starting.size() < m_pool.maxThreadCount() && progress) {
+    while (m_active < m_pool.maxThreadCount() && progress) {
         progress = false;
         for (Run &run : m_runs) {
+            if (m_active >= m_pool.maxThreadCount())
+                break;
             if (run.waiting.isEmpty() || run.cancel->isCancelled())
                 continue;
-            if (m_active + starting.size() >= m_pool.maxThreadCount())
-                break;
-            starting.append({run.id, run.waiting.takeFirst()});
+            const QueuedNode node = run.waiting.takeFirst();
             progress = true;
-        }
-    }
-    if (starting.isEmpty())
-        return;
-    QStringList ids;
-    for (const auto &[runId, node] : std::as_const(starting))
-        ids.append(node.nodeExecId);
-    auto marked = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Running);
-    if (!marked) {
-        for (const auto &[runId, node] : std::as_const(starting)) {
-            auto run = m_runs.find(runId);
-            if (run != m_runs.end())
-                failRun(*run, marked.error());
-        }
-        return;
-    }
-    for (const auto &[runId, node] : std::as_const(starting)) {
-        Run &run = m_runs[runId];
-        ++run.active;
-        ++m_active;
-        if (m_events) {
+            ++run.active;
+            ++m_active;
+            setStatus(run, node.nodeExecId, ExecutionStatus::Running);
             const Model::Node *graphNode = run.snapshot->node(node.nodeId);
-            Q_EMIT m_events->nodeExecutionUpdated({run.id,
-                                                   node.nodeExecId,
-                                                   node.nodeId,
-                                                   graphNode->blockId,
-                                                   ExecutionStatus::Running,
-                                                   {},
-                                                   {},
-                                                   node.input,
-                                                   {},
-                                                   QDateTime::currentDateTimeUtc()});
+            m_logEvents.append({run.id,
+                                node.nodeExecId,
+                                node.nodeId,
+                                graphNode->blockId,
+                                ExecutionStatus::Running,
+                                {},
+                                {},
+                                node.input,
+                                {},
+                                QDateTime::currentDateTimeUtc()});
+            runNode(run.id, node);
         }
-        runNode(runId, node);
     }
 }
 
@@ -555,26 +615,31 @@ void Executor::finishIfDone(const QString &runId)
                 return; // its last messages are still to be recorded
         }
     }
+    // Everything the run did is committed before its end is.
+    const Result<void> flushed = flush();
     Run run = m_runs.take(runId);
     const bool stopped = run.cancel->isCancelled() && !run.anyFailed;
     ExecutionStatus status = stopped ? ExecutionStatus::Terminated
         : run.anyFailed              ? ExecutionStatus::Failed
                                      : ExecutionStatus::Completed;
+    if (!flushed) {
+        status = ExecutionStatus::Failed;
+        if (run.firstError.isEmpty())
+            run.firstError = flushed.error().message;
+    }
     if (stopped) {
         // Whatever did not get to run ends with the execution.
-        NodeExecutionFilter filter;
-        filter.graphExecId = runId;
-        filter.statuses = {ExecutionStatus::Incomplete, ExecutionStatus::Queued,
-                           ExecutionStatus::Running, ExecutionStatus::Review};
-        filter.includeExecData = false;
-        if (auto open = m_executions->nodeExecutions(filter); open && !open->isEmpty()) {
-            QStringList ids;
-            for (const Model::NodeExecutionResult &node : std::as_const(*open))
-                ids.append(node.nodeExecId);
+        QStringList open;
+        for (const NodeExec &exec : std::as_const(run.executions)) {
+            if (!Model::isTerminal(exec.status))
+                open.append(exec.id);
+        }
+        if (!open.isEmpty()) {
             if (auto terminated
-                = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Terminated);
-                !terminated)
+                = m_executions->updateNodeExecutionStatusBatch(open, ExecutionStatus::Terminated);
+                !terminated) {
                 qCWarning(lcEngine).noquote() << terminated.error().message;
+            }
         }
     }
     run.stats.walltime = double(run.clock.nsecsElapsed()) / 1e9;

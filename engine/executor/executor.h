@@ -13,6 +13,7 @@
 #include <QMutex>
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <atomic>
 #include <condition_variable>
@@ -109,6 +110,14 @@ private:
         QString nodeId;
         Model::ValueMap input;
     };
+    // A node execution as the coordinator tracks it while the run lasts.
+    struct NodeExec
+    {
+        QString id;
+        QString nodeId;
+        Model::ExecutionStatus status = Model::ExecutionStatus::Incomplete;
+        Model::ValueMap inputs;
+    };
     struct Run
     {
         QString id;
@@ -117,24 +126,51 @@ private:
         Model::ValueMap masks;
         std::shared_ptr<CancelToken> cancel;
         QList<QueuedNode> waiting;
+        // The upsert rule's index: INCOMPLETE executions per node, oldest first.
+        QHash<QString, QList<QString>> incomplete;
+        QHash<QString, NodeExec> executions;
+        // The input of each node's most recently queued execution, for static pins.
+        QHash<QString, Model::ValueMap> latestInput;
         int active = 0;
         bool anyFailed = false;
         QString firstError;
         QElapsedTimer clock;
         Model::GraphExecutionStats stats;
     };
+    // One row change waiting for the next batch.
+    struct WriteOp
+    {
+        enum class Kind { InsertNodeExecution, InsertInput, InsertOutput, SetStatus };
+        Kind kind;
+        QString id;
+        QString graphExecId;
+        QString nodeExecId;
+        QString nodeId;
+        QString blockId;
+        QString name;
+        Model::Value data;
+        qint64 timeMs = 0;
+        Model::ExecutionStatus status = Model::ExecutionStatus::Incomplete;
+        std::optional<Model::ValueMap> executionData;
+        std::optional<QJsonObject> stats;
+    };
 
     void post(Message message);
     void drain();
-    Result<void> handle(Run &run, const Message &message, QList<NodeExecutionEvent> &events);
-    Result<void> deliver(Run &run, const QString &nodeId, const QString &pin,
-                         const Model::Value &value);
-    Result<void> enqueue(Run &run, const QString &nodeExecId, const QString &nodeId,
-                         const Model::ValueMap &input);
+    void handle(Run &run, const Message &message);
+    void deliver(Run &run, const QString &nodeId, const QString &pin, const Model::Value &value);
+    void enqueue(Run &run, const QString &nodeExecId, const Model::ValueMap &input);
+    void setStatus(Run &run, const QString &nodeExecId, Model::ExecutionStatus status,
+                   std::optional<Model::ValueMap> executionData = std::nullopt,
+                   std::optional<QJsonObject> stats = std::nullopt);
     void dispatch();
     void finishIfDone(const QString &runId);
     void failRun(Run &run, const Error &error);
     void runNode(const QString &runId, const QueuedNode &node);
+    // Commits the write-behind log in one transaction, then emits the events
+    // of what it committed.
+    Result<void> flush();
+    void scheduleFlush();
 
     QString m_databasePath;
     std::shared_ptr<const BlockRegistry> m_registry;
@@ -145,6 +181,9 @@ private:
     std::unique_ptr<GraphRepository> m_graphs;
     QHash<QString, Run> m_runs;
     int m_active = 0;
+    QList<WriteOp> m_log;
+    QList<NodeExecutionEvent> m_logEvents;
+    QTimer m_flushTimer;
 
     QMutex m_mailboxMutex;
     QList<Message> m_mailbox; // guarded by m_mailboxMutex

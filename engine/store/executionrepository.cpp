@@ -638,10 +638,9 @@ namespace {
 // AutoGPT's _get_update_status_data, with DESIGN's end time for TERMINATED.
 QList<std::pair<QString, QVariant>>
 nodeStatusSets(ExecutionStatus status, const std::optional<Model::ValueMap> &executionData,
-               const std::optional<QJsonObject> &stats)
+               const std::optional<QJsonObject> &stats, qint64 now = nowMs())
 {
     QList<std::pair<QString, QVariant>> sets;
-    const qint64 now = nowMs();
     if (status == ExecutionStatus::Queued)
         sets.append({QStringLiteral("queued_at"), now});
     else if (status == ExecutionStatus::Running)
@@ -689,6 +688,89 @@ Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
         return 0;
     return applyStatus(StatusTable::NodeExecutions, ids, status,
                        nodeStatusSets(status, std::nullopt, stats));
+}
+
+// ---------------------------------------------------------------- write-behind rows
+
+Result<void> ExecutionRepository::insertNodeExecution(const QString &nodeExecId,
+                                                      const QString &graphExecId,
+                                                      const QString &nodeId, const QString &blockId,
+                                                      qint64 addedAtMs)
+{
+    auto insert = m_db.prepare(QStringLiteral(
+        "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at)"
+        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?)"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    q->addBindValue(nodeExecId);
+    q->addBindValue(graphExecId);
+    q->addBindValue(nodeId);
+    q->addBindValue(textOrEmpty(blockId));
+    q->addBindValue(addedAtMs);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(),
+                                 QStringLiteral("recording node execution %1").arg(nodeExecId));
+    return {};
+}
+
+Result<void> ExecutionRepository::insertExecutionInput(const QString &ioId,
+                                                       const QString &nodeExecId,
+                                                       const QString &name,
+                                                       const Model::Value &data, qint64 timeMs)
+{
+    auto insert = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
+                                              "time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    q->addBindValue(ioId);
+    q->addBindValue(name);
+    q->addBindValue(valueToText(data));
+    q->addBindValue(timeMs);
+    q->addBindValue(nodeExecId);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(),
+                                 QStringLiteral("recording input %1 of %2").arg(name, nodeExecId));
+    return {};
+}
+
+Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
+                                                        const QString &nodeExecId,
+                                                        const QString &name,
+                                                        const Model::Value &data, qint64 timeMs)
+{
+    auto insert = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
+                                              "time, output_exec_id) VALUES (?, ?, ?, ?, ?)"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    q->addBindValue(ioId);
+    q->addBindValue(name);
+    q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
+                                                        : QVariant(valueToText(data)));
+    q->addBindValue(timeMs);
+    q->addBindValue(nodeExecId);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(),
+                                 QStringLiteral("recording output %1 of %2").arg(name, nodeExecId));
+    return {};
+}
+
+Result<void> ExecutionRepository::setNodeExecutionStatus(
+    const QString &nodeExecId, ExecutionStatus status, qint64 timeMs,
+    const std::optional<Model::ValueMap> &executionData, const std::optional<QJsonObject> &stats)
+{
+    if (status == ExecutionStatus::Queued && !executionData) {
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral("Execution data must be provided when queuing an execution."));
+    }
+    auto applied = applyStatus(StatusTable::NodeExecutions, {nodeExecId}, status,
+                               nodeStatusSets(status, executionData, stats, timeMs));
+    if (!applied)
+        return applied.error();
+    return {};
 }
 
 // ---------------------------------------------------------------- node executions

@@ -115,6 +115,22 @@ public:
     updateNodeExecutionStatusBatch(const QStringList &nodeExecIds, Model::ExecutionStatus status,
                                    const std::optional<QJsonObject> &stats = std::nullopt);
 
+    // --- the executor's write-behind log: the same rows and the same
+    // conditional transitions, with ids and times the caller chose and no
+    // read-back, so that many can share one transaction.
+    Result<void> insertNodeExecution(const QString &nodeExecId, const QString &graphExecId,
+                                     const QString &nodeId, const QString &blockId,
+                                     qint64 addedAtMs);
+    Result<void> insertExecutionInput(const QString &ioId, const QString &nodeExecId,
+                                      const QString &name, const Model::Value &data, qint64 timeMs);
+    Result<void> insertExecutionOutput(const QString &ioId, const QString &nodeExecId,
+                                       const QString &name, const Model::Value &data,
+                                       qint64 timeMs);
+    Result<void>
+    setNodeExecutionStatus(const QString &nodeExecId, Model::ExecutionStatus status, qint64 timeMs,
+                           const std::optional<Model::ValueMap> &executionData = std::nullopt,
+                           const std::optional<QJsonObject> &stats = std::nullopt);
+
     // --- node executions and their data
     // Adds input `inputName` to the oldest INCOMPLETE execution of the node
     // in this graph execution that does not have it yet (within a day), or

@@ -20,6 +20,25 @@ namespace {
 
 const QString kUser = QString(Model::kDefaultUserId);
 
+// Statuses in the order a node or graph execution passes through them. With
+// batched writes a later status may already be stored when an earlier one's
+// event arrives; a status must never be behind its event.
+int progressRank(ExecutionStatus status)
+{
+    switch (status) {
+    case ExecutionStatus::Incomplete:
+        return 0;
+    case ExecutionStatus::Queued:
+        return 1;
+    case ExecutionStatus::Running:
+        return 2;
+    case ExecutionStatus::Review:
+        return 3;
+    default:
+        return 4;
+    }
+}
+
 struct Finished
 {
     QString id;
@@ -143,7 +162,8 @@ private Q_SLOTS:
                 [&](const GraphExecutionEvent &event) {
                     log.append(QStringLiteral("graph ") + Model::statusName(event.status));
                     auto stored = m_executions->graphExecutionMeta(kUser, event.graphExecId);
-                    if (!stored || !stored->has_value() || (*stored)->status != event.status)
+                    if (!stored || !stored->has_value()
+                        || progressRank((*stored)->status) < progressRank(event.status))
                         mismatches.append(
                             QStringLiteral("graph event before its status was stored"));
                 });
@@ -155,9 +175,11 @@ private Q_SLOTS:
                     }
                     log.append(event.nodeId + QLatin1Char(' ') + Model::statusName(event.status));
                     auto stored = m_executions->nodeExecution(event.nodeExecId);
-                    if (!stored || !stored->has_value() || (*stored)->status != event.status)
+                    if (!stored || !stored->has_value()
+                        || progressRank((*stored)->status) < progressRank(event.status)) {
                         mismatches.append(event.nodeId
                                           + QStringLiteral(" event before its status was stored"));
+                    }
                 });
         const Finished run = runToEnd(graph, "{'x': 41.5}");
         QCOMPARE(run.status, ExecutionStatus::Completed);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Runs graphs of trivial blocks with full persistence in one process and
+// prints node executions per second, the p50/p99 latency from a node's last
+// input (its queue time) to its first output, and peak memory:
+//   chain   a chain of N StoreValue nodes
+//   fanout  1 -> N -> 1 through StepThroughItems
+//   grid    10 chains of N/10 nodes from one input
+//
+//   engine_throughput [NODES=1000] [THREADS=2] [DB_FOLDER=temporary]
+#include "engine/executor/executor.h"
+#include "model/graph.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace Signalbox;
+using namespace Signalbox::Engine;
+
+namespace {
+
+const QString kInput = QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b");
+const QString kStore = QStringLiteral("1ff065e9-88e8-4358-9d82-8dc91f622ba9");
+const QString kStep = QStringLiteral("f66a3543-28d3-4ab5-8945-9b336371e2ce");
+const QString kOutput = QStringLiteral("363ae599-353e-4804-937e-b2ee3cef3da4");
+
+Model::Node node(const QString &id, const QString &block, QJsonObject defaults = {})
+{
+    return {id, block, defaults, {}, {}};
+}
+
+Model::Link link(const QString &from, const QString &pin, const QString &to, const QString &sink)
+{
+    static int counter = 0;
+    return {QStringLiteral("l%1").arg(++counter), from, pin, to, sink, false, {}};
+}
+
+Model::Graph chain(const QString &id, int count)
+{
+    Model::Graph graph;
+    graph.id = id;
+    graph.nodes.append(
+        node(QStringLiteral("in"), kInput, {{QStringLiteral("name"), QStringLiteral("x")}}));
+    QString previous = QStringLiteral("in");
+    QString pin = QStringLiteral("result");
+    for (int i = 0; i < count - 2; ++i) {
+        const QString current = QStringLiteral("s%1").arg(i);
+        graph.nodes.append(node(current, kStore));
+        graph.links.append(link(previous, pin, current, QStringLiteral("input")));
+        previous = current;
+        pin = QStringLiteral("output");
+    }
+    graph.nodes.append(
+        node(QStringLiteral("out"), kOutput, {{QStringLiteral("name"), QStringLiteral("y")}}));
+    graph.links.append(link(previous, pin, QStringLiteral("out"), QStringLiteral("value")));
+    return graph;
+}
+
+Model::Graph fanout(const QString &id)
+{
+    Model::Graph graph;
+    graph.id = id;
+    graph.nodes
+        = {node(QStringLiteral("in"), kInput, {{QStringLiteral("name"), QStringLiteral("items")}}),
+           node(QStringLiteral("step"), kStep), node(QStringLiteral("work"), kStore),
+           node(QStringLiteral("out"), kOutput, {{QStringLiteral("name"), QStringLiteral("y")}})};
+    graph.links = {link(QStringLiteral("in"), QStringLiteral("result"), QStringLiteral("step"),
+                        QStringLiteral("items")),
+                   link(QStringLiteral("step"), QStringLiteral("item"), QStringLiteral("work"),
+                        QStringLiteral("input")),
+                   link(QStringLiteral("work"), QStringLiteral("output"), QStringLiteral("out"),
+                        QStringLiteral("value"))};
+    return graph;
+}
+
+Model::Graph grid(const QString &id, int count)
+{
+    Model::Graph graph;
+    graph.id = id;
+    graph.nodes.append(
+        node(QStringLiteral("in"), kInput, {{QStringLiteral("name"), QStringLiteral("x")}}));
+    const int rows = 10;
+    const int length = qMax(1, (count - 1) / rows);
+    for (int row = 0; row < rows; ++row) {
+        QString previous = QStringLiteral("in");
+        QString pin = QStringLiteral("result");
+        for (int column = 0; column < length; ++column) {
+            const QString current = QStringLiteral("r%1c%2").arg(row).arg(column);
+            graph.nodes.append(node(current, kStore));
+            graph.links.append(link(previous, pin, current, QStringLiteral("input")));
+            previous = current;
+            pin = QStringLiteral("output");
+        }
+    }
+    return graph;
+}
+
+struct Figures
+{
+    qint64 nodeExecutions = 0;
+    double seconds = 0;
+    double p50 = 0;
+    double p99 = 0;
+    QJsonObject json() const
+    {
+        return {{QStringLiteral("node_execs"), nodeExecutions},
+                {QStringLiteral("node_execs_per_s"), qRound64(nodeExecutions / seconds)},
+                {QStringLiteral("p50_ms"), p50},
+                {QStringLiteral("p99_ms"), p99}};
+    }
+};
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "engine_throughput: %s\n", qPrintable(message));
+    std::exit(1);
+}
+
+Figures measure(Executor &executor, Database &db,
+                const std::shared_ptr<const BlockRegistry> &registry, const Model::Graph &graph,
+                Model::ValueMap inputs)
+{
+    GraphRepository graphs(db);
+    if (auto saved = graphs.saveGraph(graph, QString(Model::kDefaultUserId)); !saved)
+        die(saved.error().message);
+    QEventLoop loop;
+    QString finishedId;
+    Model::ExecutionStatus status = Model::ExecutionStatus::Running;
+    auto connection = QObject::connect(&executor, &Executor::runFinished, &loop,
+                                       [&](const QString &id, Model::ExecutionStatus s) {
+                                           finishedId = id;
+                                           status = s;
+                                           loop.quit();
+                                       });
+    RunRequest request;
+    request.graphId = graph.id;
+    request.inputs = inputs;
+    QElapsedTimer clock;
+    clock.start();
+    auto started = executor.start(request);
+    if (!started)
+        die(started.error().text());
+    if (finishedId.isEmpty())
+        loop.exec();
+    Figures figures;
+    figures.seconds = double(clock.nsecsElapsed()) / 1e9;
+    QObject::disconnect(connection);
+    if (status != Model::ExecutionStatus::Completed)
+        die(QStringLiteral("%1 ended %2").arg(graph.id, Model::statusName(status)));
+
+    ExecutionRepository executions(db, registry.get());
+    auto loaded = executions.graphExecution(QString(Model::kDefaultUserId), *started, true);
+    QList<double> latencies;
+    auto firstOutputs
+        = db.prepare(QStringLiteral("SELECT ne.queued_at, min(io.time) FROM node_executions ne "
+                                    "JOIN node_execution_io io ON io.output_exec_id = ne.id"
+                                    " WHERE ne.graph_exec_id = ? GROUP BY ne.id"));
+    (*firstOutputs)->addBindValue(*started);
+    (*firstOutputs)->exec();
+    while ((*firstOutputs)->next())
+        latencies.append(double((*firstOutputs)->value(1).toLongLong()
+                                - (*firstOutputs)->value(0).toLongLong()));
+    (*firstOutputs)->finish();
+    std::sort(latencies.begin(), latencies.end());
+    figures.nodeExecutions = (*loaded)->nodeExecutions.size();
+    if (!latencies.isEmpty()) {
+        figures.p50 = latencies.at(latencies.size() / 2);
+        figures.p99 = latencies.at(qMin(latencies.size() - 1, qsizetype(latencies.size() * 0.99)));
+    }
+    return figures;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const int count = args.size() > 1 ? args.at(1).toInt() : 1000;
+    const int threads = args.size() > 2 ? args.at(2).toInt() : 2;
+    QTemporaryDir temporary;
+    const QString path = (args.size() > 3 ? args.at(3) : temporary.path())
+        + QStringLiteral("/engine_throughput.db");
+    QFile::remove(path);
+
+    auto registry = BlockRegistry::builtin();
+    if (!registry)
+        die(registry.error().message);
+    auto db = Database::open(path);
+    if (!db)
+        die(db.error().message);
+    EventBus events;
+    Executor executor(path, *registry, &events, threads);
+    if (auto opened = executor.open(); !opened)
+        die(opened.error().message);
+
+    Model::ValueMap one;
+    one.insert(QStringLiteral("x"), 1);
+    Model::ValueList items;
+    for (int i = 0; i < count; ++i)
+        items.append(i);
+    Model::ValueMap many;
+    many.insert(QStringLiteral("items"), items);
+
+    const Figures chainFigures
+        = measure(executor, **db, *registry, chain(QStringLiteral("chain"), count), one);
+    const Figures fanoutFigures
+        = measure(executor, **db, *registry, fanout(QStringLiteral("fanout")), many);
+    const Figures gridFigures
+        = measure(executor, **db, *registry, grid(QStringLiteral("grid"), count), one);
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const double peakMb = double(usage.ru_maxrss) / 1024.0;
+
+    for (const auto &[name, figures] :
+         {std::pair {"chain", chainFigures}, std::pair {"fanout", fanoutFigures},
+          std::pair {"grid", gridFigures}}) {
+        std::printf("%-6s %6lld node executions in %.3f s = %7.0f /s, p50 %.1f ms, p99 %.1f ms\n",
+                    name, static_cast<long long>(figures.nodeExecutions), figures.seconds,
+                    figures.nodeExecutions / figures.seconds, figures.p50, figures.p99);
+    }
+    std::printf("peak RSS %.1f MB, %d threads\n", peakMb, threads);
+    const QJsonObject line {{QStringLiteral("bench"), QStringLiteral("engine_throughput")},
+                            {QStringLiteral("chain"), chainFigures.json()},
+                            {QStringLiteral("fanout"), fanoutFigures.json()},
+                            {QStringLiteral("grid"), gridFigures.json()},
+                            {QStringLiteral("peak_rss_mb"), qRound(peakMb * 10) / 10.0},
+                            {QStringLiteral("threads"), threads}};
+    std::printf("%s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}
