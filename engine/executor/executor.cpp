@@ -287,11 +287,35 @@ Result<void> Executor::flush()
     QList<NodeExecutionEvent> events;
     events.swap(m_logEvents);
 
+    // Status changes of one node execution within the batch become one
+    // update, written where its last change stood (after its row exists).
+    struct StatusPath
+    {
+        QList<ExecutionStatus> path;
+        QList<qint64> times;
+        std::optional<ValueMap> executionData;
+        std::optional<QJsonObject> stats;
+        qsizetype last = -1;
+    };
+    QHash<QString, StatusPath> paths;
+    for (qsizetype i = 0; i < log.size(); ++i) {
+        const WriteOp &op = log.at(i);
+        if (op.kind != WriteOp::Kind::SetStatus)
+            continue;
+        StatusPath &entry = paths[op.nodeExecId];
+        entry.path.append(op.status);
+        entry.times.append(op.timeMs);
+        if (op.executionData)
+            entry.executionData = op.executionData;
+        if (op.stats)
+            entry.stats = op.stats;
+        entry.last = i;
+    }
+
     WriteTransaction transaction(*m_db);
     Result<void> ok = transaction.begin();
-    for (const WriteOp &op : std::as_const(log)) {
-        if (!ok)
-            break;
+    for (qsizetype i = 0; i < log.size() && ok; ++i) {
+        const WriteOp &op = log.at(i);
         switch (op.kind) {
         case WriteOp::Kind::InsertNodeExecution:
             ok = m_executions->insertNodeExecution(op.id, op.graphExecId, op.nodeId, op.blockId,
@@ -305,10 +329,14 @@ Result<void> Executor::flush()
             ok = m_executions->insertExecutionOutput(op.id, op.nodeExecId, op.name, op.data,
                                                      op.timeMs);
             break;
-        case WriteOp::Kind::SetStatus:
-            ok = m_executions->setNodeExecutionStatus(op.nodeExecId, op.status, op.timeMs,
-                                                      op.executionData, op.stats);
+        case WriteOp::Kind::SetStatus: {
+            const StatusPath &entry = paths[op.nodeExecId];
+            if (entry.last != i)
+                break;
+            ok = m_executions->setNodeExecutionStatusPath(op.nodeExecId, entry.path, entry.times,
+                                                          entry.executionData, entry.stats);
             break;
+        }
         }
     }
     if (ok)
@@ -646,7 +674,7 @@ void Executor::finishIfDone(const QString &runId)
     run.stats.cputime = run.stats.nodesCputime;
     if (!run.firstError.isEmpty())
         run.stats.error = run.firstError;
-    auto finished = m_executions->updateGraphExecutionStats(runId, status, run.stats);
+    auto finished = m_executions->setGraphExecutionStatus(runId, status, run.stats);
     if (!finished) {
         qCWarning(lcEngine).noquote() << finished.error().message;
         status = ExecutionStatus::Failed;

@@ -485,6 +485,23 @@ Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringLis
                                              ExecutionStatus to,
                                              const QList<std::pair<QString, QVariant>> &sets)
 {
+    return applyStatusPath(table, ids, {to}, sets);
+}
+
+Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStringList &ids,
+                                                 const QList<ExecutionStatus> &path,
+                                                 const QList<std::pair<QString, QVariant>> &sets)
+{
+    const ExecutionStatus to = path.first();
+    for (qsizetype i = 1; i < path.size(); ++i) {
+        if (!Model::isTransitionAllowed(path.at(i - 1), path.at(i))) {
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("%1: cannot change status from %2 to %3")
+                                 .arg(ids.join(QLatin1String(", ")),
+                                      Model::statusName(path.at(i - 1)),
+                                      Model::statusName(path.at(i))));
+        }
+    }
     const QString tableName = table == StatusTable::GraphExecutions
         ? QStringLiteral("graph_executions")
         : QStringLiteral("node_executions");
@@ -502,7 +519,7 @@ Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringLis
                               .arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
 
     QString setClause = QStringLiteral("status = ?");
-    QVariantList binds {Model::statusName(to)};
+    QVariantList binds {Model::statusName(path.last())};
     for (const auto &[column, value] : sets) {
         setClause += QStringLiteral(", %1 = %2")
                          .arg(column,
@@ -572,6 +589,22 @@ Result<int> ExecutionRepository::applyStatus(StatusTable table, const QStringLis
                          .arg(refused.size())
                          .arg(ids.size()),
                      refused);
+}
+
+Result<void> ExecutionRepository::setGraphExecutionStatus(const QString &graphExecId,
+                                                          ExecutionStatus status,
+                                                          const Model::GraphExecutionStats &stats)
+{
+    const qint64 now = nowMs();
+    QList<std::pair<QString, QVariant>> sets {
+        {QStringLiteral("updated_at"), now},
+        {QStringLiteral("stats"), jsonToText(stats.toStoredJson())}};
+    if (Model::isTerminal(status))
+        sets.append({QStringLiteral("ended_at"), now});
+    auto applied = applyStatus(StatusTable::GraphExecutions, {graphExecId}, status, sets);
+    if (!applied)
+        return applied.error();
+    return {};
 }
 
 Result<Model::GraphExecution>
@@ -754,6 +787,39 @@ Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
     if (!q->exec())
         return m_db.storageError(q->lastError(),
                                  QStringLiteral("recording output %1 of %2").arg(name, nodeExecId));
+    return {};
+}
+
+Result<void> ExecutionRepository::setNodeExecutionStatusPath(
+    const QString &nodeExecId, const QList<ExecutionStatus> &path, const QList<qint64> &timesMs,
+    const std::optional<Model::ValueMap> &executionData, const std::optional<QJsonObject> &stats)
+{
+    if (path.contains(ExecutionStatus::Queued) && !executionData) {
+        return makeError(
+            ErrorCode::BadInput,
+            QStringLiteral("Execution data must be provided when queuing an execution."));
+    }
+    // Each step's time column; a later step overwrites the same column.
+    QList<std::pair<QString, QVariant>> sets;
+    QHash<QString, qsizetype> column;
+    for (qsizetype i = 0; i < path.size(); ++i) {
+        for (const auto &entry :
+             nodeStatusSets(path.at(i), std::nullopt, std::nullopt, timesMs.at(i))) {
+            if (column.contains(entry.first)) {
+                sets[column.value(entry.first)].second = entry.second;
+            } else {
+                column.insert(entry.first, sets.size());
+                sets.append(entry);
+            }
+        }
+    }
+    if (executionData && !executionData->isEmpty())
+        sets.append({QStringLiteral("execution_data"), valueToText(*executionData)});
+    if (stats && !stats->isEmpty())
+        sets.append({QStringLiteral("stats"), jsonToText(*stats)});
+    auto applied = applyStatusPath(StatusTable::NodeExecutions, {nodeExecId}, path, sets);
+    if (!applied)
+        return applied.error();
     return {};
 }
 

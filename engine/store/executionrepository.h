@@ -101,6 +101,9 @@ public:
     // Sets RUNNING (through the transition table) and the start time.
     Result<Model::GraphExecution> updateGraphExecutionStartTime(const QString &graphExecId);
     // At least one of status and stats must be given.
+    // updateGraphExecutionStats without reading the execution back.
+    Result<void> setGraphExecutionStatus(const QString &graphExecId, Model::ExecutionStatus status,
+                                         const Model::GraphExecutionStats &stats);
     Result<Model::GraphExecution> updateGraphExecutionStats(
         const QString &graphExecId, std::optional<Model::ExecutionStatus> status,
         const std::optional<Model::GraphExecutionStats> &stats = std::nullopt);
@@ -126,6 +129,13 @@ public:
     Result<void> insertExecutionOutput(const QString &ioId, const QString &nodeExecId,
                                        const QString &name, const Model::Value &data,
                                        qint64 timeMs);
+    // Several transitions of one node execution at once: `path` in order,
+    // `timesMs` the moment of each.
+    Result<void> setNodeExecutionStatusPath(const QString &nodeExecId,
+                                            const QList<Model::ExecutionStatus> &path,
+                                            const QList<qint64> &timesMs,
+                                            const std::optional<Model::ValueMap> &executionData,
+                                            const std::optional<QJsonObject> &stats);
     Result<void>
     setNodeExecutionStatus(const QString &nodeExecId, Model::ExecutionStatus status, qint64 timeMs,
                            const std::optional<Model::ValueMap> &executionData = std::nullopt,
@@ -176,6 +186,13 @@ private:
     // the transition table, all or nothing.
     Result<int> applyStatus(StatusTable table, const QStringList &ids, Model::ExecutionStatus to,
                             const QList<std::pair<QString, QVariant>> &sets);
+    // The same for several transitions made one after another (QUEUED then
+    // RUNNING then COMPLETED): every step is checked against the table, the
+    // update is conditioned on the first step's sources, and the row is
+    // written once with the last status.
+    Result<int> applyStatusPath(StatusTable table, const QStringList &ids,
+                                const QList<Model::ExecutionStatus> &path,
+                                const QList<std::pair<QString, QVariant>> &sets);
 
     Result<QList<Model::GraphExecutionMeta>>
     selectMetas(const QString &where, const QVariantList &binds, const QString &suffix = {});

@@ -445,6 +445,41 @@ private Q_SLOTS:
         QVERIFY(terminated->endTime.isValid());
     }
 
+    void statusPathsAreCheckedStepByStep()
+    {
+        const QString exec = create().meta.id;
+        const QString id
+            = m_executions
+                  ->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), 1)
+                  ->nodeExecution.nodeExecId;
+        const Model::ValueMap data = value("{'format': 1}").toMap();
+        // QUEUED -> COMPLETED skips RUNNING: refused before anything is written.
+        auto skipping = m_executions->setNodeExecutionStatusPath(
+            id, {ExecutionStatus::Queued, ExecutionStatus::Completed}, {1000, 2000}, data,
+            std::nullopt);
+        QVERIFY(!skipping.ok());
+        QCOMPARE(skipping.error().code, ErrorCode::Conflict);
+        QCOMPARE((*m_executions->nodeExecution(id))->status, ExecutionStatus::Incomplete);
+        // A valid path is written once, with each step's time.
+        QVERIFY(m_executions
+                    ->setNodeExecutionStatusPath(id,
+                                                 {ExecutionStatus::Queued, ExecutionStatus::Running,
+                                                  ExecutionStatus::Completed},
+                                                 {1000, 2000, 3000}, data, std::nullopt)
+                    .ok());
+        const auto node = *m_executions->nodeExecution(id);
+        QCOMPARE(node->status, ExecutionStatus::Completed);
+        QCOMPARE(node->queueTime.toMSecsSinceEpoch(), 1000);
+        QCOMPARE(node->startTime.toMSecsSinceEpoch(), 2000);
+        QCOMPARE(node->endTime.toMSecsSinceEpoch(), 3000);
+        // The first step must be allowed from the stored status.
+        auto again = m_executions->setNodeExecutionStatusPath(
+            id, {ExecutionStatus::Running, ExecutionStatus::Completed}, {4000, 5000}, std::nullopt,
+            std::nullopt);
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
+    }
+
     void nodeStatusBatchIsAllOrNothing()
     {
         const QString exec = create().meta.id;
