@@ -12,6 +12,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
@@ -19,6 +20,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QThread>
 
 #include <memory>
 
@@ -27,10 +29,14 @@ namespace Signalbox::App {
 namespace {
 
 using Engine::Database;
+
+// How long `stop` waits for the process running an execution to end it.
+constexpr qint64 kStopGraceMs = 3000;
 using Engine::DatabaseOptions;
 
-const QStringList kCommands = {QStringLiteral("graphs"), QStringLiteral("executions"),
-                               QStringLiteral("run"), QStringLiteral("blocks")};
+const QStringList kCommands
+    = {QStringLiteral("graphs"), QStringLiteral("executions"), QStringLiteral("run"),
+       QStringLiteral("blocks"), QStringLiteral("resume"),     QStringLiteral("stop")};
 
 int exitCodeFor(const Error &error)
 {
@@ -164,6 +170,10 @@ public:
         } else if (group == QLatin1String("run") && positional.size() == 2) {
             return runGraph(positional.at(1), parser.values(input), parser.value(hitl),
                             parser.value(sensitive), parser.value(threads));
+        } else if (group == QLatin1String("resume") && positional.size() == 2) {
+            return resumeExecution(positional.at(1), parser.value(threads));
+        } else if (group == QLatin1String("stop") && positional.size() == 2) {
+            return stopExecution(positional.at(1));
         } else if (group == QLatin1String("blocks")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listBlocks();
@@ -387,11 +397,6 @@ private:
                                   QStringLiteral("safe modes take \"on\" or \"off\"")));
         request.humanInTheLoopSafeMode = *hitl;
         request.sensitiveActionSafeMode = *sensitive;
-        bool threadsOk = false;
-        const int threadCount = threadsText.toInt(&threadsOk);
-        if (!threadsOk || threadCount < 1)
-            return fail(makeError(ErrorCode::BadInput,
-                                  QStringLiteral("--threads takes a whole number of at least 1")));
         for (const QString &entry : inputs) {
             const qsizetype equals = entry.indexOf(QLatin1Char('='));
             if (equals <= 0)
@@ -415,25 +420,129 @@ private:
         request.graphId = saved.id;
         request.graphVersion = saved.version;
 
+        QString executionId;
+        if (const auto failed = execute(
+                **db, threadsText,
+                [&](Engine::Executor &executor) { return executor.start(request); }, executionId))
+            return *failed;
+        return printRun(**db, executionId);
+    }
+
+    // Runs `begin` on a fresh executor and waits for the run to end.
+    std::optional<int> execute(Database &db, const QString &threadsText,
+                               const std::function<Result<QString>(Engine::Executor &)> &begin,
+                               QString &executionId)
+    {
+        bool threadsOk = false;
+        const int threadCount = threadsText.toInt(&threadsOk);
+        if (!threadsOk || threadCount < 1)
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("--threads takes a whole number of at least 1")));
+        auto &blocks = catalog();
+        if (!blocks)
+            return fail(blocks.error());
         Engine::EventBus events;
-        Engine::Executor executor((*db)->path(), *catalog(), &events, threadCount);
+        Engine::Executor executor(db.path(), *blocks, &events, threadCount);
         if (auto opened = executor.open(); !opened)
             return fail(opened.error());
         QEventLoop loop;
-        Model::ExecutionStatus finalStatus = Model::ExecutionStatus::Running;
         QString finishedId;
         QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
-                         [&](const QString &id, Model::ExecutionStatus status) {
+                         [&](const QString &id, Model::ExecutionStatus) {
                              finishedId = id;
-                             finalStatus = status;
                              loop.quit();
                          });
-        auto started = executor.start(request);
+        auto started = begin(executor);
         if (!started)
             return fail(started.error());
+        executionId = *started;
         if (finishedId.isEmpty())
             loop.exec();
-        return printRun(**db, *started);
+        return std::nullopt;
+    }
+
+    int resumeExecution(const QString &id, const QString &threadsText)
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        QString executionId;
+        const auto failed = execute(
+            **db, threadsText,
+            [&](Engine::Executor &executor) -> Result<QString> {
+                if (auto resumed = executor.resume(id); !resumed)
+                    return resumed.error();
+                return id;
+            },
+            executionId);
+        if (failed)
+            return *failed;
+        return printRun(**db, executionId);
+    }
+
+    // Stops an execution and its children, also one another process is
+    // running: that process sees the TERMINATED status and ends the run.
+    int stopExecution(const QString &id)
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        Engine::ExecutionRepository executions(**db, catalog() ? catalog()->get() : nullptr);
+        auto meta = executions.graphExecutionMeta(QString(Model::kDefaultUserId), id);
+        if (!meta)
+            return fail(meta.error());
+        if (!meta->has_value())
+            return fail(
+                makeError(ErrorCode::NotFound, QStringLiteral("there is no execution %1").arg(id)));
+        QStringList pending {id};
+        while (!pending.isEmpty()) {
+            const QString current = pending.takeFirst();
+            auto children = executions.childGraphExecutions(current);
+            if (!children)
+                return fail(children.error());
+            for (const Model::GraphExecutionMeta &child : std::as_const(*children))
+                pending.append(child.id);
+            auto state = executions.graphExecutionMeta(QString(Model::kDefaultUserId), current);
+            if (!state)
+                return fail(state.error());
+            if (!state->has_value() || Model::isTerminal((*state)->status))
+                continue;
+            if (auto stopped
+                = executions.updateGraphExecutionStats(current, Model::ExecutionStatus::Terminated);
+                !stopped)
+                return fail(stopped.error());
+            // A process running it ends its node executions itself; if none
+            // does within a few seconds, nobody is running it.
+            Engine::NodeExecutionFilter open;
+            open.graphExecId = current;
+            open.statuses = {Model::ExecutionStatus::Incomplete, Model::ExecutionStatus::Queued,
+                             Model::ExecutionStatus::Running, Model::ExecutionStatus::Review};
+            open.includeExecData = false;
+            QElapsedTimer waited;
+            waited.start();
+            auto remaining = executions.nodeExecutions(open);
+            while (remaining && !remaining->isEmpty() && waited.elapsed() < kStopGraceMs) {
+                QThread::msleep(100);
+                remaining = executions.nodeExecutions(open);
+            }
+            if (remaining && !remaining->isEmpty()) {
+                QStringList ids;
+                for (const Model::NodeExecutionResult &node : std::as_const(*remaining))
+                    ids.append(node.nodeExecId);
+                if (auto ended = executions.updateNodeExecutionStatusBatch(
+                        ids, Model::ExecutionStatus::Terminated);
+                    !ended)
+                    return fail(ended.error());
+            }
+        }
+        printRun(**db, id);
+        auto final = executions.graphExecutionMeta(QString(Model::kDefaultUserId), id);
+        if (final && final->has_value() && (*final)->status != Model::ExecutionStatus::Terminated) {
+            return fail(makeError(ErrorCode::Conflict,
+                                  QStringLiteral("execution %1 had already ended %2")
+                                      .arg(id, Model::statusName((*final)->status))));
+        }
+        return ExitCompleted;
     }
 
     // Prints an execution as `run` does and returns its exit code.

@@ -23,6 +23,8 @@ namespace {
 // The write-behind log is committed after this long, or at this many rows.
 constexpr int kFlushIntervalMs = 4;
 constexpr qsizetype kFlushRows = 2000;
+// How often runs look in the store for a stop made by another process.
+constexpr int kStopPollMs = 400;
 
 qint64 nowMs()
 {
@@ -93,6 +95,9 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
         if (auto flushed = flush(); !flushed)
             qCWarning(lcEngine).noquote() << flushed.error().message;
     });
+    // Another process may stop a run by setting its status in the store.
+    m_stopPoll.setInterval(kStopPollMs);
+    connect(&m_stopPoll, &QTimer::timeout, this, &Executor::pollForStops);
 }
 
 Executor::~Executor()
@@ -182,21 +187,10 @@ Result<QString> Executor::start(const RunRequest &request)
     if (!running)
         return running.error();
 
-    Run run;
-    run.id = id;
-    run.snapshot = snapshot;
-    run.masks = request.nodesInputMasks;
-    run.cancel = std::make_shared<CancelToken>();
-    run.context.userId = request.userId;
-    run.context.graphId = graph->id;
-    run.context.graphVersion = graph->version;
-    run.context.graphExecId = id;
+    Run run
+        = newRun(id, snapshot, request.userId, request.nodesInputMasks, request.parentGraphExecId);
     run.context.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
     run.context.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
-    run.context.parentExecutionId = request.parentGraphExecId;
-    run.context.rootExecutionId
-        = request.parentGraphExecId.isEmpty() ? id : request.parentGraphExecId;
-    run.clock.start();
     for (const Model::NodeExecutionResult &node : created->nodeExecutions) {
         for (const auto &[nodeId, input] : std::as_const(starting)) {
             if (nodeId == node.nodeId) {
@@ -209,6 +203,7 @@ Result<QString> Executor::start(const RunRequest &request)
         }
     }
     m_runs.insert(id, run);
+    m_stopPoll.start();
     if (m_events) {
         Q_EMIT m_events->graphExecutionUpdated({id, graph->id, graph->version,
                                                 ExecutionStatus::Running, std::nullopt,
@@ -216,6 +211,160 @@ Result<QString> Executor::start(const RunRequest &request)
     }
     dispatch();
     return id;
+}
+
+Executor::Run Executor::newRun(const QString &id, std::shared_ptr<const GraphSnapshot> snapshot,
+                               const QString &userId, const ValueMap &masks,
+                               const QString &parentGraphExecId)
+{
+    Run run;
+    run.id = id;
+    run.masks = masks;
+    run.cancel = std::make_shared<CancelToken>();
+    run.context.userId = userId;
+    run.context.graphId = snapshot->graph().id;
+    run.context.graphVersion = snapshot->graph().version;
+    run.context.graphExecId = id;
+    run.context.parentExecutionId = parentGraphExecId;
+    run.context.rootExecutionId = parentGraphExecId.isEmpty() ? id : parentGraphExecId;
+    run.snapshot = std::move(snapshot);
+    run.clock.start();
+    return run;
+}
+
+Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
+{
+    if (!m_db)
+        return makeError(ErrorCode::Internal,
+                         QStringLiteral("the executor's database is not open"));
+    if (m_runs.contains(graphExecId))
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("execution %1 is already running").arg(graphExecId));
+    auto loaded = m_executions->graphExecution(userId, graphExecId, true);
+    if (!loaded)
+        return loaded.error();
+    if (!loaded->has_value())
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("there is no execution %1").arg(graphExecId));
+    const Model::GraphExecution &execution = **loaded;
+    const ExecutionStatus status = execution.meta.status;
+    if (status != ExecutionStatus::Queued && status != ExecutionStatus::Running
+        && status != ExecutionStatus::Terminated) {
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("execution %1 is %2; only QUEUED, RUNNING or TERMINATED "
+                                        "executions can be resumed")
+                             .arg(graphExecId, Model::statusName(status)));
+    }
+    auto graph = m_graphs->graph(execution.meta.graphId, execution.meta.graphVersion, true);
+    if (!graph)
+        return graph.error();
+    auto snapshot = std::make_shared<const GraphSnapshot>(*graph, m_registry);
+    Run run = newRun(graphExecId, snapshot, userId, execution.meta.nodesInputMasks,
+                     execution.meta.parentGraphExecId);
+
+    // Rebuild the dataflow state from the store; node executions come ordered
+    // by queue time, never-queued ones last by add time.
+    QList<std::pair<QString, QList<ExecutionStatus>>> requeue;
+    for (const Model::NodeExecutionResult &node : execution.nodeExecutions) {
+        run.executions.insert(node.nodeExecId,
+                              {node.nodeExecId, node.nodeId, node.status, node.inputData});
+        switch (node.status) {
+        case ExecutionStatus::Incomplete:
+            run.incomplete[node.nodeId].append(node.nodeExecId);
+            continue;
+        case ExecutionStatus::Completed:
+        case ExecutionStatus::Failed:
+            run.stats.nodeCount += 1;
+            run.stats.nodesWalltime += node.stats.walltime;
+            run.stats.nodesCputime += node.stats.cputime;
+            run.stats.cost += node.stats.cost;
+            if (node.status == ExecutionStatus::Failed) {
+                run.anyFailed = true;
+                run.stats.nodeErrorCount += 1;
+                if (run.firstError.isEmpty())
+                    run.firstError = node.stats.error;
+            }
+            break;
+        case ExecutionStatus::Queued:
+            run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+            break;
+        case ExecutionStatus::Running:
+            // Caught running by a crash: halted, then queued again.
+            requeue.append(
+                {node.nodeExecId, {ExecutionStatus::Terminated, ExecutionStatus::Queued}});
+            run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+            break;
+        case ExecutionStatus::Terminated: {
+            // Halted by a stop: queued again when its input is complete.
+            const Model::Node *graphNode = snapshot->node(node.nodeId);
+            if (graphNode && validateExec(*snapshot, *graphNode, node.inputData).input) {
+                requeue.append({node.nodeExecId, {ExecutionStatus::Queued}});
+                run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+            }
+            break;
+        }
+        case ExecutionStatus::Review:
+            break;
+        }
+        run.latestInput.insert(node.nodeId, node.inputData);
+    }
+
+    WriteTransaction transaction(*m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun;
+    const qint64 now = nowMs();
+    for (const auto &[id, path] : std::as_const(requeue)) {
+        const QList<qint64> times(path.size(), now);
+        if (auto ok = m_executions->setNodeExecutionStatusPath(
+                id, path, times, run.executions.value(id).inputs, std::nullopt);
+            !ok) {
+            return ok;
+        }
+        run.executions[id].status = ExecutionStatus::Queued;
+    }
+    if (status == ExecutionStatus::Terminated) {
+        if (auto queued
+            = m_executions->updateGraphExecutionStats(graphExecId, ExecutionStatus::Queued);
+            !queued) {
+            return queued.error();
+        }
+    }
+    if (status != ExecutionStatus::Running) {
+        if (auto running = m_executions->updateGraphExecutionStartTime(graphExecId); !running)
+            return running.error();
+    }
+    if (auto committed = transaction.commit(); !committed)
+        return committed;
+
+    m_runs.insert(graphExecId, run);
+    m_stopPoll.start();
+    if (m_events) {
+        Q_EMIT m_events->graphExecutionUpdated({graphExecId, graph->id, graph->version,
+                                                ExecutionStatus::Running, std::nullopt,
+                                                QDateTime::currentDateTimeUtc()});
+    }
+    dispatch();
+    finishIfDone(graphExecId);
+    return {};
+}
+
+void Executor::pollForStops()
+{
+    if (m_runs.isEmpty()) {
+        m_stopPoll.stop();
+        return;
+    }
+    const QStringList ids = m_runs.keys();
+    for (const QString &id : ids) {
+        auto it = m_runs.find(id);
+        if (it == m_runs.end() || it->cancel->isCancelled())
+            continue;
+        auto meta = m_executions->graphExecutionMeta(it->context.userId, id);
+        if (meta && meta->has_value() && (*meta)->status == ExecutionStatus::Terminated) {
+            it->stoppedElsewhere = true;
+            stop(id);
+        }
+    }
 }
 
 void Executor::stop(const QString &graphExecId)
@@ -656,15 +805,19 @@ void Executor::finishIfDone(const QString &runId)
             run.firstError = flushed.error().message;
     }
     if (stopped) {
-        // Whatever did not get to run ends with the execution.
-        QStringList open;
-        for (const NodeExec &exec : std::as_const(run.executions)) {
-            if (!Model::isTerminal(exec.status))
-                open.append(exec.id);
-        }
-        if (!open.isEmpty()) {
+        // Whatever did not get to run ends with the execution (as the store
+        // has it: another process may have ended some already).
+        NodeExecutionFilter filter;
+        filter.graphExecId = runId;
+        filter.statuses = {ExecutionStatus::Incomplete, ExecutionStatus::Queued,
+                           ExecutionStatus::Running, ExecutionStatus::Review};
+        filter.includeExecData = false;
+        if (auto open = m_executions->nodeExecutions(filter); open && !open->isEmpty()) {
+            QStringList ids;
+            for (const Model::NodeExecutionResult &node : std::as_const(*open))
+                ids.append(node.nodeExecId);
             if (auto terminated
-                = m_executions->updateNodeExecutionStatusBatch(open, ExecutionStatus::Terminated);
+                = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Terminated);
                 !terminated) {
                 qCWarning(lcEngine).noquote() << terminated.error().message;
             }
@@ -674,7 +827,14 @@ void Executor::finishIfDone(const QString &runId)
     run.stats.cputime = run.stats.nodesCputime;
     if (!run.firstError.isEmpty())
         run.stats.error = run.firstError;
-    auto finished = m_executions->setGraphExecutionStatus(runId, status, run.stats);
+    // A run stopped from elsewhere already has its status in the store.
+    Result<void> finished;
+    if (!run.stoppedElsewhere) {
+        finished = m_executions->setGraphExecutionStatus(runId, status, run.stats);
+    } else if (auto saved = m_executions->updateGraphExecutionStats(runId, std::nullopt, run.stats);
+               !saved) {
+        finished = saved.error();
+    }
     if (!finished) {
         qCWarning(lcEngine).noquote() << finished.error().message;
         status = ExecutionStatus::Failed;

@@ -82,8 +82,15 @@ public:
     // Validates the graph and its inputs (every problem at once), creates
     // the execution and starts it. Returns the graph execution id.
     Result<QString> start(const RunRequest &request);
+    // Continues an execution left QUEUED or RUNNING (by a crash) or
+    // TERMINATED: completed node executions and their outputs are kept and
+    // never run again; node executions caught RUNNING or halted are queued
+    // again; waiting inputs are restored.
+    Result<void> resume(const QString &graphExecId,
+                        const QString &userId = QString(Model::kDefaultUserId));
     // Stops a run of this executor: blocks are cancelled, waits wake, and the
-    // execution ends TERMINATED.
+    // execution ends TERMINATED. Runs stopped from another process (their
+    // status set to TERMINATED in the store) are noticed within a second.
     void stop(const QString &graphExecId);
     bool isRunning(const QString &graphExecId) const { return m_runs.contains(graphExecId); }
     int threadCount() const { return m_pool.maxThreadCount(); }
@@ -136,6 +143,8 @@ private:
         QString firstError;
         QElapsedTimer clock;
         Model::GraphExecutionStats stats;
+        // Set when another process stopped it: the store already says so.
+        bool stoppedElsewhere = false;
     };
     // One row change waiting for the next batch.
     struct WriteOp
@@ -171,6 +180,10 @@ private:
     // of what it committed.
     Result<void> flush();
     void scheduleFlush();
+    Run newRun(const QString &id, std::shared_ptr<const GraphSnapshot> snapshot,
+               const QString &userId, const Model::ValueMap &masks,
+               const QString &parentGraphExecId);
+    void pollForStops();
 
     QString m_databasePath;
     std::shared_ptr<const BlockRegistry> m_registry;
@@ -184,6 +197,7 @@ private:
     QList<WriteOp> m_log;
     QList<NodeExecutionEvent> m_logEvents;
     QTimer m_flushTimer;
+    QTimer m_stopPoll;
 
     QMutex m_mailboxMutex;
     QList<Message> m_mailbox; // guarded by m_mailboxMutex

@@ -4,10 +4,12 @@
 #include "model/blockschema.h"
 #include "model/execution.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -340,6 +342,204 @@ private Q_SLOTS:
                          QStringLiteral("nope"), QStringLiteral("--db"), db});
         QCOMPARE(run.exitCode, 2);
         QCOMPARE(run.err, QStringLiteral("signalbox: there is no execution nope\n"));
+    }
+
+    void runPrintsOutputsAndExitCodes()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("run.db"));
+        const QString graph = QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json");
+        Run run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                             QStringLiteral("items=[1, 2.5]"), QStringLiteral("--db"), db,
+                             QStringLiteral("--json"), QStringLiteral("--threads"),
+                             QStringLiteral("1")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject result = run.json();
+        QCOMPARE(result.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QVERIFY(result.value(QLatin1String("error")).isNull());
+        QCOMPARE(run.out.count(QStringLiteral("\"doubled\":[2.0,5.0]")), 1);
+        const QString id = result.value(QLatin1String("execution_id")).toString();
+
+        run = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
+                         QStringLiteral("--db"), db, QStringLiteral("--json")});
+        const QJsonArray nodes = run.json().value(QLatin1String("node_executions")).toArray();
+        QCOMPARE(nodes.size(), 1 + 1 + 2 + 2);
+        for (const QJsonValue &node : nodes) {
+            QCOMPARE(node.toObject().value(QLatin1String("status")).toString(),
+                     QStringLiteral("COMPLETED"));
+            QVERIFY(!node.toObject().value(QLatin1String("end_time")).isNull());
+        }
+
+        // A failing block: exit 1 with the error.
+        const QString failing = writeFile(
+            QStringLiteral("failing.sbx.json"),
+            Testing::json(
+                "{'nodes': [{'id': 'get', 'block_id': '262ca24c-1025-43cf-a578-534e23234e97', "
+                "'input_default': {'list': [1], 'index': 5}}]}"));
+        run = signalbox(
+            {QStringLiteral("run"), failing, QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.json().value(QLatin1String("status")).toString(), QStringLiteral("FAILED"));
+        QCOMPARE(run.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("Index out of range"));
+
+        // A number on a list pin is converted as AutoGPT does: 5 becomes [5].
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                         QStringLiteral("items=5"), QStringLiteral("--db"), db,
+                         QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.count(QStringLiteral("\"doubled\":[10.0]")), 1);
+
+        // Bad input: exit 2, nothing run.
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                         QStringLiteral("noequals"), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 2);
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--hitl-safe-mode"),
+                         QStringLiteral("maybe"), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 2);
+    }
+
+    void blocksListAndRun()
+    {
+        Run run = signalbox(
+            {QStringLiteral("blocks"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray blocks = run.json().value(QLatin1String("blocks")).toArray();
+        QCOMPARE(blocks.size(), 68);
+        bool sawCalculator = false;
+        for (const QJsonValue &block : blocks) {
+            if (block.toObject().value(QLatin1String("name")).toString()
+                == QLatin1String("CalculatorBlock")) {
+                sawCalculator = true;
+                QVERIFY(block.toObject().value(QLatin1String("available")).toBool());
+                QCOMPARE(block.toObject().value(QLatin1String("id")).toString(),
+                         QStringLiteral("b1ab9b19-67a6-406d-abf5-2dba76d00c79"));
+            }
+        }
+        QVERIFY(sawCalculator);
+
+        run = signalbox({QStringLiteral("blocks"), QStringLiteral("run"),
+                         QStringLiteral("b1ab9b19-67a6-406d-abf5-2dba76d00c79"),
+                         QStringLiteral("--input"),
+                         QStringLiteral("{\"operation\": \"Divide\", \"a\": 7, \"b\": 2}"),
+                         QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.trimmed(),
+                 QStringLiteral(
+                     "{\"status\":\"COMPLETED\",\"outputs\":[[\"result\",3.5]],\"error\":null}"));
+        run = signalbox({QStringLiteral("blocks"), QStringLiteral("run"),
+                         QStringLiteral("262ca24c-1025-43cf-a578-534e23234e97"),
+                         QStringLiteral("--input"), QStringLiteral("{\"list\": [], \"index\": 3}"),
+                         QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("Index out of range"));
+        run = signalbox({QStringLiteral("blocks"), QStringLiteral("run"), QStringLiteral("nope")});
+        QCOMPARE(run.exitCode, 2);
+    }
+
+    void resumeAfterAKilledProcess()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("crash.db"));
+        QProcess running;
+        running.start(QStringLiteral(SIGNALBOX_BINARY),
+                      {QStringLiteral("run"),
+                       QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"),
+                       QStringLiteral("--input"), QStringLiteral("msg=hello"),
+                       QStringLiteral("--db"), db});
+        QVERIFY(running.waitForStarted());
+        // Wait until the countdown runs, then kill the process outright.
+        QString id;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ([&] {
+                const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                                            QStringLiteral("--db"), db, QStringLiteral("--json"),
+                                            QStringLiteral("--status"), QStringLiteral("RUNNING")});
+                const QJsonArray list = show.json().value(QLatin1String("executions")).toArray();
+                if (list.isEmpty())
+                    return false;
+                id = list.at(0).toObject().value(QLatin1String("id")).toString();
+                const Run nodes
+                    = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
+                                 QStringLiteral("--db"), db, QStringLiteral("--json")});
+                for (const QJsonValue &node :
+                     nodes.json().value(QLatin1String("node_executions")).toArray()) {
+                    if (node.toObject().value(QLatin1String("node_id")).toString()
+                            == QLatin1String("wait")
+                        && node.toObject().value(QLatin1String("status")).toString()
+                            == QLatin1String("RUNNING"))
+                        return true;
+                }
+                return false;
+            }()),
+            10000);
+        running.kill();
+        QVERIFY(running.waitForFinished());
+
+        const Run resumed = signalbox(
+            {QStringLiteral("resume"), id, QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(resumed.exitCode, 0);
+        QCOMPARE(resumed.json().value(QLatin1String("status")).toString(),
+                 QStringLiteral("COMPLETED"));
+        QCOMPARE(resumed.out.count(QStringLiteral("\"said\":[\"hello\"]")), 1);
+        const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
+                                    QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QMap<QString, int> runs;
+        for (const QJsonValue &node : show.json().value(QLatin1String("node_executions")).toArray())
+            runs[node.toObject().value(QLatin1String("node_id")).toString()] += 1;
+        // The completed input node did not run again; the countdown was re-queued, not duplicated.
+        QCOMPARE(runs.value(QStringLiteral("in")), 1);
+        QCOMPARE(runs.value(QStringLiteral("wait")), 1);
+        QCOMPARE(runs.value(QStringLiteral("out")), 1);
+
+        const Run again = signalbox({QStringLiteral("resume"), id, QStringLiteral("--db"), db});
+        QCOMPARE(again.exitCode, 5); // already completed
+    }
+
+    void stopFromASecondProcess()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("stop.db"));
+        const QString graph = m_dir.filePath(QStringLiteral("long.sbx.json"));
+        QFile source(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        writeFile(QStringLiteral("long.sbx.json"),
+                  source.readAll().replace("\"seconds\": 2", "\"seconds\": 120"));
+        QProcess running;
+        running.start(QStringLiteral(SIGNALBOX_BINARY),
+                      {QStringLiteral("run"), graph, QStringLiteral("--input"),
+                       QStringLiteral("msg=x"), QStringLiteral("--db"), db});
+        QVERIFY(running.waitForStarted());
+        QString id;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ([&] {
+                const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                                            QStringLiteral("--db"), db, QStringLiteral("--json"),
+                                            QStringLiteral("--status"), QStringLiteral("RUNNING")});
+                const QJsonArray list = show.json().value(QLatin1String("executions")).toArray();
+                if (!list.isEmpty())
+                    id = list.at(0).toObject().value(QLatin1String("id")).toString();
+                return !id.isEmpty();
+            }()),
+            10000);
+        QElapsedTimer clock;
+        clock.start();
+        const Run stop = signalbox({QStringLiteral("stop"), id, QStringLiteral("--db"), db});
+        QCOMPARE(stop.exitCode, 0);
+        QVERIFY(running.waitForFinished(5000));
+        QVERIFY2(clock.elapsed() < 3000,
+                 "the running process did not notice the stop within a second or so");
+        QCOMPARE(running.exitCode(), 4);
+        const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
+                                    QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(show.json().value(QLatin1String("status")).toString(),
+                 QStringLiteral("TERMINATED"));
+        for (const QJsonValue &node :
+             show.json().value(QLatin1String("node_executions")).toArray()) {
+            const QString status = node.toObject().value(QLatin1String("status")).toString();
+            QVERIFY2(status == QLatin1String("COMPLETED") || status == QLatin1String("TERMINATED"),
+                     qPrintable(status));
+        }
+        const Run again = signalbox({QStringLiteral("stop"), id, QStringLiteral("--db"), db});
+        QCOMPARE(again.exitCode, 0); // stopping a stopped execution is fine
     }
 };
 

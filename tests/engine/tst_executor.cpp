@@ -389,6 +389,47 @@ private Q_SLOTS:
                  ExecutionStatus::Terminated);
         QVERIFY(executionsOf(execution, QStringLiteral("after")).isEmpty());
     }
+
+    void resumeContinuesWithoutRepeatingCompletedWork()
+    {
+        QFETCH_GLOBAL(int, threads);
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'in', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'x'}},"
+                 " {'id': 'wait', 'block_id': 'd67a9c52-5e4e-11e2-bcfd-0800200c9a71', "
+                 "'input_default': {'seconds': 1}},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'said'}}],"
+                 " 'links': [{'source_id': 'in', 'source_name': 'result', 'sink_id': 'wait', "
+                 "'sink_name': 'input_message'},"
+                 " {'source_id': 'wait', 'source_name': 'output_message', 'sink_id': 'out', "
+                 "'sink_name': 'value'}]}"));
+        auto id = start(graph, "{'x': 'hi'}");
+        QVERIFY(id.ok());
+        QTRY_VERIFY(executionsOf(load(*id), QStringLiteral("wait")).value(0).status
+                    == ExecutionStatus::Running);
+        // The executor goes away mid-run, leaving the store as a crash would.
+        const QString path = m_db->path();
+        m_executor.reset();
+        QCOMPARE(load(*id).meta.status, ExecutionStatus::Running);
+
+        m_executor = std::make_unique<Executor>(path, m_registry, m_events.get(), threads);
+        QVERIFY(m_executor->open().ok());
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        QVERIFY(m_executor->resume(*id).ok());
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Completed);
+        const auto execution = load(*id);
+        QCOMPARE(Model::toJson(execution.outputs), json("{'said':['hi']}"));
+        QCOMPARE(executionsOf(execution, QStringLiteral("in")).size(), 1);
+        QCOMPARE(executionsOf(execution, QStringLiteral("wait")).size(), 1);
+        QCOMPARE(execution.meta.stats->nodeCount, 3);
+
+        // A finished execution cannot be resumed.
+        auto again = m_executor->resume(*id);
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestExecutor)
