@@ -58,19 +58,6 @@ Result<void> agentTableInput(const ValueMap &input, BlockContext &context)
     return {};
 }
 
-Result<void> agentOutput(const ValueMap &input, BlockContext &context)
-{
-    const QString format = in(input, "format").toString();
-    if (!format.isEmpty()) {
-        // Rendering `format` needs the template engine (DESIGN §2).
-        return blockError(QStringLiteral(
-            "AgentOutputBlock: \"format\" templates are not supported by this build"));
-    }
-    context.yield(QStringLiteral("output"), in(input, "value"));
-    context.yield(QStringLiteral("name"), in(input, "name"));
-    return {};
-}
-
 Result<void> universalTypeConverter(const ValueMap &input, BlockContext &context)
 {
     static const QHash<QString, Model::PinType> types = {
@@ -184,7 +171,6 @@ void registerBasicBlocks(BlockRegistry &registry)
         registry.add(id, agentInput);
     }
     registry.add(BlockIds::AgentTableInput, agentTableInput);
-    registry.add(BlockIds::AgentOutput, agentOutput);
     registry.add(BlockIds::UniversalTypeConverter, universalTypeConverter);
     registry.add(BlockIds::ReverseListOrder, reverseListOrder);
     registry.add(BlockIds::CountItems, countItems);

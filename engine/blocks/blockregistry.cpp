@@ -88,6 +88,7 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerDictionaryBlocks(*registry);
     registerLogicBlocks(*registry);
     registerTimeBlocks(*registry);
+    registerTextBlocks(*registry);
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 

@@ -54,5 +54,6 @@ void registerListBlocks(BlockRegistry &registry);
 void registerDictionaryBlocks(BlockRegistry &registry);
 void registerLogicBlocks(BlockRegistry &registry);
 void registerTimeBlocks(BlockRegistry &registry);
+void registerTextBlocks(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

@@ -238,6 +238,57 @@ private Q_SLOTS:
             "{'dictionary': {}, 'key': 'a', 'value': 1}", "[]", "Key 'a' not found in dictionary");
         row("dictionary is empty", DictionaryIsEmpty, "{'dictionary': {}}", "[['is_empty',true]]");
 
+        // Text, JSON and persistence blocks.
+        const QLatin1StringView fill("db7d8f02-2f44-4c55-ab7a-eae0941f0c30");
+        row("fill template", fill,
+            "{'format': 'Hello, {{ name }}! {{ n * 2 }}', 'values': {'name': 'Ada', 'n': 1.5}}",
+            "[['output','Hello, Ada! 3.0']]");
+        row("fill template from dynamic pins", fill,
+            "{'format': '{{ a }}-{{ b }}', 'values_#_a': 1, 'values_#_b': 'x'}",
+            "[['output','1-x']]");
+        row("fill template escapes on request", fill,
+            "{'format': '{{ v }}', 'values': {'v': '<b>'}, 'escape_html': true}",
+            "[['output','&lt;b&gt;']]");
+        row("fill template error fails", fill, "{'format': '{{ a.b }}', 'values': {}}", "[]",
+            "'a' is undefined");
+        row("agent output with format", AgentOutput,
+            "{'name': 'score', 'value': 0.5, 'format': 'Score: {{ score }}'}",
+            "[['output','Score: 0.5']]");
+        row("agent output format error is output", AgentOutput,
+            "{'name': 'x', 'value': 1, 'format': '{{ x.y.z }}'}",
+            "[['output','Error: line 1: \\u0027int object\\u0027 has no attribute \\u0027y\\u0027, "
+            "1']]");
+        row("combine texts", QLatin1StringView("e30a4d42-7b7d-4e6a-b36e-1f9b8e3b7d85"),
+            "{'input': ['a', 'b'], 'delimiter': ', '}", "[['output','a, b']]");
+        row("combine texts from list pins",
+            QLatin1StringView("e30a4d42-7b7d-4e6a-b36e-1f9b8e3b7d85"),
+            "{'input_$_1': 'b', 'input_$_0': 'a'}", "[['output','ab']]");
+        row("split keeps empty fields", QLatin1StringView("d5ea33c8-a575-477a-b42f-2fe3be5055ec"),
+            "{'text': ' a ,, b ', 'delimiter': ','}", "[['texts',['a','','b']]]");
+        row("split without strip", QLatin1StringView("d5ea33c8-a575-477a-b42f-2fe3be5055ec"),
+            "{'text': 'a, b', 'delimiter': ',', 'strip': false}", "[['texts',['a',' b']]]");
+        row("split empty text", QLatin1StringView("d5ea33c8-a575-477a-b42f-2fe3be5055ec"),
+            "{'text': '', 'delimiter': ','}", "[['texts',[]]]");
+        row("split empty separator", QLatin1StringView("d5ea33c8-a575-477a-b42f-2fe3be5055ec"),
+            "{'text': 'ab', 'delimiter': ''}", "[]", "empty separator");
+        row("replace", QLatin1StringView("7e7c87ab-3469-4bcc-9abe-67705091b713"),
+            "{'text': 'a-b-c', 'old': '-', 'new': '+'}", "[['output','a+b+c']]");
+        row("replace empty old", QLatin1StringView("7e7c87ab-3469-4bcc-9abe-67705091b713"),
+            "{'text': 'ab', 'old': '', 'new': '.'}", "[['output','.a.b.']]");
+        row("word and character count", QLatin1StringView("ab2a782d-22cf-4587-8a70-55b59b3f9f90"),
+            "{'text': ' two  w\\u00f6rds\\n'}", "[['word_count',2],['character_count',12]]");
+        row("json encoder is compact and ordered",
+            QLatin1StringView("9a9d20c5-5b4d-4e94-8022-83b6cb72648a"),
+            "{'data': {'z': 1.0, 'a': '\u00e9'}}",
+            "[['json_str','{\\'z\\':1.0,\\'a\\':\\'\u00e9\\'}']]");
+        row("json decoder", QLatin1StringView("2b935639-65bc-48fd-9f88-823cd706fcd9"),
+            "{'json_str': '[1, 2.0, null]'}", "[['data',[1,2.0,null]]]");
+        row("json decoder error", QLatin1StringView("2b935639-65bc-48fd-9f88-823cd706fcd9"),
+            "{'json_str': '{oops'}", "[]", "JSON Decoding Error: ");
+        row("retrieve missing gives default",
+            QLatin1StringView("d8710fc9-6e29-481e-a7d5-165eb16f8471"),
+            "{'key': 'k', 'default_value': 7}", "[['value',7]]");
+
         // Logic blocks.
         row("condition: numeric text becomes float", Condition,
             "{'value1': '10', 'operator': '>', 'value2': 5}",

@@ -364,6 +364,38 @@ private Q_SLOTS:
         QCOMPARE(Model::toJson(load(run.id).outputs), json("{'masked':[41.0]}"));
     }
 
+    void persistedValuesAreReadBackAcrossRuns()
+    {
+        const QString writer = importGraph(
+            json("{'id': 'writer', 'nodes': [{'id': 'in', 'block_id': "
+                 "'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', 'input_default': {'name': 'v'}},"
+                 " {'id': 'save', 'block_id': '1d055e55-a2b9-4547-8311-907d05b0304d', "
+                 "'input_default': {'key': 'greeting', 'scope': 'across_agents'}}],"
+                 " 'links': [{'source_id': 'in', 'source_name': 'result', 'sink_id': 'save', "
+                 "'sink_name': 'value'}]}"));
+        QCOMPARE(runToEnd(writer, "{'v': {'text': 'hi', 'n': 2.0}}").status,
+                 ExecutionStatus::Completed);
+        const QString reader = importGraph(
+            json("{'id': 'reader', 'nodes': [{'id': 'get', 'block_id': "
+                 "'d8710fc9-6e29-481e-a7d5-165eb16f8471', 'input_default': {'key': 'greeting', "
+                 "'scope': 'across_agents', 'default_value': 'none'}},"
+                 " {'id': 'local', 'block_id': 'd8710fc9-6e29-481e-a7d5-165eb16f8471', "
+                 "'input_default': {'key': 'greeting', 'default_value': 'none'}},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'got'}},"
+                 " {'id': 'out2', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'local'}}],"
+                 " 'links': [{'source_id': 'get', 'source_name': 'value', 'sink_id': 'out', "
+                 "'sink_name': 'value'},"
+                 " {'source_id': 'local', 'source_name': 'value', 'sink_id': 'out2', 'sink_name': "
+                 "'value'}]}"));
+        const Finished run = runToEnd(reader);
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        // across_agents is shared; within_agent is keyed by the graph, so the reader has none.
+        QCOMPARE(Model::toJson(load(run.id).outputs),
+                 json("{'got':[{'text':'hi','n':2.0}],'local':['none']}"));
+    }
+
     void stopWakesWaitsAndTerminates()
     {
         const QString graph = importGraph(
