@@ -446,17 +446,19 @@ private:
         if (auto opened = executor.open(); !opened)
             return fail(opened.error());
         QEventLoop loop;
-        QString finishedId;
+        QStringList finished;
         QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
                          [&](const QString &id, Model::ExecutionStatus) {
-                             finishedId = id;
-                             loop.quit();
+                             finished.append(id);
+                             // Child executions end too; wait for this one.
+                             if (id == executionId)
+                                 loop.quit();
                          });
         auto started = begin(executor);
         if (!started)
             return fail(started.error());
         executionId = *started;
-        if (finishedId.isEmpty())
+        if (!finished.contains(executionId))
             loop.exec();
         return std::nullopt;
     }

@@ -157,10 +157,18 @@ Result<void> stepThroughItems(const ValueMap &input, BlockContext &context)
     return {};
 }
 
+// The executor runs AGENT nodes itself, as child executions.
+Result<void> agentExecutorOutsideAGraph(const ValueMap &, BlockContext &)
+{
+    return blockError(
+        QStringLiteral("AgentExecutorBlock runs another graph and only runs inside a graph"));
+}
+
 } // namespace
 
 void registerBasicBlocks(BlockRegistry &registry)
 {
+    registry.add(BlockIds::AgentExecutor, agentExecutorOutsideAGraph);
     registry.add(BlockIds::StoreValue, storeValue);
     registry.add(BlockIds::PrintToConsole, printToConsole);
     registry.add(BlockIds::Note, note);

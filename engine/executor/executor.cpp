@@ -372,6 +372,12 @@ void Executor::stop(const QString &graphExecId)
     auto it = m_runs.find(graphExecId);
     if (it == m_runs.end())
         return;
+    // Children first: stopping a parent stops its sub-graphs.
+    for (const Run &child : std::as_const(m_runs)) {
+        if (child.parentRunId == graphExecId && !child.cancel->isCancelled())
+            QMetaObject::invokeMethod(
+                this, [this, id = child.id] { stop(id); }, Qt::QueuedConnection);
+    }
     it->cancel->cancel();
     // Queued work never starts; running blocks finish as TERMINATED.
     it->waiting.clear();
@@ -407,7 +413,8 @@ void Executor::drain()
         touched.insert(run->id);
         if (message.kind == Message::Kind::Done) {
             --run->active;
-            --m_active;
+            if (message.pooled)
+                --m_active;
         }
         handle(*run, message);
     }
@@ -683,7 +690,9 @@ void Executor::enqueue(Run &run, const QString &nodeExecId, const ValueMap &inpu
 void Executor::dispatch()
 {
     // Start as many waiting node executions as there are free threads,
-    // taking turns between runs.
+    // taking turns between runs. Sub-graphs start after the walk, since
+    // starting a run changes m_runs.
+    QList<std::pair<QString, QueuedNode>> agents;
     bool progress = true;
     while (m_active < m_pool.maxThreadCount() && progress) {
         progress = false;
@@ -708,9 +717,18 @@ void Executor::dispatch()
                                 node.input,
                                 {},
                                 QDateTime::currentDateTimeUtc()});
+            const Model::BlockSchema *schema = run.snapshot->schemaOf(node.nodeId);
+            if (schema && schema->type == Model::BlockType::Agent) {
+                // Takes no pool thread: the coordinator runs the child itself.
+                --m_active;
+                agents.append({run.id, node});
+                continue;
+            }
             runNode(run.id, node);
         }
     }
+    for (const auto &[runId, node] : std::as_const(agents))
+        startChild(runId, node);
 }
 
 void Executor::runNode(const QString &runId, const QueuedNode &node)
@@ -844,7 +862,99 @@ void Executor::finishIfDone(const QString &runId)
                                                 run.snapshot->graph().version, status, run.stats,
                                                 QDateTime::currentDateTimeUtc()});
     }
+    if (!run.parentRunId.isEmpty())
+        childFinished(run, status);
     Q_EMIT runFinished(runId, status);
+}
+
+void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
+{
+    auto found = m_runs.find(parentRunId);
+    if (found == m_runs.end())
+        return;
+    Run &parent = *found;
+    const Model::Node *graphNode = parent.snapshot->node(node.nodeId);
+    RunRequest request;
+    request.graphId = graphNode->inputDefault.value(QLatin1String("graph_id")).toString();
+    request.graphVersion = graphNode->inputDefault.value(QLatin1String("graph_version")).toInt();
+    request.inputs = node.input;
+    request.nodesInputMasks
+        = Model::fromQJson(graphNode->inputDefault.value(QLatin1String("nodes_input_masks")))
+              .toMap();
+    request.userId = parent.context.userId;
+    request.parentGraphExecId = parentRunId;
+    request.humanInTheLoopSafeMode = parent.context.humanInTheLoopSafeMode;
+    request.sensitiveActionSafeMode = parent.context.sensitiveActionSafeMode;
+    // The parent's pending rows go first: the child refers to the parent.
+    if (auto flushed = flush(); !flushed) {
+        failRun(parent, flushed.error());
+        return;
+    }
+    auto started = start(request);
+    if (!started) {
+        // The agent node fails with the child's error; the parent goes on.
+        Message done {Message::Kind::Done,    parentRunId, node.nodeExecId, node.nodeId, {}, {},
+                      started.error().text(), {}};
+        done.pooled = false;
+        post(std::move(done));
+        return;
+    }
+    auto child = m_runs.find(*started);
+    if (child == m_runs.end())
+        return; // finished at once; childFinished has reported it
+    child->parentRunId = parentRunId;
+    child->parentNodeExecId = node.nodeExecId;
+    child->context.rootExecutionId = m_runs.value(parentRunId).context.rootExecutionId;
+    child->parentNodeId = node.nodeId;
+}
+
+void Executor::childFinished(const Run &child, ExecutionStatus status)
+{
+    if (!m_runs.contains(child.parentRunId))
+        return;
+    // The node yields every value of the child's output blocks, on a pin
+    // named after the output block.
+    NodeExecutionFilter filter;
+    filter.graphExecId = child.id;
+    filter.statuses = {ExecutionStatus::Completed};
+    QList<std::pair<QString, Value>> outputs;
+    if (auto nodes = m_executions->nodeExecutions(filter)) {
+        std::reverse(nodes->begin(), nodes->end()); // oldest first
+        for (const Model::NodeExecutionResult &node : std::as_const(*nodes)) {
+            const Model::BlockSchema *schema = child.snapshot->schemaOf(node.nodeId);
+            if (!schema || schema->type != Model::BlockType::Output)
+                continue;
+            const QString name = node.inputData.value(QLatin1String("name")).toString();
+            if (name.isEmpty())
+                continue;
+            for (const Value &value : node.outputData.value(QLatin1String("output")).toArray())
+                outputs.append({name, value});
+        }
+    }
+    for (const auto &[pin, value] : std::as_const(outputs))
+        post({Message::Kind::Output,
+              child.parentRunId,
+              child.parentNodeExecId,
+              child.parentNodeId,
+              pin,
+              value,
+              std::nullopt,
+              {}});
+    Message done {Message::Kind::Done,
+                  child.parentRunId,
+                  child.parentNodeExecId,
+                  child.parentNodeId,
+                  {},
+                  {},
+                  std::nullopt,
+                  {}};
+    done.stats.walltime = child.stats.walltime;
+    done.stats.cputime = child.stats.nodesCputime;
+    done.stats.cost = child.stats.cost;
+    done.stats.extra.insert(QStringLiteral("child_graph_exec_id"), child.id);
+    done.stats.extra.insert(QStringLiteral("child_status"), Model::statusName(status));
+    done.pooled = false;
+    post(std::move(done));
 }
 
 } // namespace Signalbox::Engine

@@ -110,6 +110,8 @@ private:
         Model::Value value;
         std::optional<QString> error;
         Model::NodeExecutionStats stats;
+        // Whether a pool thread ran it (agent nodes run on the coordinator).
+        bool pooled = true;
     };
     struct QueuedNode
     {
@@ -145,6 +147,10 @@ private:
         Model::GraphExecutionStats stats;
         // Set when another process stopped it: the store already says so.
         bool stoppedElsewhere = false;
+        // For a child execution: the agent node execution waiting for it.
+        QString parentRunId;
+        QString parentNodeExecId;
+        QString parentNodeId;
     };
     // One row change waiting for the next batch.
     struct WriteOp
@@ -176,6 +182,9 @@ private:
     void finishIfDone(const QString &runId);
     void failRun(Run &run, const Error &error);
     void runNode(const QString &runId, const QueuedNode &node);
+    // An AGENT node runs its sub-graph as a child execution on this executor.
+    void startChild(const QString &parentRunId, const QueuedNode &node);
+    void childFinished(const Run &child, Model::ExecutionStatus status);
     // Commits the write-behind log in one transaction, then emits the events
     // of what it committed.
     Result<void> flush();

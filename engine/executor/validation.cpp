@@ -4,6 +4,7 @@
 #include "engine/blocks/typeconversion.h"
 #include "engine/dynamicpins.h"
 
+#include <QJsonArray>
 #include <QSet>
 
 namespace Signalbox::Engine {
@@ -147,6 +148,29 @@ ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, c
         return {std::nullopt,
                 QStringLiteral("%1 unpopulated links %2")
                     .arg(prefix, missingLinks.join(QLatin1String(", ")))};
+
+    if (schema->type == Model::BlockType::Agent) {
+        // AgentExecutorBlock: the sub-graph's inputs, defaulted from
+        // input_default.inputs and checked against input_default.input_schema.
+        ValueMap inputs
+            = Model::fromQJson(node.inputDefault.value(QLatin1String("inputs"))).toMap();
+        for (auto it = data.begin(); it != data.end(); ++it)
+            inputs.insert(it.key(), it.value());
+        QStringList missing;
+        const QJsonArray required = node.inputDefault.value(QLatin1String("input_schema"))
+                                        .toObject()
+                                        .value(QLatin1String("required"))
+                                        .toArray();
+        for (const QJsonValue &name : required) {
+            if (!inputs.contains(name.toString()))
+                missing.append(name.toString());
+        }
+        if (!missing.isEmpty())
+            return {std::nullopt,
+                    QStringLiteral("%1 missing input %2")
+                        .arg(prefix, missing.join(QLatin1String(", ")))};
+        return {inputs, schema->name};
+    }
 
     ValueMap merged = Model::fromQJson(node.inputDefault).toMap();
     for (auto it = data.begin(); it != data.end(); ++it)

@@ -398,6 +398,31 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
     }
 
+    void anAutoGptExportWithASubGraphRunsUnchanged()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("autogpt.db"));
+        const Run run = signalbox(
+            {QStringLiteral("run"),
+             QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/autogpt_export_with_subgraph.json"),
+             QStringLiteral("--input"), QStringLiteral("name=Ada"), QStringLiteral("--db"), db,
+             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.trimmed().section(QLatin1Char(','), 1),
+                 QStringLiteral("\"status\":\"COMPLETED\",\"outputs\":{\"greeting\":[\"HELLO, ADA "
+                                "AND ADA, LIN!\"]},\"error\":null}"));
+        // The sub-graph ran as a child execution of the run.
+        const Run list = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                                    QStringLiteral("--db"), db, QStringLiteral("--json")});
+        const QJsonArray executions = list.json().value(QLatin1String("executions")).toArray();
+        QCOMPARE(executions.size(), 2);
+        const QString parent = run.json().value(QLatin1String("execution_id")).toString();
+        int children = 0;
+        for (const QJsonValue &execution : executions)
+            children += execution.toObject().value(QLatin1String("parent_graph_exec_id")).toString()
+                == parent;
+        QCOMPARE(children, 1);
+    }
+
     void blocksListAndRun()
     {
         Run run = signalbox(

@@ -88,9 +88,21 @@ private:
         auto id = start(graphId, inputs, masks);
         if (!id)
             qFatal("start failed: %s", qPrintable(id.error().text()));
-        if (finished.isEmpty() && !finished.wait(20000))
+        // Child executions finish too; wait for this one.
+        auto mine = [&]() -> std::optional<Finished> {
+            for (const QList<QVariant> &signal : std::as_const(finished)) {
+                if (signal.at(0).toString() == *id)
+                    return Finished {*id, signal.at(1).value<ExecutionStatus>()};
+            }
+            return std::nullopt;
+        };
+        QElapsedTimer clock;
+        clock.start();
+        while (!mine() && clock.elapsed() < 20000)
+            finished.wait(100);
+        if (!mine())
             qFatal("the run did not finish");
-        return {finished.first().at(0).toString(), finished.first().at(1).value<ExecutionStatus>()};
+        return *mine();
     }
 
     Model::GraphExecution load(const QString &id)
@@ -394,6 +406,84 @@ private Q_SLOTS:
         // across_agents is shared; within_agent is keyed by the graph, so the reader has none.
         QCOMPARE(Model::toJson(load(run.id).outputs),
                  json("{'got':[{'text':'hi','n':2.0}],'local':['none']}"));
+    }
+
+    void subGraphsRunAsChildExecutions()
+    {
+        const QString child = importGraph(
+            json("{'id': 'child', 'nodes': [{'id': 'cin', 'block_id': "
+                 "'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', 'input_default': {'name': 'text'}},"
+                 " {'id': 'shout', 'block_id': 'db7d8f02-2f44-4c55-ab7a-eae0941f0c30', "
+                 "'input_default': {'format': '{{ t | upper }}!'}},"
+                 " {'id': 'cout', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'shouted'}}],"
+                 " 'links': [{'source_id': 'cin', 'source_name': 'result', 'sink_id': 'shout', "
+                 "'sink_name': 'values_#_t'},"
+                 " {'source_id': 'shout', 'source_name': 'output', 'sink_id': 'cout', 'sink_name': "
+                 "'value'}]}"));
+        const QString parent = importGraph(
+            json("{'id': 'parent', 'nodes': [{'id': 'in', 'block_id': "
+                 "'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', 'input_default': {'name': 'name'}},"
+                 " {'id': 'agent', 'block_id': 'e189baac-8c20-45a1-94a7-55177ea42565', "
+                 "'input_default': {'graph_id': 'child', 'graph_version': 1, 'user_id': '',"
+                 "   'inputs': {}, 'input_schema': {'type': 'object', 'properties': {'text': "
+                 "{'type': 'string'}}, 'required': ['text']},"
+                 "   'output_schema': {'type': 'object', 'properties': {'shouted': {}}}}},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'result'}}],"
+                 " 'links': [{'source_id': 'in', 'source_name': 'result', 'sink_id': 'agent', "
+                 "'sink_name': 'text'},"
+                 " {'source_id': 'agent', 'source_name': 'shouted', 'sink_id': 'out', 'sink_name': "
+                 "'value'}]}"));
+        QCOMPARE(child, QStringLiteral("child"));
+        const Finished run = runToEnd(parent, "{'name': 'ada'}");
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const auto execution = load(run.id);
+        QCOMPARE(Model::toJson(execution.outputs), json("{'result':['ADA!']}"));
+        auto children = m_executions->childGraphExecutions(run.id);
+        QVERIFY(children.ok());
+        QCOMPARE(children->size(), 1);
+        QCOMPARE(children->first().graphId, QStringLiteral("child"));
+        QCOMPARE(children->first().status, ExecutionStatus::Completed);
+        const auto agent = executionsOf(execution, QStringLiteral("agent"));
+        QCOMPARE(agent.size(), 1);
+        QCOMPARE(agent.first().status, ExecutionStatus::Completed);
+        QCOMPARE(agent.first().stats.extra.value(QLatin1String("child_graph_exec_id")).toString(),
+                 children->first().id);
+    }
+
+    void stoppingAParentStopsItsChildren()
+    {
+        importGraph(
+            json("{'id': 'slow', 'nodes': [{'id': 'wait', 'block_id': "
+                 "'d67a9c52-5e4e-11e2-bcfd-0800200c9a71', 'input_default': {'seconds': 60}},"
+                 " {'id': 'sout', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'done'}}],"
+                 " 'links': [{'source_id': 'wait', 'source_name': 'output_message', 'sink_id': "
+                 "'sout', 'sink_name': 'value'}]}"));
+        const QString parent = importGraph(
+            json("{'id': 'boss', 'nodes': [{'id': 'agent', 'block_id': "
+                 "'e189baac-8c20-45a1-94a7-55177ea42565', 'input_default': {'graph_id': 'slow', "
+                 "'graph_version': 1,"
+                 "   'user_id': '', 'inputs': {}, 'input_schema': {'type': 'object', 'properties': "
+                 "{}}, 'output_schema': {'type': 'object', 'properties': {'done': {}}}}}],"
+                 " 'links': []}"));
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = start(parent);
+        QVERIFY(id.ok());
+        QString childId;
+        QTRY_VERIFY(([&] {
+            auto children = m_executions->childGraphExecutions(*id);
+            if (!children || children->isEmpty())
+                return false;
+            childId = children->first().id;
+            return executionsOf(load(childId), QStringLiteral("wait")).value(0).status
+                == ExecutionStatus::Running;
+        }()));
+        m_executor->stop(*id);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 5000);
+        QCOMPARE(load(*id).meta.status, ExecutionStatus::Terminated);
+        QCOMPARE(load(childId).meta.status, ExecutionStatus::Terminated);
     }
 
     void stopWakesWaitsAndTerminates()
