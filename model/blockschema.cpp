@@ -142,6 +142,25 @@ Result<BlockCatalog> BlockCatalog::fromJson(const QByteArray &json, const QStrin
                 return spec.error();
             block.outputs.append(*spec);
         }
+        for (const QJsonValue &entry : object.value(QLatin1String("costs")).toArray()) {
+            const QJsonObject cost = entry.toObject();
+            CostRule rule;
+            const QString type = cost.value(QLatin1String("cost_type")).toString();
+            if (type == QLatin1String("run"))
+                rule.type = CostRule::Type::Run;
+            else if (type == QLatin1String("second"))
+                rule.type = CostRule::Type::Second;
+            else if (type == QLatin1String("byte"))
+                rule.type = CostRule::Type::Byte;
+            else
+                return makeError(ErrorCode::BadInput,
+                                 where + QStringLiteral(": unknown cost_type \"%1\"").arg(type));
+            rule.amount = cost.value(QLatin1String("cost_amount")).toInteger();
+            rule.filter = cost.contains(QLatin1String("cost_filter"))
+                ? cost.value(QLatin1String("cost_filter"))
+                : QJsonValue(QJsonObject());
+            block.costs.append(rule);
+        }
         catalog.m_indexById.insert(block.id, catalog.m_blocks.size());
         catalog.m_blocks.append(std::move(block));
     }

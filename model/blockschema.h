@@ -4,6 +4,7 @@
 #include "result.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -32,6 +33,17 @@ struct PinSpec
     QStringList enumValues;
 };
 
+// One of a block's cost rules (AutoGPT's BlockCost): a charge per run, per
+// second of run time or per byte of data, applying when `filter` matches
+// the input.
+struct CostRule
+{
+    enum class Type { Run, Second, Byte };
+    Type type = Type::Run;
+    qint64 amount = 0;
+    QJsonValue filter = QJsonObject();
+};
+
 // AutoGPT's BlockType, spelled as its API's uiType.
 enum class BlockType { Standard, Input, Output, Note, Agent, HumanInTheLoop, Webhook, Ai };
 
@@ -50,6 +62,8 @@ struct BlockSchema
     QList<PinSpec> outputs;
     bool staticOutput = false;
     bool isSensitiveAction = false;
+    // In order; the first whose filter matches applies.
+    QList<CostRule> costs;
 
     const PinSpec *input(QStringView pinName) const;
     const PinSpec *output(QStringView pinName) const;
@@ -66,7 +80,8 @@ public:
 // The block schemas described by a JSON catalogue: an array of objects with
 // id, name, description, categories, block_type, static_output,
 // is_sensitive_action, inputs and outputs (name, type, required, default,
-// advanced, secret, hidden, title, description, enum).
+// advanced, secret, hidden, title, description, enum), and costs
+// ({"cost_type": "run"|"second"|"byte", "cost_amount", "cost_filter"}).
 class BlockCatalog final : public BlockSchemaLookup
 {
 public:

@@ -2,6 +2,7 @@
 #include "executor.h"
 
 #include "engine/blocks/blockpipeline.h"
+#include "engine/cost.h"
 #include "engine/dynamicpins.h"
 #include "model/uuid.h"
 
@@ -191,6 +192,8 @@ Result<QString> Executor::start(const RunRequest &request)
         = newRun(id, snapshot, request.userId, request.nodesInputMasks, request.parentGraphExecId);
     run.context.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
     run.context.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
+    run.executionCostThreshold = request.executionCostThreshold;
+    run.executionCostPerThreshold = request.executionCostPerThreshold;
     for (const Model::NodeExecutionResult &node : created->nodeExecutions) {
         for (const auto &[nodeId, input] : std::as_const(starting)) {
             if (nodeId == node.nodeId) {
@@ -565,12 +568,24 @@ void Executor::handle(Run &run, const Message &message)
         return;
     }
 
-    run.stats.nodeCount += 1;
-    run.stats.nodesWalltime += message.stats.walltime;
-    run.stats.nodesCputime += message.stats.cputime;
-    run.stats.cost += message.stats.cost;
-    ExecutionStatus status = ExecutionStatus::Completed;
     Model::NodeExecutionStats stats = message.stats;
+    // block_usage_cost on the node's input, data size and run time; then
+    // execution_usage_cost on the run's count of node executions.
+    if (message.pooled) {
+        if (const Model::BlockSchema *schema = run.snapshot->schemaOf(message.nodeId)) {
+            const BlockCost cost
+                = blockUsageCost(*schema, message.value.toMap(),
+                                 double(stats.inputSize + stats.outputSize), stats.walltime);
+            stats.cost += cost.amount;
+        }
+    }
+    run.stats.nodeCount += 1;
+    run.stats.nodesWalltime += stats.walltime;
+    run.stats.nodesCputime += stats.cputime;
+    run.stats.cost += stats.cost
+        + executionUsageCost(run.stats.nodeCount, run.executionCostThreshold,
+                             run.executionCostPerThreshold);
+    ExecutionStatus status = ExecutionStatus::Completed;
     if (run.cancel->isCancelled()) {
         status = ExecutionStatus::Terminated;
     } else if (message.error) {
@@ -779,6 +794,7 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 
         Message done {Message::Kind::Done, runId, nodeExecId, nodeId, {}, {}, std::nullopt, {}};
+        done.value = input; // the resolved input, for cost filters
         done.stats.walltime = double(clock.nsecsElapsed()) / 1e9;
         done.stats.cputime = threadCpuSeconds() - cpuStart;
         done.stats.inputSize = Model::toJson(input).size();

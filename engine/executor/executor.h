@@ -33,6 +33,10 @@ struct RunRequest
     QString parentGraphExecId;
     bool humanInTheLoopSafeMode = true;
     bool sensitiveActionSafeMode = false;
+    // execution_usage_cost: this much every `executionCostThreshold` node
+    // executions (AutoGPT's defaults: 1 every 100).
+    qint64 executionCostThreshold = 100;
+    qint64 executionCostPerThreshold = 1;
 };
 
 // Stops a run's blocks: a flag they check and a wait they can sleep on.
@@ -147,6 +151,8 @@ private:
         Model::GraphExecutionStats stats;
         // Set when another process stopped it: the store already says so.
         bool stoppedElsewhere = false;
+        qint64 executionCostThreshold = 100;
+        qint64 executionCostPerThreshold = 1;
         // For a child execution: the agent node execution waiting for it.
         QString parentRunId;
         QString parentNodeExecId;
