@@ -66,6 +66,8 @@ run)
     "$build_dir/app/signalbox" graphs import "$example" --db "$db"
     echo "== signalbox graphs list"
     "$build_dir/app/signalbox" graphs list --db "$db"
+    echo "== signalbox run (human-in-the-loop safe mode off: the review step approves at once)"
+    "$build_dir/app/signalbox" run "$example" --input name=World --hitl-safe-mode off --db "$db"
     ;;
 test)
     install_missing

@@ -157,6 +157,19 @@ Result<void> stepThroughItems(const ValueMap &input, BlockContext &context)
     return {};
 }
 
+// With human_in_the_loop_safe_mode off the data is approved at once, as
+// AutoGPT does. Pausing for a reviewer is the review service's.
+Result<void> humanInTheLoop(const ValueMap &input, BlockContext &context)
+{
+    if (!context.executionContext().humanInTheLoopSafeMode) {
+        context.yield(QStringLiteral("approved_data"), in(input, "data"));
+        context.yield(QStringLiteral("review_message"), QStringLiteral("Auto-approved (safe mode disabled)"));
+        return {};
+    }
+    return blockError(QStringLiteral("This build cannot pause for a human review yet; run with the human-in-the-loop "
+                                     "safe mode off (--hitl-safe-mode off) to approve automatically"));
+}
+
 // The executor runs AGENT nodes itself, as child executions.
 Result<void> agentExecutorOutsideAGraph(const ValueMap &, BlockContext &)
 {
@@ -169,6 +182,7 @@ Result<void> agentExecutorOutsideAGraph(const ValueMap &, BlockContext &)
 void registerBasicBlocks(BlockRegistry &registry)
 {
     registry.add(BlockIds::AgentExecutor, agentExecutorOutsideAGraph);
+    registry.add(BlockIds::HumanInTheLoop, humanInTheLoop);
     registry.add(BlockIds::StoreValue, storeValue);
     registry.add(BlockIds::PrintToConsole, printToConsole);
     registry.add(BlockIds::Note, note);
