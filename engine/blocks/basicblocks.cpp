@@ -163,11 +163,13 @@ Result<void> humanInTheLoop(const ValueMap &input, BlockContext &context)
 {
     if (!context.executionContext().humanInTheLoopSafeMode) {
         context.yield(QStringLiteral("approved_data"), in(input, "data"));
-        context.yield(QStringLiteral("review_message"), QStringLiteral("Auto-approved (safe mode disabled)"));
+        context.yield(QStringLiteral("review_message"),
+                      QStringLiteral("Auto-approved (safe mode disabled)"));
         return {};
     }
-    return blockError(QStringLiteral("This build cannot pause for a human review yet; run with the human-in-the-loop "
-                                     "safe mode off (--hitl-safe-mode off) to approve automatically"));
+    return blockError(QStringLiteral(
+        "This build cannot pause for a human review yet; run with the human-in-the-loop "
+        "safe mode off (--hitl-safe-mode off) to approve automatically"));
 }
 
 // The executor runs AGENT nodes itself, as child executions.

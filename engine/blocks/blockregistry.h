@@ -5,6 +5,7 @@
 
 #include "model/blockschema.h"
 
+#include <QDateTime>
 #include <QHash>
 
 #include <memory>
@@ -47,6 +48,11 @@ private:
     QHash<QString, BlockFunction> m_functions;
     QHash<QString, std::shared_ptr<valijson::Schema>> m_inputSchemas;
 };
+
+// Python's datetime.strftime and isoformat(timespec="seconds" or
+// "microseconds") for the time blocks.
+QString pythonStrftime(const QDateTime &time, const QString &format);
+QString pythonIsoFormat(const QDateTime &time, bool microseconds);
 
 // Each file of built-in blocks registers its own.
 void registerBasicBlocks(BlockRegistry &registry);

@@ -426,15 +426,27 @@ private Q_SLOTS:
     void theBundledExampleRuns()
     {
         const QString db = m_dir.filePath(QStringLiteral("example.db"));
-        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--hitl-safe-mode"), QStringLiteral("off"),
-                             QStringLiteral("--input"), QStringLiteral("name=Grace"), QStringLiteral("--db"), db, QStringLiteral("--json")});
+        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--hitl-safe-mode"),
+                             QStringLiteral("off"), QStringLiteral("--input"),
+                             QStringLiteral("name=Grace"), QStringLiteral("--db"), db,
+                             QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
-        QCOMPARE(run.json().value(QLatin1String("outputs")).toObject().value(QLatin1String("greeting")).toArray().at(0).toString(),
+        QCOMPARE(run.json()
+                     .value(QLatin1String("outputs"))
+                     .toObject()
+                     .value(QLatin1String("greeting"))
+                     .toArray()
+                     .at(0)
+                     .toString(),
                  QStringLiteral("Hello, Grace! Welcome aboard."));
         // With the safe mode on the run needs a reviewer, which this build cannot pause for yet.
-        run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db, QStringLiteral("--json")});
+        run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db,
+                         QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 1);
-        QVERIFY(run.json().value(QLatin1String("error")).toString().contains(QStringLiteral("--hitl-safe-mode off")));
+        QVERIFY(run.json()
+                    .value(QLatin1String("error"))
+                    .toString()
+                    .contains(QStringLiteral("--hitl-safe-mode off")));
     }
 
     void blocksListAndRun()

@@ -6,7 +6,9 @@
 #include "engine/blocks/blockregistry.h"
 #include "engine/blocks/standalonerun.h"
 
+#include <QRegularExpression>
 #include <QTest>
+#include <QTimeZone>
 
 #include "testsupport.h"
 
@@ -346,6 +348,57 @@ private Q_SLOTS:
             QVERIFY(!run.completed);
             QVERIFY2(run.error.contains(error), qPrintable(run.error));
         }
+    }
+
+    void pythonTimeFormatting()
+    {
+        const QDateTime time(QDate(2025, 3, 9), QTime(14, 3, 5, 250),
+                             QTimeZone(QByteArrayLiteral("Europe/Paris")));
+        QCOMPARE(pythonStrftime(time, QStringLiteral("%Y-%m-%d %H:%M:%S")),
+                 QStringLiteral("2025-03-09 14:03:05"));
+        QCOMPARE(pythonStrftime(time, QStringLiteral("%a %A %b %B %j %I%p %y %% %z")),
+                 QStringLiteral("Sun Sunday Mar March 068 02PM 25 % +0100"));
+        QCOMPARE(pythonStrftime(time, QStringLiteral("%f")), QStringLiteral("250000"));
+        QCOMPARE(pythonIsoFormat(time, false), QStringLiteral("2025-03-09T14:03:05+01:00"));
+        QCOMPARE(pythonIsoFormat(time, true), QStringLiteral("2025-03-09T14:03:05.250000+01:00"));
+    }
+
+    void timeBlocks()
+    {
+        const auto run = [&](const char *id, const char *input) {
+            return runBlockStandalone(*m_registry, QString::fromLatin1(id), value(input).toMap());
+        };
+        const QRegularExpression clock(QStringLiteral("^\\d{2}:\\d{2}:\\d{2}$"));
+        auto time = run("a892b8d9-3e4e-4e9c-9c1e-75f8efcf1bfa", "{'trigger': 'go'}");
+        QVERIFY2(time.completed, qPrintable(time.error));
+        QCOMPARE(time.outputs.first().first, QStringLiteral("time"));
+        QVERIFY(clock.match(time.outputs.first().second.toString()).hasMatch());
+        auto iso = run(
+            "a892b8d9-3e4e-4e9c-9c1e-75f8efcf1bfa",
+            "{'trigger': 'go', 'format_type': {'discriminator': 'iso8601', 'timezone': 'UTC'}}");
+        QVERIFY(QRegularExpression(QStringLiteral("^T\\d{2}:\\d{2}:\\d{2}\\+00:00$"))
+                    .match(iso.outputs.first().second.toString())
+                    .hasMatch());
+
+        // A positive offset is a past date, as AutoGPT's code does (not its docs).
+        auto date = run("b29c1b50-5d0e-4d9f-8f9d-1b0e6fcbf0b1", "{'trigger': 'go', 'offset': '2'}");
+        QVERIFY2(date.completed, qPrintable(date.error));
+        QCOMPARE(date.outputs.first().second.toString(),
+                 QDateTime::currentDateTimeUtc().addDays(-2).date().toString(Qt::ISODate));
+        auto badOffset
+            = run("b29c1b50-5d0e-4d9f-8f9d-1b0e6fcbf0b1", "{'trigger': 'go', 'offset': 'soon'}");
+        QCOMPARE(badOffset.outputs.first().second.toString(),
+                 QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate));
+
+        auto both = run("716a67b3-6760-42e7-86dc-18645c6e00fc",
+                        "{'trigger': 'go', 'format_type': {'discriminator': 'iso8601', 'timezone': "
+                        "'Asia/Tokyo'}}");
+        QVERIFY(both.outputs.first().second.toString().endsWith(QStringLiteral("+09:00")));
+        auto badZone = run("716a67b3-6760-42e7-86dc-18645c6e00fc",
+                           "{'trigger': 'go', 'format_type': {'discriminator': 'strftime', "
+                           "'format': '%Y', 'timezone': 'Mars/Base'}}");
+        QVERIFY(!badZone.completed);
+        QCOMPARE(badZone.error, QStringLiteral("Unknown time zone: Mars/Base"));
     }
 
     void standaloneRunShape()
