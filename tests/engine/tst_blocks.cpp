@@ -350,6 +350,121 @@ private Q_SLOTS:
         }
     }
 
+    void textPatternBlocks_data()
+    {
+        QTest::addColumn<QString>("block");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("outputs");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("match: found")
+            << QStringLiteral("3060088f-6ed9-4928-9ba7-9c92823a7ccd")
+            << QByteArray(
+                   "{\"text\": \"Hello World\", \"match\": \"w.rld\", \"case_sensitive\": false}")
+            << QByteArray("[[\"positive\", \"Hello World\"]]") << QString::fromUtf8("");
+        QTest::newRow("match: data forwarded")
+            << QStringLiteral("3060088f-6ed9-4928-9ba7-9c92823a7ccd")
+            << QByteArray("{\"text\": \"abc\", \"match\": \"x\", \"data\": {\"k\": 1}}")
+            << QByteArray("[[\"negative\", {\"k\": 1}]]") << QString::fromUtf8("");
+        QTest::newRow("match: non-text is orjson")
+            << QStringLiteral("3060088f-6ed9-4928-9ba7-9c92823a7ccd")
+            << QByteArray("{\"text\": {\"a\": 1}, \"match\": \"\\\"a\\\":1\"}")
+            << QByteArray("[[\"positive\", {\"a\": 1}]]") << QString::fromUtf8("");
+        QTest::newRow("match: case sensitive")
+            << QStringLiteral("3060088f-6ed9-4928-9ba7-9c92823a7ccd")
+            << QByteArray("{\"text\": \"ABC\", \"match\": \"abc\"}")
+            << QByteArray("[[\"negative\", \"ABC\"]]") << QString::fromUtf8("");
+        QTest::newRow("extract: first match")
+            << QStringLiteral("3146e4fe-2cdd-4f29-bd12-0c9d5bb4deb0")
+            << QByteArray(
+                   "{\"text\": \"a1 b22 c333\", \"pattern\": \"(\\\\w)(\\\\d+)\", \"group\": 2}")
+            << QByteArray("[[\"positive\", \"1\"], [\"matched_results\", [\"1\"]], "
+                          "[\"matched_count\", 1]]")
+            << QString::fromUtf8("");
+        QTest::newRow("extract: find all")
+            << QStringLiteral("3146e4fe-2cdd-4f29-bd12-0c9d5bb4deb0")
+            << QByteArray(
+                   "{\"text\": \"a1 b22 c333\", \"pattern\": \"\\\\d+\", \"find_all\": true}")
+            << QByteArray(
+                   "[[\"positive\", \"1\"], [\"positive\", \"22\"], [\"positive\", \"333\"], "
+                   "[\"matched_results\", [\"1\", \"22\", \"333\"]], [\"matched_count\", 3]]")
+            << QString::fromUtf8("");
+        QTest::newRow("extract: too large group skips")
+            << QStringLiteral("3146e4fe-2cdd-4f29-bd12-0c9d5bb4deb0")
+            << QByteArray("{\"text\": \"a1\", \"pattern\": \"\\\\d\", \"group\": 3}")
+            << QByteArray(
+                   "[[\"negative\", \"a1\"], [\"matched_results\", []], [\"matched_count\", 0]]")
+            << QString::fromUtf8("");
+        QTest::newRow("extract: invalid pattern finds nothing")
+            << QStringLiteral("3146e4fe-2cdd-4f29-bd12-0c9d5bb4deb0")
+            << QByteArray("{\"text\": \"x\", \"pattern\": \"(\"}")
+            << QByteArray(
+                   "[[\"negative\", \"x\"], [\"matched_results\", []], [\"matched_count\", 0]]")
+            << QString();
+        // The unmatched input goes out on the string pin "negative": a list fails output
+        // validation, as upstream.
+        QTest::newRow("extract: non-text without a match")
+            << QStringLiteral("3146e4fe-2cdd-4f29-bd12-0c9d5bb4deb0")
+            << QByteArray("{\"text\": [1], \"pattern\": \"z\"}") << QByteArray("[]")
+            << QStringLiteral("invalid output");
+        QTest::newRow("encode unicode_escape")
+            << QStringLiteral("5185f32e-4b65-4ecf-8fbb-873f003f09d6")
+            << QByteArray("{\"text\": \"a\\\\b\\tc\\n\xc3\xa9"
+                          "\xc4\x80"
+                          "\xf0\x9f\x98\x80"
+                          " 'q'\"}")
+            << QByteArray("[[\"encoded_text\", "
+                          "\"a\\\\\\\\b\\\\tc\\\\n\\\\xe9\\\\u0100\\\\U0001f600 'q'\"]]")
+            << QString::fromUtf8("");
+        QTest::newRow("decode unicode_escape")
+            << QStringLiteral("2570e8fe-8447-43ed-84c7-70d657923231")
+            << QByteArray("{\"text\": \"x\\\\ny\\\\t\\\\x41\\\\u00e9\\\\U0001f600\\\\101\"}")
+            << QByteArray("[[\"decoded_text\", \"x\\ny\\tA\xc3\xa9"
+                          "\xf0\x9f\x98\x80"
+                          "A\"]]")
+            << QString::fromUtf8("");
+        QTest::newRow("decode mangles non-ASCII")
+            << QStringLiteral("2570e8fe-8447-43ed-84c7-70d657923231")
+            << QByteArray("{\"text\": \"\xc3\xa9"
+                          "\"}")
+            << QByteArray("[[\"decoded_text\", \"\xc3\x83"
+                          "\xc2\xa9"
+                          "\"]]")
+            << QString::fromUtf8("");
+        QTest::newRow("decode trailing backslash")
+            << QStringLiteral("2570e8fe-8447-43ed-84c7-70d657923231")
+            << QByteArray("{\"text\": \"abc\\\\\"}") << QByteArray("[]")
+            << QString::fromUtf8("\\ at end of string");
+        QTest::newRow("code extraction")
+            << QStringLiteral("d3a7d896-3b78-4f44-8b4b-48fbf4f0bcd8")
+            << QByteArray("{\"text\": "
+                          "\"Intro\\n```py\\nprint(1)\\n```\\n\\nmiddle\\n```html\\n<b>x</"
+                          "b>\\n```\\n```python\\nx = 2\\n```\\nend\"}")
+            << QByteArray("[[\"html\", \"<b>x</b>\"], [\"python\", \"x = 2\\n\\nprint(1)\"], "
+                          "[\"remaining_text\", \"Intro\\nmiddle\\nend\"]]")
+            << QString::fromUtf8("");
+    }
+
+    // The same checks as blocks(), with inputs in plain JSON (backslashes matter here).
+    void textPatternBlocks()
+    {
+        QFETCH(QString, block);
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, outputs);
+        QFETCH(QString, error);
+        const StandaloneRun run
+            = runBlockStandalone(*m_registry, block, Model::parseTrustedJson(input).toMap());
+        Model::ValueList produced;
+        for (const auto &[pin, output] : run.outputs)
+            produced.append(Model::ValueList {pin, output});
+        QCOMPARE(Model::toJson(produced), Model::toJson(Model::parseTrustedJson(outputs)));
+        if (error.isEmpty()) {
+            QVERIFY2(run.completed, qPrintable(run.error));
+        } else {
+            QVERIFY(!run.completed);
+            QVERIFY2(run.error.contains(error), qPrintable(run.error));
+        }
+    }
+
     void pythonTimeFormatting()
     {
         const QDateTime time(QDate(2025, 3, 9), QTime(14, 3, 5, 250),
