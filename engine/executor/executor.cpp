@@ -524,8 +524,12 @@ Result<void> Executor::flush()
 void Executor::setStatus(Run &run, const QString &nodeExecId, ExecutionStatus status,
                          std::optional<ValueMap> executionData, std::optional<QJsonObject> stats)
 {
-    NodeExec &exec = run.executions[nodeExecId];
-    exec.status = status;
+    // Finished node executions are only in the store: the run's memory holds
+    // what can still change.
+    if (Model::isTerminal(status))
+        run.executions.remove(nodeExecId);
+    else if (auto exec = run.executions.find(nodeExecId); exec != run.executions.end())
+        exec->status = status;
     WriteOp op {WriteOp::Kind::SetStatus};
     op.graphExecId = run.id;
     op.nodeExecId = nodeExecId;
@@ -696,8 +700,13 @@ void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, cons
 void Executor::enqueue(Run &run, const QString &nodeExecId, const ValueMap &input)
 {
     NodeExec &exec = run.executions[nodeExecId];
-    run.incomplete[exec.nodeId].removeOne(nodeExecId);
-    run.latestInput.insert(exec.nodeId, input);
+    if (auto open = run.incomplete.find(exec.nodeId); open != run.incomplete.end()) {
+        open->removeOne(nodeExecId);
+        if (open->isEmpty())
+            run.incomplete.erase(open);
+    }
+    if (run.snapshot->hasStaticInput(exec.nodeId))
+        run.latestInput.insert(exec.nodeId, input);
     setStatus(run, nodeExecId, ExecutionStatus::Queued, input);
     run.waiting.append({nodeExecId, exec.nodeId, input});
 }

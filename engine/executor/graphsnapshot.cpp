@@ -15,6 +15,8 @@ GraphSnapshot::GraphSnapshot(Model::Graph graph, std::shared_ptr<const BlockRegi
         m_outputLinks[link.sourceId].append(i);
         const Model::BlockSchema *source = schemaOf(link.sourceId);
         m_static.append(link.isStatic || (source && source->staticOutput));
+        if (m_static.last())
+            m_staticSinks.insert(link.sinkId);
     }
 }
 

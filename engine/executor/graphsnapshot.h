@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 
 #include <memory>
 
@@ -30,6 +31,8 @@ public:
     const QList<qsizetype> &inputLinks(const QString &nodeId) const;
     const QList<qsizetype> &outputLinks(const QString &nodeId) const;
     bool isStatic(qsizetype linkIndex) const { return m_static.at(linkIndex); }
+    // True when a static link feeds the node (its latest input is reused).
+    bool hasStaticInput(const QString &nodeId) const { return m_staticSinks.contains(nodeId); }
     const Model::Link &link(qsizetype linkIndex) const { return m_graph.links.at(linkIndex); }
 
     // AutoGPT's starting nodes: input blocks and nodes no link points to.
@@ -42,6 +45,7 @@ private:
     QHash<QString, QList<qsizetype>> m_inputLinks;
     QHash<QString, QList<qsizetype>> m_outputLinks;
     QList<bool> m_static;
+    QSet<QString> m_staticSinks;
 };
 
 } // namespace Signalbox::Engine
