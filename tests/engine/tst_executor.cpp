@@ -221,6 +221,41 @@ private Q_SLOTS:
         QVERIFY(execution.meta.endedAt.isValid());
     }
 
+    void largeValuesAreTruncatedInEventsOnly()
+    {
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'in', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'big'}}]}"));
+        QList<Model::Value> eventValues;
+        connect(m_events.get(), &EventBus::nodeExecutionUpdated, this,
+                [&](const NodeExecutionEvent &event) {
+                    if (event.outputPin == QLatin1String("result"))
+                        eventValues.append(event.outputValue);
+                });
+        const QString big(20000, QLatin1Char('x'));
+        RunRequest request;
+        request.graphId = graph;
+        request.inputs.insert(QStringLiteral("big"), big);
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = m_executor->start(request);
+        QVERIFY(id.ok());
+        QVERIFY(finished.wait(10000));
+        QTRY_COMPARE(eventValues.size(), 1);
+        const QString carried = eventValues.first().toString();
+        QCOMPARE(carried.size(), kEventValueLimit + QStringLiteral("... (truncated)").size());
+        QVERIFY(carried.endsWith(QStringLiteral("... (truncated)")));
+        // The store has all of it.
+        const auto execution = load(*id);
+        QCOMPARE(execution.nodeExecutions.first()
+                     .outputData.value(QLatin1String("result"))
+                     .toArray()
+                     .at(0)
+                     .toString(),
+                 big);
+        QCOMPARE(truncatedForEvent(Model::Value(QStringLiteral("small"))).toString(),
+                 QStringLiteral("small"));
+    }
+
     void severalYieldsMakeSeveralExecutionsAndStaticLinksAreReused()
     {
         // items fan out; the factor arrives once on a static link (from an
