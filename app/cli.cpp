@@ -242,57 +242,33 @@ private:
 
     int importGraph(const QString &fileName)
     {
-        QFile file(fileName);
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(makeError(ErrorCode::BadInput,
-                                  QStringLiteral("%1: %2").arg(fileName, file.errorString())));
-        const Model::GraphLimits limits;
-        if (file.size() > limits.json.maxBytes) {
-            return fail(makeError(ErrorCode::BadInput,
-                                  QStringLiteral("%1: %2 bytes is more than the limit of %3 bytes")
-                                      .arg(fileName)
-                                      .arg(file.size())
-                                      .arg(limits.json.maxBytes)));
-        }
-        auto graph = Model::graphFromJson(file.readAll(), fileName, limits);
-        if (!graph)
-            return fail(graph.error());
-        auto &blocks = catalog();
-        if (!blocks)
-            return fail(blocks.error());
-        if (const QStringList problems = Model::unknownBlockProblems(*graph, **blocks);
-            !problems.isEmpty()) {
-            return fail(makeError(
-                ErrorCode::BadInput,
-                QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName),
-                problems));
-        }
-
+        Model::Graph graph;
+        if (const auto failed = readGraphFile(fileName, graph))
+            return *failed;
         auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
         if (!db)
             return fail(db.error());
-        Engine::GraphRepository graphs(**db);
-        auto saved = graphs.saveGraph(*graph, QString(Model::kDefaultUserId));
-        if (!saved)
-            return fail(saved.error());
+        Engine::SavedGraph saved;
+        if (const auto failed = saveGraph(graph, **db, saved))
+            return *failed;
 
         if (m_json) {
             QJsonArray subGraphs;
-            for (const Engine::SavedGraph &sub : saved->subGraphs)
+            for (const Engine::SavedGraph &sub : saved.subGraphs)
                 subGraphs.append(QJsonObject {{QStringLiteral("id"), sub.id},
                                               {QStringLiteral("version"), sub.version},
                                               {QStringLiteral("created"), sub.created}});
-            printJson({{QStringLiteral("id"), saved->id},
-                       {QStringLiteral("version"), saved->version},
-                       {QStringLiteral("name"), graph->name},
-                       {QStringLiteral("created"), saved->created},
+            printJson({{QStringLiteral("id"), saved.id},
+                       {QStringLiteral("version"), saved.version},
+                       {QStringLiteral("name"), graph.name},
+                       {QStringLiteral("created"), saved.created},
                        {QStringLiteral("sub_graphs"), subGraphs}});
         } else {
-            m_out << (saved->created ? "Imported " : "Already stored: ") << '"' << graph->name
-                  << "\" " << saved->id << " version " << saved->version << " ("
-                  << graph->nodes.size() << " nodes, " << graph->links.size() << " links";
-            if (!saved->subGraphs.isEmpty())
-                m_out << ", " << saved->subGraphs.size() << " sub-graphs";
+            m_out << (saved.created ? "Imported " : "Already stored: ") << '"' << graph.name
+                  << "\" " << saved.id << " version " << saved.version << " (" << graph.nodes.size()
+                  << " nodes, " << graph.links.size() << " links";
+            if (!saved.subGraphs.isEmpty())
+                m_out << ", " << saved.subGraphs.size() << " sub-graphs";
             m_out << ")\n";
         }
         return ExitCompleted;
@@ -341,8 +317,8 @@ private:
         return ExitCompleted;
     }
 
-    // Reads a graph file and imports it (with its sub-graphs); exit code on failure.
-    std::optional<int> loadGraph(const QString &fileName, Database &db, Engine::SavedGraph &saved)
+    // Reads and checks a graph file; an exit code on failure.
+    std::optional<int> readGraphFile(const QString &fileName, Model::Graph &graph)
     {
         QFile file(fileName);
         if (!file.open(QIODevice::ReadOnly))
@@ -356,21 +332,28 @@ private:
                                       .arg(file.size())
                                       .arg(limits.json.maxBytes)));
         }
-        auto graph = Model::graphFromJson(file.readAll(), fileName, limits);
-        if (!graph)
-            return fail(graph.error());
+        auto parsed = Model::graphFromJson(file.readAll(), fileName, limits);
+        if (!parsed)
+            return fail(parsed.error());
         auto &blocks = catalog();
         if (!blocks)
             return fail(blocks.error());
-        if (const QStringList problems = Model::unknownBlockProblems(*graph, **blocks);
+        if (const QStringList problems = Model::unknownBlockProblems(*parsed, **blocks);
             !problems.isEmpty()) {
             return fail(makeError(
                 ErrorCode::BadInput,
                 QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName),
                 problems));
         }
+        graph = std::move(*parsed);
+        return std::nullopt;
+    }
+
+    // Saves a graph with its sub-graphs; an exit code on failure.
+    std::optional<int> saveGraph(const Model::Graph &graph, Database &db, Engine::SavedGraph &saved)
+    {
         Engine::GraphRepository graphs(db);
-        auto stored = graphs.saveGraph(*graph, QString(Model::kDefaultUserId));
+        auto stored = graphs.saveGraph(graph, QString(Model::kDefaultUserId));
         if (!stored)
             return fail(stored.error());
         saved = *stored;
@@ -411,11 +394,14 @@ private:
             request.inputs.insert(entry.left(equals), parsed ? *parsed : Model::Value(text));
         }
 
+        Model::Graph graph;
+        if (const auto failed = readGraphFile(fileName, graph))
+            return *failed;
         auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
         if (!db)
             return fail(db.error());
         Engine::SavedGraph saved;
-        if (const auto failed = loadGraph(fileName, **db, saved))
+        if (const auto failed = saveGraph(graph, **db, saved))
             return *failed;
         request.graphId = saved.id;
         request.graphVersion = saved.version;

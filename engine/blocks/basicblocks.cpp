@@ -2,6 +2,7 @@
 // Basic blocks: values, console, notes, graph inputs and outputs, type
 // conversion, counting and iterating.
 #include "blockids.h"
+#include "blockinput.h"
 #include "blockregistry.h"
 #include "typeconversion.h"
 
@@ -10,16 +11,12 @@ namespace Signalbox::Engine {
 using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
+using namespace BlockInput;
 
 namespace {
 
 constexpr qsizetype kMaxStepItems = 10000;
 constexpr qsizetype kMaxStepStringBytes = 1024 * 1024;
-
-Value in(const ValueMap &input, const char *pin)
-{
-    return input.value(QLatin1String(pin));
-}
 
 Result<void> storeValue(const ValueMap &input, BlockContext &context)
 {

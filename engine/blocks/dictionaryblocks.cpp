@@ -2,6 +2,7 @@
 // Dictionary blocks. Keys are strings (JSON objects); a key given as an
 // integer matches nothing in an object, as in AutoGPT where it stays an int.
 #include "blockids.h"
+#include "blockinput.h"
 #include "blockregistry.h"
 
 namespace Signalbox::Engine {
@@ -9,13 +10,9 @@ namespace Signalbox::Engine {
 using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
+using namespace BlockInput;
 
 namespace {
-
-Value in(const ValueMap &input, const char *pin)
-{
-    return input.value(QLatin1String(pin));
-}
 
 // The Python repr of a key inside "Key '...' not found" messages.
 QString keyText(const Value &key)

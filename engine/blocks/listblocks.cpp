@@ -2,6 +2,7 @@
 // List blocks, with Python's list semantics (slices clamp, negative indices
 // count from the end, == treats 1, 1.0 and True alike).
 #include "blockids.h"
+#include "blockinput.h"
 #include "blockregistry.h"
 
 #include <QSet>
@@ -11,18 +12,9 @@ namespace Signalbox::Engine {
 using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
+using namespace BlockInput;
 
 namespace {
-
-Value in(const ValueMap &input, const char *pin)
-{
-    return input.value(QLatin1String(pin));
-}
-
-bool isNone(const Value &value)
-{
-    return value.isNull() || value.isUndefined();
-}
 
 // Python's clamp of a slice bound.
 qsizetype sliceBound(qint64 index, qsizetype size)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Logic blocks: comparisons, matching and arithmetic, with Python's rules.
 #include "blockids.h"
+#include "blockinput.h"
 #include "blockregistry.h"
 #include "typeconversion.h"
 
@@ -11,18 +12,9 @@ namespace Signalbox::Engine {
 
 using Model::Value;
 using Model::ValueMap;
+using namespace BlockInput;
 
 namespace {
-
-Value in(const ValueMap &input, const char *pin)
-{
-    return input.value(QLatin1String(pin));
-}
-
-bool isNone(const Value &value)
-{
-    return value.isNull() || value.isUndefined();
-}
 
 // ConditionBlock's conversion: a numeric string becomes a float, any other
 // string is stripped.

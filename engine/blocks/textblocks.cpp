@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Text, JSON and persistence blocks.
 #include "blockids.h"
+#include "blockinput.h"
 #include "blockregistry.h"
 
 #include "engine/template/template.h"
@@ -12,6 +13,7 @@ namespace Signalbox::Engine {
 using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
+using namespace BlockInput;
 
 namespace {
 
@@ -29,11 +31,6 @@ const QLatin1StringView kTextDecoder("2570e8fe-8447-43ed-84c7-70d657923231");
 const QLatin1StringView kCodeExtraction("d3a7d896-3b78-4f44-8b4b-48fbf4f0bcd8");
 const QLatin1StringView kPersistInformation("1d055e55-a2b9-4547-8311-907d05b0304d");
 const QLatin1StringView kRetrieveInformation("d8710fc9-6e29-481e-a7d5-165eb16f8471");
-
-Value in(const ValueMap &input, const char *pin)
-{
-    return input.value(QLatin1String(pin));
-}
 
 // Python's str.strip() and str.split(): Unicode whitespace.
 bool isPythonSpace(QChar c)

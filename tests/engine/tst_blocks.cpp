@@ -31,6 +31,24 @@ private:
                             << QString::fromUtf8(error);
     }
 
+    // Runs a block and compares its outputs (as compact JSON) and failure.
+    void check(const QString &block, const QByteArray &input, const QByteArray &outputs,
+               const QString &error)
+    {
+        const StandaloneRun run
+            = runBlockStandalone(*m_registry, block, Model::parseTrustedJson(input).toMap());
+        Model::ValueList produced;
+        for (const auto &[pin, output] : run.outputs)
+            produced.append(Model::ValueList {pin, output});
+        QCOMPARE(Model::toJson(produced), Model::toJson(Model::parseTrustedJson(outputs)));
+        if (error.isEmpty()) {
+            QVERIFY2(run.completed, qPrintable(run.error));
+        } else {
+            QVERIFY(!run.completed);
+            QVERIFY2(run.error.contains(error), qPrintable(run.error));
+        }
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -336,18 +354,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, input);
         QFETCH(QByteArray, outputs);
         QFETCH(QString, error);
-        const StandaloneRun run
-            = runBlockStandalone(*m_registry, block, Model::parseTrustedJson(input).toMap());
-        Model::ValueList produced;
-        for (const auto &[pin, output] : run.outputs)
-            produced.append(Model::ValueList {pin, output});
-        QCOMPARE(Model::toJson(produced), Model::toJson(Model::parseTrustedJson(outputs)));
-        if (error.isEmpty()) {
-            QVERIFY2(run.completed, qPrintable(run.error));
-        } else {
-            QVERIFY(!run.completed);
-            QVERIFY2(run.error.contains(error), qPrintable(run.error));
-        }
+        check(block, input, outputs, error);
     }
 
     void textPatternBlocks_data()
@@ -451,18 +458,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, input);
         QFETCH(QByteArray, outputs);
         QFETCH(QString, error);
-        const StandaloneRun run
-            = runBlockStandalone(*m_registry, block, Model::parseTrustedJson(input).toMap());
-        Model::ValueList produced;
-        for (const auto &[pin, output] : run.outputs)
-            produced.append(Model::ValueList {pin, output});
-        QCOMPARE(Model::toJson(produced), Model::toJson(Model::parseTrustedJson(outputs)));
-        if (error.isEmpty()) {
-            QVERIFY2(run.completed, qPrintable(run.error));
-        } else {
-            QVERIFY(!run.completed);
-            QVERIFY2(run.error.contains(error), qPrintable(run.error));
-        }
+        check(block, input, outputs, error);
     }
 
     void pythonTimeFormatting()
