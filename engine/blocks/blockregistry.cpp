@@ -89,6 +89,7 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerLogicBlocks(*registry);
     registerTimeBlocks(*registry);
     registerTextBlocks(*registry);
+    registerXmlBlocks(*registry);
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 

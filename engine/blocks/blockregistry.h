@@ -61,5 +61,6 @@ void registerDictionaryBlocks(BlockRegistry &registry);
 void registerLogicBlocks(BlockRegistry &registry);
 void registerTimeBlocks(BlockRegistry &registry);
 void registerTextBlocks(BlockRegistry &registry);
+void registerXmlBlocks(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

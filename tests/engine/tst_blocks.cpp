@@ -449,6 +449,45 @@ private Q_SLOTS:
             << QByteArray("[[\"html\", \"<b>x</b>\"], [\"python\", \"x = 2\\n\\nprint(1)\"], "
                           "[\"remaining_text\", \"Intro\\nmiddle\\nend\"]]")
             << QString::fromUtf8("");
+        QTest::newRow("xml: unique children merge")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray("{\"input_xml\": \"<a><b>1</b><c>2</c></a>\"}")
+            << QByteArray("[[\"parsed_xml\", {\"a\": {\"b\": \"1\", \"c\": \"2\"}}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("xml: repeated children make a list")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray("{\"input_xml\": \"<a><b>1</b><b>2</b></a>\"}")
+            << QByteArray("[[\"parsed_xml\", {\"a\": [{\"b\": \"1\"}, {\"b\": \"2\"}]}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("xml: one child nests")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray("{\"input_xml\": \"<a><b><c>x</c></b></a>\"}")
+            << QByteArray("[[\"parsed_xml\", {\"a\": {\"b\": {\"c\": \"x\"}}}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("xml: tag names and text as gravitasml")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray(
+                   "{\"input_xml\": \"<Root>\\n<My Tag> hi <!-- note --> there </My Tag></Root>\"}")
+            << QByteArray("[[\"parsed_xml\", {\"root\": {\"my_tag\": \"hithere\"}}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("xml: two roots")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray("{\"input_xml\": \"<a>1</a><b>2</b>\"}") << QByteArray("[]")
+            << QString::fromUtf8("XML must have a single root element.");
+        QTest::newRow("xml: mismatched")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray("{\"input_xml\": \"<a><b></a>\"}") << QByteArray("[]")
+            << QString::fromUtf8("Mismatched tags: b and a");
+        QTest::newRow("xml: unclosed") << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+                                       << QByteArray("{\"input_xml\": \"<a><b>x</b>\"}")
+                                       << QByteArray("[]") << QString::fromUtf8("Unclosed tag");
+        QTest::newRow("xml: text outside the root")
+            << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+            << QByteArray("{\"input_xml\": \"hello <a>x</a>\"}") << QByteArray("[]")
+            << QString::fromUtf8("text outside the root");
+        QTest::newRow("xml: empty") << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
+                                    << QByteArray("{\"input_xml\": \"  \"}") << QByteArray("[]")
+                                    << QString::fromUtf8("XML input is empty.");
     }
 
     // The same checks as blocks(), with inputs in plain JSON (backslashes matter here).
