@@ -910,6 +910,8 @@ void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
     request.parentGraphExecId = parentRunId;
     request.humanInTheLoopSafeMode = parent.context.humanInTheLoopSafeMode;
     request.sensitiveActionSafeMode = parent.context.sensitiveActionSafeMode;
+    request.executionCostThreshold = parent.executionCostThreshold;
+    request.executionCostPerThreshold = parent.executionCostPerThreshold;
     // The parent's pending rows go first: the child refers to the parent.
     if (auto flushed = flush(); !flushed) {
         failRun(parent, flushed.error());
@@ -924,9 +926,11 @@ void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
         post(std::move(done));
         return;
     }
+    // A started run is registered until it finishes, which is never before
+    // start() returns.
     auto child = m_runs.find(*started);
     if (child == m_runs.end())
-        return; // finished at once; childFinished has reported it
+        return;
     child->parentRunId = parentRunId;
     child->parentNodeExecId = node.nodeExecId;
     child->context.rootExecutionId = m_runs.value(parentRunId).context.rootExecutionId;
