@@ -51,6 +51,16 @@ Run signalbox(const QStringList &arguments, const QStringList &prefix = {})
             QString::fromUtf8(process.readAllStandardError())};
 }
 
+// The id of the newest RUNNING execution in `db`, or nothing yet.
+QString runningExecution(const QString &db)
+{
+    const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                                QStringLiteral("--db"), db, QStringLiteral("--json"),
+                                QStringLiteral("--status"), QStringLiteral("RUNNING")});
+    const QJsonArray list = show.json().value(QLatin1String("executions")).toArray();
+    return list.isEmpty() ? QString() : list.at(0).toObject().value(QLatin1String("id")).toString();
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -502,13 +512,9 @@ private Q_SLOTS:
         QString id;
         QTRY_VERIFY_WITH_TIMEOUT(
             ([&] {
-                const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
-                                            QStringLiteral("--db"), db, QStringLiteral("--json"),
-                                            QStringLiteral("--status"), QStringLiteral("RUNNING")});
-                const QJsonArray list = show.json().value(QLatin1String("executions")).toArray();
-                if (list.isEmpty())
+                id = runningExecution(db);
+                if (id.isEmpty())
                     return false;
-                id = list.at(0).toObject().value(QLatin1String("id")).toString();
                 const Run nodes
                     = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
                                  QStringLiteral("--db"), db, QStringLiteral("--json")});
@@ -560,17 +566,11 @@ private Q_SLOTS:
                        QStringLiteral("msg=x"), QStringLiteral("--db"), db});
         QVERIFY(running.waitForStarted());
         QString id;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            ([&] {
-                const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
-                                            QStringLiteral("--db"), db, QStringLiteral("--json"),
-                                            QStringLiteral("--status"), QStringLiteral("RUNNING")});
-                const QJsonArray list = show.json().value(QLatin1String("executions")).toArray();
-                if (!list.isEmpty())
-                    id = list.at(0).toObject().value(QLatin1String("id")).toString();
-                return !id.isEmpty();
-            }()),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     id = runningExecution(db);
+                                     return !id.isEmpty();
+                                 }()),
+                                 10000);
         QElapsedTimer clock;
         clock.start();
         const Run stop = signalbox({QStringLiteral("stop"), id, QStringLiteral("--db"), db});
