@@ -90,6 +90,7 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerTimeBlocks(*registry);
     registerTextBlocks(*registry);
     registerXmlBlocks(*registry);
+    registerSpreadsheetBlocks(*registry);
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 

@@ -62,5 +62,6 @@ void registerLogicBlocks(BlockRegistry &registry);
 void registerTimeBlocks(BlockRegistry &registry);
 void registerTextBlocks(BlockRegistry &registry);
 void registerXmlBlocks(BlockRegistry &registry);
+void registerSpreadsheetBlocks(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

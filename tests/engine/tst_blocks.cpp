@@ -488,6 +488,48 @@ private Q_SLOTS:
         QTest::newRow("xml: empty") << QStringLiteral("286380af-9529-4b55-8be0-1d7c854abdb5")
                                     << QByteArray("{\"input_xml\": \"  \"}") << QByteArray("[]")
                                     << QString::fromUtf8("XML input is empty.");
+        QTest::newRow("csv: header, strip, blank line, quotes")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"contents\": \"name, age\\nAda, 36\\n\\n\\\"Lin, B\\\",\\\"say "
+                          "\\\"\\\"hi\\\"\\\"\\\"\\n\"}")
+            << QByteArray("[[\"rows\", [{\"name\": \"Ada\", \"age\": \"36\"}, {}, {\"name\": "
+                          "\"Lin, B\", \"age\": \"say \\\"hi\\\"\"}]], [\"row\", {\"name\": "
+                          "\"Ada\", \"age\": \"36\"}], [\"row\", {}], [\"row\", {\"name\": \"Lin, "
+                          "B\", \"age\": \"say \\\"hi\\\"\"}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("csv: no header, other delimiter, skip rows")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"contents\": \"a;b\\nc;d\\ne;f\", \"delimiter\": \";\", "
+                          "\"has_header\": false, \"skip_rows\": 1, \"strip\": false}")
+            << QByteArray("[[\"rows\", [{\"0\": \"c\", \"1\": \"d\"}, {\"0\": \"e\", \"1\": "
+                          "\"f\"}]], [\"row\", {\"0\": \"c\", \"1\": \"d\"}], [\"row\", {\"0\": "
+                          "\"e\", \"1\": \"f\"}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("csv: escapes and newlines in quotes")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"contents\": \"k\\r\\n\\\"line1\\r\\nline2\\\"\\r\\nx\\\\,y\\r\\n\", "
+                          "\"strip\": false}")
+            << QByteArray("[[\"rows\", [{\"k\": \"line1\\r\\nline2\"}, {\"k\": \"x,y\"}]], "
+                          "[\"row\", {\"k\": \"line1\\r\\nline2\"}], [\"row\", {\"k\": \"x,y\"}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("csv: skip_columns never matches")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"contents\": \"a,b\\n1,2\", \"skip_columns\": [\"a\"]}")
+            << QByteArray("[[\"rows\", [{\"a\": \"1\", \"b\": \"2\"}]], [\"row\", {\"a\": \"1\", "
+                          "\"b\": \"2\"}]]")
+            << QString::fromUtf8("");
+        QTest::newRow("csv: a row longer than the header fails")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"contents\": \"a\\n1,2\"}") << QByteArray("[]")
+            << QString::fromUtf8("list index out of range");
+        QTest::newRow("csv: nothing to read")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"delimiter\": \",\"}") << QByteArray("[]")
+            << QString::fromUtf8("Either 'contents' or 'file_input' must be provided");
+        QTest::newRow("csv: files not in this build")
+            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
+            << QByteArray("{\"file_input\": \"data:text/csv;base64,YSxi\"}") << QByteArray("[]")
+            << QString::fromUtf8("not supported by this build");
     }
 
     // The same checks as blocks(), with inputs in plain JSON (backslashes matter here).
