@@ -197,12 +197,8 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
     auto insertNode = m_db.prepare(QStringLiteral("INSERT INTO node_executions (id, graph_exec_id, "
                                                   "node_id, block_id, status, added_at, queued_at)"
                                                   " VALUES (?, ?, ?, ?, 'QUEUED', ?, ?)"));
-    auto insertInput = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
-                                                   "time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
-    if (!blockOf || !insertNode || !insertInput)
-        return (!blockOf          ? blockOf.error()
-                    : !insertNode ? insertNode.error()
-                                  : insertInput.error());
+    if (!blockOf || !insertNode)
+        return !blockOf ? blockOf.error() : insertNode.error();
 
     for (const auto &[nodeId, nodeInput] : request.startingNodesInput) {
         (*blockOf)->addBindValue(request.graphId);
@@ -231,14 +227,11 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
         if (!n->exec())
             return m_db.storageError(n->lastError(), doing);
         for (auto it = nodeInput.begin(); it != nodeInput.end(); ++it) {
-            QSqlQuery *i = *insertInput;
-            i->addBindValue(Model::createTimeOrderedUuid());
-            i->addBindValue(it.key().toString());
-            i->addBindValue(valueToText(it.value()));
-            i->addBindValue(now);
-            i->addBindValue(nodeExecId);
-            if (!i->exec())
-                return m_db.storageError(i->lastError(), doing);
+            if (auto inserted = insertExecutionInput(Model::createTimeOrderedUuid(), nodeExecId,
+                                                     it.key().toString(), it.value(), now);
+                !inserted) {
+                return inserted.error();
+            }
         }
     }
     if (auto ok = transaction.commit(); !ok)
@@ -668,23 +661,17 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
 
 namespace {
 
-// AutoGPT's _get_update_status_data, with DESIGN's end time for TERMINATED.
-QList<std::pair<QString, QVariant>>
-nodeStatusSets(ExecutionStatus status, const std::optional<Model::ValueMap> &executionData,
-               const std::optional<QJsonObject> &stats, qint64 now = nowMs())
+// AutoGPT's _get_update_status_data: the time a status records, with
+// DESIGN's end time for TERMINATED too.
+std::optional<QString> statusTimeColumn(ExecutionStatus status)
 {
-    QList<std::pair<QString, QVariant>> sets;
     if (status == ExecutionStatus::Queued)
-        sets.append({QStringLiteral("queued_at"), now});
-    else if (status == ExecutionStatus::Running)
-        sets.append({QStringLiteral("started_at"), now});
-    else if (Model::isTerminal(status))
-        sets.append({QStringLiteral("ended_at"), now});
-    if (executionData && !executionData->isEmpty())
-        sets.append({QStringLiteral("execution_data"), valueToText(*executionData)});
-    if (stats && !stats->isEmpty())
-        sets.append({QStringLiteral("stats"), jsonToText(*stats)});
-    return sets;
+        return QStringLiteral("queued_at");
+    if (status == ExecutionStatus::Running)
+        return QStringLiteral("started_at");
+    if (Model::isTerminal(status))
+        return QStringLiteral("ended_at");
+    return std::nullopt;
 }
 
 } // namespace
@@ -694,15 +681,11 @@ ExecutionRepository::updateNodeExecutionStatus(const QString &nodeExecId, Execut
                                                const std::optional<Model::ValueMap> &executionData,
                                                const std::optional<QJsonObject> &stats)
 {
-    if (status == ExecutionStatus::Queued && !executionData) {
-        return makeError(
-            ErrorCode::BadInput,
-            QStringLiteral("Execution data must be provided when queuing an execution."));
-    }
-    auto applied = applyStatus(StatusTable::NodeExecutions, {nodeExecId}, status,
-                               nodeStatusSets(status, executionData, stats));
-    if (!applied)
+    if (auto applied
+        = setNodeExecutionStatusPath(nodeExecId, {status}, {nowMs()}, executionData, stats);
+        !applied) {
         return applied.error();
+    }
     auto node = nodeExecution(nodeExecId);
     if (!node)
         return node.error();
@@ -719,8 +702,12 @@ Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
     ids.removeDuplicates();
     if (ids.isEmpty())
         return 0;
-    return applyStatus(StatusTable::NodeExecutions, ids, status,
-                       nodeStatusSets(status, std::nullopt, stats));
+    QList<std::pair<QString, QVariant>> sets;
+    if (const auto column = statusTimeColumn(status))
+        sets.append({*column, nowMs()});
+    if (stats && !stats->isEmpty())
+        sets.append({QStringLiteral("stats"), jsonToText(*stats)});
+    return applyStatus(StatusTable::NodeExecutions, ids, status, sets);
 }
 
 // ---------------------------------------------------------------- write-behind rows
@@ -784,9 +771,13 @@ Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
                                                         : QVariant(valueToText(data)));
     q->addBindValue(timeMs);
     q->addBindValue(nodeExecId);
-    if (!q->exec())
+    if (!q->exec()) {
+        if (Database::isConstraintViolation(q->lastError()))
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("node execution %1 not found").arg(nodeExecId));
         return m_db.storageError(q->lastError(),
                                  QStringLiteral("recording output %1 of %2").arg(name, nodeExecId));
+    }
     return {};
 }
 
@@ -803,14 +794,14 @@ Result<void> ExecutionRepository::setNodeExecutionStatusPath(
     QList<std::pair<QString, QVariant>> sets;
     QHash<QString, qsizetype> column;
     for (qsizetype i = 0; i < path.size(); ++i) {
-        for (const auto &entry :
-             nodeStatusSets(path.at(i), std::nullopt, std::nullopt, timesMs.at(i))) {
-            if (column.contains(entry.first)) {
-                sets[column.value(entry.first)].second = entry.second;
-            } else {
-                column.insert(entry.first, sets.size());
-                sets.append(entry);
-            }
+        const auto name = statusTimeColumn(path.at(i));
+        if (!name)
+            continue;
+        if (column.contains(*name)) {
+            sets[column.value(*name)].second = timesMs.at(i);
+        } else {
+            column.insert(*name, sets.size());
+            sets.append({*name, timesMs.at(i)});
         }
     }
     if (executionData && !executionData->isEmpty())
@@ -818,22 +809,6 @@ Result<void> ExecutionRepository::setNodeExecutionStatusPath(
     if (stats && !stats->isEmpty())
         sets.append({QStringLiteral("stats"), jsonToText(*stats)});
     auto applied = applyStatusPath(StatusTable::NodeExecutions, {nodeExecId}, path, sets);
-    if (!applied)
-        return applied.error();
-    return {};
-}
-
-Result<void> ExecutionRepository::setNodeExecutionStatus(
-    const QString &nodeExecId, ExecutionStatus status, qint64 timeMs,
-    const std::optional<Model::ValueMap> &executionData, const std::optional<QJsonObject> &stats)
-{
-    if (status == ExecutionStatus::Queued && !executionData) {
-        return makeError(
-            ErrorCode::BadInput,
-            QStringLiteral("Execution data must be provided when queuing an execution."));
-    }
-    auto applied = applyStatus(StatusTable::NodeExecutions, {nodeExecId}, status,
-                               nodeStatusSets(status, executionData, stats, timeMs));
     if (!applied)
         return applied.error();
     return {};
@@ -1020,11 +995,6 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
     if (!existing)
         return existing.error();
 
-    auto insertIo = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
-                                                "time, input_exec_id) VALUES (?, ?, ?, ?, ?)"));
-    if (!insertIo)
-        return insertIo.error();
-
     UpsertedInput result;
     if (!existing->isEmpty()) {
         result.nodeExecution = existing->first();
@@ -1058,32 +1028,22 @@ Result<UpsertedInput> ExecutionRepository::upsertExecutionInput(const QString &n
         created.status = ExecutionStatus::Incomplete;
         created.addTime = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
         (*blockOf)->finish();
-        auto insertNode = m_db.prepare(QStringLiteral(
-            "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at)"
-            " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?)"));
-        if (!insertNode)
-            return insertNode.error();
-        (*insertNode)->addBindValue(created.nodeExecId);
-        (*insertNode)->addBindValue(graphExecId);
-        (*insertNode)->addBindValue(nodeId);
-        (*insertNode)->addBindValue(created.blockId);
-        (*insertNode)->addBindValue(now);
-        if (!(*insertNode)->exec())
-            return m_db.storageError((*insertNode)->lastError(), doing);
+        if (auto inserted
+            = insertNodeExecution(created.nodeExecId, graphExecId, nodeId, created.blockId, now);
+            !inserted) {
+            return inserted.error();
+        }
     } else {
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("NodeExecution %1 not found or already has input %2.")
                              .arg(nodeExecId, inputName));
     }
 
-    QSqlQuery *q = *insertIo;
-    q->addBindValue(Model::createTimeOrderedUuid());
-    q->addBindValue(inputName);
-    q->addBindValue(valueToText(data));
-    q->addBindValue(now);
-    q->addBindValue(result.nodeExecution.nodeExecId);
-    if (!q->exec())
-        return m_db.storageError(q->lastError(), doing);
+    if (auto inserted = insertExecutionInput(Model::createTimeOrderedUuid(),
+                                             result.nodeExecution.nodeExecId, inputName, data, now);
+        !inserted) {
+        return inserted.error();
+    }
     if (auto ok = transaction.commit(); !ok)
         return ok.error();
     result.inputs.insert(inputName, data);
@@ -1094,25 +1054,8 @@ Result<void> ExecutionRepository::upsertExecutionOutput(const QString &nodeExecI
                                                         const QString &outputName,
                                                         const Model::Value &data)
 {
-    auto insert = m_db.prepare(QStringLiteral("INSERT INTO node_execution_io (id, name, data, "
-                                              "time, output_exec_id) VALUES (?, ?, ?, ?, ?)"));
-    if (!insert)
-        return insert.error();
-    QSqlQuery *q = *insert;
-    q->addBindValue(Model::createTimeOrderedUuid());
-    q->addBindValue(outputName);
-    q->addBindValue(data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
-                                                        : QVariant(valueToText(data)));
-    q->addBindValue(nowMs());
-    q->addBindValue(nodeExecId);
-    if (!q->exec()) {
-        if (Database::isConstraintViolation(q->lastError()))
-            return makeError(ErrorCode::NotFound,
-                             QStringLiteral("node execution %1 not found").arg(nodeExecId));
-        return m_db.storageError(
-            q->lastError(), QStringLiteral("saving output %1 of %2").arg(outputName, nodeExecId));
-    }
-    return {};
+    return insertExecutionOutput(Model::createTimeOrderedUuid(), nodeExecId, outputName, data,
+                                 nowMs());
 }
 
 Result<Model::ValueMap> ExecutionRepository::executionOutputs(const QString &nodeExecId)

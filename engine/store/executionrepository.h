@@ -136,10 +136,6 @@ public:
                                             const QList<qint64> &timesMs,
                                             const std::optional<Model::ValueMap> &executionData,
                                             const std::optional<QJsonObject> &stats);
-    Result<void>
-    setNodeExecutionStatus(const QString &nodeExecId, Model::ExecutionStatus status, qint64 timeMs,
-                           const std::optional<Model::ValueMap> &executionData = std::nullopt,
-                           const std::optional<QJsonObject> &stats = std::nullopt);
 
     // --- node executions and their data
     // Adds input `inputName` to the oldest INCOMPLETE execution of the node
