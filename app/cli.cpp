@@ -243,13 +243,9 @@ private:
     int importGraph(const QString &fileName)
     {
         Model::Graph graph;
-        if (const auto failed = readGraphFile(fileName, graph))
-            return *failed;
-        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
-        if (!db)
-            return fail(db.error());
+        std::unique_ptr<Database> db;
         Engine::SavedGraph saved;
-        if (const auto failed = saveGraph(graph, **db, saved))
+        if (const auto failed = importFile(fileName, graph, db, saved))
             return *failed;
 
         if (m_json) {
@@ -349,10 +345,18 @@ private:
         return std::nullopt;
     }
 
-    // Saves a graph with its sub-graphs; an exit code on failure.
-    std::optional<int> saveGraph(const Model::Graph &graph, Database &db, Engine::SavedGraph &saved)
+    // Reads a graph file, then stores it with its sub-graphs in the database
+    // (made if missing); an exit code on failure.
+    std::optional<int> importFile(const QString &fileName, Model::Graph &graph,
+                                  std::unique_ptr<Database> &db, Engine::SavedGraph &saved)
     {
-        Engine::GraphRepository graphs(db);
+        if (const auto failed = readGraphFile(fileName, graph))
+            return failed;
+        auto opened = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
+        if (!opened)
+            return fail(opened.error());
+        db = std::move(*opened);
+        Engine::GraphRepository graphs(*db);
         auto stored = graphs.saveGraph(graph, QString(Model::kDefaultUserId));
         if (!stored)
             return fail(stored.error());
@@ -395,23 +399,19 @@ private:
         }
 
         Model::Graph graph;
-        if (const auto failed = readGraphFile(fileName, graph))
-            return *failed;
-        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
-        if (!db)
-            return fail(db.error());
+        std::unique_ptr<Database> db;
         Engine::SavedGraph saved;
-        if (const auto failed = saveGraph(graph, **db, saved))
+        if (const auto failed = importFile(fileName, graph, db, saved))
             return *failed;
         request.graphId = saved.id;
         request.graphVersion = saved.version;
 
         QString executionId;
         if (const auto failed = execute(
-                **db, threadsText,
+                *db, threadsText,
                 [&](Engine::Executor &executor) { return executor.start(request); }, executionId))
             return *failed;
-        return printRun(**db, executionId);
+        return printRun(*db, executionId);
     }
 
     // Runs `begin` on a fresh executor and waits for the run to end.
