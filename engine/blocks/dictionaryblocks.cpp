@@ -80,15 +80,23 @@ Result<void> findInDictionary(const ValueMap &input, BlockContext &context)
     return {};
 }
 
+// Python's KeyError as these blocks report it: true, with the error yielded,
+// when the key is not in the dictionary (an integer key never is).
+bool reportMissingKey(const ValueMap &dictionary, const Value &key, BlockContext &context)
+{
+    if (key.isString() && dictionary.contains(key.toString()))
+        return false;
+    context.yield(QStringLiteral("error"),
+                  QStringLiteral("Key '%1' not found in dictionary").arg(keyText(key)));
+    return true;
+}
+
 Result<void> removeFromDictionary(const ValueMap &input, BlockContext &context)
 {
     ValueMap dictionary = in(input, "dictionary").toMap();
     const Value key = in(input, "key");
-    if (!key.isString() || !dictionary.contains(key.toString())) {
-        context.yield(QStringLiteral("error"),
-                      QStringLiteral("Key '%1' not found in dictionary").arg(keyText(key)));
+    if (reportMissingKey(dictionary, key, context))
         return {};
-    }
     const Value removed = dictionary.take(key.toString());
     context.yield(QStringLiteral("updated_dictionary"), dictionary);
     if (in(input, "return_value").toBool())
@@ -100,11 +108,8 @@ Result<void> replaceDictionaryValue(const ValueMap &input, BlockContext &context
 {
     ValueMap dictionary = in(input, "dictionary").toMap();
     const Value key = in(input, "key");
-    if (!key.isString() || !dictionary.contains(key.toString())) {
-        context.yield(QStringLiteral("error"),
-                      QStringLiteral("Key '%1' not found in dictionary").arg(keyText(key)));
+    if (reportMissingKey(dictionary, key, context))
         return {};
-    }
     const Value old = dictionary.value(key.toString());
     dictionary.insert(key.toString(), in(input, "value"));
     context.yield(QStringLiteral("updated_dictionary"), dictionary);
