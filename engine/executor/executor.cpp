@@ -182,9 +182,12 @@ Result<QString> Executor::start(const RunRequest &request)
     if (!created)
         return created.error();
     const QString id = created->meta.id;
-    if (auto queued = m_executions->updateGraphExecutionStats(id, ExecutionStatus::Queued); !queued)
+    if (auto queued
+        = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Queued, std::nullopt);
+        !queued)
         return queued.error();
-    auto running = m_executions->updateGraphExecutionStartTime(id);
+    auto running
+        = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, std::nullopt, true);
     if (!running)
         return running.error();
 
@@ -326,14 +329,16 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
         run.executions[id].status = ExecutionStatus::Queued;
     }
     if (status == ExecutionStatus::Terminated) {
-        if (auto queued
-            = m_executions->updateGraphExecutionStats(graphExecId, ExecutionStatus::Queued);
+        if (auto queued = m_executions->setGraphExecutionStatus(
+                graphExecId, ExecutionStatus::Queued, std::nullopt);
             !queued) {
             return queued.error();
         }
     }
     if (status != ExecutionStatus::Running) {
-        if (auto running = m_executions->updateGraphExecutionStartTime(graphExecId); !running)
+        if (auto running = m_executions->setGraphExecutionStatus(
+                graphExecId, ExecutionStatus::Running, std::nullopt, true);
+            !running)
             return running.error();
     }
     if (auto committed = transaction.commit(); !committed)
@@ -871,13 +876,9 @@ void Executor::finishIfDone(const QString &runId)
     if (!run.firstError.isEmpty())
         run.stats.error = run.firstError;
     // A run stopped from elsewhere already has its status in the store.
-    Result<void> finished;
-    if (!run.stoppedElsewhere) {
-        finished = m_executions->setGraphExecutionStatus(runId, status, run.stats);
-    } else if (auto saved = m_executions->updateGraphExecutionStats(runId, std::nullopt, run.stats);
-               !saved) {
-        finished = saved.error();
-    }
+    const Result<void> finished = m_executions->setGraphExecutionStatus(
+        runId, run.stoppedElsewhere ? std::nullopt : std::optional<ExecutionStatus>(status),
+        run.stats);
     if (!finished) {
         qCWarning(lcEngine).noquote() << finished.error().message;
         status = ExecutionStatus::Failed;

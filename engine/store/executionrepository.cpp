@@ -584,40 +584,9 @@ Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStrin
                      refused);
 }
 
-Result<void> ExecutionRepository::setGraphExecutionStatus(const QString &graphExecId,
-                                                          ExecutionStatus status,
-                                                          const Model::GraphExecutionStats &stats)
-{
-    const qint64 now = nowMs();
-    QList<std::pair<QString, QVariant>> sets {
-        {QStringLiteral("updated_at"), now},
-        {QStringLiteral("stats"), jsonToText(stats.toStoredJson())}};
-    if (Model::isTerminal(status))
-        sets.append({QStringLiteral("ended_at"), now});
-    auto applied = applyStatus(StatusTable::GraphExecutions, {graphExecId}, status, sets);
-    if (!applied)
-        return applied.error();
-    return {};
-}
-
-Result<Model::GraphExecution>
-ExecutionRepository::updateGraphExecutionStartTime(const QString &graphExecId)
-{
-    const qint64 now = nowMs();
-    auto applied
-        = applyStatus(StatusTable::GraphExecutions, {graphExecId}, ExecutionStatus::Running,
-                      {{QStringLiteral("started_at"), now}, {QStringLiteral("updated_at"), now}});
-    if (!applied)
-        return applied.error();
-    auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
-    if (!meta)
-        return meta.error();
-    return assembleGraphExecution(meta->first(), false);
-}
-
-Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
+Result<void> ExecutionRepository::setGraphExecutionStatus(
     const QString &graphExecId, std::optional<ExecutionStatus> status,
-    const std::optional<Model::GraphExecutionStats> &stats)
+    const std::optional<Model::GraphExecutionStats> &stats, bool recordStart)
 {
     if (!status && !stats) {
         return makeError(
@@ -630,26 +599,34 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
     if (stats)
         sets.append({QStringLiteral("stats"), jsonToText(stats->toStoredJson())});
     if (status) {
+        if (recordStart)
+            sets.append({QStringLiteral("started_at"), now});
         if (Model::isTerminal(*status))
             sets.append({QStringLiteral("ended_at"), now});
         auto applied = applyStatus(StatusTable::GraphExecutions, {graphExecId}, *status, sets);
         if (!applied)
             return applied.error();
-    } else {
-        auto update = m_db.prepare(
-            QStringLiteral("UPDATE graph_executions SET updated_at = ?, stats = ? WHERE id = ?"));
-        if (!update)
-            return update.error();
-        (*update)->addBindValue(now);
-        (*update)->addBindValue(sets.at(1).second);
-        (*update)->addBindValue(graphExecId);
-        if (!(*update)->exec())
-            return m_db.storageError((*update)->lastError(),
-                                     QStringLiteral("saving stats of %1").arg(graphExecId));
-        if ((*update)->numRowsAffected() < 1)
-            return makeError(ErrorCode::NotFound,
-                             QStringLiteral("graph execution %1 not found").arg(graphExecId));
+        return {};
     }
+    auto update = m_db.prepare(
+        QStringLiteral("UPDATE graph_executions SET updated_at = ?, stats = ? WHERE id = ?"));
+    if (!update)
+        return update.error();
+    (*update)->addBindValue(now);
+    (*update)->addBindValue(sets.at(1).second);
+    (*update)->addBindValue(graphExecId);
+    if (!(*update)->exec())
+        return m_db.storageError((*update)->lastError(),
+                                 QStringLiteral("saving stats of %1").arg(graphExecId));
+    if ((*update)->numRowsAffected() < 1)
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("graph execution %1 not found").arg(graphExecId));
+    return {};
+}
+
+Result<Model::GraphExecution>
+ExecutionRepository::readBackGraphExecution(const QString &graphExecId)
+{
     auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
     if (!meta)
         return meta.error();
@@ -657,6 +634,26 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("graph execution %1 not found").arg(graphExecId));
     return assembleGraphExecution(meta->first(), false);
+}
+
+Result<Model::GraphExecution>
+ExecutionRepository::updateGraphExecutionStartTime(const QString &graphExecId)
+{
+    if (auto set
+        = setGraphExecutionStatus(graphExecId, ExecutionStatus::Running, std::nullopt, true);
+        !set) {
+        return set.error();
+    }
+    return readBackGraphExecution(graphExecId);
+}
+
+Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
+    const QString &graphExecId, std::optional<ExecutionStatus> status,
+    const std::optional<Model::GraphExecutionStats> &stats)
+{
+    if (auto set = setGraphExecutionStatus(graphExecId, status, stats); !set)
+        return set.error();
+    return readBackGraphExecution(graphExecId);
 }
 
 namespace {

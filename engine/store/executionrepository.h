@@ -101,9 +101,12 @@ public:
     // Sets RUNNING (through the transition table) and the start time.
     Result<Model::GraphExecution> updateGraphExecutionStartTime(const QString &graphExecId);
     // At least one of status and stats must be given.
-    // updateGraphExecutionStats without reading the execution back.
-    Result<void> setGraphExecutionStatus(const QString &graphExecId, Model::ExecutionStatus status,
-                                         const Model::GraphExecutionStats &stats);
+    // updateGraphExecutionStats without reading the execution back; with
+    // recordStart, a status change also sets the start time (once).
+    Result<void> setGraphExecutionStatus(const QString &graphExecId,
+                                         std::optional<Model::ExecutionStatus> status,
+                                         const std::optional<Model::GraphExecutionStats> &stats,
+                                         bool recordStart = false);
     Result<Model::GraphExecution> updateGraphExecutionStats(
         const QString &graphExecId, std::optional<Model::ExecutionStatus> status,
         const std::optional<Model::GraphExecutionStats> &stats = std::nullopt);
@@ -197,6 +200,7 @@ private:
                                                                    const QString &suffix,
                                                                    bool includeData);
     Result<void> loadNodeData(QList<Model::NodeExecutionResult> &results);
+    Result<Model::GraphExecution> readBackGraphExecution(const QString &graphExecId);
     Result<Model::GraphExecution> assembleGraphExecution(const Model::GraphExecutionMeta &meta,
                                                          bool includeNodeExecutions);
     bool isBlockOfType(const QString &blockId, Model::BlockType type) const;
