@@ -6,6 +6,7 @@
 #include "engine/dynamicpins.h"
 #include "model/uuid.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 
@@ -103,9 +104,13 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
 
 Executor::~Executor()
 {
+    m_closing = true;
     for (Run &run : m_runs)
         run.cancel->cancel();
-    m_pool.waitForDone();
+    // A block may be waiting on this thread for key-value data: keep serving
+    // those calls until every worker has returned.
+    while (!m_pool.waitForDone(20))
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
 }
 
 Result<void> Executor::open()
@@ -407,6 +412,8 @@ void Executor::post(Message message)
 
 void Executor::drain()
 {
+    if (m_closing)
+        return; // results of cancelled blocks during shutdown are not recorded
     QList<Message> messages;
     {
         QMutexLocker lock(&m_mailboxMutex);
@@ -786,6 +793,9 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         };
         // Key-value data goes through the coordinator's connection.
         auto read = [this, userId](const QString &key) {
+            if (m_closing)
+                return Result<std::optional<Value>>(
+                    blockError(QStringLiteral("the executor is shutting down")));
             Result<std::optional<Value>> result = std::optional<Value>();
             QMetaObject::invokeMethod(
                 this, [&] { result = m_executions->executionKvData(userId, key); },
@@ -793,6 +803,8 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
             return result;
         };
         auto write = [this, userId, nodeExecId](const QString &key, const Value &value) {
+            if (m_closing)
+                return Result<void>(blockError(QStringLiteral("the executor is shutting down")));
             Result<void> result;
             QMetaObject::invokeMethod(
                 this,

@@ -213,6 +213,8 @@ private:
     QList<NodeExecutionEvent> m_logEvents;
     QTimer m_flushTimer;
     QTimer m_stopPoll;
+    // Set by the destructor; read by workers.
+    std::atomic<bool> m_closing = false;
 
     QMutex m_mailboxMutex;
     QList<Message> m_mailbox; // guarded by m_mailboxMutex

@@ -544,6 +544,35 @@ private Q_SLOTS:
         QCOMPARE(load(childId).meta.status, ExecutionStatus::Terminated);
     }
 
+    void closingWhileBlocksUseKeyValueDataDoesNotHang()
+    {
+        QFETCH_GLOBAL(int, threads);
+        // Every item is persisted: a key-value write through the coordinator.
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'in', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                 "'input_default': {'name': 'items'}},"
+                 " {'id': 'step', 'block_id': 'f66a3543-28d3-4ab5-8945-9b336371e2ce'},"
+                 " {'id': 'save', 'block_id': '1d055e55-a2b9-4547-8311-907d05b0304d', "
+                 "'input_default': {'key': 'k'}}],"
+                 " 'links': [{'source_id': 'in', 'source_name': 'result', 'sink_id': 'step', "
+                 "'sink_name': 'items'},"
+                 " {'source_id': 'step', 'source_name': 'item', 'sink_id': 'save', 'sink_name': "
+                 "'value'}]}"));
+        RunRequest request;
+        request.graphId = graph;
+        Model::ValueList items;
+        for (int i = 0; i < 2000; ++i)
+            items.append(i);
+        request.inputs.insert(QStringLiteral("items"), items);
+        auto id = m_executor->start(request);
+        QVERIFY(id.ok());
+        QTRY_VERIFY(executionsOf(load(*id), QStringLiteral("save")).size() > threads);
+        QElapsedTimer clock;
+        clock.start();
+        m_executor.reset(); // must return, not deadlock with a waiting worker
+        QVERIFY2(clock.elapsed() < 10000, "closing the executor took too long");
+    }
+
     void stopWakesWaitsAndTerminates()
     {
         const QString graph = importGraph(
