@@ -327,7 +327,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     for (const auto &[id, path] : std::as_const(requeue)) {
         const QList<qint64> times(path.size(), now);
         if (auto ok = m_executions->setNodeExecutionStatusPath(
-                id, path, times, run.executions.value(id).inputs, std::nullopt);
+                id, {path, times, run.executions.value(id).inputs, std::nullopt});
             !ok) {
             return ok;
         }
@@ -459,28 +459,33 @@ Result<void> Executor::flush()
     events.swap(m_logEvents);
 
     // Status changes of one node execution within the batch become one
-    // update, written where its last change stood (after its row exists).
-    struct StatusPath
+    // update, written where its last change stood (after its row exists);
+    // a row created in the same batch is inserted as its changes leave it.
+    struct PendingPath
     {
-        QList<ExecutionStatus> path;
-        QList<qint64> times;
-        std::optional<ValueMap> executionData;
-        std::optional<QJsonObject> stats;
+        NodeStatusPath change;
         qsizetype last = -1;
+        bool settledOnInsert = false;
     };
-    QHash<QString, StatusPath> paths;
+    QHash<QString, PendingPath> paths;
+    QSet<QString> created;
     for (qsizetype i = 0; i < log.size(); ++i) {
         const WriteOp &op = log.at(i);
+        if (op.kind == WriteOp::Kind::InsertNodeExecution) {
+            created.insert(op.id);
+            continue;
+        }
         if (op.kind != WriteOp::Kind::SetStatus)
             continue;
-        StatusPath &entry = paths[op.nodeExecId];
-        entry.path.append(op.status);
-        entry.times.append(op.timeMs);
+        PendingPath &entry = paths[op.nodeExecId];
+        entry.change.path.append(op.status);
+        entry.change.timesMs.append(op.timeMs);
         if (op.executionData)
-            entry.executionData = op.executionData;
+            entry.change.executionData = op.executionData;
         if (op.stats)
-            entry.stats = op.stats;
+            entry.change.stats = op.stats;
         entry.last = i;
+        entry.settledOnInsert = created.contains(op.nodeExecId);
     }
 
     WriteTransaction transaction(*m_db);
@@ -488,10 +493,13 @@ Result<void> Executor::flush()
     for (qsizetype i = 0; i < log.size() && ok; ++i) {
         const WriteOp &op = log.at(i);
         switch (op.kind) {
-        case WriteOp::Kind::InsertNodeExecution:
-            ok = m_executions->insertNodeExecution(op.id, op.graphExecId, op.nodeId, op.blockId,
-                                                   op.timeMs);
+        case WriteOp::Kind::InsertNodeExecution: {
+            const auto entry = paths.constFind(op.id);
+            ok = m_executions->insertNodeExecution(
+                op.id, op.graphExecId, op.nodeId, op.blockId, op.timeMs,
+                entry != paths.constEnd() ? &entry->change : nullptr);
             break;
+        }
         case WriteOp::Kind::InsertInput:
             ok = m_executions->insertExecutionInput(op.id, op.nodeExecId, op.name, op.data,
                                                     op.timeMs);
@@ -501,11 +509,10 @@ Result<void> Executor::flush()
                                                      op.timeMs);
             break;
         case WriteOp::Kind::SetStatus: {
-            const StatusPath &entry = paths[op.nodeExecId];
-            if (entry.last != i)
+            const PendingPath &entry = paths[op.nodeExecId];
+            if (entry.last != i || entry.settledOnInsert)
                 break;
-            ok = m_executions->setNodeExecutionStatusPath(op.nodeExecId, entry.path, entry.times,
-                                                          entry.executionData, entry.stats);
+            ok = m_executions->setNodeExecutionStatusPath(op.nodeExecId, entry.change);
             break;
         }
         }

@@ -52,6 +52,86 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// The statuses a change to `to` may start from, as an SQL list of literals.
+QString sourcesSql(ExecutionStatus to)
+{
+    static const QHash<ExecutionStatus, QString> lists = [] {
+        QHash<ExecutionStatus, QString> result;
+        for (ExecutionStatus status : Model::kAllStatuses) {
+            QStringList names;
+            for (ExecutionStatus from : Model::allowedSources(status))
+                names.append(QLatin1Char('\'') + Model::statusName(from) + QLatin1Char('\''));
+            result.insert(status, names.join(QLatin1Char(',')));
+        }
+        return result;
+    }();
+    return lists.value(to);
+}
+
+// Every step of a status path must be allowed after the one before it.
+std::optional<Error> pathError(const QStringList &ids, const QList<ExecutionStatus> &path)
+{
+    for (qsizetype i = 1; i < path.size(); ++i) {
+        if (!Model::isTransitionAllowed(path.at(i - 1), path.at(i))) {
+            return Error {ErrorCode::Conflict,
+                          QStringLiteral("%1: cannot change status from %2 to %3")
+                              .arg(ids.join(QLatin1String(", ")), Model::statusName(path.at(i - 1)),
+                                   Model::statusName(path.at(i))),
+                          {}};
+        }
+    }
+    return std::nullopt;
+}
+
+// The columns a status path leaves in a node execution row; null where it
+// changes nothing. Each status records its time as AutoGPT's
+// _get_update_status_data does (with an end time for TERMINATED too); a
+// later step overwrites an earlier one's time column.
+struct NodeColumns
+{
+    QVariant queuedAt {QMetaType::fromType<qint64>()};
+    QVariant startedAt {QMetaType::fromType<qint64>()};
+    QVariant endedAt {QMetaType::fromType<qint64>()};
+    QVariant executionData {QMetaType::fromType<QString>()};
+    QVariant stats {QMetaType::fromType<QString>()};
+};
+
+NodeColumns nodeColumns(const NodeStatusPath &change)
+{
+    NodeColumns columns;
+    for (qsizetype i = 0; i < change.path.size(); ++i) {
+        const ExecutionStatus status = change.path.at(i);
+        const qint64 time = change.timesMs.value(i);
+        if (status == ExecutionStatus::Queued)
+            columns.queuedAt = time;
+        else if (status == ExecutionStatus::Running)
+            columns.startedAt = time;
+        else if (Model::isTerminal(status))
+            columns.endedAt = time;
+    }
+    if (change.executionData && !change.executionData->isEmpty())
+        columns.executionData = valueToText(*change.executionData);
+    if (change.stats && !change.stats->isEmpty())
+        columns.stats = jsonToText(*change.stats);
+    return columns;
+}
+
+// The same columns as an update's assignments.
+QList<std::pair<QString, QVariant>> nodeSets(const NodeColumns &columns)
+{
+    QList<std::pair<QString, QVariant>> sets;
+    for (const auto &[name, value] :
+         {std::pair {QStringLiteral("queued_at"), columns.queuedAt},
+          std::pair {QStringLiteral("started_at"), columns.startedAt},
+          std::pair {QStringLiteral("ended_at"), columns.endedAt},
+          std::pair {QStringLiteral("execution_data"), columns.executionData},
+          std::pair {QStringLiteral("stats"), columns.stats}}) {
+        if (!value.isNull())
+            sets.append({name, value});
+    }
+    return sets;
+}
+
 Model::GraphExecutionMeta readMeta(const QSqlQuery &q)
 {
     Model::GraphExecutionMeta meta;
@@ -486,15 +566,8 @@ Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStrin
                                                  const QList<std::pair<QString, QVariant>> &sets)
 {
     const ExecutionStatus to = path.first();
-    for (qsizetype i = 1; i < path.size(); ++i) {
-        if (!Model::isTransitionAllowed(path.at(i - 1), path.at(i))) {
-            return makeError(ErrorCode::Conflict,
-                             QStringLiteral("%1: cannot change status from %2 to %3")
-                                 .arg(ids.join(QLatin1String(", ")),
-                                      Model::statusName(path.at(i - 1)),
-                                      Model::statusName(path.at(i))));
-        }
-    }
+    if (auto refused = pathError(ids, path))
+        return *refused;
     const QString tableName = table == StatusTable::GraphExecutions
         ? QStringLiteral("graph_executions")
         : QStringLiteral("node_executions");
@@ -508,36 +581,38 @@ Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStrin
                 "status %1 cannot be set by an update; it is only set when a %2 is created")
                 .arg(Model::statusName(to), what));
     }
-    const QString doing = QStringLiteral("setting %1 %2 to %3")
-                              .arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
 
-    QString setClause = QStringLiteral("status = ?");
+    QString sql = QLatin1String("UPDATE ") + tableName + QLatin1String(" SET status = ?");
     QVariantList binds {Model::statusName(path.last())};
     for (const auto &[column, value] : sets) {
-        setClause += QStringLiteral(", %1 = %2")
-                         .arg(column,
-                              column == QLatin1String("started_at")
-                                      && table == StatusTable::GraphExecutions
-                                  ? QStringLiteral("COALESCE(started_at, ?)")
-                                  : QStringLiteral("?"));
+        sql += QLatin1String(", ") + column
+            + (column == QLatin1String("started_at") && table == StatusTable::GraphExecutions
+                   ? QLatin1String(" = COALESCE(started_at, ?)")
+                   : QLatin1String(" = ?"));
         binds.append(value);
     }
+    // One row by key; several through a JSON list. The sources are names
+    // from the transition table, written into the statement.
+    sql += ids.size() == 1 ? QLatin1String(" WHERE id = ?")
+                           : QLatin1String(" WHERE id IN (SELECT value FROM json_each(?))");
+    sql += QLatin1String(" AND status IN (") + sourcesSql(to) + QLatin1Char(')');
+    binds.append(ids.size() == 1 ? ids.first() : idListJson(ids));
+
     WriteTransaction transaction(m_db);
     if (auto ok = transaction.begin(); !ok)
         return ok.error();
-    auto update = m_db.prepare(
-        QStringLiteral("UPDATE %1 SET %2 WHERE id IN (SELECT value FROM json_each(?))"
-                       " AND status IN (SELECT value FROM json_each(?))")
-            .arg(tableName, setClause));
+    auto update = m_db.prepare(sql);
     if (!update)
         return update.error();
     QSqlQuery *q = *update;
     for (const QVariant &value : std::as_const(binds))
         q->addBindValue(value);
-    q->addBindValue(idListJson(ids));
-    q->addBindValue(statusListJson(from));
-    if (!q->exec())
-        return m_db.storageError(q->lastError(), doing);
+    if (!q->exec()) {
+        return m_db.storageError(
+            q->lastError(),
+            QStringLiteral("setting %1 %2 to %3")
+                .arg(what, ids.join(QLatin1String(", ")), Model::statusName(to)));
+    }
     const int updated = q->numRowsAffected();
     if (updated == ids.size()) {
         if (auto ok = transaction.commit(); !ok)
@@ -547,6 +622,8 @@ Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStrin
 
     // Some were refused: change none, then say which and why.
     transaction.rollback();
+    const QString doing = QStringLiteral("setting %1 %2 to %3")
+                              .arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
     auto current = m_db.prepare(
         QStringLiteral("SELECT id, status FROM %1 WHERE id IN (SELECT value FROM json_each(?))")
             .arg(tableName));
@@ -656,30 +733,13 @@ Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
     return readBackGraphExecution(graphExecId);
 }
 
-namespace {
-
-// AutoGPT's _get_update_status_data: the time a status records, with
-// DESIGN's end time for TERMINATED too.
-std::optional<QString> statusTimeColumn(ExecutionStatus status)
-{
-    if (status == ExecutionStatus::Queued)
-        return QStringLiteral("queued_at");
-    if (status == ExecutionStatus::Running)
-        return QStringLiteral("started_at");
-    if (Model::isTerminal(status))
-        return QStringLiteral("ended_at");
-    return std::nullopt;
-}
-
-} // namespace
-
 Result<Model::NodeExecutionResult>
 ExecutionRepository::updateNodeExecutionStatus(const QString &nodeExecId, ExecutionStatus status,
                                                const std::optional<Model::ValueMap> &executionData,
                                                const std::optional<QJsonObject> &stats)
 {
     if (auto applied
-        = setNodeExecutionStatusPath(nodeExecId, {status}, {nowMs()}, executionData, stats);
+        = setNodeExecutionStatusPath(nodeExecId, {{status}, {nowMs()}, executionData, stats});
         !applied) {
         return applied.error();
     }
@@ -699,12 +759,8 @@ Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
     ids.removeDuplicates();
     if (ids.isEmpty())
         return 0;
-    QList<std::pair<QString, QVariant>> sets;
-    if (const auto column = statusTimeColumn(status))
-        sets.append({*column, nowMs()});
-    if (stats && !stats->isEmpty())
-        sets.append({QStringLiteral("stats"), jsonToText(*stats)});
-    return applyStatus(StatusTable::NodeExecutions, ids, status, sets);
+    return applyStatus(StatusTable::NodeExecutions, ids, status,
+                       nodeSets(nodeColumns({{status}, {nowMs()}, std::nullopt, stats})));
 }
 
 // ---------------------------------------------------------------- write-behind rows
@@ -712,11 +768,21 @@ Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
 Result<void> ExecutionRepository::insertNodeExecution(const QString &nodeExecId,
                                                       const QString &graphExecId,
                                                       const QString &nodeId, const QString &blockId,
-                                                      qint64 addedAtMs)
+                                                      qint64 addedAtMs,
+                                                      const NodeStatusPath *settled)
 {
-    auto insert = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at)"
-        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?)"));
+    NodeColumns columns;
+    if (settled) {
+        QList<ExecutionStatus> path = settled->path;
+        path.prepend(ExecutionStatus::Incomplete);
+        if (auto refused = pathError({nodeExecId}, path))
+            return *refused;
+        columns = nodeColumns(*settled);
+    }
+    auto insert = m_db.prepare(
+        QStringLiteral("INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status,"
+                       " added_at, queued_at, started_at, ended_at, execution_data, stats)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!insert)
         return insert.error();
     QSqlQuery *q = *insert;
@@ -724,7 +790,14 @@ Result<void> ExecutionRepository::insertNodeExecution(const QString &nodeExecId,
     q->addBindValue(graphExecId);
     q->addBindValue(nodeId);
     q->addBindValue(textOrEmpty(blockId));
+    q->addBindValue(
+        Model::statusName(settled ? settled->path.last() : ExecutionStatus::Incomplete));
     q->addBindValue(addedAtMs);
+    q->addBindValue(columns.queuedAt);
+    q->addBindValue(columns.startedAt);
+    q->addBindValue(columns.endedAt);
+    q->addBindValue(columns.executionData);
+    q->addBindValue(columns.stats);
     if (!q->exec())
         return m_db.storageError(q->lastError(),
                                  QStringLiteral("recording node execution %1").arg(nodeExecId));
@@ -778,34 +851,16 @@ Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
     return {};
 }
 
-Result<void> ExecutionRepository::setNodeExecutionStatusPath(
-    const QString &nodeExecId, const QList<ExecutionStatus> &path, const QList<qint64> &timesMs,
-    const std::optional<Model::ValueMap> &executionData, const std::optional<QJsonObject> &stats)
+Result<void> ExecutionRepository::setNodeExecutionStatusPath(const QString &nodeExecId,
+                                                             const NodeStatusPath &change)
 {
-    if (path.contains(ExecutionStatus::Queued) && !executionData) {
+    if (change.path.contains(ExecutionStatus::Queued) && !change.executionData) {
         return makeError(
             ErrorCode::BadInput,
             QStringLiteral("Execution data must be provided when queuing an execution."));
     }
-    // Each step's time column; a later step overwrites the same column.
-    QList<std::pair<QString, QVariant>> sets;
-    QHash<QString, qsizetype> column;
-    for (qsizetype i = 0; i < path.size(); ++i) {
-        const auto name = statusTimeColumn(path.at(i));
-        if (!name)
-            continue;
-        if (column.contains(*name)) {
-            sets[column.value(*name)].second = timesMs.at(i);
-        } else {
-            column.insert(*name, sets.size());
-            sets.append({*name, timesMs.at(i)});
-        }
-    }
-    if (executionData && !executionData->isEmpty())
-        sets.append({QStringLiteral("execution_data"), valueToText(*executionData)});
-    if (stats && !stats->isEmpty())
-        sets.append({QStringLiteral("stats"), jsonToText(*stats)});
-    auto applied = applyStatusPath(StatusTable::NodeExecutions, {nodeExecId}, path, sets);
+    auto applied = applyStatusPath(StatusTable::NodeExecutions, {nodeExecId}, change.path,
+                                   nodeSets(nodeColumns(change)));
     if (!applied)
         return applied.error();
     return {};

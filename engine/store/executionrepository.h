@@ -67,6 +67,16 @@ struct UpsertedInput
     Model::ValueMap inputs;
 };
 
+// Several status changes of one node execution: `path` in order, `timesMs`
+// the moment of each; data and stats written with the last.
+struct NodeStatusPath
+{
+    QList<Model::ExecutionStatus> path;
+    QList<qint64> timesMs;
+    std::optional<Model::ValueMap> executionData;
+    std::optional<QJsonObject> stats;
+};
+
 // The execution data layer (AutoGPT's backend/data/execution.py) over one
 // connection. Every status write goes through one conditional update checked
 // against the transition table; a refused transition is a Conflict error.
@@ -124,21 +134,19 @@ public:
     // --- the executor's write-behind log: the same rows and the same
     // conditional transitions, with ids and times the caller chose and no
     // read-back, so that many can share one transaction.
+    // With `settled`, the row is written as that status path (which starts
+    // from INCOMPLETE) leaves it, without a separate update.
     Result<void> insertNodeExecution(const QString &nodeExecId, const QString &graphExecId,
                                      const QString &nodeId, const QString &blockId,
-                                     qint64 addedAtMs);
+                                     qint64 addedAtMs, const NodeStatusPath *settled = nullptr);
     Result<void> insertExecutionInput(const QString &ioId, const QString &nodeExecId,
                                       const QString &name, const Model::Value &data, qint64 timeMs);
     Result<void> insertExecutionOutput(const QString &ioId, const QString &nodeExecId,
                                        const QString &name, const Model::Value &data,
                                        qint64 timeMs);
-    // Several transitions of one node execution at once: `path` in order,
-    // `timesMs` the moment of each.
+    // Several transitions of one node execution at once.
     Result<void> setNodeExecutionStatusPath(const QString &nodeExecId,
-                                            const QList<Model::ExecutionStatus> &path,
-                                            const QList<qint64> &timesMs,
-                                            const std::optional<Model::ValueMap> &executionData,
-                                            const std::optional<QJsonObject> &stats);
+                                            const NodeStatusPath &change);
 
     // --- node executions and their data
     // Adds input `inputName` to the oldest INCOMPLETE execution of the node

@@ -455,18 +455,20 @@ private Q_SLOTS:
         const Model::ValueMap data = value("{'format': 1}").toMap();
         // QUEUED -> COMPLETED skips RUNNING: refused before anything is written.
         auto skipping = m_executions->setNodeExecutionStatusPath(
-            id, {ExecutionStatus::Queued, ExecutionStatus::Completed}, {1000, 2000}, data,
-            std::nullopt);
+            id, {{ExecutionStatus::Queued, ExecutionStatus::Completed}, {1000, 2000}, data, {}});
         QVERIFY(!skipping.ok());
         QCOMPARE(skipping.error().code, ErrorCode::Conflict);
         QCOMPARE((*m_executions->nodeExecution(id))->status, ExecutionStatus::Incomplete);
         // A valid path is written once, with each step's time.
-        QVERIFY(m_executions
-                    ->setNodeExecutionStatusPath(id,
-                                                 {ExecutionStatus::Queued, ExecutionStatus::Running,
-                                                  ExecutionStatus::Completed},
-                                                 {1000, 2000, 3000}, data, std::nullopt)
-                    .ok());
+        QVERIFY(
+            m_executions
+                ->setNodeExecutionStatusPath(id,
+                                             {{ExecutionStatus::Queued, ExecutionStatus::Running,
+                                               ExecutionStatus::Completed},
+                                              {1000, 2000, 3000},
+                                              data,
+                                              {}})
+                .ok());
         const auto node = *m_executions->nodeExecution(id);
         QCOMPARE(node->status, ExecutionStatus::Completed);
         QCOMPARE(node->queueTime.toMSecsSinceEpoch(), 1000);
@@ -474,8 +476,7 @@ private Q_SLOTS:
         QCOMPARE(node->endTime.toMSecsSinceEpoch(), 3000);
         // The first step must be allowed from the stored status.
         auto again = m_executions->setNodeExecutionStatusPath(
-            id, {ExecutionStatus::Running, ExecutionStatus::Completed}, {4000, 5000}, std::nullopt,
-            std::nullopt);
+            id, {{ExecutionStatus::Running, ExecutionStatus::Completed}, {4000, 5000}, {}, {}});
         QVERIFY(!again.ok());
         QCOMPARE(again.error().code, ErrorCode::Conflict);
     }
