@@ -22,9 +22,8 @@ using Model::ValueMap;
 
 namespace {
 
-// The write-behind log is committed after this long, or at this many rows.
-constexpr int kFlushIntervalMs = 4;
-constexpr qsizetype kFlushRows = 2000;
+// Rows are handed to the writer at once from this many.
+constexpr qsizetype kSubmitRows = 2000;
 // How often runs look in the store for a stop made by another process.
 constexpr int kStopPollMs = 400;
 
@@ -91,12 +90,6 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
     , m_events(events)
 {
     m_pool.setMaxThreadCount(qMax(1, threads));
-    m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(kFlushIntervalMs);
-    connect(&m_flushTimer, &QTimer::timeout, this, [this] {
-        if (auto flushed = flush(); !flushed)
-            qCWarning(lcEngine).noquote() << flushed.error().message;
-    });
     // Another process may stop a run by setting its status in the store.
     m_stopPoll.setInterval(kStopPollMs);
     connect(&m_stopPoll, &QTimer::timeout, this, &Executor::pollForStops);
@@ -111,6 +104,8 @@ Executor::~Executor()
     // those calls until every worker has returned.
     while (!m_pool.waitForDone(20))
         QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    // What was handed to the writer is committed before it closes.
+    m_writer.reset();
 }
 
 Result<void> Executor::open()
@@ -121,7 +116,10 @@ Result<void> Executor::open()
     m_db = std::move(*db);
     m_executions = std::make_unique<ExecutionRepository>(*m_db, m_registry.get());
     m_graphs = std::make_unique<GraphRepository>(*m_db);
-    return {};
+    m_writer = std::make_unique<StoreWriter>(m_databasePath, m_registry, [this] {
+        QMetaObject::invokeMethod(this, &Executor::processCommitted, Qt::QueuedConnection);
+    });
+    return m_writer->open();
 }
 
 Result<QString> Executor::start(const RunRequest &request)
@@ -438,106 +436,52 @@ void Executor::drain()
         finishIfDone(id);
 }
 
-void Executor::scheduleFlush()
+void Executor::scheduleSubmit()
 {
-    if (m_log.size() >= kFlushRows) {
-        if (auto flushed = flush(); !flushed)
-            qCWarning(lcEngine).noquote() << flushed.error().message;
-    } else if (!m_flushTimer.isActive()) {
-        m_flushTimer.start();
+    if (m_log.size() >= kSubmitRows) {
+        submit();
+    } else if (!m_submitScheduled) {
+        m_submitScheduled = true;
+        QMetaObject::invokeMethod(this, &Executor::submit, Qt::QueuedConnection);
     }
 }
 
-Result<void> Executor::flush()
+void Executor::submit()
 {
-    m_flushTimer.stop();
-    if (m_log.isEmpty() && m_logEvents.isEmpty())
-        return {};
-    QList<WriteOp> log;
-    log.swap(m_log);
-    QList<NodeExecutionEvent> events;
-    events.swap(m_logEvents);
+    m_submitScheduled = false;
+    if (m_writer && !m_closing)
+        m_writer->submit(std::exchange(m_log, {}), std::exchange(m_logEvents, {}));
+}
 
-    // Status changes of one node execution within the batch become one
-    // update, written where its last change stood (after its row exists);
-    // a row created in the same batch is inserted as its changes leave it.
-    struct PendingPath
-    {
-        NodeStatusPath change;
-        qsizetype last = -1;
-        bool settledOnInsert = false;
-    };
-    QHash<QString, PendingPath> paths;
-    QSet<QString> created;
-    for (qsizetype i = 0; i < log.size(); ++i) {
-        const WriteOp &op = log.at(i);
-        if (op.kind == WriteOp::Kind::InsertNodeExecution) {
-            created.insert(op.id);
+void Executor::writeAll()
+{
+    submit();
+    if (m_writer)
+        m_writer->waitUntilWritten();
+    processCommitted();
+}
+
+void Executor::processCommitted()
+{
+    if (!m_writer)
+        return;
+    const QList<CommittedBatch> batches = m_writer->takeCommitted();
+    for (const CommittedBatch &batch : batches) {
+        if (batch.error) {
+            // The runs these rows belong to cannot be recorded: stop them.
+            qCWarning(lcEngine).noquote() << batch.error->message;
+            for (const QString &id : batch.failedRuns) {
+                auto run = m_runs.find(id);
+                if (run != m_runs.end())
+                    failRun(*run, *batch.error);
+            }
             continue;
         }
-        if (op.kind != WriteOp::Kind::SetStatus)
-            continue;
-        PendingPath &entry = paths[op.nodeExecId];
-        entry.change.path.append(op.status);
-        entry.change.timesMs.append(op.timeMs);
-        if (op.executionData)
-            entry.change.executionData = op.executionData;
-        if (op.stats)
-            entry.change.stats = op.stats;
-        entry.last = i;
-        entry.settledOnInsert = created.contains(op.nodeExecId);
-    }
-
-    WriteTransaction transaction(*m_db);
-    Result<void> ok = transaction.begin();
-    for (qsizetype i = 0; i < log.size() && ok; ++i) {
-        const WriteOp &op = log.at(i);
-        switch (op.kind) {
-        case WriteOp::Kind::InsertNodeExecution: {
-            const auto entry = paths.constFind(op.id);
-            ok = m_executions->insertNodeExecution(
-                op.id, op.graphExecId, op.nodeId, op.blockId, op.timeMs,
-                entry != paths.constEnd() ? &entry->change : nullptr);
-            break;
-        }
-        case WriteOp::Kind::InsertInput:
-            ok = m_executions->insertExecutionInput(op.id, op.nodeExecId, op.name, op.data,
-                                                    op.timeMs);
-            break;
-        case WriteOp::Kind::InsertOutput:
-            ok = m_executions->insertExecutionOutput(op.id, op.nodeExecId, op.name, op.data,
-                                                     op.timeMs);
-            break;
-        case WriteOp::Kind::SetStatus: {
-            const PendingPath &entry = paths[op.nodeExecId];
-            if (entry.last != i || entry.settledOnInsert)
-                break;
-            ok = m_executions->setNodeExecutionStatusPath(op.nodeExecId, entry.change);
-            break;
-        }
+        if (m_events) {
+            for (const NodeExecutionEvent &event : batch.events)
+                Q_EMIT m_events->nodeExecutionUpdated(event);
         }
     }
-    if (ok)
-        ok = transaction.commit();
-    else
-        transaction.rollback();
-    if (!ok) {
-        // The runs these rows belong to cannot be recorded: stop them.
-        QSet<QString> runs;
-        for (const WriteOp &op : std::as_const(log))
-            runs.insert(op.graphExecId);
-        for (const QString &id : std::as_const(runs)) {
-            auto run = m_runs.find(id);
-            if (run != m_runs.end())
-                failRun(*run, ok.error());
-        }
-        return ok;
-    }
-    if (m_events) {
-        for (const NodeExecutionEvent &event : std::as_const(events))
-            Q_EMIT m_events->nodeExecutionUpdated(event);
-    }
-    return {};
 }
 
 void Executor::setStatus(Run &run, const QString &nodeExecId, ExecutionStatus status,
@@ -557,7 +501,7 @@ void Executor::setStatus(Run &run, const QString &nodeExecId, ExecutionStatus st
     op.executionData = std::move(executionData);
     op.stats = std::move(stats);
     m_log.append(std::move(op));
-    scheduleFlush();
+    scheduleSubmit();
 }
 
 void Executor::handle(Run &run, const Message &message)
@@ -585,7 +529,7 @@ void Executor::handle(Run &run, const Message &message)
         event.outputPin = message.pin;
         event.outputValue = truncatedForEvent(message.value);
         m_logEvents.append(event);
-        scheduleFlush();
+        scheduleSubmit();
         if (!run.cancel->isCancelled())
             deliver(run, message.nodeId, message.pin, message.value);
         return;
@@ -678,7 +622,7 @@ void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, cons
         input.data = *data;
         input.timeMs = now;
         m_log.append(std::move(input));
-        scheduleFlush();
+        scheduleSubmit();
 
         // Missing static pins come from the latest queued execution of the sink.
         ValueMap candidateInput = exec.inputs;
@@ -860,17 +804,14 @@ void Executor::finishIfDone(const QString &runId)
         }
     }
     // Everything the run did is committed before its end is.
-    const Result<void> flushed = flush();
+    writeAll();
+    if (!m_runs.contains(runId))
+        return; // ended while its rows were being written
     Run run = m_runs.take(runId);
     const bool stopped = run.cancel->isCancelled() && !run.anyFailed;
     ExecutionStatus status = stopped ? ExecutionStatus::Terminated
         : run.anyFailed              ? ExecutionStatus::Failed
                                      : ExecutionStatus::Completed;
-    if (!flushed) {
-        status = ExecutionStatus::Failed;
-        if (run.firstError.isEmpty())
-            run.firstError = flushed.error().message;
-    }
     if (stopped) {
         // Whatever did not get to run ends with the execution (as the store
         // has it: another process may have ended some already).
@@ -933,10 +874,10 @@ void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
     request.executionCostThreshold = parent.executionCostThreshold;
     request.executionCostPerThreshold = parent.executionCostPerThreshold;
     // The parent's pending rows go first: the child refers to the parent.
-    if (auto flushed = flush(); !flushed) {
-        failRun(parent, flushed.error());
+    writeAll();
+    found = m_runs.find(parentRunId);
+    if (found == m_runs.end() || found->cancel->isCancelled())
         return;
-    }
     auto started = start(request);
     if (!started) {
         // The agent node fails with the child's error; the parent goes on.

@@ -7,6 +7,7 @@
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
 #include "graphsnapshot.h"
+#include "storewriter.h"
 #include "validation.h"
 
 #include <QHash>
@@ -67,10 +68,12 @@ private:
 };
 
 // Runs graph executions with AutoGPT's dataflow semantics. Lives on one
-// thread (its coordinator) that owns the only writing connection to the
-// database; blocks run on the executor's own QThreadPool and report back
-// through a mailbox that the coordinator drains in batched transactions.
-// Every status change is committed before the event announcing it.
+// thread (its coordinator), which keeps the dataflow state; blocks run on
+// the executor's own QThreadPool and report back through a mailbox that the
+// coordinator drains. The rows a run makes go to a store writer thread with
+// its own connection, which commits them in batches; graph-level changes
+// are written by the coordinator's connection once the rows before them are
+// committed. Every status change is committed before the event announcing it.
 class Executor : public QObject
 {
     Q_OBJECT
@@ -158,24 +161,6 @@ private:
         QString parentNodeExecId;
         QString parentNodeId;
     };
-    // One row change waiting for the next batch.
-    struct WriteOp
-    {
-        enum class Kind { InsertNodeExecution, InsertInput, InsertOutput, SetStatus };
-        Kind kind;
-        QString id;
-        QString graphExecId;
-        QString nodeExecId;
-        QString nodeId;
-        QString blockId;
-        QString name;
-        Model::Value data;
-        qint64 timeMs = 0;
-        Model::ExecutionStatus status = Model::ExecutionStatus::Incomplete;
-        std::optional<Model::ValueMap> executionData;
-        std::optional<QJsonObject> stats;
-    };
-
     void post(Message message);
     void drain();
     void handle(Run &run, const Message &message);
@@ -191,10 +176,14 @@ private:
     // An AGENT node runs its sub-graph as a child execution on this executor.
     void startChild(const QString &parentRunId, const QueuedNode &node);
     void childFinished(const Run &child, Model::ExecutionStatus status);
-    // Commits the write-behind log in one transaction, then emits the events
-    // of what it committed.
-    Result<void> flush();
-    void scheduleFlush();
+    // Hands the rows recorded so far to the writer (soon, or at once).
+    void scheduleSubmit();
+    void submit();
+    // Submits and waits until the writer has committed everything, then
+    // emits the events of what it committed.
+    void writeAll();
+    // Emits the events of committed batches; fails the runs of refused ones.
+    void processCommitted();
     Run newRun(const QString &id, std::shared_ptr<const GraphSnapshot> snapshot,
                const QString &userId, const Model::ValueMap &masks,
                const QString &parentGraphExecId);
@@ -211,7 +200,8 @@ private:
     int m_active = 0;
     QList<WriteOp> m_log;
     QList<NodeExecutionEvent> m_logEvents;
-    QTimer m_flushTimer;
+    bool m_submitScheduled = false;
+    std::unique_ptr<StoreWriter> m_writer;
     QTimer m_stopPoll;
     // Set by the destructor; read by workers.
     std::atomic<bool> m_closing = false;
