@@ -113,7 +113,8 @@ struct Figures
     QJsonObject json() const
     {
         return {{QStringLiteral("node_execs"), nodeExecutions},
-                {QStringLiteral("node_execs_per_s"), qRound64(nodeExecutions / seconds)},
+                {QStringLiteral("node_execs_per_s"),
+                 seconds > 0 ? qRound64(nodeExecutions / seconds) : 0},
                 {QStringLiteral("p50_ms"), p50},
                 {QStringLiteral("p99_ms"), p99}};
     }
@@ -214,10 +215,20 @@ int main(int argc, char *argv[])
     Model::ValueMap many;
     many.insert(QStringLiteral("items"), items);
 
-    const Figures chainFigures
-        = measure(executor, **db, chain(QStringLiteral("chain"), count), one);
-    const Figures fanoutFigures = measure(executor, **db, fanout(QStringLiteral("fanout")), many);
-    const Figures gridFigures = measure(executor, **db, grid(QStringLiteral("grid"), count), one);
+    // SIGNALBOX_BENCH_ONLY=chain|fanout|grid runs one of them (for profiling).
+    const QString only = qEnvironmentVariable("SIGNALBOX_BENCH_ONLY");
+    const auto wanted = [&only](const char *name) {
+        return only.isEmpty() || only == QLatin1String(name);
+    };
+    const Figures chainFigures = wanted("chain")
+        ? measure(executor, **db, chain(QStringLiteral("chain"), count), one)
+        : Figures();
+    const Figures fanoutFigures = wanted("fanout")
+        ? measure(executor, **db, fanout(QStringLiteral("fanout")), many)
+        : Figures();
+    const Figures gridFigures = wanted("grid")
+        ? measure(executor, **db, grid(QStringLiteral("grid"), count), one)
+        : Figures();
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     const double peakMb = double(usage.ru_maxrss) / 1024.0;

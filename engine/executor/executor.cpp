@@ -205,7 +205,7 @@ Result<QString> Executor::start(const RunRequest &request)
             if (nodeId == node.nodeId) {
                 run.executions.insert(node.nodeExecId,
                                       {node.nodeExecId, nodeId, ExecutionStatus::Queued, input});
-                run.latestInput.insert(nodeId, input);
+                run.latestInput.insert_or_assign(nodeId, input);
                 run.waiting.append({node.nodeExecId, nodeId, input});
                 break;
             }
@@ -315,7 +315,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
         case ExecutionStatus::Review:
             break;
         }
-        run.latestInput.insert(node.nodeId, node.inputData);
+        run.latestInput.insert_or_assign(node.nodeId, node.inputData);
     }
 
     WriteTransaction transaction(*m_db);
@@ -626,7 +626,9 @@ void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, cons
 
         // Missing static pins come from the latest queued execution of the sink.
         ValueMap candidateInput = exec.inputs;
-        const ValueMap latest = run.latestInput.value(link.sinkId);
+        const auto latestFound = run.latestInput.find(link.sinkId);
+        const ValueMap latest
+            = latestFound == run.latestInput.end() ? ValueMap() : latestFound->second;
         for (qsizetype in : snapshot.inputLinks(link.sinkId)) {
             const QString name = snapshot.link(in).sinkName;
             if (snapshot.isStatic(in) && !candidateInput.contains(name) && latest.contains(name))
@@ -643,7 +645,9 @@ void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, cons
         if (!snapshot.isStatic(index))
             continue;
         // A static value also completes executions that were waiting for it.
-        const QList<QString> waiting = run.incomplete.value(link.sinkId);
+        const auto waitingFound = run.incomplete.find(link.sinkId);
+        const QList<QString> waiting
+            = waitingFound == run.incomplete.end() ? QList<QString>() : waitingFound->second;
         for (const QString &other : waiting) {
             ValueMap data = run.executions.value(other).inputs;
             for (qsizetype in : snapshot.inputLinks(link.sinkId)) {
@@ -664,12 +668,12 @@ void Executor::enqueue(Run &run, const QString &nodeExecId, const ValueMap &inpu
 {
     NodeExec &exec = run.executions[nodeExecId];
     if (auto open = run.incomplete.find(exec.nodeId); open != run.incomplete.end()) {
-        open->removeOne(nodeExecId);
-        if (open->isEmpty())
+        open->second.removeOne(nodeExecId);
+        if (open->second.isEmpty())
             run.incomplete.erase(open);
     }
     if (run.snapshot->hasStaticInput(exec.nodeId))
-        run.latestInput.insert(exec.nodeId, input);
+        run.latestInput.insert_or_assign(exec.nodeId, input);
     setStatus(run, nodeExecId, ExecutionStatus::Queued, input);
     run.waiting.append({nodeExecId, exec.nodeId, input});
 }

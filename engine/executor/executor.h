@@ -143,10 +143,10 @@ private:
         std::shared_ptr<CancelToken> cancel;
         QList<QueuedNode> waiting;
         // The upsert rule's index: INCOMPLETE executions per node, oldest first.
-        QHash<QString, QList<QString>> incomplete;
+        Model::StringKeyMap<QList<QString>> incomplete;
         QHash<QString, NodeExec> executions;
         // The input of each node's most recently queued execution, for static pins.
-        QHash<QString, Model::ValueMap> latestInput;
+        Model::StringKeyMap<Model::ValueMap> latestInput;
         int active = 0;
         bool anyFailed = false;
         QString firstError;

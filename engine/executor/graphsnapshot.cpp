@@ -7,8 +7,12 @@ GraphSnapshot::GraphSnapshot(Model::Graph graph, std::shared_ptr<const BlockRegi
     : m_graph(std::move(graph))
     , m_registry(std::move(registry))
 {
-    for (qsizetype i = 0; i < m_graph.nodes.size(); ++i)
-        m_nodeIndex.insert(m_graph.nodes.at(i).id, i);
+    m_nodeIndex.reserve(m_graph.nodes.size());
+    m_schemas.reserve(m_graph.nodes.size());
+    for (qsizetype i = 0; i < m_graph.nodes.size(); ++i) {
+        m_nodeIndex.emplace(m_graph.nodes.at(i).id, i);
+        m_schemas.append(m_registry->schema(m_graph.nodes.at(i).blockId));
+    }
     for (qsizetype i = 0; i < m_graph.links.size(); ++i) {
         const Model::Link &link = m_graph.links.at(i);
         m_inputLinks[link.sinkId].append(i);
@@ -22,28 +26,28 @@ GraphSnapshot::GraphSnapshot(Model::Graph graph, std::shared_ptr<const BlockRegi
 
 const Model::Node *GraphSnapshot::node(const QString &nodeId) const
 {
-    const auto it = m_nodeIndex.constFind(nodeId);
-    return it == m_nodeIndex.constEnd() ? nullptr : &m_graph.nodes.at(*it);
+    const auto it = m_nodeIndex.find(nodeId);
+    return it == m_nodeIndex.end() ? nullptr : &m_graph.nodes.at(it->second);
 }
 
 const Model::BlockSchema *GraphSnapshot::schemaOf(const QString &nodeId) const
 {
-    const Model::Node *found = node(nodeId);
-    return found ? m_registry->schema(found->blockId) : nullptr;
+    const auto it = m_nodeIndex.find(nodeId);
+    return it == m_nodeIndex.end() ? nullptr : m_schemas.at(it->second);
 }
 
 const QList<qsizetype> &GraphSnapshot::inputLinks(const QString &nodeId) const
 {
     static const QList<qsizetype> none;
-    const auto it = m_inputLinks.constFind(nodeId);
-    return it == m_inputLinks.constEnd() ? none : *it;
+    const auto it = m_inputLinks.find(nodeId);
+    return it == m_inputLinks.end() ? none : it->second;
 }
 
 const QList<qsizetype> &GraphSnapshot::outputLinks(const QString &nodeId) const
 {
     static const QList<qsizetype> none;
-    const auto it = m_outputLinks.constFind(nodeId);
-    return it == m_outputLinks.constEnd() ? none : *it;
+    const auto it = m_outputLinks.find(nodeId);
+    return it == m_outputLinks.end() ? none : it->second;
 }
 
 QList<const Model::Node *> GraphSnapshot::startingNodes() const
@@ -52,7 +56,7 @@ QList<const Model::Node *> GraphSnapshot::startingNodes() const
     for (const Model::Node &candidate : m_graph.nodes) {
         const Model::BlockSchema *schema = m_registry->schema(candidate.blockId);
         const bool isInput = schema && schema->type == Model::BlockType::Input;
-        if (isInput || !m_inputLinks.contains(candidate.id))
+        if (isInput || m_inputLinks.count(candidate.id) == 0)
             nodes.append(&candidate);
     }
     return nodes;

@@ -3,6 +3,7 @@
 
 #include "engine/blocks/blockregistry.h"
 #include "model/graph.h"
+#include "model/stringkey.h"
 
 #include <QHash>
 #include <QList>
@@ -32,7 +33,7 @@ public:
     const QList<qsizetype> &outputLinks(const QString &nodeId) const;
     bool isStatic(qsizetype linkIndex) const { return m_static.at(linkIndex); }
     // True when a static link feeds the node (its latest input is reused).
-    bool hasStaticInput(const QString &nodeId) const { return m_staticSinks.contains(nodeId); }
+    bool hasStaticInput(const QString &nodeId) const { return m_staticSinks.count(nodeId) > 0; }
     const Model::Link &link(qsizetype linkIndex) const { return m_graph.links.at(linkIndex); }
 
     // AutoGPT's starting nodes: input blocks and nodes no link points to.
@@ -41,11 +42,13 @@ public:
 private:
     Model::Graph m_graph;
     std::shared_ptr<const BlockRegistry> m_registry;
-    QHash<QString, qsizetype> m_nodeIndex;
-    QHash<QString, QList<qsizetype>> m_inputLinks;
-    QHash<QString, QList<qsizetype>> m_outputLinks;
+    // By node id; schemas in node order.
+    Model::StringKeyMap<qsizetype> m_nodeIndex;
+    QList<const Model::BlockSchema *> m_schemas;
+    Model::StringKeyMap<QList<qsizetype>> m_inputLinks;
+    Model::StringKeyMap<QList<qsizetype>> m_outputLinks;
     QList<bool> m_static;
-    QSet<QString> m_staticSinks;
+    Model::StringKeySet m_staticSinks;
 };
 
 } // namespace Signalbox::Engine

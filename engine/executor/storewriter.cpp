@@ -55,9 +55,8 @@ void StoreWriter::submit(QList<WriteOp> ops, QList<NodeExecutionEvent> events)
         return;
     {
         std::unique_lock lock(m_mutex);
-        m_progress.wait(lock, [this] {
-            return m_pending.size() < kMaxPendingRows || m_closing || !m_opened;
-        });
+        m_progress.wait(
+            lock, [this] { return m_pending.size() < kMaxPendingRows || m_closing || !m_opened; });
         m_pending.append(std::move(ops));
         m_pendingEvents.append(std::move(events));
         ++m_submitted;
@@ -170,15 +169,13 @@ CommittedBatch StoreWriter::write(const QList<WriteOp> &log, QList<NodeExecution
         switch (op.kind) {
         case WriteOp::Kind::InsertNodeExecution: {
             const auto entry = paths.constFind(op.id);
-            ok = executions.insertNodeExecution(op.id, op.graphExecId, op.nodeId, op.blockId,
-                                                op.timeMs,
-                                                entry != paths.constEnd() ? &entry->change
-                                                                          : nullptr);
+            ok = executions.insertNodeExecution(
+                op.id, op.graphExecId, op.nodeId, op.blockId, op.timeMs,
+                entry != paths.constEnd() ? &entry->change : nullptr);
             break;
         }
         case WriteOp::Kind::InsertInput:
-            ok = executions.insertExecutionInput(op.id, op.nodeExecId, op.name, op.data,
-                                                 op.timeMs);
+            ok = executions.insertExecutionInput(op.id, op.nodeExecId, op.name, op.data, op.timeMs);
             break;
         case WriteOp::Kind::InsertOutput:
             ok = executions.insertExecutionOutput(op.id, op.nodeExecId, op.name, op.data,
