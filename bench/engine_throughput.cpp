@@ -126,11 +126,14 @@ struct Figures
     std::exit(1);
 }
 
-Figures measure(Executor &executor, Database &db, const Model::Graph &graph, Model::ValueMap inputs)
+Figures measure(Executor &executor, Database &db, Model::Graph graph, Model::ValueMap inputs)
 {
     GraphRepository graphs(db);
     if (auto saved = graphs.saveGraph(graph, QString(Model::kDefaultUserId)); !saved)
         die(saved.error().message);
+    // The executor runs the graph from the store.
+    const QString graphId = graph.id;
+    graph = {};
     QEventLoop loop;
     QString finishedId;
     Model::ExecutionStatus status = Model::ExecutionStatus::Running;
@@ -141,7 +144,7 @@ Figures measure(Executor &executor, Database &db, const Model::Graph &graph, Mod
                                            loop.quit();
                                        });
     RunRequest request;
-    request.graphId = graph.id;
+    request.graphId = graphId;
     request.inputs = inputs;
     QElapsedTimer clock;
     clock.start();
@@ -154,7 +157,7 @@ Figures measure(Executor &executor, Database &db, const Model::Graph &graph, Mod
     figures.seconds = double(clock.nsecsElapsed()) / 1e9;
     QObject::disconnect(connection);
     if (status != Model::ExecutionStatus::Completed)
-        die(QStringLiteral("%1 ended %2").arg(graph.id, Model::statusName(status)));
+        die(QStringLiteral("%1 ended %2").arg(graphId, Model::statusName(status)));
 
     QList<double> latencies;
     auto firstOutputs

@@ -134,7 +134,7 @@ Result<QString> Executor::start(const RunRequest &request)
         return graph.error().code == ErrorCode::NotFound
             ? makeError(ErrorCode::BadInput, graph.error().message)
             : graph.error();
-    auto snapshot = std::make_shared<const GraphSnapshot>(*graph, m_registry);
+    auto snapshot = std::make_shared<const GraphSnapshot>(std::move(*graph), m_registry);
 
     if (const NodeErrors errors = validateGraphForRun(*snapshot, request.nodesInputMasks);
         !errors.isEmpty())
@@ -174,8 +174,8 @@ Result<QString> Executor::start(const RunRequest &request)
     }
 
     NewGraphExecution creation;
-    creation.graphId = graph->id;
-    creation.graphVersion = graph->version;
+    creation.graphId = snapshot->graph().id;
+    creation.graphVersion = snapshot->graph().version;
     creation.startingNodesInput = starting;
     creation.inputs = request.inputs;
     creation.userId = request.userId;
@@ -214,7 +214,7 @@ Result<QString> Executor::start(const RunRequest &request)
     m_runs.insert(id, run);
     m_stopPoll.start();
     if (m_events) {
-        Q_EMIT m_events->graphExecutionUpdated({id, graph->id, graph->version,
+        Q_EMIT m_events->graphExecutionUpdated({id, snapshot->graph().id, snapshot->graph().version,
                                                 ExecutionStatus::Running, std::nullopt,
                                                 QDateTime::currentDateTimeUtc()});
     }
@@ -267,7 +267,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     auto graph = m_graphs->graph(execution.meta.graphId, execution.meta.graphVersion, true);
     if (!graph)
         return graph.error();
-    auto snapshot = std::make_shared<const GraphSnapshot>(*graph, m_registry);
+    auto snapshot = std::make_shared<const GraphSnapshot>(std::move(*graph), m_registry);
     Run run = newRun(graphExecId, snapshot, userId, execution.meta.nodesInputMasks,
                      execution.meta.parentGraphExecId);
 
@@ -350,9 +350,9 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     m_runs.insert(graphExecId, run);
     m_stopPoll.start();
     if (m_events) {
-        Q_EMIT m_events->graphExecutionUpdated({graphExecId, graph->id, graph->version,
-                                                ExecutionStatus::Running, std::nullopt,
-                                                QDateTime::currentDateTimeUtc()});
+        Q_EMIT m_events->graphExecutionUpdated({graphExecId, snapshot->graph().id,
+                                                snapshot->graph().version, ExecutionStatus::Running,
+                                                std::nullopt, QDateTime::currentDateTimeUtc()});
     }
     dispatch();
     finishIfDone(graphExecId);

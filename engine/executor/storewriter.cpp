@@ -14,7 +14,7 @@ using Model::ExecutionStatus;
 namespace {
 
 // The executor waits while this many rows are waiting to be written.
-constexpr qsizetype kMaxPendingRows = 20000;
+constexpr qsizetype kMaxPendingRows = 4000;
 
 } // namespace
 

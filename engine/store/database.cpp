@@ -318,6 +318,10 @@ QJsonValue jsonFromText(const QVariant &text)
 
 QJsonObject objectFromText(const QVariant &text)
 {
+    // Most nodes and links store empty objects; an empty QJsonObject holds
+    // no allocation, a parsed one does.
+    if (text.isNull() || text.toString() == QLatin1String("{}"))
+        return {};
     return jsonFromText(text).toObject();
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "graphrepository.h"
 
+#include "model/stringkey.h"
+
 #include "database.h"
 
 #include <QJsonArray>
@@ -174,10 +176,16 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
     (*nodes)->addBindValue(graph.version);
     if (!(*nodes)->exec())
         return m_db.storageError((*nodes)->lastError(), doing);
+    // Ids, block ids and pin names repeat across nodes and links: each is
+    // held once (a large graph's nodes mostly share a handful of blocks).
+    Model::StringKeySet strings;
+    const auto shared = [&strings](const QVariant &value) {
+        return *strings.insert(value.toString()).first;
+    };
     while ((*nodes)->next()) {
         Model::Node node;
-        node.id = (*nodes)->value(0).toString();
-        node.blockId = (*nodes)->value(1).toString();
+        node.id = shared((*nodes)->value(0));
+        node.blockId = shared((*nodes)->value(1));
         node.inputDefault = objectFromText((*nodes)->value(2));
         node.metadata = objectFromText((*nodes)->value(3));
         node.extra = objectFromText((*nodes)->value(4));
@@ -197,10 +205,10 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
     while ((*links)->next()) {
         Model::Link link;
         link.id = (*links)->value(0).toString();
-        link.sourceId = (*links)->value(1).toString();
-        link.sourceName = (*links)->value(2).toString();
-        link.sinkId = (*links)->value(3).toString();
-        link.sinkName = (*links)->value(4).toString();
+        link.sourceId = shared((*links)->value(1));
+        link.sourceName = shared((*links)->value(2));
+        link.sinkId = shared((*links)->value(3));
+        link.sinkName = shared((*links)->value(4));
         link.isStatic = (*links)->value(5).toBool();
         link.extra = objectFromText((*links)->value(6));
         graph.links.append(std::move(link));
