@@ -181,6 +181,10 @@ Result<QString> Executor::start(const RunRequest &request)
     creation.userId = request.userId;
     creation.nodesInputMasks = request.nodesInputMasks;
     creation.parentGraphExecId = request.parentGraphExecId;
+    // Created, queued and started in one transaction: a failure leaves nothing.
+    WriteTransaction transaction(*m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
     auto created = m_executions->createGraphExecution(creation);
     if (!created)
         return created.error();
@@ -193,6 +197,8 @@ Result<QString> Executor::start(const RunRequest &request)
         = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, std::nullopt, true);
     if (!running)
         return running.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
 
     Run run
         = newRun(id, snapshot, request.userId, request.nodesInputMasks, request.parentGraphExecId);
