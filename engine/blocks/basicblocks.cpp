@@ -188,7 +188,8 @@ void registerBasicBlocks(BlockRegistry &registry)
     for (const QLatin1StringView id :
          {BlockIds::AgentInput, BlockIds::AgentShortTextInput, BlockIds::AgentLongTextInput,
           BlockIds::AgentNumberInput, BlockIds::AgentDateInput, BlockIds::AgentTimeInput,
-          BlockIds::AgentDropdownInput, BlockIds::AgentToggleInput}) {
+          BlockIds::AgentDropdownInput, BlockIds::AgentToggleInput,
+          BlockIds::AgentGoogleDriveFileInput}) {
         registry.add(id, agentInput);
     }
     registry.add(BlockIds::AgentTableInput, agentTableInput);

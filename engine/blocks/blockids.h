@@ -21,6 +21,8 @@ inline constexpr QLatin1StringView AgentTimeInput("2a1c757e-86cf-4c7e-aacf-060dc
 inline constexpr QLatin1StringView AgentFileInput("95ead23f-8283-4654-aef3-10c053b74a31");
 inline constexpr QLatin1StringView AgentDropdownInput("655d6fdf-a334-421c-b733-520549c07cd1");
 inline constexpr QLatin1StringView AgentToggleInput("cbf36ab5-df4a-43b6-8a7f-f7ed8652116e");
+inline constexpr QLatin1StringView
+    AgentGoogleDriveFileInput("d3b32f15-6fd7-40e3-be52-e083f51b19a2");
 inline constexpr QLatin1StringView AgentTableInput("5603b273-f41e-4020-af7d-fbc9c6a8d928");
 inline constexpr QLatin1StringView CountItems("3c9c2f42-b0c3-435f-ba35-05f7a25c772a");
 inline constexpr QLatin1StringView StepThroughItems("f66a3543-28d3-4ab5-8945-9b336371e2ce");

@@ -91,6 +91,7 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerTextBlocks(*registry);
     registerXmlBlocks(*registry);
     registerSpreadsheetBlocks(*registry);
+    registerFileBlocks(*registry);
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 

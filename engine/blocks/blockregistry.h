@@ -63,5 +63,6 @@ void registerTimeBlocks(BlockRegistry &registry);
 void registerTextBlocks(BlockRegistry &registry);
 void registerXmlBlocks(BlockRegistry &registry);
 void registerSpreadsheetBlocks(BlockRegistry &registry);
+void registerFileBlocks(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

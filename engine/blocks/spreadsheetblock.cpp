@@ -2,6 +2,7 @@
 // ReadSpreadsheetBlock over CSV text, with Python's csv.reader rules.
 #include "blockinput.h"
 #include "blockregistry.h"
+#include "mediafile.h"
 
 namespace Signalbox::Engine {
 
@@ -147,20 +148,33 @@ QChar singleChar(const Value &value, QChar fallback)
 
 Result<void> readSpreadsheet(const ValueMap &input, BlockContext &context)
 {
-    if (!isNone(in(input, "file_input")) && !in(input, "file_input").toString().isEmpty()) {
-        return blockError(QStringLiteral(
-            "ReadSpreadsheetBlock: reading \"file_input\" is not supported by this build; "
-            "pass the text in \"contents\""));
-    }
-    if (isNone(in(input, "contents")))
+    QString text;
+    if (const Value file = in(input, "file_input"); Model::pythonTruthy(file)) {
+        const QString &execId = context.executionContext().graphExecId;
+        auto stored = MediaFile::store(execId, file.toString(), false);
+        if (!stored)
+            return stored.error();
+        if (stored->endsWith(QLatin1String(".xlsx"), Qt::CaseInsensitive)
+            || stored->endsWith(QLatin1String(".xls"), Qt::CaseInsensitive)) {
+            return blockError(
+                QStringLiteral("Excel files cannot be read by this build; save the sheet as CSV"));
+        }
+        auto bytes = MediaFile::read(execId, *stored);
+        if (!bytes)
+            return bytes.error();
+        text = MediaFile::decodeText(*bytes);
+    } else if (isNone(in(input, "contents"))) {
         return blockError(QStringLiteral("Either 'contents' or 'file_input' must be provided"));
+    } else {
+        text = in(input, "contents").toString();
+    }
     CsvDialect dialect;
     dialect.delimiter = singleChar(in(input, "delimiter"), u',');
     dialect.quote = singleChar(in(input, "quotechar"), u'"');
     if (!in(input, "escapechar").toString().isEmpty())
         dialect.escape = in(input, "escapechar").toString().at(0);
     const bool strip = in(input, "strip").toBool();
-    QList<QStringList> rows = readCsv(in(input, "contents").toString(), dialect);
+    QList<QStringList> rows = readCsv(text, dialect);
 
     QStringList header;
     bool hasHeader = in(input, "has_header").toBool();

@@ -4,8 +4,10 @@
 #include "block.h"
 #include "blockpipeline.h"
 #include "blockregistry.h"
+#include "mediafile.h"
 
 #include "engine/dynamicpins.h"
+#include "model/uuid.h"
 
 #include <QHash>
 #include <QThread>
@@ -21,7 +23,10 @@ public:
         : m_run(run)
     {
         m_context.userId = QString(Model::kDefaultUserId);
+        // Files a block stores need an execution to belong to.
+        m_context.graphExecId = Model::createTimeOrderedUuid();
     }
+    ~StandaloneContext() override { MediaFile::removeExecutionFolder(m_context.graphExecId); }
 
     void yield(const QString &pin, const Model::Value &value) override
     {

@@ -2,6 +2,7 @@
 #include "executor.h"
 
 #include "engine/blocks/blockpipeline.h"
+#include "engine/blocks/mediafile.h"
 #include "engine/cost.h"
 #include "engine/dynamicpins.h"
 #include "model/uuid.h"
@@ -858,6 +859,9 @@ void Executor::finishIfDone(const QString &runId)
                                                 run.snapshot->graph().version, status, run.stats,
                                                 QDateTime::currentDateTimeUtc()});
     }
+    // The run's files go with it, unless it may be resumed.
+    if (Model::isFinal(status))
+        MediaFile::removeExecutionFolder(runId);
     if (!run.parentRunId.isEmpty())
         childFinished(run, status);
     Q_EMIT runFinished(runId, status);

@@ -526,10 +526,106 @@ private Q_SLOTS:
             << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
             << QByteArray("{\"delimiter\": \",\"}") << QByteArray("[]")
             << QString::fromUtf8("Either 'contents' or 'file_input' must be provided");
-        QTest::newRow("csv: files not in this build")
-            << QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015")
-            << QByteArray("{\"file_input\": \"data:text/csv;base64,YSxi\"}") << QByteArray("[]")
-            << QString::fromUtf8("not supported by this build");
+    }
+
+    // File blocks, in plain JSON: the inputs carry data URIs.
+    void fileBlocks_data()
+    {
+        QTest::addColumn<QString>("block");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("outputs");
+        QTest::addColumn<QString>("error");
+        const QString store = QStringLiteral("cbb50872-625b-42f0-8203-a2ae78242d8a");
+        const QString read = QStringLiteral("3735a31f-7e18-4aca-9e90-08a7120674bc");
+        const QString csv = QStringLiteral("acf7625e-d2cb-4941-bfeb-2819fc6fc015");
+        const QString fileInput = QString(BlockIds::AgentFileInput);
+        const QString driveInput = QString(BlockIds::AgentGoogleDriveFileInput);
+        const auto row = [](const char *name, const QString &block, const char *input,
+                            const char *outputs, const char *error = "") {
+            QTest::newRow(name) << block << QByteArray(input) << QByteArray(outputs)
+                                << QString::fromUtf8(error);
+        };
+        row("store: base_64 gives the file back as a data URI", store,
+            "{\"file_in\": \"data:text/plain;base64,aGVsbG8=\", \"base_64\": true}",
+            "[[\"file_out\", \"data:text/plain;base64,aGVsbG8=\"]]");
+        row("store: a malformed data URI", store, "{\"file_in\": \"data:text/plain,hello\"}", "[]",
+            "Invalid data URI format. Expected data:<mime>;base64,<data>");
+        row("store: a path outside the execution's folder", store,
+            "{\"file_in\": \"../../../etc/passwd\"}", "[]",
+            "Local file path is outside of the temp_base directory.");
+        row("store: an absolute path outside", store, "{\"file_in\": \"/etc/passwd\"}", "[]",
+            "Local file path is outside of the temp_base directory.");
+        row("store: a missing file", store, "{\"file_in\": \"missing.txt\"}", "[]",
+            "Local file does not exist");
+        row("store: URLs are not downloaded here", store,
+            "{\"file_in\": \"https://example.com/a.txt\"}", "[]", "not supported by this build");
+        row("read: whole file", read, "{\"file_input\": \"data:text/plain;base64,YQpiCmM=\"}",
+            "[[\"content\", \"a\\nb\\nc\"]]");
+        row("read: rows are skipped, limited and joined again", read,
+            "{\"file_input\": \"data:text/plain;base64,YQpiCmM=\", \"delimiter\": \"\\n\","
+            " \"skip_rows\": 1, \"row_limit\": 1}",
+            "[[\"content\", \"b\"]]");
+        row("read: size_limit splits into chunks", read,
+            "{\"file_input\": \"data:text/plain;base64,YWJjZGU=\", \"size_limit\": 2}",
+            "[[\"content\", \"ab\"], [\"content\", \"cd\"], [\"content\", \"e\"]]");
+        row("read: an empty file yields nothing", read,
+            "{\"file_input\": \"data:text/plain;base64,\"}", "[]");
+        row("read: no rows left yields an empty text", read,
+            "{\"file_input\": \"data:text/plain;base64,YQpiCmM=\", \"delimiter\": \"\\n\","
+            " \"skip_rows\": 5}",
+            "[[\"content\", \"\"]]");
+        row("read: skip_size counts code points", read,
+            "{\"file_input\": \"data:text/plain;base64,8J+YgGFi\", \"skip_size\": 1}",
+            "[[\"content\", \"ab\"]]");
+        row("read: not UTF-8 is read as latin-1", read,
+            "{\"file_input\": \"data:text/plain;base64,Y2Fm6Q==\"}",
+            "[[\"content\", \"caf\\u00e9\"]]");
+        row("read: universal newlines", read,
+            "{\"file_input\": \"data:text/plain;base64,eA0KeQ16\"}",
+            "[[\"content\", \"x\\ny\\nz\"]]");
+        row("file input: empty yields nothing", fileInput, "{\"name\": \"f\", \"value\": \"\"}",
+            "[]");
+        row("file input: stored, as a data URI with base_64", fileInput,
+            "{\"name\": \"f\", \"value\": \"data:text/csv;base64,YSxi\", \"base_64\": true}",
+            "[[\"result\", \"data:text/csv;base64,YSxi\"]]");
+        row("drive input: the file object as given", driveInput,
+            "{\"name\": \"d\", \"value\": {\"id\": \"x1\", \"name\": \"Doc\"}}",
+            "[[\"result\", {\"id\": \"x1\", \"name\": \"Doc\"}]]");
+        row("drive input: none yields nothing", driveInput, "{\"name\": \"d\"}", "[]");
+        row("csv: from a file", csv, "{\"file_input\": \"data:text/csv;base64,YSxiCjEsMgo=\"}",
+            "[[\"rows\", [{\"a\": \"1\", \"b\": \"2\"}]], [\"row\", {\"a\": \"1\", \"b\": "
+            "\"2\"}]]");
+        row("csv: a file wins over contents", csv,
+            "{\"file_input\": \"data:text/csv;base64,YSxiCjEsMgo=\", \"contents\": \"x\\n9\"}",
+            "[[\"rows\", [{\"a\": \"1\", \"b\": \"2\"}]], [\"row\", {\"a\": \"1\", \"b\": "
+            "\"2\"}]]");
+        row("csv: Excel files are refused", csv,
+            "{\"file_input\": \"data:application/vnd.openxmlformats-officedocument."
+            "spreadsheetml.sheet;base64,YSxi\"}",
+            "[]", "save the sheet as CSV");
+    }
+
+    void fileBlocks()
+    {
+        QFETCH(QString, block);
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, outputs);
+        QFETCH(QString, error);
+        check(block, input, outputs, error);
+    }
+
+    void fileStoreGivesAPathInTheExecutionsFolder()
+    {
+        const StandaloneRun run = runBlockStandalone(
+            *m_registry, QStringLiteral("cbb50872-625b-42f0-8203-a2ae78242d8a"),
+            value("{'file_in': 'data:application/json;base64,e30='}").toMap());
+        QVERIFY2(run.completed, qPrintable(run.error));
+        QCOMPARE(run.outputs.size(), 1);
+        const QString path = run.outputs.first().second.toString();
+        // A fresh name with the extension of the data's type.
+        QVERIFY2(
+            QRegularExpression(QStringLiteral("^[0-9a-f-]{36}\\.json$")).match(path).hasMatch(),
+            qPrintable(path));
     }
 
     // The same checks as blocks(), with inputs in plain JSON (backslashes matter here).

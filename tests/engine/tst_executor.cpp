@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The executor's dataflow rules, each run with the pool at 1 and at 8 threads.
 #include "engine/blocks/blockids.h"
+#include "engine/blocks/mediafile.h"
 #include "engine/executor/executor.h"
 #include "model/graphjson.h"
 
@@ -385,6 +386,34 @@ private Q_SLOTS:
         QCOMPARE(get.first().stats.error, QStringLiteral("Index out of range"));
         QCOMPARE(execution.meta.stats->nodeErrorCount, 1);
         QCOMPARE(execution.meta.stats->error, QStringLiteral("Index out of range"));
+    }
+
+    void filesFlowBetweenBlocksOfOneRunAndGoWithIt()
+    {
+        // A file input stored by the run, its path read by the next block.
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'in', 'block_id': '95ead23f-8283-4654-aef3-10c053b74a31', "
+                 "'input_default': {'name': 'doc'}},"
+                 " {'id': 'read', 'block_id': '3735a31f-7e18-4aca-9e90-08a7120674bc'},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'text'}}],"
+                 " 'links': [{'source_id': 'in', 'source_name': 'result', 'sink_id': 'read', "
+                 "'sink_name': 'file_input'},"
+                 " {'source_id': 'read', 'source_name': 'content', 'sink_id': 'out', "
+                 "'sink_name': 'value'}]}"));
+        const Finished run = runToEnd(graph, "{'doc': 'data:text/plain;base64,aGVsbG8='}");
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const auto execution = load(run.id);
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("text"))), json("['hello']"));
+        const QString stored = executionsOf(execution, QStringLiteral("in"))
+                                   .first()
+                                   .outputData.value(QLatin1String("result"))
+                                   .toArray()
+                                   .at(0)
+                                   .toString();
+        QVERIFY2(stored.endsWith(QLatin1String(".txt")), qPrintable(stored));
+        // The run's folder is removed when it ends.
+        QVERIFY(!QFileInfo::exists(MediaFile::executionFolder(run.id)));
     }
 
     void validationListsEveryError()
