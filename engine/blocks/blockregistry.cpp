@@ -4,6 +4,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include "valueadapter.h"
+
 #include <valijson/adapters/qtjson_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -92,6 +94,7 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerXmlBlocks(*registry);
     registerSpreadsheetBlocks(*registry);
     registerFileBlocks(*registry);
+    registerDataSamplingBlock(*registry);
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 
@@ -117,8 +120,7 @@ QStringList BlockRegistry::validateInput(const QString &blockId, const Model::Va
     const auto schemaIt = m_inputSchemas.constFind(blockId);
     if (schemaIt == m_inputSchemas.constEnd())
         return {QStringLiteral("unknown block %1").arg(blockId)};
-    const QJsonValue target = Model::toQJson(input);
-    valijson::adapters::QtJsonAdapter adapter(target);
+    const ValueSchema::ValueAdapter adapter {Model::Value(input)};
     valijson::Validator validator;
     valijson::ValidationResults results;
     if (validator.validate(**schemaIt, adapter, &results))

@@ -64,5 +64,6 @@ void registerTextBlocks(BlockRegistry &registry);
 void registerXmlBlocks(BlockRegistry &registry);
 void registerSpreadsheetBlocks(BlockRegistry &registry);
 void registerFileBlocks(BlockRegistry &registry);
+void registerDataSamplingBlock(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

@@ -4,8 +4,10 @@
 // order count.
 #include "engine/blocks/blockids.h"
 #include "engine/blocks/blockregistry.h"
+#include "engine/blocks/pythonrandom.h"
 #include "engine/blocks/standalonerun.h"
 
+#include <QFile>
 #include <QRegularExpression>
 #include <QTest>
 #include <QTimeZone>
@@ -612,6 +614,79 @@ private Q_SLOTS:
         QFETCH(QByteArray, outputs);
         QFETCH(QString, error);
         check(block, input, outputs, error);
+    }
+
+    void pythonRandomMatchesCPython()
+    {
+        // Figures from CPython 3.11's random module with the same seeds.
+        PythonRandom random;
+        random.seed(42);
+        QCOMPARE(*random.sample({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 3), (QList<qint64> {1, 0, 4}));
+        QCOMPARE(random.random(), 0.24489185380347622);
+        QCOMPARE(*random.randint(0, 5), 1);
+        random.seed(0);
+        QCOMPARE(random.getrandbits(32), quint64(3626764237U));
+        random.seed(7);
+        QCOMPARE(random.choices({1.0, 2, 3, 0, 4}, 6), (QList<qint64> {2, 1, 4, 0, 2, 2}));
+        QVERIFY(!random.sample({1, 2}, 3));
+        QVERIFY(!random.randint(3, 2));
+    }
+
+    // Each sampling method against the block's outputs under CPython.
+    void dataSamplingMatchesCPython_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("outputs");
+        QTest::addColumn<QString>("error");
+        QFile file(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/blocks/datasampling.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const Model::ValueMap doc = Model::parseTrustedJson(file.readAll()).toMap();
+        for (const Model::Value &entry : doc.value(QLatin1String("cases")).toArray()) {
+            const Model::ValueMap testCase = entry.toMap();
+            QTest::newRow(qPrintable(testCase.value(QLatin1String("name")).toString()))
+                << Model::toJson(testCase.value(QLatin1String("input")))
+                << Model::toJson(testCase.contains(QLatin1String("outputs"))
+                                     ? testCase.value(QLatin1String("outputs"))
+                                     : Model::Value(Model::ValueList()))
+                << testCase.value(QLatin1String("error")).toString();
+        }
+    }
+
+    void dataSamplingMatchesCPython()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, outputs);
+        QFETCH(QString, error);
+        check(QStringLiteral("4a448883-71fa-49cf-91cf-70d793bd7d87"), input, outputs, error);
+    }
+
+    void dataSamplingErrorsAndAccumulation()
+    {
+        const QString block = QStringLiteral("4a448883-71fa-49cf-91cf-70d793bd7d87");
+        check(block,
+              json("{'data': [{'t': 1}, {'u': 2}], 'sample_size': 1, 'sampling_method': "
+                   "'stratified', 'stratify_key': 't'}"),
+              "[]", QStringLiteral("Stratify value for key 't' is None"));
+        check(block,
+              json("{'data': [{'w': 'heavy'}], 'sample_size': 1, 'sampling_method': 'weighted', "
+                   "'weight_key': 'w'}"),
+              "[]", QStringLiteral("Weight value 'heavy' cannot be converted to a number"));
+        check(block,
+              json("{'data': [{'w': 0}], 'sample_size': 1, 'sampling_method': 'weighted', "
+                   "'weight_key': 'w'}"),
+              "[]", QStringLiteral("Total of weights must be greater than zero"));
+        check(block, json("{'data': [1], 'sample_size': 1, 'sampling_method': 'stratified'}"), "[]",
+              QStringLiteral("Stratify key must be provided for stratified sampling."));
+        // accumulate: one buffer for every run of the block, sampled and
+        // emptied once it holds sample_size items.
+        const char *top = "{'data': %1, 'sample_size': 3, 'sampling_method': 'top', "
+                          "'accumulate': true}";
+        check(block, json(QByteArray(top).replace("%1", "[1, 2]")), "[]", {});
+        check(block, json(QByteArray(top).replace("%1", "{'k': 3}")),
+              json("[['sampled_data', [1, 2, {'k': 3}]], ['sample_indices', [0, 1, 2]]]"), {});
+        check(block, json(QByteArray(top).replace("%1", "[4]")), "[]", {});
+        check(block, json(QByteArray(top).replace("%1", "[5, 6]")),
+              json("[['sampled_data', [4, 5, 6]], ['sample_indices', [0, 1, 2]]]"), {});
     }
 
     void fileStoreGivesAPathInTheExecutionsFolder()
