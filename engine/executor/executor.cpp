@@ -137,9 +137,9 @@ Result<QString> Executor::start(const RunRequest &request)
             : graph.error();
     auto snapshot = std::make_shared<const GraphSnapshot>(std::move(*graph), m_registry);
 
-    if (const NodeErrors errors = validateGraphForRun(*snapshot, request.nodesInputMasks);
-        !errors.isEmpty())
-        return graphValidationError(errors, *snapshot);
+    RunCheck check = validateGraphForRun(*snapshot, request.nodesInputMasks);
+    if (!check.errors.isEmpty())
+        return graphValidationError(check.errors, *snapshot);
 
     // AutoGPT's _construct_starting_node_execution_input.
     QList<std::pair<QString, ValueMap>> starting;
@@ -203,6 +203,7 @@ Result<QString> Executor::start(const RunRequest &request)
 
     Run run
         = newRun(id, snapshot, request.userId, request.nodesInputMasks, request.parentGraphExecId);
+    run.nodesToSkip = std::move(check.nodesToSkip);
     run.context.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
     run.context.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
     run.executionCostThreshold = request.executionCostThreshold;
@@ -226,6 +227,10 @@ Result<QString> Executor::start(const RunRequest &request)
                                                 QDateTime::currentDateTimeUtc()});
     }
     dispatch();
+    // A run whose nodes were all skipped is over; it ends once its caller
+    // has it (a parent registers a child after start() returns).
+    QMetaObject::invokeMethod(
+        this, [this, id] { finishIfDone(id); }, Qt::QueuedConnection);
     return id;
 }
 
@@ -277,6 +282,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     auto snapshot = std::make_shared<const GraphSnapshot>(std::move(*graph), m_registry);
     Run run = newRun(graphExecId, snapshot, userId, execution.meta.nodesInputMasks,
                      execution.meta.parentGraphExecId);
+    run.nodesToSkip = validateGraphForRun(*snapshot, execution.meta.nodesInputMasks).nodesToSkip;
 
     // Rebuild the dataflow state from the store; node executions come ordered
     // by queue time, never-queued ones last by add time.
@@ -701,6 +707,10 @@ void Executor::dispatch()
                 continue;
             const QueuedNode node = run.waiting.takeFirst();
             progress = true;
+            if (run.nodesToSkip.contains(node.nodeId)) {
+                skip(run, node);
+                continue;
+            }
             ++run.active;
             ++m_active;
             setStatus(run, node.nodeExecId, ExecutionStatus::Running);
@@ -727,6 +737,28 @@ void Executor::dispatch()
     }
     for (const auto &[runId, node] : std::as_const(agents))
         startChild(runId, node);
+}
+
+void Executor::skip(Run &run, const QueuedNode &node)
+{
+    // Completed without running: no outputs, so nothing downstream of it runs.
+    qCInfo(lcEngine).noquote() << QStringLiteral("Skipping node execution %1 for node %2: optional "
+                                                 "credentials not configured")
+                                      .arg(node.nodeExecId, node.nodeId);
+    const QString blockId = run.snapshot->node(node.nodeId)->blockId;
+    for (ExecutionStatus status : {ExecutionStatus::Running, ExecutionStatus::Completed}) {
+        setStatus(run, node.nodeExecId, status);
+        m_logEvents.append({run.id,
+                            node.nodeExecId,
+                            node.nodeId,
+                            blockId,
+                            status,
+                            {},
+                            {},
+                            node.input,
+                            {},
+                            QDateTime::currentDateTimeUtc()});
+    }
 }
 
 void Executor::runNode(const QString &runId, const QueuedNode &node)

@@ -156,6 +156,8 @@ private:
         bool stoppedElsewhere = false;
         qint64 executionCostThreshold = 100;
         qint64 executionCostPerThreshold = 1;
+        // Nodes whose optional credentials are not set.
+        QSet<QString> nodesToSkip;
         // For a child execution: the agent node execution waiting for it.
         QString parentRunId;
         QString parentNodeExecId;
@@ -170,6 +172,7 @@ private:
                    std::optional<Model::ValueMap> executionData = std::nullopt,
                    std::optional<QJsonObject> stats = std::nullopt);
     void dispatch();
+    void skip(Run &run, const QueuedNode &node);
     void finishIfDone(const QString &runId);
     void failRun(Run &run, const Error &error);
     void runNode(const QString &runId, const QueuedNode &node);

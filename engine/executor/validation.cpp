@@ -32,12 +32,72 @@ QStringList agentPins(const Model::Node &node, const char *schemaKey)
     return properties.keys();
 }
 
+bool credentialsOptional(const Model::Node &node)
+{
+    return node.metadata.value(QLatin1String("credentials_optional")).toBool();
+}
+
+// _validate_node_input_credentials for one node: its problems by field, and
+// whether a credentials input is missing.
+std::pair<QMap<QString, QString>, bool>
+credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, const ValueMap &mask)
+{
+    QMap<QString, QString> problems;
+    bool missing = false;
+    for (const Model::PinSpec &pin : schema.inputs) {
+        if (pin.type != Model::PinType::Credentials)
+            continue;
+        Value value;
+        if (mask.contains(pin.name))
+            value = mask.value(pin.name);
+        else if (node.inputDefault.contains(pin.name) && !credentialsOptional(node))
+            value = Model::fromQJson(node.inputDefault.value(pin.name));
+        // An optional node's stored credentials are ignored: they may be stale.
+        if (value.isNull() || value.isUndefined()
+            || (value.isMap() && !Model::pythonTruthy(value.toMap().value(QLatin1String("id"))))) {
+            missing = true;
+            if (!credentialsOptional(node))
+                problems.insert(pin.name, QStringLiteral("These credentials are required"));
+            continue;
+        }
+        const ValueMap meta = value.toMap();
+        QStringList absent;
+        for (const char *field : {"id", "provider", "type"}) {
+            if (!value.isMap() || !meta.value(QLatin1String(field)).isString())
+                absent.append(QLatin1String(field));
+        }
+        if (!absent.isEmpty()) {
+            problems.insert(pin.name,
+                            QStringLiteral("Invalid credentials: missing or invalid %1")
+                                .arg(absent.join(QLatin1String(", "))));
+            continue;
+        }
+        // Signalbox keeps no credentials yet, so every reference is unknown.
+        problems.insert(pin.name,
+                        QStringLiteral("Unknown credentials #%1")
+                            .arg(meta.value(QLatin1String("id")).toString()));
+    }
+    return {problems, missing};
+}
+
 } // namespace
 
-NodeErrors validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks)
+RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks)
 {
-    NodeErrors errors;
+    RunCheck check;
+    NodeErrors &errors = check.errors;
     const Model::Graph &graph = snapshot.graph();
+    for (const Model::Node &node : graph.nodes) {
+        const Model::BlockSchema *block = snapshot.registry().schema(node.blockId);
+        if (!block)
+            continue;
+        const auto [problems, missing]
+            = credentialProblems(node, *block, nodesInputMasks.value(node.id).toMap());
+        if (!problems.isEmpty())
+            errors[node.id].insert(problems);
+        else if (missing && credentialsOptional(node))
+            check.nodesToSkip.insert(node.id);
+    }
     for (const Model::Node &node : graph.nodes) {
         const Model::BlockSchema *schema = snapshot.registry().schema(node.blockId);
         if (!schema) {
@@ -46,7 +106,7 @@ NodeErrors validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &no
             continue;
         }
         if (!snapshot.registry().implementation(node.blockId)
-            && schema->type != Model::BlockType::Note) {
+            && schema->type != Model::BlockType::Note && !check.nodesToSkip.contains(node.id)) {
             errors[node.id][QStringLiteral("block_id")]
                 = QStringLiteral("Block %1 is not available in this version of Signalbox")
                       .arg(schema->name);
@@ -107,7 +167,7 @@ NodeErrors validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &no
             }
         }
     }
-    return errors;
+    return check;
 }
 
 Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot)

@@ -6,18 +6,30 @@
 #include "model/value.h"
 
 #include <QMap>
+#include <QSet>
 
 namespace Signalbox::Engine {
 
 // {node id: {field: message}}, every problem of the whole graph at once.
 using NodeErrors = QMap<QString, QMap<QString, QString>>;
 
-// AutoGPT's validate_graph_get_errors for a run: every node's block exists
-// and is available, every required input is given by a default, a link or an
-// input mask, link pins exist on both blocks (dynamic suffixes stripped), and
-// default values are of (or convertible to) their pin's type.
-NodeErrors validateGraphForRun(const GraphSnapshot &snapshot,
-                               const Model::ValueMap &nodesInputMasks);
+struct RunCheck
+{
+    NodeErrors errors;
+    // Nodes whose optional credentials are not set: they do not run.
+    QSet<QString> nodesToSkip;
+};
+
+// AutoGPT's validate_graph_with_credentials. validate_graph_get_errors for a
+// run: every node's block exists and is available, every required input is
+// given by a default, a link or an input mask, link pins exist on both blocks
+// (dynamic suffixes stripped), and default values are of (or convertible to)
+// their pin's type. Then _validate_node_input_credentials: each credentials
+// input (an input mask before the node's default) must be set, unless the
+// node's metadata marks its credentials optional, which skips the node; a
+// value set must be well-formed credentials the store knows. A skipped node
+// need not be available in this build, since it never runs.
+RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMap &nodesInputMasks);
 
 // "Graph validation failed: N issues on M nodes" with one line per problem.
 Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot);

@@ -416,6 +416,62 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(MediaFile::executionFolder(run.id)));
     }
 
+    void nodesWithMissingOptionalCredentialsAreSkipped()
+    {
+        // A web request whose optional credentials are not set: it completes
+        // without running, so nothing downstream of it runs; the rest does.
+        const char *graph
+            = "{'nodes': [{'id': 'url', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9', "
+              "'input_default': {'input': 'https://example.com'}},"
+              " {'id': 'call', 'block_id': 'fff86bcd-e001-4bad-a7f6-2eae4720c8dc', "
+              "'input_default': {'credentials': {'id': 'stale', 'provider': 'http', 'type': "
+              "'host_scoped'}}, 'metadata': {'credentials_optional': %1}},"
+              " {'id': 'answer', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+              "'input_default': {'name': 'answer'}},"
+              " {'id': 'other', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+              "'input_default': {'name': 'other', 'value': 'ran'}}],"
+              " 'links': [{'source_id': 'url', 'source_name': 'output', 'sink_id': 'call', "
+              "'sink_name': 'url'},"
+              " {'source_id': 'call', 'source_name': 'response', 'sink_id': 'answer', "
+              "'sink_name': 'value'}]}";
+        const QString optional
+            = importGraph(json(QByteArray(graph).replace("%1", "true").constData()));
+        const Finished run = runToEnd(optional);
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const auto execution = load(run.id);
+        const auto call = executionsOf(execution, QStringLiteral("call"));
+        QCOMPARE(call.size(), 1);
+        QCOMPARE(call.first().status, ExecutionStatus::Completed);
+        QVERIFY(call.first().outputData.isEmpty());
+        QVERIFY(executionsOf(execution, QStringLiteral("answer")).isEmpty());
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("other"))), json("['ran']"));
+
+        // Required credentials: missing is an error, and so are credentials
+        // the store does not know; an input mask comes before the default.
+        const QString required
+            = importGraph(json(QByteArray(graph).replace("%1", "false").constData()));
+        auto unknown = start(required);
+        QVERIFY(!unknown);
+        QVERIFY2(unknown.error()
+                     .details.join(QLatin1Char('\n'))
+                     .contains(QLatin1String("node call (SendAuthenticatedWebRequestBlock), "
+                                             "credentials: Unknown credentials #stale")),
+                 qPrintable(unknown.error().text()));
+        auto missing = start(required, "{}", "{'call': {'credentials': null}}");
+        QVERIFY(!missing);
+        QVERIFY2(missing.error()
+                     .details.join(QLatin1Char('\n'))
+                     .contains(QLatin1String("credentials: These credentials are required")),
+                 qPrintable(missing.error().text()));
+        auto malformed = start(required, "{}", "{'call': {'credentials': {'id': 'x'}}}");
+        QVERIFY(!malformed);
+        QVERIFY2(malformed.error()
+                     .details.join(QLatin1Char('\n'))
+                     .contains(QLatin1String("Invalid credentials: missing or invalid provider, "
+                                             "type")),
+                 qPrintable(malformed.error().text()));
+    }
+
     void validationListsEveryError()
     {
         const QString graph = importGraph(
