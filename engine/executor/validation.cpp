@@ -147,20 +147,23 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
         const Model::BlockSchema *sourceSchema = snapshot.schemaOf(link.sourceId);
         const Model::BlockSchema *sinkSchema = snapshot.schemaOf(link.sinkId);
         if (source && sourceSchema) {
-            const QStringList outputs = sourceSchema->type == Model::BlockType::Agent
-                ? agentPins(*source, "output_schema")
-                : pinNames(sourceSchema->outputs);
-            if (!outputs.contains(basePinName(link.sourceName))) {
+            const bool agent = sourceSchema->type == Model::BlockType::Agent;
+            const QString pin = basePinName(link.sourceName);
+            if (agent ? !agentPins(*source, "output_schema").contains(pin)
+                      : !sourceSchema->output(pin)) {
+                const QStringList outputs
+                    = agent ? agentPins(*source, "output_schema") : pinNames(sourceSchema->outputs);
                 errors[source->id][link.sourceName]
                     = QStringLiteral("Link %1: output `%2` invalid, allowed fields: %3")
                           .arg(link.id, link.sourceName, outputs.join(QLatin1String(", ")));
             }
         }
         if (sink && sinkSchema) {
-            const QStringList inputs = sinkSchema->type == Model::BlockType::Agent
-                ? agentPins(*sink, "input_schema")
-                : pinNames(sinkSchema->inputs);
-            if (!inputs.contains(basePinName(link.sinkName))) {
+            const bool agent = sinkSchema->type == Model::BlockType::Agent;
+            const QString pin = basePinName(link.sinkName);
+            if (agent ? !agentPins(*sink, "input_schema").contains(pin) : !sinkSchema->input(pin)) {
+                const QStringList inputs
+                    = agent ? agentPins(*sink, "input_schema") : pinNames(sinkSchema->inputs);
                 errors[sink->id][link.sinkName]
                     = QStringLiteral("Link %1: input `%2` invalid, allowed fields: %3")
                           .arg(link.id, link.sinkName, inputs.join(QLatin1String(", ")));

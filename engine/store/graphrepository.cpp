@@ -168,7 +168,9 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
         loaded.subGraphRefs.append({ref.toArray().at(0).toString(), ref.toArray().at(1).toInt()});
 
     auto nodes = m_db.prepare(
-        QStringLiteral("SELECT id, block_id, input_default, metadata, extra FROM nodes"
+        // Empty objects come back as NULL, which costs nothing to read.
+        QStringLiteral("SELECT id, block_id, NULLIF(input_default, '{}'), NULLIF(metadata, '{}'),"
+                       " NULLIF(extra, '{}') FROM nodes"
                        " WHERE graph_id = ? AND graph_version = ? ORDER BY position"));
     if (!nodes)
         return nodes.error();
@@ -194,7 +196,8 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
     (*nodes)->finish();
 
     auto links = m_db.prepare(QStringLiteral(
-        "SELECT id, source_id, source_name, sink_id, sink_name, is_static, extra FROM links"
+        "SELECT id, source_id, source_name, sink_id, sink_name, is_static, NULLIF(extra, '{}')"
+        " FROM links"
         " WHERE graph_id = ? AND graph_version = ? ORDER BY position"));
     if (!links)
         return links.error();
