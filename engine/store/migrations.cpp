@@ -157,6 +157,22 @@ QList<Migration> buildMigrations()
             QStringLiteral("CREATE INDEX pending_reviews_by_user ON pending_reviews (user_id, "
                            "status, created_at)"),
         }});
+
+    // 2: who decided a review and what it held before an edit; review
+    // deadlines, and whether a review that runs out is approved.
+    migrations.append(Migration {
+        2,
+        {
+            QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN reviewed_by TEXT"),
+            QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN original_payload TEXT"),
+            QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN deadline INTEGER"),
+            QStringLiteral(
+                "ALTER TABLE pending_reviews ADD COLUMN allow_skip INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("CREATE INDEX pending_reviews_by_deadline ON pending_reviews"
+                           " (deadline) WHERE status = 'WAITING' AND deadline IS NOT NULL"),
+            QStringLiteral("CREATE INDEX pending_reviews_decided ON pending_reviews"
+                           " (user_id, reviewed_at) WHERE status <> 'WAITING'"),
+        }});
     return migrations;
 }
 

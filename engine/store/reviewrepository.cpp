@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "reviewrepository.h"
+
+#include "database.h"
+
+#include <QJsonArray>
+#include <QSet>
+#include <QSqlError>
+
+namespace Signalbox::Engine {
+
+using namespace StoreFormat;
+using Model::ReviewStatus;
+using Model::Value;
+
+namespace {
+
+const QString kColumns = QStringLiteral(
+    "r.node_exec_id, r.user_id, COALESCE(ne.node_id, r.node_id, r.node_exec_id), r.graph_exec_id,"
+    " r.graph_id, r.graph_version, r.payload, r.instructions, r.editable, r.status,"
+    " r.review_message, r.was_edited, r.processed, r.created_at, r.updated_at, r.reviewed_at,"
+    " r.reviewed_by, r.original_payload, r.deadline, r.allow_skip"
+    " FROM pending_reviews r LEFT JOIN node_executions ne ON ne.id = r.node_exec_id");
+
+const QString kStoppedMessage = QStringLiteral("Execution was stopped by user");
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+Model::PendingReview readReview(const QSqlQuery &q)
+{
+    Model::PendingReview review;
+    review.nodeExecId = q.value(0).toString();
+    review.userId = q.value(1).toString();
+    review.nodeId = q.value(2).toString();
+    review.graphExecId = q.value(3).toString();
+    review.graphId = q.value(4).toString();
+    review.graphVersion = q.value(5).toInt();
+    review.payload = q.value(6).isNull() ? Value(nullptr) : valueFromText(q.value(6));
+    review.instructions = q.value(7).toString();
+    review.editable = q.value(8).toBool();
+    review.status
+        = Model::reviewStatusFromName(q.value(9).toString()).value_or(ReviewStatus::Waiting);
+    review.reviewMessage = q.value(10).toString();
+    if (!q.value(11).isNull())
+        review.wasEdited = q.value(11).toBool();
+    review.processed = q.value(12).toBool();
+    review.createdAt = timeFromVariant(q.value(13));
+    review.updatedAt = timeFromVariant(q.value(14));
+    review.reviewedAt = timeFromVariant(q.value(15));
+    review.reviewedBy = q.value(16).toString();
+    if (!q.value(17).isNull())
+        review.originalPayload = valueFromText(q.value(17));
+    review.deadline = timeFromVariant(q.value(18));
+    review.allowSkip = q.value(19).toBool();
+    return review;
+}
+
+int depthOf(const Value &value)
+{
+    int deepest = 0;
+    if (value.isArray()) {
+        for (const Value &item : value.toArray())
+            deepest = qMax(deepest, depthOf(item));
+        return deepest + 1;
+    }
+    if (value.isMap()) {
+        const Model::ValueMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            deepest = qMax(deepest, depthOf(it.value()));
+        return deepest + 1;
+    }
+    return 0;
+}
+
+QString idList(const QStringList &ids)
+{
+    return jsonToText(QJsonValue(QJsonArray::fromStringList(ids)));
+}
+
+Error pageError(int page, int pageSize)
+{
+    return makeError(ErrorCode::BadInput,
+                     QStringLiteral("page must be 1 or more and page size 1 to %1 (got page %2, "
+                                    "size %3)")
+                         .arg(ReviewRepository::kMaxPageSize)
+                         .arg(page)
+                         .arg(pageSize));
+}
+
+} // namespace
+
+ReviewRepository::ReviewRepository(Database &db)
+    : m_db(db)
+{ }
+
+QString ReviewRepository::autoApproveKey(const QString &graphExecId, const QString &nodeId)
+{
+    return QStringLiteral("auto_approve_%1_%2").arg(graphExecId, nodeId);
+}
+
+Result<QList<Model::PendingReview>>
+ReviewRepository::select(const QString &where, const QVariantList &binds, const QString &suffix)
+{
+    auto query = m_db.prepare(QStringLiteral("SELECT %1 WHERE %2%3").arg(kColumns, where, suffix));
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    for (const QVariant &value : binds)
+        q->addBindValue(value);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), QStringLiteral("reading reviews"));
+    QList<Model::PendingReview> reviews;
+    while (q->next())
+        reviews.append(readReview(*q));
+    q->finish();
+    return reviews;
+}
+
+Result<std::optional<Model::ReviewResult>>
+ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphExecId,
+                                const QString &nodeId, const QString &userId,
+                                const std::optional<Value> &inputData)
+{
+    const QString autoKey = autoApproveKey(graphExecId, nodeId);
+    auto found = select(QStringLiteral("r.node_exec_id IN (?, ?) AND r.status = 'APPROVED'"
+                                       " AND r.user_id = ?"),
+                        {nodeExecId, autoKey, userId, nodeExecId},
+                        // Upstream takes whichever comes first; the node's own
+                        // approval is the more specific answer.
+                        QStringLiteral(" ORDER BY r.node_exec_id = ? DESC LIMIT 1"));
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return std::optional<Model::ReviewResult>();
+    const Model::PendingReview &review = found->first();
+    const bool isAuto = review.nodeExecId == autoKey;
+    Model::ReviewResult result;
+    result.data = isAuto && inputData ? *inputData : review.payload;
+    result.status = ReviewStatus::Approved;
+    result.message = isAuto
+        ? QStringLiteral("Auto-approved (user approved all future actions for this node)")
+        : review.reviewMessage;
+    result.processed = true;
+    result.nodeExecId = review.nodeExecId;
+    return std::optional<Model::ReviewResult>(result);
+}
+
+Result<void> ReviewRepository::createAutoApprovalRecord(const QString &userId,
+                                                        const QString &graphExecId,
+                                                        const QString &graphId, int graphVersion,
+                                                        const QString &nodeId, const Value &payload)
+{
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun;
+    auto owner
+        = m_db.prepare(QStringLiteral("SELECT 1 FROM graph_executions WHERE id = ? AND user_id = ?"
+                                      " AND is_deleted = 0"));
+    if (!owner)
+        return owner.error();
+    (*owner)->addBindValue(graphExecId);
+    (*owner)->addBindValue(userId);
+    if (!(*owner)->exec())
+        return m_db.storageError((*owner)->lastError(), QStringLiteral("checking an execution"));
+    const bool owned = (*owner)->next();
+    (*owner)->finish();
+    if (!owned) {
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
+                             .arg(graphExecId, userId));
+    }
+    auto insert = m_db.prepare(QStringLiteral(
+        "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id, graph_id,"
+        " graph_version, payload, instructions, editable, status, processed, created_at,"
+        " updated_at, reviewed_at, reviewed_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'Auto-approval record', 0, 'APPROVED', 1, ?, ?, ?, ?)"
+        " ON CONFLICT (node_exec_id) DO NOTHING"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    const qint64 now = nowMs();
+    for (const QVariant &value :
+         QVariantList {autoApproveKey(graphExecId, nodeId), userId, nodeId, graphExecId, graphId,
+                       graphVersion, valueToText(payload), now, now, now, userId})
+        q->addBindValue(value);
+    if (!q->exec())
+        return m_db.storageError(
+            q->lastError(), QStringLiteral("recording an auto-approval of node %1").arg(nodeId));
+    return transaction.commit();
+}
+
+Result<std::optional<Model::ReviewResult>>
+ReviewRepository::getOrCreateHumanReview(const NewReview &request)
+{
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    auto insert = m_db.prepare(QStringLiteral(
+        "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id, graph_id,"
+        " graph_version, payload, instructions, editable, status, processed, created_at,"
+        " updated_at, deadline, allow_skip)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', 0, ?, ?, ?, ?)"
+        " ON CONFLICT (node_exec_id) DO NOTHING"));
+    if (!insert)
+        return insert.error();
+    QSqlQuery *q = *insert;
+    const qint64 now = nowMs();
+    for (const QVariant &value : QVariantList {
+             request.nodeExecId, request.userId, request.nodeId, request.graphExecId,
+             request.graphId, request.graphVersion, valueToText(request.inputData), request.message,
+             request.editable, now, now, timeToVariant(request.deadline), request.allowSkip})
+        q->addBindValue(value);
+    if (!q->exec())
+        return m_db.storageError(
+            q->lastError(), QStringLiteral("asking for a review of %1").arg(request.nodeExecId));
+    auto found = select(QStringLiteral("r.node_exec_id = ?"), {request.nodeExecId});
+    if (!found)
+        return found.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    if (found->isEmpty())
+        return makeError(ErrorCode::Internal,
+                         QStringLiteral("the review of %1 vanished").arg(request.nodeExecId));
+    const Model::PendingReview &review = found->first();
+    if (review.processed || review.status == ReviewStatus::Waiting)
+        return std::optional<Model::ReviewResult>();
+    return std::optional<Model::ReviewResult>(Model::ReviewResult {
+        review.payload, review.status, review.reviewMessage, review.processed, review.nodeExecId});
+}
+
+Result<std::optional<Model::PendingReview>>
+ReviewRepository::pendingReviewByNodeExecId(const QString &nodeExecId, const QString &userId)
+{
+    auto found
+        = select(QStringLiteral("r.node_exec_id = ? AND r.user_id = ? AND r.status = 'WAITING'"),
+                 {nodeExecId, userId});
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return std::optional<Model::PendingReview>();
+    return std::optional<Model::PendingReview>(found->first());
+}
+
+Result<QMap<QString, Model::PendingReview>>
+ReviewRepository::reviewsByNodeExecIds(const QStringList &nodeExecIds, const QString &userId)
+{
+    QMap<QString, Model::PendingReview> result;
+    if (nodeExecIds.isEmpty())
+        return result;
+    auto found = select(QStringLiteral("r.node_exec_id IN (SELECT value FROM json_each(?))"
+                                       " AND r.user_id = ?"),
+                        {idList(nodeExecIds), userId});
+    if (!found)
+        return found.error();
+    for (const Model::PendingReview &review : std::as_const(*found))
+        result.insert(review.nodeExecId, review);
+    return result;
+}
+
+Result<bool> ReviewRepository::hasPendingReviewsForGraphExec(const QString &graphExecId)
+{
+    auto query = m_db.prepare(
+        QStringLiteral("SELECT EXISTS (SELECT 1 FROM pending_reviews WHERE graph_exec_id = ?"
+                       " AND status = 'WAITING')"));
+    if (!query)
+        return query.error();
+    (*query)->addBindValue(graphExecId);
+    if (!(*query)->exec() || !(*query)->next())
+        return m_db.storageError((*query)->lastError(), QStringLiteral("reading reviews"));
+    const bool waiting = (*query)->value(0).toBool();
+    (*query)->finish();
+    return waiting;
+}
+
+Result<QList<Model::PendingReview>> ReviewRepository::pendingReviewsForUser(const QString &userId,
+                                                                            int page, int pageSize)
+{
+    if (page < 1 || pageSize < 1 || pageSize > kMaxPageSize)
+        return pageError(page, pageSize);
+    return select(QStringLiteral("r.user_id = ? AND r.status = 'WAITING'"),
+                  {userId, pageSize, qint64(page - 1) * pageSize},
+                  QStringLiteral(" ORDER BY r.created_at DESC, r.node_exec_id DESC"
+                                 " LIMIT ? OFFSET ?"));
+}
+
+Result<QList<Model::PendingReview>>
+ReviewRepository::pendingReviewsForExecution(const QString &graphExecId, const QString &userId)
+{
+    return select(QStringLiteral("r.user_id = ? AND r.graph_exec_id = ? AND r.status = 'WAITING'"),
+                  {userId, graphExecId},
+                  QStringLiteral(" ORDER BY r.created_at ASC, r.node_exec_id ASC"));
+}
+
+Result<QList<Model::PendingReview>> ReviewRepository::decidedReviewsForUser(const QString &userId,
+                                                                            int page, int pageSize)
+{
+    if (page < 1 || pageSize < 1 || pageSize > kMaxPageSize)
+        return pageError(page, pageSize);
+    return select(QStringLiteral("r.user_id = ? AND r.status <> 'WAITING'"
+                                 " AND r.node_exec_id NOT LIKE 'auto\\_approve\\_%' ESCAPE '\\'"),
+                  {userId, pageSize, qint64(page - 1) * pageSize},
+                  QStringLiteral(" ORDER BY r.reviewed_at DESC, r.node_exec_id DESC"
+                                 " LIMIT ? OFFSET ?"));
+}
+
+Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsForExecution(
+    const QString &userId, const QMap<QString, ReviewDecision> &decisions, const QString &reviewer)
+{
+    QMap<QString, Model::PendingReview> result;
+    if (decisions.isEmpty())
+        return result;
+    // The decisions' own limits first.
+    QStringList problems;
+    for (auto it = decisions.begin(); it != decisions.end(); ++it) {
+        if (it->message.trimmed().size() > kMaxMessageLength)
+            problems.append(QStringLiteral("Review %1: the message is longer than %2 characters")
+                                .arg(it.key())
+                                .arg(kMaxMessageLength));
+        if (it->data && !it->autoApproveNode) {
+            if (Model::toJson(*it->data).size() > kMaxDataLength)
+                problems.append(QStringLiteral("Review %1: the data is larger than %2 characters")
+                                    .arg(it.key())
+                                    .arg(kMaxDataLength));
+            else if (depthOf(*it->data) > kMaxDataDepth)
+                problems.append(QStringLiteral("Review %1: the data is nested deeper than %2")
+                                    .arg(it.key())
+                                    .arg(kMaxDataDepth));
+        }
+        if (it->status == ReviewStatus::Waiting)
+            problems.append(
+                QStringLiteral("Review %1: a decision approves or rejects").arg(it.key()));
+    }
+    if (!problems.isEmpty())
+        return makeError(ErrorCode::BadInput, QStringLiteral("Invalid review decisions"), problems);
+
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    auto found = reviewsByNodeExecIds(decisions.keys(), userId);
+    if (!found)
+        return found.error();
+    QStringList missing;
+    QSet<QString> executions;
+    for (auto it = decisions.begin(); it != decisions.end(); ++it) {
+        if (!found->contains(it.key()))
+            missing.append(it.key());
+        else
+            executions.insert(found->value(it.key()).graphExecId);
+    }
+    if (!missing.isEmpty())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Reviews not found or access denied: %1")
+                             .arg(missing.join(QLatin1String(", "))));
+    if (executions.size() > 1)
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("The reviews belong to %1 executions; decide one "
+                                        "execution's reviews at a time")
+                             .arg(executions.size()));
+    // An already decided review must have been decided the same way.
+    for (auto it = decisions.begin(); it != decisions.end(); ++it) {
+        const Model::PendingReview &review = found->value(it.key());
+        if (review.status != ReviewStatus::Waiting && review.status != it->status) {
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("Review %1 was already processed with status %2, "
+                                            "cannot change to %3")
+                                 .arg(it.key(), Model::reviewStatusName(review.status),
+                                      Model::reviewStatusName(it->status)));
+        }
+    }
+    auto update = m_db.prepare(
+        QStringLiteral("UPDATE pending_reviews SET status = ?, review_message = ?, was_edited = ?,"
+                       " reviewed_at = ?, updated_at = ?, reviewed_by = ?,"
+                       " original_payload = CASE WHEN ? THEN payload ELSE original_payload END,"
+                       " payload = CASE WHEN ? THEN ? ELSE payload END"
+                       " WHERE node_exec_id = ? AND status = 'WAITING'"));
+    if (!update)
+        return update.error();
+    const qint64 now = nowMs();
+    for (auto it = decisions.begin(); it != decisions.end(); ++it) {
+        const Model::PendingReview &review = found->value(it.key());
+        if (review.status != ReviewStatus::Waiting)
+            continue; // decided the same way before: nothing to do
+        const bool changed
+            = it->data && !it->autoApproveNode && !Model::pythonEquals(*it->data, review.payload);
+        if (changed && !review.editable)
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("Review %1 is not editable").arg(it.key()));
+        const QString message = it->message.trimmed().isEmpty() ? QString() : it->message;
+        QSqlQuery *q = *update;
+        for (const QVariant &value : QVariantList {
+                 Model::reviewStatusName(it->status),
+                 message.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(message),
+                 changed, now, now, reviewer.isEmpty() ? QVariant(userId) : QVariant(reviewer),
+                 changed, changed, changed ? valueToText(*it->data) : QString(), it.key()})
+            q->addBindValue(value);
+        if (!q->exec())
+            return m_db.storageError(q->lastError(),
+                                     QStringLiteral("deciding review %1").arg(it.key()));
+        // The transaction holds the write lock, so the row is as read.
+        if (q->numRowsAffected() != 1)
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("Review %1 was decided meanwhile").arg(it.key()));
+        if (it->autoApproveNode && it->status == ReviewStatus::Approved) {
+            if (auto recorded
+                = createAutoApprovalRecord(userId, review.graphExecId, review.graphId,
+                                           review.graphVersion, review.nodeId, review.payload);
+                !recorded)
+                return recorded.error();
+        }
+    }
+    auto decided = reviewsByNodeExecIds(decisions.keys(), userId);
+    if (!decided)
+        return decided.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return *decided;
+}
+
+Result<void> ReviewRepository::updateReviewProcessedStatus(const QString &nodeExecId,
+                                                           bool processed)
+{
+    auto update = m_db.prepare(QStringLiteral(
+        "UPDATE pending_reviews SET processed = ?, updated_at = ? WHERE node_exec_id = ?"));
+    if (!update)
+        return update.error();
+    (*update)->addBindValue(processed);
+    (*update)->addBindValue(nowMs());
+    (*update)->addBindValue(nodeExecId);
+    if (!(*update)->exec())
+        return m_db.storageError((*update)->lastError(),
+                                 QStringLiteral("marking review %1 processed").arg(nodeExecId));
+    if ((*update)->numRowsAffected() != 1)
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Review %1 not found").arg(nodeExecId));
+    return {};
+}
+
+Result<int> ReviewRepository::cancelPendingReviewsForExecution(const QString &graphExecId,
+                                                               const QString &userId)
+{
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    auto owner
+        = m_db.prepare(QStringLiteral("SELECT 1 FROM graph_executions WHERE id = ? AND user_id = ?"
+                                      " AND is_deleted = 0"));
+    if (!owner)
+        return owner.error();
+    (*owner)->addBindValue(graphExecId);
+    (*owner)->addBindValue(userId);
+    if (!(*owner)->exec())
+        return m_db.storageError((*owner)->lastError(), QStringLiteral("checking an execution"));
+    const bool owned = (*owner)->next();
+    (*owner)->finish();
+    if (!owned) {
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
+                             .arg(graphExecId, userId));
+    }
+    auto update = m_db.prepare(QStringLiteral(
+        "UPDATE pending_reviews SET status = 'REJECTED', review_message = ?, processed = 1,"
+        " reviewed_at = ?, updated_at = ?"
+        " WHERE graph_exec_id = ? AND user_id = ? AND status = 'WAITING'"));
+    if (!update)
+        return update.error();
+    const qint64 now = nowMs();
+    for (const QVariant &value : QVariantList {kStoppedMessage, now, now, graphExecId, userId})
+        (*update)->addBindValue(value);
+    if (!(*update)->exec())
+        return m_db.storageError((*update)->lastError(),
+                                 QStringLiteral("cancelling the reviews of %1").arg(graphExecId));
+    const int cancelled = (*update)->numRowsAffected();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return cancelled;
+}
+
+Result<int> ReviewRepository::deleteReviewByNodeExecId(const QString &nodeExecId,
+                                                       const QString &userId)
+{
+    auto remove = m_db.prepare(
+        QStringLiteral("DELETE FROM pending_reviews WHERE node_exec_id = ? AND user_id = ?"));
+    if (!remove)
+        return remove.error();
+    (*remove)->addBindValue(nodeExecId);
+    (*remove)->addBindValue(userId);
+    if (!(*remove)->exec())
+        return m_db.storageError((*remove)->lastError(),
+                                 QStringLiteral("deleting review %1").arg(nodeExecId));
+    return (*remove)->numRowsAffected();
+}
+
+Result<QList<ExpiredReview>> ReviewRepository::expireDueReviews(const QDateTime &now,
+                                                                const QString &graphExecId)
+{
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    QString where = QStringLiteral("r.status = 'WAITING' AND r.deadline IS NOT NULL"
+                                   " AND r.deadline <= ?");
+    QVariantList binds {now.toMSecsSinceEpoch()};
+    if (!graphExecId.isEmpty()) {
+        where += QStringLiteral(" AND r.graph_exec_id = ?");
+        binds.append(graphExecId);
+    }
+    auto due = select(where, binds, QStringLiteral(" ORDER BY r.deadline, r.node_exec_id"));
+    if (!due)
+        return due.error();
+    auto update = m_db.prepare(
+        QStringLiteral("UPDATE pending_reviews SET status = ?, review_message = ?, was_edited = 0,"
+                       " reviewed_at = ?, updated_at = ?, reviewed_by = 'timeout'"
+                       " WHERE node_exec_id = ? AND status = 'WAITING'"));
+    if (!update)
+        return update.error();
+    QList<ExpiredReview> expired;
+    const qint64 decidedAt = nowMs();
+    for (Model::PendingReview review : std::as_const(*due)) {
+        const ReviewStatus status
+            = review.allowSkip ? ReviewStatus::Approved : ReviewStatus::Rejected;
+        const QString message = review.allowSkip
+            ? QStringLiteral("Review timed out; approved automatically (skipping allowed)")
+            : QStringLiteral("Review timed out");
+        QSqlQuery *q = *update;
+        for (const QVariant &value : QVariantList {Model::reviewStatusName(status), message,
+                                                   decidedAt, decidedAt, review.nodeExecId})
+            q->addBindValue(value);
+        if (!q->exec())
+            return m_db.storageError(q->lastError(),
+                                     QStringLiteral("expiring review %1").arg(review.nodeExecId));
+        if (q->numRowsAffected() != 1)
+            continue;
+        review.status = status;
+        review.reviewMessage = message;
+        review.wasEdited = false;
+        review.reviewedAt = QDateTime::fromMSecsSinceEpoch(decidedAt, Qt::UTC);
+        review.reviewedBy = QStringLiteral("timeout");
+        expired.append({review, status});
+    }
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return expired;
+}
+
+Result<std::optional<QDateTime>> ReviewRepository::nextDeadline(const QString &graphExecId)
+{
+    auto query = m_db.prepare(
+        graphExecId.isEmpty()
+            ? QStringLiteral("SELECT min(deadline) FROM pending_reviews WHERE status = 'WAITING'")
+            : QStringLiteral("SELECT min(deadline) FROM pending_reviews WHERE status = 'WAITING'"
+                             " AND graph_exec_id = ?"));
+    if (!query)
+        return query.error();
+    if (!graphExecId.isEmpty())
+        (*query)->addBindValue(graphExecId);
+    if (!(*query)->exec() || !(*query)->next())
+        return m_db.storageError((*query)->lastError(), QStringLiteral("reading deadlines"));
+    const QVariant earliest = (*query)->value(0);
+    (*query)->finish();
+    if (earliest.isNull())
+        return std::optional<QDateTime>();
+    return std::optional<QDateTime>(timeFromVariant(earliest));
+}
+
+} // namespace Signalbox::Engine

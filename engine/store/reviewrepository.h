@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/result.h"
+#include "model/review.h"
+
+#include <QMap>
+#include <QStringList>
+
+namespace Signalbox::Engine {
+
+class Database;
+
+// A review a node asks for.
+struct NewReview
+{
+    QString userId;
+    QString nodeExecId;
+    QString nodeId;
+    QString graphExecId;
+    QString graphId;
+    int graphVersion = 0;
+    Model::Value inputData;
+    QString message;
+    bool editable = true;
+    // When set, the review decides itself then (see expireDueReviews).
+    QDateTime deadline;
+    bool allowSkip = false;
+};
+
+// A reviewer's decision on one review.
+struct ReviewDecision
+{
+    Model::ReviewStatus status = Model::ReviewStatus::Approved;
+    // The edited payload; none keeps the stored one.
+    std::optional<Model::Value> data;
+    // Whitespace only counts as no message.
+    QString message;
+    // Approve this node for the rest of the run: later executions of it are
+    // approved without asking, with their current input. Edited data is
+    // ignored.
+    bool autoApproveNode = false;
+};
+
+// A review whose deadline passed and that decided itself.
+struct ExpiredReview
+{
+    Model::PendingReview review;
+    // Approved (allow_skip) or rejected.
+    Model::ReviewStatus status;
+};
+
+// The human-review data layer (AutoGPT's backend/data/human_review.py) over
+// one connection, function for function. Decisions are conditional updates
+// inside write transactions: two threads or processes deciding one review
+// can never both win. Not thread-safe: one repository per thread.
+class ReviewRepository
+{
+public:
+    explicit ReviewRepository(Database &db);
+
+    // Decision limits (AutoGPT's review API).
+    static constexpr qsizetype kMaxMessageLength = 2000;
+    static constexpr qsizetype kMaxDataLength = 1000000;
+    static constexpr int kMaxDataDepth = 10;
+    static constexpr int kDefaultPageSize = 25;
+    static constexpr int kMaxPageSize = 100;
+
+    // "auto_approve_{graph_exec_id}_{node_id}".
+    static QString autoApproveKey(const QString &graphExecId, const QString &nodeId);
+
+    // An approval of this node execution, or an auto-approval of its node in
+    // this run (which answers with `inputData`, the current input, when
+    // given; a normal approval answers with the stored, possibly edited,
+    // payload).
+    Result<std::optional<Model::ReviewResult>>
+    checkApproval(const QString &nodeExecId, const QString &graphExecId, const QString &nodeId,
+                  const QString &userId, const std::optional<Model::Value> &inputData = {});
+    // Records that `nodeId` is approved for the rest of the run; the run
+    // must belong to the user. Recording it twice keeps the first.
+    Result<void> createAutoApprovalRecord(const QString &userId, const QString &graphExecId,
+                                          const QString &graphId, int graphVersion,
+                                          const QString &nodeId, const Model::Value &payload);
+    // The review of the node execution, created WAITING when there is none
+    // (asking twice makes one). None while it waits or once processed; the
+    // decision when decided and not yet processed.
+    Result<std::optional<Model::ReviewResult>> getOrCreateHumanReview(const NewReview &review);
+    // The user's WAITING review of a node execution.
+    Result<std::optional<Model::PendingReview>> pendingReviewByNodeExecId(const QString &nodeExecId,
+                                                                          const QString &userId);
+    // The user's reviews of these node executions, in any status.
+    Result<QMap<QString, Model::PendingReview>> reviewsByNodeExecIds(const QStringList &nodeExecIds,
+                                                                     const QString &userId);
+    Result<bool> hasPendingReviewsForGraphExec(const QString &graphExecId);
+    // The user's WAITING reviews, newest first; `page` from 1.
+    Result<QList<Model::PendingReview>> pendingReviewsForUser(const QString &userId, int page = 1,
+                                                              int pageSize = kDefaultPageSize);
+    // The WAITING reviews of one execution, oldest first.
+    Result<QList<Model::PendingReview>> pendingReviewsForExecution(const QString &graphExecId,
+                                                                   const QString &userId);
+    // The user's decided reviews, most recently decided first (auto-approval
+    // records left out); `page` from 1.
+    Result<QList<Model::PendingReview>> decidedReviewsForUser(const QString &userId, int page = 1,
+                                                              int pageSize = kDefaultPageSize);
+    // Decides reviews of one execution, all or none. The same decision again
+    // succeeds; a different one on a decided review is a Conflict; unknown
+    // reviews or another user's are an error naming them; an edit of a
+    // non-editable review is an error; was_edited only when the data
+    // changed. `reviewer` is recorded as who decided. Returns every named
+    // review as it now stands.
+    Result<QMap<QString, Model::PendingReview>>
+    processAllReviewsForExecution(const QString &userId,
+                                  const QMap<QString, ReviewDecision> &decisions,
+                                  const QString &reviewer = QString());
+    Result<void> updateReviewProcessedStatus(const QString &nodeExecId, bool processed);
+    // Rejects the execution's WAITING reviews ("Execution was stopped by
+    // user"); the execution must belong to the user. Returns how many.
+    Result<int> cancelPendingReviewsForExecution(const QString &graphExecId, const QString &userId);
+    Result<int> deleteReviewByNodeExecId(const QString &nodeExecId, const QString &userId);
+    // Decides the WAITING reviews whose deadline is at or before `now`:
+    // approved with a message saying so when they allow skipping, otherwise
+    // rejected. Each is decided by a conditional update, so a reviewer who
+    // decided first wins.
+    Result<QList<ExpiredReview>> expireDueReviews(const QDateTime &now,
+                                                  const QString &graphExecId = QString());
+    // The earliest deadline of a WAITING review (of one execution, or any).
+    Result<std::optional<QDateTime>> nextDeadline(const QString &graphExecId = QString());
+
+private:
+    Result<QList<Model::PendingReview>> select(const QString &where, const QVariantList &binds,
+                                               const QString &suffix = QString());
+
+    Database &m_db;
+};
+
+} // namespace Signalbox::Engine

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "review.h"
+
+#include "enumnames.h"
+
+namespace Signalbox::Model {
+
+namespace {
+
+constexpr EnumName<ReviewStatus> kNames[] = {
+    {ReviewStatus::Waiting, QLatin1StringView("WAITING")},
+    {ReviewStatus::Approved, QLatin1StringView("APPROVED")},
+    {ReviewStatus::Rejected, QLatin1StringView("REJECTED")},
+};
+
+Value timeValue(const QDateTime &time)
+{
+    return time.isValid() ? Value(time.toUTC().toString(Qt::ISODateWithMs)) : Value(nullptr);
+}
+
+} // namespace
+
+QString reviewStatusName(ReviewStatus status)
+{
+    return enumName(kNames, status);
+}
+
+std::optional<ReviewStatus> reviewStatusFromName(QStringView name)
+{
+    return enumFromName(kNames, name, Qt::CaseInsensitive);
+}
+
+ValueMap PendingReview::toValue() const
+{
+    ValueMap map;
+    map.insert(QStringLiteral("node_exec_id"), nodeExecId);
+    map.insert(QStringLiteral("user_id"), userId);
+    map.insert(QStringLiteral("node_id"), nodeId);
+    map.insert(QStringLiteral("graph_exec_id"), graphExecId);
+    map.insert(QStringLiteral("graph_id"), graphId);
+    map.insert(QStringLiteral("graph_version"), graphVersion);
+    map.insert(QStringLiteral("payload"), payload.isUndefined() ? Value(nullptr) : payload);
+    map.insert(QStringLiteral("instructions"),
+               instructions.isNull() ? Value(nullptr) : Value(instructions));
+    map.insert(QStringLiteral("editable"), editable);
+    map.insert(QStringLiteral("status"), reviewStatusName(status));
+    map.insert(QStringLiteral("review_message"),
+               reviewMessage.isNull() ? Value(nullptr) : Value(reviewMessage));
+    map.insert(QStringLiteral("was_edited"), wasEdited ? Value(*wasEdited) : Value(nullptr));
+    map.insert(QStringLiteral("processed"), processed);
+    map.insert(QStringLiteral("created_at"), timeValue(createdAt));
+    map.insert(QStringLiteral("updated_at"), timeValue(updatedAt));
+    map.insert(QStringLiteral("reviewed_at"), timeValue(reviewedAt));
+    map.insert(QStringLiteral("reviewed_by"),
+               reviewedBy.isNull() ? Value(nullptr) : Value(reviewedBy));
+    map.insert(QStringLiteral("deadline"), timeValue(deadline));
+    map.insert(QStringLiteral("allow_skip"), allowSkip);
+    return map;
+}
+
+} // namespace Signalbox::Model

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "value.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+
+namespace Signalbox::Model {
+
+// AutoGPT's ReviewStatus.
+enum class ReviewStatus { Waiting, Approved, Rejected };
+
+// "WAITING", "APPROVED", "REJECTED", as stored and as the JSON API spells them.
+QString reviewStatusName(ReviewStatus status);
+std::optional<ReviewStatus> reviewStatusFromName(QStringView name);
+
+// A human review of one node execution (AutoGPT's PendingHumanReviewModel),
+// with who decided it, what it held before an edit, and its deadline.
+struct PendingReview
+{
+    QString nodeExecId;
+    QString userId;
+    // The node the reviewed execution belongs to (the node execution id
+    // itself when that execution is unknown, as upstream).
+    QString nodeId;
+    QString graphExecId;
+    QString graphId;
+    int graphVersion = 0;
+    Value payload;
+    QString instructions;
+    bool editable = true;
+    ReviewStatus status = ReviewStatus::Waiting;
+    QString reviewMessage;
+    std::optional<bool> wasEdited;
+    bool processed = false;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    QDateTime reviewedAt;
+    QString reviewedBy;
+    // The payload before the reviewer's edit (undefined when not edited).
+    Value originalPayload;
+    // When it decides itself: approved when allowSkip, else rejected.
+    QDateTime deadline;
+    bool allowSkip = false;
+
+    // The review as the JSON API and the CLI show it.
+    ValueMap toValue() const;
+};
+
+// A decided review as the node that asked for it receives it (AutoGPT's
+// ReviewResult).
+struct ReviewResult
+{
+    Value data;
+    ReviewStatus status = ReviewStatus::Waiting;
+    QString message;
+    bool processed = false;
+    QString nodeExecId;
+};
+
+} // namespace Signalbox::Model

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
+#include "engine/store/graphrepository.h"
+#include "engine/store/reviewrepository.h"
+#include "model/blockschema.h"
+
+#include "storefixture.h"
+#include "testsupport.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace Signalbox;
+using namespace Signalbox::Engine;
+using namespace Signalbox::Testing;
+using Model::ReviewStatus;
+
+class TestReviewRepository : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<Model::BlockCatalog> m_catalog;
+    std::unique_ptr<ExecutionRepository> m_executions;
+    std::unique_ptr<ReviewRepository> m_reviews;
+    int m_fileCounter = 0;
+    QString m_path;
+
+    QString createExecution(const QString &user = userId())
+    {
+        NewGraphExecution request;
+        request.graphId = QStringLiteral("g-small");
+        request.graphVersion = 1;
+        request.userId = user;
+        request.startingNodesInput = {{QStringLiteral("in"), {}}};
+        auto created = m_executions->createGraphExecution(request);
+        if (!created)
+            qFatal("create failed: %s", qPrintable(created.error().message));
+        return created->meta.id;
+    }
+
+    NewReview request(const QString &exec, const QString &nodeExecId,
+                      const char *payload = "{'x': 1}", bool editable = true)
+    {
+        NewReview review;
+        review.userId = userId();
+        review.nodeExecId = nodeExecId;
+        review.nodeId = QStringLiteral("tpl");
+        review.graphExecId = exec;
+        review.graphId = QStringLiteral("g-small");
+        review.graphVersion = 1;
+        review.inputData = value(payload);
+        review.message = QStringLiteral("Review required for tpl execution");
+        review.editable = editable;
+        return review;
+    }
+
+    static ReviewDecision decision(ReviewStatus status, const char *data = nullptr,
+                                   const QString &message = {})
+    {
+        ReviewDecision decided;
+        decided.status = status;
+        if (data)
+            decided.data = value(data);
+        decided.message = message;
+        return decided;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto catalog = Model::BlockCatalog::builtin();
+        QVERIFY(catalog.ok());
+        m_catalog = std::make_unique<Model::BlockCatalog>(std::move(*catalog));
+    }
+
+    void init()
+    {
+        m_reviews.reset();
+        m_executions.reset();
+        m_db.reset();
+        m_path = m_dir.filePath(QStringLiteral("reviews-%1.db").arg(++m_fileCounter));
+        auto db = Database::open(m_path);
+        QVERIFY(db.ok());
+        m_db = std::move(*db);
+        GraphRepository graphs(*m_db);
+        QVERIFY(graphs.saveGraph(smallGraph(), userId()).ok());
+        m_executions = std::make_unique<ExecutionRepository>(*m_db, m_catalog.get());
+        m_reviews = std::make_unique<ReviewRepository>(*m_db);
+    }
+
+    void getOrCreateIsIdempotentAndWaits()
+    {
+        const QString exec = createExecution();
+        auto first = m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-1")));
+        QVERIFY(first.ok());
+        QVERIFY(!first->has_value()); // waiting
+        // Asking again (with other data) keeps the one review as it was.
+        auto again
+            = m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-1"), "{'x': 2}"));
+        QVERIFY(again.ok());
+        QVERIFY(!again->has_value());
+        auto waiting = m_reviews->pendingReviewsForExecution(exec, userId());
+        QCOMPARE(waiting->size(), 1);
+        QCOMPARE(Model::toJson(waiting->first().payload), json("{'x':1}"));
+        QCOMPARE(waiting->first().nodeId, QStringLiteral("tpl"));
+        QCOMPARE(waiting->first().status, ReviewStatus::Waiting);
+
+        // Decided and not yet processed: the decision; once processed: none.
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(),
+                        {{QStringLiteral("ne-1"),
+                          decision(ReviewStatus::Approved, "{'x': 5}", QStringLiteral("ok"))}})
+                    .ok());
+        auto decided = m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-1")));
+        QVERIFY(decided.ok() && decided->has_value());
+        QCOMPARE((*decided)->status, ReviewStatus::Approved);
+        QCOMPARE(Model::toJson((*decided)->data), json("{'x':5}"));
+        QCOMPARE((*decided)->message, QStringLiteral("ok"));
+        QVERIFY(!(*decided)->processed);
+        QVERIFY(m_reviews->updateReviewProcessedStatus(QStringLiteral("ne-1"), true).ok());
+        auto processed = m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-1")));
+        QVERIFY(processed.ok());
+        QVERIFY(!processed->has_value());
+        QCOMPARE(m_reviews->updateReviewProcessedStatus(QStringLiteral("nope"), true).error().code,
+                 ErrorCode::NotFound);
+    }
+
+    void checkApprovalFindsNormalAndAutoApprovals()
+    {
+        const QString exec = createExecution();
+        const QString node = QStringLiteral("tpl");
+        auto none = m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, userId());
+        QVERIFY(none.ok() && !none->has_value());
+
+        // A waiting review is no approval; a normal approval answers with the
+        // stored, edited payload.
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-1"))).ok());
+        QVERIFY(
+            !m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, userId())->has_value());
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(),
+                        {{QStringLiteral("ne-1"),
+                          decision(ReviewStatus::Approved, "{'x': 9}", QStringLiteral("fine"))}})
+                    .ok());
+        auto normal = m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, userId(),
+                                               value("{'x': 100}"));
+        QVERIFY(normal.ok() && normal->has_value());
+        QCOMPARE(Model::toJson((*normal)->data), json("{'x':9}"));
+        QCOMPARE((*normal)->message, QStringLiteral("fine"));
+        QCOMPARE((*normal)->nodeExecId, QStringLiteral("ne-1"));
+        QVERIFY((*normal)->processed);
+        // Another user sees nothing.
+        QVERIFY(!m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, QStringLiteral("eve"))
+                     ->has_value());
+
+        // An auto-approval of the node answers later executions with their
+        // current input.
+        QVERIFY(m_reviews
+                    ->createAutoApprovalRecord(userId(), exec, QStringLiteral("g-small"), 1, node,
+                                               value("{'x': 1}"))
+                    .ok());
+        auto later = m_reviews->checkApproval(QStringLiteral("ne-2"), exec, node, userId(),
+                                              value("{'x': 42}"));
+        QVERIFY(later.ok() && later->has_value());
+        QCOMPARE(Model::toJson((*later)->data), json("{'x':42}"));
+        QCOMPARE((*later)->message,
+                 QStringLiteral("Auto-approved (user approved all future actions for this node)"));
+        QCOMPARE((*later)->nodeExecId, ReviewRepository::autoApproveKey(exec, node));
+        // Without current input it answers with the recorded payload.
+        auto stored = m_reviews->checkApproval(QStringLiteral("ne-3"), exec, node, userId());
+        QCOMPARE(Model::toJson((*stored)->data), json("{'x':1}"));
+        // Other nodes and other runs are not approved.
+        QVERIFY(
+            !m_reviews->checkApproval(QStringLiteral("ne-4"), exec, QStringLiteral("out"), userId())
+                 ->has_value());
+        QVERIFY(!m_reviews->checkApproval(QStringLiteral("ne-5"), createExecution(), node, userId())
+                     ->has_value());
+    }
+
+    void autoApprovalRequiresTheUsersExecution()
+    {
+        const QString exec = createExecution(QStringLiteral("alice"));
+        auto refused = m_reviews->createAutoApprovalRecord(
+            userId(), exec, QStringLiteral("g-small"), 1, QStringLiteral("tpl"), value("1"));
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().message,
+                 QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
+                     .arg(exec, userId()));
+        // Recording it twice keeps one record.
+        const QString mine = createExecution();
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(m_reviews
+                        ->createAutoApprovalRecord(userId(), mine, QStringLiteral("g-small"), 1,
+                                                   QStringLiteral("tpl"), value("1"))
+                        .ok());
+        const QString key = ReviewRepository::autoApproveKey(mine, QStringLiteral("tpl"));
+        auto records = m_reviews->reviewsByNodeExecIds({key}, userId());
+        QCOMPARE(records->size(), 1);
+        QCOMPARE(records->value(key).instructions, QStringLiteral("Auto-approval record"));
+        QVERIFY(!records->value(key).editable);
+        QVERIFY(records->value(key).processed);
+    }
+
+    void lookupsByIdExecutionAndUser()
+    {
+        const QString exec = createExecution();
+        const QString other = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("a"))).ok());
+        QThread::msleep(3);
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(other, QStringLiteral("b"))).ok());
+        QThread::msleep(3);
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("c"))).ok());
+
+        QVERIFY(m_reviews->pendingReviewByNodeExecId(QStringLiteral("a"), userId())->has_value());
+        QVERIFY(!m_reviews->pendingReviewByNodeExecId(QStringLiteral("a"), QStringLiteral("eve"))
+                     ->has_value());
+        QVERIFY(*m_reviews->hasPendingReviewsForGraphExec(exec));
+
+        // Newest first for the user, paged; oldest first for an execution.
+        auto newest = m_reviews->pendingReviewsForUser(userId(), 1, 2);
+        QCOMPARE(newest->size(), 2);
+        QCOMPARE(newest->at(0).nodeExecId, QStringLiteral("c"));
+        QCOMPARE(newest->at(1).nodeExecId, QStringLiteral("b"));
+        QCOMPARE(m_reviews->pendingReviewsForUser(userId(), 2, 2)->first().nodeExecId,
+                 QStringLiteral("a"));
+        QVERIFY(m_reviews->pendingReviewsForUser(userId(), 3, 2)->isEmpty());
+        QCOMPARE(m_reviews->pendingReviewsForUser(userId(), 1, 101).error().code,
+                 ErrorCode::BadInput);
+        QCOMPARE(m_reviews->pendingReviewsForUser(userId(), 0).error().code, ErrorCode::BadInput);
+        auto ofExec = m_reviews->pendingReviewsForExecution(exec, userId());
+        QCOMPARE(ofExec->size(), 2);
+        QCOMPARE(ofExec->at(0).nodeExecId, QStringLiteral("a"));
+        QCOMPARE(ofExec->at(1).nodeExecId, QStringLiteral("c"));
+
+        // Any status by id; only the user's.
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(), {{QStringLiteral("a"), decision(ReviewStatus::Rejected)}})
+                    .ok());
+        auto byIds = m_reviews->reviewsByNodeExecIds(
+            {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("zzz")}, userId());
+        QCOMPARE(byIds->keys(), (QList<QString> {QStringLiteral("a"), QStringLiteral("b")}));
+        QCOMPARE(byIds->value(QStringLiteral("a")).status, ReviewStatus::Rejected);
+        QVERIFY(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, QStringLiteral("eve"))
+                    ->isEmpty());
+        QVERIFY(m_reviews->pendingReviewsForUser(QStringLiteral("eve"))->isEmpty());
+    }
+
+    void decisionsAreIdempotentAndConflictsAreErrors()
+    {
+        const QString exec = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("a"))).ok());
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("b"))).ok());
+        auto decided = m_reviews->processAllReviewsForExecution(
+            userId(),
+            {{QStringLiteral("a"), decision(ReviewStatus::Approved, nullptr, QStringLiteral("ok"))},
+             {QStringLiteral("b"),
+              decision(ReviewStatus::Rejected, nullptr, QStringLiteral("no"))}},
+            QStringLiteral("reviewer-1"));
+        QVERIFY2(decided.ok(), qPrintable(decided.error().text()));
+        QCOMPARE(decided->value(QStringLiteral("a")).status, ReviewStatus::Approved);
+        QCOMPARE(decided->value(QStringLiteral("a")).reviewedBy, QStringLiteral("reviewer-1"));
+        QVERIFY(decided->value(QStringLiteral("a")).reviewedAt.isValid());
+        QCOMPARE(decided->value(QStringLiteral("b")).reviewMessage, QStringLiteral("no"));
+        QVERIFY(!*m_reviews->hasPendingReviewsForGraphExec(exec));
+
+        // The same decision again succeeds and changes nothing.
+        auto same = m_reviews->processAllReviewsForExecution(
+            userId(),
+            {{QStringLiteral("a"),
+              decision(ReviewStatus::Approved, nullptr, QStringLiteral("other message"))}},
+            QStringLiteral("reviewer-2"));
+        QVERIFY(same.ok());
+        QCOMPARE(same->value(QStringLiteral("a")).reviewMessage, QStringLiteral("ok"));
+        QCOMPARE(same->value(QStringLiteral("a")).reviewedBy, QStringLiteral("reviewer-1"));
+        // A different one is a conflict, and nothing of the batch is applied.
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("c"))).ok());
+        auto changed = m_reviews->processAllReviewsForExecution(
+            userId(),
+            {{QStringLiteral("c"), decision(ReviewStatus::Approved)},
+             {QStringLiteral("b"), decision(ReviewStatus::Approved)}});
+        QVERIFY(!changed.ok());
+        QCOMPARE(changed.error().code, ErrorCode::Conflict);
+        QCOMPARE(changed.error().message,
+                 QStringLiteral("Review b was already processed with status REJECTED, cannot "
+                                "change to APPROVED"));
+        QCOMPARE(
+            m_reviews->pendingReviewByNodeExecId(QStringLiteral("c"), userId())->value().status,
+            ReviewStatus::Waiting);
+
+        // Unknown reviews and other users' reviews are named.
+        auto unknown = m_reviews->processAllReviewsForExecution(
+            userId(),
+            {{QStringLiteral("c"), decision(ReviewStatus::Approved)},
+             {QStringLiteral("ghost"), decision(ReviewStatus::Approved)}});
+        QVERIFY(!unknown.ok());
+        QCOMPARE(unknown.error().message,
+                 QStringLiteral("Reviews not found or access denied: ghost"));
+        auto foreign = m_reviews->processAllReviewsForExecution(
+            QStringLiteral("eve"), {{QStringLiteral("c"), decision(ReviewStatus::Approved)}});
+        QCOMPARE(foreign.error().message, QStringLiteral("Reviews not found or access denied: c"));
+        QVERIFY(m_reviews->processAllReviewsForExecution(userId(), {}).ok());
+    }
+
+    void editsAreCheckedAndRecorded()
+    {
+        const QString exec = createExecution();
+        QVERIFY(
+            m_reviews
+                ->getOrCreateHumanReview(request(exec, QStringLiteral("fixed"), "{'x': 1}", false))
+                .ok());
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("free"))).ok());
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("same"))).ok());
+        // An edit of a non-editable review is an error ...
+        auto refused = m_reviews->processAllReviewsForExecution(
+            userId(), {{QStringLiteral("fixed"), decision(ReviewStatus::Approved, "{'x': 2}")}});
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().message, QStringLiteral("Review fixed is not editable"));
+        // ... but the unchanged data is not an edit (1.0 equals 1, as in Python).
+        auto unchanged = m_reviews->processAllReviewsForExecution(
+            userId(),
+            {{QStringLiteral("fixed"), decision(ReviewStatus::Approved, "{'x': 1.0}")},
+             {QStringLiteral("same"), decision(ReviewStatus::Approved, "{'x': 1}")}});
+        QVERIFY2(unchanged.ok(), qPrintable(unchanged.error().text()));
+        QCOMPARE(unchanged->value(QStringLiteral("fixed")).wasEdited, std::optional<bool>(false));
+        QCOMPARE(unchanged->value(QStringLiteral("same")).wasEdited, std::optional<bool>(false));
+        QVERIFY(unchanged->value(QStringLiteral("same")).originalPayload.isUndefined());
+        // A real edit replaces the payload and keeps the original.
+        auto edited = m_reviews->processAllReviewsForExecution(
+            userId(), {{QStringLiteral("free"), decision(ReviewStatus::Approved, "{'x': 7}")}});
+        QVERIFY(edited.ok());
+        const Model::PendingReview review = edited->value(QStringLiteral("free"));
+        QCOMPARE(review.wasEdited, std::optional<bool>(true));
+        QCOMPARE(Model::toJson(review.payload), json("{'x':7}"));
+        QCOMPARE(Model::toJson(review.originalPayload), json("{'x':1}"));
+    }
+
+    void decisionLimits()
+    {
+        const QString exec = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("a"))).ok());
+        const QString other = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(other, QStringLiteral("b"))).ok());
+
+        ReviewDecision longMessage = decision(ReviewStatus::Rejected);
+        longMessage.message = QString(2001, QLatin1Char('m'));
+        auto tooLong = m_reviews->processAllReviewsForExecution(
+            userId(), {{QStringLiteral("a"), longMessage}});
+        QCOMPARE(tooLong.error().code, ErrorCode::BadInput);
+        QVERIFY(tooLong.error().details.first().contains(QLatin1String("2000 characters")));
+
+        QByteArray deep = "1";
+        for (int i = 0; i < 11; ++i)
+            deep = "[" + deep + "]";
+        auto tooDeep = m_reviews->processAllReviewsForExecution(
+            userId(), {{QStringLiteral("a"), decision(ReviewStatus::Approved, deep.constData())}});
+        QVERIFY(tooDeep.error().details.first().contains(QLatin1String("deeper than 10")));
+        ReviewDecision big = decision(ReviewStatus::Approved);
+        big.data = Model::Value(QString(1000001, QLatin1Char('b')));
+        auto tooBig
+            = m_reviews->processAllReviewsForExecution(userId(), {{QStringLiteral("a"), big}});
+        QVERIFY(tooBig.error().details.first().contains(QLatin1String("1000000 characters")));
+
+        // One execution per batch.
+        auto mixed = m_reviews->processAllReviewsForExecution(
+            userId(),
+            {{QStringLiteral("a"), decision(ReviewStatus::Approved)},
+             {QStringLiteral("b"), decision(ReviewStatus::Approved)}});
+        QCOMPARE(mixed.error().code, ErrorCode::BadInput);
+
+        // Whitespace only is no message; auto-approve ignores edits and
+        // records the node as approved for the run.
+        ReviewDecision autoApprove
+            = decision(ReviewStatus::Approved, "{'x': 99}", QStringLiteral("  "));
+        autoApprove.autoApproveNode = true;
+        auto approved = m_reviews->processAllReviewsForExecution(
+            userId(), {{QStringLiteral("a"), autoApprove}});
+        QVERIFY2(approved.ok(), qPrintable(approved.error().text()));
+        QVERIFY(approved->value(QStringLiteral("a")).reviewMessage.isNull());
+        QCOMPARE(Model::toJson(approved->value(QStringLiteral("a")).payload), json("{'x':1}"));
+        QVERIFY(
+            m_reviews->checkApproval(QStringLiteral("later"), exec, QStringLiteral("tpl"), userId())
+                ->has_value());
+    }
+
+    void stoppingRejectsWaitingReviews()
+    {
+        const QString exec = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("a"))).ok());
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("b"))).ok());
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(), {{QStringLiteral("b"), decision(ReviewStatus::Approved)}})
+                    .ok());
+        QCOMPARE(
+            m_reviews->cancelPendingReviewsForExecution(exec, QStringLiteral("eve"))
+                .error()
+                .message,
+            QStringLiteral("Graph execution %1 not found or doesn't belong to user eve").arg(exec));
+        QCOMPARE(*m_reviews->cancelPendingReviewsForExecution(exec, userId()), 1);
+        auto reviews
+            = m_reviews->reviewsByNodeExecIds({QStringLiteral("a"), QStringLiteral("b")}, userId());
+        QCOMPARE(reviews->value(QStringLiteral("a")).status, ReviewStatus::Rejected);
+        QCOMPARE(reviews->value(QStringLiteral("a")).reviewMessage,
+                 QStringLiteral("Execution was stopped by user"));
+        QVERIFY(reviews->value(QStringLiteral("a")).processed);
+        QCOMPARE(reviews->value(QStringLiteral("b")).status, ReviewStatus::Approved);
+        QCOMPARE(*m_reviews->cancelPendingReviewsForExecution(exec, userId()), 0);
+
+        QCOMPARE(*m_reviews->deleteReviewByNodeExecId(QStringLiteral("a"), QStringLiteral("eve")),
+                 0);
+        QCOMPARE(*m_reviews->deleteReviewByNodeExecId(QStringLiteral("a"), userId()), 1);
+        QVERIFY(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, userId())->isEmpty());
+    }
+
+    void deadlinesDecideReviews()
+    {
+        const QString exec = createExecution();
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        NewReview skippable = request(exec, QStringLiteral("skip"));
+        skippable.deadline = now.addSecs(-5);
+        skippable.allowSkip = true;
+        NewReview strict = request(exec, QStringLiteral("strict"));
+        strict.deadline = now.addSecs(-1);
+        NewReview later = request(exec, QStringLiteral("later"));
+        later.deadline = now.addSecs(3600);
+        for (const NewReview &review : {skippable, strict, later})
+            QVERIFY(m_reviews->getOrCreateHumanReview(review).ok());
+        QCOMPARE((*m_reviews->nextDeadline(exec))->toMSecsSinceEpoch(),
+                 skippable.deadline.toMSecsSinceEpoch());
+
+        auto expired = m_reviews->expireDueReviews(now);
+        QVERIFY(expired.ok());
+        QCOMPARE(expired->size(), 2);
+        QCOMPARE(expired->at(0).review.nodeExecId, QStringLiteral("skip"));
+        QCOMPARE(expired->at(0).status, ReviewStatus::Approved);
+        QVERIFY(expired->at(0).review.reviewMessage.contains(QLatin1String("timed out")));
+        QCOMPARE(expired->at(1).status, ReviewStatus::Rejected);
+        QCOMPARE(expired->at(1).review.reviewMessage, QStringLiteral("Review timed out"));
+        // Decided once: nothing more to expire; the later one still waits.
+        QVERIFY(m_reviews->expireDueReviews(now)->isEmpty());
+        QCOMPARE(m_reviews->pendingReviewsForExecution(exec, userId())->size(), 1);
+        QCOMPARE((*m_reviews->nextDeadline(exec))->toMSecsSinceEpoch(),
+                 later.deadline.toMSecsSinceEpoch());
+        // A reviewer who decided first wins over the deadline.
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(), {{QStringLiteral("later"), decision(ReviewStatus::Approved)}})
+                    .ok());
+        QVERIFY(m_reviews->expireDueReviews(now.addSecs(7200))->isEmpty());
+        QVERIFY(!m_reviews->nextDeadline(exec)->has_value());
+
+        // The history lists decisions, latest first, without auto-approvals.
+        auto history = m_reviews->decidedReviewsForUser(userId());
+        QCOMPARE(history->size(), 3);
+        QCOMPARE(history->first().nodeExecId, QStringLiteral("later"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReviewRepository)
+#include "tst_reviewrepository.moc"
