@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Many reviewers deciding the same reviews at once: 8 threads here and 2
+// other processes (this executable started again with --decide) make 1,000
+// random approve/reject decisions on 100 waiting reviews.
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
+#include "engine/store/graphrepository.h"
+#include "engine/store/reviewrepository.h"
+
+#include "storefixture.h"
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <cstdio>
+
+using namespace Signalbox;
+using namespace Signalbox::Engine;
+using namespace Signalbox::Testing;
+using Model::ReviewStatus;
+
+namespace {
+
+constexpr int kReviews = 100;
+constexpr int kThreads = 8;
+constexpr int kProcesses = 2;
+constexpr int kDecisionsPerWorker = 100; // 10 workers: 1,000 decisions
+
+QString reviewId(int index)
+{
+    return QStringLiteral("review-%1").arg(index, 3, 10, QLatin1Char('0'));
+}
+
+// One call's outcome, as "reviewer review status outcome [message]".
+struct Attempt
+{
+    QString reviewer;
+    QString review;
+    ReviewStatus status;
+    QString outcome; // ok, conflict or error
+    QString message;
+
+    QString line() const
+    {
+        return QStringList {reviewer, review, Model::reviewStatusName(status), outcome, message}
+            .join(QLatin1Char('\t'));
+    }
+    static Attempt parse(const QString &line)
+    {
+        const QStringList parts = line.split(QLatin1Char('\t'));
+        return {parts.value(0), parts.value(1),
+                Model::reviewStatusFromName(parts.value(2)).value_or(ReviewStatus::Waiting),
+                parts.value(3), parts.value(4)};
+    }
+};
+
+// Makes `count` random decisions as `worker` on its own connection.
+QList<Attempt> decide(const QString &path, const QString &worker, quint32 seed, int count)
+{
+    QList<Attempt> attempts;
+    auto db = Database::open(path);
+    if (!db) {
+        attempts.append({worker, QString(), ReviewStatus::Approved, QStringLiteral("error"),
+                         db.error().message});
+        return attempts;
+    }
+    ReviewRepository reviews(**db);
+    QRandomGenerator random(seed);
+    for (int i = 0; i < count; ++i) {
+        Attempt attempt;
+        attempt.reviewer = QStringLiteral("%1#%2").arg(worker).arg(i);
+        attempt.review = reviewId(int(random.bounded(kReviews)));
+        attempt.status = random.bounded(2) ? ReviewStatus::Approved : ReviewStatus::Rejected;
+        ReviewDecision decision;
+        decision.status = attempt.status;
+        decision.message = attempt.reviewer;
+        auto result = reviews.processAllReviewsForExecution(userId(), {{attempt.review, decision}},
+                                                            attempt.reviewer);
+        if (result)
+            attempt.outcome = QStringLiteral("ok");
+        else if (result.error().code == ErrorCode::Conflict)
+            attempt.outcome = QStringLiteral("conflict");
+        else
+            attempt.outcome = QStringLiteral("error");
+        attempt.message = result ? QString() : result.error().message;
+        attempts.append(attempt);
+    }
+    return attempts;
+}
+
+} // namespace
+
+class TestReviewRace : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void exactlyOneDecisionWinsEachReview()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("race.db"));
+        {
+            auto db = Database::open(path);
+            QVERIFY(db.ok());
+            QVERIFY(GraphRepository(**db).saveGraph(smallGraph(), userId()).ok());
+            auto catalog = Model::BlockCatalog::builtin();
+            ExecutionRepository executions(**db, &*catalog);
+            ReviewRepository reviews(**db);
+            // Ten executions of ten reviews each.
+            QString exec;
+            for (int i = 0; i < kReviews; ++i) {
+                if (i % 10 == 0) {
+                    NewGraphExecution request;
+                    request.graphId = QStringLiteral("g-small");
+                    request.graphVersion = 1;
+                    request.userId = userId();
+                    request.startingNodesInput = {{QStringLiteral("in"), {}}};
+                    exec = executions.createGraphExecution(request)->meta.id;
+                }
+                NewReview review;
+                review.userId = userId();
+                review.nodeExecId = reviewId(i);
+                review.nodeId = QStringLiteral("tpl");
+                review.graphExecId = exec;
+                review.graphId = QStringLiteral("g-small");
+                review.graphVersion = 1;
+                review.inputData = value("{'n': 1}");
+                QVERIFY(reviews.getOrCreateHumanReview(review).ok());
+            }
+        }
+
+        // Two other processes and eight threads, all at once.
+        QList<QProcess *> processes;
+        for (int p = 0; p < kProcesses; ++p) {
+            auto *process = new QProcess(this);
+            process->start(QCoreApplication::applicationFilePath(),
+                           {QStringLiteral("--decide"), path, QStringLiteral("process%1").arg(p),
+                            QString::number(1000 + p), QString::number(kDecisionsPerWorker)});
+            processes.append(process);
+        }
+        QList<QList<Attempt>> results(kThreads);
+        QList<QThread *> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.append(QThread::create([&results, t, path] {
+                results[t] = decide(path, QStringLiteral("thread%1").arg(t), quint32(t + 1),
+                                    kDecisionsPerWorker);
+            }));
+            threads.last()->start();
+        }
+        QList<Attempt> attempts;
+        for (int t = 0; t < kThreads; ++t) {
+            QVERIFY(threads.at(t)->wait(120000));
+            delete threads.at(t);
+            attempts.append(results.at(t));
+        }
+        for (QProcess *process : std::as_const(processes)) {
+            QVERIFY(process->waitForFinished(120000));
+            QCOMPARE(process->exitCode(), 0);
+            const QStringList lines = QString::fromUtf8(process->readAllStandardOutput())
+                                          .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            QCOMPARE(lines.size(), kDecisionsPerWorker);
+            for (const QString &line : lines)
+                attempts.append(Attempt::parse(line));
+        }
+        QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
+
+        auto db = Database::open(path);
+        QVERIFY(db.ok());
+        ReviewRepository reviews(**db);
+        QStringList ids;
+        for (int i = 0; i < kReviews; ++i)
+            ids.append(reviewId(i));
+        const auto final = *reviews.reviewsByNodeExecIds(ids, userId());
+        QCOMPARE(final.size(), kReviews); // nothing lost
+
+        QHash<QString, QList<Attempt>> byReview;
+        int conflicts = 0;
+        for (const Attempt &attempt : std::as_const(attempts)) {
+            // Every call succeeds or gets a conflict; none is "database is locked".
+            QVERIFY2(attempt.outcome != QLatin1String("error"), qPrintable(attempt.line()));
+            conflicts += attempt.outcome == QLatin1String("conflict");
+            byReview[attempt.review].append(attempt);
+        }
+        for (const QString &id : std::as_const(ids)) {
+            const Model::PendingReview review = final.value(id);
+            const QList<Attempt> tried = byReview.value(id);
+            if (tried.isEmpty()) {
+                QCOMPARE(review.status, ReviewStatus::Waiting);
+                continue;
+            }
+            QVERIFY(review.status != ReviewStatus::Waiting);
+            // The winner is one call that asked for the final decision; every
+            // other call asking for it was an idempotent success, every call
+            // asking for the other one a conflict.
+            int winners = 0;
+            for (const Attempt &attempt : tried) {
+                if (attempt.status == review.status) {
+                    QCOMPARE(attempt.outcome, QStringLiteral("ok"));
+                    winners += attempt.reviewer == review.reviewedBy;
+                } else {
+                    QCOMPARE(attempt.outcome, QStringLiteral("conflict"));
+                }
+            }
+            QCOMPARE(winners, 1);
+            QCOMPARE(review.reviewMessage, review.reviewedBy);
+        }
+        QVERIFY(conflicts > 0);
+        qInfo("%lld decisions, %d conflicts, %lld reviews decided",
+              static_cast<long long>(attempts.size()), conflicts,
+              static_cast<long long>(byReview.size()));
+    }
+};
+
+int main(int argc, char *argv[])
+{
+    // The other processes of the race: decide, print each outcome, exit.
+    if (argc == 6 && qstrcmp(argv[1], "--decide") == 0) {
+        QCoreApplication app(argc, argv);
+        const QList<Attempt> attempts
+            = decide(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
+                     quint32(QByteArray(argv[4]).toUInt()), QByteArray(argv[5]).toInt());
+        for (const Attempt &attempt : attempts)
+            std::printf("%s\n", attempt.line().toUtf8().constData());
+        return 0;
+    }
+    QCoreApplication app(argc, argv);
+    TestReviewRace test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_reviewrace.moc"
