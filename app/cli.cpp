@@ -7,6 +7,7 @@
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
+#include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 #include "model/graphvalidation.h"
 
@@ -36,7 +37,8 @@ using Engine::DatabaseOptions;
 
 const QStringList kCommands
     = {QStringLiteral("graphs"), QStringLiteral("executions"), QStringLiteral("run"),
-       QStringLiteral("blocks"), QStringLiteral("resume"),     QStringLiteral("stop")};
+       QStringLiteral("blocks"), QStringLiteral("resume"),     QStringLiteral("stop"),
+       QStringLiteral("reviews")};
 
 int exitCodeFor(const Error &error)
 {
@@ -135,12 +137,29 @@ public:
             QStringLiteral("threads"),
             QStringLiteral("Threads that run blocks (default: one per core)."), QStringLiteral("N"),
             QString::number(QThread::idealThreadCount()));
-        parser.addOptions(
-            {db, json, graph, status, limit, version, output, input, hitl, sensitive, threads});
+        const QCommandLineOption execution(QStringLiteral("execution"),
+                                           QStringLiteral("Only reviews of this execution."),
+                                           QStringLiteral("ID"));
+        const QCommandLineOption approve(QStringLiteral("approve"),
+                                         QStringLiteral("Approve the reviews."));
+        const QCommandLineOption reject(QStringLiteral("reject"),
+                                        QStringLiteral("Reject the reviews."));
+        const QCommandLineOption message(QStringLiteral("message"),
+                                         QStringLiteral("The reviewer's message."),
+                                         QStringLiteral("TEXT"));
+        const QCommandLineOption data(QStringLiteral("data"),
+                                      QStringLiteral("The edited payload, as JSON."),
+                                      QStringLiteral("JSON"));
+        const QCommandLineOption autoApproveNode(
+            QStringLiteral("auto-approve-node"),
+            QStringLiteral("Also approve later executions of the node in this run."));
+        parser.addOptions({db, json, graph, status, limit, version, output, input, hitl, sensitive,
+                           threads, execution, approve, reject, message, data, autoApproveNode});
         parser.addPositionalArgument(
             QStringLiteral("command"),
             QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
-                           "executions list | executions show ID | blocks list | blocks run ID"));
+                           "executions list | executions show ID | reviews list | reviews decide "
+                           "NODE_EXEC_ID... | resume ID | stop ID | blocks list | blocks run ID"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -179,6 +198,17 @@ public:
                 return listBlocks();
             if (action == QLatin1String("run") && rest.size() == 1)
                 return runBlock(rest.first(), parser.value(input));
+        } else if (group == QLatin1String("reviews")) {
+            if (action == QLatin1String("list") && rest.isEmpty())
+                return listReviews(parser.value(execution));
+            if (action == QLatin1String("decide") && !rest.isEmpty()) {
+                if (parser.isSet(approve) == parser.isSet(reject))
+                    return usage(QStringLiteral("reviews decide takes --approve or --reject"));
+                return decideReviews(rest, parser.isSet(approve), parser.value(message),
+                                     parser.isSet(data) ? std::optional(parser.value(data))
+                                                        : std::nullopt,
+                                     parser.isSet(autoApproveNode), parser.value(threads));
+            }
         } else if (group == QLatin1String("executions")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listExecutions(parser.value(graph), parser.values(status),
@@ -495,10 +525,18 @@ private:
                 return fail(state.error());
             if (!state->has_value() || Model::isTerminal((*state)->status))
                 continue;
+            // A paused execution is run by no process until its reviews are
+            // decided.
+            const bool paused = (*state)->status == Model::ExecutionStatus::Review;
             if (auto stopped
                 = executions.updateGraphExecutionStats(current, Model::ExecutionStatus::Terminated);
                 !stopped)
                 return fail(stopped.error());
+            // Its waiting reviews are rejected.
+            if (auto cancelled = Engine::ReviewRepository(**db).cancelPendingReviewsForExecution(
+                    current, QString(Model::kDefaultUserId));
+                !cancelled)
+                return fail(cancelled.error());
             // A process running it ends its node executions itself; if none
             // does within a few seconds, nobody is running it.
             Engine::NodeExecutionFilter open;
@@ -509,7 +547,8 @@ private:
             QElapsedTimer waited;
             waited.start();
             auto remaining = executions.nodeExecutions(open);
-            while (remaining && !remaining->isEmpty() && waited.elapsed() < kStopGraceMs) {
+            while (!paused && remaining && !remaining->isEmpty()
+                   && waited.elapsed() < kStopGraceMs) {
                 QThread::msleep(100);
                 remaining = executions.nodeExecutions(open);
             }
@@ -531,6 +570,105 @@ private:
                                       .arg(id, Model::statusName((*final)->status))));
         }
         return ExitCompleted;
+    }
+
+    // The waiting reviews, newest first (of one execution: oldest first).
+    int listReviews(const QString &executionId)
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        Engine::ReviewRepository reviews(**db);
+        const QString user = QString(Model::kDefaultUserId);
+        QList<Model::PendingReview> waiting;
+        if (!executionId.isEmpty()) {
+            auto found = reviews.pendingReviewsForExecution(executionId, user);
+            if (!found)
+                return fail(found.error());
+            waiting = *found;
+        } else {
+            for (int page = 1;; ++page) {
+                auto found = reviews.pendingReviewsForUser(user, page,
+                                                           Engine::ReviewRepository::kMaxPageSize);
+                if (!found)
+                    return fail(found.error());
+                waiting.append(*found);
+                if (found->size() < Engine::ReviewRepository::kMaxPageSize)
+                    break;
+            }
+        }
+        if (m_json) {
+            Model::ValueList list;
+            for (const Model::PendingReview &review : std::as_const(waiting))
+                list.append(review.toValue());
+            Model::ValueMap result;
+            result.insert(QStringLiteral("reviews"), list);
+            printValue(result);
+            return ExitCompleted;
+        }
+        QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("NODE"),
+                                  QStringLiteral("EXECUTION"), QStringLiteral("CREATED"),
+                                  QStringLiteral("INSTRUCTIONS")}};
+        for (const Model::PendingReview &review : std::as_const(waiting))
+            rows.append({review.nodeExecId, review.nodeId, review.graphExecId,
+                         shortTime(review.createdAt), review.instructions});
+        m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    // Records the decisions; when none of the execution's reviews is left
+    // waiting, resumes it here and prints it as `run` does.
+    int decideReviews(const QStringList &ids, bool approve, const QString &message,
+                      const std::optional<QString> &dataText, bool autoApproveNode,
+                      const QString &threadsText)
+    {
+        if (QSet<QString>(ids.begin(), ids.end()).size() != ids.size())
+            return fail(makeError(ErrorCode::BadInput, QStringLiteral("a review is named twice")));
+        Engine::ReviewDecision decision;
+        decision.status = approve ? Model::ReviewStatus::Approved : Model::ReviewStatus::Rejected;
+        decision.message = message;
+        decision.autoApproveNode = autoApproveNode;
+        if (dataText) {
+            auto parsed = Model::parseJsonValue(dataText->toUtf8(), Model::JsonLimits {},
+                                                QStringLiteral("--data"));
+            if (!parsed)
+                return fail(parsed.error());
+            decision.data = *parsed;
+        }
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        Engine::ReviewRepository reviews(**db);
+        const QString user = QString(Model::kDefaultUserId);
+        QMap<QString, Engine::ReviewDecision> decisions;
+        for (const QString &id : ids)
+            decisions.insert(id, decision);
+        auto decided = reviews.processAllReviewsForExecution(user, decisions, user);
+        if (!decided)
+            return fail(decided.error());
+        const QString executionId = decided->first().graphExecId;
+        auto waiting = reviews.hasPendingReviewsForGraphExec(executionId);
+        if (!waiting)
+            return fail(waiting.error());
+        Engine::ExecutionRepository executions(**db, catalog() ? catalog()->get() : nullptr);
+        auto meta = executions.graphExecutionMeta(user, executionId);
+        if (!meta)
+            return fail(meta.error());
+        // Still waiting, or being run by another process: nothing to resume here.
+        if (*waiting || !meta->has_value() || (*meta)->status != Model::ExecutionStatus::Review)
+            return printRun(**db, executionId);
+        QString resumed;
+        const auto failed = execute(
+            **db, threadsText,
+            [&](Engine::Executor &executor) -> Result<QString> {
+                if (auto ok = executor.resume(executionId); !ok)
+                    return ok.error();
+                return executionId;
+            },
+            resumed);
+        if (failed)
+            return *failed;
+        return printRun(**db, executionId);
     }
 
     // Prints an execution as `run` does and returns its exit code.

@@ -54,6 +54,8 @@ public:
 Q_SIGNALS:
     void graphExecutionUpdated(const Signalbox::Engine::GraphExecutionEvent &event);
     void nodeExecutionUpdated(const Signalbox::Engine::NodeExecutionEvent &event);
+    // A node execution waits for a human review (committed before this).
+    void reviewRequested(const QString &graphExecId, const QString &nodeExecId);
 };
 
 } // namespace Signalbox::Engine

@@ -155,7 +155,7 @@ Result<void> stepThroughItems(const ValueMap &input, BlockContext &context)
 }
 
 // With human_in_the_loop_safe_mode off the data is approved at once, as
-// AutoGPT does. Pausing for a reviewer is the review service's.
+// AutoGPT does; otherwise the reviewer's decision routes it.
 Result<void> humanInTheLoop(const ValueMap &input, BlockContext &context)
 {
     if (!context.executionContext().humanInTheLoopSafeMode) {
@@ -164,9 +164,27 @@ Result<void> humanInTheLoop(const ValueMap &input, BlockContext &context)
                       QStringLiteral("Auto-approved (safe mode disabled)"));
         return {};
     }
-    return blockError(QStringLiteral(
-        "This build cannot pause for a human review yet; run with the human-in-the-loop "
-        "safe mode off (--hitl-safe-mode off) to approve automatically"));
+    const Value data = in(input, "data");
+    auto decision = context.reviewDecision(
+        data, QStringLiteral("Review required for %1 execution").arg(in(input, "name").toString()),
+        in(input, "editable").toBool());
+    if (!decision)
+        return decision.error();
+    if (!decision->has_value())
+        return {}; // waiting: the node pauses
+    const Model::ReviewResult &result = **decision;
+    const bool approved = result.status == Model::ReviewStatus::Approved;
+    if (!approved && result.status != Model::ReviewStatus::Rejected)
+        return blockError(QStringLiteral("Unexpected review status %1")
+                              .arg(Model::reviewStatusName(result.status)));
+    context.yield(approved ? QStringLiteral("approved_data") : QStringLiteral("rejected_data"),
+                  result.data);
+    // Upstream's default messages make this pin fire after every decision.
+    context.yield(QStringLiteral("review_message"),
+                  !result.message.isEmpty() ? result.message
+                      : approved            ? QStringLiteral("Execution approved by reviewer")
+                                            : QStringLiteral("Execution rejected by reviewer"));
+    return {};
 }
 
 // The executor runs AGENT nodes itself, as child executions.

@@ -3,6 +3,7 @@
 
 #include "model/execution.h"
 #include "model/result.h"
+#include "model/review.h"
 #include "model/value.h"
 
 #include <functional>
@@ -30,6 +31,22 @@ public:
     // Per-user key-value data shared across runs (get/set_execution_kv_data).
     virtual Result<std::optional<Model::Value>> readKeyValue(const QString &key) = 0;
     virtual Result<void> writeKeyValue(const QString &key, const Model::Value &value) = 0;
+
+    // A human review of `data` for this node execution (AutoGPT's
+    // HITLReviewHelper.handle_review_decision): the decision when there is
+    // one — an approval of this node execution, or of its node for the rest
+    // of the run, or a decided review, which is then marked processed — and
+    // none while the review waits, in which case the node pauses when the
+    // block returns and runs again once the review is decided.
+    virtual Result<std::optional<Model::ReviewResult>>
+    reviewDecision(const Model::Value &data, const QString &instructions, bool editable)
+    {
+        Q_UNUSED(data);
+        Q_UNUSED(instructions);
+        Q_UNUSED(editable);
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("A human review needs a graph execution to pause"));
+    }
 };
 
 // A block's behaviour: runs once on a complete, validated input. Returning an

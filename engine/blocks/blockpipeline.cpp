@@ -62,6 +62,12 @@ public:
         return m_outer.writeKeyValue(key, value);
     }
 
+    Result<std::optional<Model::ReviewResult>>
+    reviewDecision(const Value &data, const QString &instructions, bool editable) override
+    {
+        return m_outer.reviewDecision(data, instructions, editable);
+    }
+
     std::optional<QString> failure() const { return m_failure; }
 
 private:

@@ -45,15 +45,20 @@ double threadCpuSeconds()
 class WorkerContext final : public BlockContext
 {
 public:
+    using ReviewFunction = std::function<Result<std::optional<Model::ReviewResult>>(
+        const Value &, const QString &, bool)>;
+
     WorkerContext(std::function<void(const QString &, const Value &)> post,
                   std::shared_ptr<CancelToken> cancel, Model::ExecutionContext context,
                   std::function<Result<std::optional<Value>>(const QString &)> read,
-                  std::function<Result<void>(const QString &, const Value &)> write)
+                  std::function<Result<void>(const QString &, const Value &)> write,
+                  ReviewFunction review)
         : m_post(std::move(post))
         , m_cancel(std::move(cancel))
         , m_context(std::move(context))
         , m_read(std::move(read))
         , m_write(std::move(write))
+        , m_review(std::move(review))
     { }
 
     void yield(const QString &pin, const Value &value) override
@@ -70,7 +75,17 @@ public:
         return m_write(key, value);
     }
 
+    Result<std::optional<Model::ReviewResult>>
+    reviewDecision(const Value &data, const QString &instructions, bool editable) override
+    {
+        auto decision = m_review(data, instructions, editable);
+        if (decision && !decision->has_value())
+            m_paused = true;
+        return decision;
+    }
+
     qint64 outputSize() const { return m_outputSize; }
+    bool paused() const { return m_paused; }
 
 private:
     std::function<void(const QString &, const Value &)> m_post;
@@ -78,7 +93,9 @@ private:
     Model::ExecutionContext m_context;
     std::function<Result<std::optional<Value>>(const QString &)> m_read;
     std::function<Result<void>(const QString &, const Value &)> m_write;
+    ReviewFunction m_review;
     qint64 m_outputSize = 0;
+    bool m_paused = false;
 };
 
 } // namespace
@@ -117,6 +134,7 @@ Result<void> Executor::open()
     m_db = std::move(*db);
     m_executions = std::make_unique<ExecutionRepository>(*m_db, m_registry.get());
     m_graphs = std::make_unique<GraphRepository>(*m_db);
+    m_reviews = std::make_unique<ReviewRepository>(*m_db);
     m_writer = std::make_unique<StoreWriter>(m_databasePath, m_registry, [this] {
         QMetaObject::invokeMethod(this, &Executor::processCommitted, Qt::QueuedConnection);
     });
@@ -270,11 +288,22 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     const Model::GraphExecution &execution = **loaded;
     const ExecutionStatus status = execution.meta.status;
     if (status != ExecutionStatus::Queued && status != ExecutionStatus::Running
-        && status != ExecutionStatus::Terminated) {
+        && status != ExecutionStatus::Terminated && status != ExecutionStatus::Review) {
         return makeError(ErrorCode::Conflict,
-                         QStringLiteral("execution %1 is %2; only QUEUED, RUNNING or TERMINATED "
-                                        "executions can be resumed")
+                         QStringLiteral("execution %1 is %2; only QUEUED, RUNNING, REVIEW or "
+                                        "TERMINATED executions can be resumed")
                              .arg(graphExecId, Model::statusName(status)));
+    }
+    if (status == ExecutionStatus::Review) {
+        auto waiting = m_reviews->pendingReviewsForExecution(graphExecId, userId);
+        if (!waiting)
+            return waiting.error();
+        if (!waiting->isEmpty()) {
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("execution %1 still waits for %2 review(s)")
+                                 .arg(graphExecId)
+                                 .arg(waiting->size()));
+        }
     }
     auto graph = m_graphs->graph(execution.meta.graphId, execution.meta.graphVersion, true);
     if (!graph)
@@ -326,6 +355,9 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
             break;
         }
         case ExecutionStatus::Review:
+            // Its review is decided: it runs again and finds the decision.
+            requeue.append({node.nodeExecId, {ExecutionStatus::Queued}});
+            run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
             break;
         }
         run.latestInput.insert_or_assign(node.nodeId, node.inputData);
@@ -344,7 +376,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
         }
         run.executions[id].status = ExecutionStatus::Queued;
     }
-    if (status == ExecutionStatus::Terminated) {
+    if (status == ExecutionStatus::Terminated || status == ExecutionStatus::Review) {
         if (auto queued = m_executions->setGraphExecutionStatus(
                 graphExecId, ExecutionStatus::Queued, std::nullopt);
             !queued) {
@@ -548,6 +580,15 @@ void Executor::handle(Run &run, const Message &message)
         return;
     }
 
+    if (message.paused && !message.error && !run.cancel->isCancelled()) {
+        // Waiting for a reviewer: it runs again once the review is decided,
+        // and is counted then.
+        run.paused.insert(message.nodeExecId);
+        setStatus(run, message.nodeExecId, ExecutionStatus::Review);
+        event.status = ExecutionStatus::Review;
+        m_logEvents.append(event);
+        return;
+    }
     Model::NodeExecutionStats stats = message.stats;
     // block_usage_cost on the node's input, data size and run time; then
     // execution_usage_cost on the run's count of node executions.
@@ -739,6 +780,47 @@ void Executor::dispatch()
         startChild(runId, node);
 }
 
+Result<std::optional<Model::ReviewResult>>
+Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const QString &nodeId,
+                         const Value &data, const QString &instructions, bool editable)
+{
+    const auto found = m_runs.constFind(runId);
+    if (found == m_runs.constEnd())
+        return blockError(QStringLiteral("execution %1 is not running").arg(runId));
+    const Run &run = *found;
+    // An approval of this node execution, or of its node for the run.
+    auto approval = m_reviews->checkApproval(nodeExecId, runId, nodeId, run.context.userId, data);
+    if (!approval)
+        return approval.error();
+    if (approval->has_value()) {
+        Model::ReviewResult result = **approval;
+        if (!Model::pythonTruthy(result.data))
+            result.data = data;
+        return std::optional<Model::ReviewResult>(result);
+    }
+    NewReview review;
+    review.userId = run.context.userId;
+    review.nodeExecId = nodeExecId;
+    review.nodeId = nodeId;
+    review.graphExecId = runId;
+    review.graphId = run.context.graphId;
+    review.graphVersion = run.context.graphVersion;
+    review.inputData = data;
+    review.message = instructions;
+    review.editable = editable;
+    auto decided = m_reviews->getOrCreateHumanReview(review);
+    if (!decided)
+        return decided.error();
+    if (!decided->has_value()) {
+        if (m_events)
+            Q_EMIT m_events->reviewRequested(runId, nodeExecId);
+        return decided;
+    }
+    if (auto processed = m_reviews->updateReviewProcessedStatus(nodeExecId, true); !processed)
+        return processed.error();
+    return decided;
+}
+
 void Executor::skip(Run &run, const QueuedNode &node)
 {
     // Completed without running: no outputs, so nothing downstream of it runs.
@@ -810,7 +892,24 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                 Qt::BlockingQueuedConnection);
             return result;
         };
-        WorkerContext worker(postOutput, cancel, context, read, write);
+        // Reviews are asked for and read on the coordinator's connection.
+        auto review = [this, runId, nodeExecId,
+                       nodeId](const Value &data, const QString &instructions, bool editable) {
+            if (m_closing)
+                return Result<std::optional<Model::ReviewResult>>(
+                    blockError(QStringLiteral("the executor is shutting down")));
+            Result<std::optional<Model::ReviewResult>> result
+                = std::optional<Model::ReviewResult>();
+            QMetaObject::invokeMethod(
+                this,
+                [&] {
+                    result
+                        = reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable);
+                },
+                Qt::BlockingQueuedConnection);
+            return result;
+        };
+        WorkerContext worker(postOutput, cancel, context, read, write, review);
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 
         Message done {Message::Kind::Done, runId, nodeExecId, nodeId, {}, {}, std::nullopt, {}};
@@ -821,6 +920,7 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         done.stats.outputSize = worker.outputSize();
         if (!result)
             done.error = result.error().message;
+        done.paused = worker.paused();
         post(std::move(done));
     });
 }
@@ -852,9 +952,19 @@ void Executor::finishIfDone(const QString &runId)
         return; // ended while its rows were being written
     Run run = m_runs.take(runId);
     const bool stopped = run.cancel->isCancelled() && !run.anyFailed;
-    ExecutionStatus status = stopped ? ExecutionStatus::Terminated
-        : run.anyFailed              ? ExecutionStatus::Failed
-                                     : ExecutionStatus::Completed;
+    // Nothing else can run while reviews wait: the execution pauses, and
+    // deciding its last review resumes it.
+    const bool paused = !run.paused.isEmpty() && !run.cancel->isCancelled();
+    ExecutionStatus status = paused ? ExecutionStatus::Review
+        : stopped                   ? ExecutionStatus::Terminated
+        : run.anyFailed             ? ExecutionStatus::Failed
+                                    : ExecutionStatus::Completed;
+    if (run.cancel->isCancelled()) {
+        // A stopped execution's waiting reviews are rejected.
+        if (auto cancelled = m_reviews->cancelPendingReviewsForExecution(runId, run.context.userId);
+            !cancelled)
+            qCWarning(lcEngine).noquote() << cancelled.error().message;
+    }
     if (stopped) {
         // Whatever did not get to run ends with the execution (as the store
         // has it: another process may have ended some already).
@@ -894,7 +1004,8 @@ void Executor::finishIfDone(const QString &runId)
     // The run's files go with it, unless it may be resumed.
     if (Model::isFinal(status))
         MediaFile::removeExecutionFolder(runId);
-    if (!run.parentRunId.isEmpty())
+    // A paused child keeps its parent's agent node waiting.
+    if (!run.parentRunId.isEmpty() && !paused)
         childFinished(run, status);
     Q_EMIT runFinished(runId, status);
 }

@@ -6,6 +6,7 @@
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
+#include "engine/store/reviewrepository.h"
 #include "graphsnapshot.h"
 #include "storewriter.h"
 #include "validation.h"
@@ -119,6 +120,8 @@ private:
         Model::NodeExecutionStats stats;
         // Whether a pool thread ran it (agent nodes run on the coordinator).
         bool pooled = true;
+        // The block asked for a human review that waits: the node pauses.
+        bool paused = false;
     };
     struct QueuedNode
     {
@@ -158,6 +161,8 @@ private:
         qint64 executionCostPerThreshold = 1;
         // Nodes whose optional credentials are not set.
         QSet<QString> nodesToSkip;
+        // Node executions paused for a human review.
+        QSet<QString> paused;
         // For a child execution: the agent node execution waiting for it.
         QString parentRunId;
         QString parentNodeExecId;
@@ -191,6 +196,11 @@ private:
                const QString &userId, const Model::ValueMap &masks,
                const QString &parentGraphExecId);
     void pollForStops();
+    // handle_review_decision for a node execution of a run, on the
+    // coordinator's connection.
+    Result<std::optional<Model::ReviewResult>>
+    reviewDecision(const QString &runId, const QString &nodeExecId, const QString &nodeId,
+                   const Model::Value &data, const QString &instructions, bool editable);
 
     QString m_databasePath;
     std::shared_ptr<const BlockRegistry> m_registry;
@@ -199,6 +209,7 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<ExecutionRepository> m_executions;
     std::unique_ptr<GraphRepository> m_graphs;
+    std::unique_ptr<ReviewRepository> m_reviews;
     QHash<QString, Run> m_runs;
     int m_active = 0;
     QList<WriteOp> m_log;

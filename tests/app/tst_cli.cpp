@@ -449,14 +449,93 @@ private Q_SLOTS:
                      .at(0)
                      .toString(),
                  QStringLiteral("Hello, Grace! Welcome aboard."));
-        // With the safe mode on the run needs a reviewer, which this build cannot pause for yet.
-        run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db,
+    }
+
+    // The first waiting review of `db`, as `reviews list --json` shows it.
+    static QJsonObject waitingReview(const QString &db)
+    {
+        const Run list = signalbox({QStringLiteral("reviews"), QStringLiteral("list"),
+                                    QStringLiteral("--db"), db, QStringLiteral("--json")});
+        return list.json().value(QLatin1String("reviews")).toArray().at(0).toObject();
+    }
+
+    void reviewApprovedWithAnEditCompletesWithTheEdit()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("review-approve.db"));
+        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--input"),
+                             QStringLiteral("name=Ada"), QStringLiteral("--db"), db,
+                             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 3); // paused for review
+        QCOMPARE(run.json().value(QLatin1String("status")).toString(), QStringLiteral("REVIEW"));
+        const QString execution = run.json().value(QLatin1String("execution_id")).toString();
+
+        const QJsonObject review = waitingReview(db);
+        QCOMPARE(review.value(QLatin1String("graph_exec_id")).toString(), execution);
+        QCOMPARE(review.value(QLatin1String("payload")).toString(),
+                 QStringLiteral("Hello, Ada! Welcome aboard."));
+        QCOMPARE(review.value(QLatin1String("instructions")).toString(),
+                 QStringLiteral("Review required for Greeting execution"));
+        QCOMPARE(review.value(QLatin1String("status")).toString(), QStringLiteral("WAITING"));
+        const QString id = review.value(QLatin1String("node_exec_id")).toString();
+
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--approve"), QStringLiteral("--data"),
+                         QStringLiteral("\"Hello, Ada! Edited.\""), QStringLiteral("--db"), db,
                          QStringLiteral("--json")});
-        QCOMPARE(run.exitCode, 1);
-        QVERIFY(run.json()
-                    .value(QLatin1String("error"))
-                    .toString()
-                    .contains(QStringLiteral("--hitl-safe-mode off")));
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(run.json().value(QLatin1String("outputs")).toObject(),
+                 QJsonDocument::fromJson(Testing::json("{'greeting': ['Hello, Ada! Edited.']}"))
+                     .object());
+        // Nothing upstream ran again: one execution of each node.
+        const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("show"), execution,
+                                    QStringLiteral("--db"), db, QStringLiteral("--json")});
+        const QJsonArray nodes = show.json().value(QLatin1String("node_executions")).toArray();
+        QCOMPARE(nodes.size(), 4);
+        for (const QJsonValue &node : nodes)
+            QCOMPARE(node.toObject().value(QLatin1String("status")).toString(),
+                     QStringLiteral("COMPLETED"));
+        // A different decision afterwards is a conflict.
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--reject"), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 5);
+        QVERIFY(run.err.contains(QLatin1String("already processed with status APPROVED")));
+    }
+
+    void reviewRejectedTakesTheRejectedBranch()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("review-reject.db"));
+        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 3);
+        const QString id = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--reject"), QStringLiteral("--message"),
+                         QStringLiteral("too informal"), QStringLiteral("--db"), db,
+                         QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("outputs")).toObject(),
+                 QJsonDocument::fromJson(
+                     Testing::json("{'rejected': ['Hello, World! Welcome aboard.']}"))
+                     .object());
+        QVERIFY(waitingReview(db).isEmpty());
+    }
+
+    void stoppingAPausedExecutionRejectsItsReviews()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("review-stop.db"));
+        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db,
+                             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 3);
+        const QString execution = run.json().value(QLatin1String("execution_id")).toString();
+        const QString id = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        run = signalbox({QStringLiteral("stop"), execution, QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(waitingReview(db).isEmpty());
+        // The review was rejected with the reference's message.
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--approve"), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 5);
+        QVERIFY(run.err.contains(QLatin1String("already processed with status REJECTED")));
     }
 
     void blocksListAndRun()
