@@ -66,8 +66,23 @@ run)
     "$build_dir/app/signalbox" graphs import "$example" --db "$db"
     echo "== signalbox graphs list"
     "$build_dir/app/signalbox" graphs list --db "$db"
-    echo "== signalbox run (human-in-the-loop safe mode off: the review step approves at once)"
-    "$build_dir/app/signalbox" run "$example" --input name=World --hitl-safe-mode off --db "$db"
+    echo "== signalbox run (pauses at the review step: exit code 3)"
+    status=0
+    run=$("$build_dir/app/signalbox" run "$example" --input name=World --db "$db" --json) ||
+        status=$?
+    echo "$run"
+    if [ "$status" -ne 3 ]; then
+        echo "expected the run to pause for review (exit 3), got $status" >&2
+        exit 1
+    fi
+    execution=$(echo "$run" | sed -n 's/.*"execution_id":"\([^"]*\)".*/\1/p')
+    echo "== signalbox reviews list --execution $execution"
+    "$build_dir/app/signalbox" reviews list --execution "$execution" --db "$db"
+    review=$("$build_dir/app/signalbox" reviews list --execution "$execution" --db "$db" --json |
+        sed -n 's/.*"node_exec_id":"\([^"]*\)".*/\1/p' | head -n 1)
+    echo "== signalbox reviews decide $review --approve (the run resumes and completes)"
+    "$build_dir/app/signalbox" reviews decide "$review" --approve \
+        --message "Approved from the run command" --db "$db"
     ;;
 test)
     install_missing
