@@ -60,6 +60,7 @@ Database::Database(QString path, QString connectionName)
 
 Database::~Database()
 {
+    m_literalStatements.clear();
     m_statements.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -154,15 +155,27 @@ int Database::schemaVersion() const
 
 Result<QSqlQuery *> Database::prepare(const QString &sql)
 {
+    // A literal's text is static (it has no data header) and never changes.
+    const bool literal = !sql.data_ptr().isMutable() && !sql.isNull();
+    const std::pair<const QChar *, qsizetype> where {sql.constData(), sql.size()};
+    if (literal) {
+        if (const auto known = m_literalStatements.find(where); known != m_literalStatements.end())
+            return known->second;
+    }
     auto it = m_statements.find(sql);
-    if (it != m_statements.end())
+    if (it != m_statements.end()) {
+        if (literal)
+            m_literalStatements.emplace(where, it->second.get());
         return it->second.get();
+    }
     auto query = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
     query->setForwardOnly(true);
     if (!query->prepare(sql))
         return storageError(query->lastError(), QStringLiteral("preparing a statement"));
     QSqlQuery *raw = query.get();
     m_statements.emplace(sql, std::move(query));
+    if (literal)
+        m_literalStatements.emplace(where, raw);
     return raw;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/result.h"
+#include "model/stringkey.h"
 #include "model/value.h"
 
 #include <QJsonObject>
@@ -12,6 +13,7 @@
 #include <QString>
 #include <QVariant>
 
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -81,7 +83,10 @@ private:
 
     QString m_path;
     QString m_connectionName;
-    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    Model::StringKeyMap<std::unique_ptr<QSqlQuery>> m_statements;
+    // Statements written as string literals, by where their text lives: found
+    // without hashing or comparing the text.
+    std::map<std::pair<const QChar *, qsizetype>, QSqlQuery *> m_literalStatements;
     int m_transactionDepth = 0;
     bool m_rollbackOnly = false;
 };
