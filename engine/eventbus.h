@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/execution.h"
+#include "model/review.h"
 #include "model/value.h"
 
 #include <QDateTime>
@@ -56,6 +57,9 @@ Q_SIGNALS:
     void nodeExecutionUpdated(const Signalbox::Engine::NodeExecutionEvent &event);
     // A node execution waits for a human review (committed before this).
     void reviewRequested(const QString &graphExecId, const QString &nodeExecId);
+    // A review's deadline passed and it decided itself.
+    void reviewTimedOut(const QString &graphExecId, const QString &nodeExecId,
+                        Signalbox::Model::ReviewStatus status);
 };
 
 } // namespace Signalbox::Engine

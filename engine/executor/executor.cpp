@@ -111,6 +111,8 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
     // Another process may stop a run by setting its status in the store.
     m_stopPoll.setInterval(kStopPollMs);
     connect(&m_stopPoll, &QTimer::timeout, this, &Executor::pollForStops);
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &Executor::applyDeadlines);
 }
 
 Executor::~Executor()
@@ -295,6 +297,11 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
                              .arg(graphExecId, Model::statusName(status)));
     }
     if (status == ExecutionStatus::Review) {
+        // Deadlines that passed while nothing ran it are applied now.
+        if (auto expired
+            = m_reviews->expireDueReviews(QDateTime::currentDateTimeUtc(), graphExecId);
+            !expired)
+            return expired.error();
         auto waiting = m_reviews->pendingReviewsForExecution(graphExecId, userId);
         if (!waiting)
             return waiting.error();
@@ -584,6 +591,9 @@ void Executor::handle(Run &run, const Message &message)
         // Waiting for a reviewer: it runs again once the review is decided,
         // and is counted then.
         run.paused.insert(message.nodeExecId);
+        // Its resolved input, to run it again with.
+        if (auto exec = run.executions.find(message.nodeExecId); exec != run.executions.end())
+            exec->inputs = message.value.toMap();
         setStatus(run, message.nodeExecId, ExecutionStatus::Review);
         event.status = ExecutionStatus::Review;
         m_logEvents.append(event);
@@ -799,6 +809,14 @@ Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const 
         return std::optional<Model::ReviewResult>(result);
     }
     NewReview review;
+    // A Human Review node's settings: a timeout in seconds, and whether a
+    // review that runs out is approved (otherwise rejected).
+    if (const Model::Node *node = run.snapshot->node(nodeId)) {
+        const double timeout = node->metadata.value(QLatin1String("timeout")).toDouble();
+        if (timeout > 0)
+            review.deadline = QDateTime::currentDateTimeUtc().addMSecs(qint64(timeout * 1000));
+        review.allowSkip = node->metadata.value(QLatin1String("allow_skip")).toBool();
+    }
     review.userId = run.context.userId;
     review.nodeExecId = nodeExecId;
     review.nodeId = nodeId;
@@ -814,11 +832,51 @@ Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const 
     if (!decided->has_value()) {
         if (m_events)
             Q_EMIT m_events->reviewRequested(runId, nodeExecId);
+        if (review.deadline.isValid())
+            applyDeadlines(); // waits for the earliest deadline
         return decided;
     }
     if (auto processed = m_reviews->updateReviewProcessedStatus(nodeExecId, true); !processed)
         return processed.error();
+    // A review rejected by its deadline fails the node.
+    if ((*decided)->status == Model::ReviewStatus::Rejected
+        && (*decided)->message == ReviewRepository::timedOutMessage())
+        return blockError(ReviewRepository::timedOutMessage());
     return decided;
+}
+
+void Executor::applyDeadlines()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto expired = m_reviews->expireDueReviews(now);
+    if (!expired) {
+        qCWarning(lcEngine).noquote() << expired.error().message;
+    } else {
+        QSet<QString> touched;
+        for (const ExpiredReview &decided : std::as_const(*expired)) {
+            if (m_events)
+                Q_EMIT m_events->reviewTimedOut(decided.review.graphExecId,
+                                                decided.review.nodeExecId, decided.status);
+            auto run = m_runs.find(decided.review.graphExecId);
+            if (run == m_runs.end() || !run->paused.remove(decided.review.nodeExecId))
+                continue;
+            // The paused node runs again and takes the decision.
+            const NodeExec exec = run->executions.value(decided.review.nodeExecId);
+            setStatus(*run, exec.id, ExecutionStatus::Queued, exec.inputs);
+            run->waiting.append({exec.id, exec.nodeId, exec.inputs});
+            touched.insert(run->id);
+        }
+        if (!touched.isEmpty())
+            dispatch();
+    }
+    // Then wait for the next one.
+    auto next = m_reviews->nextDeadline();
+    if (!next || !next->has_value()) {
+        m_deadlineTimer.stop();
+        return;
+    }
+    const qint64 wait = qBound(qint64(0), now.msecsTo(**next) + 1, qint64(24) * 3600 * 1000);
+    m_deadlineTimer.start(int(wait));
 }
 
 void Executor::skip(Run &run, const QueuedNode &node)

@@ -196,6 +196,9 @@ private:
                const QString &userId, const Model::ValueMap &masks,
                const QString &parentGraphExecId);
     void pollForStops();
+    // Decides the reviews whose deadline passed; paused nodes of runs here
+    // run again to take the decision. Then waits for the next deadline.
+    void applyDeadlines();
     // handle_review_decision for a node execution of a run, on the
     // coordinator's connection.
     Result<std::optional<Model::ReviewResult>>
@@ -217,6 +220,8 @@ private:
     bool m_submitScheduled = false;
     std::unique_ptr<StoreWriter> m_writer;
     QTimer m_stopPoll;
+    // Fires at the earliest deadline of a review a run here waits for.
+    QTimer m_deadlineTimer;
     // Set by the destructor; read by workers.
     std::atomic<bool> m_closing = false;
 

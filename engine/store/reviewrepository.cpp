@@ -522,7 +522,7 @@ Result<QList<ExpiredReview>> ReviewRepository::expireDueReviews(const QDateTime 
             = review.allowSkip ? ReviewStatus::Approved : ReviewStatus::Rejected;
         const QString message = review.allowSkip
             ? QStringLiteral("Review timed out; approved automatically (skipping allowed)")
-            : QStringLiteral("Review timed out");
+            : timedOutMessage();
         QSqlQuery *q = *update;
         for (const QVariant &value : QVariantList {Model::reviewStatusName(status), message,
                                                    decidedAt, decidedAt, review.nodeExecId})

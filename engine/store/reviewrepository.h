@@ -66,6 +66,9 @@ public:
     static constexpr int kDefaultPageSize = 25;
     static constexpr int kMaxPageSize = 100;
 
+    // The message of a review rejected because its deadline passed.
+    static QString timedOutMessage() { return QStringLiteral("Review timed out"); }
+
     // "auto_approve_{graph_exec_id}_{node_id}".
     static QString autoApproveKey(const QString &graphExecId, const QString &nodeId);
 

@@ -520,6 +520,97 @@ private Q_SLOTS:
         QVERIFY(waitingReview(db).isEmpty());
     }
 
+    // The example with a timeout on its review step, and optionally a
+    // countdown branch that keeps the run going meanwhile.
+    QString exampleWithTimeout(const QString &name, double timeout, bool allowSkip,
+                               int countdownSeconds)
+    {
+        QFile file(kExample);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        QJsonObject graph = QJsonDocument::fromJson(file.readAll()).object();
+        graph.insert(QStringLiteral("id"), QStringLiteral("timeout-%1").arg(name));
+        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
+        for (qsizetype i = 0; i < nodes.size(); ++i) {
+            QJsonObject node = nodes.at(i).toObject();
+            if (node.value(QLatin1String("block_id")).toString()
+                == QLatin1String("8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d")) {
+                QJsonObject metadata = node.value(QLatin1String("metadata")).toObject();
+                metadata.insert(QStringLiteral("timeout"), timeout);
+                metadata.insert(QStringLiteral("allow_skip"), allowSkip);
+                node.insert(QStringLiteral("metadata"), metadata);
+                nodes[i] = node;
+            }
+        }
+        if (countdownSeconds > 0) {
+            nodes.append(
+                QJsonObject {{QStringLiteral("id"), QStringLiteral("countdown")},
+                             {QStringLiteral("block_id"),
+                              QStringLiteral("d67a9c52-5e4e-11e2-bcfd-0800200c9a71")},
+                             {QStringLiteral("input_default"),
+                              QJsonObject {{QStringLiteral("seconds"), countdownSeconds}}}});
+        }
+        graph.insert(QStringLiteral("nodes"), nodes);
+        const QString path = m_dir.filePath(QStringLiteral("timeout-%1.sbx.json").arg(name));
+        QFile out(path);
+        if (!out.open(QIODevice::WriteOnly))
+            return {};
+        out.write(QJsonDocument(graph).toJson());
+        return path;
+    }
+
+    void reviewTimeoutsWhileRunning()
+    {
+        // The countdown keeps the run alive past the deadline: allow_skip
+        // approves the review, which the node then takes.
+        const QString db = m_dir.filePath(QStringLiteral("timeout-running.db"));
+        Run run = signalbox({QStringLiteral("run"),
+                             exampleWithTimeout(QStringLiteral("skip"), 0.5, true, 2),
+                             QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json()
+                     .value(QLatin1String("outputs"))
+                     .toObject()
+                     .value(QLatin1String("greeting"))
+                     .toArray()
+                     .at(0)
+                     .toString(),
+                 QStringLiteral("Hello, World! Welcome aboard."));
+        // Without allow_skip the review is rejected and the node fails.
+        run = signalbox({QStringLiteral("run"),
+                         exampleWithTimeout(QStringLiteral("strict"), 0.5, false, 2),
+                         QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("Review timed out"));
+        QVERIFY(run.json().value(QLatin1String("outputs")).toObject().isEmpty());
+    }
+
+    void reviewTimeoutsAcrossARestart()
+    {
+        // Paused with nothing else to run, the process ends; resumed after
+        // the deadline, the deadline applies at once.
+        const QString db = m_dir.filePath(QStringLiteral("timeout-restart.db"));
+        Run run = signalbox({QStringLiteral("run"),
+                             exampleWithTimeout(QStringLiteral("later"), 1, true, 0),
+                             QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 3);
+        const QString execution = run.json().value(QLatin1String("execution_id")).toString();
+        QCOMPARE(waitingReview(db).value(QLatin1String("deadline")).toString().isEmpty(), false);
+        QThread::msleep(1200);
+        run = signalbox({QStringLiteral("resume"), execution, QStringLiteral("--db"), db,
+                         QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json()
+                     .value(QLatin1String("outputs"))
+                     .toObject()
+                     .value(QLatin1String("greeting"))
+                     .toArray()
+                     .at(0)
+                     .toString(),
+                 QStringLiteral("Hello, World! Welcome aboard."));
+    }
+
     void stoppingAPausedExecutionRejectsItsReviews()
     {
         const QString db = m_dir.filePath(QStringLiteral("review-stop.db"));
