@@ -426,8 +426,40 @@ void Executor::pollForStops()
         if (meta && meta->has_value() && (*meta)->status == ExecutionStatus::Terminated) {
             it->stoppedElsewhere = true;
             stop(id);
+            continue;
         }
+        if (!it->paused.isEmpty())
+            takeDecisions(*it);
     }
+}
+
+void Executor::takeDecisions(Run &run)
+{
+    // Reviews decided elsewhere (another window, another process) while
+    // other branches of the run go on: their nodes run again now.
+    const QStringList paused(run.paused.cbegin(), run.paused.cend());
+    auto reviews = m_reviews->reviewsByNodeExecIds(paused, run.context.userId);
+    if (!reviews)
+        return;
+    bool requeued = false;
+    for (const QString &id : paused) {
+        const auto review = reviews->constFind(id);
+        if (review == reviews->constEnd() || review->status == Model::ReviewStatus::Waiting)
+            continue;
+        requeuePaused(run, id);
+        requeued = true;
+    }
+    if (requeued)
+        dispatch();
+}
+
+void Executor::requeuePaused(Run &run, const QString &nodeExecId)
+{
+    if (!run.paused.remove(nodeExecId))
+        return;
+    const NodeExec exec = run.executions.value(nodeExecId);
+    setStatus(run, exec.id, ExecutionStatus::Queued, exec.inputs);
+    run.waiting.append({exec.id, exec.nodeId, exec.inputs});
 }
 
 void Executor::stop(const QString &graphExecId)
@@ -858,12 +890,10 @@ void Executor::applyDeadlines()
                 Q_EMIT m_events->reviewTimedOut(decided.review.graphExecId,
                                                 decided.review.nodeExecId, decided.status);
             auto run = m_runs.find(decided.review.graphExecId);
-            if (run == m_runs.end() || !run->paused.remove(decided.review.nodeExecId))
+            if (run == m_runs.end() || !run->paused.contains(decided.review.nodeExecId))
                 continue;
             // The paused node runs again and takes the decision.
-            const NodeExec exec = run->executions.value(decided.review.nodeExecId);
-            setStatus(*run, exec.id, ExecutionStatus::Queued, exec.inputs);
-            run->waiting.append({exec.id, exec.nodeId, exec.inputs});
+            requeuePaused(*run, decided.review.nodeExecId);
             touched.insert(run->id);
         }
         if (!touched.isEmpty())

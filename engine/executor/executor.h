@@ -199,6 +199,9 @@ private:
     // Decides the reviews whose deadline passed; paused nodes of runs here
     // run again to take the decision. Then waits for the next deadline.
     void applyDeadlines();
+    void takeDecisions(Run &run);
+    // A paused node execution whose review is decided runs again.
+    void requeuePaused(Run &run, const QString &nodeExecId);
     // handle_review_decision for a node execution of a run, on the
     // coordinator's connection.
     Result<std::optional<Model::ReviewResult>>

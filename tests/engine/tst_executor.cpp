@@ -3,6 +3,7 @@
 #include "engine/blocks/blockids.h"
 #include "engine/blocks/mediafile.h"
 #include "engine/executor/executor.h"
+#include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 
 #include <QSignalSpy>
@@ -470,6 +471,52 @@ private Q_SLOTS:
                      .contains(QLatin1String("Invalid credentials: missing or invalid provider, "
                                              "type")),
                  qPrintable(malformed.error().text()));
+    }
+
+    void reviewsDecidedElsewhereResumeWhileOtherBranchesRun()
+    {
+        // A countdown yields twice, a second apart, into a Human Review node.
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'tick', 'block_id': 'd67a9c52-5e4e-11e2-bcfd-0800200c9a71', "
+                 "'input_default': {'seconds': 1, 'repeat': 2, 'input_message': 'payload'}},"
+                 " {'id': 'review', 'block_id': '8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d', "
+                 "'input_default': {'name': 'Tick'}},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'approved'}}],"
+                 " 'links': [{'source_id': 'tick', 'source_name': 'output_message', 'sink_id': "
+                 "'review', 'sink_name': 'data'},"
+                 " {'source_id': 'review', 'source_name': 'approved_data', 'sink_id': 'out', "
+                 "'sink_name': 'value'}]}"));
+        if (m_executor->threadCount() < 2)
+            QSKIP("the review waits while the countdown holds a pool thread: needs two");
+        QSignalSpy requested(m_events.get(), &EventBus::reviewRequested);
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = start(graph);
+        QVERIFY(id.ok());
+        // The first tick waits for a reviewer while the countdown goes on.
+        QVERIFY(requested.wait(5000));
+        const QString first = requested.first().at(1).toString();
+        // A reviewer elsewhere approves it, and the node for the rest of the run.
+        ReviewRepository reviews(*m_db);
+        ReviewDecision decision;
+        decision.status = Model::ReviewStatus::Approved;
+        decision.autoApproveNode = true;
+        QVERIFY(reviews.processAllReviewsForExecution(kUser, {{first, decision}}).ok());
+        QElapsedTimer clock;
+        clock.start();
+        while (finished.isEmpty() && clock.elapsed() < 10000)
+            finished.wait(100);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Completed);
+        // The second tick was approved without asking; the first ran again
+        // and took its decision; nothing else was reviewed.
+        QCOMPARE(requested.size(), 1);
+        const auto execution = load(*id);
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("approved"))),
+                 json("['payload','payload']"));
+        QCOMPARE(executionsOf(execution, QStringLiteral("tick")).size(), 1);
+        QCOMPARE(executionsOf(execution, QStringLiteral("review")).size(), 2);
+        QVERIFY(reviews.pendingReviewsForExecution(*id, kUser)->isEmpty());
     }
 
     void validationListsEveryError()
