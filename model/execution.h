@@ -79,6 +79,9 @@ struct GraphExecutionMeta
     bool isShared = false;
     QString shareToken;
     QDateTime sharedAt;
+    // The run's safe modes (DESIGN §4).
+    bool humanInTheLoopSafeMode = true;
+    bool sensitiveActionSafeMode = false;
 };
 
 // One execution of one node, with its inputs and its outputs (each pin maps

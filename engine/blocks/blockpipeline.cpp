@@ -109,8 +109,35 @@ Result<void> executeBlock(const BlockRegistry &registry, const QString &blockId,
             QStringLiteral("Block %1 (%2) is not available in this version of Signalbox")
                 .arg(schema->name, blockId));
     }
+    ValueMap reviewed = input;
+    // A sensitive action in a run with the sensitive-action safe mode on
+    // runs only on an approved input, which may have been edited.
+    const Model::ExecutionContext &execution = context.executionContext();
+    if (schema->isSensitiveAction && execution.sensitiveActionSafeMode
+        && !execution.nodeExecId.isEmpty()) {
+        auto decision = context.reviewDecision(
+            Value(input), QStringLiteral("Review required for %1 execution").arg(schema->name),
+            true);
+        if (!decision)
+            return decision.error();
+        if (!decision->has_value())
+            return {}; // waiting: the node pauses
+        const Model::ReviewResult &result = **decision;
+        if (result.status != Model::ReviewStatus::Approved) {
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("Block execution rejected by reviewer: %1")
+                                 .arg(result.message.isEmpty()
+                                          ? QStringLiteral("Execution rejected by reviewer")
+                                          : result.message));
+        }
+        if (!result.data.isMap())
+            return makeError(
+                ErrorCode::BadInput,
+                QStringLiteral("The approved input of %1 must be an object").arg(schema->name));
+        reviewed = result.data.toMap();
+    }
     ValueMap present;
-    for (auto it = input.begin(); it != input.end(); ++it) {
+    for (auto it = reviewed.begin(); it != reviewed.end(); ++it) {
         if (!it.value().isNull() && !it.value().isUndefined())
             present.insert(it.key(), it.value());
     }

@@ -84,7 +84,14 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     auto catalog = Model::BlockCatalog::builtin();
     if (!catalog)
         return catalog.error();
-    auto registry = std::make_shared<BlockRegistry>(std::move(*catalog));
+    return withBuiltinBlocks(std::move(*catalog));
+}
+
+Result<std::shared_ptr<const BlockRegistry>>
+BlockRegistry::withBuiltinBlocks(Model::BlockCatalog catalog,
+                                 const QHash<QString, BlockFunction> &more)
+{
+    auto registry = std::make_shared<BlockRegistry>(std::move(catalog));
     registerBasicBlocks(*registry);
     registerListBlocks(*registry);
     registerDictionaryBlocks(*registry);
@@ -95,6 +102,12 @@ Result<std::shared_ptr<const BlockRegistry>> BlockRegistry::builtin()
     registerSpreadsheetBlocks(*registry);
     registerFileBlocks(*registry);
     registerDataSamplingBlock(*registry);
+    for (auto it = more.begin(); it != more.end(); ++it) {
+        if (!registry->schema(it.key()))
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("block %1 is not in the catalogue").arg(it.key()));
+        registry->add(it.key(), it.value());
+    }
     return std::shared_ptr<const BlockRegistry>(std::move(registry));
 }
 

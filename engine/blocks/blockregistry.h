@@ -24,6 +24,10 @@ class BlockRegistry final : public Model::BlockSchemaLookup
 public:
     // The catalogue with every block Signalbox implements.
     static Result<std::shared_ptr<const BlockRegistry>> builtin();
+    // The built-in implementations over another catalogue (one that adds
+    // blocks, say), and `more` for blocks of it they do not cover.
+    static Result<std::shared_ptr<const BlockRegistry>>
+    withBuiltinBlocks(Model::BlockCatalog catalog, const QHash<QString, BlockFunction> &more = {});
 
     explicit BlockRegistry(Model::BlockCatalog catalog);
     ~BlockRegistry() override;

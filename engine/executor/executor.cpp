@@ -202,6 +202,8 @@ Result<QString> Executor::start(const RunRequest &request)
     creation.userId = request.userId;
     creation.nodesInputMasks = request.nodesInputMasks;
     creation.parentGraphExecId = request.parentGraphExecId;
+    creation.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
+    creation.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
     // Created, queued and started in one transaction: a failure leaves nothing.
     WriteTransaction transaction(*m_db);
     if (auto begun = transaction.begin(); !begun)
@@ -319,6 +321,8 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     Run run = newRun(graphExecId, snapshot, userId, execution.meta.nodesInputMasks,
                      execution.meta.parentGraphExecId);
     run.nodesToSkip = validateGraphForRun(*snapshot, execution.meta.nodesInputMasks).nodesToSkip;
+    run.context.humanInTheLoopSafeMode = execution.meta.humanInTheLoopSafeMode;
+    run.context.sensitiveActionSafeMode = execution.meta.sensitiveActionSafeMode;
 
     // Rebuild the dataflow state from the store; node executions come ordered
     // by queue time, never-queued ones last by add time.

@@ -21,7 +21,7 @@ namespace {
 const QString kMetaColumns = QStringLiteral(
     "id, user_id, graph_id, graph_version, status, inputs, credential_inputs, nodes_input_masks,"
     " preset_id, parent_graph_exec_id, created_at, updated_at, started_at, ended_at, stats,"
-    " is_shared, share_token, shared_at");
+    " is_shared, share_token, shared_at, settings");
 
 const QString kNodeColumns = QStringLiteral(
     "ne.id, ne.graph_exec_id, ne.node_id, ne.block_id, ne.status, ne.execution_data, ne.stats,"
@@ -162,6 +162,11 @@ Model::GraphExecutionMeta readMeta(const QSqlQuery &q)
     meta.isShared = q.value(15).toBool();
     meta.shareToken = q.value(16).toString();
     meta.sharedAt = timeFromVariant(q.value(17));
+    const Model::ValueMap settings = mapFromText(q.value(18));
+    meta.humanInTheLoopSafeMode
+        = settings.value(QLatin1String("human_in_the_loop_safe_mode")).toBool(true);
+    meta.sensitiveActionSafeMode
+        = settings.value(QLatin1String("sensitive_action_safe_mode")).toBool(false);
     return meta;
 }
 
@@ -247,8 +252,8 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
     auto insert = m_db.prepare(QStringLiteral(
         "INSERT INTO graph_executions (id, user_id, graph_id, graph_version, status, inputs,"
         " credential_inputs, nodes_input_masks, preset_id, parent_graph_exec_id, created_at, "
-        "updated_at)"
-        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?, ?, ?, ?, ?, ?, ?)"));
+        "updated_at, settings)"
+        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!insert)
         return insert.error();
     QSqlQuery *q = *insert;
@@ -265,6 +270,10 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
                                                         : QVariant(request.parentGraphExecId));
     q->addBindValue(now);
     q->addBindValue(now);
+    Model::ValueMap settings;
+    settings.insert(QStringLiteral("human_in_the_loop_safe_mode"), request.humanInTheLoopSafeMode);
+    settings.insert(QStringLiteral("sensitive_action_safe_mode"), request.sensitiveActionSafeMode);
+    q->addBindValue(valueToText(settings));
     if (!q->exec()) {
         if (!request.parentGraphExecId.isEmpty()) {
             // The likely cause: a parent that does not exist (foreign key).

@@ -58,6 +58,9 @@ struct NewGraphExecution
     Model::ValueMap credentialInputs;
     Model::ValueMap nodesInputMasks;
     QString parentGraphExecId;
+    // The run's safe modes, kept with it so that a resumed run keeps them.
+    bool humanInTheLoopSafeMode = true;
+    bool sensitiveActionSafeMode = false;
 };
 
 struct UpsertedInput

@@ -159,10 +159,12 @@ QList<Migration> buildMigrations()
         }});
 
     // 2: who decided a review and what it held before an edit; review
-    // deadlines, and whether a review that runs out is approved.
+    // deadlines, and whether a review that runs out is approved; each
+    // execution's safe modes.
     migrations.append(Migration {
         2,
         {
+            QStringLiteral("ALTER TABLE graph_executions ADD COLUMN settings TEXT"),
             QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN reviewed_by TEXT"),
             QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN original_payload TEXT"),
             QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN deadline INTEGER"),

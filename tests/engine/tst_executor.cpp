@@ -6,6 +6,9 @@
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -517,6 +520,112 @@ private Q_SLOTS:
         QCOMPARE(executionsOf(execution, QStringLiteral("tick")).size(), 1);
         QCOMPARE(executionsOf(execution, QStringLiteral("review")).size(), 2);
         QVERIFY(reviews.pendingReviewsForExecution(*id, kUser)->isEmpty());
+    }
+
+    void sensitiveActionsRunOnlyOnAnApprovedInput()
+    {
+        // No built-in block is a sensitive action: the test adds one to the
+        // catalogue, a payment that reports what it paid.
+        QFile builtin(QStringLiteral(":/signalbox/blocks/builtin_blocks.json"));
+        QVERIFY(builtin.open(QIODevice::ReadOnly));
+        QJsonArray blocks = QJsonDocument::fromJson(builtin.readAll()).array();
+        const QString pay = QStringLiteral("5e0517e0-0000-4000-8000-000000000001");
+        blocks.append(QJsonDocument::fromJson(
+                          json("{'id': '5e0517e0-0000-4000-8000-000000000001', 'name': "
+                               "'TestPaymentBlock', 'description': 'Pays.', 'categories': "
+                               "['OUTPUT'], 'block_type': 'Standard', 'static_output': false, "
+                               "'is_sensitive_action': true, 'inputs': [{'name': 'recipient', "
+                               "'type': 'string', 'required': true}, {'name': 'amount', 'type': "
+                               "'integer', 'required': true}], 'outputs': [{'name': 'receipt', "
+                               "'type': 'string'}]}"))
+                          .object());
+        auto catalog = Model::BlockCatalog::fromJson(QJsonDocument(blocks).toJson(),
+                                                     QStringLiteral("test catalogue"));
+        QVERIFY2(catalog.ok(), qPrintable(catalog.error().text()));
+        auto registry = BlockRegistry::withBuiltinBlocks(
+            std::move(*catalog),
+            {{pay, [](const Model::ValueMap &input, BlockContext &context) -> Result<void> {
+                  context.yield(QStringLiteral("receipt"),
+                                QStringLiteral("paid %1 to %2")
+                                    .arg(input.value(QLatin1String("amount")).toInteger())
+                                    .arg(input.value(QLatin1String("recipient")).toString()));
+                  return {};
+              }}});
+        QVERIFY(registry.ok());
+        m_executor.reset();
+        m_executor = std::make_unique<Executor>(m_db->path(), *registry, m_events.get(), 2);
+        QVERIFY(m_executor->open().ok());
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'pay', 'block_id': '5e0517e0-0000-4000-8000-000000000001', "
+                 "'input_default': {'recipient': 'bob', 'amount': 5}},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'receipt'}}],"
+                 " 'links': [{'source_id': 'pay', 'source_name': 'receipt', 'sink_id': 'out', "
+                 "'sink_name': 'value'}]}"));
+        ReviewRepository reviews(*m_db);
+        const auto runPaused = [&]() {
+            QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+            RunRequest request;
+            request.graphId = graph;
+            request.sensitiveActionSafeMode = true;
+            auto id = m_executor->start(request);
+            if (!id || !finished.wait(5000)
+                || finished.first().at(1).value<ExecutionStatus>() != ExecutionStatus::Review)
+                qFatal("the payment did not pause for review");
+            return *id;
+        };
+        const auto decideAndResume = [&](const QString &id, ReviewDecision decision) {
+            const auto waiting = *reviews.pendingReviewsForExecution(id, kUser);
+            if (waiting.size() != 1)
+                qFatal("expected one waiting review");
+            if (!reviews.processAllReviewsForExecution(kUser,
+                                                       {{waiting.first().nodeExecId, decision}}))
+                qFatal("the decision failed");
+            QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+            if (!m_executor->resume(id) || (finished.isEmpty() && !finished.wait(5000)))
+                qFatal("the run did not resume");
+            return load(id);
+        };
+
+        // The review holds the block's input, always editable; the edited
+        // input is what the block runs on.
+        const QString approved = runPaused();
+        const auto review = reviews.pendingReviewsForExecution(approved, kUser)->first();
+        QCOMPARE(Model::toJson(review.payload), json("{'amount':5,'recipient':'bob'}"));
+        QVERIFY(review.editable);
+        QCOMPARE(review.instructions,
+                 QStringLiteral("Review required for TestPaymentBlock execution"));
+        ReviewDecision edit;
+        edit.data = value("{'recipient': 'bob', 'amount': 7}");
+        auto done = decideAndResume(approved, edit);
+        QCOMPARE(done.meta.status, ExecutionStatus::Completed);
+        QCOMPARE(Model::toJson(done.outputs.value(QLatin1String("receipt"))),
+                 json("['paid 7 to bob']"));
+
+        // A rejection fails the node with the reviewer's message.
+        ReviewDecision reject;
+        reject.status = Model::ReviewStatus::Rejected;
+        reject.message = QStringLiteral("not this month");
+        done = decideAndResume(runPaused(), reject);
+        QCOMPARE(done.meta.status, ExecutionStatus::Failed);
+        QCOMPARE(done.meta.stats->error,
+                 QStringLiteral("Block execution rejected by reviewer: not this month"));
+
+        // An approved input is validated before the block runs.
+        ReviewDecision invalid;
+        invalid.data = value("{'recipient': 'bob', 'amount': 'lots'}");
+        done = decideAndResume(runPaused(), invalid);
+        QCOMPARE(done.meta.status, ExecutionStatus::Failed);
+        QVERIFY2(done.meta.stats->error.contains(QLatin1String("invalid input data")),
+                 qPrintable(done.meta.stats->error));
+        ReviewDecision notAnObject;
+        notAnObject.data = value("[1, 2]");
+        done = decideAndResume(runPaused(), notAnObject);
+        QCOMPARE(done.meta.stats->error,
+                 QStringLiteral("The approved input of TestPaymentBlock must be an object"));
+
+        // With the safe mode off it runs at once.
+        QCOMPARE(runToEnd(graph).status, ExecutionStatus::Completed);
     }
 
     void validationListsEveryError()
