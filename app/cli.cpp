@@ -654,9 +654,14 @@ private:
         auto meta = executions.graphExecutionMeta(user, executionId);
         if (!meta)
             return fail(meta.error());
-        // Still waiting, or being run by another process: nothing to resume here.
-        if (*waiting || !meta->has_value() || (*meta)->status != Model::ExecutionStatus::Review)
+        // Still waiting: nothing to resume yet.
+        if (*waiting)
             return printRun(**db, executionId);
+        // Being run by another process, which takes the decisions itself.
+        if (!meta->has_value() || (*meta)->status != Model::ExecutionStatus::Review) {
+            printRun(**db, executionId);
+            return ExitCompleted;
+        }
         QString resumed;
         const auto failed = execute(
             **db, threadsText,

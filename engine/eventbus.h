@@ -57,6 +57,9 @@ Q_SIGNALS:
     void nodeExecutionUpdated(const Signalbox::Engine::NodeExecutionEvent &event);
     // A node execution waits for a human review (committed before this).
     void reviewRequested(const QString &graphExecId, const QString &nodeExecId);
+    // A run here takes a review's decision (made by anyone, anywhere).
+    void reviewDecided(const QString &graphExecId, const QString &nodeExecId,
+                       Signalbox::Model::ReviewStatus status);
     // A review's deadline passed and it decided itself.
     void reviewTimedOut(const QString &graphExecId, const QString &nodeExecId,
                         Signalbox::Model::ReviewStatus status);

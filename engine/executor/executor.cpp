@@ -450,6 +450,8 @@ void Executor::takeDecisions(Run &run)
         const auto review = reviews->constFind(id);
         if (review == reviews->constEnd() || review->status == Model::ReviewStatus::Waiting)
             continue;
+        if (m_events)
+            Q_EMIT m_events->reviewDecided(run.id, id, review->status);
         requeuePaused(run, id);
         requeued = true;
     }

@@ -611,6 +611,69 @@ private Q_SLOTS:
                  QStringLiteral("Hello, World! Welcome aboard."));
     }
 
+    void autoApprovingANodeFromAnotherProcess()
+    {
+        // A countdown feeds the review step twice, two seconds apart, while
+        // `run` goes on; a reviewer in another process approves the first
+        // and the node for the rest of the run: the second is not asked.
+        const QString path = exampleWithTimeout(QStringLiteral("auto"), 0, false, 0);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QJsonObject graph = QJsonDocument::fromJson(file.readAll()).object();
+        file.close();
+        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
+        nodes.append(QJsonObject {
+            {QStringLiteral("id"), QStringLiteral("tick")},
+            {QStringLiteral("block_id"), QStringLiteral("d67a9c52-5e4e-11e2-bcfd-0800200c9a71")},
+            {QStringLiteral("input_default"),
+             QJsonObject {{QStringLiteral("seconds"), 2},
+                          {QStringLiteral("repeat"), 2},
+                          {QStringLiteral("input_message"), QStringLiteral("tick")}}}});
+        graph.insert(QStringLiteral("nodes"), nodes);
+        QJsonArray links = graph.value(QLatin1String("links")).toArray();
+        for (qsizetype i = 0; i < links.size(); ++i) {
+            QJsonObject link = links.at(i).toObject();
+            if (link.value(QLatin1String("sink_name")).toString() == QLatin1String("data")) {
+                link.insert(QStringLiteral("source_id"), QStringLiteral("tick"));
+                link.insert(QStringLiteral("source_name"), QStringLiteral("output_message"));
+                links[i] = link;
+            }
+        }
+        graph.insert(QStringLiteral("links"), links);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(graph).toJson());
+        file.close();
+
+        const QString db = m_dir.filePath(QStringLiteral("review-auto.db"));
+        QProcess runner;
+        runner.start(
+            QStringLiteral(SIGNALBOX_BINARY),
+            {QStringLiteral("run"), path, QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QJsonObject review;
+        QElapsedTimer clock;
+        clock.start();
+        while (review.isEmpty() && clock.elapsed() < 15000) {
+            QThread::msleep(100);
+            if (QFileInfo::exists(db))
+                review = waitingReview(db);
+        }
+        QVERIFY(!review.isEmpty());
+        Run decide = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"),
+                                review.value(QLatin1String("node_exec_id")).toString(),
+                                QStringLiteral("--approve"), QStringLiteral("--auto-approve-node"),
+                                QStringLiteral("--db"), db});
+        QCOMPARE(decide.exitCode, 0);
+        QVERIFY(runner.waitForFinished(20000));
+        QCOMPARE(runner.exitCode(), 0);
+        const QJsonObject result = QJsonDocument::fromJson(runner.readAllStandardOutput()).object();
+        QCOMPARE(result.value(QLatin1String("outputs")).toObject(),
+                 QJsonDocument::fromJson(Testing::json("{'greeting': ['tick', 'tick']}")).object());
+        // One review was asked for, and no review waits.
+        const Run history = signalbox({QStringLiteral("reviews"), QStringLiteral("list"),
+                                       QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QVERIFY(history.json().value(QLatin1String("reviews")).toArray().isEmpty());
+    }
+
     void stoppingAPausedExecutionRejectsItsReviews()
     {
         const QString db = m_dir.filePath(QStringLiteral("review-stop.db"));

@@ -493,6 +493,7 @@ private Q_SLOTS:
         if (m_executor->threadCount() < 2)
             QSKIP("the review waits while the countdown holds a pool thread: needs two");
         QSignalSpy requested(m_events.get(), &EventBus::reviewRequested);
+        QSignalSpy decided(m_events.get(), &EventBus::reviewDecided);
         QSignalSpy finished(m_executor.get(), &Executor::runFinished);
         auto id = start(graph);
         QVERIFY(id.ok());
@@ -514,6 +515,8 @@ private Q_SLOTS:
         // The second tick was approved without asking; the first ran again
         // and took its decision; nothing else was reviewed.
         QCOMPARE(requested.size(), 1);
+        QCOMPARE(decided.size(), 1);
+        QCOMPARE(decided.first().at(1).toString(), first);
         const auto execution = load(*id);
         QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("approved"))),
                  json("['payload','payload']"));
