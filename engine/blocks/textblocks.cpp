@@ -145,7 +145,8 @@ bool hasNonFinite(const Value &value)
             for (const Value &item : current.toArray())
                 pending.append(item);
         } else if (current.isMap()) {
-            for (auto it = current.toMap().begin(); it != current.toMap().end(); ++it)
+            const Model::ValueMap map = current.toMap();
+            for (auto it = map.begin(); it != map.end(); ++it)
                 pending.append(it.value());
         }
     }

@@ -844,7 +844,8 @@ private:
             for (const Value &item : iterable.toArray())
                 items.append(item);
         } else if (iterable.isMap()) {
-            for (auto it = iterable.toMap().begin(); it != iterable.toMap().end(); ++it)
+            const Model::ValueMap map = iterable.toMap();
+            for (auto it = map.begin(); it != map.end(); ++it)
                 items.append(it.key());
         } else if (iterable.isString()) {
             for (const uint point : iterable.toString().toUcs4()) {
@@ -1224,7 +1225,8 @@ private:
             for (const Value &item : value.toArray())
                 items.append(item);
         } else if (value.isMap()) {
-            for (auto it = value.toMap().begin(); it != value.toMap().end(); ++it)
+            const Model::ValueMap map = value.toMap();
+            for (auto it = map.begin(); it != map.end(); ++it)
                 items.append(it.key());
         } else if (value.isString()) {
             for (const uint point : value.toString().toUcs4()) {
