@@ -450,6 +450,7 @@ private Q_SLOTS:
         QCOMPARE((*m_reviews->nextDeadline(exec))->toMSecsSinceEpoch(),
                  later.deadline.toMSecsSinceEpoch());
         // A reviewer who decided first wins over the deadline.
+        QThread::msleep(3); // a later decision time than the expiries
         QVERIFY(m_reviews
                     ->processAllReviewsForExecution(
                         userId(), {{QStringLiteral("later"), decision(ReviewStatus::Approved)}})
