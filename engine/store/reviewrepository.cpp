@@ -96,6 +96,27 @@ ReviewRepository::ReviewRepository(Database &db)
     : m_db(db)
 { }
 
+Result<void> ReviewRepository::checkOwner(const QString &graphExecId, const QString &userId)
+{
+    auto owner
+        = m_db.prepare(QStringLiteral("SELECT 1 FROM graph_executions WHERE id = ? AND user_id = ?"
+                                      " AND is_deleted = 0"));
+    if (!owner)
+        return owner.error();
+    (*owner)->addBindValue(graphExecId);
+    (*owner)->addBindValue(userId);
+    if (!(*owner)->exec())
+        return m_db.storageError((*owner)->lastError(), QStringLiteral("checking an execution"));
+    const bool owned = (*owner)->next();
+    (*owner)->finish();
+    if (!owned) {
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
+                             .arg(graphExecId, userId));
+    }
+    return {};
+}
+
 QString ReviewRepository::autoApproveKey(const QString &graphExecId, const QString &nodeId)
 {
     return QStringLiteral("auto_approve_%1_%2").arg(graphExecId, nodeId);
@@ -156,22 +177,8 @@ Result<void> ReviewRepository::createAutoApprovalRecord(const QString &userId,
     WriteTransaction transaction(m_db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
-    auto owner
-        = m_db.prepare(QStringLiteral("SELECT 1 FROM graph_executions WHERE id = ? AND user_id = ?"
-                                      " AND is_deleted = 0"));
-    if (!owner)
-        return owner.error();
-    (*owner)->addBindValue(graphExecId);
-    (*owner)->addBindValue(userId);
-    if (!(*owner)->exec())
-        return m_db.storageError((*owner)->lastError(), QStringLiteral("checking an execution"));
-    const bool owned = (*owner)->next();
-    (*owner)->finish();
-    if (!owned) {
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
-                             .arg(graphExecId, userId));
-    }
+    if (auto owned = checkOwner(graphExecId, userId); !owned)
+        return owned.error();
     auto insert = m_db.prepare(QStringLiteral(
         "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id, graph_id,"
         " graph_version, payload, instructions, editable, status, processed, created_at,"
@@ -444,22 +451,8 @@ Result<int> ReviewRepository::cancelPendingReviewsForExecution(const QString &gr
     WriteTransaction transaction(m_db);
     if (auto begun = transaction.begin(); !begun)
         return begun.error();
-    auto owner
-        = m_db.prepare(QStringLiteral("SELECT 1 FROM graph_executions WHERE id = ? AND user_id = ?"
-                                      " AND is_deleted = 0"));
-    if (!owner)
-        return owner.error();
-    (*owner)->addBindValue(graphExecId);
-    (*owner)->addBindValue(userId);
-    if (!(*owner)->exec())
-        return m_db.storageError((*owner)->lastError(), QStringLiteral("checking an execution"));
-    const bool owned = (*owner)->next();
-    (*owner)->finish();
-    if (!owned) {
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
-                             .arg(graphExecId, userId));
-    }
+    if (auto owned = checkOwner(graphExecId, userId); !owned)
+        return owned.error();
     auto update = m_db.prepare(QStringLiteral(
         "UPDATE pending_reviews SET status = 'REJECTED', review_message = ?, processed = 1,"
         " reviewed_at = ?, updated_at = ?"

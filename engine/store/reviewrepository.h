@@ -130,6 +130,9 @@ public:
     Result<std::optional<QDateTime>> nextDeadline(const QString &graphExecId = QString());
 
 private:
+    // The execution exists and belongs to the user (upstream's
+    // get_graph_execution_meta check), or an error naming both.
+    Result<void> checkOwner(const QString &graphExecId, const QString &userId);
     Result<QList<Model::PendingReview>> select(const QString &where, const QVariantList &binds,
                                                const QString &suffix = QString());
 
