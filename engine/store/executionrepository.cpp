@@ -839,22 +839,7 @@ Result<void> ExecutionRepository::insertExecutionInput(const QString &ioId,
                                                        const QString &name,
                                                        const Model::Value &data, qint64 timeMs)
 {
-    auto insert = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES"
-        " (:io_record_identifier, :input_output_name, :input_output_data, :recorded_at_millis,"
-        " :node_execution_id)"));
-    if (!insert)
-        return insert.error();
-    QSqlQuery *q = *insert;
-    q->bindValue(QStringLiteral(":io_record_identifier"), ioId);
-    q->bindValue(QStringLiteral(":input_output_name"), name);
-    q->bindValue(QStringLiteral(":input_output_data"), valueToText(data));
-    q->bindValue(QStringLiteral(":recorded_at_millis"), timeMs);
-    q->bindValue(QStringLiteral(":node_execution_id"), nodeExecId);
-    if (!q->exec())
-        return m_db.storageError(q->lastError(),
-                                 QStringLiteral("recording input %1 of %2").arg(name, nodeExecId));
-    return {};
+    return insertIoRow(IoKind::Input, ioId, nodeExecId, name, data, timeMs);
 }
 
 Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
@@ -862,26 +847,44 @@ Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
                                                         const QString &name,
                                                         const Model::Value &data, qint64 timeMs)
 {
-    auto insert = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_execution_io (id, name, data, time, output_exec_id) VALUES"
-        " (:io_record_identifier, :input_output_name, :input_output_data, :recorded_at_millis,"
-        " :node_execution_id)"));
+    return insertIoRow(IoKind::Output, ioId, nodeExecId, name, data, timeMs);
+}
+
+Result<void> ExecutionRepository::insertIoRow(IoKind kind, const QString &ioId,
+                                              const QString &nodeExecId, const QString &name,
+                                              const Model::Value &data, qint64 timeMs)
+{
+    const bool output = kind == IoKind::Output;
+    auto insert = m_db.prepare(
+        output ? QStringLiteral(
+            "INSERT INTO node_execution_io (id, name, data, time, output_exec_id) VALUES"
+            " (:io_record_identifier, :input_output_name, :input_output_data, :recorded_at_millis,"
+            " :node_execution_id)")
+               : QStringLiteral(
+                   "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES"
+                   " (:io_record_identifier, :input_output_name, :input_output_data,"
+                   " :recorded_at_millis, :node_execution_id)"));
     if (!insert)
         return insert.error();
     QSqlQuery *q = *insert;
     q->bindValue(QStringLiteral(":io_record_identifier"), ioId);
     q->bindValue(QStringLiteral(":input_output_name"), name);
+    // An output of none is stored as NULL; an input always as its JSON text.
     q->bindValue(QStringLiteral(":input_output_data"),
-                 data.isNull() || data.isUndefined() ? QVariant(QMetaType::fromType<QString>())
-                                                     : QVariant(valueToText(data)));
+                 output && (data.isNull() || data.isUndefined())
+                     ? QVariant(QMetaType::fromType<QString>())
+                     : QVariant(valueToText(data)));
     q->bindValue(QStringLiteral(":recorded_at_millis"), timeMs);
     q->bindValue(QStringLiteral(":node_execution_id"), nodeExecId);
     if (!q->exec()) {
-        if (Database::isConstraintViolation(q->lastError()))
+        if (output && Database::isConstraintViolation(q->lastError()))
             return makeError(ErrorCode::NotFound,
                              QStringLiteral("node execution %1 not found").arg(nodeExecId));
-        return m_db.storageError(q->lastError(),
-                                 QStringLiteral("recording output %1 of %2").arg(name, nodeExecId));
+        return m_db.storageError(
+            q->lastError(),
+            QStringLiteral("recording %1 %2 of %3")
+                .arg(output ? QStringLiteral("output") : QStringLiteral("input"), name,
+                     nodeExecId));
     }
     return {};
 }

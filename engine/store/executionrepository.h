@@ -192,6 +192,10 @@ public:
 
 private:
     enum class StatusTable { GraphExecutions, NodeExecutions };
+    enum class IoKind { Input, Output };
+    // One node_execution_io row, for either side.
+    Result<void> insertIoRow(IoKind kind, const QString &ioId, const QString &nodeExecId,
+                             const QString &name, const Model::Value &data, qint64 timeMs);
     // The one place that writes statuses: a conditional UPDATE checked against
     // the transition table, all or nothing.
     Result<int> applyStatus(StatusTable table, const QStringList &ids, Model::ExecutionStatus to,
