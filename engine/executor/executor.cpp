@@ -937,6 +937,16 @@ void Executor::skip(Run &run, const QueuedNode &node)
     }
 }
 
+template<typename R> R Executor::onCoordinator(const std::function<R()> &call)
+{
+    if (m_closing)
+        return R(blockError(QStringLiteral("the executor is shutting down")));
+    std::optional<R> result;
+    QMetaObject::invokeMethod(
+        this, [&] { result.emplace(call()); }, Qt::BlockingQueuedConnection);
+    return std::move(*result);
+}
+
 void Executor::runNode(const QString &runId, const QueuedNode &node)
 {
     const Run &run = m_runs[runId];
@@ -961,47 +971,24 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                                                             const Value &value) {
             post({Message::Kind::Output, runId, nodeExecId, nodeId, pin, value, std::nullopt, {}});
         };
-        // Key-value data goes through the coordinator's connection.
+        // Key-value data and reviews go through the coordinator's connection.
         auto read = [this, userId](const QString &key) {
-            if (m_closing)
-                return Result<std::optional<Value>>(
-                    blockError(QStringLiteral("the executor is shutting down")));
-            Result<std::optional<Value>> result = std::optional<Value>();
-            QMetaObject::invokeMethod(
-                this, [&] { result = m_executions->executionKvData(userId, key); },
-                Qt::BlockingQueuedConnection);
-            return result;
+            return onCoordinator<Result<std::optional<Value>>>(
+                [&] { return m_executions->executionKvData(userId, key); });
         };
         auto write = [this, userId, nodeExecId](const QString &key, const Value &value) {
-            if (m_closing)
-                return Result<void>(blockError(QStringLiteral("the executor is shutting down")));
-            Result<void> result;
-            QMetaObject::invokeMethod(
-                this,
-                [&] {
-                    auto stored = m_executions->setExecutionKvData(userId, nodeExecId, key, value);
-                    if (!stored)
-                        result = stored.error();
-                },
-                Qt::BlockingQueuedConnection);
-            return result;
+            return onCoordinator<Result<void>>([&]() -> Result<void> {
+                auto stored = m_executions->setExecutionKvData(userId, nodeExecId, key, value);
+                if (!stored)
+                    return stored.error();
+                return {};
+            });
         };
-        // Reviews are asked for and read on the coordinator's connection.
         auto review = [this, runId, nodeExecId,
                        nodeId](const Value &data, const QString &instructions, bool editable) {
-            if (m_closing)
-                return Result<std::optional<Model::ReviewResult>>(
-                    blockError(QStringLiteral("the executor is shutting down")));
-            Result<std::optional<Model::ReviewResult>> result
-                = std::optional<Model::ReviewResult>();
-            QMetaObject::invokeMethod(
-                this,
-                [&] {
-                    result
-                        = reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable);
-                },
-                Qt::BlockingQueuedConnection);
-            return result;
+            return onCoordinator<Result<std::optional<Model::ReviewResult>>>([&] {
+                return reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable);
+            });
         };
         WorkerContext worker(postOutput, cancel, context, read, write, review);
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);

@@ -181,6 +181,9 @@ private:
     void finishIfDone(const QString &runId);
     void failRun(Run &run, const Error &error);
     void runNode(const QString &runId, const QueuedNode &node);
+    // From a worker: runs `call` on the coordinator, which owns the
+    // connection, and waits for its result; refused while closing.
+    template<typename R> R onCoordinator(const std::function<R()> &call);
     // An AGENT node runs its sub-graph as a child execution on this executor.
     void startChild(const QString &parentRunId, const QueuedNode &node);
     void childFinished(const Run &child, Model::ExecutionStatus status);
