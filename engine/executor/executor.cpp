@@ -871,7 +871,7 @@ Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const 
         if (m_events)
             Q_EMIT m_events->reviewRequested(runId, nodeExecId);
         if (review.deadline.isValid())
-            applyDeadlines(); // waits for the earliest deadline
+            scheduleDeadline(review.deadline);
         return decided;
     }
     if (auto processed = m_reviews->updateReviewProcessedStatus(nodeExecId, true); !processed)
@@ -906,13 +906,17 @@ void Executor::applyDeadlines()
             dispatch();
     }
     // Then wait for the next one.
-    auto next = m_reviews->nextDeadline();
-    if (!next || !next->has_value()) {
-        m_deadlineTimer.stop();
-        return;
-    }
-    const qint64 wait = qBound(qint64(0), now.msecsTo(**next) + 1, qint64(24) * 3600 * 1000);
-    m_deadlineTimer.start(int(wait));
+    m_deadlineTimer.stop();
+    if (auto next = m_reviews->nextDeadline(); next && next->has_value())
+        scheduleDeadline(**next);
+}
+
+void Executor::scheduleDeadline(const QDateTime &deadline)
+{
+    const qint64 wait = qBound(qint64(0), QDateTime::currentDateTimeUtc().msecsTo(deadline) + 1,
+                               qint64(24) * 3600 * 1000);
+    if (!m_deadlineTimer.isActive() || m_deadlineTimer.remainingTime() > wait)
+        m_deadlineTimer.start(int(wait));
 }
 
 void Executor::skip(Run &run, const QueuedNode &node)

@@ -202,6 +202,8 @@ private:
     // Decides the reviews whose deadline passed; paused nodes of runs here
     // run again to take the decision. Then waits for the next deadline.
     void applyDeadlines();
+    // Makes applyDeadlines run at `deadline` unless it runs sooner.
+    void scheduleDeadline(const QDateTime &deadline);
     void takeDecisions(Run &run);
     // A paused node execution whose review is decided runs again.
     void requeuePaused(Run &run, const QString &nodeExecId);
