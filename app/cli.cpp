@@ -662,18 +662,7 @@ private:
             printRun(**db, executionId);
             return ExitCompleted;
         }
-        QString resumed;
-        const auto failed = execute(
-            **db, threadsText,
-            [&](Engine::Executor &executor) -> Result<QString> {
-                if (auto ok = executor.resume(executionId); !ok)
-                    return ok.error();
-                return executionId;
-            },
-            resumed);
-        if (failed)
-            return *failed;
-        return printRun(**db, executionId);
+        return resumeExecution(executionId, threadsText);
     }
 
     // Prints an execution as `run` does and returns its exit code.
