@@ -45,6 +45,13 @@ std::optional<QString> inside(const QString &base, const QString &path)
     return candidate;
 }
 
+// An execution id can name its folder: not empty, no separator, no dot first.
+bool isFolderName(const QString &graphExecId)
+{
+    return !graphExecId.isEmpty() && !graphExecId.contains(QLatin1Char('/'))
+        && !graphExecId.startsWith(QLatin1Char('.'));
+}
+
 } // namespace
 
 QString executionFolder(const QString &graphExecId)
@@ -55,10 +62,8 @@ QString executionFolder(const QString &graphExecId)
 
 Result<QString> store(const QString &graphExecId, const QString &file, bool returnContent)
 {
-    if (graphExecId.isEmpty() || graphExecId.contains(QLatin1Char('/'))
-        || graphExecId.startsWith(QLatin1Char('.'))) {
+    if (!isFolderName(graphExecId))
         return blockError(QStringLiteral("Files need a graph execution to belong to"));
-    }
     const QString base = executionFolder(graphExecId);
     if (!QDir().mkpath(base))
         return blockError(QStringLiteral("Could not create the folder %1").arg(base));
@@ -137,8 +142,7 @@ QString decodeText(const QByteArray &bytes)
 
 void removeExecutionFolder(const QString &graphExecId)
 {
-    if (graphExecId.isEmpty() || graphExecId.contains(QLatin1Char('/'))
-        || graphExecId.startsWith(QLatin1Char('.')))
+    if (!isFolderName(graphExecId))
         return;
     QDir folder(executionFolder(graphExecId));
     if (folder.exists())
