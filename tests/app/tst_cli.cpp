@@ -33,6 +33,17 @@ struct Run
     QString out;
     QString err;
     QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
+    // The first value the output block `name` received, as `run --json` prints it.
+    QString firstOutput(const char *name) const
+    {
+        return json()
+            .value(QLatin1String("outputs"))
+            .toObject()
+            .value(QLatin1String(name))
+            .toArray()
+            .at(0)
+            .toString();
+    }
 };
 
 Run signalbox(const QStringList &arguments, const QStringList &prefix = {})
@@ -441,14 +452,7 @@ private Q_SLOTS:
                              QStringLiteral("name=Grace"), QStringLiteral("--db"), db,
                              QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
-        QCOMPARE(run.json()
-                     .value(QLatin1String("outputs"))
-                     .toObject()
-                     .value(QLatin1String("greeting"))
-                     .toArray()
-                     .at(0)
-                     .toString(),
-                 QStringLiteral("Hello, Grace! Welcome aboard."));
+        QCOMPARE(run.firstOutput("greeting"), QStringLiteral("Hello, Grace! Welcome aboard."));
     }
 
     // The first waiting review of `db`, as `reviews list --json` shows it.
@@ -568,14 +572,7 @@ private Q_SLOTS:
                              exampleWithTimeout(QStringLiteral("skip"), 0.5, true, 2),
                              QStringLiteral("--db"), db, QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
-        QCOMPARE(run.json()
-                     .value(QLatin1String("outputs"))
-                     .toObject()
-                     .value(QLatin1String("greeting"))
-                     .toArray()
-                     .at(0)
-                     .toString(),
-                 QStringLiteral("Hello, World! Welcome aboard."));
+        QCOMPARE(run.firstOutput("greeting"), QStringLiteral("Hello, World! Welcome aboard."));
         // Without allow_skip the review is rejected and the node fails.
         run = signalbox({QStringLiteral("run"),
                          exampleWithTimeout(QStringLiteral("strict"), 0.5, false, 2),
@@ -601,14 +598,7 @@ private Q_SLOTS:
         run = signalbox({QStringLiteral("resume"), execution, QStringLiteral("--db"), db,
                          QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
-        QCOMPARE(run.json()
-                     .value(QLatin1String("outputs"))
-                     .toObject()
-                     .value(QLatin1String("greeting"))
-                     .toArray()
-                     .at(0)
-                     .toString(),
-                 QStringLiteral("Hello, World! Welcome aboard."));
+        QCOMPARE(run.firstOutput("greeting"), QStringLiteral("Hello, World! Welcome aboard."));
     }
 
     void autoApprovingANodeFromAnotherProcess()
