@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
 #include "model/execution.h"
 #include "model/graph.h"
@@ -60,6 +61,18 @@ inline Model::Graph smallGraph(const QString &id = QStringLiteral("g-small"))
 inline QString userId()
 {
     return QString(Model::kDefaultUserId);
+}
+
+// A request for an execution of smallGraph() by `user`, starting at "in".
+inline Engine::NewGraphExecution smallGraphExecution(const QString &user = userId(),
+                                                     const Model::ValueMap &startInput = {})
+{
+    Engine::NewGraphExecution request;
+    request.graphId = QStringLiteral("g-small");
+    request.graphVersion = 1;
+    request.userId = user;
+    request.startingNodesInput = {{QStringLiteral("in"), startInput}};
+    return request;
 }
 
 } // namespace Signalbox::Testing

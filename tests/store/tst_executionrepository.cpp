@@ -30,15 +30,12 @@ private:
 
     Model::GraphExecution create(const QString &user = userId(), const QString &parent = {})
     {
-        NewGraphExecution request;
-        request.graphId = QStringLiteral("g-small");
-        request.graphVersion = 1;
-        request.userId = user;
+        NewGraphExecution request
+            = smallGraphExecution(user,
+                                  {{QStringLiteral("name"), QStringLiteral("who")},
+                                   {QStringLiteral("value"), QStringLiteral("Ada")}});
         request.parentGraphExecId = parent;
         request.inputs = {{QStringLiteral("who"), QStringLiteral("Ada")}};
-        request.startingNodesInput = {{QStringLiteral("in"),
-                                       {{QStringLiteral("name"), QStringLiteral("who")},
-                                        {QStringLiteral("value"), QStringLiteral("Ada")}}}};
         auto created = m_executions->createGraphExecution(request);
         if (!created)
             qFatal("create failed: %s", qPrintable(created.error().message));

@@ -116,12 +116,7 @@ private Q_SLOTS:
             QString exec;
             for (int i = 0; i < kReviews; ++i) {
                 if (i % 10 == 0) {
-                    NewGraphExecution request;
-                    request.graphId = QStringLiteral("g-small");
-                    request.graphVersion = 1;
-                    request.userId = userId();
-                    request.startingNodesInput = {{QStringLiteral("in"), {}}};
-                    exec = executions.createGraphExecution(request)->meta.id;
+                    exec = executions.createGraphExecution(smallGraphExecution())->meta.id;
                 }
                 NewReview review;
                 review.userId = userId();

@@ -32,12 +32,7 @@ private:
 
     QString createExecution(const QString &user = userId())
     {
-        NewGraphExecution request;
-        request.graphId = QStringLiteral("g-small");
-        request.graphVersion = 1;
-        request.userId = user;
-        request.startingNodesInput = {{QStringLiteral("in"), {}}};
-        auto created = m_executions->createGraphExecution(request);
+        auto created = m_executions->createGraphExecution(smallGraphExecution(user));
         if (!created)
             qFatal("create failed: %s", qPrintable(created.error().message));
         return created->meta.id;
