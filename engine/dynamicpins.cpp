@@ -7,17 +7,6 @@ using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
 
-QString basePinName(const QString &pinName)
-{
-    qsizetype cut = pinName.size();
-    for (const QLatin1StringView split : {kDictSplit, kListSplit, kObjectSplit}) {
-        const qsizetype at = pinName.indexOf(split);
-        if (at >= 0)
-            cut = qMin(cut, at);
-    }
-    return pinName.left(cut);
-}
-
 Result<ValueMap> mergeDynamicInputs(ValueMap input)
 {
     const ValueMap original = input;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/pinnames.h"
 #include "model/result.h"
 #include "model/value.h"
 
@@ -8,15 +9,10 @@
 
 namespace Signalbox::Engine {
 
-// Dynamic pin names (AutoGPT's): "values_#_key" is entry `key` of the dict
-// pin "values", "items_$_2" item 2 of the list pin "items", "obj_@_attr"
-// attribute `attr` of the object pin "obj".
-inline constexpr QLatin1StringView kDictSplit("_#_");
-inline constexpr QLatin1StringView kListSplit("_$_");
-inline constexpr QLatin1StringView kObjectSplit("_@_");
-
-// The pin a (possibly dynamic) pin name belongs to: "values_#_a" -> "values".
-QString basePinName(const QString &pinName);
+using Model::basePinName;
+using Model::kDictSplit;
+using Model::kListSplit;
+using Model::kObjectSplit;
 
 // AutoGPT's merge_execution_input: folds every dynamic input into its base
 // pin (lists padded with "" up to the index, then dicts, then objects). The

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pinnames.h"
+
+namespace Signalbox::Model {
+
+QString basePinName(const QString &pinName)
+{
+    qsizetype cut = pinName.size();
+    for (const QLatin1StringView split : {kDictSplit, kListSplit, kObjectSplit}) {
+        const qsizetype at = pinName.indexOf(split);
+        if (at >= 0)
+            cut = qMin(cut, at);
+    }
+    return pinName.left(cut);
+}
+
+} // namespace Signalbox::Model
