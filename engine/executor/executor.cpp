@@ -177,6 +177,11 @@ Result<QString> Executor::start(const RunRequest &request)
         const ValueMap mask = request.nodesInputMasks.value(node->id).toMap();
         for (auto it = mask.begin(); it != mask.end(); ++it)
             input.insert(it.key(), it.value());
+        // A node that is skipped completes without running: its input is moot.
+        if (check.nodesToSkip.contains(node->id)) {
+            starting.append({node->id, input});
+            continue;
+        }
         const ExecInput checked = validateExec(*snapshot, *node, input);
         if (!checked.input)
             problems.append(QStringLiteral("node %1: %2").arg(node->id, checked.message));

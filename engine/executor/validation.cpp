@@ -80,6 +80,11 @@ credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, co
     return {problems, missing};
 }
 
+bool isMuted(const Model::Node &node)
+{
+    return node.metadata.value(QLatin1String("muted")).toBool();
+}
+
 } // namespace
 
 RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks)
@@ -91,6 +96,11 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
         const Model::BlockSchema *block = snapshot.registry().schema(node.blockId);
         if (!block)
             continue;
+        // A muted node completes without running, whatever its inputs.
+        if (isMuted(node)) {
+            check.nodesToSkip.insert(node.id);
+            continue;
+        }
         const auto [problems, missing]
             = credentialProblems(node, *block, nodesInputMasks.value(node.id).toMap());
         if (!problems.isEmpty())
@@ -112,6 +122,8 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
                       .arg(schema->name);
             continue;
         }
+        if (isMuted(node))
+            continue;
         QSet<QString> provided;
         for (auto it = node.inputDefault.begin(); it != node.inputDefault.end(); ++it)
             provided.insert(basePinName(it.key()));

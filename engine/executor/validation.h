@@ -28,7 +28,8 @@ struct RunCheck
 // input (an input mask before the node's default) must be set, unless the
 // node's metadata marks its credentials optional, which skips the node; a
 // value set must be well-formed credentials the store knows. A skipped node
-// need not be available in this build, since it never runs.
+// need not be available in this build, since it never runs. Nodes muted in
+// the editor (metadata "muted") are skipped the same way, unchecked.
 RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMap &nodesInputMasks);
 
 // "Graph validation failed: N issues on M nodes" with one line per problem.

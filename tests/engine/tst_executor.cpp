@@ -420,6 +420,32 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(MediaFile::executionFolder(run.id)));
     }
 
+    void mutedNodesAreSkipped()
+    {
+        // Muted in the editor: the node completes without running, unchecked
+        // (the calculator lacks its inputs), and nothing after it runs.
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'a', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9', "
+                 "'input_default': {'input': 'x'}, 'metadata': {'muted': true}},"
+                 " {'id': 'calc', 'block_id': 'b1ab9b19-67a6-406d-abf5-2dba76d00c79', "
+                 "'metadata': {'muted': true}},"
+                 " {'id': 'answer', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'answer'}},"
+                 " {'id': 'other', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'other', 'value': 'ran'}}],"
+                 " 'links': [{'source_id': 'a', 'source_name': 'output', 'sink_id': 'answer', "
+                 "'sink_name': 'value'}]}"));
+        const Finished run = runToEnd(graph);
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const auto execution = load(run.id);
+        const auto muted = executionsOf(execution, QStringLiteral("a"));
+        QCOMPARE(muted.size(), 1);
+        QCOMPARE(muted.first().status, ExecutionStatus::Completed);
+        QVERIFY(muted.first().outputData.isEmpty());
+        QVERIFY(executionsOf(execution, QStringLiteral("answer")).isEmpty());
+        QCOMPARE(Model::toJson(execution.outputs.value(QLatin1String("other"))), json("['ran']"));
+    }
+
     void nodesWithMissingOptionalCredentialsAreSkipped()
     {
         // A web request whose optional credentials are not set: it completes
