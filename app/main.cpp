@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
+#include "desktop.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
 
-#include <cstdio>
-
 int main(int argc, char *argv[])
 {
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    if (!Signalbox::App::isCliCommand(arguments))
+        return Signalbox::App::runDesktop(argc, argv);
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("signalbox"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SIGNALBOX_VERSION));
@@ -19,10 +24,5 @@ int main(int argc, char *argv[])
 
     QTextStream out(stdout);
     QTextStream err(stderr);
-    QStringList arguments = QCoreApplication::arguments();
-    if (!Signalbox::App::isCliCommand(arguments)) {
-        // The desktop application arrives with the UI; until then, help.
-        arguments = {arguments.value(0), QStringLiteral("--help")};
-    }
-    return Signalbox::App::runCli(arguments, out, err);
+    return Signalbox::App::runCli(QCoreApplication::arguments(), out, err);
 }

@@ -16,7 +16,7 @@ mode="${1:-}"
 # Debian packages needed to build and run Signalbox and its tests.
 packages=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev libvalijson-dev tzdata
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev libvalijson-dev libgraphviz-dev tzdata
 )
 
 usage() {

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "desktop.h"
+
+#include "engine/blocks/blockregistry.h"
+#include "ui/grapheditor.h"
+#include "ui/graphlayouter.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
+
+namespace Signalbox::App {
+
+int runDesktop(int &argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Signalbox"));
+    QApplication::setApplicationName(QStringLiteral("signalbox"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Signalbox"));
+    QApplication::setApplicationVersion(QStringLiteral(SIGNALBOX_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Signalbox: build, run and review agent graphs."));
+    const QCommandLineOption database(
+        QStringLiteral("db"), QStringLiteral("The database file to use."), QStringLiteral("FILE"));
+    parser.addOption(database);
+    parser.addPositionalArgument(QStringLiteral("graphs"), QStringLiteral("Graphs to open."),
+                                 QStringLiteral("[GRAPH.sbx.json...]"));
+    parser.process(app);
+
+    auto registry = Engine::BlockRegistry::builtin();
+    if (!registry) {
+        QMessageBox::critical(nullptr, QStringLiteral("Signalbox"), registry.error().text());
+        return 1;
+    }
+    const std::unique_ptr<Ui::GraphLayouter> layouter = Ui::createDefaultLayouter();
+    Ui::MainWindowContext context;
+    context.registry = *registry;
+    context.layouter = layouter.get();
+    context.settings = Ui::AppSettings::load(QSettings());
+    if (parser.isSet(database))
+        context.settings.databasePath = QFileInfo(parser.value(database)).absoluteFilePath();
+    QDir().mkpath(QFileInfo(context.settings.databasePath).absolutePath());
+    context.draftsFolder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + QStringLiteral("/drafts");
+
+    Ui::MainWindow window(std::move(context));
+    window.show();
+    const QStringList files = parser.positionalArguments();
+    for (const QString &file : files)
+        window.openFile(file);
+    if (files.isEmpty())
+        window.newGraph();
+    QTimer::singleShot(0, &window, &Ui::MainWindow::offerRecovery);
+    return app.exec();
+}
+
+} // namespace Signalbox::App

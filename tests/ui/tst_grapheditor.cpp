@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The graph editor driven as a user drives it: real widgets, QTest mouse and
+// key events, assertions on the document. Every edit is undone and redone
+// back to the saved JSON, byte for byte.
+#include "engine/blocks/blockregistry.h"
+#include "model/graphjson.h"
+#include "ui/blockpalette.h"
+#include "ui/commandpalette.h"
+#include "ui/graphdocument.h"
+#include "ui/grapheditor.h"
+#include "ui/graphlayouter.h"
+#include "ui/graphscene.h"
+#include "ui/graphview.h"
+#include "ui/groupitem.h"
+#include "ui/mainwindow.h"
+#include "ui/nodeitem.h"
+#include "ui/propertypanel.h"
+#include "ui/validationpanel.h"
+
+#include <QAccessible>
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QDockWidget>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+#include <QTreeWidget>
+
+using namespace Signalbox;
+using namespace Signalbox::Ui;
+
+namespace {
+
+const QString kStoreValue = QStringLiteral("1ff065e9-88e8-4358-9d82-8dc91f622ba9");
+const QString kCalculator = QStringLiteral("b1ab9b19-67a6-406d-abf5-2dba76d00c79");
+const QString kCreateList = QStringLiteral("a912d5c7-6e00-4542-b2a9-8034136930e4");
+const QString kAgentInput = QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b");
+
+} // namespace
+
+class tst_GraphEditor : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::shared_ptr<const Engine::BlockRegistry> m_registry;
+    std::unique_ptr<GraphLayouter> m_layouter;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MainWindow> m_window;
+
+    MainWindow *window() { return m_window.get(); }
+    GraphEditor *editor() { return m_window->currentEditor(); }
+    GraphDocument *document() { return editor()->document(); }
+    QWidget *viewport() { return editor()->view()->viewport(); }
+
+    std::unique_ptr<MainWindow> makeWindow()
+    {
+        MainWindowContext context;
+        context.registry = m_registry;
+        context.layouter = m_layouter.get();
+        context.settings.databasePath = m_dir->filePath(QStringLiteral("store.db"));
+        context.draftsFolder = m_dir->filePath(QStringLiteral("drafts"));
+        auto window = std::make_unique<MainWindow>(context);
+        window->resize(1400, 900);
+        window->show();
+        window->activateWindow();
+        return window;
+    }
+
+    // A new graph in a fresh window, the view at zoom 1 around the origin.
+    void freshGraph()
+    {
+        m_window = makeWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window()));
+        window()->newGraph();
+        editor()->view()->setZoom(1.0);
+        editor()->view()->centerOn(QPointF(300, 200));
+        editor()->view()->setMinimapVisible(false);
+    }
+
+    QPoint viewPoint(QPointF scenePos) { return editor()->view()->mapFromScene(scenePos); }
+
+    QPoint pinPoint(const QString &nodeId, const QString &pin, bool isInput)
+    {
+        NodeItem *item = editor()->scene()->nodeItem(nodeId);
+        PinItem *found = item ? item->pin(pin, isInput) : nullptr;
+        if (!found)
+            return {};
+        return viewPoint(found->scenePos());
+    }
+
+    void dragOnCanvas(QPoint from, QPoint to, Qt::KeyboardModifiers modifiers = {})
+    {
+        QTest::mousePress(viewport(), Qt::LeftButton, modifiers, from);
+        // In steps, as a hand moves; the last one on the target.
+        for (int step = 1; step <= 4; ++step)
+            QTest::mouseMove(viewport(), from + (to - from) * step / 4);
+        QTest::mouseRelease(viewport(), Qt::LeftButton, modifiers, to);
+    }
+
+    void key(QKeySequence sequence)
+    {
+        const QKeyCombination combination = sequence[0];
+        QTest::keyClick(editor()->view(), combination.key(), combination.keyboardModifiers());
+    }
+
+    // Undo then redo: the document goes back to `before` and forward to
+    // `after`, byte for byte.
+    void checkUndoRedo(const QByteArray &before, const QByteArray &after)
+    {
+        QCOMPARE(document()->toJson(), after);
+        key(QKeySequence::Undo);
+        QCOMPARE(document()->toJson(), before);
+        key(QKeySequence::Redo);
+        QCOMPARE(document()->toJson(), after);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        qputenv("XDG_CONFIG_HOME", m_dir->filePath(QStringLiteral("config")).toUtf8());
+        auto registry = Engine::BlockRegistry::builtin();
+        QVERIFY2(registry.ok(), qPrintable(registry.ok() ? QString() : registry.error().text()));
+        m_registry = *registry;
+        m_layouter = createDefaultLayouter();
+    }
+
+    void cleanup()
+    {
+        if (m_window) {
+            for (GraphEditor *open : m_window->editors())
+                open->document()->undoStack()->setClean();
+            m_window.reset();
+        }
+        QGuiApplication::clipboard()->clear();
+    }
+
+    void addFromPaletteByDragAndDrop()
+    {
+        freshGraph();
+        const QByteArray empty = document()->toJson();
+        BlockPalette *palette = window()->palette();
+        QTest::keyClicks(palette->searchField(), QStringLiteral("store value"));
+        QCOMPARE(palette->visibleBlockIds(), QStringList {kStoreValue});
+        // The drag carries what the palette's model puts in it.
+        const QModelIndex index = palette->tree()->currentIndex();
+        QCOMPARE(index.data(BlockIdRole).toString(), kStoreValue);
+        std::unique_ptr<QMimeData> data(palette->model()->mimeData({index}));
+        QVERIFY(data);
+        const QPoint drop = viewPoint(QPointF(120, 140));
+        QDragEnterEvent enter(drop, Qt::CopyAction, data.get(), Qt::LeftButton, {});
+        QApplication::sendEvent(viewport(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent dropEvent(drop, Qt::CopyAction, data.get(), Qt::LeftButton, {});
+        QApplication::sendEvent(viewport(), &dropEvent);
+        QCOMPARE(document()->graph().nodes.size(), 1);
+        const Model::Node &node = document()->graph().nodes.first();
+        QCOMPARE(node.blockId, kStoreValue);
+        QCOMPARE(GraphDocument::nodePosition(node), QPointF(120, 140));
+        QVERIFY(window()->isWindowModified());
+        checkUndoRedo(empty, document()->toJson());
+        key(QKeySequence::Undo);
+        QVERIFY(!window()->isWindowModified());
+    }
+
+    void addFromPaletteByKeyboard()
+    {
+        freshGraph();
+        const QByteArray empty = document()->toJson();
+        BlockPalette *palette = window()->palette();
+        palette->searchField()->setFocus();
+        QTest::keyClicks(palette->searchField(), QStringLiteral("calcul"));
+        QTest::keyClick(palette->searchField(), Qt::Key_Return);
+        QCOMPARE(document()->graph().nodes.size(), 1);
+        QCOMPARE(document()->graph().nodes.first().blockId, kCalculator);
+        // The new node is selected and the canvas has the focus.
+        QCOMPARE(editor()->scene()->selectedNodeIds(),
+                 QStringList {document()->graph().nodes.first().id});
+        checkUndoRedo(empty, document()->toJson());
+    }
+
+    void quickAddAtTheCursor()
+    {
+        freshGraph();
+        const QByteArray empty = document()->toJson();
+        const QPointF at(300, 260);
+        QTest::mouseDClick(viewport(), Qt::LeftButton, {}, viewPoint(at));
+        auto *popup = window()->findChild<QuickAddPopup *>(QStringLiteral("quickAdd"));
+        QVERIFY(popup);
+        QTRY_VERIFY(popup->isVisible());
+        QTest::keyClicks(popup->searchField(), QStringLiteral("create list"));
+        QCOMPARE(popup->currentBlockId(), kCreateList);
+        QTest::keyClick(popup->searchField(), Qt::Key_Return);
+        QCOMPARE(document()->graph().nodes.size(), 1);
+        const Model::Node &node = document()->graph().nodes.first();
+        QCOMPARE(node.blockId, kCreateList);
+        const QPointF placed = GraphDocument::nodePosition(node);
+        QVERIFY2(QLineF(placed, at).length() < 2.0,
+                 qPrintable(QStringLiteral("placed at %1,%2").arg(placed.x()).arg(placed.y())));
+        checkUndoRedo(empty, document()->toJson());
+    }
+
+    void linkByDraggingPinToPin()
+    {
+        freshGraph();
+        const QString source = document()->addNode(kStoreValue, QPointF(0, 100));
+        const QString sink = document()->addNode(kStoreValue, QPointF(400, 100));
+        document()->undoStack()->setClean();
+        const QByteArray before = document()->toJson();
+        dragOnCanvas(pinPoint(source, QStringLiteral("output"), false),
+                     pinPoint(sink, QStringLiteral("input"), true));
+        QCOMPARE(document()->graph().links.size(), 1);
+        const Model::Link &link = document()->graph().links.first();
+        QCOMPARE(link.sourceId, source);
+        QCOMPARE(link.sourceName, QStringLiteral("output"));
+        QCOMPARE(link.sinkId, sink);
+        QCOMPARE(link.sinkName, QStringLiteral("input"));
+        QVERIFY(editor()->scene()->linkItem(link.id));
+        QVERIFY(editor()->scene()->nodeItem(sink)->pin(QStringLiteral("input"), true));
+        checkUndoRedo(before, document()->toJson());
+
+        // Dragged from the input end, the link is made the same way round.
+        const QByteArray linked = document()->toJson();
+        dragOnCanvas(pinPoint(sink, QStringLiteral("data"), true),
+                     pinPoint(source, QStringLiteral("output"), false));
+        QCOMPARE(document()->graph().links.size(), 2);
+        QCOMPARE(document()->graph().links.last().sinkName, QStringLiteral("data"));
+        checkUndoRedo(linked, document()->toJson());
+    }
+
+    void refusedLinksSayWhy_data()
+    {
+        QTest::addColumn<QString>("sourceBlock");
+        QTest::addColumn<QString>("sourcePin");
+        QTest::addColumn<QString>("sinkBlock");
+        QTest::addColumn<QString>("sinkPin");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("list to number") << kCreateList << "list" << kCalculator << "a"
+                                        << "a list output cannot feed a number input: it would "
+                                           "arrive as its length";
+        QTest::newRow("number to object")
+            << kCalculator << "result" << QStringLiteral("b924ddf4-de4f-4b56-9a85-358930dcbc91")
+            << "values"
+            << "a number output cannot feed an object input";
+    }
+
+    void refusedLinksSayWhy()
+    {
+        QFETCH(QString, sourceBlock);
+        QFETCH(QString, sourcePin);
+        QFETCH(QString, sinkBlock);
+        QFETCH(QString, sinkPin);
+        QFETCH(QString, reason);
+        freshGraph();
+        const QString source = document()->addNode(sourceBlock, QPointF(0, 100));
+        const QString sink = document()->addNode(sinkBlock, QPointF(400, 100));
+        const QByteArray before = document()->toJson();
+        const int commands = document()->undoStack()->count();
+        QSignalSpy refused(editor()->scene(), &GraphScene::linkRefused);
+        dragOnCanvas(pinPoint(source, sourcePin, false), pinPoint(sink, sinkPin, true));
+        QCOMPARE(refused.size(), 1);
+        const QString message = refused.first().first().toString();
+        QVERIFY2(message.contains(reason), qPrintable(message));
+        QCOMPARE(document()->toJson(), before);
+        QCOMPARE(document()->undoStack()->count(), commands);
+        // The reason reaches the user in the status bar.
+        QVERIFY(window()->statusBar()->currentMessage().contains(reason));
+    }
+
+    void secondLinkToAnInputIsRefusedUnlessDynamic()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(0, 200));
+        const QString sink = document()->addNode(kStoreValue, QPointF(400, 100));
+        const QString list = document()->addNode(kCreateList, QPointF(400, 400));
+        QVERIFY(document()->addLink(a, QStringLiteral("output"), sink, QStringLiteral("input")));
+        QSignalSpy refused(editor()->scene(), &GraphScene::linkRefused);
+        dragOnCanvas(pinPoint(b, QStringLiteral("output"), false),
+                     pinPoint(sink, QStringLiteral("input"), true));
+        QCOMPARE(refused.size(), 1);
+        QVERIFY(refused.first().first().toString().contains(QStringLiteral("linked already")));
+        // A list input takes one link per item: values, values_$_0, ...
+        dragOnCanvas(pinPoint(a, QStringLiteral("output"), false),
+                     pinPoint(list, QStringLiteral("values"), true));
+        dragOnCanvas(pinPoint(b, QStringLiteral("output"), false),
+                     pinPoint(list, QStringLiteral("values"), true));
+        QCOMPARE(refused.size(), 1);
+        QStringList sinks;
+        for (const Model::Link &link : document()->graph().links) {
+            if (link.sinkId == list)
+                sinks.append(link.sinkName);
+        }
+        QCOMPARE(sinks, (QStringList {QStringLiteral("values"), QStringLiteral("values_$_0")}));
+    }
+
+    void editAProperty()
+    {
+        freshGraph();
+        const QString node = document()->addNode(kAgentInput, QPointF(0, 0));
+        document()->undoStack()->setClean();
+        const QByteArray before = document()->toJson();
+        QTest::mouseClick(viewport(), Qt::LeftButton, {}, viewPoint(QPointF(120, 10)));
+        QCOMPARE(window()->propertyPanel()->nodeId(), node);
+        // Required and empty: the field says so.
+        QVERIFY(window()
+                    ->propertyPanel()
+                    ->fieldMessage(QStringLiteral("name"))
+                    .contains(QStringLiteral("Required")));
+        auto *name = qobject_cast<QLineEdit *>(
+            window()->propertyPanel()->fieldEditor(QStringLiteral("name")));
+        QVERIFY(name);
+        name->setFocus();
+        QTest::keyClicks(name, QStringLiteral("topic"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(document()->node(node)->inputDefault.value(QStringLiteral("name")).toString(),
+                 QStringLiteral("topic"));
+        QVERIFY(window()->propertyPanel()->fieldMessage(QStringLiteral("name")).isEmpty());
+        // The node shows the value.
+        QCOMPARE(document()->undoStack()->count(), 2);
+        QCOMPARE(document()->undoStack()->text(1), QStringLiteral("Set name of Agent Input"));
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void jsonFieldRefusesBadJson()
+    {
+        freshGraph();
+        const QString node = document()->addNode(kCreateList, QPointF(0, 0));
+        editor()->scene()->selectNodes({node});
+        auto *values = qobject_cast<QPlainTextEdit *>(
+            window()->propertyPanel()->fieldEditor(QStringLiteral("values")));
+        QVERIFY(values);
+        const QByteArray before = document()->toJson();
+        values->setFocus();
+        QTest::keyClicks(values, QStringLiteral("[1, 2"));
+        QTest::keyClick(values, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(window()
+                    ->propertyPanel()
+                    ->fieldMessage(QStringLiteral("values"))
+                    .startsWith(QStringLiteral("Not valid JSON")));
+        QCOMPARE(document()->toJson(), before);
+        QTest::keyClicks(values, QStringLiteral(", 3]"));
+        QTest::keyClick(values, Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(window()->propertyPanel()->fieldMessage(QStringLiteral("values")), QString());
+        QCOMPARE(QJsonDocument(document()->node(node)->inputDefault).toJson(QJsonDocument::Compact),
+                 QByteArray("{\"values\":[1,2,3]}"));
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void deleteANodeWithItsLinks()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(400, 0));
+        const QString c = document()->addNode(kStoreValue, QPointF(800, 0));
+        QVERIFY(document()->addLink(a, QStringLiteral("output"), b, QStringLiteral("input")));
+        QVERIFY(document()->addLink(b, QStringLiteral("output"), c, QStringLiteral("input")));
+        QVERIFY(document()->addLink(a, QStringLiteral("output"), c, QStringLiteral("data")));
+        const QByteArray before = document()->toJson();
+        QTest::mouseClick(viewport(), Qt::LeftButton, {}, viewPoint(QPointF(520, 10)));
+        QCOMPARE(editor()->scene()->selectedNodeIds(), QStringList {b});
+        key(QKeySequence::Delete);
+        QCOMPARE(document()->graph().nodes.size(), 2);
+        QCOMPARE(document()->graph().links.size(), 1);
+        QVERIFY(!editor()->scene()->nodeItem(b));
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void moveByDraggingIsOneCommand()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QByteArray before = document()->toJson();
+        const int commands = document()->undoStack()->count();
+        dragOnCanvas(viewPoint(QPointF(100, 10)), viewPoint(QPointF(180, 70)));
+        QCOMPARE(GraphDocument::nodePosition(*document()->node(a)), QPointF(80, 60));
+        QCOMPARE(document()->undoStack()->count(), commands + 1);
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void groupMovesItsNodes()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(300, 0));
+        const QString outside = document()->addNode(kStoreValue, QPointF(0, 400));
+        const QByteArray before = document()->toJson();
+        // Rubber band around the first two.
+        dragOnCanvas(viewPoint(QPointF(-40, -40)), viewPoint(QPointF(600, 150)));
+        QCOMPARE(editor()->scene()->selectedNodeIds(), (QStringList {a, b}));
+        key(QKeySequence(QStringLiteral("Ctrl+G")));
+        const QList<NodeGroup> groups = document()->groups();
+        QCOMPARE(groups.size(), 1);
+        QCOMPARE(groups.first().nodeIds, (QStringList {a, b}));
+        checkUndoRedo(before, document()->toJson());
+
+        // Dragging the frame's title bar moves both nodes and not the third.
+        const QByteArray grouped = document()->toJson();
+        GroupItem *frame = editor()->scene()->groupItem(groups.first().id);
+        QVERIFY(frame);
+        const QPointF title = frame->sceneBoundingRect().topLeft() + QPointF(40, 12);
+        editor()->scene()->clearSelection();
+        dragOnCanvas(viewPoint(title), viewPoint(title + QPointF(50, 30)));
+        QCOMPARE(GraphDocument::nodePosition(*document()->node(a)), QPointF(50, 30));
+        QCOMPARE(GraphDocument::nodePosition(*document()->node(b)), QPointF(350, 30));
+        QCOMPARE(GraphDocument::nodePosition(*document()->node(outside)), QPointF(0, 400));
+        checkUndoRedo(grouped, document()->toJson());
+    }
+
+    void copyAndPaste()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(400, 0));
+        document()->setInputValue(a, QStringLiteral("input"), QStringLiteral("hello"));
+        QVERIFY(document()->addLink(a, QStringLiteral("output"), b, QStringLiteral("input")));
+        const QByteArray before = document()->toJson();
+        key(QKeySequence::SelectAll);
+        key(QKeySequence::Copy);
+        // Other applications get the nodes as JSON text.
+        const QJsonDocument text
+            = QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8());
+        QCOMPARE(text.object().value(QStringLiteral("nodes")).toArray().size(), 2);
+        key(QKeySequence::Paste);
+        QCOMPARE(document()->graph().nodes.size(), 4);
+        QCOMPARE(document()->graph().links.size(), 2);
+        const Model::Node &copy = document()->graph().nodes.at(2);
+        QVERIFY(copy.id != a);
+        QCOMPARE(copy.inputDefault.value(QStringLiteral("input")).toString(),
+                 QStringLiteral("hello"));
+        const Model::Link &link = document()->graph().links.last();
+        QCOMPARE(link.sourceId, copy.id);
+        QCOMPARE(link.sinkId, document()->graph().nodes.at(3).id);
+        checkUndoRedo(before, document()->toJson());
+
+        // Into another graph.
+        window()->newGraph();
+        editor()->view()->setZoom(1.0);
+        const QByteArray empty = document()->toJson();
+        key(QKeySequence::Paste);
+        QCOMPARE(document()->graph().nodes.size(), 2);
+        QCOMPARE(document()->graph().links.size(), 1);
+        checkUndoRedo(empty, document()->toJson());
+
+        // Cut removes what it copies.
+        const QByteArray pasted = document()->toJson();
+        key(QKeySequence::SelectAll);
+        key(QKeySequence::Cut);
+        QCOMPARE(document()->graph().nodes.size(), 0);
+        checkUndoRedo(pasted, document()->toJson());
+    }
+
+    void autoLayoutPlacesNodesLeftToRight()
+    {
+        freshGraph();
+        // Built in reverse: each node left of the one it feeds after layout.
+        const QString c = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(10, 10));
+        const QString a = document()->addNode(kStoreValue, QPointF(20, 20));
+        QVERIFY(document()->addLink(a, QStringLiteral("output"), b, QStringLiteral("input")));
+        QVERIFY(document()->addLink(b, QStringLiteral("output"), c, QStringLiteral("input")));
+        const QByteArray before = document()->toJson();
+        QSignalSpy finished(editor(), &GraphEditor::layoutFinished);
+        key(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().first().toBool(), true);
+        const qreal xa = GraphDocument::nodePosition(*document()->node(a)).x();
+        const qreal xb = GraphDocument::nodePosition(*document()->node(b)).x();
+        const qreal xc = GraphDocument::nodePosition(*document()->node(c)).x();
+        QVERIFY2(xa + 250 < xb && xb + 250 < xc,
+                 qPrintable(QStringLiteral("%1 %2 %3").arg(xa).arg(xb).arg(xc)));
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void muteANode()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        editor()->scene()->selectNodes({a});
+        const QByteArray before = document()->toJson();
+        key(QKeySequence(QStringLiteral("Ctrl+M")));
+        QCOMPARE(document()->node(a)->metadata.value(QStringLiteral("muted")).toBool(), true);
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void validationMarksNodesAndGoesToThem()
+    {
+        freshGraph();
+        const QString calculator = document()->addNode(kCalculator, QPointF(0, 0));
+        const QString fine = document()->addNode(kStoreValue, QPointF(2000, 1500));
+        document()->setInputValue(fine, QStringLiteral("input"), 1);
+        QTest::keyClick(editor()->view(), Qt::Key_F7);
+        QTreeWidget *list = window()->validationPanel()->list();
+        QVERIFY(list->topLevelItemCount() >= 3);
+        QStringList fields;
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            QCOMPARE(list->topLevelItem(i)->data(0, Qt::UserRole).toString(), calculator);
+            fields.append(list->topLevelItem(i)->text(1));
+        }
+        QVERIFY(fields.contains(QStringLiteral("a")) && fields.contains(QStringLiteral("b")));
+        QVERIFY(!editor()->scene()->nodeItem(calculator)->problems().isEmpty());
+        QVERIFY(editor()->scene()->nodeItem(fine)->problems().isEmpty());
+        // Double-click on a problem: its node is selected and in view.
+        editor()->scene()->selectNodes({fine});
+        editor()->view()->centerOn(QPointF(2000, 1500));
+        QSignalSpy activated(window()->validationPanel(), &ValidationPanel::nodeActivated);
+        const QRect row = list->visualItemRect(list->topLevelItem(0));
+        // A first click focuses the list and selects the row.
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, row.center());
+        QVERIFY(activated.isEmpty());
+        QTest::mouseDClick(list->viewport(), Qt::LeftButton, {}, row.center());
+        QVERIFY(!activated.isEmpty());
+        QCOMPARE(editor()->scene()->selectedNodeIds(), QStringList {calculator});
+        const QRectF visible = editor()->view()->mapToScene(viewport()->rect()).boundingRect();
+        QVERIFY(visible.intersects(editor()->scene()->nodeItem(calculator)->sceneBoundingRect()));
+        QVERIFY(window()
+                    ->propertyPanel()
+                    ->fieldMessage(QStringLiteral("a"))
+                    .contains(QStringLiteral("required"), Qt::CaseInsensitive));
+    }
+
+    void openAnAutoGptExportAndSaveItUnchanged()
+    {
+        m_window = makeWindow();
+        const QString path
+            = QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/autogpt_export_with_subgraph.json");
+        QSignalSpy opened(window(), &MainWindow::documentOpened);
+        window()->openFile(path);
+        QVERIFY(opened.wait(10000));
+        QVERIFY(!window()->isWindowModified());
+        const QString saved = m_dir->filePath(QStringLiteral("saved.sbx.json"));
+        QVERIFY(window()->saveCurrentAs(saved).ok());
+        QFile original(path);
+        QFile written(saved);
+        QVERIFY(original.open(QIODevice::ReadOnly) && written.open(QIODevice::ReadOnly));
+        const QByteArray writtenBytes = written.readAll();
+        // The same JSON (keys in Qt's order), and saving again is byte-stable.
+        QCOMPARE(QJsonDocument::fromJson(writtenBytes),
+                 QJsonDocument::fromJson(original.readAll()));
+        QCOMPARE(document()->toJson(), writtenBytes);
+        QCOMPARE(document()->filePath(), saved);
+        QVERIFY(!window()->isWindowModified());
+    }
+
+    void openingALargeGraphShowsProgress()
+    {
+        m_window = makeWindow();
+        Model::Graph graph;
+        graph.id = QStringLiteral("large");
+        graph.name = QStringLiteral("Large");
+        for (int i = 0; i < 1200; ++i) {
+            Model::Node node;
+            node.id = QStringLiteral("n%1").arg(i);
+            node.blockId = kStoreValue;
+            node.metadata.insert(QStringLiteral("position"),
+                                 QJsonObject {{QStringLiteral("x"), (i % 40) * 300},
+                                              {QStringLiteral("y"), (i / 40) * 160}});
+            graph.nodes.append(node);
+            if (i > 0) {
+                Model::Link link;
+                link.id = QStringLiteral("l%1").arg(i);
+                link.sourceId = QStringLiteral("n%1").arg(i - 1);
+                link.sourceName = QStringLiteral("output");
+                link.sinkId = node.id;
+                link.sinkName = QStringLiteral("input");
+                graph.links.append(link);
+            }
+        }
+        const QString path = m_dir->filePath(QStringLiteral("large.sbx.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(Model::graphToJson(graph));
+        file.close();
+        QSignalSpy opened(window(), &MainWindow::documentOpened);
+        window()->openFile(path);
+        // The window keeps handling events while the file is read and the
+        // canvas built in steps.
+        QVERIFY(opened.isEmpty());
+        QVERIFY(opened.wait(30000));
+        GraphScene *scene = editor()->scene();
+        QCOMPARE(document()->graph().nodes.size(), 1200);
+        QVERIFY(scene->nodeItem(QStringLiteral("n1199")));
+        QVERIFY(scene->linkItem(QStringLiteral("l1199")));
+    }
+
+    void commandPaletteRunsActions()
+    {
+        freshGraph();
+        document()->addNode(kStoreValue, QPointF(5000, 5000));
+        QSignalSpy triggered(window()->action(QStringLiteral("zoomFit")), &QAction::triggered);
+        key(QKeySequence(QStringLiteral("Ctrl+K")));
+        auto *palette = window()->findChild<CommandPalette *>(QStringLiteral("commandPalette"));
+        QVERIFY(palette);
+        QTest::keyClicks(palette->searchField(), QStringLiteral("zoom fit"));
+        QCOMPARE(palette->list()->count(), 1);
+        QTest::keyClick(palette->searchField(), Qt::Key_Return);
+        QCOMPARE(triggered.size(), 1);
+    }
+
+    void draftsAreRecoveredAfterACrash()
+    {
+        freshGraph();
+        document()->addNode(kStoreValue, QPointF(0, 0));
+        const QByteArray unsaved = document()->toJson();
+        window()->autosave();
+        // The process dies: the window goes without closing its documents.
+        m_window->hide();
+        std::unique_ptr<MainWindow> crashed = std::move(m_window);
+        crashed->currentEditor()->document()->undoStack()->setClean();
+        crashed.release()->deleteLater();
+
+        m_window = makeWindow();
+        window()->offerRecovery();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window()->findChild<QMessageBox *>(QStringLiteral("recoverBox"))));
+        box->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE(window()->editors().size(), 1);
+        QCOMPARE(document()->toJson(), unsaved);
+        QVERIFY(document()->isModified());
+        QVERIFY(window()->isWindowModified());
+    }
+
+    void everyControlHasAnAccessibleName()
+    {
+        freshGraph();
+        const QString node = document()->addNode(kCalculator, QPointF(0, 0));
+        editor()->scene()->selectNodes({node});
+        for (QDockWidget *dock : window()->findChildren<QDockWidget *>())
+            dock->show();
+        QStringList unnamed;
+        for (QWidget *widget : window()->findChildren<QWidget *>()) {
+            if (!widget->isVisibleTo(window()) || widget->focusPolicy() == Qt::NoFocus)
+                continue;
+            QAccessibleInterface *accessible = QAccessible::queryAccessibleInterface(widget);
+            if (!accessible || accessible->text(QAccessible::Name).trimmed().isEmpty())
+                unnamed.append(
+                    QString::fromLatin1(widget->metaObject()->className()) + QLatin1Char(' ')
+                    + widget->objectName() + QLatin1Char(' ')
+                    + QString::fromLatin1(widget->parentWidget()->metaObject()->className()));
+        }
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", "))));
+    }
+
+    void keyboardReachesNodes()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(400, 0));
+        editor()->view()->setFocus();
+        editor()->scene()->clearSelection();
+        QTest::keyClick(editor()->view(), Qt::Key_Tab);
+        QCOMPARE(editor()->scene()->selectedNodeIds(), QStringList {a});
+        QTest::keyClick(editor()->view(), Qt::Key_Tab);
+        QCOMPARE(editor()->scene()->selectedNodeIds(), QStringList {b});
+        const QByteArray before = document()->toJson();
+        QTest::keyClick(editor()->view(), Qt::Key_Right);
+        QCOMPARE(GraphDocument::nodePosition(*document()->node(b)), QPointF(420, 0));
+        checkUndoRedo(before, document()->toJson());
+    }
+};
+
+QTEST_MAIN(tst_GraphEditor)
+#include "tst_grapheditor.moc"

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "blockpalette.h"
+
+#include "graphview.h"
+#include "pinstyle.h"
+
+#include "engine/blocks/blockregistry.h"
+
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMimeData>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
+#include <QStandardItemModel>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+// Drags carry the block id.
+class BlockItemModel : public QStandardItemModel
+{
+public:
+    using QStandardItemModel::QStandardItemModel;
+
+    QStringList mimeTypes() const override { return {QLatin1String(GraphView::kBlockMimeType)}; }
+
+    QMimeData *mimeData(const QModelIndexList &indexes) const override
+    {
+        for (const QModelIndex &index : indexes) {
+            const QString id = index.data(BlockIdRole).toString();
+            if (id.isEmpty())
+                continue;
+            auto *data = new QMimeData;
+            data->setData(QLatin1String(GraphView::kBlockMimeType), id.toUtf8());
+            return data;
+        }
+        return nullptr;
+    }
+};
+
+QStandardItem *blockItem(const Engine::BlockRegistry &registry, const Model::BlockSchema &schema)
+{
+    auto *item = new QStandardItem(blockDisplayName(schema));
+    item->setData(schema.id, BlockIdRole);
+    QString tip = schema.description;
+    if (!registry.implementation(schema.id) && schema.type != Model::BlockType::Note)
+        tip += QObject::tr("\n\nNot available in this version of Signalbox: it can be placed, "
+                           "but a graph using it does not run.");
+    item->setToolTip(tip);
+    // Searched by name and category; the description is in the tooltip.
+    item->setData(QString(schema.name + QLatin1Char(' ') + blockDisplayName(schema)
+                          + QLatin1Char(' ') + schema.categories.join(QLatin1Char(' '))),
+                  Qt::UserRole + 2);
+    item->setEditable(false);
+    item->setDragEnabled(true);
+    item->setAccessibleText(blockDisplayName(schema));
+    if (!registry.implementation(schema.id) && schema.type != Model::BlockType::Note)
+        item->setForeground(QColor(0x90, 0x90, 0x90));
+    return item;
+}
+
+QSortFilterProxyModel *searchFilter(QAbstractItemModel *model, QObject *parent)
+{
+    auto *filter = new QSortFilterProxyModel(parent);
+    filter->setSourceModel(model);
+    filter->setFilterRole(Qt::UserRole + 2);
+    filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    filter->setRecursiveFilteringEnabled(true);
+    return filter;
+}
+
+void setSearchText(QSortFilterProxyModel *filter, const QString &text)
+{
+    // Every word must appear, in any order.
+    QString pattern;
+    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        pattern += QStringLiteral("(?=.*%1)").arg(QRegularExpression::escape(word));
+    filter->setFilterRegularExpression(
+        QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
+}
+
+} // namespace
+
+BlockPalette::BlockPalette(const Engine::BlockRegistry &registry, QWidget *parent)
+    : QWidget(parent)
+{
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Search blocks"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search blocks"));
+    m_model = new BlockItemModel(this);
+    QHash<QString, QStandardItem *> categories;
+    for (const Model::BlockSchema &schema : registry.blocks()) {
+        const QString category = schema.categories.value(0, QStringLiteral("BASIC"));
+        QStandardItem *parentItem = categories.value(category);
+        if (!parentItem) {
+            parentItem = new QStandardItem(categoryDisplayName(category));
+            parentItem->setEditable(false);
+            parentItem->setDragEnabled(false);
+            parentItem->setData(category, Qt::UserRole + 2);
+            QFont bold;
+            bold.setBold(true);
+            parentItem->setFont(bold);
+            categories.insert(category, parentItem);
+            m_model->appendRow(parentItem);
+        }
+        parentItem->appendRow(blockItem(registry, schema));
+    }
+    m_model->sort(0);
+    for (QStandardItem *category : std::as_const(categories))
+        category->sortChildren(0);
+    m_filter = searchFilter(m_model, this);
+
+    m_tree = new QTreeView(this);
+    m_tree->setModel(m_filter);
+    m_tree->setHeaderHidden(true);
+    m_tree->setDragEnabled(true);
+    m_tree->setDragDropMode(QAbstractItemView::DragOnly);
+    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->setAccessibleName(tr("Blocks"));
+    m_tree->expandAll();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_search);
+    layout->addWidget(m_tree);
+
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        setSearchText(m_filter, text);
+        m_tree->expandAll();
+        const QStringList visible = visibleBlockIds();
+        if (!visible.isEmpty()) {
+            const QModelIndexList found
+                = m_filter->match(m_filter->index(0, 0), BlockIdRole, visible.first(), 1,
+                                  Qt::MatchExactly | Qt::MatchRecursive);
+            if (!found.isEmpty())
+                m_tree->setCurrentIndex(found.first());
+        }
+    });
+    connect(m_tree, &QTreeView::activated, this, [this](const QModelIndex &index) {
+        const QString id = index.data(BlockIdRole).toString();
+        if (!id.isEmpty())
+            Q_EMIT blockActivated(id);
+    });
+    m_search->installEventFilter(this);
+}
+
+QAbstractItemModel *BlockPalette::model() const
+{
+    return m_filter;
+}
+
+QStringList BlockPalette::visibleBlockIds() const
+{
+    QStringList ids;
+    for (int row = 0; row < m_filter->rowCount(); ++row) {
+        const QModelIndex category = m_filter->index(row, 0);
+        for (int child = 0; child < m_filter->rowCount(category); ++child)
+            ids.append(m_filter->index(child, 0, category).data(BlockIdRole).toString());
+    }
+    return ids;
+}
+
+bool BlockPalette::eventFilter(QObject *watched, QEvent *event)
+{
+    // From the search field: Down goes to the list, Enter adds the first hit.
+    if (watched == m_search && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Down) {
+            m_tree->setFocus();
+            return true;
+        }
+        if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
+            const QString id = m_tree->currentIndex().data(BlockIdRole).toString();
+            if (!id.isEmpty())
+                Q_EMIT blockActivated(id);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QuickAddPopup::QuickAddPopup(const Engine::BlockRegistry &registry, QPointF scenePos,
+                             QWidget *parent)
+    : QFrame(parent, Qt::Popup)
+    , m_scenePos(scenePos)
+{
+    setAttribute(Qt::WA_DeleteOnClose);
+    setFrameShape(QFrame::StyledPanel);
+    setAccessibleName(tr("Quick add"));
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Add a block…"));
+    m_search->setAccessibleName(tr("Block to add"));
+    m_model = new QStandardItemModel(this);
+    for (const Model::BlockSchema &schema : registry.blocks()) {
+        QStandardItem *item = blockItem(registry, schema);
+        item->setText(blockDisplayName(schema) + QStringLiteral("  —  ")
+                      + categoryDisplayName(schema.categories.value(0)));
+        m_model->appendRow(item);
+    }
+    m_model->sort(0);
+    m_filter = searchFilter(m_model, this);
+    m_list = new QListView(this);
+    m_list->setModel(m_filter);
+    m_list->setAccessibleName(tr("Matching blocks"));
+    m_list->setCurrentIndex(m_filter->index(0, 0));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(new QLabel(tr("Add block"), this));
+    layout->addWidget(m_search);
+    layout->addWidget(m_list);
+    resize(340, 320);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        setSearchText(m_filter, text);
+        m_list->setCurrentIndex(m_filter->index(0, 0));
+    });
+    connect(m_list, &QListView::activated, this, &QuickAddPopup::choose);
+    m_search->installEventFilter(this);
+    m_search->setFocus();
+}
+
+QString QuickAddPopup::currentBlockId() const
+{
+    return m_list->currentIndex().data(BlockIdRole).toString();
+}
+
+void QuickAddPopup::choose()
+{
+    const QString id = currentBlockId();
+    if (id.isEmpty())
+        return;
+    Q_EMIT blockChosen(id, m_scenePos);
+    close();
+}
+
+bool QuickAddPopup::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_search && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const int row = m_list->currentIndex().row();
+        switch (key->key()) {
+        case Qt::Key_Down:
+            m_list->setCurrentIndex(m_filter->index(qMin(row + 1, m_filter->rowCount() - 1), 0));
+            return true;
+        case Qt::Key_Up:
+            m_list->setCurrentIndex(m_filter->index(qMax(row - 1, 0), 0));
+            return true;
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+            choose();
+            return true;
+        case Qt::Key_Escape:
+            close();
+            return true;
+        default:
+            break;
+        }
+    }
+    return QFrame::eventFilter(watched, event);
+}
+
+} // namespace Signalbox::Ui

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "grapheditor.h"
+
+#include "graphdocument.h"
+#include "graphlayouter.h"
+#include "graphscene.h"
+#include "graphview.h"
+#include "nodeitem.h"
+
+#include "model/graphjson.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFutureWatcher>
+#include <QInputDialog>
+#include <QMimeData>
+#include <QPointer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace Signalbox::Ui {
+
+GraphEditor::GraphEditor(GraphDocument *document, QWidget *parent)
+    : QWidget(parent)
+    , m_document(document)
+{
+    m_document->setParent(this);
+    m_scene = new GraphScene(document, this);
+    m_view = new GraphView(m_scene, this);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, &GraphEditor::selectionChanged);
+    connect(m_view, &GraphView::blockDropped, this,
+            [this](const QString &blockId, QPointF scenePos) { addBlockAt(blockId, scenePos); });
+    connect(m_scene, &GraphScene::linkRefused, this, &GraphEditor::message);
+    connect(m_scene, &GraphScene::groupRenameRequested, this, [this](const QString &groupId) {
+        QString title;
+        for (const NodeGroup &group : m_document->groups()) {
+            if (group.id == groupId)
+                title = group.title;
+        }
+        auto *dialog = new QInputDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Rename group"));
+        dialog->setLabelText(tr("Group title:"));
+        dialog->setTextValue(title);
+        connect(dialog, &QInputDialog::textValueSelected, this,
+                [this, groupId](const QString &text) { m_document->renameGroup(groupId, text); });
+        dialog->open();
+    });
+}
+
+GraphEditor::~GraphEditor()
+{
+    // The canvas goes before the document it observes.
+    m_scene->disconnect(this);
+    delete m_view;
+    delete m_scene;
+}
+
+QString GraphEditor::addBlock(const QString &blockId)
+{
+    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+    return addBlockAt(blockId, centre - QPointF(125, 40));
+}
+
+QString GraphEditor::addBlockAt(const QString &blockId, QPointF scenePos)
+{
+    const QString id = m_document->addNode(blockId, scenePos);
+    if (!id.isEmpty()) {
+        m_scene->selectNodes({id});
+        m_view->setFocus();
+    }
+    return id;
+}
+
+void GraphEditor::selectAll()
+{
+    m_scene->selectNodes([this] {
+        QStringList ids;
+        for (const Model::Node &node : m_document->graph().nodes)
+            ids.append(node.id);
+        return ids;
+    }());
+}
+
+void GraphEditor::deleteSelection()
+{
+    m_document->remove(m_scene->selectedNodeIds(), m_scene->selectedLinkIds(),
+                       m_scene->selectedGroupIds());
+}
+
+void GraphEditor::copy() const
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (ids.isEmpty())
+        return;
+    const Model::Graph part = m_document->fragment(ids);
+    Model::GraphExportOptions keep;
+    keep.stripSecrets = false;
+    Model::GraphExportOptions strip;
+    strip.blocks = &m_document->blocks();
+    auto *data = new QMimeData;
+    data->setData(QLatin1String(kNodesMimeType), Model::graphToJson(part, keep));
+    data->setText(QString::fromUtf8(Model::graphToJson(part, strip)));
+    QGuiApplication::clipboard()->setMimeData(data);
+}
+
+void GraphEditor::cut()
+{
+    copy();
+    deleteSelection();
+}
+
+void GraphEditor::paste()
+{
+    const QMimeData *data = QGuiApplication::clipboard()->mimeData();
+    if (!data)
+        return;
+    QByteArray json = data->data(QLatin1String(kNodesMimeType));
+    if (json.isEmpty())
+        json = data->text().toUtf8();
+    if (json.trimmed().isEmpty())
+        return;
+    auto part = Model::graphFromJson(json, tr("the clipboard"));
+    if (!part) {
+        Q_EMIT message(tr("Nothing to paste: %1").arg(part.error().message));
+        return;
+    }
+    // The copied nodes' top-left corner goes to the view's centre.
+    QRectF bounds;
+    for (const Model::Node &node : part->nodes)
+        bounds |= QRectF(GraphDocument::nodePosition(node), QSizeF(1, 1));
+    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+    const QStringList created = m_document->paste(*part, centre - bounds.topLeft());
+    m_scene->selectNodes(created);
+    if (created.isEmpty())
+        Q_EMIT message(tr("Nothing to paste: the clipboard holds no blocks this version knows"));
+}
+
+void GraphEditor::duplicate()
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (ids.isEmpty())
+        return;
+    m_scene->selectNodes(m_document->paste(m_document->fragment(ids), QPointF(40, 40)));
+}
+
+QString GraphEditor::groupSelection(const QString &title)
+{
+    return m_document->groupNodes(m_scene->selectedNodeIds(), title);
+}
+
+void GraphEditor::ungroupSelection()
+{
+    m_document->remove({}, {}, m_scene->selectedGroupIds());
+}
+
+void GraphEditor::toggleMuteSelection()
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (ids.isEmpty())
+        return;
+    bool allMuted = true;
+    for (const QString &id : ids) {
+        const Model::Node *node = m_document->node(id);
+        allMuted = allMuted && node && node->metadata.value(QLatin1String("muted")).toBool();
+    }
+    m_document->setMuted(ids, !allMuted);
+}
+
+void GraphEditor::alignSelection(Alignment alignment)
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (ids.size() < 2)
+        return;
+    QRectF bounds;
+    for (const QString &id : ids)
+        bounds |= m_scene->nodeItem(id)->sceneBoundingRect();
+    QHash<QString, QPointF> positions;
+    for (const QString &id : ids) {
+        NodeItem *item = m_scene->nodeItem(id);
+        const QRectF rect = item->boundingRect().adjusted(4, 4, -4, -4);
+        QPointF position = item->pos();
+        switch (alignment) {
+        case Alignment::Left:
+            position.setX(bounds.left() + 4);
+            break;
+        case Alignment::Right:
+            position.setX(bounds.right() - 4 - rect.width());
+            break;
+        case Alignment::Top:
+            position.setY(bounds.top() + 4);
+            break;
+        case Alignment::Bottom:
+            position.setY(bounds.bottom() - 4 - rect.height());
+            break;
+        case Alignment::HorizontalCentre:
+            position.setX(bounds.center().x() - rect.width() / 2);
+            break;
+        case Alignment::VerticalCentre:
+            position.setY(bounds.center().y() - rect.height() / 2);
+            break;
+        }
+        positions.insert(id, position);
+    }
+    m_document->moveNodes(positions, tr("Align %n node(s)", nullptr, int(ids.size())));
+}
+
+void GraphEditor::autoLayout(const GraphLayouter &layouter)
+{
+    QHash<QString, QSizeF> sizes;
+    for (const Model::Node &node : m_document->graph().nodes) {
+        if (NodeItem *item = m_scene->nodeItem(node.id))
+            sizes.insert(node.id, item->boundingRect().adjusted(4, 4, -4, -4).size());
+    }
+    const Model::Graph graph = m_document->graph();
+    auto *watcher = new QFutureWatcher<Result<QHash<QString, QPointF>>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        const auto positions = watcher->result();
+        if (!positions) {
+            Q_EMIT layoutFinished(false, positions.error().message);
+            return;
+        }
+        m_document->moveNodes(*positions, tr("Auto-layout"));
+        m_view->zoomToFit();
+        Q_EMIT layoutFinished(true, QString());
+    });
+    watcher->setFuture(
+        QtConcurrent::run([&layouter, graph, sizes] { return layouter.layout(graph, sizes); }));
+}
+
+void GraphEditor::centerOnNode(const QString &nodeId)
+{
+    NodeItem *item = m_scene->nodeItem(nodeId);
+    if (!item)
+        return;
+    m_scene->selectNodes({nodeId});
+    m_view->centerOn(item);
+    m_view->setFocus();
+}
+
+void GraphEditor::showProblems(const Engine::NodeErrors &errors)
+{
+    QHash<QString, QStringList> problems;
+    for (auto node = errors.cbegin(); node != errors.cend(); ++node) {
+        for (auto field = node.value().cbegin(); field != node.value().cend(); ++field)
+            problems[node.key()].append(field.key() + QLatin1String(": ") + field.value());
+    }
+    m_scene->setProblems(problems);
+}
+
+} // namespace Signalbox::Ui

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/executor/validation.h"
+
+#include <QWidget>
+
+#include <memory>
+
+namespace Signalbox::Ui {
+
+class GraphDocument;
+class GraphLayouter;
+class GraphScene;
+class GraphView;
+
+// One open graph in a tab: its document, canvas and view, and the editing
+// commands that work on the selection. Owns the document.
+class GraphEditor : public QWidget
+{
+    Q_OBJECT
+
+public:
+    // The clipboard format of copied nodes (the export format of a graph
+    // holding them; secrets kept). Other applications get the same JSON, with
+    // secrets stripped, as text.
+    static constexpr const char *kNodesMimeType = "application/x-signalbox-nodes";
+
+    GraphEditor(GraphDocument *document, QWidget *parent = nullptr);
+    ~GraphEditor() override;
+
+    GraphDocument *document() const { return m_document; }
+    GraphScene *scene() const { return m_scene; }
+    GraphView *view() const { return m_view; }
+
+    // Adds a node of the block at the centre of the view (or at `scenePos`).
+    QString addBlock(const QString &blockId);
+    QString addBlockAt(const QString &blockId, QPointF scenePos);
+    void selectAll();
+    void deleteSelection();
+    void copy() const;
+    void cut();
+    void paste();
+    void duplicate();
+    QString groupSelection(const QString &title);
+    void ungroupSelection();
+    void toggleMuteSelection();
+    enum class Alignment { Left, Right, Top, Bottom, HorizontalCentre, VerticalCentre };
+    void alignSelection(Alignment alignment);
+    // Lays the graph out with `layouter` in a worker thread; one undoable
+    // move when done.
+    void autoLayout(const GraphLayouter &layouter);
+    void centerOnNode(const QString &nodeId);
+    // Validation problems on the canvas, {node id: {field: message}}.
+    void showProblems(const Engine::NodeErrors &errors);
+
+Q_SIGNALS:
+    void selectionChanged();
+    void layoutFinished(bool ok, const QString &message);
+    void message(const QString &text);
+
+private:
+    GraphDocument *m_document;
+    GraphScene *m_scene;
+    GraphView *m_view;
+};
+
+} // namespace Signalbox::Ui

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "graphview.h"
+
+#include "graphdocument.h"
+#include "graphscene.h"
+#include "nodeitem.h"
+
+#include <QKeyEvent>
+#include <QMimeData>
+#include <QScrollBar>
+#include <QtMath>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+constexpr qreal kMinZoom = 0.08;
+constexpr qreal kMaxZoom = 3.0;
+constexpr int kGrid = 20;
+
+} // namespace
+
+GraphView::GraphView(GraphScene *scene, QWidget *parent)
+    : QGraphicsView(scene, parent)
+    , m_scene(scene)
+{
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setOptimizationFlags(QGraphicsView::DontSavePainterState);
+    setDragMode(QGraphicsView::RubberBandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    setAcceptDrops(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setCacheMode(QGraphicsView::CacheBackground);
+    setAccessibleName(tr("Graph canvas"));
+    viewport()->setAccessibleName(tr("Graph canvas"));
+    setAccessibleDescription(tr("Nodes and links of the graph. Arrows move the selected nodes, "
+                                "Tab selects the next node, Delete removes the selection."));
+    // Room to pan beyond the nodes.
+    connect(scene, &QGraphicsScene::sceneRectChanged, this,
+            [this](const QRectF &rect) { setSceneRect(rect.adjusted(-2000, -2000, 2000, 2000)); });
+    m_minimap = new Minimap(this, this);
+    placeMinimap();
+}
+
+void GraphView::setZoom(qreal zoom)
+{
+    zoom = qBound(kMinZoom, zoom, kMaxZoom);
+    setTransform(QTransform::fromScale(zoom, zoom));
+    m_minimap->viewport()->update();
+    Q_EMIT zoomChanged(zoom);
+}
+
+void GraphView::zoomBy(qreal factor)
+{
+    setZoom(zoom() * factor);
+}
+
+void GraphView::zoomToFit()
+{
+    QRectF bounds = m_scene->itemsBoundingRect();
+    if (bounds.isEmpty())
+        bounds = QRectF(0, 0, 400, 300);
+    fitInView(bounds.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
+    if (zoom() > 1.0)
+        setZoom(1.0);
+    else
+        setZoom(zoom());
+    centerOn(bounds.center());
+}
+
+void GraphView::setMinimapVisible(bool visible)
+{
+    m_minimap->setVisible(visible);
+    if (visible)
+        m_minimap->refit();
+}
+
+void GraphView::wheelEvent(QWheelEvent *event)
+{
+    if (event->modifiers() & Qt::ShiftModifier) {
+        QGraphicsView::wheelEvent(event);
+        return;
+    }
+    const qreal steps = event->angleDelta().y() / 120.0;
+    if (qFuzzyIsNull(steps))
+        return;
+    zoomBy(qPow(1.15, steps));
+    event->accept();
+}
+
+void GraphView::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && m_spaceHeld)) {
+        m_panning = true;
+        setDragMode(QGraphicsView::ScrollHandDrag);
+        // ScrollHandDrag pans with the left button only.
+        QMouseEvent press(event->type(), event->position(), event->globalPosition(), Qt::LeftButton,
+                          Qt::LeftButton, event->modifiers());
+        QGraphicsView::mousePressEvent(&press);
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_panning) {
+        QMouseEvent release(event->type(), event->position(), event->globalPosition(),
+                            Qt::LeftButton, Qt::NoButton, event->modifiers());
+        QGraphicsView::mouseReleaseEvent(&release);
+        setDragMode(QGraphicsView::RubberBandDrag);
+        m_panning = false;
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
+}
+
+void GraphView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton && !itemAt(event->position().toPoint())) {
+        Q_EMIT quickAddRequested(mapToScene(event->position().toPoint()),
+                                 event->globalPosition().toPoint());
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseDoubleClickEvent(event);
+}
+
+void GraphView::nudgeSelection(QPointF delta)
+{
+    QHash<QString, QPointF> positions;
+    for (const QString &id : m_scene->selectedNodeIds()) {
+        if (const Model::Node *node = m_scene->document()->node(id))
+            positions.insert(id, GraphDocument::nodePosition(*node) + delta);
+    }
+    if (!positions.isEmpty())
+        m_scene->document()->moveNodes(positions);
+}
+
+void GraphView::keyPressEvent(QKeyEvent *event)
+{
+    const qreal step = event->modifiers() & Qt::ShiftModifier ? 1 : kGrid;
+    switch (event->key()) {
+    case Qt::Key_Space:
+        if (!event->isAutoRepeat())
+            m_spaceHeld = true;
+        event->accept();
+        return;
+    case Qt::Key_Left:
+        nudgeSelection({-step, 0});
+        return;
+    case Qt::Key_Right:
+        nudgeSelection({step, 0});
+        return;
+    case Qt::Key_Up:
+        nudgeSelection({0, -step});
+        return;
+    case Qt::Key_Down:
+        nudgeSelection({0, step});
+        return;
+    default:
+        break;
+    }
+    QGraphicsView::keyPressEvent(event);
+}
+
+void GraphView::keyReleaseEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        m_spaceHeld = false;
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyReleaseEvent(event);
+}
+
+bool GraphView::focusNextPrevChild(bool next)
+{
+    // Tab walks the nodes in document order; the selection follows.
+    const QList<Model::Node> &nodes = m_scene->document()->graph().nodes;
+    if (nodes.isEmpty())
+        return QGraphicsView::focusNextPrevChild(next);
+    const QStringList selected = m_scene->selectedNodeIds();
+    qsizetype index = selected.isEmpty() ? -1 : m_scene->document()->nodeIndex(selected.last());
+    index = next ? index + 1 : (index <= 0 ? nodes.size() - 1 : index - 1);
+    if (index >= nodes.size())
+        index = 0;
+    const QString id = nodes.at(index).id;
+    m_scene->selectNodes({id});
+    if (NodeItem *item = m_scene->nodeItem(id))
+        ensureVisible(item, 60, 60);
+    return true;
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasFormat(QLatin1String(kBlockMimeType)))
+        event->acceptProposedAction();
+    else
+        QGraphicsView::dragEnterEvent(event);
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (event->mimeData()->hasFormat(QLatin1String(kBlockMimeType)))
+        event->acceptProposedAction();
+    else
+        QGraphicsView::dragMoveEvent(event);
+}
+
+void GraphView::dropEvent(QDropEvent *event)
+{
+    const QByteArray data = event->mimeData()->data(QLatin1String(kBlockMimeType));
+    if (data.isEmpty()) {
+        QGraphicsView::dropEvent(event);
+        return;
+    }
+    Q_EMIT blockDropped(QString::fromUtf8(data), mapToScene(event->position().toPoint()));
+    event->acceptProposedAction();
+}
+
+void GraphView::drawBackground(QPainter *painter, const QRectF &rect)
+{
+    painter->fillRect(rect, QColor(0xf4, 0xf6, 0xf8));
+    if (zoom() < 0.4)
+        return;
+    const qreal left = std::floor(rect.left() / kGrid) * kGrid;
+    const qreal top = std::floor(rect.top() / kGrid) * kGrid;
+    QList<QPointF> dots;
+    for (qreal x = left; x < rect.right(); x += kGrid) {
+        for (qreal y = top; y < rect.bottom(); y += kGrid)
+            dots.append(QPointF(x, y));
+    }
+    painter->setPen(QPen(QColor(0xc5, 0xcd, 0xd3), 1.5));
+    painter->drawPoints(dots.constData(), int(dots.size()));
+}
+
+void GraphView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    placeMinimap();
+}
+
+void GraphView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    m_minimap->viewport()->update();
+}
+
+void GraphView::placeMinimap()
+{
+    const QSize size(220, 150);
+    m_minimap->resize(size);
+    m_minimap->move(viewport()->width() - size.width() - 12,
+                    viewport()->height() - size.height() - 12);
+}
+
+Minimap::Minimap(GraphView *view, QWidget *parent)
+    : QGraphicsView(view->scene(), parent)
+    , m_view(view)
+{
+    setInteractive(false);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setFrameShape(QFrame::Box);
+    setStyleSheet(QStringLiteral("background: rgba(255, 255, 255, 220);"));
+    setRenderHints(QPainter::Antialiasing);
+    setFocusPolicy(Qt::NoFocus);
+    setAccessibleName(tr("Minimap"));
+    viewport()->setAccessibleName(tr("Minimap"));
+    setCursor(Qt::PointingHandCursor);
+    connect(view->scene(), &QGraphicsScene::changed, this, &Minimap::refit);
+}
+
+void Minimap::refit()
+{
+    if (!isVisible())
+        return;
+    const QRectF bounds = scene()->itemsBoundingRect().adjusted(-50, -50, 50, 50);
+    setSceneRect(bounds);
+    fitInView(bounds, Qt::KeepAspectRatio);
+}
+
+void Minimap::drawForeground(QPainter *painter, const QRectF &)
+{
+    const QRectF visible = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
+    painter->setPen(QPen(QColor(0xff, 0x8f, 0x00), 2 / transform().m11()));
+    painter->setBrush(QColor(0xff, 0x8f, 0x00, 18));
+    painter->drawRect(visible);
+}
+
+void Minimap::mousePressEvent(QMouseEvent *event)
+{
+    m_view->centerOn(mapToScene(event->position().toPoint()));
+}
+
+void Minimap::mouseMoveEvent(QMouseEvent *event)
+{
+    if (event->buttons() & Qt::LeftButton)
+        m_view->centerOn(mapToScene(event->position().toPoint()));
+}
+
+void Minimap::wheelEvent(QWheelEvent *event)
+{
+    event->accept();
+}
+
+} // namespace Signalbox::Ui

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QGraphicsView>
+
+namespace Signalbox::Ui {
+
+class GraphScene;
+class Minimap;
+
+// The canvas view: zoom with the wheel (around the cursor), pan with the
+// middle button or Space + drag, rubber-band selection, blocks dropped from
+// the palette, and a double-click on empty canvas asking for quick-add.
+// Keyboard: arrows move the selection, Tab walks the nodes.
+class GraphView : public QGraphicsView
+{
+    Q_OBJECT
+
+public:
+    static constexpr const char *kBlockMimeType = "application/x-signalbox-block";
+
+    explicit GraphView(GraphScene *scene, QWidget *parent = nullptr);
+
+    GraphScene *graphScene() const { return m_scene; }
+    qreal zoom() const { return transform().m11(); }
+    void setZoom(qreal zoom);
+    void zoomBy(qreal factor);
+    void zoomToFit();
+    Minimap *minimap() const { return m_minimap; }
+    void setMinimapVisible(bool visible);
+
+Q_SIGNALS:
+    void blockDropped(const QString &blockId, QPointF scenePos);
+    void quickAddRequested(QPointF scenePos, QPoint globalPos);
+    void zoomChanged(qreal zoom);
+
+protected:
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void keyReleaseEvent(QKeyEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+    void drawBackground(QPainter *painter, const QRectF &rect) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    bool focusNextPrevChild(bool next) override;
+
+private:
+    void placeMinimap();
+    void nudgeSelection(QPointF delta);
+
+    GraphScene *m_scene;
+    Minimap *m_minimap;
+    bool m_panning = false;
+    bool m_spaceHeld = false;
+};
+
+// An overview of the whole scene in a corner of the view; the view's
+// visible area is outlined, and clicking or dragging moves it there.
+class Minimap : public QGraphicsView
+{
+    Q_OBJECT
+
+public:
+    Minimap(GraphView *view, QWidget *parent);
+    void refit();
+
+protected:
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+
+private:
+    GraphView *m_view;
+};
+
+} // namespace Signalbox::Ui

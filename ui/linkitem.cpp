@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "linkitem.h"
+
+#include "pinstyle.h"
+
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QStyleOptionGraphicsItem>
+
+namespace Signalbox::Ui {
+
+RerouteItem::RerouteItem(QGraphicsItem *link)
+    : QGraphicsEllipseItem(-6, -6, 12, 12, link)
+{
+    setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
+    setBrush(Qt::white);
+    setPen(QPen(QColor(0x60, 0x7d, 0x8b), 2));
+    setCursor(Qt::SizeAllCursor);
+    setToolTip(QObject::tr("Reroute point: drag to move, double-click to remove"));
+}
+
+QVariant RerouteItem::itemChange(GraphicsItemChange change, const QVariant &value)
+{
+    if (change == ItemPositionHasChanged && parentItem())
+        static_cast<LinkItem *>(parentItem())->rebuildPath();
+    return QGraphicsEllipseItem::itemChange(change, value);
+}
+
+LinkItem::LinkItem(const QString &linkId)
+    : m_linkId(linkId)
+{
+    setFlags(ItemIsSelectable);
+    setZValue(-1);
+    setAcceptHoverEvents(true);
+}
+
+void LinkItem::setStyle(Model::PinType type, bool isStatic)
+{
+    m_color = pinColor(type);
+    m_static = isStatic;
+    update();
+}
+
+void LinkItem::setEnds(QPointF from, QPointF to)
+{
+    m_from = from;
+    m_to = to;
+    rebuildPath();
+}
+
+void LinkItem::setReroutePoints(const QList<QPointF> &points)
+{
+    qDeleteAll(m_reroutes);
+    m_reroutes.clear();
+    for (const QPointF point : points) {
+        auto *item = new RerouteItem(this);
+        item->setPos(point);
+        m_reroutes.append(item);
+    }
+    rebuildPath();
+}
+
+QList<QPointF> LinkItem::reroutePoints() const
+{
+    QList<QPointF> points;
+    for (const RerouteItem *item : m_reroutes)
+        points.append(item->pos());
+    return points;
+}
+
+qsizetype LinkItem::rerouteInsertIndex(QPointF scenePos) const
+{
+    QList<QPointF> stops = reroutePoints();
+    stops.prepend(m_from);
+    stops.append(m_to);
+    qsizetype best = 0;
+    qreal bestDistance = std::numeric_limits<qreal>::max();
+    for (qsizetype i = 0; i + 1 < stops.size(); ++i) {
+        const QPointF middle = (stops.at(i) + stops.at(i + 1)) / 2;
+        const qreal distance = QLineF(middle, scenePos).length();
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = i;
+        }
+    }
+    return best;
+}
+
+QPainterPath LinkItem::curve(QPointF from, QPointF to, const QList<QPointF> &via)
+{
+    QList<QPointF> stops = via;
+    stops.prepend(from);
+    stops.append(to);
+    QPainterPath path(from);
+    for (qsizetype i = 0; i + 1 < stops.size(); ++i) {
+        const QPointF a = stops.at(i);
+        const QPointF b = stops.at(i + 1);
+        const qreal bend = qMax<qreal>(40, qAbs(b.x() - a.x()) * 0.5);
+        path.cubicTo(a + QPointF(bend, 0), b - QPointF(bend, 0), b);
+    }
+    return path;
+}
+
+void LinkItem::rebuildPath()
+{
+    setPath(curve(m_from, m_to, reroutePoints()));
+}
+
+QPainterPath LinkItem::shape() const
+{
+    QPainterPathStroker stroker;
+    stroker.setWidth(12);
+    return stroker.createStroke(path());
+}
+
+void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    const bool selected = option->state & QStyle::State_Selected;
+    if (selected) {
+        painter->setPen(QPen(QColor(0xff, 0xa0, 0x00, 160), 7, Qt::SolidLine, Qt::RoundCap));
+        painter->drawPath(path());
+    }
+    QPen pen(m_color, 2.4, m_static ? Qt::DashLine : Qt::SolidLine, Qt::RoundCap);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawPath(path());
+}
+
+} // namespace Signalbox::Ui

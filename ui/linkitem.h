@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/blockschema.h"
+
+#include <QGraphicsPathItem>
+
+namespace Signalbox::Ui {
+
+// A point a link passes through, dragged by the user; the scene turns a
+// finished drag into one reroute command.
+class RerouteItem : public QGraphicsEllipseItem
+{
+public:
+    enum { Type = UserType + 4 };
+
+    explicit RerouteItem(QGraphicsItem *link);
+    int type() const override { return Type; }
+
+protected:
+    QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
+};
+
+// A link between two pins: a curve through its reroute points, coloured by
+// the type it carries, dashed when static.
+class LinkItem : public QGraphicsPathItem
+{
+public:
+    enum { Type = UserType + 3 };
+
+    explicit LinkItem(const QString &linkId);
+    int type() const override { return Type; }
+
+    const QString &linkId() const { return m_linkId; }
+    void setStyle(Model::PinType type, bool isStatic);
+    void setEnds(QPointF from, QPointF to);
+    void setReroutePoints(const QList<QPointF> &points);
+    QList<QPointF> reroutePoints() const;
+    // Where a new reroute point at `scenePos` goes in the list.
+    qsizetype rerouteInsertIndex(QPointF scenePos) const;
+    void rebuildPath();
+
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    // The curve a link from `from` to `to` follows through `via`.
+    static QPainterPath curve(QPointF from, QPointF to, const QList<QPointF> &via = {});
+
+private:
+    QString m_linkId;
+    QPointF m_from;
+    QPointF m_to;
+    QList<RerouteItem *> m_reroutes;
+    QColor m_color;
+    bool m_static = false;
+};
+
+} // namespace Signalbox::Ui

@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "mainwindow.h"
+
+#include "blockpalette.h"
+#include "commandpalette.h"
+#include "graphdocument.h"
+#include "grapheditor.h"
+#include "graphlayouter.h"
+#include "graphscene.h"
+#include "graphview.h"
+#include "propertypanel.h"
+#include "validationpanel.h"
+
+#include "engine/blocks/blockregistry.h"
+#include "engine/eventbus.h"
+#include "engine/executor/executor.h"
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
+#include "engine/store/graphrepository.h"
+#include "model/graphjson.h"
+#include "model/graphvalidation.h"
+#include "model/uuid.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QUndoGroup>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+constexpr int kMaxRecentFiles = 10;
+constexpr int kAutosaveIntervalMs = 30 * 1000;
+const QLatin1StringView kDraftSuffix(".draft.json");
+
+struct Loaded
+{
+    Result<Model::Graph> graph = makeError(ErrorCode::Internal, QString());
+    QStringList unknownBlocks;
+};
+
+Loaded readGraph(const QString &path, std::shared_ptr<const Engine::BlockRegistry> registry)
+{
+    Loaded loaded;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        loaded.graph = makeError(ErrorCode::BadInput,
+                                 QObject::tr("Cannot read %1: %2").arg(path, file.errorString()));
+        return loaded;
+    }
+    loaded.graph = Model::graphFromJson(file.readAll(), QFileInfo(path).fileName());
+    if (loaded.graph)
+        loaded.unknownBlocks = Model::unknownBlockProblems(*loaded.graph, *registry);
+    return loaded;
+}
+
+} // namespace
+
+MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
+    : QMainWindow(parent)
+    , m_context(std::move(context))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(QStringLiteral("Signalbox"));
+    setAccessibleName(QStringLiteral("Signalbox"));
+    resize(1400, 860);
+    m_undoGroup = new QUndoGroup(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    m_tabs->setAccessibleName(tr("Open graphs"));
+    setCentralWidget(m_tabs);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::currentChanged);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeEditor);
+
+    createDocks();
+    createActions();
+    createMenus();
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setAccessibleName(tr("Loading progress"));
+    m_progress->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    connect(this, &MainWindow::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    updateRecentMenu();
+
+    auto *autosaveTimer = new QTimer(this);
+    autosaveTimer->setInterval(kAutosaveIntervalMs);
+    connect(autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    autosaveTimer->start();
+    currentChanged();
+}
+
+MainWindow::~MainWindow()
+{
+    // Editors first, while the window they report to is whole.
+    const QList<GraphEditor *> open = editors();
+    for (GraphEditor *editor : open) {
+        editor->disconnect(this);
+        editor->document()->disconnect(this);
+        editor->document()->undoStack()->disconnect(this);
+        editor->scene()->disconnect(this);
+        editor->view()->disconnect(this);
+        delete editor;
+    }
+}
+
+QAction *MainWindow::addAction(QMenu *menu, const QString &name, const QString &text,
+                               const QKeySequence &shortcut, const std::function<void()> &slot)
+{
+    auto *action = new QAction(text, this);
+    action->setObjectName(name);
+    if (!shortcut.isEmpty())
+        action->setShortcut(shortcut);
+    connect(action, &QAction::triggered, this, slot);
+    if (menu)
+        menu->addAction(action);
+    QMainWindow::addAction(action);
+    m_actions.insert(name, action);
+    return action;
+}
+
+QAction *MainWindow::action(const QString &objectName) const
+{
+    return m_actions.value(objectName);
+}
+
+QList<QAction *> MainWindow::allActions() const
+{
+    QList<QAction *> result;
+    for (QMenu *menu : menuBar()->findChildren<QMenu *>()) {
+        for (QAction *action : menu->actions()) {
+            if (!action->isSeparator() && !action->menu() && !action->text().isEmpty()
+                && !result.contains(action))
+                result.append(action);
+        }
+    }
+    return result;
+}
+
+void MainWindow::createActions()
+{
+    // Menus are filled in createMenus(); actions exist first so that docks
+    // and the command palette can refer to them.
+}
+
+void MainWindow::createMenus()
+{
+    const auto withEditor = [this](const std::function<void(GraphEditor *)> &call) {
+        return [this, call] {
+            if (GraphEditor *editor = currentEditor())
+                call(editor);
+        };
+    };
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    addAction(file, QStringLiteral("new"), tr("&New Graph"), QKeySequence::New,
+              [this] { newGraph(); });
+    addAction(file, QStringLiteral("open"), tr("&Open…"), QKeySequence::Open, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open graph"), QString(),
+            tr("Signalbox graphs (*.sbx.json);;JSON files (*.json);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    addAction(
+        file, QStringLiteral("import"), tr("&Import AutoGPT Export…"), QKeySequence(), [this] {
+            const QString path
+                = QFileDialog::getOpenFileName(this, tr("Import an AutoGPT agent"), QString(),
+                                               tr("AutoGPT agent exports (*.json);;All files (*)"));
+            if (!path.isEmpty())
+                importFile(path);
+        });
+    file->addSeparator();
+    addAction(file, QStringLiteral("save"), tr("&Save"), QKeySequence::Save, [this] {
+        if (auto saved = saveCurrent(); !saved && !saved.error().message.isEmpty())
+            showError(tr("Save failed"), saved.error().text());
+    });
+    addAction(file, QStringLiteral("saveAs"), tr("Save &As…"), QKeySequence::SaveAs, [this] {
+        if (!currentEditor())
+            return;
+        QString path = QFileDialog::getSaveFileName(this, tr("Save graph"), QString(),
+                                                    tr("Signalbox graphs (*.sbx.json)"));
+        if (path.isEmpty())
+            return;
+        if (!path.endsWith(QLatin1String(".json")))
+            path += QLatin1String(".sbx.json");
+        if (auto saved = saveCurrentAs(path); !saved)
+            showError(tr("Save failed"), saved.error().text());
+    });
+    addAction(file, QStringLiteral("export"), tr("&Export Without Secrets…"), QKeySequence(),
+              [this] {
+                  if (!currentEditor())
+                      return;
+                  const QString path = QFileDialog::getSaveFileName(
+                      this, tr("Export graph"), QString(), tr("JSON files (*.json)"));
+                  if (path.isEmpty())
+                      return;
+                  if (auto exported = exportCurrent(path); !exported)
+                      showError(tr("Export failed"), exported.error().text());
+              });
+    file->addSeparator();
+    addAction(file, QStringLiteral("saveVersion"), tr("Save &Version to Library"),
+              QKeySequence(tr("Ctrl+Alt+S")), [this] { saveVersion(); });
+    addAction(file, QStringLiteral("versions"), tr("Version &History…"), QKeySequence(),
+              [this] { showVersions(); });
+    file->addSeparator();
+    addAction(file, QStringLiteral("close"), tr("&Close Graph"), QKeySequence::Close,
+              [this] { closeEditor(m_tabs->currentIndex()); });
+    addAction(file, QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undoGroup->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undoGroup->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    m_actions.insert(QStringLiteral("undo"), undo);
+    m_actions.insert(QStringLiteral("redo"), redo);
+    edit->addSeparator();
+    addAction(edit, QStringLiteral("cut"), tr("Cu&t"), QKeySequence::Cut,
+              withEditor([](GraphEditor *e) { e->cut(); }));
+    addAction(edit, QStringLiteral("copy"), tr("&Copy"), QKeySequence::Copy,
+              withEditor([](GraphEditor *e) { e->copy(); }));
+    addAction(edit, QStringLiteral("paste"), tr("&Paste"), QKeySequence::Paste,
+              withEditor([](GraphEditor *e) { e->paste(); }));
+    addAction(edit, QStringLiteral("duplicate"), tr("D&uplicate"), QKeySequence(tr("Ctrl+D")),
+              withEditor([](GraphEditor *e) { e->duplicate(); }));
+    addAction(edit, QStringLiteral("delete"), tr("&Delete"), QKeySequence::Delete,
+              withEditor([](GraphEditor *e) { e->deleteSelection(); }));
+    addAction(edit, QStringLiteral("selectAll"), tr("Select &All"), QKeySequence::SelectAll,
+              withEditor([](GraphEditor *e) { e->selectAll(); }));
+    edit->addSeparator();
+    addAction(edit, QStringLiteral("rename"), tr("Re&name Node"), QKeySequence(Qt::Key_F2),
+              [this] { m_properties->focusTitle(); });
+    addAction(edit, QStringLiteral("group"), tr("&Group Nodes"), QKeySequence(tr("Ctrl+G")),
+              withEditor([](GraphEditor *e) {
+                  e->groupSelection(tr("Group %1").arg(e->document()->groups().size() + 1));
+              }));
+    addAction(edit, QStringLiteral("ungroup"), tr("U&ngroup"), QKeySequence(tr("Ctrl+Shift+G")),
+              withEditor([](GraphEditor *e) { e->ungroupSelection(); }));
+    addAction(edit, QStringLiteral("mute"), tr("&Mute / Unmute Node"), QKeySequence(tr("Ctrl+M")),
+              withEditor([](GraphEditor *e) { e->toggleMuteSelection(); }));
+    addAction(edit, QStringLiteral("addBlock"), tr("&Add Block…"), QKeySequence(tr("Shift+A")),
+              withEditor([this](GraphEditor *e) {
+                  const QPoint centre = e->view()->viewport()->rect().center();
+                  quickAdd(e->view()->mapToScene(centre),
+                           e->view()->viewport()->mapToGlobal(centre));
+              }));
+
+    QMenu *arrange = menuBar()->addMenu(tr("&Arrange"));
+    addAction(arrange, QStringLiteral("autoLayout"), tr("&Auto-Layout"),
+              QKeySequence(tr("Ctrl+Shift+L")),
+              withEditor([this](GraphEditor *e) { e->autoLayout(*m_context.layouter); }));
+    arrange->addSeparator();
+    const QList<std::pair<GraphEditor::Alignment, QString>> alignments = {
+        {GraphEditor::Alignment::Left, tr("Align &Left")},
+        {GraphEditor::Alignment::Right, tr("Align &Right")},
+        {GraphEditor::Alignment::Top, tr("Align &Top")},
+        {GraphEditor::Alignment::Bottom, tr("Align &Bottom")},
+        {GraphEditor::Alignment::HorizontalCentre, tr("Align &Centres Horizontally")},
+        {GraphEditor::Alignment::VerticalCentre, tr("Align Centres &Vertically")},
+    };
+    int index = 0;
+    for (const auto &[alignment, text] : alignments) {
+        const auto how = alignment;
+        addAction(arrange, QStringLiteral("align%1").arg(index++), text, QKeySequence(),
+                  withEditor([how](GraphEditor *e) { e->alignSelection(how); }));
+    }
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    addAction(m_viewMenu, QStringLiteral("commandPalette"), tr("&Command Palette…"),
+              QKeySequence(tr("Ctrl+K")), [this] { openCommandPalette(); });
+    m_viewMenu->addSeparator();
+    addAction(m_viewMenu, QStringLiteral("zoomIn"), tr("Zoom &In"), QKeySequence::ZoomIn,
+              withEditor([](GraphEditor *e) { e->view()->zoomBy(1.25); }));
+    addAction(m_viewMenu, QStringLiteral("zoomOut"), tr("Zoom &Out"), QKeySequence::ZoomOut,
+              withEditor([](GraphEditor *e) { e->view()->zoomBy(0.8); }));
+    addAction(m_viewMenu, QStringLiteral("zoomFit"), tr("Zoom to &Fit"), QKeySequence(tr("Ctrl+0")),
+              withEditor([](GraphEditor *e) { e->view()->zoomToFit(); }));
+    QAction *minimap = addAction(m_viewMenu, QStringLiteral("minimap"), tr("&Minimap"),
+                                 QKeySequence(tr("Ctrl+Shift+M")), [this] {
+                                     const bool on
+                                         = m_actions.value(QStringLiteral("minimap"))->isChecked();
+                                     for (GraphEditor *e : editors())
+                                         e->view()->setMinimapVisible(on);
+                                 });
+    minimap->setCheckable(true);
+    minimap->setChecked(true);
+    m_viewMenu->addSeparator();
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        m_viewMenu->addAction(dock->toggleViewAction());
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    addAction(run, QStringLiteral("validate"), tr("&Validate Graph"), QKeySequence(Qt::Key_F7),
+              [this] { validateCurrent(); });
+    run->addSeparator();
+    addAction(run, QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences,
+              [this] { openSettings(); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    addAction(help, QStringLiteral("about"), tr("&About Signalbox"), QKeySequence(), [this] {
+        QMessageBox::about(
+            this, tr("About Signalbox"),
+            tr("<b>Signalbox %1</b><p>Build agent graphs, run them locally, "
+               "keep a human in the loop.</p><p>Qt %2</p>")
+                .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    });
+}
+
+void MainWindow::createDocks()
+{
+    setDockNestingEnabled(true);
+    const auto dock = [this](const QString &name, const QString &title, QWidget *widget,
+                             Qt::DockWidgetArea area) {
+        auto *d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        d->setAccessibleName(title);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_palette = new BlockPalette(*m_context.registry, this);
+    dock(QStringLiteral("paletteDock"), tr("Blocks"), m_palette, Qt::LeftDockWidgetArea);
+    connect(m_palette, &BlockPalette::blockActivated, this, [this](const QString &blockId) {
+        GraphEditor *editor = currentEditor();
+        if (!editor)
+            editor = newGraph();
+        editor->addBlock(blockId);
+    });
+
+    m_properties = new PropertyPanel(this);
+    dock(QStringLiteral("propertiesDock"), tr("Properties"), m_properties, Qt::RightDockWidgetArea);
+
+    m_validation = new ValidationPanel(this);
+    QDockWidget *problems = dock(QStringLiteral("problemsDock"), tr("Problems"), m_validation,
+                                 Qt::BottomDockWidgetArea);
+    connect(m_validation, &ValidationPanel::nodeActivated, this, [this](const QString &nodeId) {
+        if (GraphEditor *editor = currentEditor())
+            editor->centerOnNode(nodeId);
+    });
+
+    m_runsLabel = new QLabel(tr("Runs of the open graph appear here."), this);
+    m_runsLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_runsLabel->setWordWrap(true);
+    m_runsLabel->setMargin(8);
+    m_runsLabel->setAccessibleName(tr("Execution monitor"));
+    QDockWidget *runs = dock(QStringLiteral("monitorDock"), tr("Execution Monitor"), m_runsLabel,
+                             Qt::BottomDockWidgetArea);
+    m_reviewsLabel = new QLabel(tr("No reviews are waiting."), this);
+    m_reviewsLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_reviewsLabel->setMargin(8);
+    m_reviewsLabel->setAccessibleName(tr("Review inbox"));
+    QDockWidget *reviews = dock(QStringLiteral("inboxDock"), tr("Review Inbox"), m_reviewsLabel,
+                                Qt::RightDockWidgetArea);
+    m_log = new QPlainTextEdit(this);
+    m_log->setReadOnly(true);
+    m_log->setAccessibleName(tr("Log"));
+    m_log->setMaximumBlockCount(5000);
+    QDockWidget *logDock
+        = dock(QStringLiteral("logDock"), tr("Log"), m_log, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(problems, runs);
+    tabifyDockWidget(runs, logDock);
+    problems->raise();
+    tabifyDockWidget(findChild<QDockWidget *>(QStringLiteral("propertiesDock")), reviews);
+    findChild<QDockWidget *>(QStringLiteral("propertiesDock"))->raise();
+    resizeDocks({findChild<QDockWidget *>(QStringLiteral("paletteDock"))}, {250}, Qt::Horizontal);
+    resizeDocks({findChild<QDockWidget *>(QStringLiteral("propertiesDock"))}, {340},
+                Qt::Horizontal);
+    resizeDocks({problems}, {170}, Qt::Vertical);
+}
+
+GraphEditor *MainWindow::currentEditor() const
+{
+    return qobject_cast<GraphEditor *>(m_tabs->currentWidget());
+}
+
+QList<GraphEditor *> MainWindow::editors() const
+{
+    QList<GraphEditor *> result;
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (auto *editor = qobject_cast<GraphEditor *>(m_tabs->widget(i)))
+            result.append(editor);
+    }
+    return result;
+}
+
+GraphEditor *MainWindow::newGraph()
+{
+    Model::Graph graph;
+    graph.id = Model::createRandomUuid();
+    graph.name = tr("Untitled graph");
+    return addEditor(std::move(graph), QString(), false);
+}
+
+GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, bool modified)
+{
+    auto *document = new GraphDocument(*m_context.registry);
+    document->reset(std::move(graph), filePath);
+    auto *editor = new GraphEditor(document, m_tabs);
+    m_undoGroup->addStack(document->undoStack());
+    editor->view()->setMinimapVisible(action(QStringLiteral("minimap"))->isChecked());
+    connect(document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(document, &GraphDocument::filePathChanged, this, &MainWindow::updateTitle);
+    connect(editor, &GraphEditor::selectionChanged, this, &MainWindow::updateSelection);
+    connect(editor, &GraphEditor::message, this, [this](const QString &text) {
+        Q_EMIT statusMessage(text);
+        log(text);
+    });
+    connect(editor, &GraphEditor::layoutFinished, this, [this](bool ok, const QString &message) {
+        if (!ok)
+            showError(tr("Auto-layout failed"), message);
+    });
+    connect(editor->view(), &GraphView::quickAddRequested, this, &MainWindow::quickAdd);
+    connect(document->undoStack(), &QUndoStack::indexChanged, this, [this, editor] {
+        // Problems of an older state mislead: clear them on any edit.
+        if (editor == currentEditor() && !editor->scene()->isPopulating()) {
+            editor->showProblems({});
+            m_properties->setProblems({});
+        }
+    });
+    if (modified) {
+        // A recovered draft: unsaved until the user saves it.
+        document->undoStack()->resetClean();
+    }
+    const int index = m_tabs->addTab(editor, document->displayName());
+    m_tabs->setCurrentIndex(index);
+    connect(editor->scene(), &GraphScene::populateProgressed, this, [this](int done, int total) {
+        m_progress->setVisible(done < total);
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+    });
+    if (!editor->scene()->isPopulating())
+        QTimer::singleShot(0, editor->view(), [editor] { editor->view()->zoomToFit(); });
+    else
+        connect(editor->scene(), &GraphScene::populated, editor->view(),
+                [editor] { editor->view()->zoomToFit(); });
+    updateTitle();
+    return editor;
+}
+
+void MainWindow::openFile(const QString &path)
+{
+    for (GraphEditor *editor : editors()) {
+        if (QFileInfo(editor->document()->filePath()) == QFileInfo(path)) {
+            m_tabs->setCurrentWidget(editor);
+            Q_EMIT documentOpened(editor);
+            return;
+        }
+    }
+    loadAsync(path, false);
+}
+
+void MainWindow::importFile(const QString &path)
+{
+    loadAsync(path, true);
+}
+
+void MainWindow::loadAsync(const QString &path, bool asImport)
+{
+    ++m_loading;
+    m_progress->setRange(0, 0);
+    m_progress->show();
+    Q_EMIT statusMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    auto *watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, asImport] {
+        watcher->deleteLater();
+        --m_loading;
+        m_progress->hide();
+        Loaded loaded = watcher->result();
+        if (!loaded.graph || !loaded.unknownBlocks.isEmpty()) {
+            const QString message = !loaded.graph
+                ? loaded.graph.error().text()
+                : tr("%1 uses blocks Signalbox does not know:\n  %2")
+                      .arg(QFileInfo(path).fileName(),
+                           loaded.unknownBlocks.join(QStringLiteral("\n  ")));
+            showError(asImport ? tr("Import failed") : tr("Open failed"), message);
+            log(message);
+            Q_EMIT documentOpenFailed(path, message);
+            return;
+        }
+        GraphEditor *editor
+            = addEditor(std::move(*loaded.graph), asImport ? QString() : path, asImport);
+        if (!asImport)
+            addRecentFile(path);
+        const QString opened
+            = tr("Opened %1 (%n node(s))", nullptr, int(editor->document()->graph().nodes.size()))
+                  .arg(QFileInfo(path).fileName());
+        log(opened);
+        Q_EMIT statusMessage(opened);
+        if (editor->scene()->isPopulating()) {
+            connect(editor->scene(), &GraphScene::populated, this,
+                    [this, editor] { Q_EMIT documentOpened(editor); });
+        } else {
+            Q_EMIT documentOpened(editor);
+        }
+    });
+    watcher->setFuture(QtConcurrent::run(readGraph, path, m_context.registry));
+}
+
+Result<void> MainWindow::saveCurrent()
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return {};
+    if (editor->document()->filePath().isEmpty()) {
+        QString path = QFileDialog::getSaveFileName(
+            this, tr("Save graph"), editor->document()->graph().name + QStringLiteral(".sbx.json"),
+            tr("Signalbox graphs (*.sbx.json)"));
+        if (path.isEmpty())
+            return makeError(ErrorCode::BadInput, QString());
+        if (!path.endsWith(QLatin1String(".json")))
+            path += QLatin1String(".sbx.json");
+        return saveCurrentAs(path);
+    }
+    return saveCurrentAs(editor->document()->filePath());
+}
+
+Result<void> MainWindow::saveCurrentAs(const QString &path)
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return {};
+    if (auto saved = editor->document()->save(path); !saved)
+        return saved;
+    QFile::remove(draftPath(editor));
+    addRecentFile(path);
+    Q_EMIT statusMessage(tr("Saved %1").arg(path));
+    return {};
+}
+
+Result<void> MainWindow::exportCurrent(const QString &path)
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return {};
+    Model::GraphExportOptions options;
+    options.blocks = m_context.registry.get();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return makeError(ErrorCode::Storage,
+                         tr("Cannot write %1: %2").arg(path, file.errorString()));
+    file.write(Model::graphToJson(editor->document()->graph(), options));
+    if (!file.commit())
+        return makeError(ErrorCode::Storage,
+                         tr("Cannot write %1: %2").arg(path, file.errorString()));
+    Q_EMIT statusMessage(tr("Exported %1 without secrets").arg(path));
+    return {};
+}
+
+void MainWindow::validateCurrent()
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return;
+    const Engine::NodeErrors errors = validateDocument(*editor->document(), m_context.registry);
+    editor->showProblems(errors);
+    m_validation->showProblems(*editor->document(), errors);
+    m_properties->setProblems(errors);
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {
+        dock->show();
+        dock->raise();
+    }
+    Q_EMIT statusMessage(errors.isEmpty()
+                             ? tr("The graph is ready to run")
+                             : tr("%n node(s) have problems", nullptr, int(errors.size())));
+}
+
+void MainWindow::currentChanged()
+{
+    GraphEditor *editor = currentEditor();
+    m_undoGroup->setActiveStack(editor ? editor->document()->undoStack() : nullptr);
+    m_validation->clear();
+    m_properties->setProblems({});
+    updateSelection();
+    updateTitle();
+    for (const QString &name :
+         {QStringLiteral("save"), QStringLiteral("saveAs"), QStringLiteral("export"),
+          QStringLiteral("close"), QStringLiteral("validate"), QStringLiteral("autoLayout")}) {
+        if (QAction *a = action(name))
+            a->setEnabled(editor);
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    GraphEditor *editor = currentEditor();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (auto *tab = qobject_cast<GraphEditor *>(m_tabs->widget(i))) {
+            const GraphDocument *document = tab->document();
+            m_tabs->setTabText(i,
+                               document->displayName()
+                                   + (document->isModified() ? QStringLiteral(" •") : QString()));
+            m_tabs->setTabToolTip(i, document->filePath());
+        }
+    }
+    if (!editor) {
+        setWindowTitle(QStringLiteral("Signalbox"));
+        setWindowModified(false);
+        return;
+    }
+    setWindowTitle(editor->document()->displayName() + QStringLiteral("[*] — Signalbox"));
+    setWindowModified(editor->document()->isModified());
+}
+
+void MainWindow::updateSelection()
+{
+    GraphEditor *editor = currentEditor();
+    const QStringList selected = editor ? editor->scene()->selectedNodeIds() : QStringList();
+    m_properties->showNode(editor ? editor->document() : nullptr,
+                           selected.size() == 1 ? selected.first() : QString());
+}
+
+void MainWindow::showError(const QString &title, const QString &text)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::log(const QString &text)
+{
+    m_log->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  "))
+                           + text);
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings().value(QStringLiteral("recentFiles")).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QStringList files = recentFiles();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > kMaxRecentFiles)
+        files.removeLast();
+    QSettings().setValue(QStringLiteral("recentFiles"), files);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString path = files.at(i);
+        QAction *entry = m_recentMenu->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        entry->setToolTip(path);
+        connect(entry, &QAction::triggered, this, [this, path] { openFile(path); });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+bool MainWindow::closeEditor(int index)
+{
+    auto *editor = qobject_cast<GraphEditor *>(m_tabs->widget(index));
+    if (!editor)
+        return true;
+    if (editor->document()->isModified()) {
+        m_tabs->setCurrentIndex(index);
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved changes"),
+            tr("Save the changes to %1 before closing?").arg(editor->document()->displayName()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel)
+            return false;
+        if (answer == QMessageBox::Save && !saveCurrent())
+            return false;
+    }
+    QFile::remove(draftPath(editor));
+    m_undoGroup->removeStack(editor->document()->undoStack());
+    m_tabs->removeTab(index);
+    editor->deleteLater();
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    while (m_tabs->count() > 0) {
+        if (!closeEditor(m_tabs->count() - 1)) {
+            event->ignore();
+            return;
+        }
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    event->accept();
+}
+
+void MainWindow::openCommandPalette()
+{
+    auto *palette = new CommandPalette(allActions(), this);
+    palette->setObjectName(QStringLiteral("commandPalette"));
+    const QPoint top = mapToGlobal(QPoint((width() - palette->width()) / 2, 60));
+    palette->move(top);
+    palette->show();
+}
+
+void MainWindow::openSettings()
+{
+    auto *dialog = new SettingsDialog(m_context.settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const AppSettings chosen = dialog->settings();
+        if (chosen.databasePath != m_context.settings.databasePath) {
+            m_executor.reset();
+            log(tr("Database: %1").arg(chosen.databasePath));
+        }
+        m_context.settings = chosen;
+        QSettings settings;
+        chosen.save(settings);
+    });
+    dialog->open();
+}
+
+void MainWindow::quickAdd(QPointF scenePos, QPoint globalPos)
+{
+    auto *popup = new QuickAddPopup(*m_context.registry, scenePos, this);
+    popup->setObjectName(QStringLiteral("quickAdd"));
+    connect(popup, &QuickAddPopup::blockChosen, this,
+            [this](const QString &blockId, QPointF position) {
+                if (GraphEditor *editor = currentEditor())
+                    editor->addBlockAt(blockId, position);
+            });
+    popup->move(globalPos);
+    popup->show();
+}
+
+void MainWindow::saveVersion()
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return;
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db) {
+        showError(tr("Library unavailable"), db.error().text());
+        return;
+    }
+    Engine::GraphRepository graphs(**db);
+    auto saved = graphs.saveGraph(editor->document()->graph(), QString(Model::kDefaultUserId));
+    if (!saved) {
+        showError(tr("Saving the version failed"), saved.error().text());
+        return;
+    }
+    const QString message = saved->created
+        ? tr("Saved version %1 of \"%2\" to the library")
+              .arg(saved->version)
+              .arg(editor->document()->graph().name)
+        : tr("Version %1 in the library is the same: nothing to save").arg(saved->version);
+    Q_EMIT statusMessage(message);
+    log(message);
+}
+
+void MainWindow::showVersions()
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return;
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db) {
+        showError(tr("Library unavailable"), db.error().text());
+        return;
+    }
+    Engine::GraphRepository graphs(**db);
+    auto versions = graphs.versions(editor->document()->graph().id);
+    if (!versions) {
+        showError(tr("Version history"), versions.error().text());
+        return;
+    }
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("versionsDialog"));
+    dialog->setWindowTitle(tr("Versions of %1").arg(editor->document()->graph().name));
+    auto *list = new QListWidget(dialog);
+    list->setAccessibleName(tr("Versions"));
+    for (const Engine::GraphSummary &summary : *versions) {
+        auto *item = new QListWidgetItem(
+            tr("Version %1 — %2 — %n node(s)", nullptr, summary.nodeCount)
+                .arg(summary.version)
+                .arg(QLocale().toString(summary.createdAt.toLocalTime(), QLocale::ShortFormat)),
+            list);
+        item->setData(Qt::UserRole, summary.version);
+    }
+    if (versions->isEmpty())
+        new QListWidgetItem(tr("No version saved yet: use File › Save Version to Library."), list);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Close, dialog);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(list);
+    layout->addWidget(buttons);
+    const QString graphId = editor->document()->graph().id;
+    const QString path = m_context.settings.databasePath;
+    const auto openVersion = [this, dialog, list, graphId, path] {
+        QListWidgetItem *item = list->currentItem();
+        if (!item || !item->data(Qt::UserRole).isValid())
+            return;
+        auto store = Engine::Database::open(path);
+        if (!store)
+            return;
+        Engine::GraphRepository repository(**store);
+        auto graph = repository.graph(graphId, item->data(Qt::UserRole).toInt());
+        if (!graph) {
+            showError(tr("Version history"), graph.error().text());
+            return;
+        }
+        addEditor(std::move(*graph), QString(), false);
+        dialog->accept();
+    };
+    connect(buttons->button(QDialogButtonBox::Open), &QPushButton::clicked, dialog, openVersion);
+    connect(list, &QListWidget::itemActivated, dialog, openVersion);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    dialog->resize(460, 320);
+    dialog->open();
+}
+
+QString MainWindow::draftPath(const GraphEditor *editor) const
+{
+    if (m_context.draftsFolder.isEmpty())
+        return {};
+    QString id = m_draftIds.value(editor);
+    if (id.isEmpty()) {
+        id = Model::createRandomUuid();
+        const_cast<MainWindow *>(this)->m_draftIds.insert(editor, id);
+    }
+    return m_context.draftsFolder + QLatin1Char('/') + id + kDraftSuffix;
+}
+
+void MainWindow::autosave()
+{
+    if (m_context.draftsFolder.isEmpty())
+        return;
+    QDir().mkpath(m_context.draftsFolder);
+    for (GraphEditor *editor : editors()) {
+        const QString path = draftPath(editor);
+        if (!editor->document()->isModified()) {
+            QFile::remove(path);
+            continue;
+        }
+        // The draft is the graph plus where it belongs.
+        QJsonObject draft;
+        draft.insert(QStringLiteral("file_path"), editor->document()->filePath());
+        draft.insert(QStringLiteral("graph"),
+                     QJsonDocument::fromJson(editor->document()->toJson()).object());
+        QSaveFile file(path);
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write(QJsonDocument(draft).toJson(QJsonDocument::Compact));
+            if (!file.commit())
+                log(tr("Could not write the draft %1: %2").arg(path, file.errorString()));
+        }
+    }
+}
+
+void MainWindow::offerRecovery()
+{
+    const QDir folder(m_context.draftsFolder);
+    const QStringList drafts = m_context.draftsFolder.isEmpty()
+        ? QStringList()
+        : folder.entryList({QStringLiteral("*") + kDraftSuffix}, QDir::Files, QDir::Time);
+    if (drafts.isEmpty()) {
+        offerResume();
+        return;
+    }
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Recover unsaved work"),
+        tr("Signalbox did not close properly last time. Recover %n unsaved graph(s)?", nullptr,
+           int(drafts.size())),
+        QMessageBox::Yes | QMessageBox::Discard, this);
+    box->setObjectName(QStringLiteral("recoverBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, drafts, folder, box] {
+        const bool recover = box->clickedButton() == box->button(QMessageBox::Yes);
+        for (const QString &name : drafts) {
+            const QString path = folder.filePath(name);
+            if (recover) {
+                QFile file(path);
+                if (file.open(QIODevice::ReadOnly)) {
+                    const QJsonObject draft = QJsonDocument::fromJson(file.readAll()).object();
+                    auto graph = Model::graphFromJsonObject(
+                        draft.value(QLatin1String("graph")).toObject(), name);
+                    if (graph) {
+                        GraphEditor *editor
+                            = addEditor(std::move(*graph),
+                                        draft.value(QLatin1String("file_path")).toString(), true);
+                        log(tr("Recovered %1").arg(editor->document()->displayName()));
+                    }
+                }
+            }
+            QFile::remove(path);
+        }
+        autosave();
+        offerResume();
+    });
+    box->open();
+}
+
+void MainWindow::offerResume()
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db) {
+        log(db.error().text());
+        return;
+    }
+    Engine::ExecutionRepository executions(**db, m_context.registry.get());
+    Engine::GraphExecutionFilter filter;
+    filter.statuses = {Model::ExecutionStatus::Running, Model::ExecutionStatus::Queued};
+    auto interrupted = executions.graphExecutions(filter);
+    if (!interrupted || interrupted->isEmpty())
+        return;
+    QStringList ids;
+    for (const Model::GraphExecutionMeta &meta : *interrupted) {
+        // Children resume with their parent.
+        if (meta.parentGraphExecId.isEmpty())
+            ids.append(meta.id);
+    }
+    if (ids.isEmpty())
+        return;
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Resume interrupted runs?"),
+        tr("%n run(s) were still going when Signalbox last stopped. Resume them now? "
+           "Completed steps are not run again.",
+           nullptr, int(ids.size())),
+        QMessageBox::Yes | QMessageBox::No, this);
+    box->setObjectName(QStringLiteral("resumeBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, ids, box] {
+        if (box->clickedButton() != box->button(QMessageBox::Yes))
+            return;
+        if (!m_executor) {
+            m_events = std::make_unique<Engine::EventBus>();
+            m_executor = std::make_unique<Engine::Executor>(
+                m_context.settings.databasePath, m_context.registry, m_events.get(),
+                m_context.settings.threads > 0 ? m_context.settings.threads
+                                               : QThread::idealThreadCount());
+            if (auto opened = m_executor->open(); !opened) {
+                showError(tr("Cannot resume"), opened.error().text());
+                m_executor.reset();
+                return;
+            }
+            connect(m_executor.get(), &Engine::Executor::runFinished, this,
+                    [this](const QString &id, Model::ExecutionStatus status) {
+                        log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
+                    });
+        }
+        for (const QString &id : ids) {
+            if (auto resumed = m_executor->resume(id); !resumed)
+                log(tr("Run %1 could not resume: %2").arg(id, resumed.error().text()));
+            else
+                log(tr("Resumed run %1").arg(id));
+        }
+    });
+    box->open();
+}
+
+} // namespace Signalbox::Ui

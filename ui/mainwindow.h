@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "settingsdialog.h"
+
+#include "model/graph.h"
+#include "model/result.h"
+
+#include <QDir>
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QProgressBar;
+class QTabWidget;
+class QUndoGroup;
+
+namespace Signalbox::Engine {
+class BlockRegistry;
+class EventBus;
+class Executor;
+} // namespace Signalbox::Engine
+
+namespace Signalbox::Ui {
+
+class BlockPalette;
+class GraphEditor;
+class GraphLayouter;
+class PropertyPanel;
+class ValidationPanel;
+
+// What the main window is made with; app/ builds it.
+struct MainWindowContext
+{
+    std::shared_ptr<const Engine::BlockRegistry> registry;
+    const GraphLayouter *layouter = nullptr;
+    AppSettings settings;
+    // Where unsaved drafts are kept for recovery after a crash.
+    QString draftsFolder;
+};
+
+// The desktop application's window: dockable palette, properties, problems,
+// runs, reviews and log around a tab per open graph; menus, shortcuts, a
+// command palette (Ctrl+K), recent files, settings, autosaved drafts.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(MainWindowContext context, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    GraphEditor *currentEditor() const;
+    QList<GraphEditor *> editors() const;
+    QTabWidget *tabs() const { return m_tabs; }
+    BlockPalette *palette() const { return m_palette; }
+    PropertyPanel *propertyPanel() const { return m_properties; }
+    ValidationPanel *validationPanel() const { return m_validation; }
+    QAction *action(const QString &objectName) const;
+    QList<QAction *> allActions() const;
+    const AppSettings &settings() const { return m_context.settings; }
+
+    GraphEditor *newGraph();
+    // Reads and parses the file off the GUI thread; the editor appears when
+    // its canvas is built (documentOpened). Errors are shown and returned by
+    // documentOpenFailed.
+    void openFile(const QString &path);
+    // The same for an AutoGPT export: it opens as a new, unsaved graph.
+    void importFile(const QString &path);
+    Result<void> saveCurrent();
+    Result<void> saveCurrentAs(const QString &path);
+    Result<void> exportCurrent(const QString &path);
+    // Validates the current graph and shows the problems on the canvas.
+    void validateCurrent();
+    // Writes drafts of the modified documents now.
+    void autosave();
+    // Offers to recover drafts left by a crash, then to resume runs left
+    // RUNNING or QUEUED in the store.
+    void offerRecovery();
+    QStringList recentFiles() const;
+
+Q_SIGNALS:
+    void documentOpened(Signalbox::Ui::GraphEditor *editor);
+    void documentOpenFailed(const QString &path, const QString &message);
+    void statusMessage(const QString &text);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    QAction *addAction(QMenu *menu, const QString &name, const QString &text,
+                       const QKeySequence &shortcut, const std::function<void()> &slot);
+    GraphEditor *addEditor(Model::Graph graph, const QString &filePath, bool modified);
+    void loadAsync(const QString &path, bool asImport);
+    void currentChanged();
+    void updateTitle();
+    void updateSelection();
+    void showError(const QString &title, const QString &text);
+    void log(const QString &text);
+    void addRecentFile(const QString &path);
+    void updateRecentMenu();
+    bool closeEditor(int index);
+    void openCommandPalette();
+    void openSettings();
+    void showVersions();
+    void saveVersion();
+    void quickAdd(QPointF scenePos, QPoint globalPos);
+    QString draftPath(const GraphEditor *editor) const;
+    void offerResume();
+
+    MainWindowContext m_context;
+    QTabWidget *m_tabs;
+    QUndoGroup *m_undoGroup;
+    BlockPalette *m_palette = nullptr;
+    PropertyPanel *m_properties = nullptr;
+    ValidationPanel *m_validation = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+    QLabel *m_runsLabel = nullptr;
+    QLabel *m_reviewsLabel = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QHash<QString, QAction *> m_actions;
+    QHash<const GraphEditor *, QString> m_draftIds;
+    std::unique_ptr<Engine::EventBus> m_events;
+    std::unique_ptr<Engine::Executor> m_executor;
+    int m_loading = 0;
+};
+
+} // namespace Signalbox::Ui

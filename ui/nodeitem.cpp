@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "nodeitem.h"
+
+#include "graphdocument.h"
+#include "graphscene.h"
+#include "pinstyle.h"
+
+#include "model/pinnames.h"
+
+#include <QFontMetrics>
+#include <QGraphicsScene>
+#include <QGraphicsSceneMouseEvent>
+#include <QJsonDocument>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+constexpr qreal kWidth = 250;
+constexpr qreal kNoteWidth = 260;
+constexpr qreal kHeader = 44;
+constexpr qreal kRow = 22;
+constexpr qreal kPinSize = 11;
+constexpr qreal kRadius = 7;
+
+QString valuePreview(const QJsonValue &value)
+{
+    QString text;
+    if (value.isString())
+        text = value.toString();
+    else if (value.isBool())
+        text = value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    else if (value.isDouble())
+        text = QString::number(value.toDouble(), 'g', 12);
+    else if (value.isArray())
+        text = QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    else if (value.isObject())
+        text = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    return text.simplified();
+}
+
+} // namespace
+
+PinItem::PinItem(const QString &nodeId, const QString &pinName, bool isInput,
+                 Model::PinType pinType, QGraphicsItem *parent)
+    : QGraphicsItem(parent)
+    , m_nodeId(nodeId)
+    , m_pinName(pinName)
+    , m_isInput(isInput)
+    , m_pinType(pinType)
+{
+    setAcceptHoverEvents(true);
+    setCursor(Qt::CrossCursor);
+    setToolTip(QStringLiteral("%1 (%2 %3)")
+                   .arg(pinName, Model::pinTypeName(pinType),
+                        isInput ? QObject::tr("input") : QObject::tr("output")));
+}
+
+QRectF PinItem::boundingRect() const
+{
+    const qreal r = kPinSize;
+    return QRectF(-r, -r, 2 * r, 2 * r);
+}
+
+QPainterPath PinItem::shape() const
+{
+    // Generous to grab, small to see.
+    QPainterPath path;
+    path.addEllipse(QPointF(0, 0), kPinSize, kPinSize);
+    return path;
+}
+
+void PinItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const QColor color = pinColor(m_pinType);
+    const qreal size = m_hovered || m_highlight != 0 ? kPinSize * 1.4 : kPinSize;
+    painter->setRenderHint(QPainter::Antialiasing);
+    if (m_highlight != 0) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(m_highlight > 0 ? QColor(76, 175, 80, 90) : QColor(229, 57, 53, 90));
+        painter->drawEllipse(QPointF(0, 0), kPinSize, kPinSize);
+    }
+    painter->setPen(QPen(color.darker(130), 1.6));
+    painter->setBrush(m_linked ? color : QColor(Qt::white));
+    painter->drawPath(pinShape(m_pinType, size));
+}
+
+void PinItem::setLinked(bool linked)
+{
+    if (m_linked == linked)
+        return;
+    m_linked = linked;
+    update();
+}
+
+void PinItem::setHighlight(int highlight)
+{
+    if (m_highlight == highlight)
+        return;
+    m_highlight = highlight;
+    update();
+}
+
+void PinItem::hoverEnterEvent(QGraphicsSceneHoverEvent *)
+{
+    m_hovered = true;
+    update();
+}
+
+void PinItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *)
+{
+    m_hovered = false;
+    update();
+}
+
+NodeItem::NodeItem(GraphDocument *document, const QString &nodeId)
+    : m_document(document)
+    , m_nodeId(nodeId)
+{
+    setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsScenePositionChanges | ItemIsFocusable);
+    setAcceptHoverEvents(true);
+    refresh();
+}
+
+void NodeItem::refresh()
+{
+    prepareGeometryChange();
+    qDeleteAll(m_pins);
+    m_pins.clear();
+    m_inputLabels.clear();
+    m_outputLabels.clear();
+    m_hiddenAdvanced = 0;
+
+    const Model::Node *node = m_document->node(m_nodeId);
+    const Model::BlockSchema *schema = m_document->schemaOf(m_nodeId);
+    if (!node)
+        return;
+    setPos(GraphDocument::nodePosition(*node));
+    m_title = m_document->nodeTitle(m_nodeId);
+    m_subtitle
+        = schema ? blockDisplayName(*schema) : QObject::tr("Unknown block %1").arg(node->blockId);
+    if (schema && node->metadata.value(QLatin1String("customized_name")).toString().isEmpty()) {
+        // No title of its own: the block's name is the title, its category below.
+        m_title = m_subtitle;
+        m_subtitle = categoryDisplayName(schema->categories.value(0));
+    }
+    m_isNote = schema && schema->type == Model::BlockType::Note;
+    m_muted = node->metadata.value(QLatin1String("muted")).toBool();
+    m_noteText = node->inputDefault.value(QLatin1String("text")).toString();
+    m_accent = QColor(0x45, 0x5a, 0x64);
+    if (schema) {
+        switch (schema->type) {
+        case Model::BlockType::Input:
+            m_accent = QColor(0x2e, 0x7d, 0x32);
+            break;
+        case Model::BlockType::Output:
+            m_accent = QColor(0x15, 0x65, 0xc0);
+            break;
+        case Model::BlockType::HumanInTheLoop:
+            m_accent = QColor(0xef, 0x6c, 0x00);
+            break;
+        case Model::BlockType::Agent:
+            m_accent = QColor(0x6a, 0x1b, 0x9a);
+            break;
+        default:
+            break;
+        }
+    }
+
+    if (m_isNote) {
+        const QFontMetrics metrics(QFont {});
+        const QRect text = metrics.boundingRect(QRect(0, 0, int(kNoteWidth - 24), 2000),
+                                                Qt::TextWordWrap, m_noteText);
+        m_size = QSizeF(kNoteWidth, qMax<qreal>(90, text.height() + 44));
+        update();
+        return;
+    }
+
+    // Dynamic entries and linked pins, from the links touching this node.
+    QStringList inputEntries;
+    QStringList outputEntries;
+    QSet<QString> linkedInputs;
+    for (const Model::Link &link : m_document->graph().links) {
+        if (link.sinkId == m_nodeId) {
+            linkedInputs.insert(Model::basePinName(link.sinkName));
+            if (link.sinkName != Model::basePinName(link.sinkName)
+                && !inputEntries.contains(link.sinkName)) {
+                inputEntries.append(link.sinkName);
+            }
+        }
+        if (link.sourceId == m_nodeId && link.sourceName != Model::basePinName(link.sourceName)
+            && !outputEntries.contains(link.sourceName)) {
+            outputEntries.append(link.sourceName);
+        }
+    }
+
+    qreal y = kHeader + kRow / 2;
+    const auto addPin
+        = [&](const QString &name, const QString &label, bool isInput, Model::PinType type) {
+              auto *pin = new PinItem(m_nodeId, name, isInput, type, this);
+              pin->setPos(isInput ? 0 : kWidth, y);
+              m_pins.append(pin);
+              (isInput ? m_inputLabels : m_outputLabels).append(label);
+              if (!isInput)
+                  m_inputLabels.append(QString());
+              else
+                  m_outputLabels.append(QString());
+              y += kRow;
+          };
+    if (schema) {
+        for (const Model::PinSpec &spec : schema->outputs) {
+            if (spec.hidden)
+                continue;
+            addPin(spec.name, spec.title.isEmpty() ? spec.name : spec.title, false, spec.type);
+            for (const QString &entry : std::as_const(outputEntries)) {
+                if (Model::basePinName(entry) == spec.name)
+                    addPin(entry, QStringLiteral("  ") + entry, false, Model::PinType::Any);
+            }
+        }
+        for (const Model::PinSpec &spec : schema->inputs) {
+            if (spec.hidden)
+                continue;
+            if (spec.advanced && !m_showAdvanced && !linkedInputs.contains(spec.name)) {
+                ++m_hiddenAdvanced;
+                continue;
+            }
+            QString label = spec.title.isEmpty() ? spec.name : spec.title;
+            if (spec.required)
+                label += QLatin1Char('*');
+            if (const QJsonValue value = node->inputDefault.value(spec.name); !value.isUndefined()
+                && !value.isNull() && spec.type != Model::PinType::Credentials && !spec.secret) {
+                label += QStringLiteral(" = ") + valuePreview(value);
+            }
+            addPin(spec.name, label, true, spec.type);
+            for (const QString &entry : std::as_const(inputEntries)) {
+                if (Model::basePinName(entry) == spec.name)
+                    addPin(entry, QStringLiteral("  ") + entry, true, Model::PinType::Any);
+            }
+        }
+    }
+    const bool hasAdvanced = m_hiddenAdvanced > 0 || m_showAdvanced;
+    m_size = QSizeF(kWidth, y - kRow / 2 + (hasAdvanced ? kRow : 0) + 8);
+    setLinkedPins(linkedInputs, {});
+    update();
+}
+
+void NodeItem::setLinkedPins(const QSet<QString> &inputs, const QSet<QString> &outputs)
+{
+    QSet<QString> linkedOutputs = outputs;
+    if (outputs.isEmpty()) {
+        for (const Model::Link &link : m_document->graph().links) {
+            if (link.sourceId == m_nodeId)
+                linkedOutputs.insert(link.sourceName);
+        }
+    }
+    for (PinItem *pin : std::as_const(m_pins)) {
+        pin->setLinked(pin->isInput() ? inputs.contains(Model::basePinName(pin->pinName()))
+                               || inputs.contains(pin->pinName())
+                                      : linkedOutputs.contains(pin->pinName()));
+    }
+}
+
+QRectF NodeItem::foldToggleRect() const
+{
+    return QRectF(8, m_size.height() - kRow - 6, kWidth - 16, kRow);
+}
+
+void NodeItem::setAdvancedShown(bool shown)
+{
+    if (m_showAdvanced == shown)
+        return;
+    m_showAdvanced = shown;
+    refresh();
+    if (auto *graphScene = qobject_cast<GraphScene *>(scene()))
+        graphScene->updateLinksOf(m_nodeId);
+}
+
+void NodeItem::setProblems(const QStringList &problems)
+{
+    m_problems = problems;
+    setToolTip(problems.join(QLatin1Char('\n')));
+    update();
+}
+
+QRectF NodeItem::boundingRect() const
+{
+    return QRectF(QPointF(0, 0), m_size).adjusted(-4, -4, 4, 4);
+}
+
+void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QRectF body(QPointF(0, 0), m_size);
+    const bool selected = option->state & QStyle::State_Selected;
+    // Level of detail: far out, a node is a plain box.
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    if (m_muted)
+        painter->setOpacity(0.5);
+
+    if (m_isNote) {
+        painter->setPen(QPen(selected ? QColor(0xf5, 0x7f, 0x17) : QColor(0xe0, 0xc0, 0x40),
+                             selected ? 2.5 : 1));
+        painter->setBrush(QColor(0xff, 0xf5, 0x9d));
+        painter->drawRoundedRect(body, 3, 3);
+        if (lod < 0.35)
+            return;
+        painter->setPen(QColor(0x5d, 0x40, 0x37));
+        QFont bold;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->drawText(QRectF(12, 8, kNoteWidth - 24, 20), Qt::AlignLeft | Qt::AlignVCenter,
+                          m_title);
+        painter->setFont(QFont {});
+        painter->drawText(QRectF(12, 32, kNoteWidth - 24, m_size.height() - 40), Qt::TextWordWrap,
+                          m_noteText);
+        return;
+    }
+
+    QColor border = selected ? QColor(0xff, 0xa0, 0x00) : QColor(0xb0, 0xbe, 0xc5);
+    qreal borderWidth = selected ? 2.5 : 1.2;
+    if (!m_problems.isEmpty()) {
+        border = QColor(0xe5, 0x39, 0x35);
+        borderWidth = 2.5;
+    }
+    QPen pen(border, borderWidth);
+    if (m_muted)
+        pen.setStyle(Qt::DashLine);
+    painter->setPen(pen);
+    painter->setBrush(QColor(0xfa, 0xfa, 0xfa));
+    painter->drawRoundedRect(body, kRadius, kRadius);
+
+    // Header band in the block kind's colour.
+    QPainterPath header;
+    header.setFillRule(Qt::WindingFill);
+    header.addRoundedRect(QRectF(0, 0, m_size.width(), kHeader), kRadius, kRadius);
+    header.addRect(QRectF(0, kHeader / 2, m_size.width(), kHeader / 2));
+    painter->fillPath(header, m_accent);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRoundedRect(body, kRadius, kRadius);
+    if (lod < 0.35)
+        return;
+
+    QFont titleFont;
+    titleFont.setBold(true);
+    painter->setFont(titleFont);
+    painter->setPen(Qt::white);
+    const QFontMetrics titleMetrics(titleFont);
+    painter->drawText(QRectF(10, 4, m_size.width() - 20, 20), Qt::AlignLeft | Qt::AlignVCenter,
+                      titleMetrics.elidedText(m_title, Qt::ElideRight, int(m_size.width() - 20)));
+    QFont small;
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    painter->setFont(small);
+    painter->setPen(QColor(255, 255, 255, 200));
+    QString subtitle = m_subtitle;
+    if (m_muted)
+        subtitle += QObject::tr(" · muted");
+    painter->drawText(QRectF(10, 23, m_size.width() - 20, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                      subtitle);
+    if (!m_problems.isEmpty()) {
+        painter->setBrush(QColor(0xe5, 0x39, 0x35));
+        painter->setPen(QPen(Qt::white, 1.5));
+        const QRectF badge(m_size.width() - 26, 10, 18, 18);
+        painter->drawEllipse(badge);
+        painter->setFont(titleFont);
+        painter->drawText(badge, Qt::AlignCenter, QString::number(m_problems.size()));
+    }
+
+    painter->setFont(QFont {});
+    const QFontMetrics metrics(painter->font());
+    qreal y = kHeader;
+    for (qsizetype i = 0; i < m_pins.size(); ++i) {
+        const QRectF row(14, y, m_size.width() - 28, kRow);
+        const QString &input = m_inputLabels.at(i);
+        const QString &output = m_outputLabels.at(i);
+        painter->setPen(QColor(0x26, 0x32, 0x38));
+        if (!input.isEmpty()) {
+            painter->drawText(row, Qt::AlignLeft | Qt::AlignVCenter,
+                              metrics.elidedText(input, Qt::ElideRight, int(row.width())));
+        } else if (!output.isEmpty()) {
+            painter->drawText(row, Qt::AlignRight | Qt::AlignVCenter,
+                              metrics.elidedText(output, Qt::ElideLeft, int(row.width())));
+        }
+        y += kRow;
+    }
+    if (m_hiddenAdvanced > 0 || m_showAdvanced) {
+        painter->setPen(QColor(0x60, 0x7d, 0x8b));
+        painter->setFont(small);
+        painter->drawText(foldToggleRect(), Qt::AlignLeft | Qt::AlignVCenter,
+                          m_showAdvanced
+                              ? QObject::tr("▾ hide advanced inputs")
+                              : QObject::tr("▸ %n advanced input(s)", nullptr, m_hiddenAdvanced));
+    }
+}
+
+QPointF NodeItem::pinScenePos(const QString &pinName, bool isInput) const
+{
+    if (PinItem *found = pin(pinName, isInput))
+        return found->scenePos();
+    if (PinItem *base = pin(Model::basePinName(pinName), isInput))
+        return base->scenePos();
+    // A folded pin: the middle of the node's edge.
+    return mapToScene(QPointF(isInput ? 0 : m_size.width(), kHeader / 2));
+}
+
+PinItem *NodeItem::pin(const QString &pinName, bool isInput) const
+{
+    for (PinItem *candidate : m_pins) {
+        if (candidate->isInput() == isInput && candidate->pinName() == pinName)
+            return candidate;
+    }
+    return nullptr;
+}
+
+QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant &value)
+{
+    if (change == ItemScenePositionHasChanged) {
+        if (auto *graphScene = qobject_cast<GraphScene *>(scene()))
+            graphScene->nodeItemMoved(m_nodeId);
+    }
+    return QGraphicsItem::itemChange(change, value);
+}
+
+void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton && (m_hiddenAdvanced > 0 || m_showAdvanced)
+        && foldToggleRect().contains(event->pos())) {
+        setAdvancedShown(!m_showAdvanced);
+        event->accept();
+        return;
+    }
+    QGraphicsItem::mousePressEvent(event);
+}
+
+} // namespace Signalbox::Ui

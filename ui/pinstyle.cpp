@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pinstyle.h"
+
+#include <QtMath>
+
+namespace Signalbox::Ui {
+
+using Model::PinType;
+
+QColor pinColor(PinType type)
+{
+    switch (type) {
+    case PinType::String:
+        return QColor(0x2e, 0x7d, 0x32);
+    case PinType::Number:
+        return QColor(0x15, 0x65, 0xc0);
+    case PinType::Integer:
+        return QColor(0x00, 0x83, 0x8f);
+    case PinType::Boolean:
+        return QColor(0xc6, 0x28, 0x28);
+    case PinType::Object:
+        return QColor(0x6a, 0x1b, 0x9a);
+    case PinType::List:
+        return QColor(0xef, 0x6c, 0x00);
+    case PinType::Any:
+        return QColor(0x61, 0x61, 0x61);
+    case PinType::Credentials:
+        return QColor(0xa1, 0x88, 0x7f);
+    }
+    return QColor(Qt::gray);
+}
+
+QPainterPath pinShape(PinType type, qreal size)
+{
+    const qreal r = size / 2;
+    QPainterPath path;
+    switch (type) {
+    case PinType::String:
+        path.addEllipse(QPointF(0, 0), r, r);
+        break;
+    case PinType::Number:
+    case PinType::Integer: {
+        QPolygonF diamond({QPointF(0, -r), QPointF(r, 0), QPointF(0, r), QPointF(-r, 0)});
+        path.addPolygon(diamond);
+        path.closeSubpath();
+        if (type == PinType::Integer)
+            path.addRect(QRectF(-r / 3, -r / 3, 2 * r / 3, 2 * r / 3));
+        break;
+    }
+    case PinType::Boolean:
+        path.addRect(QRectF(-r * 0.85, -r * 0.85, 1.7 * r, 1.7 * r));
+        break;
+    case PinType::Object:
+        path.addRoundedRect(QRectF(-r, -r * 0.8, 2 * r, 1.6 * r), r / 2, r / 2);
+        break;
+    case PinType::List: {
+        QPolygonF triangle({QPointF(-r, -r), QPointF(r, 0), QPointF(-r, r)});
+        path.addPolygon(triangle);
+        path.closeSubpath();
+        break;
+    }
+    case PinType::Any:
+        path.addEllipse(QPointF(0, 0), r, r);
+        path.addEllipse(QPointF(0, 0), r / 2.2, r / 2.2);
+        break;
+    case PinType::Credentials: {
+        QPolygonF hexagon;
+        for (int i = 0; i < 6; ++i) {
+            const qreal angle = qDegreesToRadians(60.0 * i);
+            hexagon << QPointF(r * qCos(angle), r * qSin(angle));
+        }
+        path.addPolygon(hexagon);
+        path.closeSubpath();
+        break;
+    }
+    }
+    return path;
+}
+
+QString blockDisplayName(const Model::BlockSchema &schema)
+{
+    QString name = schema.name;
+    if (name.endsWith(QLatin1String("Block")) && name.size() > 5)
+        name.chop(5);
+    QString spaced;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        const bool boundary = i > 0 && c.isUpper()
+            && (name.at(i - 1).isLower()
+                || (i + 1 < name.size() && name.at(i + 1).isLower() && name.at(i - 1).isUpper()));
+        if (boundary)
+            spaced.append(QLatin1Char(' '));
+        spaced.append(c);
+    }
+    return spaced;
+}
+
+QString categoryDisplayName(const QString &category)
+{
+    if (category.isEmpty())
+        return category;
+    return category.left(1).toUpper() + category.mid(1).toLower();
+}
+
+} // namespace Signalbox::Ui

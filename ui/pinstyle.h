@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/blockschema.h"
+
+#include <QColor>
+#include <QPainterPath>
+#include <QString>
+
+namespace Signalbox::Ui {
+
+// How a pin type looks on the canvas: a colour and a shape of its own, so
+// that types differ also for people who do not tell the colours apart.
+QColor pinColor(Model::PinType type);
+// The pin's outline centred on (0, 0), `size` across.
+QPainterPath pinShape(Model::PinType type, qreal size);
+
+// A block's name for people: "StoreValueBlock" -> "Store Value".
+QString blockDisplayName(const Model::BlockSchema &schema);
+// "BASIC" -> "Basic".
+QString categoryDisplayName(const QString &category);
+
+} // namespace Signalbox::Ui

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "propertypanel.h"
+
+#include "graphdocument.h"
+#include "jsonhighlighter.h"
+#include "pinstyle.h"
+
+#include "model/pinnames.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleValidator>
+#include <QFormLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QScopedValueRollback>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+const QLatin1StringView kTitleField("title");
+const QLatin1StringView kTimeoutField("timeout");
+const QLatin1StringView kAllowSkipField("allow_skip");
+const QLatin1StringView kMutedField("muted");
+
+// A JSON text editor that applies on focus loss or Ctrl+Enter.
+class JsonEdit : public QPlainTextEdit
+{
+public:
+    std::function<void()> onCommit;
+
+    explicit JsonEdit(QWidget *parent)
+        : QPlainTextEdit(parent)
+    {
+        new JsonHighlighter(document());
+        setTabChangesFocus(true);
+        QFont mono(QStringLiteral("monospace"));
+        mono.setStyleHint(QFont::Monospace);
+        setFont(mono);
+        setFixedHeight(110);
+    }
+
+protected:
+    void focusOutEvent(QFocusEvent *event) override
+    {
+        QPlainTextEdit::focusOutEvent(event);
+        if (onCommit)
+            onCommit();
+    }
+    void keyPressEvent(QKeyEvent *event) override
+    {
+        if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
+            && (event->modifiers() & Qt::ControlModifier)) {
+            if (onCommit)
+                onCommit();
+            return;
+        }
+        QPlainTextEdit::keyPressEvent(event);
+    }
+};
+
+QString jsonText(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return {};
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented));
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented));
+    // A scalar: wrap it to print it, then unwrap.
+    const QByteArray wrapped = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+}
+
+QString scalarText(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble() || value.isBool())
+        return jsonText(value);
+    return {};
+}
+
+} // namespace
+
+PropertyPanel::PropertyPanel(QWidget *parent)
+    : QWidget(parent)
+{
+    setAccessibleName(tr("Properties"));
+    m_scroll = new QScrollArea(this);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setAccessibleName(tr("Node settings"));
+    m_placeholder = new QLabel(tr("Select a node to see its settings."), this);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_placeholder);
+    layout->addWidget(m_scroll);
+    m_scroll->hide();
+}
+
+void PropertyPanel::showNode(GraphDocument *document, const QString &nodeId)
+{
+    if (m_document != document) {
+        if (m_document)
+            disconnect(m_document, nullptr, this, nullptr);
+        m_document = document;
+        if (document) {
+            connect(document, &GraphDocument::nodeChanged, this, [this](const QString &id) {
+                if (id == m_nodeId && !m_applying)
+                    rebuild();
+            });
+            connect(document, &GraphDocument::nodeAboutToBeRemoved, this,
+                    [this](const QString &id) {
+                        if (id == m_nodeId)
+                            showNode(m_document, QString());
+                    });
+            connect(document, &GraphDocument::linkAdded, this, &PropertyPanel::rebuild);
+            connect(document, &GraphDocument::linkAboutToBeRemoved, this, [this] {
+                QMetaObject::invokeMethod(this, &PropertyPanel::rebuild, Qt::QueuedConnection);
+            });
+        }
+    }
+    if (m_nodeId != nodeId)
+        m_localMessages.clear();
+    m_nodeId = nodeId;
+    rebuild();
+}
+
+void PropertyPanel::setProblems(const Engine::NodeErrors &errors)
+{
+    m_problems = errors;
+    updateMessages();
+}
+
+QString PropertyPanel::fieldMessage(const QString &field) const
+{
+    const QLabel *label = m_messages.value(field);
+    return label && !label->isHidden() ? label->text() : QString();
+}
+
+void PropertyPanel::focusTitle()
+{
+    if (QWidget *title = m_editors.value(kTitleField))
+        title->setFocus(Qt::ShortcutFocusReason);
+}
+
+void PropertyPanel::addField(const QString &field, const QString &label, QWidget *editor,
+                             const QString &tooltip, QFormLayout *form)
+{
+    auto *column = new QWidget(m_form);
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    editor->setParent(column);
+    editor->setAccessibleName(label);
+    editor->setToolTip(tooltip);
+    if (!tooltip.isEmpty())
+        editor->setAccessibleDescription(tooltip);
+    layout->addWidget(editor);
+    auto *message = new QLabel(column);
+    message->setWordWrap(true);
+    message->setStyleSheet(QStringLiteral("color: #c62828;"));
+    message->setAccessibleName(tr("Problem with %1").arg(label));
+    message->hide();
+    layout->addWidget(message);
+    auto *caption = new QLabel(label, m_form);
+    caption->setBuddy(editor);
+    caption->setToolTip(tooltip);
+    form->addRow(caption, column);
+    m_editors.insert(field, editor);
+    m_messages.insert(field, message);
+}
+
+void PropertyPanel::rebuild()
+{
+    // Deleting a focused editor makes it lose focus, which would apply its
+    // stale text as a new edit.
+    const QScopedValueRollback rebuilding(m_rebuilding, true);
+    const QWidget *focused = focusWidget();
+    const QString focusedField = m_editors.key(const_cast<QWidget *>(focused));
+    m_editors.clear();
+    m_messages.clear();
+    delete m_scroll->takeWidget();
+    m_form = nullptr;
+    const Model::Node *node = m_document ? m_document->node(m_nodeId) : nullptr;
+    if (!node) {
+        m_scroll->hide();
+        m_placeholder->show();
+        return;
+    }
+    const Model::BlockSchema *schema = m_document->schemaOf(m_nodeId);
+    m_form = new QWidget;
+    m_form->setAccessibleName(tr("Settings of %1").arg(m_document->nodeTitle(m_nodeId)));
+    auto *outer = new QVBoxLayout(m_form);
+    auto *heading = new QLabel(m_form);
+    heading->setWordWrap(true);
+    heading->setText(
+        QStringLiteral("<b>%1</b><br><small>%2</small>")
+            .arg((schema ? blockDisplayName(*schema) : node->blockId).toHtmlEscaped(),
+                 (schema ? schema->description : tr("Unknown block")).toHtmlEscaped()));
+    outer->addWidget(heading);
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    outer->addLayout(form);
+
+    auto *title = new QLineEdit(m_document->nodeTitle(m_nodeId));
+    title->setPlaceholderText(schema ? schema->name : QString());
+    connect(title, &QLineEdit::editingFinished, this, [this, title] {
+        if (m_document && !m_rebuilding && m_document->nodeTitle(m_nodeId) != title->text())
+            m_document->setNodeTitle(m_nodeId, title->text());
+    });
+    addField(kTitleField, tr("Title"), title, tr("The name shown on the node"), form);
+
+    auto *muted = new QCheckBox(tr("Muted: completes without running"));
+    muted->setChecked(node->metadata.value(kMutedField).toBool());
+    connect(muted, &QCheckBox::toggled, this, [this](bool on) {
+        if (m_document && !m_rebuilding)
+            m_document->setMuted({m_nodeId}, on);
+    });
+    addField(kMutedField, tr("Muted"), muted,
+             tr("A muted node completes without running, and nothing after it runs"), form);
+
+    if (schema) {
+        QFormLayout *advancedForm = nullptr;
+        for (const Model::PinSpec &pin : schema->inputs) {
+            if (pin.hidden)
+                continue;
+            QFormLayout *target = form;
+            if (pin.advanced) {
+                if (!advancedForm) {
+                    auto *toggle = new QPushButton(m_showAdvanced ? tr("Hide advanced inputs")
+                                                                  : tr("Show advanced inputs"),
+                                                   m_form);
+                    toggle->setCheckable(true);
+                    toggle->setChecked(m_showAdvanced);
+                    toggle->setAccessibleName(tr("Advanced inputs"));
+                    outer->addWidget(toggle);
+                    auto *box = new QWidget(m_form);
+                    advancedForm = new QFormLayout(box);
+                    advancedForm->setContentsMargins(0, 0, 0, 0);
+                    outer->addWidget(box);
+                    box->setVisible(m_showAdvanced);
+                    connect(toggle, &QPushButton::toggled, this, [this, box, toggle](bool on) {
+                        m_showAdvanced = on;
+                        box->setVisible(on);
+                        toggle->setText(on ? tr("Hide advanced inputs")
+                                           : tr("Show advanced inputs"));
+                    });
+                }
+                target = advancedForm;
+            }
+            QString label = pin.title.isEmpty() ? pin.name : pin.title;
+            if (pin.required)
+                label += QLatin1Char('*');
+            QString tooltip = pin.description;
+            tooltip += (tooltip.isEmpty() ? QString() : QStringLiteral("\n"))
+                + tr("Type: %1").arg(Model::pinTypeName(pin.type));
+            addField(pin.name, label, inputEditor(pin.name), tooltip, target);
+        }
+        if (schema->type == Model::BlockType::HumanInTheLoop) {
+            auto *section = new QLabel(tr("<b>Review</b>"), m_form);
+            outer->addWidget(section);
+            auto *reviewForm = new QFormLayout;
+            outer->addLayout(reviewForm);
+            auto *timeout = new QSpinBox;
+            timeout->setRange(0, 7 * 24 * 3600);
+            timeout->setSuffix(tr(" s"));
+            timeout->setSpecialValueText(tr("No deadline"));
+            timeout->setValue(node->metadata.value(kTimeoutField).toInt());
+            connect(timeout, &QSpinBox::editingFinished, this, [this, timeout] {
+                if (m_document && !m_rebuilding) {
+                    m_document->setMetadataValue(m_nodeId, kTimeoutField,
+                                                 timeout->value() > 0 ? QJsonValue(timeout->value())
+                                                                      : QJsonValue(),
+                                                 tr("Set review timeout"));
+                }
+            });
+            addField(kTimeoutField, tr("Timeout"), timeout,
+                     tr("Seconds a review may wait before it is decided automatically"),
+                     reviewForm);
+            auto *allowSkip = new QCheckBox(tr("Approve when the time is up"));
+            allowSkip->setChecked(node->metadata.value(kAllowSkipField).toBool());
+            connect(allowSkip, &QCheckBox::toggled, this, [this](bool on) {
+                if (m_document && !m_rebuilding) {
+                    m_document->setMetadataValue(m_nodeId, kAllowSkipField,
+                                                 on ? QJsonValue(true) : QJsonValue(),
+                                                 tr("Set review skip"));
+                }
+            });
+            addField(kAllowSkipField, tr("Allow skip"), allowSkip,
+                     tr("When the timeout passes, approve instead of rejecting"), reviewForm);
+        }
+    }
+    outer->addStretch();
+    m_scroll->setWidget(m_form);
+    m_placeholder->hide();
+    m_scroll->show();
+    updateMessages();
+    if (QWidget *editor = m_editors.value(focusedField))
+        editor->setFocus();
+}
+
+QWidget *PropertyPanel::inputEditor(const QString &pinName)
+{
+    const Model::Node *node = m_document->node(m_nodeId);
+    const Model::PinSpec *pin = m_document->schemaOf(m_nodeId)->input(pinName);
+    // A linked input takes its value from the link.
+    for (const Model::Link &link : m_document->graph().links) {
+        if (link.sinkId == m_nodeId && link.sinkName == pinName) {
+            auto *label
+                = new QLabel(tr("linked from %1 · %2")
+                                 .arg(m_document->nodeTitle(link.sourceId), link.sourceName));
+            label->setStyleSheet(QStringLiteral("color: #546e7a;"));
+            label->setFocusPolicy(Qt::TabFocus);
+            return label;
+        }
+    }
+    const QJsonValue value = node->inputDefault.value(pinName);
+    const QJsonValue shown = value.isUndefined() && pin->hasDefault ? pin->defaultValue : value;
+    const QString field = pinName;
+
+    if (!pin->enumValues.isEmpty()) {
+        auto *combo = new QComboBox;
+        combo->addItem(tr("(default)"));
+        combo->addItems(pin->enumValues);
+        combo->setCurrentIndex(value.isUndefined() ? 0 : combo->findText(value.toString()));
+        connect(combo, &QComboBox::activated, this, [this, field, combo](int index) {
+            applyInput(field, index == 0 ? QJsonValue() : QJsonValue(combo->itemText(index)));
+        });
+        return combo;
+    }
+    switch (pin->type) {
+    case Model::PinType::Boolean: {
+        auto *check = new QCheckBox;
+        check->setChecked(shown.toBool());
+        connect(check, &QCheckBox::toggled, this,
+                [this, field](bool on) { applyInput(field, QJsonValue(on)); });
+        return check;
+    }
+    case Model::PinType::Integer:
+    case Model::PinType::Number: {
+        auto *edit = new QLineEdit(scalarText(value));
+        edit->setPlaceholderText(scalarText(pin->defaultValue));
+        const bool integer = pin->type == Model::PinType::Integer;
+        connect(edit, &QLineEdit::editingFinished, this, [this, field, edit, integer] {
+            const QString text = edit->text().trimmed();
+            if (text.isEmpty()) {
+                setLocalMessage(field, QString());
+                applyInput(field, QJsonValue());
+                return;
+            }
+            bool ok = false;
+            QJsonValue parsed;
+            if (integer) {
+                const qint64 number = text.toLongLong(&ok);
+                parsed = QJsonValue(number);
+            } else {
+                const double number = text.toDouble(&ok);
+                ok = ok && std::isfinite(number);
+                parsed = QJsonValue(number);
+            }
+            if (!ok) {
+                setLocalMessage(field, integer ? tr("Enter a whole number") : tr("Enter a number"));
+                return;
+            }
+            setLocalMessage(field, QString());
+            applyInput(field, parsed);
+        });
+        return edit;
+    }
+    case Model::PinType::Object:
+    case Model::PinType::List:
+    case Model::PinType::Any: {
+        auto *edit = new JsonEdit(nullptr);
+        edit->setPlainText(jsonText(value));
+        edit->setPlaceholderText(jsonText(pin->defaultValue));
+        const Model::PinType type = pin->type;
+        edit->onCommit = [this, field, edit, type] {
+            const QString text = edit->toPlainText().trimmed();
+            if (text.isEmpty()) {
+                setLocalMessage(field, QString());
+                applyInput(field, QJsonValue());
+                return;
+            }
+            QJsonParseError error;
+            const QJsonDocument parsed = QJsonDocument::fromJson(
+                (QStringLiteral("[") + text + QStringLiteral("]")).toUtf8(), &error);
+            if (error.error != QJsonParseError::NoError || parsed.array().size() != 1) {
+                const QString prefix = text.left(qMax(0, error.offset - 1));
+                const int line = int(prefix.count(QLatin1Char('\n'))) + 1;
+                setLocalMessage(field,
+                                tr("Not valid JSON (line %1): %2")
+                                    .arg(line)
+                                    .arg(error.error != QJsonParseError::NoError
+                                             ? error.errorString()
+                                             : tr("one value expected")));
+                return;
+            }
+            const QJsonValue item = parsed.array().first();
+            if ((type == Model::PinType::Object && !item.isObject())
+                || (type == Model::PinType::List && !item.isArray())) {
+                setLocalMessage(field,
+                                type == Model::PinType::Object ? tr("Enter a JSON object")
+                                                               : tr("Enter a JSON list"));
+                return;
+            }
+            setLocalMessage(field, QString());
+            applyInput(field, item);
+        };
+        return edit;
+    }
+    case Model::PinType::Credentials: {
+        auto *picker = new QComboBox;
+        picker->addItem(
+            value.isObject()
+                ? value.toObject()
+                      .value(QLatin1String("title"))
+                      .toString(tr("Credentials %1")
+                                    .arg(value.toObject().value(QLatin1String("id")).toString()))
+                : tr("No credentials stored"));
+        picker->setEnabled(false);
+        return picker;
+    }
+    case Model::PinType::String:
+        break;
+    }
+    const bool multiline = pinName == QLatin1String("text") || pinName == QLatin1String("format")
+        || shown.toString().contains(QLatin1Char('\n'));
+    if (multiline && !pin->secret) {
+        auto *edit = new JsonEdit(nullptr);
+        edit->setPlainText(value.toString());
+        edit->setPlaceholderText(shown.toString());
+        edit->setFont(QFont {});
+        edit->setFixedHeight(80);
+        edit->onCommit = [this, field, edit] {
+            const QString text = edit->toPlainText();
+            applyInput(field, text.isEmpty() ? QJsonValue() : QJsonValue(text));
+        };
+        return edit;
+    }
+    auto *edit = new QLineEdit(scalarText(value));
+    edit->setPlaceholderText(scalarText(pin->defaultValue));
+    if (pin->secret)
+        edit->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+    connect(edit, &QLineEdit::editingFinished, this, [this, field, edit] {
+        const QString text = edit->text();
+        applyInput(field, text.isEmpty() ? QJsonValue() : QJsonValue(text));
+    });
+    return edit;
+}
+
+void PropertyPanel::applyInput(const QString &pin, const QJsonValue &value)
+{
+    if (!m_document || m_rebuilding)
+        return;
+    const Model::Node *node = m_document->node(m_nodeId);
+    if (!node || node->inputDefault.value(pin) == value)
+        return;
+    m_applying = true;
+    m_document->setInputValue(m_nodeId, pin, value);
+    m_applying = false;
+    updateMessages();
+}
+
+void PropertyPanel::setLocalMessage(const QString &field, const QString &message)
+{
+    if (m_rebuilding)
+        return;
+    if (message.isEmpty())
+        m_localMessages.remove(field);
+    else
+        m_localMessages.insert(field, message);
+    updateMessages();
+}
+
+void PropertyPanel::updateMessages()
+{
+    const Model::Node *node = m_document ? m_document->node(m_nodeId) : nullptr;
+    const Model::BlockSchema *schema = m_document ? m_document->schemaOf(m_nodeId) : nullptr;
+    const QMap<QString, QString> problems = m_problems.value(m_nodeId);
+    for (auto it = m_messages.cbegin(); it != m_messages.cend(); ++it) {
+        QString message = m_localMessages.value(it.key());
+        if (message.isEmpty())
+            message = problems.value(it.key());
+        if (message.isEmpty() && node && schema) {
+            // Required and given by nothing: the run would refuse the graph.
+            const Model::PinSpec *pin = schema->input(it.key());
+            bool linked = false;
+            for (const Model::Link &link : m_document->graph().links)
+                linked = linked
+                    || (link.sinkId == m_nodeId && Model::basePinName(link.sinkName) == it.key());
+            if (pin && pin->required && !pin->hasDefault && !linked
+                && !(schema->type == Model::BlockType::Input && it.key() == QLatin1String("value"))
+                && (node->inputDefault.value(it.key()).isUndefined()
+                    || node->inputDefault.value(it.key()).isNull())) {
+                message = tr("Required: set a value or link an output here");
+            }
+        }
+        it.value()->setText(message);
+        it.value()->setVisible(!message.isEmpty());
+    }
+}
+
+} // namespace Signalbox::Ui

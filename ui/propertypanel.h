@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/executor/validation.h"
+
+#include <QHash>
+#include <QPointer>
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QScrollArea;
+
+namespace Signalbox::Ui {
+
+class GraphDocument;
+
+// The selected node's settings: its title, a form built from its block's
+// input schema (text, numbers, booleans, enums as drop-downs, lists and
+// objects in a JSON editor, credentials pickers), the Human Review node's
+// timeout and skip settings, and a validation message next to each field.
+// Every change goes through the document, so each is one undoable edit.
+class PropertyPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PropertyPanel(QWidget *parent = nullptr);
+
+    // Shows `nodeId` of `document`; an empty id or a null document clears.
+    void showNode(GraphDocument *document, const QString &nodeId);
+    QString nodeId() const { return m_nodeId; }
+    // Problems from the last graph validation, {node id: {field: message}}.
+    void setProblems(const Engine::NodeErrors &errors);
+
+    // The editor of a field ("title", an input pin's name, "timeout",
+    // "allow_skip", "muted"), for tests and for focusing.
+    QWidget *fieldEditor(const QString &field) const { return m_editors.value(field); }
+    // The message shown next to a field; empty when it is fine.
+    QString fieldMessage(const QString &field) const;
+    void focusTitle();
+
+private:
+    void rebuild();
+    void updateMessages();
+    void addField(const QString &field, const QString &label, QWidget *editor,
+                  const QString &tooltip, QFormLayout *form);
+    QWidget *inputEditor(const QString &pin);
+    void applyInput(const QString &pin, const QJsonValue &value);
+    void setLocalMessage(const QString &field, const QString &message);
+
+    QPointer<GraphDocument> m_document;
+    QString m_nodeId;
+    Engine::NodeErrors m_problems;
+    QScrollArea *m_scroll;
+    QWidget *m_form = nullptr;
+    QLabel *m_placeholder;
+    QHash<QString, QWidget *> m_editors;
+    QHash<QString, QLabel *> m_messages;
+    QHash<QString, QString> m_localMessages;
+    bool m_applying = false;
+    bool m_rebuilding = false;
+    bool m_showAdvanced = false;
+};
+
+} // namespace Signalbox::Ui

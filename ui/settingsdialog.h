@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QDialog>
+#include <QString>
+
+class QCheckBox;
+class QLineEdit;
+class QSettings;
+class QSpinBox;
+
+namespace Signalbox::Ui {
+
+// The user's settings (DESIGN §6), kept in QSettings.
+struct AppSettings
+{
+    bool hitlSafeMode = true;
+    bool sensitiveSafeMode = true;
+    QString databasePath;
+    int threads = 0; // 0: one per core
+
+    static QString defaultDatabasePath();
+    static AppSettings load(const QSettings &settings);
+    void save(QSettings &settings) const;
+    bool operator==(const AppSettings &) const = default;
+};
+
+class SettingsDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    SettingsDialog(const AppSettings &settings, QWidget *parent);
+    AppSettings settings() const;
+
+private:
+    QCheckBox *m_hitl;
+    QCheckBox *m_sensitive;
+    QLineEdit *m_database;
+    QSpinBox *m_threads;
+};
+
+} // namespace Signalbox::Ui

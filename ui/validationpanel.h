@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/executor/validation.h"
+
+#include <QWidget>
+
+class QLabel;
+class QTreeWidget;
+
+namespace Signalbox::Engine {
+class BlockRegistry;
+}
+
+namespace Signalbox::Ui {
+
+class GraphDocument;
+
+// Checks a whole graph as a run would (Engine::validateGraphForRun).
+Engine::NodeErrors validateDocument(const GraphDocument &document,
+                                    std::shared_ptr<const Engine::BlockRegistry> registry);
+
+// The problems of the last validation, one row per node and field;
+// double-click or Enter on a row goes to its node.
+class ValidationPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ValidationPanel(QWidget *parent = nullptr);
+
+    void showProblems(const GraphDocument &document, const Engine::NodeErrors &errors);
+    void clear();
+    QTreeWidget *list() const { return m_list; }
+
+Q_SIGNALS:
+    void nodeActivated(const QString &nodeId);
+
+private:
+    QLabel *m_summary;
+    QTreeWidget *m_list;
+};
+
+} // namespace Signalbox::Ui
