@@ -81,9 +81,15 @@ void GraphDocument::reindex() const
     m_nodeIndex.reserve(m_graph.nodes.size());
     for (qsizetype i = 0; i < m_graph.nodes.size(); ++i)
         m_nodeIndex.insert(m_graph.nodes.at(i).id, i);
+    m_linksByNode.clear();
     m_linkIndex.reserve(m_graph.links.size());
-    for (qsizetype i = 0; i < m_graph.links.size(); ++i)
-        m_linkIndex.insert(m_graph.links.at(i).id, i);
+    for (qsizetype i = 0; i < m_graph.links.size(); ++i) {
+        const Model::Link &link = m_graph.links.at(i);
+        m_linkIndex.insert(link.id, i);
+        m_linksByNode[link.sourceId].append(i);
+        if (link.sinkId != link.sourceId)
+            m_linksByNode[link.sinkId].append(i);
+    }
     m_indexValid = true;
 }
 
@@ -109,6 +115,15 @@ const Model::Link *GraphDocument::link(const QString &linkId) const
 {
     const qsizetype index = linkIndex(linkId);
     return index < 0 ? nullptr : &m_graph.links.at(index);
+}
+
+QList<const Model::Link *> GraphDocument::linksOf(const QString &nodeId) const
+{
+    reindex();
+    QList<const Model::Link *> result;
+    for (const qsizetype index : m_linksByNode.value(nodeId))
+        result.append(&m_graph.links.at(index));
+    return result;
 }
 
 const Model::BlockSchema *GraphDocument::schemaOf(const QString &nodeId) const

@@ -42,6 +42,8 @@ public:
     const Model::BlockSchemaLookup &blocks() const { return m_blocks; }
     const Model::Node *node(const QString &nodeId) const;
     const Model::Link *link(const QString &linkId) const;
+    // The links from or to a node, in document order.
+    QList<const Model::Link *> linksOf(const QString &nodeId) const;
     const Model::BlockSchema *schemaOf(const QString &nodeId) const;
     QList<NodeGroup> groups() const;
     // The title shown for a node: its customized name, else its block's name.
@@ -125,6 +127,7 @@ private:
     QUndoStack m_undoStack;
     mutable QHash<QString, qsizetype> m_nodeIndex;
     mutable QHash<QString, qsizetype> m_linkIndex;
+    mutable QHash<QString, QList<qsizetype>> m_linksByNode;
     mutable bool m_indexValid = false;
 };
 

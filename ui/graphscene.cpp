@@ -18,8 +18,8 @@ namespace Signalbox::Ui {
 
 namespace {
 
-// Graphs up to this size are built in one go; larger ones in steps of it.
-constexpr int kPopulateStep = 250;
+// Items made per event-loop turn while a graph is built.
+constexpr int kPopulateStep = 150;
 
 QList<QPointF> reroutesOf(const Model::Link &link)
 {
@@ -81,11 +81,20 @@ void GraphScene::populateSome()
 {
     if (m_populateAt < 0)
         return;
+    // Nodes first, then links; a step of each per event-loop turn.
     const QList<Model::Node> &nodes = m_document->graph().nodes;
-    const int total = int(nodes.size());
+    const QList<Model::Link> &links = m_document->graph().links;
+    const int nodeCount = int(nodes.size());
+    const int total = nodeCount + int(links.size());
     const int end = qMin(total, m_populateAt + kPopulateStep);
-    for (int i = m_populateAt; i < end; ++i)
-        addNodeItem(nodes.at(i).id);
+    for (int i = m_populateAt; i < end; ++i) {
+        if (i < nodeCount) {
+            addNodeItem(nodes.at(i).id);
+        } else {
+            // The node items already show which of their pins are linked.
+            updateLink(createLinkItem(links.at(i - nodeCount)));
+        }
+    }
     m_populateAt = end;
     Q_EMIT populateProgressed(end, total);
     if (end < total) {
@@ -93,9 +102,6 @@ void GraphScene::populateSome()
         return;
     }
     m_populateAt = -1;
-    // The node items already show which of their pins are linked.
-    for (const Model::Link &link : m_document->graph().links)
-        updateLink(createLinkItem(link));
     rebuildGroups();
     Q_EMIT populated();
 }

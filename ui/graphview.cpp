@@ -7,7 +7,9 @@
 
 #include <QKeyEvent>
 #include <QMimeData>
+#include <QPainter>
 #include <QScrollBar>
+#include <QTimer>
 #include <QtMath>
 
 namespace Signalbox::Ui {
@@ -32,6 +34,9 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
     setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setAcceptDrops(true);
     setFocusPolicy(Qt::StrongFocus);
+    // Panning is by drag, wheel with Shift, keys and the minimap.
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setCacheMode(QGraphicsView::CacheBackground);
     setAccessibleName(tr("Graph canvas"));
     viewport()->setAccessibleName(tr("Graph canvas"));
@@ -41,14 +46,16 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
     connect(scene, &QGraphicsScene::sceneRectChanged, this,
             [this](const QRectF &rect) { setSceneRect(rect.adjusted(-2000, -2000, 2000, 2000)); });
     m_minimap = new Minimap(this, this);
+    m_minimap->hide();
     placeMinimap();
+    connect(scene, &QGraphicsScene::changed, this, &GraphView::updateMinimap);
 }
 
 void GraphView::setZoom(qreal zoom)
 {
     zoom = qBound(kMinZoom, zoom, kMaxZoom);
     setTransform(QTransform::fromScale(zoom, zoom));
-    m_minimap->viewport()->update();
+    updateMinimap();
     Q_EMIT zoomChanged(zoom);
 }
 
@@ -72,9 +79,20 @@ void GraphView::zoomToFit()
 
 void GraphView::setMinimapVisible(bool visible)
 {
-    m_minimap->setVisible(visible);
-    if (visible)
-        m_minimap->refit();
+    m_minimapEnabled = visible;
+    updateMinimap();
+}
+
+void GraphView::updateMinimap()
+{
+    const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+    // The scene's own rectangle grows with its items and costs nothing.
+    const QRectF bounds = m_scene->sceneRect();
+    const bool show = m_minimapEnabled && !bounds.isEmpty() && !visible.contains(bounds);
+    if (show != m_minimap->isVisible())
+        m_minimap->setVisible(show);
+    if (show)
+        m_minimap->update();
 }
 
 void GraphView::wheelEvent(QWheelEvent *event)
@@ -241,12 +259,13 @@ void GraphView::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
     placeMinimap();
+    updateMinimap();
 }
 
 void GraphView::scrollContentsBy(int dx, int dy)
 {
     QGraphicsView::scrollContentsBy(dx, dy);
-    m_minimap->viewport()->update();
+    updateMinimap();
 }
 
 void GraphView::placeMinimap()
@@ -258,53 +277,86 @@ void GraphView::placeMinimap()
 }
 
 Minimap::Minimap(GraphView *view, QWidget *parent)
-    : QGraphicsView(view->scene(), parent)
+    : QWidget(parent)
     , m_view(view)
 {
-    setInteractive(false);
-    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    setFrameShape(QFrame::Box);
-    setStyleSheet(QStringLiteral("background: rgba(255, 255, 255, 220);"));
-    setRenderHints(QPainter::Antialiasing);
-    setFocusPolicy(Qt::NoFocus);
     setAccessibleName(tr("Minimap"));
-    viewport()->setAccessibleName(tr("Minimap"));
+    setToolTip(tr("Overview: click or drag to move the view"));
     setCursor(Qt::PointingHandCursor);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    m_renderTimer = new QTimer(this);
+    m_renderTimer->setSingleShot(true);
+    m_renderTimer->setInterval(250);
+    connect(m_renderTimer, &QTimer::timeout, this, &Minimap::render);
     connect(view->scene(), &QGraphicsScene::changed, this, &Minimap::refit);
 }
 
 void Minimap::refit()
 {
-    if (!isVisible())
-        return;
-    const QRectF bounds = scene()->itemsBoundingRect().adjusted(-50, -50, 50, 50);
-    setSceneRect(bounds);
-    fitInView(bounds, Qt::KeepAspectRatio);
+    if (isVisible() && !m_renderTimer->isActive())
+        m_renderTimer->start();
+    update();
 }
 
-void Minimap::drawForeground(QPainter *painter, const QRectF &)
+void Minimap::showEvent(QShowEvent *event)
 {
+    QWidget::showEvent(event);
+    render();
+}
+
+void Minimap::render()
+{
+    m_source = m_view->scene()->itemsBoundingRect().adjusted(-50, -50, 50, 50);
+    const QSizeF fitted = m_source.size().scaled(QSizeF(size()), Qt::KeepAspectRatio);
+    m_target
+        = QRectF(QPointF((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
+    const qreal ratio = devicePixelRatioF();
+    m_image = QImage((fitted * ratio).toSize().expandedTo(QSize(1, 1)),
+                     QImage::Format_ARGB32_Premultiplied);
+    m_image.setDevicePixelRatio(ratio);
+    m_image.fill(QColor(0xf4, 0xf6, 0xf8));
+    QPainter painter(&m_image);
+    m_view->scene()->render(&painter, QRectF(QPointF(0, 0), fitted), m_source, Qt::KeepAspectRatio);
+    update();
+}
+
+void Minimap::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), QColor(0xf4, 0xf6, 0xf8));
+    painter.drawImage(m_target.topLeft(), m_image);
+    if (m_source.isEmpty())
+        return;
+    // The view's visible area, mapped from the scene into the image.
     const QRectF visible = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
-    painter->setPen(QPen(QColor(0xff, 0x8f, 0x00), 2 / transform().m11()));
-    painter->setBrush(QColor(0xff, 0x8f, 0x00, 18));
-    painter->drawRect(visible);
+    const qreal scale = m_target.width() / m_source.width();
+    const QRectF outline((visible.left() - m_source.left()) * scale + m_target.left(),
+                         (visible.top() - m_source.top()) * scale + m_target.top(),
+                         visible.width() * scale, visible.height() * scale);
+    painter.setPen(QPen(QColor(0xff, 0x8f, 0x00), 2));
+    painter.setBrush(QColor(0xff, 0x8f, 0x00, 18));
+    painter.drawRect(outline.intersected(QRectF(rect()).adjusted(1, 1, -1, -1)));
+    painter.setPen(QColor(0x90, 0xa4, 0xae));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5));
+}
+
+QPointF Minimap::toScene(QPointF widgetPos) const
+{
+    const qreal scale = m_target.width() / m_source.width();
+    return m_source.topLeft() + (widgetPos - m_target.topLeft()) / scale;
 }
 
 void Minimap::mousePressEvent(QMouseEvent *event)
 {
-    m_view->centerOn(mapToScene(event->position().toPoint()));
+    if (!m_source.isEmpty())
+        m_view->centerOn(toScene(event->position()));
 }
 
 void Minimap::mouseMoveEvent(QMouseEvent *event)
 {
-    if (event->buttons() & Qt::LeftButton)
-        m_view->centerOn(mapToScene(event->position().toPoint()));
-}
-
-void Minimap::wheelEvent(QWheelEvent *event)
-{
-    event->accept();
+    if ((event->buttons() & Qt::LeftButton) && !m_source.isEmpty())
+        m_view->centerOn(toScene(event->position()));
 }
 
 } // namespace Signalbox::Ui

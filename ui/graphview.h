@@ -2,6 +2,9 @@
 #pragma once
 
 #include <QGraphicsView>
+#include <QImage>
+
+class QTimer;
 
 namespace Signalbox::Ui {
 
@@ -27,7 +30,9 @@ public:
     void zoomBy(qreal factor);
     void zoomToFit();
     Minimap *minimap() const { return m_minimap; }
+    // The minimap shows while enabled and some of the graph is out of view.
     void setMinimapVisible(bool visible);
+    bool isMinimapEnabled() const { return m_minimapEnabled; }
 
 Q_SIGNALS:
     void blockDropped(const QString &blockId, QPointF scenePos);
@@ -51,32 +56,44 @@ protected:
 
 private:
     void placeMinimap();
+    void updateMinimap();
     void nudgeSelection(QPointF delta);
 
     GraphScene *m_scene;
     Minimap *m_minimap;
     bool m_panning = false;
     bool m_spaceHeld = false;
+    bool m_minimapEnabled = true;
 };
 
 // An overview of the whole scene in a corner of the view; the view's
-// visible area is outlined, and clicking or dragging moves it there.
-class Minimap : public QGraphicsView
+// visible area is outlined, and clicking or dragging moves it there. The
+// scene is drawn into an image when it has settled, so panning costs only
+// the outline.
+class Minimap : public QWidget
 {
     Q_OBJECT
 
 public:
     Minimap(GraphView *view, QWidget *parent);
+    // Draws the scene again soon (after changes have settled).
     void refit();
 
 protected:
-    void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void paintEvent(QPaintEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
-    void wheelEvent(QWheelEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
+    void render();
+    QPointF toScene(QPointF widgetPos) const;
+
     GraphView *m_view;
+    QImage m_image;
+    QRectF m_source; // the scene area the image shows
+    QRectF m_target; // where the image is drawn in the widget
+    QTimer *m_renderTimer;
 };
 
 } // namespace Signalbox::Ui

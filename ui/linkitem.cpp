@@ -115,7 +115,8 @@ QPainterPath LinkItem::shape() const
 
 void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
-    painter->setRenderHint(QPainter::Antialiasing);
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    painter->setRenderHint(QPainter::Antialiasing, lod >= 0.35);
     const bool selected = option->state & QStyle::State_Selected;
     if (selected) {
         painter->setPen(QPen(QColor(0xff, 0xa0, 0x00, 160), 7, Qt::SolidLine, Qt::RoundCap));

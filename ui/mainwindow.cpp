@@ -41,6 +41,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -110,7 +111,10 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        if (const QScreen *screen = QGuiApplication::primaryScreen())
+            resize(screen->availableSize() * 0.92);
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     updateRecentMenu();
 

@@ -72,8 +72,11 @@ QPainterPath PinItem::shape() const
     return path;
 }
 
-void PinItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+void PinItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
+    // Too small to see: the node draws a plain box.
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.35)
+        return;
     const QColor color = pinColor(m_pinType);
     const qreal size = m_hovered || m_highlight != 0 ? kPinSize * 1.4 : kPinSize;
     painter->setRenderHint(QPainter::Antialiasing);
@@ -182,7 +185,8 @@ void NodeItem::refresh()
     QStringList inputEntries;
     QStringList outputEntries;
     QSet<QString> linkedInputs;
-    for (const Model::Link &link : m_document->graph().links) {
+    for (const Model::Link *linked : m_document->linksOf(m_nodeId)) {
+        const Model::Link &link = *linked;
         if (link.sinkId == m_nodeId) {
             linkedInputs.insert(Model::basePinName(link.sinkName));
             if (link.sinkName != Model::basePinName(link.sinkName)
@@ -250,9 +254,9 @@ void NodeItem::setLinkedPins(const QSet<QString> &inputs, const QSet<QString> &o
 {
     QSet<QString> linkedOutputs = outputs;
     if (outputs.isEmpty()) {
-        for (const Model::Link &link : m_document->graph().links) {
-            if (link.sourceId == m_nodeId)
-                linkedOutputs.insert(link.sourceName);
+        for (const Model::Link *link : m_document->linksOf(m_nodeId)) {
+            if (link->sourceId == m_nodeId)
+                linkedOutputs.insert(link->sourceName);
         }
     }
     for (PinItem *pin : std::as_const(m_pins)) {
@@ -298,6 +302,17 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
     if (m_muted)
         painter->setOpacity(0.5);
+    if (lod < 0.35) {
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        painter->fillRect(body, m_isNote ? QColor(0xff, 0xf5, 0x9d) : QColor(0xfa, 0xfa, 0xfa));
+        painter->fillRect(QRectF(0, 0, m_size.width(), m_isNote ? 0 : kHeader), m_accent);
+        if (selected || !m_problems.isEmpty()) {
+            painter->setPen(QPen(
+                m_problems.isEmpty() ? QColor(0xff, 0xa0, 0x00) : QColor(0xe5, 0x39, 0x35), 0));
+            painter->drawRect(body);
+        }
+        return;
+    }
 
     if (m_isNote) {
         painter->setPen(QPen(selected ? QColor(0xf5, 0x7f, 0x17) : QColor(0xe0, 0xc0, 0x40),

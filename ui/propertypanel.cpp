@@ -39,10 +39,11 @@ class JsonEdit : public QPlainTextEdit
 public:
     std::function<void()> onCommit;
 
-    explicit JsonEdit(QWidget *parent)
+    JsonEdit(QWidget *parent, bool json)
         : QPlainTextEdit(parent)
     {
-        new JsonHighlighter(document());
+        if (json)
+            new JsonHighlighter(document());
         setTabChangesFocus(true);
         QFont mono(QStringLiteral("monospace"));
         mono.setStyleHint(QFont::Monospace);
@@ -157,8 +158,23 @@ void PropertyPanel::focusTitle()
         title->setFocus(Qt::ShortcutFocusReason);
 }
 
+QString PropertyPanel::linkedEntries(const QString &pin) const
+{
+    QStringList entries;
+    for (const Model::Link &link : m_document->graph().links) {
+        if (link.sinkId != m_nodeId || link.sinkName == pin
+            || Model::basePinName(link.sinkName) != pin)
+            continue;
+        const QString entry = link.sinkName.mid(pin.size() + 3);
+        entries.append(
+            tr("%1 ← %2 · %3").arg(entry, m_document->nodeTitle(link.sourceId), link.sourceName));
+    }
+    return entries.isEmpty() ? QString()
+                             : tr("Linked entries: %1").arg(entries.join(QStringLiteral("; ")));
+}
+
 void PropertyPanel::addField(const QString &field, const QString &label, QWidget *editor,
-                             const QString &tooltip, QFormLayout *form)
+                             const QString &tooltip, QFormLayout *form, const QString &note)
 {
     auto *column = new QWidget(m_form);
     auto *layout = new QVBoxLayout(column);
@@ -170,6 +186,12 @@ void PropertyPanel::addField(const QString &field, const QString &label, QWidget
     if (!tooltip.isEmpty())
         editor->setAccessibleDescription(tooltip);
     layout->addWidget(editor);
+    if (!note.isEmpty()) {
+        auto *noteLabel = new QLabel(note, column);
+        noteLabel->setWordWrap(true);
+        noteLabel->setStyleSheet(QStringLiteral("color: #546e7a;"));
+        layout->addWidget(noteLabel);
+    }
     auto *message = new QLabel(column);
     message->setWordWrap(true);
     message->setStyleSheet(QStringLiteral("color: #c62828;"));
@@ -224,7 +246,7 @@ void PropertyPanel::rebuild()
     });
     addField(kTitleField, tr("Title"), title, tr("The name shown on the node"), form);
 
-    auto *muted = new QCheckBox(tr("Muted: completes without running"));
+    auto *muted = new QCheckBox(tr("Completes without running"));
     muted->setChecked(node->metadata.value(kMutedField).toBool());
     connect(muted, &QCheckBox::toggled, this, [this](bool on) {
         if (m_document && !m_rebuilding)
@@ -268,7 +290,8 @@ void PropertyPanel::rebuild()
             QString tooltip = pin.description;
             tooltip += (tooltip.isEmpty() ? QString() : QStringLiteral("\n"))
                 + tr("Type: %1").arg(Model::pinTypeName(pin.type));
-            addField(pin.name, label, inputEditor(pin.name), tooltip, target);
+            addField(pin.name, label, inputEditor(pin.name), tooltip, target,
+                     linkedEntries(pin.name));
         }
         if (schema->type == Model::BlockType::HumanInTheLoop) {
             auto *section = new QLabel(tr("<b>Review</b>"), m_form);
@@ -384,7 +407,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     case Model::PinType::Object:
     case Model::PinType::List:
     case Model::PinType::Any: {
-        auto *edit = new JsonEdit(nullptr);
+        auto *edit = new JsonEdit(nullptr, true);
         edit->setPlainText(jsonText(value));
         edit->setPlaceholderText(jsonText(pin->defaultValue));
         const Model::PinType type = pin->type;
@@ -440,7 +463,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     const bool multiline = pinName == QLatin1String("text") || pinName == QLatin1String("format")
         || shown.toString().contains(QLatin1Char('\n'));
     if (multiline && !pin->secret) {
-        auto *edit = new JsonEdit(nullptr);
+        auto *edit = new JsonEdit(nullptr, false);
         edit->setPlainText(value.toString());
         edit->setPlaceholderText(shown.toString());
         edit->setFont(QFont {});

@@ -45,7 +45,9 @@ private:
     void rebuild();
     void updateMessages();
     void addField(const QString &field, const QString &label, QWidget *editor,
-                  const QString &tooltip, QFormLayout *form);
+                  const QString &tooltip, QFormLayout *form, const QString &note = {});
+    // "Linked entries: key ← Node · pin" for a list or object pin's dynamic entries.
+    QString linkedEntries(const QString &pin) const;
     QWidget *inputEditor(const QString &pin);
     void applyInput(const QString &pin, const QJsonValue &value);
     void setLocalMessage(const QString &field, const QString &message);
