@@ -5,6 +5,8 @@
 #include "graphlayouter.h"
 #include "graphscene.h"
 #include "graphview.h"
+#include "groupitem.h"
+#include "linkitem.h"
 #include "nodeitem.h"
 
 #include "model/graphjson.h"
@@ -13,6 +15,7 @@
 #include <QClipboard>
 #include <QFutureWatcher>
 #include <QInputDialog>
+#include <QMenu>
 #include <QMimeData>
 #include <QPointer>
 #include <QVBoxLayout>
@@ -34,6 +37,7 @@ GraphEditor::GraphEditor(GraphDocument *document, QWidget *parent)
     connect(m_view, &GraphView::blockDropped, this,
             [this](const QString &blockId, QPointF scenePos) { addBlockAt(blockId, scenePos); });
     connect(m_scene, &GraphScene::linkRefused, this, &GraphEditor::message);
+    connect(m_view, &GraphView::contextMenuRequested, this, &GraphEditor::showContextMenu);
     connect(m_scene, &GraphScene::groupRenameRequested, this, [this](const QString &groupId) {
         QString title;
         for (const NodeGroup &group : m_document->groups()) {
@@ -230,6 +234,74 @@ void GraphEditor::autoLayout(const GraphLayouter &layouter)
     });
     watcher->setFuture(
         QtConcurrent::run([&layouter, graph, sizes] { return layouter.layout(graph, sizes); }));
+}
+
+QMenu *GraphEditor::showContextMenu(QPointF scenePos, QPoint globalPos)
+{
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("canvasMenu"));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    QGraphicsItem *item = nullptr;
+    for (QGraphicsItem *candidate : m_scene->items(scenePos)) {
+        const int type = candidate->type();
+        if (type == NodeItem::Type || type == LinkItem::Type || type == GroupItem::Type) {
+            item = candidate;
+            break;
+        }
+        if (type == PinItem::Type) {
+            item = candidate->parentItem();
+            break;
+        }
+    }
+    if (item && item->type() == NodeItem::Type) {
+        const QString nodeId = static_cast<NodeItem *>(item)->nodeId();
+        if (!item->isSelected())
+            m_scene->selectNodes({nodeId});
+        const Model::Node *node = m_document->node(nodeId);
+        const bool muted = node && node->metadata.value(QLatin1String("muted")).toBool();
+        menu->addAction(tr("Rename"), this, [this, nodeId] { Q_EMIT renameRequested(nodeId); });
+        menu->addAction(muted ? tr("Unmute") : tr("Mute"), this, [this] { toggleMuteSelection(); });
+        menu->addAction(tr("Duplicate"), this, [this] { duplicate(); });
+        menu->addAction(tr("Copy"), this, [this] { copy(); });
+        menu->addSeparator();
+        menu->addAction(tr("Delete"), this, [this] { deleteSelection(); });
+    } else if (item && item->type() == LinkItem::Type) {
+        const QString linkId = static_cast<LinkItem *>(item)->linkId();
+        const Model::Link *link = m_document->link(linkId);
+        QAction *isStatic = menu->addAction(tr("Static Link"));
+        isStatic->setCheckable(true);
+        isStatic->setChecked(link && link->isStatic);
+        isStatic->setToolTip(tr("A static link keeps its last value for every later run of the "
+                                "node it feeds"));
+        connect(isStatic, &QAction::toggled, this,
+                [this, linkId](bool on) { m_document->setLinkStatic(linkId, on); });
+        menu->addAction(tr("Add Reroute Point"), this, [this, linkId, scenePos] {
+            LinkItem *linkItem = m_scene->linkItem(linkId);
+            if (!linkItem)
+                return;
+            QList<QPointF> points = linkItem->reroutePoints();
+            points.insert(linkItem->rerouteInsertIndex(scenePos), scenePos);
+            m_document->setReroutePoints(linkId, points);
+        });
+        menu->addSeparator();
+        menu->addAction(tr("Delete Link"), this,
+                        [this, linkId] { m_document->remove({}, {linkId}); });
+    } else if (item && item->type() == GroupItem::Type) {
+        const QString groupId = static_cast<GroupItem *>(item)->groupId();
+        menu->addAction(tr("Rename Group"), this,
+                        [this, groupId] { Q_EMIT m_scene->groupRenameRequested(groupId); });
+        menu->addAction(tr("Ungroup"), this,
+                        [this, groupId] { m_document->remove({}, {}, {groupId}); });
+    } else {
+        menu->addAction(tr("Add Block…"), this, [this, scenePos, globalPos] {
+            Q_EMIT addBlockRequested(scenePos, globalPos);
+        });
+        menu->addAction(tr("Paste"), this, [this] { paste(); });
+        menu->addAction(tr("Select All"), this, [this] { selectAll(); });
+        menu->addAction(tr("Zoom to Fit"), this, [this] { m_view->zoomToFit(); });
+    }
+    menu->popup(globalPos);
+    return menu;
 }
 
 void GraphEditor::centerOnNode(const QString &nodeId)

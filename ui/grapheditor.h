@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+class QMenu;
+
 #include <memory>
 
 namespace Signalbox::Ui {
@@ -53,11 +55,16 @@ public:
     void centerOnNode(const QString &nodeId);
     // Validation problems on the canvas, {node id: {field: message}}.
     void showProblems(const Engine::NodeErrors &errors);
+    // The menu for what is at `scenePos` (a node, a link, a group or the
+    // canvas), shown at `globalPos`; it deletes itself when closed.
+    QMenu *showContextMenu(QPointF scenePos, QPoint globalPos);
 
 Q_SIGNALS:
     void selectionChanged();
     void layoutFinished(bool ok, const QString &message);
     void message(const QString &text);
+    void renameRequested(const QString &nodeId);
+    void addBlockRequested(QPointF scenePos, QPoint globalPos);
 
 private:
     GraphDocument *m_document;

@@ -5,6 +5,7 @@
 #include "graphscene.h"
 #include "nodeitem.h"
 
+#include <QContextMenuEvent>
 #include <QKeyEvent>
 #include <QMimeData>
 #include <QPainter>
@@ -133,6 +134,12 @@ void GraphView::mouseReleaseEvent(QMouseEvent *event)
         return;
     }
     QGraphicsView::mouseReleaseEvent(event);
+}
+
+void GraphView::contextMenuEvent(QContextMenuEvent *event)
+{
+    Q_EMIT contextMenuRequested(mapToScene(event->pos()), event->globalPos());
+    event->accept();
 }
 
 void GraphView::mouseDoubleClickEvent(QMouseEvent *event)

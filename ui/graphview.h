@@ -38,12 +38,14 @@ Q_SIGNALS:
     void blockDropped(const QString &blockId, QPointF scenePos);
     void quickAddRequested(QPointF scenePos, QPoint globalPos);
     void zoomChanged(qreal zoom);
+    void contextMenuRequested(QPointF scenePos, QPoint globalPos);
 
 protected:
     void wheelEvent(QWheelEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void keyReleaseEvent(QKeyEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;

@@ -269,7 +269,7 @@ void MainWindow::createMenus()
               withEditor([](GraphEditor *e) { e->selectAll(); }));
     edit->addSeparator();
     addAction(edit, QStringLiteral("rename"), tr("Re&name Node"), QKeySequence(Qt::Key_F2),
-              [this] { m_properties->focusTitle(); });
+              [this] { focusNodeTitle(); });
     addAction(edit, QStringLiteral("group"), tr("&Group Nodes"), QKeySequence(tr("Ctrl+G")),
               withEditor([](GraphEditor *e) {
                   e->groupSelection(tr("Group %1").arg(e->document()->groups().size() + 1));
@@ -449,6 +449,11 @@ GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, 
             showError(tr("Auto-layout failed"), message);
     });
     connect(editor->view(), &GraphView::quickAddRequested, this, &MainWindow::quickAdd);
+    connect(editor, &GraphEditor::addBlockRequested, this, &MainWindow::quickAdd);
+    connect(editor, &GraphEditor::renameRequested, this, [this, editor](const QString &nodeId) {
+        editor->scene()->selectNodes({nodeId});
+        focusNodeTitle();
+    });
     connect(document->undoStack(), &QUndoStack::indexChanged, this, [this, editor] {
         // Problems of an older state mislead: clear them on any edit.
         if (editor == currentEditor() && !editor->scene()->isPopulating()) {
@@ -646,6 +651,15 @@ void MainWindow::updateSelection()
     const QStringList selected = editor ? editor->scene()->selectedNodeIds() : QStringList();
     m_properties->showNode(editor ? editor->document() : nullptr,
                            selected.size() == 1 ? selected.first() : QString());
+}
+
+void MainWindow::focusNodeTitle()
+{
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("propertiesDock"))) {
+        dock->show();
+        dock->raise();
+    }
+    m_properties->focusTitle();
 }
 
 void MainWindow::showError(const QString &title, const QString &text)

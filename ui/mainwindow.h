@@ -104,6 +104,7 @@ private:
     void updateTitle();
     void updateSelection();
     void showError(const QString &title, const QString &text);
+    void focusNodeTitle();
     void log(const QString &text);
     void addRecentFile(const QString &path);
     void updateRecentMenu();

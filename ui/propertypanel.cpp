@@ -120,24 +120,51 @@ void PropertyPanel::showNode(GraphDocument *document, const QString &nodeId)
         m_document = document;
         if (document) {
             connect(document, &GraphDocument::nodeChanged, this, [this](const QString &id) {
-                if (id == m_nodeId && !m_applying)
-                    rebuild();
+                if (id != m_nodeId)
+                    return;
+                // The panel's own edits keep their editors; others rebuild.
+                if (m_applying)
+                    updateMessages();
+                else
+                    scheduleRebuild();
             });
             connect(document, &GraphDocument::nodeAboutToBeRemoved, this,
                     [this](const QString &id) {
                         if (id == m_nodeId)
                             showNode(m_document, QString());
                     });
-            connect(document, &GraphDocument::linkAdded, this, &PropertyPanel::rebuild);
-            connect(document, &GraphDocument::linkAboutToBeRemoved, this, [this] {
-                QMetaObject::invokeMethod(this, &PropertyPanel::rebuild, Qt::QueuedConnection);
-            });
+            connect(document, &GraphDocument::linkAdded, this, &PropertyPanel::scheduleRebuild);
+            connect(document, &GraphDocument::linkAboutToBeRemoved, this,
+                    &PropertyPanel::scheduleRebuild);
         }
     }
     if (m_nodeId != nodeId)
         m_localMessages.clear();
     m_nodeId = nodeId;
     rebuild();
+}
+
+void PropertyPanel::scheduleRebuild()
+{
+    // Later, never inside the signal of an editor that rebuilding deletes.
+    if (m_rebuildPending)
+        return;
+    m_rebuildPending = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_rebuildPending = false;
+            rebuild();
+        },
+        Qt::QueuedConnection);
+}
+
+void PropertyPanel::edit(const std::function<void()> &change)
+{
+    if (!m_document || m_rebuilding)
+        return;
+    const QScopedValueRollback applying(m_applying, true);
+    change();
 }
 
 void PropertyPanel::setProblems(const Engine::NodeErrors &errors)
@@ -241,17 +268,17 @@ void PropertyPanel::rebuild()
     auto *title = new QLineEdit(m_document->nodeTitle(m_nodeId));
     title->setPlaceholderText(schema ? schema->name : QString());
     connect(title, &QLineEdit::editingFinished, this, [this, title] {
-        if (m_document && !m_rebuilding && m_document->nodeTitle(m_nodeId) != title->text())
-            m_document->setNodeTitle(m_nodeId, title->text());
+        edit([&] {
+            if (m_document->nodeTitle(m_nodeId) != title->text())
+                m_document->setNodeTitle(m_nodeId, title->text());
+        });
     });
     addField(kTitleField, tr("Title"), title, tr("The name shown on the node"), form);
 
     auto *muted = new QCheckBox(tr("Completes without running"));
     muted->setChecked(node->metadata.value(kMutedField).toBool());
-    connect(muted, &QCheckBox::toggled, this, [this](bool on) {
-        if (m_document && !m_rebuilding)
-            m_document->setMuted({m_nodeId}, on);
-    });
+    connect(muted, &QCheckBox::toggled, this,
+            [this](bool on) { edit([&] { m_document->setMuted({m_nodeId}, on); }); });
     addField(kMutedField, tr("Muted"), muted,
              tr("A muted node completes without running, and nothing after it runs"), form);
 
@@ -317,11 +344,11 @@ void PropertyPanel::rebuild()
             auto *allowSkip = new QCheckBox(tr("Approve when the time is up"));
             allowSkip->setChecked(node->metadata.value(kAllowSkipField).toBool());
             connect(allowSkip, &QCheckBox::toggled, this, [this](bool on) {
-                if (m_document && !m_rebuilding) {
+                edit([&] {
                     m_document->setMetadataValue(m_nodeId, kAllowSkipField,
                                                  on ? QJsonValue(true) : QJsonValue(),
                                                  tr("Set review skip"));
-                }
+                });
             });
             addField(kAllowSkipField, tr("Allow skip"), allowSkip,
                      tr("When the timeout passes, approve instead of rejecting"), reviewForm);
@@ -492,9 +519,7 @@ void PropertyPanel::applyInput(const QString &pin, const QJsonValue &value)
     const Model::Node *node = m_document->node(m_nodeId);
     if (!node || node->inputDefault.value(pin) == value)
         return;
-    m_applying = true;
-    m_document->setInputValue(m_nodeId, pin, value);
-    m_applying = false;
+    edit([&] { m_document->setInputValue(m_nodeId, pin, value); });
     updateMessages();
 }
 

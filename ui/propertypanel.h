@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <functional>
+
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -43,6 +45,9 @@ public:
 
 private:
     void rebuild();
+    void scheduleRebuild();
+    // Runs an edit of the panel's own, keeping its editors in place.
+    void edit(const std::function<void()> &change);
     void updateMessages();
     void addField(const QString &field, const QString &label, QWidget *editor,
                   const QString &tooltip, QFormLayout *form, const QString &note = {});
@@ -63,6 +68,7 @@ private:
     QHash<QString, QString> m_localMessages;
     bool m_applying = false;
     bool m_rebuilding = false;
+    bool m_rebuildPending = false;
     bool m_showAdvanced = false;
 };
 

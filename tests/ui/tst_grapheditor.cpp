@@ -3,6 +3,8 @@
 // key events, assertions on the document. Every edit is undone and redone
 // back to the saved JSON, byte for byte.
 #include "engine/blocks/blockregistry.h"
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
 #include "model/graphjson.h"
 #include "ui/blockpalette.h"
 #include "ui/commandpalette.h"
@@ -12,26 +14,35 @@
 #include "ui/graphscene.h"
 #include "ui/graphview.h"
 #include "ui/groupitem.h"
+#include "ui/linkitem.h"
 #include "ui/mainwindow.h"
 #include "ui/nodeitem.h"
 #include "ui/propertypanel.h"
+#include "ui/settingsdialog.h"
 #include "ui/validationpanel.h"
 
 #include <QAccessible>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
+#include <QContextMenuEvent>
 #include <QDockWidget>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
@@ -653,6 +664,216 @@ private Q_SLOTS:
                     + QString::fromLatin1(widget->parentWidget()->metaObject()->className()));
         }
         QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", "))));
+    }
+
+    void linkMenuMakesALinkStaticAndReroutesIt()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kStoreValue, QPointF(500, 100));
+        const auto link
+            = document()->addLink(a, QStringLiteral("output"), b, QStringLiteral("input"));
+        QVERIFY(link);
+        const QByteArray before = document()->toJson();
+        const QPointF middle = editor()->scene()->linkItem(*link)->path().pointAtPercent(0.5);
+        QContextMenuEvent menuEvent(QContextMenuEvent::Mouse, viewPoint(middle),
+                                    viewport()->mapToGlobal(viewPoint(middle)));
+        QApplication::sendEvent(viewport(), &menuEvent);
+        auto *menu = editor()->findChild<QMenu *>(QStringLiteral("canvasMenu"));
+        QVERIFY(menu);
+        QAction *isStatic = nullptr;
+        for (QAction *action : menu->actions()) {
+            if (action->text() == QStringLiteral("Static Link"))
+                isStatic = action;
+        }
+        QVERIFY(isStatic);
+        isStatic->trigger();
+        menu->close();
+        QVERIFY(document()->link(*link)->isStatic);
+        checkUndoRedo(before, document()->toJson());
+
+        // A double-click on the link adds a reroute point there; dragging it
+        // moves it; a double-click on it removes it.
+        const QByteArray straight = document()->toJson();
+        QTest::mouseDClick(viewport(), Qt::LeftButton, {}, viewPoint(middle));
+        QCOMPARE(document()->link(*link)->extra.value(QStringLiteral("reroutes")).toArray().size(),
+                 1);
+        checkUndoRedo(straight, document()->toJson());
+        const QByteArray rerouted = document()->toJson();
+        const QPointF point = editor()->scene()->linkItem(*link)->reroutePoints().first();
+        dragOnCanvas(viewPoint(point), viewPoint(point + QPointF(0, 120)));
+        const QJsonObject moved = document()
+                                      ->link(*link)
+                                      ->extra.value(QStringLiteral("reroutes"))
+                                      .toArray()
+                                      .first()
+                                      .toObject();
+        QCOMPARE(moved.value(QStringLiteral("y")).toInt(), qRound(point.y() + 120));
+        checkUndoRedo(rerouted, document()->toJson());
+    }
+
+    void renameAndReviewSettingsFromThePropertyPanel()
+    {
+        freshGraph();
+        const QString review
+            = document()->addNode(QStringLiteral("8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d"), {0, 0});
+        editor()->scene()->selectNodes({review});
+        const QByteArray before = document()->toJson();
+        key(QKeySequence(Qt::Key_F2));
+        auto *title = qobject_cast<QLineEdit *>(
+            window()->propertyPanel()->fieldEditor(QStringLiteral("title")));
+        QVERIFY(title);
+        QTRY_VERIFY(title->hasFocus());
+        title->selectAll();
+        QTest::keyClicks(title, QStringLiteral("Check the greeting"));
+        QTest::keyClick(title, Qt::Key_Return);
+        QCOMPARE(document()->nodeTitle(review), QStringLiteral("Check the greeting"));
+        QCOMPARE(
+            document()->node(review)->metadata.value(QStringLiteral("customized_name")).toString(),
+            QStringLiteral("Check the greeting"));
+        auto *timeout = qobject_cast<QSpinBox *>(
+            window()->propertyPanel()->fieldEditor(QStringLiteral("timeout")));
+        QVERIFY(timeout);
+        timeout->setFocus();
+        timeout->selectAll();
+        QTest::keyClicks(timeout, QStringLiteral("600"));
+        QTest::keyClick(timeout, Qt::Key_Return);
+        QCOMPARE(document()->node(review)->metadata.value(QStringLiteral("timeout")).toInt(), 600);
+        auto *allowSkip = qobject_cast<QCheckBox *>(
+            window()->propertyPanel()->fieldEditor(QStringLiteral("allow_skip")));
+        QVERIFY(allowSkip);
+        QTest::mouseClick(allowSkip, Qt::LeftButton, {}, QPoint(8, allowSkip->height() / 2));
+        QCOMPARE(document()->node(review)->metadata.value(QStringLiteral("allow_skip")).toBool(),
+                 true);
+        // Three edits, undone one by one back to the start.
+        QCOMPARE(document()->undoStack()->index(), 4);
+        for (int i = 0; i < 3; ++i)
+            key(QKeySequence::Undo);
+        QCOMPARE(document()->toJson(), before);
+    }
+
+    void exportStripsSecrets()
+    {
+        freshGraph();
+        const QString input = document()->addNode(kAgentInput, QPointF(0, 0));
+        document()->setInputValue(input, QStringLiteral("name"), QStringLiteral("token"));
+        document()->setInputValue(input, QStringLiteral("value"), QStringLiteral("canary-4711"));
+        document()->setInputValue(input, QStringLiteral("secret"), true);
+        const QString exported = m_dir->filePath(QStringLiteral("exported.json"));
+        QVERIFY(window()->exportCurrent(exported).ok());
+        QFile file(exported);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        QVERIFY(!bytes.contains("canary-4711"));
+        QVERIFY(bytes.contains("token"));
+        // The document itself keeps the value.
+        QVERIFY(document()->toJson().contains("canary-4711"));
+    }
+
+    void versionsAreSavedAndReopened()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        window()->action(QStringLiteral("saveVersion"))->trigger();
+        document()->setInputValue(a, QStringLiteral("input"), QStringLiteral("second"));
+        window()->action(QStringLiteral("saveVersion"))->trigger();
+        // Saving an unchanged graph makes no new version.
+        window()->action(QStringLiteral("saveVersion"))->trigger();
+        window()->action(QStringLiteral("versions"))->trigger();
+        auto *dialog = window()->findChild<QDialog *>(QStringLiteral("versionsDialog"));
+        QVERIFY(dialog);
+        auto *list = dialog->findChild<QListWidget *>();
+        QCOMPARE(list->count(), 2);
+        // Newest first; open version 1.
+        QListWidgetItem *first = nullptr;
+        for (int i = 0; i < list->count(); ++i) {
+            if (list->item(i)->data(Qt::UserRole).toInt() == 1)
+                first = list->item(i);
+        }
+        QVERIFY(first);
+        list->setCurrentItem(first);
+        QTest::keyClick(list, Qt::Key_Return);
+        QCOMPARE(window()->editors().size(), 2);
+        QCOMPARE(document()->graph().version, 1);
+        QVERIFY(!document()->graph().nodes.first().inputDefault.contains(QStringLiteral("input")));
+    }
+
+    void settingsAndRecentFilesPersist()
+    {
+        freshGraph();
+        window()->action(QStringLiteral("settings"))->trigger();
+        auto *dialog = window()->findChild<SettingsDialog *>();
+        QVERIFY(dialog);
+        auto *hitl = dialog->findChild<QCheckBox *>();
+        QVERIFY(hitl && hitl->isChecked());
+        QTest::mouseClick(hitl, Qt::LeftButton, {}, QPoint(8, hitl->height() / 2));
+        dialog->accept();
+        QCOMPARE(window()->settings().hitlSafeMode, false);
+        QCOMPARE(AppSettings::load(QSettings()).hitlSafeMode, false);
+
+        const QString path = m_dir->filePath(QStringLiteral("recent.sbx.json"));
+        QVERIFY(window()->saveCurrentAs(path).ok());
+        QCOMPARE(window()->recentFiles().first(), QFileInfo(path).absoluteFilePath());
+        // A new window lists it in Open Recent and opens it from there.
+        m_window = makeWindow();
+        QMenu *recent = nullptr;
+        for (QMenu *menu : window()->menuBar()->findChildren<QMenu *>()) {
+            if (menu->title() == QStringLiteral("Open &Recent"))
+                recent = menu;
+        }
+        QVERIFY(recent && !recent->actions().isEmpty());
+        QSignalSpy opened(window(), &MainWindow::documentOpened);
+        recent->actions().first()->trigger();
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(document()->filePath(), path);
+        QSettings().setValue(QStringLiteral("run/hitlSafeMode"), true);
+    }
+
+    void interruptedRunsAreResumedAtStart()
+    {
+        // A real `signalbox run`, killed while its countdown runs.
+        const QString db = m_dir->filePath(QStringLiteral("interrupted.db"));
+        QProcess running;
+        running.start(QStringLiteral(SIGNALBOX_BINARY),
+                      {QStringLiteral("run"),
+                       QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"),
+                       QStringLiteral("--input"), QStringLiteral("msg=hello"),
+                       QStringLiteral("--db"), db});
+        QVERIFY(running.waitForStarted());
+        const auto waitRunning = [&] {
+            auto store = Engine::Database::open(db, {Engine::DatabaseOptions::OpenMode::MustExist});
+            if (!store)
+                return false;
+            Engine::ExecutionRepository executions(**store, m_registry.get());
+            Engine::NodeExecutionFilter filter;
+            filter.nodeId = QStringLiteral("wait");
+            filter.statuses = {Model::ExecutionStatus::Running};
+            filter.includeExecData = false;
+            auto found = executions.nodeExecutions(filter);
+            return found && !found->isEmpty();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(waitRunning(), 10000);
+        running.kill();
+        QVERIFY(running.waitForFinished());
+
+        MainWindowContext context;
+        context.registry = m_registry;
+        context.layouter = m_layouter.get();
+        context.settings.databasePath = db;
+        m_window = std::make_unique<MainWindow>(context);
+        m_window->show();
+        window()->offerRecovery();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window()->findChild<QMessageBox *>(QStringLiteral("resumeBox"))));
+        box->button(QMessageBox::Yes)->click();
+        const auto status = [&] {
+            auto store = Engine::Database::open(db);
+            Engine::ExecutionRepository executions(**store, m_registry.get());
+            auto all = executions.graphExecutions({});
+            return all && all->size() == 1 ? all->first().status
+                                           : Model::ExecutionStatus::Incomplete;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(status(), Model::ExecutionStatus::Completed, 15000);
     }
 
     void keyboardReachesNodes()
