@@ -182,4 +182,22 @@ const BlockSchema *BlockCatalog::schema(const QString &blockId) const
     return it == m_indexById.constEnd() ? nullptr : &m_blocks.at(it.value());
 }
 
+QString blockDisplayName(const BlockSchema &schema)
+{
+    QString name = schema.name;
+    if (name.endsWith(QLatin1String("Block")) && name.size() > 5)
+        name.chop(5);
+    QString spaced;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        const bool boundary = i > 0 && c.isUpper()
+            && (name.at(i - 1).isLower()
+                || (i + 1 < name.size() && name.at(i + 1).isLower() && name.at(i - 1).isUpper()));
+        if (boundary)
+            spaced.append(QLatin1Char(' '));
+        spaced.append(c);
+    }
+    return spaced;
+}
+
 } // namespace Signalbox::Model

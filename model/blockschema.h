@@ -69,6 +69,9 @@ struct BlockSchema
     const PinSpec *output(QStringView pinName) const;
 };
 
+// A block's name for people: "StoreValueBlock" -> "Store Value".
+QString blockDisplayName(const BlockSchema &schema);
+
 // Read-only access to block schemas by id.
 class BlockSchemaLookup
 {

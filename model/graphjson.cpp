@@ -416,9 +416,89 @@ QJsonObject graphToJsonObject(const Graph &graph, const GraphExportOptions &opti
     return object;
 }
 
+namespace {
+
+// The order of AutoGPT's export, for graphs that were not read from a file.
+const Value &exportLayout()
+{
+    static const Value layout = parseTrustedJson(
+        R"({"id": 0, "version": 0, "is_active": 0, "name": 0, "description": 0,
+            "nodes": [{"id": 0, "block_id": 0, "input_default": 0, "metadata": 0,
+                       "input_links": [{"id": 0, "source_id": 0, "sink_id": 0,
+                                        "source_name": 0, "sink_name": 0, "is_static": 0}],
+                       "output_links": [{"id": 0, "source_id": 0, "sink_id": 0,
+                                         "source_name": 0, "sink_name": 0, "is_static": 0}]}],
+            "links": [{"id": 0, "source_id": 0, "sink_id": 0, "source_name": 0,
+                       "sink_name": 0, "is_static": 0}],
+            "sub_graphs": [{"id": 0, "version": 0, "is_active": 0, "name": 0,
+                            "description": 0, "nodes": [], "links": []}]})");
+    return layout;
+}
+
+Value orderedLike(const QJsonValue &value, const Value &layout);
+
+// The item of `layout` that lays out `item`: the one with the same id, else
+// the one at the same place, else the first (a new item looks like its
+// siblings).
+Value layoutOfItem(const QJsonValue &item, qsizetype index, const ValueList &layout,
+                   const QHash<QString, qsizetype> &byId)
+{
+    if (layout.isEmpty())
+        return {};
+    const QString id = item.toObject().value(kId).toString();
+    if (!id.isEmpty()) {
+        const qsizetype found = byId.value(id, -1);
+        if (found >= 0)
+            return layout.at(found);
+        return layout.at(0);
+    }
+    return index < layout.size() ? layout.at(index) : layout.at(0);
+}
+
+Value orderedLike(const QJsonValue &value, const Value &layout)
+{
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        const ValueMap reference = layout.toMap();
+        ValueMap ordered;
+        for (auto it = reference.begin(); it != reference.end(); ++it) {
+            const QString key = it.key().toString();
+            if (object.contains(key))
+                ordered.insert(key, orderedLike(object.value(key), it.value()));
+        }
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!ordered.contains(it.key()))
+                ordered.insert(it.key(), orderedLike(it.value(), Value()));
+        }
+        return ordered;
+    }
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        const ValueList reference = layout.toArray();
+        QHash<QString, qsizetype> byId;
+        for (qsizetype i = 0; i < reference.size(); ++i) {
+            const QString id = reference.at(i).toMap().value(kId).toString();
+            if (!id.isEmpty())
+                byId.insert(id, i);
+        }
+        ValueList ordered;
+        for (qsizetype i = 0; i < array.size(); ++i)
+            ordered.append(orderedLike(array.at(i), layoutOfItem(array.at(i), i, reference, byId)));
+        return ordered;
+    }
+    return fromQJson(value);
+}
+
+} // namespace
+
 QByteArray graphToJson(const Graph &graph, const GraphExportOptions &options)
 {
-    return QJsonDocument(graphToJsonObject(graph, options)).toJson(QJsonDocument::Indented);
+    const Value &layout = options.layout ? *options.layout : exportLayout();
+    QByteArray text
+        = toJson(orderedLike(graphToJsonObject(graph, options), layout), JsonStyle::Indented);
+    if (options.trailingNewline)
+        text.append('\n');
+    return text;
 }
 
 } // namespace Signalbox::Model

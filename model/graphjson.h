@@ -5,6 +5,7 @@
 #include "graph.h"
 #include "result.h"
 #include "strictjson.h"
+#include "value.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -36,6 +37,12 @@ struct GraphExportOptions
     bool stripSecrets = true;
     // Where secret pins are looked up; may be null.
     const BlockSchemaLookup *blocks = nullptr;
+    // graphToJson: the file the graph was read from, as read (key order
+    // kept). Keys are written in its order, nodes and links matched by id; a
+    // new object follows its first sibling's order. Null: AutoGPT's order.
+    const Value *layout = nullptr;
+    // graphToJson: end the text with a newline.
+    bool trailingNewline = false;
 };
 
 // Writes a graph in AutoGPT's export format: unknown fields come back as they
@@ -45,6 +52,9 @@ struct GraphExportOptions
 // (unless the value is a boolean flag), and the value of input blocks marked
 // secret are removed; webhook fields are cleared.
 QJsonObject graphToJsonObject(const Graph &graph, const GraphExportOptions &options = {});
+// The export as text, laid out as AutoGPT writes it (JsonStyle::Indented),
+// in the key order of options.layout: a graph opened and saved unchanged
+// comes back byte for byte.
 QByteArray graphToJson(const Graph &graph, const GraphExportOptions &options = {});
 
 } // namespace Signalbox::Model

@@ -31,7 +31,7 @@ QString nodeLabel(const Node &node, const BlockSchema *schema)
     const QString custom = node.metadata.value(QLatin1String("customized_name")).toString();
     if (!custom.isEmpty())
         return custom;
-    return schema ? schema->name : node.id;
+    return schema ? blockDisplayName(*schema) : node.id;
 }
 
 } // namespace

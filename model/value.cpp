@@ -620,10 +620,105 @@ Value parseTrustedJson(QByteArrayView data)
     return value;
 }
 
+namespace {
+
+// ECMAScript's Number::toString: the shortest digits that read back the
+// same, in fixed notation from 1e-6 up to 1e21, in exponent notation beyond.
+QByteArray javaScriptNumber(double d)
+{
+    if (!std::isfinite(d))
+        return "null";
+    if (d == 0)
+        return "0";
+    const QString scientific = QString::number(d, 'e', QLocale::FloatingPointShortest);
+    const qsizetype e = scientific.indexOf(QLatin1Char('e'));
+    QString mantissa = scientific.left(e);
+    const int exponent = scientific.mid(e + 1).toInt();
+    const bool negative = mantissa.startsWith(QLatin1Char('-'));
+    if (negative)
+        mantissa.remove(0, 1);
+    const QString digits = mantissa.remove(QLatin1Char('.'));
+    const qsizetype k = digits.size();
+    const qsizetype n = exponent + 1;
+    QString text;
+    if (k <= n && n <= 21) {
+        text = digits + QString(n - k, QLatin1Char('0'));
+    } else if (0 < n && n <= 21) {
+        text = digits.left(n) + QLatin1Char('.') + digits.mid(n);
+    } else if (-6 < n && n <= 0) {
+        text = QStringLiteral("0.") + QString(-n, QLatin1Char('0')) + digits;
+    } else {
+        const QString power = (exponent < 0 ? QStringLiteral("e-") : QStringLiteral("e+"))
+            + QString::number(qAbs(exponent));
+        text = k == 1 ? QString(digits + power)
+                      : QString(digits.left(1) + QLatin1Char('.') + digits.mid(1) + power);
+    }
+    return (negative ? QByteArray("-") : QByteArray()) + text.toLatin1();
+}
+
+void writeIndented(QByteArray &out, const Value &value, int depth)
+{
+    const auto newline = [&](int level) {
+        out.append('\n');
+        out.append(QByteArray(2 * level, ' '));
+    };
+    switch (value.type()) {
+    case QCborValue::Double:
+        out.append(javaScriptNumber(value.toDouble()));
+        return;
+    case QCborValue::Array: {
+        const ValueList list = value.toArray();
+        if (list.isEmpty()) {
+            out.append("[]");
+            return;
+        }
+        out.append('[');
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (i > 0)
+                out.append(',');
+            newline(depth + 1);
+            writeIndented(out, list.at(i), depth + 1);
+        }
+        newline(depth);
+        out.append(']');
+        return;
+    }
+    case QCborValue::Map: {
+        const ValueMap map = value.toMap();
+        if (map.isEmpty()) {
+            out.append("{}");
+            return;
+        }
+        out.append('{');
+        bool first = true;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            if (!first)
+                out.append(',');
+            first = false;
+            newline(depth + 1);
+            appendString(out, it.key().toString(), JsonStyle::Indented);
+            out.append(": ");
+            writeIndented(out, it.value(), depth + 1);
+        }
+        newline(depth);
+        out.append('}');
+        return;
+    }
+    default:
+        write(out, value, JsonStyle::Compact);
+        return;
+    }
+}
+
+} // namespace
+
 QByteArray toJson(const Value &value, JsonStyle style)
 {
     QByteArray out;
-    write(out, value, style);
+    if (style == JsonStyle::Indented)
+        writeIndented(out, value, 0);
+    else
+        write(out, value, style);
     return out;
 }
 

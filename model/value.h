@@ -32,6 +32,10 @@ enum class JsonStyle {
     Compact,
     // Python's json.dumps defaults: ", " and ": ", non-ASCII as \uXXXX.
     PythonDumps,
+    // JavaScript's JSON.stringify(value, null, 2), as AutoGPT exports
+    // graphs: two-space indents, "key": value, [] and {} when empty, numbers
+    // as JavaScript prints them (1.0 as 1), non-finite numbers as null.
+    Indented,
 };
 QByteArray toJson(const Value &value, JsonStyle style = JsonStyle::Compact);
 

@@ -61,10 +61,13 @@ GraphDocument::~GraphDocument()
     m_undoStack.blockSignals(true);
 }
 
-void GraphDocument::reset(Model::Graph graph, const QString &filePath)
+void GraphDocument::reset(Model::Graph graph, const QString &filePath,
+                          std::optional<Model::Value> layout, bool trailingNewline)
 {
     m_undoStack.clear();
     m_graph = std::move(graph);
+    m_layout = std::move(layout);
+    m_trailingNewline = trailingNewline;
     m_indexValid = false;
     m_filePath = filePath;
     m_undoStack.setClean();
@@ -178,6 +181,8 @@ QByteArray GraphDocument::toJson() const
 {
     Model::GraphExportOptions options;
     options.stripSecrets = false;
+    options.layout = m_layout ? &*m_layout : nullptr;
+    options.trailingNewline = m_trailingNewline;
     return Model::graphToJson(m_graph, options);
 }
 

@@ -4,6 +4,7 @@
 #include "model/blockschema.h"
 #include "model/graph.h"
 #include "model/result.h"
+#include "model/value.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -36,7 +37,9 @@ public:
 
     // Replaces the whole graph (a new or opened document): clears the undo
     // history and marks the document clean.
-    void reset(Model::Graph graph, const QString &filePath = {});
+    // `layout` is the file as read: saving keeps its key order and layout.
+    void reset(Model::Graph graph, const QString &filePath = {},
+               std::optional<Model::Value> layout = std::nullopt, bool trailingNewline = false);
 
     const Model::Graph &graph() const { return m_graph; }
     const Model::BlockSchemaLookup &blocks() const { return m_blocks; }
@@ -123,6 +126,8 @@ private:
 
     const Model::BlockSchemaLookup &m_blocks;
     Model::Graph m_graph;
+    std::optional<Model::Value> m_layout;
+    bool m_trailingNewline = false;
     QString m_filePath;
     QUndoStack m_undoStack;
     mutable QHash<QString, qsizetype> m_nodeIndex;

@@ -62,7 +62,23 @@ struct Loaded
 {
     Result<Model::Graph> graph = makeError(ErrorCode::Internal, QString());
     QStringList unknownBlocks;
+    // The file as read, so that saving keeps its layout.
+    Model::Value layout;
+    bool trailingNewline = false;
 };
+
+Loaded parseGraph(const QByteArray &bytes, const QString &source,
+                  const Engine::BlockRegistry &registry)
+{
+    Loaded loaded;
+    loaded.graph = Model::graphFromJson(bytes, source);
+    if (loaded.graph) {
+        loaded.unknownBlocks = Model::unknownBlockProblems(*loaded.graph, registry);
+        loaded.layout = Model::parseTrustedJson(bytes);
+        loaded.trailingNewline = bytes.endsWith('\n');
+    }
+    return loaded;
+}
 
 Loaded readGraph(const QString &path, std::shared_ptr<const Engine::BlockRegistry> registry)
 {
@@ -73,10 +89,7 @@ Loaded readGraph(const QString &path, std::shared_ptr<const Engine::BlockRegistr
                                  QObject::tr("Cannot read %1: %2").arg(path, file.errorString()));
         return loaded;
     }
-    loaded.graph = Model::graphFromJson(file.readAll(), QFileInfo(path).fileName());
-    if (loaded.graph)
-        loaded.unknownBlocks = Model::unknownBlockProblems(*loaded.graph, *registry);
-    return loaded;
+    return parseGraph(file.readAll(), QFileInfo(path).fileName(), *registry);
 }
 
 } // namespace
@@ -430,10 +443,11 @@ GraphEditor *MainWindow::newGraph()
     return addEditor(std::move(graph), QString(), false);
 }
 
-GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, bool modified)
+GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, bool modified,
+                                   std::optional<Model::Value> layout, bool trailingNewline)
 {
     auto *document = new GraphDocument(*m_context.registry);
-    document->reset(std::move(graph), filePath);
+    document->reset(std::move(graph), filePath, std::move(layout), trailingNewline);
     auto *editor = new GraphEditor(document, m_tabs);
     m_undoGroup->addStack(document->undoStack());
     editor->view()->setMinimapVisible(action(QStringLiteral("minimap"))->isChecked());
@@ -895,8 +909,8 @@ void MainWindow::autosave()
         // The draft is the graph plus where it belongs.
         QJsonObject draft;
         draft.insert(QStringLiteral("file_path"), editor->document()->filePath());
-        draft.insert(QStringLiteral("graph"),
-                     QJsonDocument::fromJson(editor->document()->toJson()).object());
+        // As text: the graph's own layout survives.
+        draft.insert(QStringLiteral("graph_text"), QString::fromUtf8(editor->document()->toJson()));
         QSaveFile file(path);
         if (file.open(QIODevice::WriteOnly)) {
             file.write(QJsonDocument(draft).toJson(QJsonDocument::Compact));
@@ -931,12 +945,14 @@ void MainWindow::offerRecovery()
                 QFile file(path);
                 if (file.open(QIODevice::ReadOnly)) {
                     const QJsonObject draft = QJsonDocument::fromJson(file.readAll()).object();
-                    auto graph = Model::graphFromJsonObject(
-                        draft.value(QLatin1String("graph")).toObject(), name);
-                    if (graph) {
+                    Loaded loaded
+                        = parseGraph(draft.value(QLatin1String("graph_text")).toString().toUtf8(),
+                                     name, *m_context.registry);
+                    if (loaded.graph) {
                         GraphEditor *editor
-                            = addEditor(std::move(*graph),
-                                        draft.value(QLatin1String("file_path")).toString(), true);
+                            = addEditor(std::move(*loaded.graph),
+                                        draft.value(QLatin1String("file_path")).toString(), true,
+                                        std::move(loaded.layout), loaded.trailingNewline);
                         log(tr("Recovered %1").arg(editor->document()->displayName()));
                     }
                 }

@@ -5,6 +5,7 @@
 
 #include "model/graph.h"
 #include "model/result.h"
+#include "model/value.h"
 
 #include <QDir>
 #include <QMainWindow>
@@ -98,7 +99,9 @@ private:
     void createDocks();
     QAction *addAction(QMenu *menu, const QString &name, const QString &text,
                        const QKeySequence &shortcut, const std::function<void()> &slot);
-    GraphEditor *addEditor(Model::Graph graph, const QString &filePath, bool modified);
+    GraphEditor *addEditor(Model::Graph graph, const QString &filePath, bool modified,
+                           std::optional<Model::Value> layout = std::nullopt,
+                           bool trailingNewline = false);
     void loadAsync(const QString &path, bool asImport);
     void currentChanged();
     void updateTitle();

@@ -77,24 +77,6 @@ QPainterPath pinShape(PinType type, qreal size)
     return path;
 }
 
-QString blockDisplayName(const Model::BlockSchema &schema)
-{
-    QString name = schema.name;
-    if (name.endsWith(QLatin1String("Block")) && name.size() > 5)
-        name.chop(5);
-    QString spaced;
-    for (qsizetype i = 0; i < name.size(); ++i) {
-        const QChar c = name.at(i);
-        const bool boundary = i > 0 && c.isUpper()
-            && (name.at(i - 1).isLower()
-                || (i + 1 < name.size() && name.at(i + 1).isLower() && name.at(i - 1).isUpper()));
-        if (boundary)
-            spaced.append(QLatin1Char(' '));
-        spaced.append(c);
-    }
-    return spaced;
-}
-
 QString categoryDisplayName(const QString &category)
 {
     if (category.isEmpty())

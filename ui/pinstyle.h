@@ -15,8 +15,7 @@ QColor pinColor(Model::PinType type);
 // The pin's outline centred on (0, 0), `size` across.
 QPainterPath pinShape(Model::PinType type, qreal size);
 
-// A block's name for people: "StoreValueBlock" -> "Store Value".
-QString blockDisplayName(const Model::BlockSchema &schema);
+using Model::blockDisplayName;
 // "BASIC" -> "Basic".
 QString categoryDisplayName(const QString &category);
 

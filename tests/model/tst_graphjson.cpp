@@ -71,6 +71,73 @@ private Q_SLOTS:
         QCOMPARE(*again, *graph);
     }
 
+    void writtenInTheLayoutItWasReadIn()
+    {
+        const QByteArray original
+            = readFixture(QStringLiteral("autogpt_export_with_subgraph.json"));
+        auto graph = graphFromJson(original, QStringLiteral("fixture"));
+        QVERIFY(graph.ok());
+        const Value layout = parseTrustedJson(original);
+        GraphExportOptions options;
+        options.stripSecrets = false;
+        options.layout = &layout;
+        QCOMPARE(graphToJson(*graph, options), original);
+
+        // A new node takes its siblings' key order; a new key comes last.
+        Node added = graph->nodes.first();
+        added.id = QStringLiteral("n-new");
+        added.metadata.insert(QStringLiteral("zz_new"), 1);
+        graph->nodes.append(added);
+        const Value written = parseTrustedJson(graphToJson(*graph, options));
+        const ValueMap node
+            = written.toMap().value(QStringLiteral("nodes")).toArray().last().toMap();
+        QStringList keys;
+        for (auto it = node.begin(); it != node.end(); ++it)
+            keys.append(it.key().toString());
+        const ValueMap first
+            = layout.toMap().value(QStringLiteral("nodes")).toArray().first().toMap();
+        QStringList expected;
+        for (auto it = first.begin(); it != first.end(); ++it)
+            expected.append(it.key().toString());
+        QCOMPARE(keys, expected);
+        const ValueMap metadata = node.value(QStringLiteral("metadata")).toMap();
+        QCOMPARE((metadata.end() - 1).key().toString(), QStringLiteral("zz_new"));
+
+        // Without a layout: AutoGPT's order, id first.
+        QVERIFY(graphToJson(*graph).startsWith("{\n  \"id\": "));
+    }
+
+    void javaScriptNumbers_data()
+    {
+        QTest::addColumn<double>("number");
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("whole") << 40.0 << QByteArray("40");
+        QTest::newRow("half") << -120.5 << QByteArray("-120.5");
+        QTest::newRow("tenth") << 0.1 << QByteArray("0.1");
+        QTest::newRow("small fixed") << 0.000001 << QByteArray("0.000001");
+        QTest::newRow("small exponent") << 1.5e-7 << QByteArray("1.5e-7");
+        QTest::newRow("large fixed") << 1e20 << QByteArray("100000000000000000000");
+        QTest::newRow("large exponent") << 1e21 << QByteArray("1e+21");
+        QTest::newRow("digits") << 123456.789 << QByteArray("123456.789");
+        QTest::newRow("negative exponent") << -2.5e300 << QByteArray("-2.5e+300");
+    }
+
+    void javaScriptNumbers()
+    {
+        QFETCH(double, number);
+        QFETCH(QByteArray, text);
+        QCOMPARE(toJson(Value(number), JsonStyle::Indented), text);
+    }
+
+    void indentedLayout()
+    {
+        const Value value = parseTrustedJson(
+            Testing::json("{'a': [], 'b': {}, 'c': [1, {'d': 'x\\n'}], 'e': null}"));
+        QCOMPARE(toJson(value, JsonStyle::Indented),
+                 Testing::json("{\n  'a': [],\n  'b': {},\n  'c': [\n    1,\n    {\n      'd': "
+                               "'x\\n'\n    }\n  ],\n  'e': null\n}"));
+    }
+
     void missingIdsAreGenerated()
     {
         auto graph = graphFromJson(json("{'nodes': [{'block_id': 'b'}, {'block_id': 'c'}]}"),
