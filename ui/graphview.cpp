@@ -173,6 +173,9 @@ void GraphView::keyPressEvent(QKeyEvent *event)
             m_spaceHeld = true;
         event->accept();
         return;
+    case Qt::Key_Escape:
+        m_scene->clearSelection();
+        return;
     case Qt::Key_Left:
         nudgeSelection({-step, 0});
         return;
@@ -209,9 +212,12 @@ bool GraphView::focusNextPrevChild(bool next)
         return QGraphicsView::focusNextPrevChild(next);
     const QStringList selected = m_scene->selectedNodeIds();
     qsizetype index = selected.isEmpty() ? -1 : m_scene->document()->nodeIndex(selected.last());
-    index = next ? index + 1 : (index <= 0 ? nodes.size() - 1 : index - 1);
-    if (index >= nodes.size())
-        index = 0;
+    // Past the last node (or before the first), focus leaves the canvas.
+    if ((next && index == nodes.size() - 1) || (!next && index == 0)) {
+        m_scene->clearSelection();
+        return QGraphicsView::focusNextPrevChild(next);
+    }
+    index = next ? index + 1 : (index < 0 ? nodes.size() - 1 : index - 1);
     const QString id = nodes.at(index).id;
     m_scene->selectNodes({id});
     if (NodeItem *item = m_scene->nodeItem(id))

@@ -14,7 +14,8 @@ class Minimap;
 // The canvas view: zoom with the wheel (around the cursor), pan with the
 // middle button or Space + drag, rubber-band selection, blocks dropped from
 // the palette, and a double-click on empty canvas asking for quick-add.
-// Keyboard: arrows move the selection, Tab walks the nodes.
+// Keyboard: arrows move the selection, Tab walks the nodes and then leaves
+// the canvas, Escape clears the selection.
 class GraphView : public QGraphicsView
 {
     Q_OBJECT

@@ -891,6 +891,10 @@ private Q_SLOTS:
         QTest::keyClick(editor()->view(), Qt::Key_Right);
         QCOMPARE(GraphDocument::nodePosition(*document()->node(b)), QPointF(420, 0));
         checkUndoRedo(before, document()->toJson());
+        // Past the last node, Tab leaves the canvas.
+        QTest::keyClick(editor()->view(), Qt::Key_Tab);
+        QVERIFY(editor()->scene()->selectedNodeIds().isEmpty());
+        QTRY_VERIFY(!editor()->view()->hasFocus());
     }
 };
 
