@@ -43,9 +43,9 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
     viewport()->setAccessibleName(tr("Graph canvas"));
     setAccessibleDescription(tr("Nodes and links of the graph. Arrows move the selected nodes, "
                                 "Tab selects the next node, Delete removes the selection."));
-    // Room to pan beyond the nodes.
-    connect(scene, &QGraphicsScene::sceneRectChanged, this,
-            [this](const QRectF &rect) { setSceneRect(rect.adjusted(-2000, -2000, 2000, 2000)); });
+    // A fixed, ample area: adding or moving nodes never shifts the view, and
+    // there is room to pan beyond them.
+    setSceneRect(QRectF(-1e6, -1e6, 2e6, 2e6));
     m_minimap = new Minimap(this, this);
     m_minimap->hide();
     placeMinimap();

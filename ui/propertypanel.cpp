@@ -384,7 +384,8 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
 
     if (!pin->enumValues.isEmpty()) {
         auto *combo = new QComboBox;
-        combo->addItem(tr("(default)"));
+        combo->addItem(pin->hasDefault ? tr("(default: %1)").arg(scalarText(pin->defaultValue))
+                                       : tr("(not set)"));
         combo->addItems(pin->enumValues);
         combo->setCurrentIndex(value.isUndefined() ? 0 : combo->findText(value.toString()));
         connect(combo, &QComboBox::activated, this, [this, field, combo](int index) {
