@@ -3,6 +3,7 @@
 
 #include "blockpalette.h"
 #include "commandpalette.h"
+#include "connectdialog.h"
 #include "graphdocument.h"
 #include "grapheditor.h"
 #include "graphlayouter.h"
@@ -286,6 +287,16 @@ void MainWindow::createMenus()
     addAction(edit, QStringLiteral("group"), tr("&Group Nodes"), QKeySequence(tr("Ctrl+G")),
               withEditor([](GraphEditor *e) {
                   e->groupSelection(tr("Group %1").arg(e->document()->groups().size() + 1));
+              }));
+    addAction(edit, QStringLiteral("links"), tr("&Links of Selection…"), QKeySequence(tr("Ctrl+L")),
+              withEditor([this](GraphEditor *e) {
+                  const QStringList selected = e->scene()->selectedNodeIds();
+                  if (selected.isEmpty())
+                      return;
+                  auto *dialog = new ConnectDialog(e->document(), selected, this);
+                  dialog->setObjectName(QStringLiteral("connectDialog"));
+                  dialog->setAttribute(Qt::WA_DeleteOnClose);
+                  dialog->open();
               }));
     addAction(edit, QStringLiteral("ungroup"), tr("U&ngroup"), QKeySequence(tr("Ctrl+Shift+G")),
               withEditor([](GraphEditor *e) { e->ungroupSelection(); }));

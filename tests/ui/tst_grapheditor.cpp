@@ -8,6 +8,7 @@
 #include "model/graphjson.h"
 #include "ui/blockpalette.h"
 #include "ui/commandpalette.h"
+#include "ui/connectdialog.h"
 #include "ui/graphdocument.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
@@ -874,6 +875,49 @@ private Q_SLOTS:
                                            : Model::ExecutionStatus::Incomplete;
         };
         QTRY_COMPARE_WITH_TIMEOUT(status(), Model::ExecutionStatus::Completed, 15000);
+    }
+
+    void linkAndUnlinkFromTheKeyboard()
+    {
+        freshGraph();
+        const QString a = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString b = document()->addNode(kCalculator, QPointF(400, 0));
+        const QByteArray before = document()->toJson();
+        editor()->view()->setFocus();
+        QTest::keyClick(editor()->view(), Qt::Key_A, Qt::ControlModifier);
+        key(QKeySequence(QStringLiteral("Ctrl+L")));
+        auto *dialog = window()->findChild<ConnectDialog *>(QStringLiteral("connectDialog"));
+        QVERIFY(dialog);
+        QListWidget *list = dialog->list();
+        // Only links that fit are offered, both ways round.
+        QStringList offered;
+        for (int i = 0; i < list->count(); ++i)
+            offered.append(list->item(i)->text());
+        QVERIFY2(offered.contains(QStringLiteral("Link Store Value · output  →  Calculator · a")),
+                 qPrintable(offered.join(QLatin1Char('\n'))));
+        int row = offered.indexOf(QStringLiteral("Link Store Value · output  →  Calculator · a"));
+        list->setFocus();
+        list->setCurrentRow(row);
+        QTest::keyClick(list, Qt::Key_Return);
+        QCOMPARE(document()->graph().links.size(), 1);
+        QCOMPARE(document()->graph().links.first().sinkName, QStringLiteral("a"));
+        QCOMPARE(document()->graph().links.first().sourceId, a);
+        QCOMPARE(document()->graph().links.first().sinkId, b);
+        const QByteArray linked = document()->toJson();
+        // The link is listed; Delete removes it.
+        QList<QListWidgetItem *> found
+            = list->findItems(QStringLiteral("Linked:"), Qt::MatchStartsWith);
+        QCOMPARE(found.size(), 1);
+        list->setCurrentItem(found.first());
+        QTest::keyClick(list, Qt::Key_Delete);
+        QCOMPARE(document()->graph().links.size(), 0);
+        dialog->close();
+        checkUndoRedo(linked, before);
+        // Undo the removal, then the link itself.
+        key(QKeySequence::Undo);
+        QCOMPARE(document()->toJson(), linked);
+        key(QKeySequence::Undo);
+        QCOMPARE(document()->toJson(), before);
     }
 
     void keyboardReachesNodes()
