@@ -9,7 +9,9 @@
 #include "graphlayouter.h"
 #include "graphscene.h"
 #include "graphview.h"
+#include "pinstyle.h"
 #include "propertypanel.h"
+#include "reviewdialog.h"
 #include "validationpanel.h"
 
 #include "engine/blocks/blockregistry.h"
@@ -18,6 +20,7 @@
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
+#include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 #include "model/graphvalidation.h"
 #include "model/uuid.h"
@@ -976,6 +979,107 @@ void MainWindow::offerRecovery()
     box->open();
 }
 
+Engine::Executor *MainWindow::executor()
+{
+    if (m_executor)
+        return m_executor.get();
+    m_events = std::make_unique<Engine::EventBus>();
+    auto executor = std::make_unique<Engine::Executor>(
+        m_context.settings.databasePath, m_context.registry, m_events.get(),
+        m_context.settings.threads > 0 ? m_context.settings.threads : QThread::idealThreadCount());
+    if (auto opened = executor->open(); !opened) {
+        showError(tr("Cannot run"), opened.error().text());
+        return nullptr;
+    }
+    connect(executor.get(), &Engine::Executor::runFinished, this,
+            [this](const QString &id, Model::ExecutionStatus status) {
+                log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
+                Q_EMIT runFinished(id);
+            });
+    m_executor = std::move(executor);
+    return m_executor.get();
+}
+
+void MainWindow::openReview(const QString &nodeExecId)
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db) {
+        showError(tr("Review"), db.error().text());
+        return;
+    }
+    Engine::ReviewRepository reviews(**db);
+    const QString user(Model::kDefaultUserId);
+    auto found = reviews.reviewsByNodeExecIds({nodeExecId}, user);
+    if (!found || !found->contains(nodeExecId)) {
+        showError(tr("Review"), found ? tr("No review %1").arg(nodeExecId) : found.error().text());
+        return;
+    }
+    const Model::PendingReview review = found->value(nodeExecId);
+    QString graphName = review.graphId;
+    QString blockName = tr("Human Review");
+    Engine::GraphRepository graphs(**db);
+    if (auto graph = graphs.graph(review.graphId, review.graphVersion)) {
+        graphName = graph->name;
+        if (const Model::Node *node = graph->node(review.nodeId)) {
+            const QString custom
+                = node->metadata.value(QLatin1String("customized_name")).toString();
+            if (!custom.isEmpty())
+                blockName = custom;
+            else if (const Model::BlockSchema *schema = m_context.registry->schema(node->blockId))
+                blockName = blockDisplayName(*schema);
+        }
+    }
+    auto *dialog = new ReviewDialog(review, blockName, graphName, &m_reviewDrafts, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ReviewDialog::decisionMade, this,
+            [this, dialog](const QString &id, const Engine::ReviewDecision &decision) {
+                decideReview(dialog, id, decision);
+            });
+    if (review.status != Model::ReviewStatus::Waiting)
+        dialog->showDecidedElsewhere(review);
+    dialog->open();
+}
+
+void MainWindow::decideReview(ReviewDialog *dialog, const QString &nodeExecId,
+                              const Engine::ReviewDecision &decision)
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db) {
+        showError(tr("Review"), db.error().text());
+        return;
+    }
+    Engine::ReviewRepository reviews(**db);
+    const QString user(Model::kDefaultUserId);
+    const QString reviewer = qEnvironmentVariable("USER", tr("this computer"));
+    auto decided = reviews.processAllReviewsForExecution(user, {{nodeExecId, decision}}, reviewer);
+    if (!decided) {
+        // Someone else decided first: show their decision, never overwrite it.
+        auto current = reviews.reviewsByNodeExecIds({nodeExecId}, user);
+        if (decided.error().code == ErrorCode::Conflict && current
+            && current->contains(nodeExecId)) {
+            dialog->showDecidedElsewhere(current->value(nodeExecId));
+        } else {
+            showError(tr("The decision was not recorded"), decided.error().text());
+        }
+        return;
+    }
+    m_reviewDrafts.remove(nodeExecId);
+    const Model::PendingReview review = decided->value(nodeExecId);
+    log(tr("Review %1 %2").arg(nodeExecId, Model::reviewStatusName(review.status)));
+    Q_EMIT reviewRecorded(nodeExecId);
+    dialog->accept();
+    // The last waiting review of a run that nothing runs: resume it here.
+    auto waiting = reviews.hasPendingReviewsForGraphExec(review.graphExecId);
+    if (waiting && !*waiting) {
+        Engine::Executor *engine = executor();
+        if (engine && !engine->isRunning(review.graphExecId)) {
+            if (auto resumed = engine->resume(review.graphExecId); !resumed)
+                log(tr("Run %1 did not resume: %2")
+                        .arg(review.graphExecId, resumed.error().text()));
+        }
+    }
+}
+
 void MainWindow::offerResume()
 {
     auto db = Engine::Database::open(m_context.settings.databasePath);
@@ -1008,22 +1112,8 @@ void MainWindow::offerResume()
     connect(box, &QMessageBox::finished, this, [this, ids, box] {
         if (box->clickedButton() != box->button(QMessageBox::Yes))
             return;
-        if (!m_executor) {
-            m_events = std::make_unique<Engine::EventBus>();
-            m_executor = std::make_unique<Engine::Executor>(
-                m_context.settings.databasePath, m_context.registry, m_events.get(),
-                m_context.settings.threads > 0 ? m_context.settings.threads
-                                               : QThread::idealThreadCount());
-            if (auto opened = m_executor->open(); !opened) {
-                showError(tr("Cannot resume"), opened.error().text());
-                m_executor.reset();
-                return;
-            }
-            connect(m_executor.get(), &Engine::Executor::runFinished, this,
-                    [this](const QString &id, Model::ExecutionStatus status) {
-                        log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
-                    });
-        }
+        if (!executor())
+            return;
         for (const QString &id : ids) {
             if (auto resumed = m_executor->resume(id); !resumed)
                 log(tr("Run %1 could not resume: %2").arg(id, resumed.error().text()));

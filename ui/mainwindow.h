@@ -25,6 +25,7 @@ namespace Signalbox::Engine {
 class BlockRegistry;
 class EventBus;
 class Executor;
+struct ReviewDecision;
 } // namespace Signalbox::Engine
 
 namespace Signalbox::Ui {
@@ -33,6 +34,7 @@ class BlockPalette;
 class GraphEditor;
 class GraphLayouter;
 class PropertyPanel;
+class ReviewDialog;
 class ValidationPanel;
 
 // What the main window is made with; app/ builds it.
@@ -84,11 +86,17 @@ public:
     // RUNNING or QUEUED in the store.
     void offerRecovery();
     QStringList recentFiles() const;
+    // Opens the HumanReview dialog on a waiting review; a decision is
+    // recorded in the store and, when the run has no review left waiting, the
+    // run resumes in this process.
+    void openReview(const QString &nodeExecId);
 
 Q_SIGNALS:
     void documentOpened(Signalbox::Ui::GraphEditor *editor);
     void documentOpenFailed(const QString &path, const QString &message);
     void statusMessage(const QString &text);
+    void reviewRecorded(const QString &nodeExecId);
+    void runFinished(const QString &graphExecId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -119,6 +127,9 @@ private:
     void quickAdd(QPointF scenePos, QPoint globalPos);
     QString draftPath(const GraphEditor *editor) const;
     void offerResume();
+    Engine::Executor *executor();
+    void decideReview(ReviewDialog *dialog, const QString &nodeExecId,
+                      const Engine::ReviewDecision &decision);
 
     MainWindowContext m_context;
     QTabWidget *m_tabs;
@@ -134,6 +145,8 @@ private:
     QMenu *m_viewMenu = nullptr;
     QHash<QString, QAction *> m_actions;
     QHash<const GraphEditor *, QString> m_draftIds;
+    // Edits of review payloads not sent yet, by node execution id.
+    QHash<QString, QString> m_reviewDrafts;
     std::unique_ptr<Engine::EventBus> m_events;
     std::unique_ptr<Engine::Executor> m_executor;
     int m_loading = 0;

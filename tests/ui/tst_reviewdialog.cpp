@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The HumanReview dialog on real paused runs: a real `signalbox run` pauses
+// the bundled example at its review step, the dialog decides it, and the run
+// completes in the window's process. A second process deciding first is
+// shown as such.
+#include "engine/blocks/blockregistry.h"
+#include "engine/store/database.h"
+#include "engine/store/reviewrepository.h"
+#include "model/graphjson.h"
+#include "ui/graphlayouter.h"
+#include "ui/mainwindow.h"
+#include "ui/reviewdialog.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QButtonGroup>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QTreeWidget>
+
+#include "testsupport.h"
+
+using namespace Signalbox;
+using namespace Signalbox::Ui;
+
+namespace {
+
+const QString kExample
+    = QStringLiteral(SIGNALBOX_SOURCE_DIR "/resources/examples/review-a-greeting.sbx.json");
+
+QJsonObject runCli(const QStringList &arguments, int *exitCode = nullptr)
+{
+    QProcess process;
+    process.start(QStringLiteral(SIGNALBOX_BINARY), arguments);
+    process.waitForFinished(30000);
+    if (exitCode)
+        *exitCode = process.exitCode();
+    return QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+}
+
+} // namespace
+
+class tst_ReviewDialog : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::shared_ptr<const Engine::BlockRegistry> m_registry;
+    std::unique_ptr<GraphLayouter> m_layouter;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_db;
+
+    // Runs `graph` with a real process until it pauses; returns the execution
+    // and its waiting review.
+    std::pair<QString, QString> pausedRun(const QString &graph = kExample)
+    {
+        int exitCode = -1;
+        const QJsonObject run = runCli({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                                        QStringLiteral("name=Ada"), QStringLiteral("--db"), m_db,
+                                        QStringLiteral("--json")},
+                                       &exitCode);
+        if (exitCode != 3)
+            return {};
+        const QString execution = run.value(QLatin1String("execution_id")).toString();
+        const QJsonObject reviews = runCli(
+            {QStringLiteral("reviews"), QStringLiteral("list"), QStringLiteral("--execution"),
+             execution, QStringLiteral("--db"), m_db, QStringLiteral("--json")});
+        return {execution,
+                reviews.value(QLatin1String("reviews"))
+                    .toArray()
+                    .first()
+                    .toObject()
+                    .value(QLatin1String("node_exec_id"))
+                    .toString()};
+    }
+
+    QJsonObject execution(const QString &id)
+    {
+        return runCli({QStringLiteral("executions"), QStringLiteral("show"), id,
+                       QStringLiteral("--db"), m_db, QStringLiteral("--json")});
+    }
+
+    Model::PendingReview storedReview(const QString &nodeExecId)
+    {
+        auto db = Engine::Database::open(m_db);
+        Engine::ReviewRepository reviews(**db);
+        auto found = reviews.reviewsByNodeExecIds({nodeExecId}, QString(Model::kDefaultUserId));
+        return found ? found->value(nodeExecId) : Model::PendingReview();
+    }
+
+    ReviewDialog *openDialog(const QString &nodeExecId)
+    {
+        m_window->openReview(nodeExecId);
+        return m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"));
+    }
+
+    void clickMode(ReviewDialog *dialog, const QString &name)
+    {
+        for (QToolButton *button : dialog->findChildren<QToolButton *>()) {
+            if (button->accessibleName() == name)
+                QTest::mouseClick(button, Qt::LeftButton);
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        qputenv("XDG_CONFIG_HOME", m_dir->filePath(QStringLiteral("config")).toUtf8());
+        auto registry = Engine::BlockRegistry::builtin();
+        QVERIFY(registry.ok());
+        m_registry = *registry;
+        m_layouter = createDefaultLayouter();
+    }
+
+    void init()
+    {
+        static int count = 0;
+        m_db = m_dir->filePath(QStringLiteral("store-%1.db").arg(++count));
+        MainWindowContext context;
+        context.registry = m_registry;
+        context.layouter = m_layouter.get();
+        context.settings.databasePath = m_db;
+        m_window = std::make_unique<MainWindow>(context);
+        m_window->show();
+    }
+
+    void cleanup() { m_window.reset(); }
+
+    void approveWithAnEditByCtrlEnter()
+    {
+        const auto [run, review] = pausedRun();
+        QVERIFY(!review.isEmpty());
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QCOMPARE(dialog->mode(), ReviewDialog::Mode::View);
+        // A string payload shows as text.
+        auto *text = qobject_cast<QTextBrowser *>(dialog->payloadView());
+        QVERIFY(text);
+        QCOMPARE(text->toPlainText(), QStringLiteral("Hello, Ada! Welcome aboard."));
+        clickMode(dialog, QStringLiteral("Edit"));
+        QCOMPARE(dialog->mode(), ReviewDialog::Mode::Edit);
+        dialog->editor()->selectAll();
+        QTest::keyClicks(dialog->editor(), QStringLiteral("Hello, Ada! Glad you came."));
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClick(dialog->editor(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(finished.last().first().toString(), run);
+        const Model::PendingReview stored = storedReview(review);
+        QCOMPARE(stored.status, Model::ReviewStatus::Approved);
+        QCOMPARE(stored.wasEdited, std::optional<bool>(true));
+        const QJsonObject shown = execution(run);
+        QCOMPARE(shown.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(shown.value(QLatin1String("outputs")).toObject().value(QLatin1String("greeting")),
+                 QJsonValue(QJsonArray {QStringLiteral("Hello, Ada! Glad you came.")}));
+    }
+
+    void rejectNeedsAReason()
+    {
+        const auto [run, review] = pausedRun();
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        auto *reject = dialog->findChild<QPushButton *>();
+        for (QPushButton *button : dialog->findChildren<QPushButton *>()) {
+            if (button->text() == QStringLiteral("&Reject"))
+                reject = button;
+        }
+        QTest::mouseClick(reject, Qt::LeftButton);
+        QCOMPARE(dialog->mode(), ReviewDialog::Mode::Reject);
+        QTest::mouseClick(reject, Qt::LeftButton);
+        QVERIFY(dialog->problemLabel()->isVisibleTo(dialog));
+        QVERIFY(dialog->problemLabel()->text().contains(QStringLiteral("reason is required")));
+        QCOMPARE(storedReview(review).status, Model::ReviewStatus::Waiting);
+        // Whitespace is no reason either.
+        QTest::keyClicks(dialog->reasonField(), QStringLiteral("   "));
+        QTest::keyClick(dialog->reasonField(), Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(storedReview(review).status, Model::ReviewStatus::Waiting);
+        QTest::keyClicks(dialog->reasonField(), QStringLiteral("Too casual"));
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClick(dialog->reasonField(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(15000));
+        const Model::PendingReview stored = storedReview(review);
+        QCOMPARE(stored.status, Model::ReviewStatus::Rejected);
+        QCOMPARE(stored.reviewMessage, QStringLiteral("Too casual"));
+        const QJsonObject outputs = execution(run).value(QLatin1String("outputs")).toObject();
+        QCOMPARE(outputs.value(QLatin1String("rejected")),
+                 QJsonValue(QJsonArray {QStringLiteral("Hello, Ada! Welcome aboard.")}));
+    }
+
+    void aDecisionMadeElsewhereFirstIsShown()
+    {
+        const auto [run, review] = pausedRun();
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        // A second process rejects it while the dialog is open.
+        int exitCode = -1;
+        runCli({QStringLiteral("reviews"), QStringLiteral("decide"), review,
+                QStringLiteral("--reject"), QStringLiteral("--message"),
+                QStringLiteral("Not today"), QStringLiteral("--db"), m_db},
+               &exitCode);
+        QCOMPARE(exitCode, 0);
+        QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(dialog->isVisible());
+        auto *banner = dialog->findChild<QLabel *>();
+        for (QLabel *label : dialog->findChildren<QLabel *>()) {
+            if (label->accessibleName() == QStringLiteral("Decided elsewhere"))
+                banner = label;
+        }
+        QVERIFY(banner->isVisibleTo(dialog));
+        QVERIFY2(banner->text().startsWith(QStringLiteral("Already rejected")),
+                 qPrintable(banner->text()));
+        QVERIFY(banner->text().contains(QStringLiteral("Not today")));
+        // Never overwritten.
+        const Model::PendingReview stored = storedReview(review);
+        QCOMPARE(stored.status, Model::ReviewStatus::Rejected);
+        QCOMPARE(stored.reviewMessage, QStringLiteral("Not today"));
+    }
+
+    void theEditDraftSurvivesClosing()
+    {
+        const auto [run, review] = pausedRun();
+        ReviewDialog *dialog = openDialog(review);
+        clickMode(dialog, QStringLiteral("Edit"));
+        dialog->editor()->selectAll();
+        QTest::keyClicks(dialog->editor(), QStringLiteral("Half-written"));
+        dialog->close();
+        QTRY_VERIFY(!m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog")));
+        dialog = openDialog(review);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->mode(), ReviewDialog::Mode::Edit);
+        QCOMPARE(dialog->editor()->toPlainText(), QStringLiteral("Half-written"));
+        QCOMPARE(storedReview(review).status, Model::ReviewStatus::Waiting);
+    }
+
+    void aDeadlineShowsACountdown_data()
+    {
+        QTest::addColumn<int>("timeout");
+        QTest::addColumn<bool>("pulsing");
+        QTest::newRow("an hour") << 3600 << false;
+        QTest::newRow("two minutes") << 120 << true;
+    }
+
+    void aDeadlineShowsACountdown()
+    {
+        QFETCH(int, timeout);
+        QFETCH(bool, pulsing);
+        // The example with a timeout on its review step.
+        QFile file(kExample);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QJsonObject graph = QJsonDocument::fromJson(file.readAll()).object();
+        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
+        for (qsizetype i = 0; i < nodes.size(); ++i) {
+            QJsonObject node = nodes.at(i).toObject();
+            if (node.value(QLatin1String("block_id")).toString()
+                == QLatin1String("8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d")) {
+                QJsonObject metadata = node.value(QLatin1String("metadata")).toObject();
+                metadata.insert(QStringLiteral("timeout"), timeout);
+                node.insert(QStringLiteral("metadata"), metadata);
+                nodes.replace(i, node);
+            }
+        }
+        graph.insert(QStringLiteral("nodes"), nodes);
+        const QString path = m_dir->filePath(QStringLiteral("timed.sbx.json"));
+        QFile timed(path);
+        QVERIFY(timed.open(QIODevice::WriteOnly));
+        timed.write(QJsonDocument(graph).toJson());
+        timed.close();
+        const auto [run, review] = pausedRun(path);
+        QVERIFY(!review.isEmpty());
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        QVERIFY(dialog->countdownLabel()->isVisibleTo(dialog));
+        QVERIFY2(dialog->countdownLabel()->text().startsWith(QStringLiteral("Decides itself in ")),
+                 qPrintable(dialog->countdownLabel()->text()));
+        QVERIFY(dialog->countdownLabel()->text().endsWith(QStringLiteral("then it is rejected")));
+        QCOMPARE(dialog->isPulsing(), pulsing);
+        // It counts down.
+        const QString before = dialog->countdownLabel()->text();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->countdownLabel()->text() != before, 3000);
+    }
+
+    void payloadsRender_data()
+    {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("markdown") << Testing::json("'**Bold** <b>tag</b>'") << "text";
+        QTest::newRow("table") << Testing::json("[{'name': 'a', 'n': 1}, {'name': 'b', 'x': true}]")
+                               << "table";
+        QTest::newRow("tree") << Testing::json("{'to': 'ada', 'cc': ['lin']}") << "tree";
+    }
+
+    void payloadsRender()
+    {
+        QFETCH(QByteArray, payload);
+        QFETCH(QString, kind);
+        Model::PendingReview review;
+        review.nodeExecId = QStringLiteral("ne");
+        review.payload = Model::parseTrustedJson(payload);
+        review.instructions = QStringLiteral("Check it");
+        ReviewDialog dialog(review, QStringLiteral("Block"), QStringLiteral("Graph"), nullptr,
+                            nullptr);
+        if (kind == QLatin1String("text")) {
+            auto *text = qobject_cast<QTextBrowser *>(dialog.payloadView());
+            QVERIFY(text);
+            // Markdown is rendered; HTML is shown as text, never as markup.
+            QCOMPARE(text->toPlainText(), QStringLiteral("Bold <b>tag</b>"));
+        } else if (kind == QLatin1String("table")) {
+            auto *table = qobject_cast<QTableWidget *>(dialog.payloadView());
+            QVERIFY(table);
+            QCOMPARE(table->rowCount(), 2);
+            QCOMPARE(table->columnCount(), 3);
+            QCOMPARE(table->horizontalHeaderItem(2)->text(), QStringLiteral("x"));
+            QCOMPARE(table->item(1, 2)->text(), QStringLiteral("true"));
+            QVERIFY(!table->item(1, 1));
+        } else {
+            auto *tree = qobject_cast<QTreeWidget *>(dialog.payloadView());
+            QVERIFY(tree);
+            QCOMPARE(tree->topLevelItemCount(), 2);
+            QCOMPARE(tree->topLevelItem(0)->text(1), QStringLiteral("ada"));
+            QCOMPARE(tree->topLevelItem(1)->child(0)->text(1), QStringLiteral("lin"));
+        }
+    }
+};
+
+QTEST_MAIN(tst_ReviewDialog)
+#include "tst_reviewdialog.moc"

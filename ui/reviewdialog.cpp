@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "reviewdialog.h"
+
+#include "jsonhighlighter.h"
+
+#include <QButtonGroup>
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+constexpr qint64 kPulseBelowSeconds = 5 * 60;
+
+QString scalarText(const Model::Value &value)
+{
+    if (value.isString())
+        return value.toString();
+    return QString::fromUtf8(Model::toJson(value));
+}
+
+void addTreeItems(QTreeWidgetItem *parent, const Model::Value &value)
+{
+    const auto add = [parent](const QString &key, const Model::Value &child) {
+        auto *item = new QTreeWidgetItem(parent, {key});
+        if (child.isMap() || child.isArray()) {
+            item->setText(1,
+                          child.isMap()
+                              ? QObject::tr("{%n}", nullptr, int(child.toMap().size()))
+                              : QObject::tr("[%n]", nullptr, int(child.toArray().size())));
+            addTreeItems(item, child);
+        } else {
+            item->setText(1, scalarText(child));
+        }
+    };
+    if (value.isMap()) {
+        const Model::ValueMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            add(it.key().toString(), it.value());
+    } else if (value.isArray()) {
+        const Model::ValueList list = value.toArray();
+        for (qsizetype i = 0; i < list.size(); ++i)
+            add(QString::number(i), list.at(i));
+    }
+}
+
+// A list whose items are all objects: one row each, a column per key.
+bool isTable(const Model::Value &value)
+{
+    if (!value.isArray() || value.toArray().isEmpty())
+        return false;
+    for (const Model::Value &item : value.toArray()) {
+        if (!item.isMap())
+            return false;
+    }
+    return true;
+}
+
+QString formatRemaining(qint64 seconds)
+{
+    if (seconds >= 3600)
+        return QStringLiteral("%1:%2:%3")
+            .arg(seconds / 3600)
+            .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'))
+            .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &blockName,
+                           const QString &graphName, QHash<QString, QString> *drafts,
+                           QWidget *parent)
+    : QDialog(parent)
+    , m_review(review)
+    , m_drafts(drafts)
+{
+    setObjectName(QStringLiteral("reviewDialog"));
+    setModal(true);
+    setWindowTitle(tr("Review: %1").arg(blockName));
+    setAccessibleName(tr("Review of %1 in %2").arg(blockName, graphName));
+    resize(640, 560);
+
+    auto *title = new QLabel(
+        QStringLiteral("<b>%1</b> · %2").arg(blockName.toHtmlEscaped(), graphName.toHtmlEscaped()),
+        this);
+    auto *instructions = new QLabel(review.instructions, this);
+    instructions->setWordWrap(true);
+    instructions->setAccessibleName(tr("Instructions"));
+    m_countdown = new QLabel(this);
+    m_countdown->setAccessibleName(tr("Time left"));
+    m_countdown->setMargin(4);
+    m_banner = new QLabel(this);
+    m_banner->setWordWrap(true);
+    m_banner->setStyleSheet(QStringLiteral("background: #fff3e0; color: #e65100; padding: 6px;"));
+    m_banner->setAccessibleName(tr("Decided elsewhere"));
+    m_banner->hide();
+
+    // The three modes as a segmented switch.
+    m_modes = new QButtonGroup(this);
+    auto *modeRow = new QHBoxLayout;
+    const QList<std::pair<Mode, QString>> modes
+        = {{Mode::View, tr("&View")}, {Mode::Edit, tr("&Edit")}, {Mode::Reject, tr("Re&ject")}};
+    for (const auto &[mode, text] : modes) {
+        auto *button = new QToolButton(this);
+        button->setText(text);
+        button->setCheckable(true);
+        button->setAccessibleName(QString(text).remove(QLatin1Char('&')));
+        m_modes->addButton(button, int(mode));
+        modeRow->addWidget(button);
+    }
+    modeRow->addStretch();
+    m_modes->button(int(Mode::Edit))->setEnabled(review.editable);
+    if (!review.editable)
+        m_modes->button(int(Mode::Edit))->setToolTip(tr("This review's data cannot be edited"));
+
+    m_pages = new QStackedWidget(this);
+    m_payloadView = payloadWidget(review.payload);
+    m_pages->addWidget(m_payloadView);
+    m_edit = new QPlainTextEdit(this);
+    m_edit->setAccessibleName(tr("Edited data"));
+    m_edit->setTabChangesFocus(true);
+    if (!review.payload.isString()) {
+        new JsonHighlighter(m_edit->document());
+        QFont mono(QStringLiteral("monospace"));
+        mono.setStyleHint(QFont::Monospace);
+        m_edit->setFont(mono);
+    }
+    const QString draft = m_drafts ? m_drafts->value(review.nodeExecId) : QString();
+    m_edit->setPlainText(
+        !draft.isEmpty() ? draft
+            : review.payload.isString()
+            ? review.payload.toString()
+            : QString::fromUtf8(Model::toJson(review.payload, Model::JsonStyle::Indented)));
+    connect(m_edit, &QPlainTextEdit::textChanged, this, [this] {
+        if (m_drafts)
+            m_drafts->insert(m_review.nodeExecId, m_edit->toPlainText());
+    });
+    m_pages->addWidget(m_edit);
+    m_reason = new QPlainTextEdit(this);
+    m_reason->setPlaceholderText(tr("Why is this rejected? (required)"));
+    m_reason->setAccessibleName(tr("Reason for rejecting"));
+    m_reason->setTabChangesFocus(true);
+    m_pages->addWidget(m_reason);
+
+    m_message = new QLineEdit(this);
+    m_message->setPlaceholderText(tr("Message to the run (optional)"));
+    m_message->setAccessibleName(tr("Message"));
+    m_message->setMaxLength(int(Engine::ReviewRepository::kMaxMessageLength));
+    m_problem = new QLabel(this);
+    m_problem->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_problem->setWordWrap(true);
+    m_problem->setAccessibleName(tr("Problem"));
+    m_problem->hide();
+
+    m_approve = new QPushButton(tr("&Approve"), this);
+    m_approve->setDefault(true);
+    m_approve->setToolTip(tr("Approve (Ctrl+Enter)"));
+    m_approveAll = new QPushButton(tr("Approve and &auto-approve this node"), this);
+    m_approveAll->setToolTip(tr("Approve, and approve this node without asking for the rest of "
+                                "the run (edits are not kept)"));
+    m_reject = new QPushButton(tr("&Reject"), this);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_reject);
+    buttons->addStretch();
+    buttons->addWidget(m_approveAll);
+    buttons->addWidget(m_approve);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(title);
+    layout->addWidget(instructions);
+    layout->addWidget(m_countdown);
+    layout->addWidget(m_banner);
+    layout->addLayout(modeRow);
+    layout->addWidget(m_pages, 1);
+    layout->addWidget(m_message);
+    layout->addWidget(m_problem);
+    layout->addLayout(buttons);
+
+    connect(m_modes, &QButtonGroup::idClicked, this, [this](int id) { setMode(Mode(id)); });
+    connect(m_approve, &QPushButton::clicked, this, [this] { approve(false); });
+    connect(m_approveAll, &QPushButton::clicked, this, [this] { approve(true); });
+    connect(m_reject, &QPushButton::clicked, this, [this] {
+        if (mode() != Mode::Reject) {
+            setMode(Mode::Reject);
+            return;
+        }
+        rejectReview();
+    });
+    m_timer = new QTimer(this);
+    m_timer->setInterval(500);
+    connect(m_timer, &QTimer::timeout, this, &ReviewDialog::updateCountdown);
+    if (review.deadline.isValid())
+        m_timer->start();
+    updateCountdown();
+    setMode(draft.isEmpty() ? Mode::View : Mode::Edit);
+}
+
+QWidget *ReviewDialog::payloadWidget(const Model::Value &payload)
+{
+    if (payload.isString()) {
+        auto *text = new QTextBrowser(this);
+        text->setOpenLinks(false);
+        // Markdown, and never HTML: a payload is data, not markup to trust.
+        text->document()->setMarkdown(
+            payload.toString(),
+            QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub
+                                            | QTextDocument::MarkdownNoHTML));
+        text->setAccessibleName(tr("Data under review"));
+        return text;
+    }
+    if (isTable(payload)) {
+        const Model::ValueList rows = payload.toArray();
+        QStringList columns;
+        for (const Model::Value &row : rows) {
+            const Model::ValueMap map = row.toMap();
+            for (auto it = map.begin(); it != map.end(); ++it) {
+                if (!columns.contains(it.key().toString()))
+                    columns.append(it.key().toString());
+            }
+        }
+        auto *table = new QTableWidget(int(rows.size()), int(columns.size()), this);
+        table->setHorizontalHeaderLabels(columns);
+        table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        table->horizontalHeader()->setStretchLastSection(true);
+        for (qsizetype r = 0; r < rows.size(); ++r) {
+            const Model::ValueMap map = rows.at(r).toMap();
+            for (qsizetype c = 0; c < columns.size(); ++c) {
+                const Model::Value cell = map.value(columns.at(c));
+                if (!cell.isUndefined())
+                    table->setItem(int(r), int(c), new QTableWidgetItem(scalarText(cell)));
+            }
+        }
+        table->setAccessibleName(tr("Data under review"));
+        return table;
+    }
+    auto *tree = new QTreeWidget(this);
+    tree->setColumnCount(2);
+    tree->setHeaderLabels({tr("Key"), tr("Value")});
+    if (payload.isMap() || payload.isArray())
+        addTreeItems(tree->invisibleRootItem(), payload);
+    else
+        new QTreeWidgetItem(tree, {tr("value"), scalarText(payload)});
+    tree->expandToDepth(1);
+    tree->resizeColumnToContents(0);
+    tree->setAccessibleName(tr("Data under review"));
+    return tree;
+}
+
+ReviewDialog::Mode ReviewDialog::mode() const
+{
+    return Mode(m_modes->checkedId());
+}
+
+void ReviewDialog::setMode(Mode mode)
+{
+    if (mode == Mode::Edit && !m_review.editable)
+        mode = Mode::View;
+    m_modes->button(int(mode))->setChecked(true);
+    m_pages->setCurrentIndex(int(mode));
+    m_problem->hide();
+    m_approve->setEnabled(mode != Mode::Reject && m_banner->isHidden());
+    m_approveAll->setEnabled(mode != Mode::Reject && m_banner->isHidden());
+    if (mode == Mode::Edit)
+        m_edit->setFocus();
+    else if (mode == Mode::Reject)
+        m_reason->setFocus();
+}
+
+void ReviewDialog::keyPressEvent(QKeyEvent *event)
+{
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
+        && (event->modifiers() & Qt::ControlModifier)) {
+        if (mode() == Mode::Reject)
+            rejectReview();
+        else
+            approve(false);
+        return;
+    }
+    QDialog::keyPressEvent(event);
+}
+
+void ReviewDialog::showProblem(const QString &text)
+{
+    m_problem->setText(text);
+    m_problem->show();
+}
+
+void ReviewDialog::approve(bool autoApprove)
+{
+    if (!m_banner->isHidden())
+        return;
+    Engine::ReviewDecision decision;
+    decision.status = Model::ReviewStatus::Approved;
+    decision.message = m_message->text();
+    decision.autoApproveNode = autoApprove;
+    if (mode() == Mode::Edit && !autoApprove) {
+        if (m_review.payload.isString()) {
+            decision.data = Model::Value(m_edit->toPlainText());
+        } else {
+            auto parsed
+                = Model::parseJsonValue(m_edit->toPlainText().toUtf8(), {}, tr("the edited data"));
+            if (!parsed) {
+                showProblem(parsed.error().message);
+                return;
+            }
+            decision.data = *parsed;
+        }
+    }
+    Q_EMIT decisionMade(m_review.nodeExecId, decision);
+}
+
+void ReviewDialog::rejectReview()
+{
+    if (!m_banner->isHidden())
+        return;
+    const QString reason = m_reason->toPlainText().trimmed();
+    if (reason.isEmpty()) {
+        showProblem(tr("Write why you reject it: a reason is required."));
+        m_reason->setFocus();
+        return;
+    }
+    Engine::ReviewDecision decision;
+    decision.status = Model::ReviewStatus::Rejected;
+    decision.message = reason;
+    Q_EMIT decisionMade(m_review.nodeExecId, decision);
+}
+
+void ReviewDialog::showDecidedElsewhere(const Model::PendingReview &decided)
+{
+    const bool approved = decided.status == Model::ReviewStatus::Approved;
+    QString text = approved ? tr("Already approved") : tr("Already rejected");
+    if (!decided.reviewedBy.isEmpty())
+        text += tr(" by %1").arg(decided.reviewedBy);
+    if (decided.reviewedAt.isValid())
+        text += tr(" at %1").arg(
+            QLocale().toString(decided.reviewedAt.toLocalTime(), QLocale::ShortFormat));
+    if (!decided.reviewMessage.isEmpty())
+        text += QStringLiteral(": ") + decided.reviewMessage;
+    text += tr(". Your decision was not recorded.");
+    m_banner->setText(text);
+    m_banner->show();
+    m_timer->stop();
+    m_countdown->hide();
+    m_approve->setEnabled(false);
+    m_approveAll->setEnabled(false);
+    m_reject->setEnabled(false);
+}
+
+void ReviewDialog::updateCountdown()
+{
+    if (!m_review.deadline.isValid()) {
+        m_countdown->hide();
+        return;
+    }
+    const qint64 left = qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(m_review.deadline));
+    m_countdown->setText(
+        tr("Decides itself in %1, then it is %2")
+            .arg(formatRemaining(left), m_review.allowSkip ? tr("approved") : tr("rejected")));
+    m_pulsing = left < kPulseBelowSeconds;
+    m_pulseOn = m_pulsing && !m_pulseOn;
+    m_countdown->setStyleSheet(
+        m_pulsing
+            ? (m_pulseOn ? QStringLiteral("background: #e53935; color: white; font-weight: bold;")
+                         : QStringLiteral("background: #ffcdd2; color: #b71c1c; "
+                                          "font-weight: bold;"))
+            : QStringLiteral("color: #455a64;"));
+}
+
+} // namespace Signalbox::Ui

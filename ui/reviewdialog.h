@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/store/reviewrepository.h"
+#include "model/review.h"
+
+#include <QDialog>
+#include <QHash>
+
+class QButtonGroup;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+class QTimer;
+
+namespace Signalbox::Ui {
+
+// The HumanReview dialog (DESIGN §4): the block and graph under review, the
+// instructions, the payload (Markdown text, a table for a list of objects, a
+// JSON tree otherwise), a countdown to the deadline that pulses in the last
+// five minutes, and three modes: view, edit (when editable) and reject (a
+// reason is required). Approve (Ctrl+Enter), approve and auto-approve the
+// node for the rest of the run, or reject. It records nothing itself: it
+// emits the decision, and its owner reports back a decision made elsewhere
+// first. Edit drafts are kept in `drafts` (by node execution id), so they
+// survive closing the dialog.
+class ReviewDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    enum class Mode { View, Edit, Reject };
+
+    ReviewDialog(const Model::PendingReview &review, const QString &blockName,
+                 const QString &graphName, QHash<QString, QString> *drafts, QWidget *parent);
+
+    const Model::PendingReview &review() const { return m_review; }
+    Mode mode() const;
+    void setMode(Mode mode);
+    QPlainTextEdit *editor() const { return m_edit; }
+    QPlainTextEdit *reasonField() const { return m_reason; }
+    QLineEdit *messageField() const { return m_message; }
+    QLabel *countdownLabel() const { return m_countdown; }
+    QLabel *problemLabel() const { return m_problem; }
+    QWidget *payloadView() const { return m_payloadView; }
+    bool isPulsing() const { return m_pulsing; }
+    // Another reviewer decided first: shown as such, nothing can be sent.
+    void showDecidedElsewhere(const Model::PendingReview &decided);
+
+Q_SIGNALS:
+    void decisionMade(const QString &nodeExecId, const Engine::ReviewDecision &decision);
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    void approve(bool autoApprove);
+    void rejectReview();
+    void updateCountdown();
+    void showProblem(const QString &text);
+    QWidget *payloadWidget(const Model::Value &payload);
+
+    Model::PendingReview m_review;
+    QHash<QString, QString> *m_drafts;
+    QButtonGroup *m_modes;
+    QStackedWidget *m_pages;
+    QWidget *m_payloadView;
+    QPlainTextEdit *m_edit;
+    QPlainTextEdit *m_reason;
+    QLineEdit *m_message;
+    QLabel *m_countdown;
+    QLabel *m_problem;
+    QLabel *m_banner;
+    QPushButton *m_approve;
+    QPushButton *m_approveAll;
+    QPushButton *m_reject;
+    QTimer *m_timer;
+    bool m_pulsing = false;
+    bool m_pulseOn = false;
+};
+
+} // namespace Signalbox::Ui
