@@ -12,6 +12,7 @@
 #include "pinstyle.h"
 #include "propertypanel.h"
 #include "reviewdialog.h"
+#include "reviewinbox.h"
 #include "validationpanel.h"
 
 #include "engine/blocks/blockregistry.h"
@@ -48,6 +49,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTimer>
 #include <QUndoGroup>
@@ -124,6 +126,23 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     m_progress->setAccessibleName(tr("Loading progress"));
     m_progress->hide();
     statusBar()->addPermanentWidget(m_progress);
+    m_reviewBadge = new QLabel(this);
+    m_reviewBadge->setAccessibleName(tr("Reviews waiting"));
+    m_reviewBadge->setStyleSheet(
+        QStringLiteral("background: #ef6c00; color: white; border-radius: 8px; padding: 1px 8px;"));
+    m_reviewBadge->hide();
+    statusBar()->addPermanentWidget(m_reviewBadge);
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->show();
+    }
+    // Reviews arrive from runs in this and other processes: look every 2 s
+    // (a short indexed read).
+    auto *inboxTimer = new QTimer(this);
+    inboxTimer->setInterval(2000);
+    connect(inboxTimer, &QTimer::timeout, this, &MainWindow::refreshInbox);
+    inboxTimer->start();
+    QTimer::singleShot(0, this, &MainWindow::refreshInbox);
     connect(this, &MainWindow::statusMessage, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
@@ -411,12 +430,50 @@ void MainWindow::createDocks()
     m_runsLabel->setAccessibleName(tr("Execution monitor"));
     QDockWidget *runs = dock(QStringLiteral("monitorDock"), tr("Execution Monitor"), m_runsLabel,
                              Qt::BottomDockWidgetArea);
-    m_reviewsLabel = new QLabel(tr("No reviews are waiting."), this);
-    m_reviewsLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_reviewsLabel->setMargin(8);
-    m_reviewsLabel->setAccessibleName(tr("Review inbox"));
-    QDockWidget *reviews = dock(QStringLiteral("inboxDock"), tr("Review Inbox"), m_reviewsLabel,
-                                Qt::RightDockWidgetArea);
+    m_inbox = new ReviewInbox(this);
+    QDockWidget *reviews
+        = dock(QStringLiteral("inboxDock"), tr("Review Inbox"), m_inbox, Qt::RightDockWidgetArea);
+    connect(m_inbox, &ReviewInbox::reviewActivated, this, &MainWindow::openReview);
+    connect(m_inbox, &ReviewInbox::pageRequested, this, [this](int page) {
+        m_inbox->setWaiting({}, qMax(1, page), false);
+        refreshInbox();
+    });
+    connect(m_inbox, &ReviewInbox::batchApproveRequested, this, [this](const QStringList &ids) {
+        auto *box = new QMessageBox(QMessageBox::Question, tr("Approve reviews"),
+                                    tr("Approve %n review(s)?", nullptr, int(ids.size())),
+                                    QMessageBox::Yes | QMessageBox::Cancel, this);
+        box->setObjectName(QStringLiteral("batchConfirm"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        connect(box, &QMessageBox::finished, this, [this, box, ids] {
+            if (box->clickedButton() != box->button(QMessageBox::Yes))
+                return;
+            Engine::ReviewDecision approve;
+            approve.status = Model::ReviewStatus::Approved;
+            if (const QStringList problems = recordDecisions(ids, approve); !problems.isEmpty())
+                showError(tr("Some reviews were not approved"), problems.join(QLatin1Char('\n')));
+        });
+        box->open();
+    });
+    connect(m_inbox, &ReviewInbox::batchRejectRequested, this, [this](const QStringList &ids) {
+        auto *dialog = new QInputDialog(this);
+        dialog->setObjectName(QStringLiteral("batchReject"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Reject reviews"));
+        dialog->setLabelText(
+            tr("Reject %n review(s) because (required):", nullptr, int(ids.size())));
+        connect(dialog, &QInputDialog::textValueSelected, this, [this, ids](const QString &reason) {
+            if (reason.trimmed().isEmpty()) {
+                showError(tr("Reject reviews"), tr("A reason is required to reject."));
+                return;
+            }
+            Engine::ReviewDecision reject;
+            reject.status = Model::ReviewStatus::Rejected;
+            reject.message = reason;
+            if (const QStringList problems = recordDecisions(ids, reject); !problems.isEmpty())
+                showError(tr("Some reviews were not rejected"), problems.join(QLatin1Char('\n')));
+        });
+        dialog->open();
+    });
     m_log = new QPlainTextEdit(this);
     m_log->setReadOnly(true);
     m_log->setAccessibleName(tr("Log"));
@@ -1068,16 +1125,104 @@ void MainWindow::decideReview(ReviewDialog *dialog, const QString &nodeExecId,
     log(tr("Review %1 %2").arg(nodeExecId, Model::reviewStatusName(review.status)));
     Q_EMIT reviewRecorded(nodeExecId);
     dialog->accept();
-    // The last waiting review of a run that nothing runs: resume it here.
-    auto waiting = reviews.hasPendingReviewsForGraphExec(review.graphExecId);
-    if (waiting && !*waiting) {
-        Engine::Executor *engine = executor();
-        if (engine && !engine->isRunning(review.graphExecId)) {
-            if (auto resumed = engine->resume(review.graphExecId); !resumed)
-                log(tr("Run %1 did not resume: %2")
-                        .arg(review.graphExecId, resumed.error().text()));
+    resumeIfDone(review.graphExecId);
+    refreshInbox();
+}
+
+void MainWindow::resumeIfDone(const QString &graphExecId)
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db)
+        return;
+    Engine::ReviewRepository reviews(**db);
+    // The last waiting review of a run that nothing runs here: resume it.
+    auto waiting = reviews.hasPendingReviewsForGraphExec(graphExecId);
+    if (!waiting || *waiting)
+        return;
+    Engine::Executor *engine = executor();
+    if (engine && !engine->isRunning(graphExecId)) {
+        if (auto resumed = engine->resume(graphExecId); !resumed)
+            log(tr("Run %1 did not resume: %2").arg(graphExecId, resumed.error().text()));
+    }
+}
+
+QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
+                                        const Engine::ReviewDecision &decision)
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db)
+        return {db.error().text()};
+    Engine::ReviewRepository reviews(**db);
+    const QString user(Model::kDefaultUserId);
+    auto found = reviews.reviewsByNodeExecIds(nodeExecIds, user);
+    if (!found)
+        return {found.error().text()};
+    // processAllReviewsForExecution takes one run at a time.
+    QMap<QString, QMap<QString, Engine::ReviewDecision>> byRun;
+    for (const Model::PendingReview &review : std::as_const(*found))
+        byRun[review.graphExecId].insert(review.nodeExecId, decision);
+    QStringList problems;
+    const QString reviewer = qEnvironmentVariable("USER", tr("this computer"));
+    for (auto it = byRun.cbegin(); it != byRun.cend(); ++it) {
+        auto decided = reviews.processAllReviewsForExecution(user, it.value(), reviewer);
+        if (!decided) {
+            problems.append(decided.error().text());
+            continue;
+        }
+        for (const QString &id : it.value().keys())
+            m_reviewDrafts.remove(id);
+        log(tr("%n review(s) of run %1 %2", nullptr, int(it.value().size()))
+                .arg(it.key(), Model::reviewStatusName(decision.status)));
+    }
+    for (auto it = byRun.cbegin(); it != byRun.cend(); ++it)
+        resumeIfDone(it.key());
+    refreshInbox();
+    return problems;
+}
+
+void MainWindow::refreshInbox()
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db)
+        return;
+    Engine::ReviewRepository reviews(**db);
+    const QString user(Model::kDefaultUserId);
+    const int page = m_inbox->page();
+    auto waiting = reviews.pendingReviewsForUser(user, page, ReviewInbox::kPageSize);
+    // The review after this page, if any: is there an older page?
+    auto next = reviews.pendingReviewsForUser(user, page * ReviewInbox::kPageSize + 1, 1);
+    auto decided = reviews.decidedReviewsForUser(user, 1, 50);
+    if (!waiting || !decided || !next)
+        return;
+    const QList<Model::PendingReview> &all = *waiting;
+    const bool hasMore = !next->isEmpty();
+    m_inbox->setWaiting(all, page, hasMore);
+    m_inbox->setHistory(*decided);
+    int arrived = 0;
+    for (const Model::PendingReview &review : all) {
+        if (!m_seenReviews.contains(review.nodeExecId)) {
+            m_seenReviews.insert(review.nodeExecId);
+            ++arrived;
         }
     }
+    // The badge: how many wait (at least), on the dock and in the status bar.
+    const QString count = hasMore
+        ? QStringLiteral("%1+").arg(page * ReviewInbox::kPageSize)
+        : QString::number((page - 1) * ReviewInbox::kPageSize + all.size());
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("inboxDock")))
+        dock->setWindowTitle(all.isEmpty() ? tr("Review Inbox")
+                                           : tr("Review Inbox (%1)").arg(count));
+    m_reviewBadge->setText(all.isEmpty() ? QString() : tr("%1 waiting for review").arg(count));
+    m_reviewBadge->setVisible(!all.isEmpty());
+    if (arrived > 0 && m_inboxPrimed) {
+        Q_EMIT reviewsArrived(arrived);
+        const QString text = tr("%n new review(s) waiting", nullptr, arrived);
+        Q_EMIT statusMessage(text);
+        if (m_tray)
+            m_tray->showMessage(tr("Signalbox"), text);
+        QApplication::alert(this);
+    }
+    m_inboxPrimed = true;
 }
 
 void MainWindow::offerResume()

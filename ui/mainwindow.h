@@ -18,6 +18,7 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
+class QSystemTrayIcon;
 class QTabWidget;
 class QUndoGroup;
 
@@ -35,6 +36,7 @@ class GraphEditor;
 class GraphLayouter;
 class PropertyPanel;
 class ReviewDialog;
+class ReviewInbox;
 class ValidationPanel;
 
 // What the main window is made with; app/ builds it.
@@ -90,6 +92,13 @@ public:
     // recorded in the store and, when the run has no review left waiting, the
     // run resumes in this process.
     void openReview(const QString &nodeExecId);
+    // Reads the waiting reviews and the history again.
+    void refreshInbox();
+    ReviewInbox *inbox() const { return m_inbox; }
+    // Records one decision for each review, a batch per run, and resumes the
+    // runs left with no review waiting. Returns the problems, if any.
+    QStringList recordDecisions(const QStringList &nodeExecIds,
+                                const Engine::ReviewDecision &decision);
 
 Q_SIGNALS:
     void documentOpened(Signalbox::Ui::GraphEditor *editor);
@@ -97,6 +106,8 @@ Q_SIGNALS:
     void statusMessage(const QString &text);
     void reviewRecorded(const QString &nodeExecId);
     void runFinished(const QString &graphExecId);
+    // New waiting reviews arrived (counted since the last refresh).
+    void reviewsArrived(int count);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -127,6 +138,7 @@ private:
     void quickAdd(QPointF scenePos, QPoint globalPos);
     QString draftPath(const GraphEditor *editor) const;
     void offerResume();
+    void resumeIfDone(const QString &graphExecId);
     Engine::Executor *executor();
     void decideReview(ReviewDialog *dialog, const QString &nodeExecId,
                       const Engine::ReviewDecision &decision);
@@ -139,7 +151,11 @@ private:
     ValidationPanel *m_validation = nullptr;
     QPlainTextEdit *m_log = nullptr;
     QLabel *m_runsLabel = nullptr;
-    QLabel *m_reviewsLabel = nullptr;
+    ReviewInbox *m_inbox = nullptr;
+    QLabel *m_reviewBadge = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QSet<QString> m_seenReviews;
+    bool m_inboxPrimed = false;
     QProgressBar *m_progress = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -10,19 +10,23 @@
 #include "ui/graphlayouter.h"
 #include "ui/mainwindow.h"
 #include "ui/reviewdialog.h"
+#include "ui/reviewinbox.h"
 
 #include <QAbstractButton>
 #include <QApplication>
 #include <QButtonGroup>
+#include <QDockWidget>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -291,6 +295,45 @@ private Q_SLOTS:
         // It counts down.
         const QString before = dialog->countdownLabel()->text();
         QTRY_VERIFY_WITH_TIMEOUT(dialog->countdownLabel()->text() != before, 3000);
+    }
+
+    void inboxBatchApprovesWithACountConfirmation()
+    {
+        m_window->refreshInbox();
+        QSignalSpy arrived(m_window.get(), &MainWindow::reviewsArrived);
+        const auto [first, firstReview] = pausedRun();
+        const auto [second, secondReview] = pausedRun();
+        m_window->refreshInbox();
+        QCOMPARE(arrived.size(), 1);
+        QCOMPARE(arrived.first().first().toInt(), 2);
+        QTreeWidget *waiting = m_window->inbox()->waitingList();
+        QCOMPARE(waiting->topLevelItemCount(), 2);
+        // Newest first.
+        QCOMPARE(waiting->topLevelItem(0)->data(0, Qt::UserRole).toString(), secondReview);
+        auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("inboxDock"));
+        QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox (2)"));
+        QVERIFY(m_window->statusBar()->findChild<QLabel *>());
+
+        waiting->setFocus();
+        QTest::keyClick(waiting, Qt::Key_A, Qt::ControlModifier);
+        QCOMPARE(m_window->inbox()->selectedReviews().size(), 2);
+        QTest::mouseClick(m_window->inbox()->approveButton(), Qt::LeftButton);
+        auto *confirm = m_window->findChild<QMessageBox *>(QStringLiteral("batchConfirm"));
+        QVERIFY(confirm);
+        QCOMPARE(confirm->text(), QStringLiteral("Approve 2 review(s)?"));
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        confirm->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 15000);
+        for (const QString &run : {first, second}) {
+            QCOMPARE(execution(run).value(QLatin1String("status")).toString(),
+                     QStringLiteral("COMPLETED"));
+        }
+        QCOMPARE(waiting->topLevelItemCount(), 0);
+        QTreeWidget *history = m_window->inbox()->historyList();
+        QCOMPARE(history->topLevelItemCount(), 2);
+        QCOMPARE(history->topLevelItem(0)->text(2), QStringLiteral("Approved"));
+        QVERIFY(!history->topLevelItem(0)->text(1).isEmpty());
+        QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox"));
     }
 
     void payloadsRender_data()

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/review.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTabWidget;
+class QTreeWidget;
+
+namespace Signalbox::Ui {
+
+// The review inbox: every waiting review across runs, newest first, a page
+// at a time, with batch approve and reject of the selected ones; and a
+// history of decided reviews (who, when, decision, edited or not, message).
+// It shows what it is given; its owner reads the store and decides.
+class ReviewInbox : public QWidget
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kPageSize = 25;
+
+    explicit ReviewInbox(QWidget *parent = nullptr);
+
+    // One page of waiting reviews; `hasMore` enables "Older".
+    void setWaiting(const QList<Model::PendingReview> &reviews, int page, bool hasMore);
+    void setHistory(const QList<Model::PendingReview> &reviews);
+    int page() const { return m_page; }
+    QTreeWidget *waitingList() const { return m_waiting; }
+    QTreeWidget *historyList() const { return m_history; }
+    QPushButton *approveButton() const { return m_approve; }
+    QPushButton *rejectButton() const { return m_reject; }
+    QStringList selectedReviews() const;
+
+Q_SIGNALS:
+    void reviewActivated(const QString &nodeExecId);
+    void batchApproveRequested(const QStringList &nodeExecIds);
+    void batchRejectRequested(const QStringList &nodeExecIds);
+    void pageRequested(int page);
+
+private:
+    QTabWidget *m_tabs;
+    QTreeWidget *m_waiting;
+    QTreeWidget *m_history;
+    QPushButton *m_approve;
+    QPushButton *m_reject;
+    QPushButton *m_newer;
+    QPushButton *m_older;
+    QLabel *m_pageLabel;
+    int m_page = 1;
+};
+
+} // namespace Signalbox::Ui
