@@ -1196,7 +1196,15 @@ void MainWindow::refreshInbox()
         return;
     const QList<Model::PendingReview> &all = *waiting;
     const bool hasMore = !next->isEmpty();
-    m_inbox->setWaiting(all, page, hasMore);
+    // Graph names, read once each.
+    Engine::GraphRepository graphs(**db);
+    for (const Model::PendingReview &review : all) {
+        if (m_graphNames.contains(review.graphId))
+            continue;
+        auto graph = graphs.graph(review.graphId, review.graphVersion);
+        m_graphNames.insert(review.graphId, graph ? graph->name : review.graphId);
+    }
+    m_inbox->setWaiting(all, page, hasMore, m_graphNames);
     m_inbox->setHistory(*decided);
     int arrived = 0;
     for (const Model::PendingReview &review : all) {

@@ -155,6 +155,7 @@ private:
     QLabel *m_reviewBadge = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QSet<QString> m_seenReviews;
+    QHash<QString, QString> m_graphNames;
     bool m_inboxPrimed = false;
     QProgressBar *m_progress = nullptr;
     QMenu *m_recentMenu = nullptr;

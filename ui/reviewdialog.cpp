@@ -80,6 +80,19 @@ QString formatRemaining(qint64 seconds)
     return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
 }
 
+// `widget` under a one-line caption.
+QWidget *captioned(QWidget *widget, const QString &caption)
+{
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *label = new QLabel(caption, page);
+    label->setStyleSheet(QStringLiteral("color: #546e7a;"));
+    layout->addWidget(label);
+    layout->addWidget(widget, 1);
+    return page;
+}
+
 } // namespace
 
 ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &blockName,
@@ -130,7 +143,7 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
 
     m_pages = new QStackedWidget(this);
     m_payloadView = payloadWidget(review.payload);
-    m_pages->addWidget(m_payloadView);
+    m_pages->addWidget(captioned(m_payloadView, tr("The data under review:")));
     m_edit = new QPlainTextEdit(this);
     m_edit->setAccessibleName(tr("Edited data"));
     m_edit->setTabChangesFocus(true);
@@ -150,12 +163,14 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
         if (m_drafts)
             m_drafts->insert(m_review.nodeExecId, m_edit->toPlainText());
     });
-    m_pages->addWidget(m_edit);
+    m_edit->setStyleSheet(QStringLiteral("QPlainTextEdit { background: #fffde7; }"));
+    m_pages->addWidget(captioned(m_edit, tr("Edit the data: approving sends your version.")));
     m_reason = new QPlainTextEdit(this);
     m_reason->setPlaceholderText(tr("Why is this rejected? (required)"));
     m_reason->setAccessibleName(tr("Reason for rejecting"));
     m_reason->setTabChangesFocus(true);
-    m_pages->addWidget(m_reason);
+    m_pages->addWidget(
+        captioned(m_reason, tr("Rejecting: say why. The run takes the rejected branch.")));
 
     m_message = new QLineEdit(this);
     m_message->setPlaceholderText(tr("Message to the run (optional)"));
@@ -368,9 +383,16 @@ void ReviewDialog::updateCountdown()
         return;
     }
     const qint64 left = qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(m_review.deadline));
-    m_countdown->setText(
-        tr("Decides itself in %1, then it is %2")
-            .arg(formatRemaining(left), m_review.allowSkip ? tr("approved") : tr("rejected")));
+    const QString outcome = m_review.allowSkip ? tr("approved") : tr("rejected");
+    if (left > 0) {
+        m_countdown->setText(
+            tr("Decides itself in %1, then it is %2").arg(formatRemaining(left), outcome));
+    } else {
+        // Nothing has applied the deadline yet: the run waits unattended.
+        m_countdown->setText(
+            tr("The deadline passed: it is %1 when the run resumes, unless you decide first")
+                .arg(outcome));
+    }
     m_pulsing = left < kPulseBelowSeconds;
     m_pulseOn = m_pulsing && !m_pulseOn;
     m_countdown->setStyleSheet(

@@ -14,10 +14,15 @@ namespace Signalbox::Ui {
 
 namespace {
 
+// The time of day within the last day, the date and time before.
 QString when(const QDateTime &time)
 {
-    return time.isValid() ? QLocale().toString(time.toLocalTime(), QLocale::ShortFormat)
-                          : QString();
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    if (time.secsTo(QDateTime::currentDateTimeUtc()) < 24 * 3600)
+        return QLocale().toString(local.time(), QLocale::ShortFormat);
+    return QLocale().toString(local, QLocale::ShortFormat);
 }
 
 } // namespace
@@ -31,7 +36,7 @@ ReviewInbox::ReviewInbox(QWidget *parent)
 
     auto *waitingPage = new QWidget(m_tabs);
     m_waiting = new QTreeWidget(waitingPage);
-    m_waiting->setHeaderLabels({tr("Asked"), tr("Review"), tr("Run")});
+    m_waiting->setHeaderLabels({tr("Graph"), tr("Review"), tr("Asked"), tr("Run")});
     m_waiting->setRootIsDecorated(false);
     m_waiting->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_waiting->setAccessibleName(tr("Waiting reviews"));
@@ -102,19 +107,25 @@ QStringList ReviewInbox::selectedReviews() const
     return ids;
 }
 
-void ReviewInbox::setWaiting(const QList<Model::PendingReview> &reviews, int page, bool hasMore)
+void ReviewInbox::setWaiting(const QList<Model::PendingReview> &reviews, int page, bool hasMore,
+                             const QHash<QString, QString> &graphNames)
 {
     const QStringList selected = selectedReviews();
     m_page = page;
     m_waiting->clear();
     for (const Model::PendingReview &review : reviews) {
-        auto *item = new QTreeWidgetItem(
-            m_waiting, {when(review.createdAt), review.instructions, review.graphExecId.left(8)});
+        // A run's id ends in its random part; its start is a timestamp.
+        auto *item = new QTreeWidgetItem(m_waiting,
+                                         {graphNames.value(review.graphId, review.graphId),
+                                          review.instructions, when(review.createdAt),
+                                          review.graphExecId.right(6)});
         item->setData(0, Qt::UserRole, review.nodeExecId);
         item->setToolTip(1, review.instructions);
+        item->setToolTip(3, review.graphExecId);
         item->setSelected(selected.contains(review.nodeExecId));
     }
     m_waiting->resizeColumnToContents(0);
+    m_waiting->resizeColumnToContents(2);
     m_pageLabel->setText(tr("Page %1").arg(page));
     m_newer->setEnabled(page > 1);
     m_older->setEnabled(hasMore);

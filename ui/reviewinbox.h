@@ -26,7 +26,9 @@ public:
     explicit ReviewInbox(QWidget *parent = nullptr);
 
     // One page of waiting reviews; `hasMore` enables "Older".
-    void setWaiting(const QList<Model::PendingReview> &reviews, int page, bool hasMore);
+    // `graphNames` names the graphs by id.
+    void setWaiting(const QList<Model::PendingReview> &reviews, int page, bool hasMore,
+                    const QHash<QString, QString> &graphNames = {});
     void setHistory(const QList<Model::PendingReview> &reviews);
     int page() const { return m_page; }
     QTreeWidget *waitingList() const { return m_waiting; }
