@@ -332,6 +332,16 @@ void GraphScene::setProblems(const QHash<QString, QStringList> &problems)
         it.value()->setProblems(problems.value(it.key()));
 }
 
+void GraphScene::setRunStatuses(const QHash<QString, Model::ExecutionStatus> &statuses)
+{
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        const auto found = statuses.constFind(it.key());
+        it.value()->setRunStatus(found == statuses.cend()
+                                     ? std::nullopt
+                                     : std::optional<Model::ExecutionStatus>(*found));
+    }
+}
+
 PinItem *GraphScene::pinAt(QPointF scenePos) const
 {
     const QList<QGraphicsItem *> found = items(scenePos);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/executionstatus.h"
 #include "model/graph.h"
 #include <QGraphicsScene>
 
@@ -39,6 +40,8 @@ public:
 
     // Validation problems per node id; other nodes are cleared.
     void setProblems(const QHash<QString, QStringList> &problems);
+    // Node statuses of the run being watched; an empty map clears them.
+    void setRunStatuses(const QHash<QString, Model::ExecutionStatus> &statuses);
 
     // Building the items of a large graph is spread over several event loop
     // turns; these say how far it got.

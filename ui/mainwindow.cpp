@@ -13,6 +13,8 @@
 #include "propertypanel.h"
 #include "reviewdialog.h"
 #include "reviewinbox.h"
+#include "rundialog.h"
+#include "statuspalette.h"
 #include "validationpanel.h"
 
 #include "engine/blocks/blockregistry.h"
@@ -126,6 +128,10 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     m_progress->setAccessibleName(tr("Loading progress"));
     m_progress->hide();
     statusBar()->addPermanentWidget(m_progress);
+    m_runLabel = new QLabel(this);
+    m_runLabel->setAccessibleName(tr("Run progress"));
+    m_runLabel->hide();
+    statusBar()->addPermanentWidget(m_runLabel);
     m_reviewBadge = new QLabel(this);
     m_reviewBadge->setAccessibleName(tr("Reviews waiting"));
     m_reviewBadge->setStyleSheet(
@@ -377,6 +383,12 @@ void MainWindow::createMenus()
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     addAction(run, QStringLiteral("validate"), tr("&Validate Graph"), QKeySequence(Qt::Key_F7),
               [this] { validateCurrent(); });
+    addAction(run, QStringLiteral("run"), tr("&Run…"), QKeySequence(Qt::Key_F5),
+              [this] { runCurrent(); });
+    addAction(run, QStringLiteral("stop"), tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
+              [this] { stopRun(); });
+    addAction(run, QStringLiteral("rerun"), tr("Run &Again"),
+              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5), [this] { rerun(); });
     run->addSeparator();
     addAction(run, QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences,
               [this] { openSettings(); });
@@ -1051,10 +1063,114 @@ Engine::Executor *MainWindow::executor()
     connect(executor.get(), &Engine::Executor::runFinished, this,
             [this](const QString &id, Model::ExecutionStatus status) {
                 log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
+                if (id == m_watched.runId)
+                    m_runLabel->setText(tr("Run %1").arg(statusLabel(status)));
                 Q_EMIT runFinished(id);
+            });
+    connect(m_events.get(), &Engine::EventBus::nodeExecutionUpdated, this,
+            [this](const Engine::NodeExecutionEvent &event) {
+                if (event.graphExecId != m_watched.runId || !event.outputPin.isEmpty())
+                    return;
+                m_watched.statuses.insert(event.nodeId, event.status);
+                if (m_watched.editor)
+                    m_watched.editor->scene()->setRunStatuses(m_watched.statuses);
+                int done = 0;
+                for (const Model::ExecutionStatus status : std::as_const(m_watched.statuses))
+                    done += status == Model::ExecutionStatus::Completed ? 1 : 0;
+                m_runLabel->setText(
+                    tr("Running: %1 of %2 nodes done").arg(done).arg(m_watched.statuses.size()));
+            });
+    connect(m_events.get(), &Engine::EventBus::reviewRequested, this,
+            [this](const QString &graphExecId, const QString &nodeExecId) {
+                // A run being watched asks for a review: ask now.
+                if (graphExecId == m_watched.runId
+                    && !findChild<ReviewDialog *>(QStringLiteral("reviewDialog")))
+                    QTimer::singleShot(0, this, [this, nodeExecId] { openReview(nodeExecId); });
+                refreshInbox();
             });
     m_executor = std::move(executor);
     return m_executor.get();
+}
+
+void MainWindow::runCurrent()
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return;
+    validateCurrent();
+    if (const Engine::NodeErrors errors = validateDocument(*editor->document(), m_context.registry);
+        !errors.isEmpty()) {
+        Q_EMIT statusMessage(tr("Fix the problems before running"));
+        return;
+    }
+    auto *dialog = new RunDialog(editor->document()->graph(), *m_context.registry,
+                                 m_watched.editor == editor ? m_watched.inputs : Model::ValueMap(),
+                                 m_context.settings.hitlSafeMode,
+                                 m_context.settings.sensitiveSafeMode, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (auto started
+            = startRun(dialog->inputs(), dialog->hitlSafeMode(), dialog->sensitiveSafeMode());
+            !started) {
+            showError(tr("The run did not start"), started.error().text());
+        }
+    });
+    dialog->open();
+}
+
+Result<QString> MainWindow::startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
+                                     bool sensitiveSafeMode)
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return makeError(ErrorCode::BadInput, tr("No graph is open"));
+    Engine::Executor *engine = executor();
+    if (!engine)
+        return makeError(ErrorCode::Storage, tr("The store is not available"));
+    // A run is of a stored version: the graph as it is now.
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db)
+        return db.error();
+    Engine::GraphRepository graphs(**db);
+    auto saved = graphs.saveGraph(editor->document()->graph(), QString(Model::kDefaultUserId));
+    if (!saved)
+        return saved.error();
+    Engine::RunRequest request;
+    request.graphId = saved->id;
+    request.graphVersion = saved->version;
+    request.inputs = inputs;
+    request.humanInTheLoopSafeMode = hitlSafeMode;
+    request.sensitiveActionSafeMode = sensitiveSafeMode;
+    editor->scene()->setRunStatuses({});
+    m_watched = WatchedRun {QString(), editor, inputs, hitlSafeMode, sensitiveSafeMode, {}};
+    auto started = engine->start(request);
+    if (!started)
+        return started.error();
+    m_watched.runId = *started;
+    log(tr("Started run %1 of %2 version %3")
+            .arg(*started, editor->document()->graph().name)
+            .arg(saved->version));
+    m_runLabel->setText(tr("Running…"));
+    m_runLabel->show();
+    return *started;
+}
+
+void MainWindow::stopRun()
+{
+    if (m_executor && !m_watched.runId.isEmpty())
+        m_executor->stop(m_watched.runId);
+}
+
+void MainWindow::rerun()
+{
+    if (!m_watched.editor)
+        return;
+    m_tabs->setCurrentWidget(m_watched.editor);
+    if (auto started
+        = startRun(m_watched.inputs, m_watched.hitlSafeMode, m_watched.sensitiveSafeMode);
+        !started) {
+        showError(tr("The run did not start"), started.error().text());
+    }
 }
 
 void MainWindow::openReview(const QString &nodeExecId)

@@ -3,6 +3,7 @@
 
 #include "settingsdialog.h"
 
+#include "model/executionstatus.h"
 #include "model/graph.h"
 #include "model/result.h"
 #include "model/value.h"
@@ -92,6 +93,15 @@ public:
     // recorded in the store and, when the run has no review left waiting, the
     // run resumes in this process.
     void openReview(const QString &nodeExecId);
+    // Validates and saves the current graph to the library, asks for its
+    // inputs and starts a run that the canvas follows.
+    void runCurrent();
+    // Starts the current graph's run with these inputs (no dialog).
+    Result<QString> startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
+                             bool sensitiveSafeMode);
+    void stopRun();
+    void rerun();
+    QString watchedRun() const { return m_watched.runId; }
     // Reads the waiting reviews and the history again.
     void refreshInbox();
     ReviewInbox *inbox() const { return m_inbox; }
@@ -156,6 +166,18 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     QSet<QString> m_seenReviews;
     QHash<QString, QString> m_graphNames;
+    // The run the canvas follows, and how it was started.
+    struct WatchedRun
+    {
+        QString runId;
+        QPointer<GraphEditor> editor;
+        Model::ValueMap inputs;
+        bool hitlSafeMode = true;
+        bool sensitiveSafeMode = false;
+        QHash<QString, Model::ExecutionStatus> statuses;
+    };
+    WatchedRun m_watched;
+    QLabel *m_runLabel = nullptr;
     bool m_inboxPrimed = false;
     QProgressBar *m_progress = nullptr;
     QMenu *m_recentMenu = nullptr;

@@ -4,6 +4,7 @@
 #include "graphdocument.h"
 #include "graphscene.h"
 #include "pinstyle.h"
+#include "statuspalette.h"
 
 #include "model/pinnames.h"
 
@@ -281,6 +282,14 @@ void NodeItem::setAdvancedShown(bool shown)
         graphScene->updateLinksOf(m_nodeId);
 }
 
+void NodeItem::setRunStatus(std::optional<Model::ExecutionStatus> status)
+{
+    if (m_runStatus == status)
+        return;
+    m_runStatus = status;
+    update();
+}
+
 void NodeItem::setProblems(const QStringList &problems)
 {
     m_problems = problems;
@@ -374,6 +383,23 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         subtitle += QObject::tr(" · muted");
     painter->drawText(QRectF(10, 23, m_size.width() - 20, 16), Qt::AlignLeft | Qt::AlignVCenter,
                       subtitle);
+    if (m_runStatus) {
+        // The run's status: a band down the left edge and a label.
+        const QColor color = statusColor(*m_runStatus);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(color);
+        painter->drawRoundedRect(QRectF(-3, kHeader, 6, m_size.height() - kHeader - 4), 3, 3);
+        const QString label = statusLabel(*m_runStatus);
+        QFont pill = small;
+        pill.setBold(true);
+        const qreal width = QFontMetrics(pill).horizontalAdvance(label) + 12;
+        const QRectF badge(m_size.width() - width - 6, 24, width, 15);
+        painter->setBrush(Qt::white);
+        painter->drawRoundedRect(badge, 7, 7);
+        painter->setPen(color.darker(120));
+        painter->setFont(pill);
+        painter->drawText(badge, Qt::AlignCenter, label);
+    }
     if (!m_problems.isEmpty()) {
         painter->setBrush(QColor(0xe5, 0x39, 0x35));
         painter->setPen(QPen(Qt::white, 1.5));

@@ -2,6 +2,9 @@
 #pragma once
 
 #include "model/blockschema.h"
+#include "model/executionstatus.h"
+
+#include <optional>
 
 #include <QGraphicsItem>
 #include <QStringList>
@@ -77,6 +80,9 @@ public:
     void setProblems(const QStringList &problems);
     const QStringList &problems() const { return m_problems; }
     void setLinkedPins(const QSet<QString> &inputs, const QSet<QString> &outputs);
+    // The status of the node in the run being watched; none hides it.
+    void setRunStatus(std::optional<Model::ExecutionStatus> status);
+    std::optional<Model::ExecutionStatus> runStatus() const { return m_runStatus; }
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
@@ -100,6 +106,7 @@ private:
     bool m_muted = false;
     QColor m_accent;
     QStringList m_problems;
+    std::optional<Model::ExecutionStatus> m_runStatus;
 };
 
 } // namespace Signalbox::Ui

@@ -7,12 +7,18 @@
 #include "engine/store/database.h"
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
+#include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
+#include "ui/graphscene.h"
+#include "ui/graphview.h"
 #include "ui/mainwindow.h"
+#include "ui/nodeitem.h"
 #include "ui/reviewdialog.h"
 #include "ui/reviewinbox.h"
+#include "ui/rundialog.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QButtonGroup>
 #include <QDockWidget>
@@ -334,6 +340,76 @@ private Q_SLOTS:
         QCOMPARE(history->topLevelItem(0)->text(2), QStringLiteral("Approved"));
         QVERIFY(!history->topLevelItem(0)->text(1).isEmpty());
         QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox"));
+    }
+
+    void runFromTheRunDialogAndReviewWhenAsked()
+    {
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(kExample);
+        QVERIFY(opened.wait(10000));
+        GraphEditor *editor = m_window->currentEditor();
+        m_window->action(QStringLiteral("run"))->trigger();
+        auto *dialog = m_window->findChild<RunDialog *>(QStringLiteral("runDialog"));
+        QVERIFY(dialog);
+        QLineEdit *name = dialog->inputField(QStringLiteral("name"));
+        QVERIFY(name);
+        QTest::keyClicks(name, QStringLiteral("Grace"));
+        QTest::keyClick(name, Qt::Key_Return);
+        // The run pauses at its review step, and the dialog asks at once.
+        ReviewDialog *review = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (review = m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"))), 10000);
+        const QString run = m_window->watchedRun();
+        QVERIFY(!run.isEmpty());
+        GraphScene *scene = editor->scene();
+        const QString input = QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a01");
+        const QString gate = QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a03");
+        const QString greeting = QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a04");
+        QTRY_COMPARE(scene->nodeItem(input)->runStatus(),
+                     std::optional(Model::ExecutionStatus::Completed));
+        QTRY_COMPARE(scene->nodeItem(gate)->runStatus(),
+                     std::optional(Model::ExecutionStatus::Review));
+        QCOMPARE(scene->nodeItem(greeting)->runStatus(), std::nullopt);
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClick(review, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(15000));
+        QTRY_COMPARE(scene->nodeItem(greeting)->runStatus(),
+                     std::optional(Model::ExecutionStatus::Completed));
+        QCOMPARE(execution(run)
+                     .value(QLatin1String("outputs"))
+                     .toObject()
+                     .value(QLatin1String("greeting")),
+                 QJsonValue(QJsonArray {QStringLiteral("Hello, Grace! Welcome aboard.")}));
+    }
+
+    void stopAndRunAgain()
+    {
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
+        QVERIFY(opened.wait(10000));
+        GraphScene *scene = m_window->currentEditor()->scene();
+        QVERIFY(m_window->startRun(Testing::value("{'msg': 'hi'}").toMap(), true, false).ok());
+        const QString first = m_window->watchedRun();
+        QTRY_COMPARE_WITH_TIMEOUT(scene->nodeItem(QStringLiteral("wait"))->runStatus(),
+                                  std::optional(Model::ExecutionStatus::Running), 10000);
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClick(m_window->currentEditor()->view(), Qt::Key_F5, Qt::ShiftModifier);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(execution(first).value(QLatin1String("status")).toString(),
+                 QStringLiteral("TERMINATED"));
+        QTRY_COMPARE(scene->nodeItem(QStringLiteral("wait"))->runStatus(),
+                     std::optional(Model::ExecutionStatus::Terminated));
+        // Again, with the same inputs: a new run that completes.
+        QTest::keyClick(m_window->currentEditor()->view(), Qt::Key_F5,
+                        Qt::ShiftModifier | Qt::ControlModifier);
+        const QString second = m_window->watchedRun();
+        QVERIFY(second != first);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(finished.last().first().toString(), second);
+        const QJsonObject shown = execution(second);
+        QCOMPARE(shown.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(shown.value(QLatin1String("outputs")).toObject().value(QLatin1String("said")),
+                 QJsonValue(QJsonArray {QStringLiteral("hi")}));
     }
 
     void payloadsRender_data()

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "rundialog.h"
+
+#include "model/blockschema.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+// An input as the command line takes it: JSON, or a bare word as text.
+Model::Value parseInput(const QString &text)
+{
+    auto parsed = Model::parseJsonValue(text.toUtf8(), {}, QString());
+    return parsed ? *parsed : Model::Value(text);
+}
+
+QString inputText(const Model::Value &value)
+{
+    return value.isString() ? value.toString() : QString::fromUtf8(Model::toJson(value));
+}
+
+} // namespace
+
+RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &blocks,
+                     const Model::ValueMap &previousInputs, bool hitlSafeMode,
+                     bool sensitiveSafeMode, QWidget *parent)
+    : QDialog(parent)
+{
+    setObjectName(QStringLiteral("runDialog"));
+    setWindowTitle(tr("Run %1").arg(graph.name));
+    auto *form = new QFormLayout(this);
+    for (const Model::Node &node : graph.nodes) {
+        const Model::BlockSchema *schema = blocks.schema(node.blockId);
+        if (!schema || schema->type != Model::BlockType::Input)
+            continue;
+        const QString name = node.inputDefault.value(QLatin1String("name")).toString();
+        if (name.isEmpty() || m_fields.contains(name))
+            continue;
+        auto *field = new QLineEdit(this);
+        const QJsonValue fallback = node.inputDefault.value(QLatin1String("value"));
+        field->setPlaceholderText(
+            fallback.isUndefined() || fallback.isNull()
+                ? tr("JSON, or plain text")
+                : tr("Default: %1").arg(inputText(Model::fromQJson(fallback))));
+        if (previousInputs.contains(name))
+            field->setText(inputText(previousInputs.value(name)));
+        const QString title = node.inputDefault.value(QLatin1String("title")).toString();
+        field->setAccessibleName(title.isEmpty() ? name : title);
+        if (node.inputDefault.value(QLatin1String("secret")).toBool())
+            field->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+        form->addRow(title.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(title, name), field);
+        m_fields.insert(name, field);
+    }
+    if (m_fields.isEmpty())
+        form->addRow(new QLabel(tr("This graph takes no inputs."), this));
+    m_hitl = new QCheckBox(tr("Pause at Human Review blocks"), this);
+    m_hitl->setChecked(hitlSafeMode);
+    m_hitl->setAccessibleName(tr("Human-in-the-loop safe mode"));
+    m_sensitive = new QCheckBox(tr("Ask before sensitive actions"), this);
+    m_sensitive->setChecked(sensitiveSafeMode);
+    m_sensitive->setAccessibleName(tr("Sensitive-action safe mode"));
+    form->addRow(tr("Safe modes:"), m_hitl);
+    form->addRow(QString(), m_sensitive);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Run"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+}
+
+Model::ValueMap RunDialog::inputs() const
+{
+    Model::ValueMap result;
+    for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
+        if (!it.value()->text().isEmpty())
+            result.insert(it.key(), parseInput(it.value()->text()));
+    }
+    return result;
+}
+
+bool RunDialog::hitlSafeMode() const
+{
+    return m_hitl->isChecked();
+}
+
+bool RunDialog::sensitiveSafeMode() const
+{
+    return m_sensitive->isChecked();
+}
+
+} // namespace Signalbox::Ui
