@@ -1064,7 +1064,7 @@ Engine::Executor *MainWindow::executor()
             [this](const QString &id, Model::ExecutionStatus status) {
                 log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
                 if (id == m_watched.runId)
-                    m_runLabel->setText(tr("Run %1").arg(statusLabel(status)));
+                    m_runLabel->setText(tr("Run: %1").arg(statusLabel(status).toLower()));
                 Q_EMIT runFinished(id);
             });
     connect(m_events.get(), &Engine::EventBus::nodeExecutionUpdated, this,

@@ -26,7 +26,7 @@ AppSettings AppSettings::load(const QSettings &settings)
     AppSettings result;
     result.hitlSafeMode = settings.value(QStringLiteral("run/hitlSafeMode"), true).toBool();
     result.sensitiveSafeMode
-        = settings.value(QStringLiteral("run/sensitiveSafeMode"), true).toBool();
+        = settings.value(QStringLiteral("run/sensitiveSafeMode"), false).toBool();
     result.databasePath
         = settings.value(QStringLiteral("store/databasePath"), defaultDatabasePath()).toString();
     result.threads = qBound(0, settings.value(QStringLiteral("run/threads"), 0).toInt(), 64);

@@ -15,7 +15,8 @@ namespace Signalbox::Ui {
 struct AppSettings
 {
     bool hitlSafeMode = true;
-    bool sensitiveSafeMode = true;
+    // DESIGN §4: human review on, sensitive actions off, by default.
+    bool sensitiveSafeMode = false;
     QString databasePath;
     int threads = 0; // 0: one per core
 
