@@ -4,6 +4,7 @@
 #include "blockpalette.h"
 #include "commandpalette.h"
 #include "connectdialog.h"
+#include "executionspanel.h"
 #include "graphdocument.h"
 #include "grapheditor.h"
 #include "graphlayouter.h"
@@ -147,8 +148,11 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     auto *inboxTimer = new QTimer(this);
     inboxTimer->setInterval(2000);
     connect(inboxTimer, &QTimer::timeout, this, &MainWindow::refreshInbox);
+    connect(inboxTimer, &QTimer::timeout, this, &MainWindow::refreshExecutions);
     inboxTimer->start();
     QTimer::singleShot(0, this, &MainWindow::refreshInbox);
+    QTimer::singleShot(0, this, &MainWindow::refreshExecutions);
+    connect(this, &MainWindow::runFinished, this, &MainWindow::refreshExecutions);
     connect(this, &MainWindow::statusMessage, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
@@ -435,12 +439,9 @@ void MainWindow::createDocks()
             editor->centerOnNode(nodeId);
     });
 
-    m_runsLabel = new QLabel(tr("Runs of the open graph appear here."), this);
-    m_runsLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_runsLabel->setWordWrap(true);
-    m_runsLabel->setMargin(8);
-    m_runsLabel->setAccessibleName(tr("Execution monitor"));
-    QDockWidget *runs = dock(QStringLiteral("monitorDock"), tr("Execution Monitor"), m_runsLabel,
+    m_executions = new ExecutionsPanel(this);
+    connect(m_executions, &ExecutionsPanel::refreshRequested, this, &MainWindow::refreshExecutions);
+    QDockWidget *runs = dock(QStringLiteral("monitorDock"), tr("Execution Monitor"), m_executions,
                              Qt::BottomDockWidgetArea);
     m_inbox = new ReviewInbox(this);
     QDockWidget *reviews
@@ -1294,6 +1295,29 @@ QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
         resumeIfDone(it.key());
     refreshInbox();
     return problems;
+}
+
+void MainWindow::refreshExecutions()
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db)
+        return;
+    Engine::ExecutionRepository executions(**db, m_context.registry.get());
+    Engine::GraphExecutionFilter filter;
+    filter.statuses = m_executions->statuses();
+    auto page = executions.graphExecutionsPage(QString(Model::kDefaultUserId), filter,
+                                               m_executions->page(), ExecutionsPanel::kPageSize);
+    if (!page)
+        return;
+    Engine::GraphRepository graphs(**db);
+    for (const Model::GraphExecutionMeta &run : std::as_const(page->executions)) {
+        if (!m_graphNames.contains(run.graphId)) {
+            auto graph = graphs.graph(run.graphId, run.graphVersion);
+            m_graphNames.insert(run.graphId, graph ? graph->name : run.graphId);
+        }
+    }
+    m_executions->setPage(page->executions, m_graphNames, m_executions->page(),
+                          page->pagination.totalItems);
 }
 
 void MainWindow::refreshInbox()

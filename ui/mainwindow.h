@@ -38,6 +38,7 @@ class GraphLayouter;
 class PropertyPanel;
 class ReviewDialog;
 class ReviewInbox;
+class ExecutionsPanel;
 class ValidationPanel;
 
 // What the main window is made with; app/ builds it.
@@ -102,6 +103,9 @@ public:
     void stopRun();
     void rerun();
     QString watchedRun() const { return m_watched.runId; }
+    // Reads the runs list's page again.
+    void refreshExecutions();
+    ExecutionsPanel *executionsPanel() const { return m_executions; }
     // Reads the waiting reviews and the history again.
     void refreshInbox();
     ReviewInbox *inbox() const { return m_inbox; }
@@ -160,7 +164,7 @@ private:
     PropertyPanel *m_properties = nullptr;
     ValidationPanel *m_validation = nullptr;
     QPlainTextEdit *m_log = nullptr;
-    QLabel *m_runsLabel = nullptr;
+    ExecutionsPanel *m_executions = nullptr;
     ReviewInbox *m_inbox = nullptr;
     QLabel *m_reviewBadge = nullptr;
     QSystemTrayIcon *m_tray = nullptr;

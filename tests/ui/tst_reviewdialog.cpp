@@ -7,6 +7,7 @@
 #include "engine/store/database.h"
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
+#include "ui/executionspanel.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
 #include "ui/graphscene.h"
@@ -16,11 +17,13 @@
 #include "ui/reviewdialog.h"
 #include "ui/reviewinbox.h"
 #include "ui/rundialog.h"
+#include "ui/statuspalette.h"
 
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QButtonGroup>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -410,6 +413,22 @@ private Q_SLOTS:
         QCOMPARE(shown.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
         QCOMPARE(shown.value(QLatin1String("outputs")).toObject().value(QLatin1String("said")),
                  QJsonValue(QJsonArray {QStringLiteral("hi")}));
+
+        // The runs list: newest first, then filtered by status.
+        m_window->refreshExecutions();
+        ExecutionsModel *runs = m_window->executionsPanel()->model();
+        QCOMPARE(runs->rowCount(), 2);
+        QCOMPARE(runs->index(0, 0).data(ExecutionsModel::ExecutionIdRole).toString(), second);
+        QCOMPARE(runs->index(0, ExecutionsModel::Status).data().toString(),
+                 statusLabel(Model::ExecutionStatus::Completed));
+        QCOMPARE(runs->index(1, ExecutionsModel::Status).data().toString(),
+                 statusLabel(Model::ExecutionStatus::Terminated));
+        QCOMPARE(runs->index(0, ExecutionsModel::Graph).data().toString(),
+                 QStringLiteral("wait v1"));
+        QComboBox *filter = m_window->executionsPanel()->statusFilter();
+        filter->setCurrentIndex(filter->findText(statusLabel(Model::ExecutionStatus::Terminated)));
+        QCOMPARE(runs->rowCount(), 1);
+        QCOMPARE(runs->index(0, 0).data(ExecutionsModel::ExecutionIdRole).toString(), first);
     }
 
     void payloadsRender_data()

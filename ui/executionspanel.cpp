@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "executionspanel.h"
+
+#include "statuspalette.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace Signalbox::Ui {
+
+void ExecutionsModel::setExecutions(QList<Model::GraphExecutionMeta> executions,
+                                    const QHash<QString, QString> &graphNames)
+{
+    beginResetModel();
+    m_executions = std::move(executions);
+    m_graphNames = graphNames;
+    endResetModel();
+}
+
+int ExecutionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_executions.size());
+}
+
+int ExecutionsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ExecutionsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_executions.size())
+        return {};
+    const Model::GraphExecutionMeta &run = m_executions.at(index.row());
+    if (role == ExecutionIdRole)
+        return run.id;
+    if (role == Qt::ForegroundRole && index.column() == Status)
+        return statusColor(run.status);
+    if (role == Qt::ToolTipRole)
+        return run.id;
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case Status:
+        return statusLabel(run.status);
+    case Graph:
+        return QStringLiteral("%1 v%2")
+            .arg(m_graphNames.value(run.graphId, run.graphId))
+            .arg(run.graphVersion);
+    case Started: {
+        const QDateTime started = run.startedAt.isValid() ? run.startedAt : run.createdAt;
+        return QLocale().toString(started.toLocalTime(), QLocale::ShortFormat);
+    }
+    case Duration: {
+        if (!run.startedAt.isValid())
+            return QString();
+        const QDateTime end = run.endedAt.isValid() ? run.endedAt : QDateTime::currentDateTimeUtc();
+        return tr("%1 s").arg(double(run.startedAt.msecsTo(end)) / 1000.0, 0, 'f', 1);
+    }
+    case Cost:
+        return run.stats ? QVariant(run.stats->cost) : QVariant();
+    case Nodes:
+        return run.stats ? QVariant(run.stats->nodeCount) : QVariant();
+    default:
+        return {};
+    }
+}
+
+QVariant ExecutionsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Status:
+        return tr("Status");
+    case Graph:
+        return tr("Graph");
+    case Started:
+        return tr("Started");
+    case Duration:
+        return tr("Duration");
+    case Cost:
+        return tr("Cost");
+    case Nodes:
+        return tr("Nodes");
+    default:
+        return {};
+    }
+}
+
+ExecutionsPanel::ExecutionsPanel(QWidget *parent)
+    : QWidget(parent)
+{
+    setAccessibleName(tr("Execution monitor"));
+    m_model = new ExecutionsModel(this);
+    m_table = new QTableView(this);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAccessibleName(tr("Runs"));
+    m_status = new QComboBox(this);
+    m_status->setAccessibleName(tr("Show runs by status"));
+    m_status->addItem(tr("All runs"));
+    for (const Model::ExecutionStatus status :
+         {Model::ExecutionStatus::Running, Model::ExecutionStatus::Review,
+          Model::ExecutionStatus::Queued, Model::ExecutionStatus::Completed,
+          Model::ExecutionStatus::Failed, Model::ExecutionStatus::Terminated}) {
+        m_status->addItem(statusLabel(status), int(status));
+    }
+    m_newer = new QPushButton(tr("Newer"), this);
+    m_older = new QPushButton(tr("Older"), this);
+    m_pageLabel = new QLabel(this);
+    m_pageLabel->setAccessibleName(tr("Page"));
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_status);
+    bar->addStretch();
+    bar->addWidget(m_newer);
+    bar->addWidget(m_pageLabel);
+    bar->addWidget(m_older);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(bar);
+    layout->addWidget(m_table);
+
+    connect(m_status, &QComboBox::currentIndexChanged, this, [this] {
+        m_page = 1;
+        Q_EMIT refreshRequested();
+    });
+    connect(m_newer, &QPushButton::clicked, this, [this] {
+        m_page = qMax(1, m_page - 1);
+        Q_EMIT refreshRequested();
+    });
+    connect(m_older, &QPushButton::clicked, this, [this] {
+        ++m_page;
+        Q_EMIT refreshRequested();
+    });
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {
+        Q_EMIT executionActivated(index.data(ExecutionsModel::ExecutionIdRole).toString());
+    });
+    setPage({}, {}, 1, 0);
+}
+
+QList<Model::ExecutionStatus> ExecutionsPanel::statuses() const
+{
+    const QVariant status = m_status->currentData();
+    if (!status.isValid())
+        return {};
+    return {Model::ExecutionStatus(status.toInt())};
+}
+
+void ExecutionsPanel::setPage(const QList<Model::GraphExecutionMeta> &executions,
+                              const QHash<QString, QString> &graphNames, int page, qint64 total)
+{
+    m_page = page;
+    const QString selected
+        = m_table->currentIndex().data(ExecutionsModel::ExecutionIdRole).toString();
+    m_model->setExecutions(executions, graphNames);
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->executions().at(row).id == selected)
+            m_table->selectRow(row);
+    }
+    const qint64 pages = qMax<qint64>(1, (total + kPageSize - 1) / kPageSize);
+    m_pageLabel->setText(tr("Page %1 of %2 (%n run(s))", nullptr, int(total)).arg(page).arg(pages));
+    m_newer->setEnabled(page > 1);
+    m_older->setEnabled(page < pages);
+}
+
+} // namespace Signalbox::Ui

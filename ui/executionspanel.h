@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/execution.h"
+
+#include <QAbstractTableModel>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace Signalbox::Ui {
+
+// One page of graph executions as a table: status, graph, started, duration,
+// cost, node count.
+class ExecutionsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Status, Graph, Started, Duration, Cost, Nodes, ColumnCount };
+    static constexpr int ExecutionIdRole = Qt::UserRole + 1;
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    void setExecutions(QList<Model::GraphExecutionMeta> executions,
+                       const QHash<QString, QString> &graphNames);
+    const QList<Model::GraphExecutionMeta> &executions() const { return m_executions; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    QList<Model::GraphExecutionMeta> m_executions;
+    QHash<QString, QString> m_graphNames;
+};
+
+// The runs in the store, newest first, a page at a time, filtered by status.
+// It shows what it is given; its owner reads the store.
+class ExecutionsPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kPageSize = 50;
+
+    explicit ExecutionsPanel(QWidget *parent = nullptr);
+
+    ExecutionsModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    QComboBox *statusFilter() const { return m_status; }
+    int page() const { return m_page; }
+    // Empty: every status.
+    QList<Model::ExecutionStatus> statuses() const;
+    void setPage(const QList<Model::GraphExecutionMeta> &executions,
+                 const QHash<QString, QString> &graphNames, int page, qint64 total);
+
+Q_SIGNALS:
+    void refreshRequested();
+    void executionActivated(const QString &graphExecId);
+
+private:
+    ExecutionsModel *m_model;
+    QTableView *m_table;
+    QComboBox *m_status;
+    QPushButton *m_newer;
+    QPushButton *m_older;
+    QLabel *m_pageLabel;
+    int m_page = 1;
+};
+
+} // namespace Signalbox::Ui
