@@ -104,7 +104,9 @@ ExecutionsPanel::ExecutionsPanel(QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(ExecutionsModel::Graph, QHeaderView::Stretch);
     m_table->setAccessibleName(tr("Runs"));
     m_status = new QComboBox(this);
     m_status->setAccessibleName(tr("Show runs by status"));
