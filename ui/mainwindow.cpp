@@ -14,6 +14,7 @@
 #include "propertypanel.h"
 #include "reviewdialog.h"
 #include "reviewinbox.h"
+#include "rundetails.h"
 #include "rundialog.h"
 #include "statuspalette.h"
 #include "validationpanel.h"
@@ -441,6 +442,7 @@ void MainWindow::createDocks()
 
     m_executions = new ExecutionsPanel(this);
     connect(m_executions, &ExecutionsPanel::refreshRequested, this, &MainWindow::refreshExecutions);
+    connect(m_executions, &ExecutionsPanel::executionActivated, this, &MainWindow::openRunDetails);
     QDockWidget *runs = dock(QStringLiteral("monitorDock"), tr("Execution Monitor"), m_executions,
                              Qt::BottomDockWidgetArea);
     m_inbox = new ReviewInbox(this);
@@ -1295,6 +1297,65 @@ QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
         resumeIfDone(it.key());
     refreshInbox();
     return problems;
+}
+
+void MainWindow::openRunDetails(const QString &graphExecId)
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db) {
+        showError(tr("Run"), db.error().text());
+        return;
+    }
+    Engine::ExecutionRepository executions(**db, m_context.registry.get());
+    auto meta = executions.graphExecutionMeta(QString(Model::kDefaultUserId), graphExecId);
+    if (!meta || !*meta) {
+        showError(tr("Run"), meta ? tr("No run %1").arg(graphExecId) : meta.error().text());
+        return;
+    }
+    QString graphName = (*meta)->graphId;
+    QHash<QString, QString> nodeTitles;
+    Engine::GraphRepository graphs(**db);
+    if (auto graph = graphs.graph((*meta)->graphId, (*meta)->graphVersion)) {
+        graphName = graph->name;
+        for (const Model::Node &node : graph->nodes) {
+            QString title = node.metadata.value(QLatin1String("customized_name")).toString();
+            if (title.isEmpty()) {
+                const Model::BlockSchema *schema = m_context.registry->schema(node.blockId);
+                title = schema ? blockDisplayName(*schema) : node.blockId;
+            }
+            nodeTitles.insert(node.id, title);
+        }
+    }
+    auto *details
+        = new RunDetails(m_context.settings.databasePath, **meta, graphName, nodeTitles, this);
+    details->setAttribute(Qt::WA_DeleteOnClose);
+    connect(details, &RunDetails::stopRequested, this, [this](const QString &id) {
+        if (m_executor && m_executor->isRunning(id))
+            m_executor->stop(id);
+        else
+            Q_EMIT statusMessage(tr("Run %1 is not running in this window").arg(id));
+    });
+    connect(details, &RunDetails::resumeRequested, this, [this](const QString &id) {
+        Engine::Executor *engine = executor();
+        if (!engine)
+            return;
+        if (auto resumed = engine->resume(id); !resumed)
+            showError(tr("The run did not resume"), resumed.error().text());
+    });
+    connect(details, &RunDetails::deleteRequested, this, [this, details](const QString &id) {
+        auto store = Engine::Database::open(m_context.settings.databasePath);
+        if (!store)
+            return;
+        Engine::ExecutionRepository repository(**store, m_context.registry.get());
+        if (auto deleted = repository.deleteGraphExecution(id, QString(Model::kDefaultUserId));
+            !deleted) {
+            showError(tr("The run was not deleted"), deleted.error().text());
+            return;
+        }
+        details->close();
+        refreshExecutions();
+    });
+    details->show();
 }
 
 void MainWindow::refreshExecutions()

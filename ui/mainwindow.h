@@ -103,6 +103,8 @@ public:
     void stopRun();
     void rerun();
     QString watchedRun() const { return m_watched.runId; }
+    // The run's stats, timeline and node executions in a window of its own.
+    void openRunDetails(const QString &graphExecId);
     // Reads the runs list's page again.
     void refreshExecutions();
     ExecutionsPanel *executionsPanel() const { return m_executions; }

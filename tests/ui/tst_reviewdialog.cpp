@@ -16,6 +16,7 @@
 #include "ui/nodeitem.h"
 #include "ui/reviewdialog.h"
 #include "ui/reviewinbox.h"
+#include "ui/rundetails.h"
 #include "ui/rundialog.h"
 #include "ui/statuspalette.h"
 
@@ -36,6 +37,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -429,6 +431,23 @@ private Q_SLOTS:
         filter->setCurrentIndex(filter->findText(statusLabel(Model::ExecutionStatus::Terminated)));
         QCOMPARE(runs->rowCount(), 1);
         QCOMPARE(runs->index(0, 0).data(ExecutionsModel::ExecutionIdRole).toString(), first);
+
+        // The stopped run's details: every node execution, then one node's.
+        QTableView *table = m_window->executionsPanel()->table();
+        table->setCurrentIndex(runs->index(0, 0));
+        QTest::keyClick(table, Qt::Key_Return);
+        auto *details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"));
+        QVERIFY(details);
+        QSignalSpy loaded(details, &RunDetails::loaded);
+        QVERIFY(loaded.wait(10000));
+        NodeExecutionsModel *nodes = details->model();
+        QCOMPARE(nodes->rowCount(), 2); // "in" completed, "wait" terminated
+        QCOMPARE(details->timeline()->barCount(), 2);
+        QComboBox *node = details->nodeFilter();
+        node->setCurrentIndex(node->findData(QStringLiteral("wait")));
+        QCOMPARE(details->visibleRows(), 1);
+        QCOMPARE(details->table()->model()->index(0, NodeExecutionsModel::Status).data().toString(),
+                 statusLabel(Model::ExecutionStatus::Terminated));
     }
 
     void payloadsRender_data()

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "rundetails.h"
+
+#include "statuspalette.h"
+
+#include "engine/store/database.h"
+#include "engine/store/executionrepository.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPainter>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QThread>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace Signalbox::Ui {
+
+namespace {
+
+constexpr int kCellTextLimit = 200;
+
+QString compact(const Model::ValueMap &map)
+{
+    if (map.isEmpty())
+        return {};
+    QString text = QString::fromUtf8(Model::toJson(map));
+    if (text.size() > kCellTextLimit)
+        text = text.left(kCellTextLimit) + QStringLiteral("…");
+    return text;
+}
+
+using Loaded = Result<QList<Model::NodeExecutionResult>>;
+
+// On a worker thread, with a connection of its own.
+Loaded readNodeExecutions(const QString &databasePath, const QString &graphExecId)
+{
+    auto db = Engine::Database::open(databasePath, {Engine::DatabaseOptions::OpenMode::MustExist});
+    if (!db)
+        return db.error();
+    Engine::ExecutionRepository executions(**db, nullptr);
+    Engine::NodeExecutionFilter filter;
+    filter.graphExecId = graphExecId;
+    return executions.nodeExecutions(filter);
+}
+
+} // namespace
+
+void NodeExecutionsModel::setExecutions(QList<Model::NodeExecutionResult> executions,
+                                        const QHash<QString, QString> &nodeTitles)
+{
+    beginResetModel();
+    m_executions = std::move(executions);
+    m_nodeTitles = nodeTitles;
+    endResetModel();
+}
+
+int NodeExecutionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_executions.size());
+}
+
+int NodeExecutionsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant NodeExecutionsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_executions.size())
+        return {};
+    const Model::NodeExecutionResult &exec = m_executions.at(index.row());
+    if (role == NodeIdRole)
+        return exec.nodeId;
+    if (role == Qt::ForegroundRole && index.column() == Status)
+        return statusColor(exec.status);
+    if (role == Qt::ToolTipRole && (index.column() == Inputs || index.column() == Outputs)) {
+        return QString::fromUtf8(
+            Model::toJson(index.column() == Inputs ? exec.inputData : exec.outputData,
+                          Model::JsonStyle::Indented));
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case Node:
+        return m_nodeTitles.value(exec.nodeId, exec.nodeId);
+    case Status:
+        return statusLabel(exec.status);
+    case Started:
+        return exec.startTime.isValid() ? QLocale().toString(exec.startTime.toLocalTime().time(),
+                                                             QStringLiteral("HH:mm:ss.zzz"))
+                                        : QString();
+    case Duration:
+        return exec.startTime.isValid() && exec.endTime.isValid()
+            ? tr("%1 ms").arg(exec.startTime.msecsTo(exec.endTime))
+            : QString();
+    case Cost:
+        return exec.stats.cost;
+    case Inputs:
+        return compact(exec.inputData);
+    case Outputs:
+        return compact(exec.outputData);
+    case Error:
+        return exec.stats.error;
+    default:
+        return {};
+    }
+}
+
+QVariant NodeExecutionsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const QStringList headers = {tr("Node"), tr("Status"), tr("Started"), tr("Duration"),
+                                        tr("Cost"), tr("Inputs"), tr("Outputs"), tr("Error")};
+    return headers.value(section);
+}
+
+TimelineView::TimelineView(QWidget *parent)
+    : QWidget(parent)
+{
+    setMinimumHeight(90);
+    setAccessibleName(tr("Timeline of node executions"));
+}
+
+void TimelineView::setExecutions(const QList<Model::NodeExecutionResult> &executions)
+{
+    m_bars.clear();
+    m_firstMs = std::numeric_limits<qint64>::max();
+    m_lastMs = 0;
+    for (const Model::NodeExecutionResult &exec : executions) {
+        if (!exec.startTime.isValid() || m_bars.size() >= kMaxBars)
+            continue;
+        const qint64 start = exec.startTime.toMSecsSinceEpoch();
+        const qint64 end = exec.endTime.isValid() ? exec.endTime.toMSecsSinceEpoch() : start;
+        m_bars.append({start, qMax(start, end), exec.status});
+        m_firstMs = qMin(m_firstMs, start);
+        m_lastMs = qMax(m_lastMs, end);
+    }
+    update();
+}
+
+void TimelineView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), QColor(0xfa, 0xfa, 0xfa));
+    if (m_bars.isEmpty()) {
+        painter.drawText(rect(), Qt::AlignCenter, tr("No node has run yet"));
+        return;
+    }
+    const qreal span = qMax<qint64>(1, m_lastMs - m_firstMs);
+    const qreal rowHeight = qMax<qreal>(1, qreal(height() - 20) / m_bars.size());
+    for (qsizetype i = 0; i < m_bars.size(); ++i) {
+        const Bar &bar = m_bars.at(i);
+        const qreal x = (bar.startMs - m_firstMs) / span * (width() - 8) + 4;
+        const qreal w = qMax<qreal>(2, (bar.endMs - bar.startMs) / span * (width() - 8));
+        painter.fillRect(QRectF(x, 4 + i * rowHeight, w, qMax<qreal>(1, rowHeight - 1)),
+                         statusColor(bar.status));
+    }
+    painter.setPen(QColor(0x60, 0x7d, 0x8b));
+    painter.drawText(QRectF(4, height() - 16, width() - 8, 14), Qt::AlignRight,
+                     tr("%1 ms").arg(m_lastMs - m_firstMs));
+}
+
+RunDetails::RunDetails(const QString &databasePath, const Model::GraphExecutionMeta &run,
+                       const QString &graphName, const QHash<QString, QString> &nodeTitles,
+                       QWidget *parent)
+    : QDialog(parent)
+{
+    setObjectName(QStringLiteral("runDetails"));
+    setWindowTitle(tr("Run of %1").arg(graphName));
+    setAccessibleName(windowTitle());
+    resize(960, 640);
+    QString stats = tr("<b>%1</b> · %2 · run %3")
+                        .arg(graphName.toHtmlEscaped(), statusLabel(run.status), run.id);
+    if (run.stats) {
+        stats += tr("<br>%1 node executions, %2 failed · %3 s wall, %4 s CPU in nodes · cost %5")
+                     .arg(run.stats->nodeCount)
+                     .arg(run.stats->nodeErrorCount)
+                     .arg(run.stats->walltime, 0, 'f', 2)
+                     .arg(run.stats->nodesCputime, 0, 'f', 3)
+                     .arg(run.stats->cost);
+        if (!run.stats->error.isEmpty())
+            stats += QStringLiteral("<br>") + run.stats->error.toHtmlEscaped();
+    }
+    if (!run.parentGraphExecId.isEmpty())
+        stats += tr("<br>Started by run %1").arg(run.parentGraphExecId);
+    auto *header = new QLabel(stats, this);
+    header->setWordWrap(true);
+    header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_loading = new QLabel(tr("Reading the node executions…"), this);
+    m_nodeFilter = new QComboBox(this);
+    m_nodeFilter->setAccessibleName(tr("Show the executions of one node"));
+    m_nodeFilter->addItem(tr("Every node"));
+    for (auto it = nodeTitles.cbegin(); it != nodeTitles.cend(); ++it)
+        m_nodeFilter->addItem(it.value(), it.key());
+    m_model = new NodeExecutionsModel(this);
+    m_filter = new QSortFilterProxyModel(this);
+    m_filter->setSourceModel(m_model);
+    m_filter->setFilterRole(NodeExecutionsModel::NodeIdRole);
+    m_filter->setFilterKeyColumn(0);
+    m_table = new QTableView(this);
+    m_table->setModel(m_filter);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAccessibleName(tr("Node executions"));
+    m_timeline = new TimelineView(this);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_timeline);
+    split->addWidget(m_table);
+    split->setStretchFactor(1, 3);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto *stop = buttons->addButton(tr("Stop"), QDialogButtonBox::ActionRole);
+    auto *resume = buttons->addButton(tr("Resume"), QDialogButtonBox::ActionRole);
+    auto *remove = buttons->addButton(tr("Delete"), QDialogButtonBox::DestructiveRole);
+    const QString id = run.id;
+    connect(stop, &QPushButton::clicked, this, [this, id] { Q_EMIT stopRequested(id); });
+    connect(resume, &QPushButton::clicked, this, [this, id] { Q_EMIT resumeRequested(id); });
+    connect(remove, &QPushButton::clicked, this, [this, id] { Q_EMIT deleteRequested(id); });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(new QLabel(tr("Node:"), this));
+    filterRow->addWidget(m_nodeFilter, 1);
+    filterRow->addWidget(m_loading);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(header);
+    layout->addLayout(filterRow);
+    layout->addWidget(split, 1);
+    layout->addWidget(buttons);
+
+    connect(m_nodeFilter, &QComboBox::currentIndexChanged, this, [this] {
+        const QString node = m_nodeFilter->currentData().toString();
+        m_filter->setFilterRegularExpression(
+            node.isEmpty() ? QString()
+                           : QStringLiteral("^%1$").arg(QRegularExpression::escape(node)));
+    });
+    auto *watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, nodeTitles] {
+        Loaded found = watcher->result();
+        watcher->deleteLater();
+        if (!found) {
+            m_loading->setText(found.error().message);
+            return;
+        }
+        m_loading->setText(tr("%n node execution(s)", nullptr, int(found->size())));
+        m_timeline->setExecutions(*found);
+        m_model->setExecutions(std::move(*found), nodeTitles);
+        m_table->resizeColumnsToContents();
+        Q_EMIT loaded();
+    });
+    watcher->setFuture(QtConcurrent::run(readNodeExecutions, databasePath, run.id));
+}
+
+int RunDetails::visibleRows() const
+{
+    return m_filter->rowCount();
+}
+
+} // namespace Signalbox::Ui
