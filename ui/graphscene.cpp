@@ -342,6 +342,16 @@ void GraphScene::setRunStatuses(const QHash<QString, Model::ExecutionStatus> &st
     }
 }
 
+void GraphScene::pulseLinksFrom(const QString &nodeId, const QString &pin)
+{
+    for (const Model::Link *link : m_document->linksOf(nodeId)) {
+        if (link->sourceId != nodeId || Model::basePinName(link->sourceName) != pin)
+            continue;
+        if (LinkItem *item = m_links.value(link->id))
+            item->pulse();
+    }
+}
+
 PinItem *GraphScene::pinAt(QPointF scenePos) const
 {
     const QList<QGraphicsItem *> found = items(scenePos);

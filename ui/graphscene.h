@@ -42,6 +42,8 @@ public:
     void setProblems(const QHash<QString, QStringList> &problems);
     // Node statuses of the run being watched; an empty map clears them.
     void setRunStatuses(const QHash<QString, Model::ExecutionStatus> &statuses);
+    // A node yielded on `pin`: a dot runs along the links from it.
+    void pulseLinksFrom(const QString &nodeId, const QString &pin);
 
     // Building the items of a large graph is spread over several event loop
     // turns; these say how far it got.

@@ -6,6 +6,7 @@
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
+#include <QVariantAnimation>
 
 namespace Signalbox::Ui {
 
@@ -32,6 +33,32 @@ LinkItem::LinkItem(const QString &linkId)
     setFlags(ItemIsSelectable);
     setZValue(-1);
     setAcceptHoverEvents(true);
+}
+
+void LinkItem::pulse()
+{
+    if (!m_animation) {
+        m_animation = new QVariantAnimation;
+        m_animation->setDuration(600);
+        m_animation->setStartValue(0.0);
+        m_animation->setEndValue(1.0);
+        QObject::connect(m_animation, &QVariantAnimation::valueChanged, m_animation,
+                         [this](const QVariant &value) {
+                             m_dot = value.toReal();
+                             update();
+                         });
+        QObject::connect(m_animation, &QVariantAnimation::finished, m_animation, [this] {
+            m_dot = -1;
+            update();
+        });
+    }
+    m_animation->stop();
+    m_animation->start();
+}
+
+LinkItem::~LinkItem()
+{
+    delete m_animation;
 }
 
 void LinkItem::setStyle(Model::PinType type, bool isStatic)
@@ -126,6 +153,11 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(path());
+    if (m_dot >= 0) {
+        painter->setPen(QPen(Qt::white, 1.5));
+        painter->setBrush(m_color);
+        painter->drawEllipse(path().pointAtPercent(m_dot), 5, 5);
+    }
 }
 
 } // namespace Signalbox::Ui

@@ -5,6 +5,8 @@
 
 #include <QGraphicsPathItem>
 
+class QVariantAnimation;
+
 namespace Signalbox::Ui {
 
 // A point a link passes through, dragged by the user; the scene turns a
@@ -29,6 +31,7 @@ public:
     enum { Type = UserType + 3 };
 
     explicit LinkItem(const QString &linkId);
+    ~LinkItem() override;
     int type() const override { return Type; }
 
     const QString &linkId() const { return m_linkId; }
@@ -43,6 +46,10 @@ public:
     QPainterPath shape() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
+    // A dot travels the link once: data just went along it.
+    void pulse();
+    bool isPulsing() const { return m_dot >= 0; }
+
     // The curve a link from `from` to `to` follows through `via`.
     static QPainterPath curve(QPointF from, QPointF to, const QList<QPointF> &via = {});
 
@@ -53,6 +60,8 @@ private:
     QList<RerouteItem *> m_reroutes;
     QColor m_color;
     bool m_static = false;
+    qreal m_dot = -1; // where the dot is along the path, 0..1; -1 none
+    QVariantAnimation *m_animation = nullptr;
 };
 
 } // namespace Signalbox::Ui

@@ -1072,8 +1072,13 @@ Engine::Executor *MainWindow::executor()
             });
     connect(m_events.get(), &Engine::EventBus::nodeExecutionUpdated, this,
             [this](const Engine::NodeExecutionEvent &event) {
-                if (event.graphExecId != m_watched.runId || !event.outputPin.isEmpty())
+                if (event.graphExecId != m_watched.runId)
                     return;
+                if (!event.outputPin.isEmpty()) {
+                    if (m_watched.editor)
+                        m_watched.editor->scene()->pulseLinksFrom(event.nodeId, event.outputPin);
+                    return;
+                }
                 m_watched.statuses.insert(event.nodeId, event.status);
                 if (m_watched.editor)
                     m_watched.editor->scene()->setRunStatuses(m_watched.statuses);

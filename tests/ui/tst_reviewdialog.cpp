@@ -8,10 +8,12 @@
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 #include "ui/executionspanel.h"
+#include "ui/graphdocument.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
 #include "ui/graphscene.h"
 #include "ui/graphview.h"
+#include "ui/linkitem.h"
 #include "ui/mainwindow.h"
 #include "ui/nodeitem.h"
 #include "ui/reviewdialog.h"
@@ -360,6 +362,13 @@ private Q_SLOTS:
         QVERIFY(name);
         QTest::keyClicks(name, QStringLiteral("Grace"));
         QTest::keyClick(name, Qt::Key_Return);
+        // Data moving along a link shows as a dot running along it.
+        QString templateLink;
+        for (const Model::Link &link : editor->document()->graph().links) {
+            if (link.sourceId == QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a02"))
+                templateLink = link.id;
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(editor->scene()->linkItem(templateLink)->isPulsing(), 5000);
         // The run pauses at its review step, and the dialog asks at once.
         ReviewDialog *review = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT(
