@@ -146,9 +146,9 @@ int main(int argc, char *argv[])
         const auto meta
             = check(executions.graphExecutionMeta(QString(Model::kDefaultUserId), biggestRun));
         timer.start();
-        auto *details
-            = new Ui::RunDetails(path, *meta, QStringLiteral("Monitor benchmark"),
-                                 {{QStringLiteral("a"), QStringLiteral("Store Value")}}, &window);
+        auto *details = new Ui::RunDetails(path, *meta, QStringLiteral("Monitor benchmark"),
+                                           {{QStringLiteral("a"), QStringLiteral("Store Value")}},
+                                           {}, &window);
         details->show();
         bool done = false;
         QObject::connect(details, &Ui::RunDetails::loaded, [&] { done = true; });

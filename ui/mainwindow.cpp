@@ -1304,6 +1304,47 @@ QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
     return problems;
 }
 
+Result<QString> MainWindow::rerunExecution(const QString &graphExecId)
+{
+    auto db = Engine::Database::open(m_context.settings.databasePath);
+    if (!db)
+        return db.error();
+    Engine::ExecutionRepository executions(**db, m_context.registry.get());
+    auto meta = executions.graphExecutionMeta(QString(Model::kDefaultUserId), graphExecId);
+    if (!meta)
+        return meta.error();
+    if (!*meta)
+        return makeError(ErrorCode::NotFound, tr("No run %1").arg(graphExecId));
+    Engine::Executor *engine = executor();
+    if (!engine)
+        return makeError(ErrorCode::Storage, tr("The store is not available"));
+    // The same graph version, inputs, masks and safe modes.
+    Engine::RunRequest request;
+    request.graphId = (*meta)->graphId;
+    request.graphVersion = (*meta)->graphVersion;
+    request.inputs = (*meta)->inputs;
+    request.nodesInputMasks = (*meta)->nodesInputMasks;
+    request.humanInTheLoopSafeMode = (*meta)->humanInTheLoopSafeMode;
+    request.sensitiveActionSafeMode = (*meta)->sensitiveActionSafeMode;
+    auto started = engine->start(request);
+    if (!started)
+        return started.error();
+    // The canvas follows it when its graph is the one in front.
+    GraphEditor *editor = currentEditor();
+    const bool shown = editor && editor->document()->graph().id == request.graphId;
+    m_watched = WatchedRun {*started,
+                            shown ? editor : nullptr,
+                            request.inputs,
+                            request.humanInTheLoopSafeMode,
+                            request.sensitiveActionSafeMode,
+                            {}};
+    if (shown)
+        editor->scene()->setRunStatuses({});
+    log(tr("Started run %1 again as %2").arg(graphExecId, *started));
+    refreshExecutions();
+    return *started;
+}
+
 void MainWindow::openRunDetails(const QString &graphExecId)
 {
     auto db = Engine::Database::open(m_context.settings.databasePath);
@@ -1331,8 +1372,14 @@ void MainWindow::openRunDetails(const QString &graphExecId)
             nodeTitles.insert(node.id, title);
         }
     }
-    auto *details
-        = new RunDetails(m_context.settings.databasePath, **meta, graphName, nodeTitles, this);
+    const auto children = executions.childGraphExecutions(graphExecId);
+    auto *details = new RunDetails(m_context.settings.databasePath, **meta, graphName, nodeTitles,
+                                   children ? *children : QList<Model::GraphExecutionMeta>(), this);
+    connect(details, &RunDetails::runActivated, this, &MainWindow::openRunDetails);
+    connect(details, &RunDetails::rerunRequested, this, [this](const QString &id) {
+        if (auto started = rerunExecution(id); !started)
+            showError(tr("The run did not start"), started.error().text());
+    });
     details->setAttribute(Qt::WA_DeleteOnClose);
     connect(details, &RunDetails::stopRequested, this, [this](const QString &id) {
         if (m_executor && m_executor->isRunning(id))

@@ -105,6 +105,8 @@ public:
     QString watchedRun() const { return m_watched.runId; }
     // The run's stats, timeline and node executions in a window of its own.
     void openRunDetails(const QString &graphExecId);
+    // Runs the same graph version again with the run's inputs and safe modes.
+    Result<QString> rerunExecution(const QString &graphExecId);
     // Reads the runs list's page again.
     void refreshExecutions();
     ExecutionsPanel *executionsPanel() const { return m_executions; }

@@ -172,7 +172,7 @@ void TimelineView::paintEvent(QPaintEvent *)
 
 RunDetails::RunDetails(const QString &databasePath, const Model::GraphExecutionMeta &run,
                        const QString &graphName, const QHash<QString, QString> &nodeTitles,
-                       QWidget *parent)
+                       const QList<Model::GraphExecutionMeta> &children, QWidget *parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("runDetails"));
@@ -192,10 +192,17 @@ RunDetails::RunDetails(const QString &databasePath, const Model::GraphExecutionM
             stats += QStringLiteral("<br>") + run.stats->error.toHtmlEscaped();
     }
     if (!run.parentGraphExecId.isEmpty())
-        stats += tr("<br>Started by run %1").arg(run.parentGraphExecId);
+        stats += tr("<br>Started by run <a href=\"%1\">%1</a>").arg(run.parentGraphExecId);
+    for (const Model::GraphExecutionMeta &child : children) {
+        stats += tr("<br>Started run <a href=\"%1\">%1</a> (%2)")
+                     .arg(child.id, statusLabel(child.status));
+    }
     auto *header = new QLabel(stats, this);
+    header->setObjectName(QStringLiteral("runHeader"));
+    connect(header, &QLabel::linkActivated, this,
+            [this](const QString &id) { Q_EMIT runActivated(id); });
     header->setWordWrap(true);
-    header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    header->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_loading = new QLabel(tr("Reading the node executions…"), this);
     m_nodeFilter = new QComboBox(this);
     m_nodeFilter->setAccessibleName(tr("Show the executions of one node"));
@@ -224,10 +231,13 @@ RunDetails::RunDetails(const QString &databasePath, const Model::GraphExecutionM
     auto *stop = buttons->addButton(tr("Stop"), QDialogButtonBox::ActionRole);
     auto *resume = buttons->addButton(tr("Resume"), QDialogButtonBox::ActionRole);
     auto *remove = buttons->addButton(tr("Delete"), QDialogButtonBox::DestructiveRole);
+    auto *again = buttons->addButton(tr("Run Again"), QDialogButtonBox::ActionRole);
+    again->setObjectName(QStringLiteral("runAgain"));
     const QString id = run.id;
     connect(stop, &QPushButton::clicked, this, [this, id] { Q_EMIT stopRequested(id); });
     connect(resume, &QPushButton::clicked, this, [this, id] { Q_EMIT resumeRequested(id); });
     connect(remove, &QPushButton::clicked, this, [this, id] { Q_EMIT deleteRequested(id); });
+    connect(again, &QPushButton::clicked, this, [this, id] { Q_EMIT rerunRequested(id); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *filterRow = new QHBoxLayout;

@@ -76,9 +76,10 @@ class RunDetails : public QDialog
     Q_OBJECT
 
 public:
+    // `children` are the runs this run started (its sub-graphs).
     RunDetails(const QString &databasePath, const Model::GraphExecutionMeta &run,
                const QString &graphName, const QHash<QString, QString> &nodeTitles,
-               QWidget *parent);
+               const QList<Model::GraphExecutionMeta> &children, QWidget *parent);
 
     NodeExecutionsModel *model() const { return m_model; }
     QComboBox *nodeFilter() const { return m_nodeFilter; }
@@ -92,6 +93,8 @@ Q_SIGNALS:
     void stopRequested(const QString &graphExecId);
     void resumeRequested(const QString &graphExecId);
     void deleteRequested(const QString &graphExecId);
+    void rerunRequested(const QString &graphExecId);
+    void runActivated(const QString &graphExecId);
 
 private:
     NodeExecutionsModel *m_model;

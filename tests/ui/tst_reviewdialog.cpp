@@ -457,6 +457,51 @@ private Q_SLOTS:
         QCOMPARE(details->visibleRows(), 1);
         QCOMPARE(details->table()->model()->index(0, NodeExecutionsModel::Status).data().toString(),
                  statusLabel(Model::ExecutionStatus::Terminated));
+
+        // Run again from its details: the same graph version and inputs.
+        auto *again = details->findChild<QPushButton *>(QStringLiteral("runAgain"));
+        QVERIFY(again);
+        finished.clear();
+        QTest::mouseClick(again, Qt::LeftButton);
+        QVERIFY(finished.wait(15000));
+        const QString third = finished.last().first().toString();
+        QVERIFY(third != first && third != second);
+        const QJsonObject rerun = execution(third);
+        QCOMPARE(rerun.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(rerun.value(QLatin1String("outputs")).toObject().value(QLatin1String("said")),
+                 QJsonValue(QJsonArray {QStringLiteral("hi")}));
+    }
+
+    void childRunsAreReachableFromTheirParent()
+    {
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(
+            QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/autogpt_export_with_subgraph.json"));
+        QVERIFY(opened.wait(10000));
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QVERIFY(m_window->startRun(Testing::value("{'name': 'Ada'}").toMap(), true, false).ok());
+        const QString parent = m_window->watchedRun();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            finished.count() >= 1 && finished.last().first().toString() == parent, 15000);
+        m_window->openRunDetails(parent);
+        auto *details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"));
+        QVERIFY(details);
+        auto *header = details->findChild<QLabel *>(QStringLiteral("runHeader"));
+        QVERIFY(header->text().contains(QStringLiteral("Started run")));
+        const QString child = header->text()
+                                  .section(QStringLiteral("Started run <a href=\""), 1)
+                                  .section(QLatin1Char('"'), 0, 0);
+        QVERIFY(!child.isEmpty());
+        Q_EMIT header->linkActivated(child);
+        RunDetails *childDetails = nullptr;
+        for (RunDetails *candidate : m_window->findChildren<RunDetails *>()) {
+            if (candidate != details)
+                childDetails = candidate;
+        }
+        QVERIFY(childDetails);
+        QVERIFY(childDetails->findChild<QLabel *>(QStringLiteral("runHeader"))
+                    ->text()
+                    .contains(QStringLiteral("Started by run <a href=\"%1\"").arg(parent)));
     }
 
     void payloadsRender_data()
