@@ -117,12 +117,17 @@ ExecutionsPanel::ExecutionsPanel(QWidget *parent)
           Model::ExecutionStatus::Failed, Model::ExecutionStatus::Terminated}) {
         m_status->addItem(statusLabel(status), int(status));
     }
+    m_graph = new QComboBox(this);
+    m_graph->setAccessibleName(tr("Show runs of one graph"));
+    m_graph->addItem(tr("All graphs"));
+    m_graph->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_newer = new QPushButton(tr("Newer"), this);
     m_older = new QPushButton(tr("Older"), this);
     m_pageLabel = new QLabel(this);
     m_pageLabel->setAccessibleName(tr("Page"));
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_status);
+    bar->addWidget(m_graph);
     bar->addStretch();
     bar->addWidget(m_newer);
     bar->addWidget(m_pageLabel);
@@ -133,6 +138,10 @@ ExecutionsPanel::ExecutionsPanel(QWidget *parent)
     layout->addWidget(m_table);
 
     connect(m_status, &QComboBox::currentIndexChanged, this, [this] {
+        m_page = 1;
+        Q_EMIT refreshRequested();
+    });
+    connect(m_graph, &QComboBox::currentIndexChanged, this, [this] {
         m_page = 1;
         Q_EMIT refreshRequested();
     });
@@ -156,6 +165,22 @@ QList<Model::ExecutionStatus> ExecutionsPanel::statuses() const
     if (!status.isValid())
         return {};
     return {Model::ExecutionStatus(status.toInt())};
+}
+
+QString ExecutionsPanel::graphId() const
+{
+    return m_graph->currentData().toString();
+}
+
+void ExecutionsPanel::setGraphs(const QHash<QString, QString> &graphNames)
+{
+    const QSignalBlocker quiet(m_graph);
+    const QString current = graphId();
+    for (auto it = graphNames.cbegin(); it != graphNames.cend(); ++it) {
+        if (m_graph->findData(it.key()) < 0)
+            m_graph->addItem(it.value(), it.key());
+    }
+    m_graph->setCurrentIndex(qMax(0, m_graph->findData(current)));
 }
 
 void ExecutionsPanel::setPage(const QList<Model::GraphExecutionMeta> &executions,

@@ -57,6 +57,11 @@ public:
     int page() const { return m_page; }
     // Empty: every status.
     QList<Model::ExecutionStatus> statuses() const;
+    QComboBox *graphFilter() const { return m_graph; }
+    // Empty: every graph.
+    QString graphId() const;
+    // The graphs to choose from, by id.
+    void setGraphs(const QHash<QString, QString> &graphNames);
     void setPage(const QList<Model::GraphExecutionMeta> &executions,
                  const QHash<QString, QString> &graphNames, int page, qint64 total);
 
@@ -68,6 +73,7 @@ private:
     ExecutionsModel *m_model;
     QTableView *m_table;
     QComboBox *m_status;
+    QComboBox *m_graph;
     QPushButton *m_newer;
     QPushButton *m_older;
     QLabel *m_pageLabel;

@@ -1418,6 +1418,7 @@ void MainWindow::refreshExecutions()
     Engine::ExecutionRepository executions(**db, m_context.registry.get());
     Engine::GraphExecutionFilter filter;
     filter.statuses = m_executions->statuses();
+    filter.graphId = m_executions->graphId();
     auto page = executions.graphExecutionsPage(QString(Model::kDefaultUserId), filter,
                                                m_executions->page(), ExecutionsPanel::kPageSize);
     if (!page)
@@ -1429,6 +1430,12 @@ void MainWindow::refreshExecutions()
             m_graphNames.insert(run.graphId, graph ? graph->name : run.graphId);
         }
     }
+    // Every stored graph can be chosen, not only those on this page.
+    if (auto stored = graphs.listGraphs()) {
+        for (const Engine::GraphSummary &graph : std::as_const(*stored))
+            m_graphNames.insert(graph.id, graph.name);
+    }
+    m_executions->setGraphs(m_graphNames);
     m_executions->setPage(page->executions, m_graphNames, m_executions->page(),
                           page->pagination.totalItems);
 }

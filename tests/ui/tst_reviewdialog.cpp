@@ -470,6 +470,17 @@ private Q_SLOTS:
         QCOMPARE(rerun.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
         QCOMPARE(rerun.value(QLatin1String("outputs")).toObject().value(QLatin1String("said")),
                  QJsonValue(QJsonArray {QStringLiteral("hi")}));
+
+        // Filtered by graph: another graph's run is left out.
+        pausedRun();
+        filter->setCurrentIndex(0);
+        m_window->refreshExecutions();
+        QCOMPARE(runs->rowCount(), 4);
+        QComboBox *graph = m_window->executionsPanel()->graphFilter();
+        graph->setCurrentIndex(graph->findText(QStringLiteral("wait")));
+        QCOMPARE(runs->rowCount(), 3);
+        graph->setCurrentIndex(graph->findText(QStringLiteral("Review a greeting")));
+        QCOMPARE(runs->rowCount(), 1);
     }
 
     void childRunsAreReachableFromTheirParent()
