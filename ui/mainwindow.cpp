@@ -1085,8 +1085,17 @@ Engine::Executor *MainWindow::executor()
                 int done = 0;
                 for (const Model::ExecutionStatus status : std::as_const(m_watched.statuses))
                     done += status == Model::ExecutionStatus::Completed ? 1 : 0;
-                m_runLabel->setText(
-                    tr("Running: %1 of %2 nodes done").arg(done).arg(m_watched.statuses.size()));
+                // Out of the graph's nodes (notes aside), or of those seen so far.
+                qsizetype total = m_watched.statuses.size();
+                if (m_watched.editor) {
+                    total = 0;
+                    for (const Model::Node &node : m_watched.editor->document()->graph().nodes) {
+                        const Model::BlockSchema *schema = m_context.registry->schema(node.blockId);
+                        total += schema && schema->type != Model::BlockType::Note ? 1 : 0;
+                    }
+                    total = qMax(total, m_watched.statuses.size());
+                }
+                m_runLabel->setText(tr("Running: %1 of %2 nodes done").arg(done).arg(total));
             });
     connect(m_events.get(), &Engine::EventBus::reviewRequested, this,
             [this](const QString &graphExecId, const QString &nodeExecId) {
