@@ -861,6 +861,7 @@ void MainWindow::openSettings()
         const AppSettings chosen = dialog->settings();
         if (chosen.databasePath != m_context.settings.databasePath) {
             m_executor.reset();
+            m_store.reset();
             log(tr("Database: %1").arg(chosen.databasePath));
         }
         m_context.settings = chosen;
@@ -888,7 +889,7 @@ void MainWindow::saveVersion()
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db) {
         showError(tr("Library unavailable"), db.error().text());
         return;
@@ -913,7 +914,7 @@ void MainWindow::showVersions()
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db) {
         showError(tr("Library unavailable"), db.error().text());
         return;
@@ -945,15 +946,14 @@ void MainWindow::showVersions()
     layout->addWidget(list);
     layout->addWidget(buttons);
     const QString graphId = editor->document()->graph().id;
-    const QString path = m_context.settings.databasePath;
-    const auto openVersion = [this, dialog, list, graphId, path] {
+    const auto openVersion = [this, dialog, list, graphId] {
         QListWidgetItem *item = list->currentItem();
         if (!item || !item->data(Qt::UserRole).isValid())
             return;
-        auto store = Engine::Database::open(path);
-        if (!store)
+        auto db = store();
+        if (!db)
             return;
-        Engine::GraphRepository repository(**store);
+        Engine::GraphRepository repository(**db);
         auto graph = repository.graph(graphId, item->data(Qt::UserRole).toInt());
         if (!graph) {
             showError(tr("Version history"), graph.error().text());
@@ -1051,6 +1051,17 @@ void MainWindow::offerRecovery()
     box->open();
 }
 
+Result<Engine::Database *> MainWindow::store()
+{
+    if (!m_store) {
+        auto db = Engine::Database::open(m_context.settings.databasePath);
+        if (!db)
+            return db.error();
+        m_store = std::move(*db);
+    }
+    return m_store.get();
+}
+
 Engine::Executor *MainWindow::executor()
 {
     if (m_executor)
@@ -1145,7 +1156,7 @@ Result<QString> MainWindow::startRun(const Model::ValueMap &inputs, bool hitlSaf
     if (!engine)
         return makeError(ErrorCode::Storage, tr("The store is not available"));
     // A run is of a stored version: the graph as it is now.
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db)
         return db.error();
     Engine::GraphRepository graphs(**db);
@@ -1192,7 +1203,7 @@ void MainWindow::rerun()
 
 void MainWindow::openReview(const QString &nodeExecId)
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db) {
         showError(tr("Review"), db.error().text());
         return;
@@ -1233,7 +1244,7 @@ void MainWindow::openReview(const QString &nodeExecId)
 void MainWindow::decideReview(ReviewDialog *dialog, const QString &nodeExecId,
                               const Engine::ReviewDecision &decision)
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db) {
         showError(tr("Review"), db.error().text());
         return;
@@ -1264,7 +1275,7 @@ void MainWindow::decideReview(ReviewDialog *dialog, const QString &nodeExecId,
 
 void MainWindow::resumeIfDone(const QString &graphExecId)
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db)
         return;
     Engine::ReviewRepository reviews(**db);
@@ -1282,7 +1293,7 @@ void MainWindow::resumeIfDone(const QString &graphExecId)
 QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
                                         const Engine::ReviewDecision &decision)
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db)
         return {db.error().text()};
     Engine::ReviewRepository reviews(**db);
@@ -1315,7 +1326,7 @@ QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
 
 Result<QString> MainWindow::rerunExecution(const QString &graphExecId)
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db)
         return db.error();
     Engine::ExecutionRepository executions(**db, m_context.registry.get());
@@ -1356,7 +1367,7 @@ Result<QString> MainWindow::rerunExecution(const QString &graphExecId)
 
 void MainWindow::openRunDetails(const QString &graphExecId)
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db) {
         showError(tr("Run"), db.error().text());
         return;
@@ -1404,10 +1415,10 @@ void MainWindow::openRunDetails(const QString &graphExecId)
             showError(tr("The run did not resume"), resumed.error().text());
     });
     connect(details, &RunDetails::deleteRequested, this, [this, details](const QString &id) {
-        auto store = Engine::Database::open(m_context.settings.databasePath);
-        if (!store)
+        auto db = store();
+        if (!db)
             return;
-        Engine::ExecutionRepository repository(**store, m_context.registry.get());
+        Engine::ExecutionRepository repository(**db, m_context.registry.get());
         if (auto deleted = repository.deleteGraphExecution(id, QString(Model::kDefaultUserId));
             !deleted) {
             showError(tr("The run was not deleted"), deleted.error().text());
@@ -1419,9 +1430,18 @@ void MainWindow::openRunDetails(const QString &graphExecId)
     details->show();
 }
 
+void MainWindow::loadGraphNames(Engine::Database &db)
+{
+    Engine::GraphRepository graphs(db);
+    if (auto stored = graphs.listGraphs()) {
+        for (const Engine::GraphSummary &graph : std::as_const(*stored))
+            m_graphNames.insert(graph.id, graph.name);
+    }
+}
+
 void MainWindow::refreshExecutions()
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db)
         return;
     Engine::ExecutionRepository executions(**db, m_context.registry.get());
@@ -1432,18 +1452,8 @@ void MainWindow::refreshExecutions()
                                                m_executions->page(), ExecutionsPanel::kPageSize);
     if (!page)
         return;
-    Engine::GraphRepository graphs(**db);
-    for (const Model::GraphExecutionMeta &run : std::as_const(page->executions)) {
-        if (!m_graphNames.contains(run.graphId)) {
-            auto graph = graphs.graph(run.graphId, run.graphVersion);
-            m_graphNames.insert(run.graphId, graph ? graph->name : run.graphId);
-        }
-    }
     // Every stored graph can be chosen, not only those on this page.
-    if (auto stored = graphs.listGraphs()) {
-        for (const Engine::GraphSummary &graph : std::as_const(*stored))
-            m_graphNames.insert(graph.id, graph.name);
-    }
+    loadGraphNames(**db);
     m_executions->setGraphs(m_graphNames);
     m_executions->setPage(page->executions, m_graphNames, m_executions->page(),
                           page->pagination.totalItems);
@@ -1451,7 +1461,7 @@ void MainWindow::refreshExecutions()
 
 void MainWindow::refreshInbox()
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db)
         return;
     Engine::ReviewRepository reviews(**db);
@@ -1465,13 +1475,11 @@ void MainWindow::refreshInbox()
         return;
     const QList<Model::PendingReview> &all = *waiting;
     const bool hasMore = !next->isEmpty();
-    // Graph names, read once each.
-    Engine::GraphRepository graphs(**db);
     for (const Model::PendingReview &review : all) {
-        if (m_graphNames.contains(review.graphId))
-            continue;
-        auto graph = graphs.graph(review.graphId, review.graphVersion);
-        m_graphNames.insert(review.graphId, graph ? graph->name : review.graphId);
+        if (!m_graphNames.contains(review.graphId)) {
+            loadGraphNames(**db);
+            break;
+        }
     }
     m_inbox->setWaiting(all, page, hasMore, m_graphNames);
     m_inbox->setHistory(*decided);
@@ -1504,7 +1512,7 @@ void MainWindow::refreshInbox()
 
 void MainWindow::offerResume()
 {
-    auto db = Engine::Database::open(m_context.settings.databasePath);
+    auto db = store();
     if (!db) {
         log(db.error().text());
         return;

@@ -25,6 +25,7 @@ class QUndoGroup;
 
 namespace Signalbox::Engine {
 class BlockRegistry;
+class Database;
 class EventBus;
 class Executor;
 struct ReviewDecision;
@@ -158,6 +159,12 @@ private:
     void offerResume();
     void resumeIfDone(const QString &graphExecId);
     Engine::Executor *executor();
+    // The window's own connection to the store (GUI thread; short reads and
+    // decisions), opened on first use and kept.
+    Result<Engine::Database *> store();
+    // The names of the stored graphs, by id, into m_graphNames (views fall
+    // back to the id for a graph not listed).
+    void loadGraphNames(Engine::Database &db);
     void decideReview(ReviewDialog *dialog, const QString &nodeExecId,
                       const Engine::ReviewDecision &decision);
 
@@ -194,6 +201,7 @@ private:
     QHash<const GraphEditor *, QString> m_draftIds;
     // Edits of review payloads not sent yet, by node execution id.
     QHash<QString, QString> m_reviewDrafts;
+    std::unique_ptr<Engine::Database> m_store;
     std::unique_ptr<Engine::EventBus> m_events;
     std::unique_ptr<Engine::Executor> m_executor;
     int m_loading = 0;
