@@ -17,14 +17,14 @@
 
 #include <unistd.h>
 
+#include "examplegraph.h"
 #include "testsupport.h"
 
 using namespace Signalbox;
 
 namespace {
 
-const QString kExample
-    = QStringLiteral(SIGNALBOX_SOURCE_DIR "/resources/examples/review-a-greeting.sbx.json");
+const QString kExample = Testing::kExampleGraph;
 const QString kExampleId = QStringLiteral("5b1f3c1e-8d0a-4c39-9a57-0f2d6e4b7a10");
 
 struct Run
@@ -524,43 +524,11 @@ private Q_SLOTS:
         QVERIFY(waitingReview(db).isEmpty());
     }
 
-    // The example with a timeout on its review step, and optionally a
-    // countdown branch that keeps the run going meanwhile.
     QString exampleWithTimeout(const QString &name, double timeout, bool allowSkip,
                                int countdownSeconds)
     {
-        QFile file(kExample);
-        if (!file.open(QIODevice::ReadOnly))
-            return {};
-        QJsonObject graph = QJsonDocument::fromJson(file.readAll()).object();
-        graph.insert(QStringLiteral("id"), QStringLiteral("timeout-%1").arg(name));
-        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
-        for (qsizetype i = 0; i < nodes.size(); ++i) {
-            QJsonObject node = nodes.at(i).toObject();
-            if (node.value(QLatin1String("block_id")).toString()
-                == QLatin1String("8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d")) {
-                QJsonObject metadata = node.value(QLatin1String("metadata")).toObject();
-                metadata.insert(QStringLiteral("timeout"), timeout);
-                metadata.insert(QStringLiteral("allow_skip"), allowSkip);
-                node.insert(QStringLiteral("metadata"), metadata);
-                nodes[i] = node;
-            }
-        }
-        if (countdownSeconds > 0) {
-            nodes.append(
-                QJsonObject {{QStringLiteral("id"), QStringLiteral("countdown")},
-                             {QStringLiteral("block_id"),
-                              QStringLiteral("d67a9c52-5e4e-11e2-bcfd-0800200c9a71")},
-                             {QStringLiteral("input_default"),
-                              QJsonObject {{QStringLiteral("seconds"), countdownSeconds}}}});
-        }
-        graph.insert(QStringLiteral("nodes"), nodes);
-        const QString path = m_dir.filePath(QStringLiteral("timeout-%1.sbx.json").arg(name));
-        QFile out(path);
-        if (!out.open(QIODevice::WriteOnly))
-            return {};
-        out.write(QJsonDocument(graph).toJson());
-        return path;
+        return Testing::writeExampleWithTimeout(m_dir.path(), name, timeout, allowSkip,
+                                                countdownSeconds);
     }
 
     void reviewTimeoutsWhileRunning()

@@ -47,6 +47,7 @@
 #include <QToolButton>
 #include <QTreeWidget>
 
+#include "examplegraph.h"
 #include "testsupport.h"
 
 using namespace Signalbox;
@@ -54,8 +55,7 @@ using namespace Signalbox::Ui;
 
 namespace {
 
-const QString kExample
-    = QStringLiteral(SIGNALBOX_SOURCE_DIR "/resources/examples/review-a-greeting.sbx.json");
+const QString kExample = Testing::kExampleGraph;
 
 QJsonObject runCli(const QStringList &arguments, int *exitCode = nullptr)
 {
@@ -276,26 +276,9 @@ private Q_SLOTS:
         QFETCH(int, timeout);
         QFETCH(bool, pulsing);
         // The example with a timeout on its review step.
-        QFile file(kExample);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        QJsonObject graph = QJsonDocument::fromJson(file.readAll()).object();
-        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
-        for (qsizetype i = 0; i < nodes.size(); ++i) {
-            QJsonObject node = nodes.at(i).toObject();
-            if (node.value(QLatin1String("block_id")).toString()
-                == QLatin1String("8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d")) {
-                QJsonObject metadata = node.value(QLatin1String("metadata")).toObject();
-                metadata.insert(QStringLiteral("timeout"), timeout);
-                node.insert(QStringLiteral("metadata"), metadata);
-                nodes.replace(i, node);
-            }
-        }
-        graph.insert(QStringLiteral("nodes"), nodes);
-        const QString path = m_dir->filePath(QStringLiteral("timed.sbx.json"));
-        QFile timed(path);
-        QVERIFY(timed.open(QIODevice::WriteOnly));
-        timed.write(QJsonDocument(graph).toJson());
-        timed.close();
+        const QString path = Testing::writeExampleWithTimeout(
+            m_dir->path(), QString::number(timeout), timeout, false);
+        QVERIFY(!path.isEmpty());
         const auto [run, review] = pausedRun(path);
         QVERIFY(!review.isEmpty());
         ReviewDialog *dialog = openDialog(review);
