@@ -313,39 +313,35 @@ void GraphDocument::moveNodes(const QHash<QString, QPointF> &positions, const QS
     m_undoStack.push(new MoveNodesCommand(this, std::move(before), std::move(after), label));
 }
 
-void GraphDocument::setInputValue(const QString &nodeId, const QString &pin,
-                                  const QJsonValue &value)
+void GraphDocument::setNodeField(const QString &nodeId, QJsonObject Model::Node::*object,
+                                 const QString &key, const QJsonValue &value, const QString &text,
+                                 const QString &mergeKey)
 {
     const Model::Node *found = node(nodeId);
     if (!found)
         return;
     Model::Node changed = *found;
     if (value.isUndefined())
-        changed.inputDefault.remove(pin);
+        (changed.*object).remove(key);
     else
-        changed.inputDefault.insert(pin, value);
+        (changed.*object).insert(key, value);
     if (changed == *found)
         return;
-    m_undoStack.push(new ChangeNodeCommand(this, *found, changed,
-                                           tr("Set %1 of %2").arg(pin, nodeTitle(nodeId)),
-                                           QStringLiteral("input/") + pin));
+    m_undoStack.push(new ChangeNodeCommand(this, *found, changed, text, mergeKey));
+}
+
+void GraphDocument::setInputValue(const QString &nodeId, const QString &pin,
+                                  const QJsonValue &value)
+{
+    setNodeField(nodeId, &Model::Node::inputDefault, pin, value,
+                 tr("Set %1 of %2").arg(pin, nodeTitle(nodeId)), QStringLiteral("input/") + pin);
 }
 
 void GraphDocument::setMetadataValue(const QString &nodeId, const QString &key,
                                      const QJsonValue &value, const QString &text)
 {
-    const Model::Node *found = node(nodeId);
-    if (!found)
-        return;
-    Model::Node changed = *found;
-    if (value.isUndefined())
-        changed.metadata.remove(key);
-    else
-        changed.metadata.insert(key, value);
-    if (changed == *found)
-        return;
-    m_undoStack.push(
-        new ChangeNodeCommand(this, *found, changed, text, QStringLiteral("metadata/") + key));
+    setNodeField(nodeId, &Model::Node::metadata, key, value, text,
+                 QStringLiteral("metadata/") + key);
 }
 
 void GraphDocument::setNodeTitle(const QString &nodeId, const QString &title)

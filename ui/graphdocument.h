@@ -123,6 +123,10 @@ Q_SIGNALS:
 
 private:
     void reindex() const;
+    // Sets (or, undefined, removes) one key of a node's input_default or
+    // metadata as one command; edits with the same merge key merge.
+    void setNodeField(const QString &nodeId, QJsonObject Model::Node::*object, const QString &key,
+                      const QJsonValue &value, const QString &text, const QString &mergeKey);
 
     const Model::BlockSchemaLookup &m_blocks;
     Model::Graph m_graph;
