@@ -1203,6 +1203,14 @@ void MainWindow::rerun()
 
 void MainWindow::openReview(const QString &nodeExecId)
 {
+    // One dialog per review: asking again brings it forward.
+    for (ReviewDialog *open : findChildren<ReviewDialog *>()) {
+        if (open->isVisible() && open->review().nodeExecId == nodeExecId) {
+            open->raise();
+            open->activateWindow();
+            return;
+        }
+    }
     auto db = store();
     if (!db) {
         showError(tr("Review"), db.error().text());

@@ -164,6 +164,14 @@ private Q_SLOTS:
         ReviewDialog *dialog = openDialog(review);
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->isVisible());
+        // Asked again (a double-click in the inbox activates twice): one dialog.
+        m_window->refreshInbox();
+        QTreeWidget *waiting = m_window->inbox()->waitingList();
+        QCOMPARE(waiting->topLevelItemCount(), 1);
+        QTest::mouseDClick(waiting->viewport(), Qt::LeftButton, {},
+                           waiting->visualItemRect(waiting->topLevelItem(0)).center());
+        m_window->openReview(review);
+        QCOMPARE(m_window->findChildren<ReviewDialog *>().size(), 1);
         QCOMPARE(dialog->mode(), ReviewDialog::Mode::View);
         // A string payload shows as text.
         auto *text = qobject_cast<QTextBrowser *>(dialog->payloadView());
