@@ -185,12 +185,19 @@ void PropertyPanel::focusTitle()
         title->setFocus(Qt::ShortcutFocusReason);
 }
 
+QList<const Model::Link *> PropertyPanel::inputLinks() const
+{
+    QList<const Model::Link *> links = m_document->linksOf(m_nodeId);
+    links.removeIf([this](const Model::Link *link) { return link->sinkId != m_nodeId; });
+    return links;
+}
+
 QString PropertyPanel::linkedEntries(const QString &pin) const
 {
     QStringList entries;
-    for (const Model::Link &link : m_document->graph().links) {
-        if (link.sinkId != m_nodeId || link.sinkName == pin
-            || Model::basePinName(link.sinkName) != pin)
+    for (const Model::Link *linked : inputLinks()) {
+        const Model::Link &link = *linked;
+        if (link.sinkName == pin || Model::basePinName(link.sinkName) != pin)
             continue;
         const QString entry = link.sinkName.mid(pin.size() + 3);
         entries.append(
@@ -368,11 +375,11 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     const Model::Node *node = m_document->node(m_nodeId);
     const Model::PinSpec *pin = m_document->schemaOf(m_nodeId)->input(pinName);
     // A linked input takes its value from the link.
-    for (const Model::Link &link : m_document->graph().links) {
-        if (link.sinkId == m_nodeId && link.sinkName == pinName) {
+    for (const Model::Link *link : inputLinks()) {
+        if (link->sinkName == pinName) {
             auto *label
                 = new QLabel(tr("linked from %1 · %2")
-                                 .arg(m_document->nodeTitle(link.sourceId), link.sourceName));
+                                 .arg(m_document->nodeTitle(link->sourceId), link->sourceName));
             label->setStyleSheet(QStringLiteral("color: #546e7a;"));
             label->setFocusPolicy(Qt::TabFocus);
             return label;
@@ -540,6 +547,7 @@ void PropertyPanel::updateMessages()
     const Model::Node *node = m_document ? m_document->node(m_nodeId) : nullptr;
     const Model::BlockSchema *schema = m_document ? m_document->schemaOf(m_nodeId) : nullptr;
     const QMap<QString, QString> problems = m_problems.value(m_nodeId);
+    const QList<const Model::Link *> links = node ? inputLinks() : QList<const Model::Link *>();
     for (auto it = m_messages.cbegin(); it != m_messages.cend(); ++it) {
         QString message = m_localMessages.value(it.key());
         if (message.isEmpty())
@@ -548,9 +556,8 @@ void PropertyPanel::updateMessages()
             // Required and given by nothing: the run would refuse the graph.
             const Model::PinSpec *pin = schema->input(it.key());
             bool linked = false;
-            for (const Model::Link &link : m_document->graph().links)
-                linked = linked
-                    || (link.sinkId == m_nodeId && Model::basePinName(link.sinkName) == it.key());
+            for (const Model::Link *link : links)
+                linked = linked || Model::basePinName(link->sinkName) == it.key();
             if (pin && pin->required && !pin->hasDefault && !linked
                 && !(schema->type == Model::BlockType::Input && it.key() == QLatin1String("value"))
                 && (node->inputDefault.value(it.key()).isUndefined()

@@ -53,6 +53,8 @@ private:
                   const QString &tooltip, QFormLayout *form, const QString &note = {});
     // "Linked entries: key ← Node · pin" for a list or object pin's dynamic entries.
     QString linkedEntries(const QString &pin) const;
+    // The links into the shown node, in document order.
+    QList<const Model::Link *> inputLinks() const;
     QWidget *inputEditor(const QString &pin);
     void applyInput(const QString &pin, const QJsonValue &value);
     void setLocalMessage(const QString &field, const QString &message);
