@@ -219,7 +219,7 @@ QString GraphDocument::addNode(const QString &blockId, QPointF position)
     return id;
 }
 
-QString GraphDocument::linkProblem(const QString &sourceId, const QString &sourceName,
+Model::Link GraphDocument::newLink(const QString &sourceId, const QString &sourceName,
                                    const QString &sinkId, const QString &sinkName) const
 {
     Model::Link link;
@@ -227,18 +227,20 @@ QString GraphDocument::linkProblem(const QString &sourceId, const QString &sourc
     link.sourceName = sourceName;
     link.sinkId = sinkId;
     link.sinkName = Model::sinkPinForNewLink(m_graph, m_blocks, sinkId, sinkName, sourceName);
-    return Model::linkProblem(m_graph, m_blocks, link);
+    return link;
+}
+
+QString GraphDocument::linkProblem(const QString &sourceId, const QString &sourceName,
+                                   const QString &sinkId, const QString &sinkName) const
+{
+    return Model::linkProblem(m_graph, m_blocks, newLink(sourceId, sourceName, sinkId, sinkName));
 }
 
 Result<QString> GraphDocument::addLink(const QString &sourceId, const QString &sourceName,
                                        const QString &sinkId, const QString &sinkName)
 {
-    Model::Link link;
+    Model::Link link = newLink(sourceId, sourceName, sinkId, sinkName);
     link.id = Model::createRandomUuid();
-    link.sourceId = sourceId;
-    link.sourceName = sourceName;
-    link.sinkId = sinkId;
-    link.sinkName = Model::sinkPinForNewLink(m_graph, m_blocks, sinkId, sinkName, sourceName);
     if (const QString problem = Model::linkProblem(m_graph, m_blocks, link); !problem.isEmpty())
         return makeError(ErrorCode::BadInput, problem);
     const QString id = link.id;

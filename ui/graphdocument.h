@@ -123,6 +123,10 @@ Q_SIGNALS:
 
 private:
     void reindex() const;
+    // A link between the pins, without an id yet; a taken dynamic input gets its
+    // next entry (Model::sinkPinForNewLink).
+    Model::Link newLink(const QString &sourceId, const QString &sourceName, const QString &sinkId,
+                        const QString &sinkName) const;
     // Sets (or, undefined, removes) one key of a node's input_default or
     // metadata as one command; edits with the same merge key merge.
     void setNodeField(const QString &nodeId, QJsonObject Model::Node::*object, const QString &key,
