@@ -186,8 +186,11 @@ void NodeItem::refresh()
     QStringList inputEntries;
     QStringList outputEntries;
     QSet<QString> linkedInputs;
+    QSet<QString> linkedOutputs;
     for (const Model::Link *linked : m_document->linksOf(m_nodeId)) {
         const Model::Link &link = *linked;
+        if (link.sourceId == m_nodeId)
+            linkedOutputs.insert(link.sourceName);
         if (link.sinkId == m_nodeId) {
             linkedInputs.insert(Model::basePinName(link.sinkName));
             if (link.sinkName != Model::basePinName(link.sinkName)
@@ -247,24 +250,12 @@ void NodeItem::refresh()
     }
     const bool hasAdvanced = m_hiddenAdvanced > 0 || m_showAdvanced;
     m_size = QSizeF(kWidth, y - kRow / 2 + (hasAdvanced ? kRow : 0) + 8);
-    setLinkedPins(linkedInputs, {});
-    update();
-}
-
-void NodeItem::setLinkedPins(const QSet<QString> &inputs, const QSet<QString> &outputs)
-{
-    QSet<QString> linkedOutputs = outputs;
-    if (outputs.isEmpty()) {
-        for (const Model::Link *link : m_document->linksOf(m_nodeId)) {
-            if (link->sourceId == m_nodeId)
-                linkedOutputs.insert(link->sourceName);
-        }
-    }
+    // Linked pins are drawn filled; an input entry counts as its base pin.
     for (PinItem *pin : std::as_const(m_pins)) {
-        pin->setLinked(pin->isInput() ? inputs.contains(Model::basePinName(pin->pinName()))
-                               || inputs.contains(pin->pinName())
+        pin->setLinked(pin->isInput() ? linkedInputs.contains(Model::basePinName(pin->pinName()))
                                       : linkedOutputs.contains(pin->pinName()));
     }
+    update();
 }
 
 QRectF NodeItem::foldToggleRect() const

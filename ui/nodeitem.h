@@ -79,7 +79,6 @@ public:
     // Problems found by validation, shown as a red outline and a tooltip.
     void setProblems(const QStringList &problems);
     const QStringList &problems() const { return m_problems; }
-    void setLinkedPins(const QSet<QString> &inputs, const QSet<QString> &outputs);
     // The status of the node in the run being watched; none hides it.
     void setRunStatus(std::optional<Model::ExecutionStatus> status);
     std::optional<Model::ExecutionStatus> runStatus() const { return m_runStatus; }
