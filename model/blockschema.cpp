@@ -65,6 +65,10 @@ Result<PinSpec> readPin(const QJsonObject &object, const QString &where)
     pin.hidden = object.value(QLatin1String("hidden")).toBool();
     for (const QJsonValue &value : object.value(QLatin1String("enum")).toArray())
         pin.enumValues.append(value.toString());
+    for (const QJsonValue &value : object.value(QLatin1String("credentials_provider")).toArray())
+        pin.credentialsProviders.append(value.toString());
+    for (const QJsonValue &value : object.value(QLatin1String("credentials_types")).toArray())
+        pin.credentialsTypes.append(value.toString());
     return pin;
 }
 

@@ -31,6 +31,10 @@ struct PinSpec
     bool secret = false;
     bool hidden = false;
     QStringList enumValues;
+    // A credentials pin: the providers and credential types it accepts
+    // (AutoGPT's CredentialsMetaInput[Literal[provider], Literal[type]]).
+    QStringList credentialsProviders;
+    QStringList credentialsTypes;
 };
 
 // One of a block's cost rules (AutoGPT's BlockCost): a charge per run, per

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/credentials/credential.h"
+#include "engine/net/httpclient.h"
 #include "model/execution.h"
 #include "model/result.h"
 #include "model/review.h"
@@ -47,6 +49,19 @@ public:
         return makeError(ErrorCode::BadInput,
                          QStringLiteral("A human review needs a graph execution to pause"));
     }
+
+    // The credentials a credentials input refers to ({"id", "provider",
+    // "type", ...}) with their secret, an OAuth access token refreshed first
+    // when it runs out. From then on every value the block yields and the
+    // error it fails with are masked of that secret.
+    virtual Result<std::pair<Credential, CredentialSecret>> credentials(const Model::Value &meta)
+    {
+        Q_UNUSED(meta);
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("Credentials can only be used in a graph run"));
+    }
+    // What outgoing requests may do.
+    virtual NetworkPolicy networkPolicy() const { return {}; }
 };
 
 // A block's behaviour: runs once on a complete, validated input. Returning an

@@ -49,6 +49,11 @@ public:
     }
     bool isCancelled() const override { return m_outer.isCancelled(); }
     bool sleep(qint64 milliseconds) override { return m_outer.sleep(milliseconds); }
+    Result<std::pair<Credential, CredentialSecret>> credentials(const Value &meta) override
+    {
+        return m_outer.credentials(meta);
+    }
+    NetworkPolicy networkPolicy() const override { return m_outer.networkPolicy(); }
     const Model::ExecutionContext &executionContext() const override
     {
         return m_outer.executionContext();

@@ -102,6 +102,7 @@ BlockRegistry::withBuiltinBlocks(Model::BlockCatalog catalog,
     registerSpreadsheetBlocks(*registry);
     registerFileBlocks(*registry);
     registerDataSamplingBlock(*registry);
+    registerWebRequestBlocks(*registry);
     for (auto it = more.begin(); it != more.end(); ++it) {
         if (!registry->schema(it.key()))
             return makeError(ErrorCode::BadInput,

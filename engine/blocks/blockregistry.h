@@ -67,6 +67,7 @@ void registerTimeBlocks(BlockRegistry &registry);
 void registerTextBlocks(BlockRegistry &registry);
 void registerXmlBlocks(BlockRegistry &registry);
 void registerSpreadsheetBlocks(BlockRegistry &registry);
+void registerWebRequestBlocks(BlockRegistry &registry);
 void registerFileBlocks(BlockRegistry &registry);
 void registerDataSamplingBlock(BlockRegistry &registry);
 

@@ -4,6 +4,8 @@
 #include "engine/blocks/blockpipeline.h"
 #include "engine/blocks/mediafile.h"
 #include "engine/cost.h"
+#include "engine/credentials/credentialinputs.h"
+#include "engine/credentials/oauth.h"
 #include "engine/dynamicpins.h"
 #include "model/uuid.h"
 
@@ -52,20 +54,45 @@ public:
                   std::shared_ptr<CancelToken> cancel, Model::ExecutionContext context,
                   std::function<Result<std::optional<Value>>(const QString &)> read,
                   std::function<Result<void>(const QString &, const Value &)> write,
-                  ReviewFunction review)
+                  ReviewFunction review, std::shared_ptr<CredentialsStore> credentials,
+                  NetworkPolicy policy)
         : m_post(std::move(post))
         , m_cancel(std::move(cancel))
         , m_context(std::move(context))
         , m_read(std::move(read))
         , m_write(std::move(write))
         , m_review(std::move(review))
+        , m_credentials(std::move(credentials))
+        , m_policy(policy)
     { }
 
     void yield(const QString &pin, const Value &value) override
     {
-        m_outputSize += Model::toJson(value).size();
-        m_post(pin, value);
+        const Value shown = maskSecrets(value, m_secrets);
+        m_outputSize += Model::toJson(shown).size();
+        m_post(pin, shown);
     }
+    Result<std::pair<Credential, CredentialSecret>> credentials(const Value &meta) override
+    {
+        const QString id = meta.toMap().value(QLatin1String("id")).toString();
+        if (!m_credentials)
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("Unknown credentials #%1").arg(id));
+        auto found = m_credentials->find(m_context.userId, id);
+        if (!found)
+            return found.error();
+        if (!found->has_value())
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("Unknown credentials #%1").arg(id));
+        auto secret = freshOAuthSecret(*m_credentials, **found);
+        if (!secret)
+            return secret.error();
+        m_secrets.append(secret->values());
+        return std::pair {**found, *secret};
+    }
+    NetworkPolicy networkPolicy() const override { return m_policy; }
+    // Every secret handed to the block so far.
+    const QStringList &secrets() const { return m_secrets; }
     bool isCancelled() const override { return m_cancel->isCancelled(); }
     bool sleep(qint64 milliseconds) override { return m_cancel->sleep(milliseconds); }
     const Model::ExecutionContext &executionContext() const override { return m_context; }
@@ -94,6 +121,9 @@ private:
     std::function<Result<std::optional<Value>>(const QString &)> m_read;
     std::function<Result<void>(const QString &, const Value &)> m_write;
     ReviewFunction m_review;
+    std::shared_ptr<CredentialsStore> m_credentials;
+    NetworkPolicy m_policy;
+    QStringList m_secrets;
     qint64 m_outputSize = 0;
     bool m_paused = false;
 };
@@ -157,7 +187,11 @@ Result<QString> Executor::start(const RunRequest &request)
             : graph.error();
     auto snapshot = std::make_shared<const GraphSnapshot>(std::move(*graph), m_registry);
 
-    RunCheck check = validateGraphForRun(*snapshot, request.nodesInputMasks);
+    // Graph-level credential choices go to the nodes that take them.
+    const ValueMap masks = mergeNodesInputMasks(
+        makeNodeCredentialsInputMap(snapshot->graph(), *m_registry, request.credentialInputs),
+        request.nodesInputMasks);
+    RunCheck check = validateGraphForRun(*snapshot, masks, m_credentials.get(), request.userId);
     if (!check.errors.isEmpty())
         return graphValidationError(check.errors, *snapshot);
 
@@ -174,7 +208,7 @@ Result<QString> Executor::start(const RunRequest &request)
             if (!name.isEmpty() && request.inputs.contains(name))
                 input.insert(QStringLiteral("value"), request.inputs.value(name));
         }
-        const ValueMap mask = request.nodesInputMasks.value(node->id).toMap();
+        const ValueMap mask = masks.value(node->id).toMap();
         for (auto it = mask.begin(); it != mask.end(); ++it)
             input.insert(it.key(), it.value());
         // A node that is skipped completes without running: its input is moot.
@@ -205,7 +239,8 @@ Result<QString> Executor::start(const RunRequest &request)
     creation.startingNodesInput = starting;
     creation.inputs = request.inputs;
     creation.userId = request.userId;
-    creation.nodesInputMasks = request.nodesInputMasks;
+    creation.nodesInputMasks = masks;
+    creation.credentialInputs = request.credentialInputs;
     creation.parentGraphExecId = request.parentGraphExecId;
     creation.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
     creation.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
@@ -228,8 +263,7 @@ Result<QString> Executor::start(const RunRequest &request)
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
 
-    Run run
-        = newRun(id, snapshot, request.userId, request.nodesInputMasks, request.parentGraphExecId);
+    Run run = newRun(id, snapshot, request.userId, masks, request.parentGraphExecId);
     run.nodesToSkip = std::move(check.nodesToSkip);
     run.context.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
     run.context.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
@@ -325,7 +359,9 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     auto snapshot = std::make_shared<const GraphSnapshot>(std::move(*graph), m_registry);
     Run run = newRun(graphExecId, snapshot, userId, execution.meta.nodesInputMasks,
                      execution.meta.parentGraphExecId);
-    run.nodesToSkip = validateGraphForRun(*snapshot, execution.meta.nodesInputMasks).nodesToSkip;
+    run.nodesToSkip = validateGraphForRun(*snapshot, execution.meta.nodesInputMasks,
+                                          m_credentials.get(), userId)
+                          .nodesToSkip;
     run.context.humanInTheLoopSafeMode = execution.meta.humanInTheLoopSafeMode;
     run.context.sensitiveActionSafeMode = execution.meta.sensitiveActionSafeMode;
 
@@ -970,9 +1006,11 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
     const QString nodeExecId = node.nodeExecId;
     const QString nodeId = node.nodeId;
     const ValueMap input = node.input;
+    auto credentials = m_credentials;
+    const NetworkPolicy policy = m_networkPolicy;
 
     m_pool.start([this, runId, snapshot, cancel, context, blockId, userId, nodeExecId, nodeId,
-                  input] {
+                  input, credentials, policy] {
         QElapsedTimer clock;
         clock.start();
         const double cpuStart = threadCpuSeconds();
@@ -999,7 +1037,7 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                 return reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable);
             });
         };
-        WorkerContext worker(postOutput, cancel, context, read, write, review);
+        WorkerContext worker(postOutput, cancel, context, read, write, review, credentials, policy);
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 
         Message done {Message::Kind::Done, runId, nodeExecId, nodeId, {}, {}, std::nullopt, {}};
@@ -1008,8 +1046,11 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         done.stats.cputime = threadCpuSeconds() - cpuStart;
         done.stats.inputSize = Model::toJson(input).size();
         done.stats.outputSize = worker.outputSize();
-        if (!result)
-            done.error = result.error().message;
+        if (!result) {
+            done.error = maskSecrets(result.error().message, worker.secrets());
+            qCDebug(lcEngine).noquote() << QStringLiteral("node %1 of execution %2 failed: %3")
+                                               .arg(nodeId, runId, *done.error);
+        }
         done.paused = worker.paused();
         post(std::move(done));
     });

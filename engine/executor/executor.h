@@ -2,6 +2,8 @@
 #pragma once
 
 #include "engine/blocks/blockregistry.h"
+#include "engine/credentials/credentialsstore.h"
+#include "engine/net/httpclient.h"
 #include "engine/eventbus.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
@@ -31,6 +33,9 @@ struct RunRequest
     int graphVersion = 0;
     Model::ValueMap inputs;
     Model::ValueMap nodesInputMasks;
+    // Graph-level credential choices, keyed as aggregateCredentialsInputs
+    // keys them; nodesInputMasks win over them field by field.
+    Model::ValueMap credentialInputs;
     QString userId = QString(Model::kDefaultUserId);
     QString parentGraphExecId;
     bool humanInTheLoopSafeMode = true;
@@ -102,6 +107,15 @@ public:
     void stop(const QString &graphExecId);
     bool isRunning(const QString &graphExecId) const { return m_runs.contains(graphExecId); }
     int threadCount() const { return m_pool.maxThreadCount(); }
+
+    // Where credentials and their secrets are found; without a store every
+    // credentials reference is unknown. Set before runs start.
+    void setCredentials(std::shared_ptr<CredentialsStore> credentials)
+    {
+        m_credentials = std::move(credentials);
+    }
+    // What blocks' outgoing requests may do.
+    void setNetworkPolicy(const NetworkPolicy &policy) { m_networkPolicy = policy; }
 
 Q_SIGNALS:
     void runFinished(const QString &graphExecId, Signalbox::Model::ExecutionStatus status);
@@ -216,6 +230,8 @@ private:
     QString m_databasePath;
     std::shared_ptr<const BlockRegistry> m_registry;
     EventBus *m_events;
+    std::shared_ptr<CredentialsStore> m_credentials;
+    NetworkPolicy m_networkPolicy;
     QThreadPool m_pool;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<ExecutionRepository> m_executions;

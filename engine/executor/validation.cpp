@@ -40,7 +40,8 @@ bool credentialsOptional(const Model::Node &node)
 // _validate_node_input_credentials for one node: its problems by field, and
 // whether a credentials input is missing.
 std::pair<QMap<QString, QString>, bool>
-credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, const ValueMap &mask)
+credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, const ValueMap &mask,
+                   const CredentialsStore *store, const QString &userId)
 {
     QMap<QString, QString> problems;
     bool missing = false;
@@ -72,10 +73,41 @@ credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, co
                                 .arg(absent.join(QLatin1String(", "))));
             continue;
         }
-        // Signalbox keeps no credentials yet, so every reference is unknown.
-        problems.insert(pin.name,
-                        QStringLiteral("Unknown credentials #%1")
-                            .arg(meta.value(QLatin1String("id")).toString()));
+        const QString id = meta.value(QLatin1String("id")).toString();
+        std::optional<Credential> stored;
+        if (store) {
+            auto found = store->find(userId, id);
+            if (!found) {
+                problems.insert(
+                    pin.name,
+                    QStringLiteral("Credentials not available: %1").arg(found.error().message));
+                continue;
+            }
+            stored = *found;
+        }
+        if (!stored) {
+            problems.insert(pin.name, QStringLiteral("Unknown credentials #%1").arg(id));
+            continue;
+        }
+        if (stored->provider != meta.value(QLatin1String("provider")).toString()
+            || credentialTypeName(stored->type) != meta.value(QLatin1String("type")).toString()) {
+            problems.insert(pin.name,
+                            QStringLiteral("Invalid credentials: type/provider mismatch"));
+            continue;
+        }
+        // The pin takes only some providers and types.
+        if ((!pin.credentialsProviders.isEmpty()
+             && !pin.credentialsProviders.contains(stored->provider))
+            || (!pin.credentialsTypes.isEmpty()
+                && !pin.credentialsTypes.contains(credentialTypeName(stored->type)))) {
+            problems.insert(
+                pin.name,
+                QStringLiteral("Invalid credentials: %1 takes %2 credentials of type %3, "
+                               "not %4 %5")
+                    .arg(pin.name, pin.credentialsProviders.join(QLatin1String("/")),
+                         pin.credentialsTypes.join(QLatin1String("/")), stored->provider,
+                         credentialTypeName(stored->type)));
+        }
     }
     return {problems, missing};
 }
@@ -87,7 +119,8 @@ bool isMuted(const Model::Node &node)
 
 } // namespace
 
-RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks)
+RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks,
+                             const CredentialsStore *credentials, const QString &userId)
 {
     RunCheck check;
     NodeErrors &errors = check.errors;
@@ -101,8 +134,8 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
             check.nodesToSkip.insert(node.id);
             continue;
         }
-        const auto [problems, missing]
-            = credentialProblems(node, *block, nodesInputMasks.value(node.id).toMap());
+        const auto [problems, missing] = credentialProblems(
+            node, *block, nodesInputMasks.value(node.id).toMap(), credentials, userId);
         if (!problems.isEmpty())
             errors[node.id].insert(problems);
         else if (missing && credentialsOptional(node))

@@ -3,6 +3,8 @@
 
 #include "graphsnapshot.h"
 
+#include "engine/credentials/credentialsstore.h"
+
 #include "model/value.h"
 
 #include <QMap>
@@ -30,7 +32,10 @@ struct RunCheck
 // value set must be well-formed credentials the store knows. A skipped node
 // need not be available in this build, since it never runs. Nodes muted in
 // the editor (metadata "muted") are skipped the same way, unchecked.
-RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMap &nodesInputMasks);
+// Without a credentials store every credentials reference is unknown.
+RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMap &nodesInputMasks,
+                             const CredentialsStore *credentials = nullptr,
+                             const QString &userId = QString(Model::kDefaultUserId));
 
 // "Graph validation failed: N issues on M nodes" with one line per problem.
 Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot);

@@ -175,6 +175,35 @@ QList<Migration> buildMigrations()
             QStringLiteral("CREATE INDEX pending_reviews_decided ON pending_reviews"
                            " (user_id, reviewed_at) WHERE status <> 'WAITING'"),
         }});
+
+    // 3: connected accounts (metadata only: secrets live in the keychain)
+    // and the OAuth providers users can connect to.
+    migrations.append(Migration {
+        3,
+        {
+            QStringLiteral("CREATE TABLE credentials ("
+                           " id TEXT PRIMARY KEY,"
+                           " user_id TEXT NOT NULL,"
+                           " provider TEXT NOT NULL,"
+                           " type TEXT NOT NULL CHECK (type IN"
+                           " ('api_key', 'oauth2', 'user_password', 'host_scoped')),"
+                           " title TEXT NOT NULL DEFAULT '',"
+                           " scopes TEXT NOT NULL DEFAULT '[]',"
+                           " host TEXT,"
+                           " username TEXT,"
+                           " expires_at INTEGER,"
+                           " created_at INTEGER NOT NULL)"),
+            QStringLiteral("CREATE INDEX credentials_by_user ON credentials (user_id, provider)"),
+            QStringLiteral("CREATE TABLE oauth_providers ("
+                           " name TEXT PRIMARY KEY,"
+                           " title TEXT NOT NULL DEFAULT '',"
+                           " authorization_url TEXT NOT NULL,"
+                           " token_url TEXT NOT NULL,"
+                           " client_id TEXT NOT NULL,"
+                           " scopes TEXT NOT NULL DEFAULT '[]',"
+                           " extra_parameters TEXT NOT NULL DEFAULT '{}',"
+                           " created_at INTEGER NOT NULL)"),
+        }});
     return migrations;
 }
 

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A small HTTP/1.1 server on 127.0.0.1 for tests, on a thread of its own so
+// that blocks waiting on it never wait on the test's thread.
+//
+//   /json          200, application/json: the request echoed (method, body, headers)
+//   /text          200, text/plain "hello"
+//   /status/N      N, application/json {"status": N}
+//   /redirect?to=U 302 to U
+//   /slow          never answers
+//   /nocontent     204, application/json
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace Signalbox::Testing {
+
+struct SeenRequest
+{
+    QByteArray method;
+    QByteArray target;
+    QByteArray host;
+    QMap<QByteArray, QByteArray> headers; // lower-case names
+    QByteArray body;
+};
+
+class HttpTestServer
+{
+public:
+    HttpTestServer()
+    {
+        m_dummy.moveToThread(&m_thread);
+        m_thread.start();
+        QMetaObject::invokeMethod(
+            &m_dummy,
+            [this] {
+                m_server = new QTcpServer;
+                m_server->listen(QHostAddress::LocalHost, 0);
+                m_port = m_server->serverPort();
+                QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this] {
+                    while (QTcpSocket *socket = m_server->nextPendingConnection())
+                        serve(socket);
+                });
+            },
+            Qt::BlockingQueuedConnection);
+    }
+    ~HttpTestServer()
+    {
+        QMetaObject::invokeMethod(
+            &m_dummy, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+
+    quint16 port() const { return m_port; }
+    QString url(const QString &path, const QString &host = QStringLiteral("127.0.0.1")) const
+    {
+        return QStringLiteral("http://%1:%2%3").arg(host).arg(m_port).arg(path);
+    }
+    QList<SeenRequest> requests() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_requests;
+    }
+
+private:
+    struct Reading
+    {
+        QByteArray buffer;
+    };
+
+    void serve(QTcpSocket *socket)
+    {
+        auto reading = std::make_shared<Reading>();
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, reading] {
+            reading->buffer += socket->readAll();
+            const qsizetype end = reading->buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            SeenRequest request;
+            const QList<QByteArray> lines = reading->buffer.left(end).split('\n');
+            const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
+            request.method = first.value(0);
+            request.target = first.value(1);
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                const qsizetype colon = lines.at(i).indexOf(':');
+                if (colon > 0)
+                    request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                                           lines.at(i).mid(colon + 1).trimmed());
+            }
+            request.host = request.headers.value("host");
+            const qsizetype length = request.headers.value("content-length").toLongLong();
+            if (reading->buffer.size() < end + 4 + length)
+                return;
+            request.body = reading->buffer.mid(end + 4, length);
+            reading->buffer.clear();
+            {
+                QMutexLocker lock(&m_mutex);
+                m_requests.append(request);
+            }
+            answer(socket, request);
+        });
+    }
+
+    static void reply(QTcpSocket *socket, int status, const QByteArray &type,
+                      const QByteArray &body, const QByteArray &extra = {})
+    {
+        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " X\r\n";
+        if (!type.isEmpty())
+            head += "Content-Type: " + type + "\r\n";
+        head += extra + "Content-Length: " + QByteArray::number(body.size())
+            + "\r\nConnection: close\r\n\r\n";
+        socket->write(head + body);
+        socket->disconnectFromHost();
+    }
+
+    void answer(QTcpSocket *socket, const SeenRequest &request)
+    {
+        const QUrl url = QUrl::fromEncoded("http://x" + request.target);
+        const QString path = url.path();
+        if (path == QLatin1String("/json")) {
+            QJsonObject headers;
+            for (auto it = request.headers.begin(); it != request.headers.end(); ++it)
+                headers.insert(QString::fromLatin1(it.key()), QString::fromUtf8(it.value()));
+            const QJsonObject echo {{QStringLiteral("method"), QString::fromLatin1(request.method)},
+                                    {QStringLiteral("body"), QString::fromUtf8(request.body)},
+                                    {QStringLiteral("headers"), headers}};
+            reply(socket, 200, "application/json",
+                  QJsonDocument(echo).toJson(QJsonDocument::Compact));
+        } else if (path == QLatin1String("/text")) {
+            reply(socket, 200, "text/plain; charset=utf-8", "hello");
+        } else if (path.startsWith(QLatin1String("/status/"))) {
+            const int status = path.mid(8).toInt();
+            reply(socket, status, "application/json",
+                  "{\"status\": " + QByteArray::number(status) + "}");
+        } else if (path == QLatin1String("/redirect")) {
+            const QString to
+                = QUrlQuery(url).queryItemValue(QStringLiteral("to"), QUrl::FullyDecoded);
+            reply(socket, 302, {}, {}, "Location: " + to.toUtf8() + "\r\n");
+        } else if (path == QLatin1String("/nocontent")) {
+            reply(socket, 204, "application/json", {});
+        } else if (path != QLatin1String("/slow")) {
+            reply(socket, 404, "text/plain", "not found");
+        }
+    }
+
+    QThread m_thread;
+    QObject m_dummy;
+    QTcpServer *m_server = nullptr;
+    quint16 m_port = 0;
+    mutable QMutex m_mutex;
+    QList<SeenRequest> m_requests;
+};
+
+} // namespace Signalbox::Testing
