@@ -80,7 +80,13 @@ LoopbackReplyHandler::LoopbackReplyHandler(QObject *parent)
 bool LoopbackReplyHandler::listen()
 {
     // Only this computer may answer: never every interface.
-    return m_server.isListening() || m_server.listen(QHostAddress::LocalHost, 0);
+    if (m_server.isListening())
+        return true;
+    if (!m_server.listen(QHostAddress::LocalHost, 0))
+        return false;
+    // The token request repeats the redirect URI after the listener closed.
+    m_port = m_server.serverPort();
+    return true;
 }
 
 void LoopbackReplyHandler::close()
@@ -90,7 +96,7 @@ void LoopbackReplyHandler::close()
 
 QString LoopbackReplyHandler::callback() const
 {
-    return QStringLiteral("http://127.0.0.1:%1/callback").arg(m_server.serverPort());
+    return QStringLiteral("http://127.0.0.1:%1/callback").arg(m_port);
 }
 
 void LoopbackReplyHandler::readRequest(QTcpSocket *socket)
@@ -214,8 +220,10 @@ OAuthAuthorization::OAuthAuthorization(OAuthProvider provider, QObject *parent)
                     = QStringLiteral("%1 refused the connection: %2")
                           .arg(m_provider.title.isEmpty() ? m_provider.name : m_provider.title,
                                error);
+                // QtNetworkAuth 6.4 leaves the query's '+' for spaces.
                 if (!description.isEmpty())
-                    message += QLatin1String(" (") + description + QLatin1Char(')');
+                    message += QLatin1String(" (") + QString(description).replace(u'+', u' ')
+                        + QLatin1Char(')');
                 fail(message);
             });
     connect(m_handler, &LoopbackReplyHandler::tokenRequestFailed, this, &OAuthAuthorization::fail);

@@ -39,7 +39,7 @@ public:
     bool listen();
     void close();
     bool isListening() const { return m_server.isListening(); }
-    quint16 port() const { return m_server.serverPort(); }
+    quint16 port() const { return m_port; }
     QString callback() const override;
     // The state the callback must carry; cleared once one did.
     void expectState(const QString &state) { m_state = state; }
@@ -52,6 +52,7 @@ private:
     void readRequest(QTcpSocket *socket);
 
     QTcpServer m_server;
+    quint16 m_port = 0;
     QString m_state;
 };
 
