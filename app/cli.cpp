@@ -36,9 +36,9 @@ constexpr qint64 kStopGraceMs = 3000;
 using Engine::DatabaseOptions;
 
 const QStringList kCommands
-    = {QStringLiteral("graphs"), QStringLiteral("executions"), QStringLiteral("run"),
-       QStringLiteral("blocks"), QStringLiteral("resume"),     QStringLiteral("stop"),
-       QStringLiteral("reviews")};
+    = {QStringLiteral("graphs"),  QStringLiteral("executions"), QStringLiteral("run"),
+       QStringLiteral("blocks"),  QStringLiteral("resume"),     QStringLiteral("stop"),
+       QStringLiteral("reviews"), QStringLiteral("credentials")};
 
 int exitCodeFor(const Error &error)
 {
@@ -153,13 +153,69 @@ public:
         const QCommandLineOption autoApproveNode(
             QStringLiteral("auto-approve-node"),
             QStringLiteral("Also approve later executions of the node in this run."));
-        parser.addOptions({db, json, graph, status, limit, version, output, input, hitl, sensitive,
-                           threads, execution, approve, reject, message, data, autoApproveNode});
+        const QCommandLineOption credentials(
+            QStringLiteral("credentials"),
+            QStringLiteral("A graph credentials input as KEY=CREDENTIALS_ID (repeatable; run)."),
+            QStringLiteral("KEY=ID"));
+        const QCommandLineOption allowLoopback(
+            QStringLiteral("allow-loopback"),
+            QStringLiteral("Let web requests reach this computer's own addresses."));
+        const QCommandLineOption allowPrivate(
+            QStringLiteral("allow-private-network"),
+            QStringLiteral("Let web requests reach private and link-local addresses."));
+        const QCommandLineOption provider(
+            QStringLiteral("provider"),
+            QStringLiteral("The credentials' provider (credentials add)."), QStringLiteral("NAME"));
+        const QCommandLineOption type(
+            QStringLiteral("type"),
+            QStringLiteral("api_key, user_password or host_scoped (credentials add)."),
+            QStringLiteral("TYPE"));
+        const QCommandLineOption title(QStringLiteral("title"),
+                                       QStringLiteral("The credentials' title (credentials add)."),
+                                       QStringLiteral("TEXT"));
+        const QCommandLineOption host(QStringLiteral("host"),
+                                      QStringLiteral("The host host_scoped credentials are for."),
+                                      QStringLiteral("HOST"));
+        const QCommandLineOption header(
+            QStringLiteral("header"),
+            QStringLiteral("A header host_scoped credentials send (repeatable); its value is read "
+                           "from standard input, one line per header."),
+            QStringLiteral("NAME"));
+        const QCommandLineOption username(
+            QStringLiteral("username"),
+            QStringLiteral("The user name of user_password credentials."), QStringLiteral("NAME"));
+        parser.addOptions({db,
+                           json,
+                           graph,
+                           status,
+                           limit,
+                           version,
+                           output,
+                           input,
+                           hitl,
+                           sensitive,
+                           threads,
+                           execution,
+                           approve,
+                           reject,
+                           message,
+                           data,
+                           autoApproveNode,
+                           credentials,
+                           allowLoopback,
+                           allowPrivate,
+                           provider,
+                           type,
+                           title,
+                           host,
+                           header,
+                           username});
         parser.addPositionalArgument(
             QStringLiteral("command"),
             QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
                            "executions list | executions show ID | reviews list | reviews decide "
-                           "NODE_EXEC_ID... | resume ID | stop ID | blocks list | blocks run ID"));
+                           "NODE_EXEC_ID... | resume ID | stop ID | blocks list | blocks run ID | "
+                           "credentials list | credentials add | credentials remove ID"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -173,6 +229,8 @@ public:
         }
 
         m_json = parser.isSet(json);
+        m_networkPolicy.allowLoopback = parser.isSet(allowLoopback);
+        m_networkPolicy.allowPrivate = parser.isSet(allowPrivate);
         m_dbPath = parser.isSet(db) ? parser.value(db) : QString();
         const QStringList positional = parser.positionalArguments();
         const QString group = positional.value(0);
@@ -188,7 +246,8 @@ public:
                 return listGraphs();
         } else if (group == QLatin1String("run") && positional.size() == 2) {
             return runGraph(positional.at(1), parser.values(input), parser.value(hitl),
-                            parser.value(sensitive), parser.value(threads));
+                            parser.value(sensitive), parser.value(threads),
+                            parser.values(credentials));
         } else if (group == QLatin1String("resume") && positional.size() == 2) {
             return resumeExecution(positional.at(1), parser.value(threads));
         } else if (group == QLatin1String("stop") && positional.size() == 2) {
@@ -209,6 +268,15 @@ public:
                                                         : std::nullopt,
                                      parser.isSet(autoApproveNode), parser.value(threads));
             }
+        } else if (group == QLatin1String("credentials")) {
+            if (action == QLatin1String("list") && rest.isEmpty())
+                return listCredentials();
+            if (action == QLatin1String("add") && rest.isEmpty())
+                return addCredentials(parser.value(provider), parser.value(type),
+                                      parser.value(title), parser.value(host),
+                                      parser.values(header), parser.value(username));
+            if (action == QLatin1String("remove") && rest.size() == 1)
+                return removeCredentials(rest.first());
         } else if (group == QLatin1String("executions")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listExecutions(parser.value(graph), parser.values(status),
@@ -403,8 +471,109 @@ private:
         return std::nullopt;
     }
 
+    // The credentials of the database in use; secrets are opened as the
+    // environment says (secretStoreFromEnvironment) when first needed.
+    std::shared_ptr<Engine::CredentialsStore> credentialsStore(const QString &databasePath)
+    {
+        auto secrets = std::make_shared<Engine::DeferredSecretStore>(
+            [databasePath] { return Engine::secretStoreFromEnvironment(databasePath); });
+        return std::make_shared<Engine::CredentialsStore>(databasePath, secrets);
+    }
+
+    int listCredentials()
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
+        if (!db)
+            return fail(db.error());
+        auto listed = credentialsStore((*db)->path())->list(QString(Model::kDefaultUserId));
+        if (!listed)
+            return fail(listed.error());
+        if (m_json) {
+            Model::ValueList list;
+            for (const Engine::Credential &credential : std::as_const(*listed)) {
+                Model::ValueMap item = credential.meta().toMap();
+                item.insert(QStringLiteral("host"), credential.host);
+                item.insert(QStringLiteral("expires_at"), Model::timeToValue(credential.expiresAt));
+                list.append(item);
+            }
+            printValue(list);
+            return ExitCompleted;
+        }
+        QList<QStringList> rows {{QStringLiteral("ID"), QStringLiteral("PROVIDER"),
+                                  QStringLiteral("TYPE"), QStringLiteral("TITLE"),
+                                  QStringLiteral("HOST"), QStringLiteral("EXPIRES")}};
+        for (const Engine::Credential &credential : std::as_const(*listed))
+            rows.append({credential.id, credential.provider,
+                         Engine::credentialTypeName(credential.type), credential.title,
+                         credential.host, shortTime(credential.expiresAt)});
+        m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    int addCredentials(const QString &provider, const QString &typeName, const QString &title,
+                       const QString &host, const QStringList &headers, const QString &username)
+    {
+        const auto type = Engine::credentialTypeFromName(typeName);
+        if (!type || *type == Engine::CredentialType::OAuth2)
+            return fail(
+                makeError(ErrorCode::BadInput,
+                          QStringLiteral("--type takes api_key, user_password or "
+                                         "host_scoped (connect OAuth accounts in the app)")));
+        Engine::Credential credential;
+        credential.userId = QString(Model::kDefaultUserId);
+        credential.provider = provider.isEmpty() && *type == Engine::CredentialType::HostScoped
+            ? QStringLiteral("http")
+            : provider;
+        credential.type = *type;
+        credential.title = title;
+        credential.host = host;
+        credential.username = username;
+        if (*type == Engine::CredentialType::HostScoped && (host.isEmpty() || headers.isEmpty()))
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("host_scoped credentials need --host and at "
+                                                 "least one --header")));
+        // Secrets come from standard input, never the command line.
+        QTextStream in(stdin);
+        Engine::CredentialSecret secret;
+        if (*type == Engine::CredentialType::HostScoped) {
+            for (const QString &name : headers)
+                secret.headers.insert(name, in.readLine());
+        } else if (*type == Engine::CredentialType::ApiKey) {
+            secret.apiKey = in.readLine();
+        } else {
+            secret.password = in.readLine();
+        }
+        if (secret.values().isEmpty())
+            return fail(makeError(ErrorCode::BadInput,
+                                  QStringLiteral("no secret was given on standard input")));
+        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
+        if (!db)
+            return fail(db.error());
+        auto added = credentialsStore((*db)->path())->add(credential, secret);
+        if (!added)
+            return fail(added.error());
+        if (m_json)
+            printValue(added->meta());
+        else
+            m_out << added->id << '\n';
+        return ExitCompleted;
+    }
+
+    int removeCredentials(const QString &id)
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        if (auto removed
+            = credentialsStore((*db)->path())->remove(QString(Model::kDefaultUserId), id);
+            !removed)
+            return fail(removed.error());
+        return ExitCompleted;
+    }
+
     int runGraph(const QString &fileName, const QStringList &inputs, const QString &hitlText,
-                 const QString &sensitiveText, const QString &threadsText)
+                 const QString &sensitiveText, const QString &threadsText,
+                 const QStringList &credentials)
     {
         Engine::RunRequest request;
         const auto hitl = onOff(hitlText);
@@ -435,6 +604,23 @@ private:
             return *failed;
         request.graphId = saved.id;
         request.graphVersion = saved.version;
+        auto store = credentialsStore(db->path());
+        for (const QString &entry : credentials) {
+            const qsizetype equals = entry.indexOf(QLatin1Char('='));
+            if (equals <= 0)
+                return fail(
+                    makeError(ErrorCode::BadInput,
+                              QStringLiteral("--credentials takes KEY=CREDENTIALS_ID, not \"%1\"")
+                                  .arg(entry)));
+            auto found = store->find(QString(Model::kDefaultUserId), entry.mid(equals + 1));
+            if (!found)
+                return fail(found.error());
+            Model::ValueMap meta;
+            meta.insert(QStringLiteral("id"), entry.mid(equals + 1));
+            if (found->has_value())
+                meta = (*found)->meta().toMap();
+            request.credentialInputs.insert(entry.left(equals), meta);
+        }
 
         QString executionId;
         if (const auto failed = execute(
@@ -461,6 +647,8 @@ private:
         Engine::Executor executor(db.path(), *blocks, &events, threadCount);
         if (auto opened = executor.open(); !opened)
             return fail(opened.error());
+        executor.setCredentials(credentialsStore(db.path()));
+        executor.setNetworkPolicy(m_networkPolicy);
         QEventLoop loop;
         QStringList finished;
         QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
@@ -924,6 +1112,7 @@ private:
     QTextStream &m_err;
     bool m_json = false;
     QString m_dbPath;
+    Engine::NetworkPolicy m_networkPolicy;
     std::unique_ptr<Result<std::shared_ptr<const Engine::BlockRegistry>>> m_registry;
 };
 

@@ -262,6 +262,47 @@ Result<void> EncryptedFileSecretStore::remove(const QString &key)
     return save();
 }
 
+Result<SecretStore *> DeferredSecretStore::store()
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_store) {
+        auto opened = m_open();
+        if (!opened)
+            return opened.error();
+        m_store = *opened;
+    }
+    return m_store.get();
+}
+
+QString DeferredSecretStore::description() const
+{
+    return m_store ? m_store->description() : QStringLiteral("the secret store");
+}
+
+Result<QByteArray> DeferredSecretStore::read(const QString &key)
+{
+    auto opened = store();
+    if (!opened)
+        return opened.error();
+    return (*opened)->read(key);
+}
+
+Result<void> DeferredSecretStore::write(const QString &key, const QByteArray &secret)
+{
+    auto opened = store();
+    if (!opened)
+        return opened.error();
+    return (*opened)->write(key, secret);
+}
+
+Result<void> DeferredSecretStore::remove(const QString &key)
+{
+    auto opened = store();
+    if (!opened)
+        return opened.error();
+    return (*opened)->remove(key);
+}
+
 Result<std::shared_ptr<SecretStore>> secretStoreFromEnvironment(const QString &databasePath)
 {
     const QString kind = qEnvironmentVariable("SIGNALBOX_SECRET_STORE", QStringLiteral("keychain"));

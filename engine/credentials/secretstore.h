@@ -7,6 +7,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -77,6 +78,30 @@ private:
     // The derived key, in memory that is locked and wiped when freed.
     unsigned char *m_key = nullptr;
     std::map<QString, QByteArray> m_secrets;
+    QMutex m_mutex;
+};
+
+// A secret store opened when a secret is first needed, so that work that
+// needs none (most runs) never asks the keychain or a passphrase. A failed
+// opening is tried again on the next use.
+class DeferredSecretStore final : public SecretStore
+{
+public:
+    using Opener = std::function<Result<std::shared_ptr<SecretStore>>()>;
+    explicit DeferredSecretStore(Opener open)
+        : m_open(std::move(open))
+    { }
+
+    QString description() const override;
+    Result<QByteArray> read(const QString &key) override;
+    Result<void> write(const QString &key, const QByteArray &secret) override;
+    Result<void> remove(const QString &key) override;
+
+private:
+    Result<SecretStore *> store();
+
+    Opener m_open;
+    std::shared_ptr<SecretStore> m_store;
     QMutex m_mutex;
 };
 

@@ -9,6 +9,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -99,8 +103,8 @@ private:
     }
 
     // A graph: [url constant] -> web request -> outputs for each pin.
-    QString importRequestGraph(const QString &blockId, const Model::Value &credentials = {},
-                               const char *extraInputs = "{}")
+    static QByteArray requestGraph(const QString &blockId, const Model::Value &credentials = {},
+                                   const char *extraInputs = "{}")
     {
         Model::ValueMap request = value(extraInputs).toMap();
         if (credentials.isMap())
@@ -136,7 +140,14 @@ private:
         graph.insert(QStringLiteral("name"), QStringLiteral("request"));
         graph.insert(QStringLiteral("nodes"), nodes);
         graph.insert(QStringLiteral("links"), links);
-        auto parsed = Model::graphFromJson(Model::toJson(graph), QStringLiteral("test graph"));
+        return Model::toJson(graph);
+    }
+
+    QString importRequestGraph(const QString &blockId, const Model::Value &credentials = {},
+                               const char *extraInputs = "{}")
+    {
+        auto parsed = Model::graphFromJson(requestGraph(blockId, credentials, extraInputs),
+                                           QStringLiteral("test graph"));
         if (!parsed)
             qFatal("%s", qPrintable(parsed.error().text()));
         GraphRepository graphs(*m_db);
@@ -516,6 +527,73 @@ private Q_SLOTS:
             QVERIFY(!Model::toJson(event.outputValue).contains(canary));
             QVERIFY(!Model::toJson(event.inputData).contains(canary));
             QVERIFY(!event.error.contains(kCanary));
+        }
+    }
+
+    void commandLineRunKeepsTheSecretOut()
+    {
+        // The same through the real program: credentials added from standard
+        // input, a run that uses them, and everything it printed (with every
+        // debug message on), its database, WAL and an export.
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("SIGNALBOX_SECRET_STORE"), QStringLiteral("file"));
+        environment.insert(QStringLiteral("SIGNALBOX_SECRETS_PASSPHRASE"), QStringLiteral("pw"));
+        environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true"));
+        const QString db = m_dir.filePath(QStringLiteral("cli.db"));
+        QByteArray printed;
+        auto signalbox = [&](const QStringList &arguments, const QByteArray &input = {}) {
+            QProcess process;
+            process.setProcessEnvironment(environment);
+            process.start(QStringLiteral(SIGNALBOX_BINARY),
+                          QStringList {QStringLiteral("--db"), db} + arguments);
+            process.write(input);
+            process.closeWriteChannel();
+            process.waitForFinished(30000);
+            const QByteArray out = process.readAllStandardOutput();
+            printed += out + process.readAllStandardError();
+            return std::pair {process.exitCode(), out};
+        };
+        const auto [added, id] = signalbox(
+            {QStringLiteral("credentials"), QStringLiteral("add"), QStringLiteral("--type"),
+             QStringLiteral("host_scoped"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+             QStringLiteral("--header"), QStringLiteral("X-Api-Key")},
+            kCanary.toUtf8() + '\n');
+        QCOMPARE(added, 0);
+        const QString file = m_dir.filePath(QStringLiteral("request.json"));
+        QFile graph(file);
+        QVERIFY(graph.open(QIODevice::WriteOnly));
+        graph.write(requestGraph(kAuthenticated, {}, "{'method': 'GET'}"));
+        graph.close();
+        const int before = m_server->requests().size();
+        const auto [ran, output] = signalbox(
+            {QStringLiteral("run"), file, QStringLiteral("--allow-loopback"),
+             QStringLiteral("--credentials"),
+             QStringLiteral("http_host_scoped_credentials=") + QString::fromUtf8(id.trimmed()),
+             QStringLiteral("--input"),
+             QStringLiteral("url=") + m_server->url(QStringLiteral("/json"))});
+        QVERIFY2(ran == 0, printed.constData());
+        QCOMPARE(m_server->requests().size(), before + 1);
+        QCOMPARE(m_server->requests().constLast().headers.value("x-api-key"), kCanary.toUtf8());
+        QVERIFY(output.contains("***"));
+        const auto [listed, graphs] = signalbox(
+            {QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QString graphId = QJsonDocument::fromJson(graphs)
+                                    .object()
+                                    .value(QLatin1String("graphs"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject()
+                                    .value(QLatin1String("id"))
+                                    .toString();
+        const auto [exported, text]
+            = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), graphId});
+        QCOMPARE(exported, 0);
+        QVERIFY(text.contains("nodes"));
+        QVERIFY(!printed.contains(kCanary.toUtf8()));
+        for (const QString &path : QStringList {db, db + QLatin1String("-wal")}) {
+            QFile data(path);
+            if (data.open(QIODevice::ReadOnly))
+                QVERIFY2(!data.readAll().contains(kCanary.toUtf8()), qPrintable(path));
         }
     }
 };
