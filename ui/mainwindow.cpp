@@ -4,6 +4,7 @@
 #include "blockpalette.h"
 #include "commandpalette.h"
 #include "connectdialog.h"
+#include "credentialspage.h"
 #include "executionspanel.h"
 #include "graphdocument.h"
 #include "grapheditor.h"
@@ -430,6 +431,7 @@ void MainWindow::createDocks()
     });
 
     m_properties = new PropertyPanel(this);
+    m_properties->setCredentials(credentials());
     dock(QStringLiteral("propertiesDock"), tr("Properties"), m_properties, Qt::RightDockWidgetArea);
 
     m_validation = new ValidationPanel(this);
@@ -855,18 +857,30 @@ void MainWindow::openCommandPalette()
 
 void MainWindow::openSettings()
 {
-    auto *dialog = new SettingsDialog(m_context.settings, this);
+    auto *page = new CredentialsPage(credentials(), m_secretChoice);
+    page->setObjectName(QStringLiteral("credentialsPage"));
+    auto *dialog = new SettingsDialog(m_context.settings, this, page);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const AppSettings chosen = dialog->settings();
+        AppSettings chosen = dialog->settings();
+        chosen.secretStore = SecretStoreChoice::kindName(m_secretChoice->kind());
         if (chosen.databasePath != m_context.settings.databasePath) {
             m_executor.reset();
             m_store.reset();
+            m_credentials.reset();
+            m_secretChoice.reset();
             log(tr("Database: %1").arg(chosen.databasePath));
+        }
+        if (m_executor) {
+            Engine::NetworkPolicy policy;
+            policy.allowLoopback = chosen.allowLoopback;
+            policy.allowPrivate = chosen.allowPrivateNetwork;
+            m_executor->setNetworkPolicy(policy);
         }
         m_context.settings = chosen;
         QSettings settings;
         chosen.save(settings);
+        m_properties->setCredentials(credentials());
     });
     dialog->open();
 }
@@ -1062,6 +1076,21 @@ Result<Engine::Database *> MainWindow::store()
     return m_store.get();
 }
 
+std::shared_ptr<Engine::CredentialsStore> MainWindow::credentials()
+{
+    if (m_credentials)
+        return m_credentials;
+    const QString path = m_context.settings.databasePath;
+    if (!m_secretChoice)
+        m_secretChoice = std::make_shared<SecretStoreChoice>(
+            SecretStoreChoice::kindFromName(m_context.settings.secretStore),
+            path + QLatin1String(".secrets"));
+    auto secrets = std::make_shared<Engine::DeferredSecretStore>(
+        [choice = m_secretChoice] { return choice->open(); });
+    m_credentials = std::make_shared<Engine::CredentialsStore>(path, secrets);
+    return m_credentials;
+}
+
 Engine::Executor *MainWindow::executor()
 {
     if (m_executor)
@@ -1074,6 +1103,11 @@ Engine::Executor *MainWindow::executor()
         showError(tr("Cannot run"), opened.error().text());
         return nullptr;
     }
+    executor->setCredentials(credentials());
+    Engine::NetworkPolicy policy;
+    policy.allowLoopback = m_context.settings.allowLoopback;
+    policy.allowPrivate = m_context.settings.allowPrivateNetwork;
+    executor->setNetworkPolicy(policy);
     connect(executor.get(), &Engine::Executor::runFinished, this,
             [this](const QString &id, Model::ExecutionStatus status) {
                 log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));

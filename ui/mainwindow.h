@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/credentials/credentialsstore.h"
 #include "settingsdialog.h"
 
 #include "model/executionstatus.h"
@@ -38,6 +39,7 @@ class GraphEditor;
 class GraphLayouter;
 class PropertyPanel;
 class ReviewDialog;
+class SecretStoreChoice;
 class ReviewInbox;
 class ExecutionsPanel;
 class ValidationPanel;
@@ -68,6 +70,9 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     BlockPalette *palette() const { return m_palette; }
     PropertyPanel *propertyPanel() const { return m_properties; }
+    // The credentials of the database in use (secrets opened when needed).
+    std::shared_ptr<Engine::CredentialsStore> credentials();
+    std::shared_ptr<SecretStoreChoice> secretStoreChoice() const { return m_secretChoice; }
     ValidationPanel *validationPanel() const { return m_validation; }
     QAction *action(const QString &objectName) const;
     QList<QAction *> allActions() const;
@@ -202,6 +207,8 @@ private:
     // Edits of review payloads not sent yet, by node execution id.
     QHash<QString, QString> m_reviewDrafts;
     std::unique_ptr<Engine::Database> m_store;
+    std::shared_ptr<SecretStoreChoice> m_secretChoice;
+    std::shared_ptr<Engine::CredentialsStore> m_credentials;
     std::unique_ptr<Engine::EventBus> m_events;
     std::unique_ptr<Engine::Executor> m_executor;
     int m_loading = 0;

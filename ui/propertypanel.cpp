@@ -481,15 +481,54 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         return edit;
     }
     case Model::PinType::Credentials: {
+        // The user's credentials of the providers and types the pin takes.
         auto *picker = new QComboBox;
-        picker->addItem(
-            value.isObject()
-                ? value.toObject()
-                      .value(QLatin1String("title"))
-                      .toString(tr("Credentials %1")
-                                    .arg(value.toObject().value(QLatin1String("id")).toString()))
-                : tr("No credentials stored"));
-        picker->setEnabled(false);
+        picker->addItem(tr("(none)"));
+        const QString chosenId = value.toObject().value(QLatin1String("id")).toString();
+        QList<Engine::Credential> fitting;
+        if (m_credentials) {
+            auto listed = m_credentials->list(QString(Model::kDefaultUserId));
+            for (const Engine::Credential &credential :
+                 listed ? *listed : QList<Engine::Credential>()) {
+                if ((pin->credentialsProviders.isEmpty()
+                     || pin->credentialsProviders.contains(credential.provider))
+                    && (pin->credentialsTypes.isEmpty()
+                        || pin->credentialsTypes.contains(
+                            Engine::credentialTypeName(credential.type))))
+                    fitting.append(credential);
+            }
+        }
+        for (const Engine::Credential &credential : std::as_const(fitting)) {
+            picker->addItem(credential.host.isEmpty()
+                                ? credential.title
+                                : tr("%1 (%2)").arg(credential.title, credential.host),
+                            credential.id);
+        }
+        if (!chosenId.isEmpty()) {
+            int index = picker->findData(chosenId);
+            if (index < 0) {
+                // Set, but not among this user's credentials (removed, or
+                // from another computer): shown so that it can be replaced.
+                picker->addItem(tr("Unknown credentials %1").arg(chosenId), chosenId);
+                index = picker->count() - 1;
+            }
+            picker->setCurrentIndex(index);
+        }
+        picker->setToolTip(fitting.isEmpty()
+                               ? tr("No credentials of this kind yet: add them in Settings → "
+                                    "Credentials")
+                               : tr("Credentials from Settings → Credentials"));
+        connect(picker, &QComboBox::activated, this, [this, field, picker, fitting](int index) {
+            const QString id = picker->itemData(index).toString();
+            for (const Engine::Credential &credential : fitting) {
+                if (credential.id == id) {
+                    applyInput(field, Model::toQJson(credential.meta()));
+                    return;
+                }
+            }
+            if (index == 0)
+                applyInput(field, QJsonValue());
+        });
         return picker;
     }
     case Model::PinType::String:
@@ -518,6 +557,12 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         applyInput(field, text.isEmpty() ? QJsonValue() : QJsonValue(text));
     });
     return edit;
+}
+
+void PropertyPanel::setCredentials(std::shared_ptr<Engine::CredentialsStore> credentials)
+{
+    m_credentials = std::move(credentials);
+    scheduleRebuild();
 }
 
 void PropertyPanel::applyInput(const QString &pin, const QJsonValue &value)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/credentials/credentialsstore.h"
 #include "engine/executor/validation.h"
 
 #include <QHash>
@@ -42,6 +43,8 @@ public:
     // The message shown next to a field; empty when it is fine.
     QString fieldMessage(const QString &field) const;
     void focusTitle();
+    // Where the credentials pickers find the user's credentials.
+    void setCredentials(std::shared_ptr<Engine::CredentialsStore> credentials);
 
 private:
     void rebuild();
@@ -60,6 +63,7 @@ private:
     void setLocalMessage(const QString &field, const QString &message);
 
     QPointer<GraphDocument> m_document;
+    std::shared_ptr<Engine::CredentialsStore> m_credentials;
     QString m_nodeId;
     Engine::NodeErrors m_problems;
     QScrollArea *m_scroll;

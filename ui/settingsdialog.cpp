@@ -11,7 +11,9 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QThread>
+#include <QVBoxLayout>
 
 namespace Signalbox::Ui {
 
@@ -30,6 +32,12 @@ AppSettings AppSettings::load(const QSettings &settings)
     result.databasePath
         = settings.value(QStringLiteral("store/databasePath"), defaultDatabasePath()).toString();
     result.threads = qBound(0, settings.value(QStringLiteral("run/threads"), 0).toInt(), 64);
+    result.allowLoopback = settings.value(QStringLiteral("network/allowLoopback"), false).toBool();
+    result.allowPrivateNetwork
+        = settings.value(QStringLiteral("network/allowPrivateNetwork"), false).toBool();
+    result.secretStore
+        = settings.value(QStringLiteral("credentials/secretStore"), QStringLiteral("keychain"))
+              .toString();
     return result;
 }
 
@@ -39,10 +47,14 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("run/sensitiveSafeMode"), sensitiveSafeMode);
     settings.setValue(QStringLiteral("store/databasePath"), databasePath);
     settings.setValue(QStringLiteral("run/threads"), threads);
+    settings.setValue(QStringLiteral("network/allowLoopback"), allowLoopback);
+    settings.setValue(QStringLiteral("network/allowPrivateNetwork"), allowPrivateNetwork);
+    settings.setValue(QStringLiteral("credentials/secretStore"), secretStore);
 }
 
-SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
+SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials)
     : QDialog(parent)
+    , m_secretStore(settings.secretStore)
 {
     setWindowTitle(tr("Settings"));
     m_hitl = new QCheckBox(tr("Pause at Human Review blocks"), this);
@@ -70,15 +82,36 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     m_threads->setSpecialValueText(tr("One per core (%1)").arg(QThread::idealThreadCount()));
     m_threads->setValue(settings.threads);
     m_threads->setAccessibleName(tr("Threads"));
+    m_loopback = new QCheckBox(tr("Let web requests reach this computer (localhost)"), this);
+    m_loopback->setChecked(settings.allowLoopback);
+    m_loopback->setAccessibleName(tr("Allow loopback addresses"));
+    m_private = new QCheckBox(tr("Let web requests reach private and link-local networks"), this);
+    m_private->setChecked(settings.allowPrivateNetwork);
+    m_private->setAccessibleName(tr("Allow private networks"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    auto *form = new QFormLayout(this);
+    auto *general = new QWidget(this);
+    auto *form = new QFormLayout(general);
     form->addRow(tr("Human review:"), m_hitl);
     form->addRow(tr("Sensitive actions:"), m_sensitive);
     form->addRow(tr("&Database:"), databaseRow);
     form->addRow(tr("&Threads:"), m_threads);
-    form->addRow(buttons);
+    form->addRow(tr("Network:"), m_loopback);
+    form->addRow(QString(), m_private);
+    auto *layout = new QVBoxLayout(this);
+    if (credentials) {
+        auto *tabs = new QTabWidget(this);
+        tabs->addTab(general, tr("&General"));
+        credentials->setParent(tabs);
+        tabs->addTab(credentials, tr("&Credentials"));
+        tabs->setObjectName(QStringLiteral("settingsTabs"));
+        layout->addWidget(tabs);
+        resize(760, 460);
+    } else {
+        layout->addWidget(general);
+    }
+    layout->addWidget(buttons);
 }
 
 AppSettings SettingsDialog::settings() const
@@ -88,6 +121,9 @@ AppSettings SettingsDialog::settings() const
     result.sensitiveSafeMode = m_sensitive->isChecked();
     result.databasePath = m_database->text().trimmed();
     result.threads = m_threads->value();
+    result.allowLoopback = m_loopback->isChecked();
+    result.allowPrivateNetwork = m_private->isChecked();
+    result.secretStore = m_secretStore;
     return result;
 }
 

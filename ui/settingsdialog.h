@@ -4,6 +4,8 @@
 #include <QDialog>
 #include <QString>
 
+#include <memory>
+
 class QCheckBox;
 class QLineEdit;
 class QSettings;
@@ -19,6 +21,11 @@ struct AppSettings
     bool sensitiveSafeMode = false;
     QString databasePath;
     int threads = 0; // 0: one per core
+    // Web requests may reach this computer, or private networks.
+    bool allowLoopback = false;
+    bool allowPrivateNetwork = false;
+    // "keychain" or "file" (an encrypted file the user opted in to).
+    QString secretStore = QStringLiteral("keychain");
 
     static QString defaultDatabasePath();
     static AppSettings load(const QSettings &settings);
@@ -26,12 +33,13 @@ struct AppSettings
     bool operator==(const AppSettings &) const = default;
 };
 
+// General settings, and the Credentials page when `credentials` is given.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 
 public:
-    SettingsDialog(const AppSettings &settings, QWidget *parent);
+    SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials = nullptr);
     AppSettings settings() const;
 
 private:
@@ -39,6 +47,9 @@ private:
     QCheckBox *m_sensitive;
     QLineEdit *m_database;
     QSpinBox *m_threads;
+    QCheckBox *m_loopback;
+    QCheckBox *m_private;
+    QString m_secretStore;
 };
 
 } // namespace Signalbox::Ui

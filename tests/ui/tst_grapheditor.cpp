@@ -9,6 +9,7 @@
 #include "ui/blockpalette.h"
 #include "ui/commandpalette.h"
 #include "ui/connectdialog.h"
+#include "ui/credentialspage.h"
 #include "ui/graphdocument.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
@@ -21,6 +22,8 @@
 #include "ui/propertypanel.h"
 #include "ui/settingsdialog.h"
 #include "ui/validationpanel.h"
+#include <QComboBox>
+#include <QTreeWidget>
 
 #include <QAccessible>
 #include <QAction>
@@ -345,6 +348,47 @@ private Q_SLOTS:
         // The node shows the value.
         QCOMPARE(document()->undoStack()->count(), 2);
         QCOMPARE(document()->undoStack()->text(1), QStringLiteral("Set name of Agent Input"));
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void credentialsPageAndPicker()
+    {
+        freshGraph();
+        // No keychain here: the user opts in to the encrypted file.
+        window()->credentials();
+        window()->secretStoreChoice()->setKind(SecretStoreChoice::Kind::EncryptedFile);
+        window()->secretStoreChoice()->unlock(QStringLiteral("passphrase"));
+        CredentialsPage page(window()->credentials(), window()->secretStoreChoice());
+        auto added
+            = page.addHostHeaders(QStringLiteral("Example API"), QStringLiteral("api.example.com"),
+                                  QStringLiteral("Authorization"), QStringLiteral("Bearer x1"));
+        QVERIFY2(added.ok(), qPrintable(added ? QString() : added.error().message));
+        QVERIFY(
+            page.addApiKey(QStringLiteral("openai"), QStringLiteral("Key"), QStringLiteral("sk-1"))
+                .ok());
+        QCOMPARE(page.list()->topLevelItemCount(), 2);
+        QVERIFY(!page.addHostHeaders({}, {}, {}, {}).ok());
+
+        // The picker offers only credentials of the pin's provider and type.
+        const QString node = document()->addNode(
+            QStringLiteral("fff86bcd-e001-4bad-a7f6-2eae4720c8dc"), QPointF(0, 0));
+        document()->undoStack()->setClean();
+        const QByteArray before = document()->toJson();
+        editor()->scene()->nodeItem(node)->setSelected(true);
+        QTRY_COMPARE(window()->propertyPanel()->nodeId(), node);
+        QComboBox *picker = nullptr;
+        QTRY_VERIFY((picker = qobject_cast<QComboBox *>(
+                         window()->propertyPanel()->fieldEditor(QStringLiteral("credentials")))));
+        QCOMPARE(picker->count(), 2);
+        QCOMPARE(picker->itemData(1).toString(), added->id);
+        picker->setCurrentIndex(1);
+        Q_EMIT picker->activated(1);
+        const QJsonObject chosen
+            = document()->node(node)->inputDefault.value(QStringLiteral("credentials")).toObject();
+        QCOMPARE(chosen.value(QStringLiteral("id")).toString(), added->id);
+        QCOMPARE(chosen.value(QStringLiteral("type")).toString(), QStringLiteral("host_scoped"));
+        QCOMPARE(chosen.value(QStringLiteral("provider")).toString(), QStringLiteral("http"));
+        QVERIFY(!document()->toJson().contains("Bearer x1"));
         checkUndoRedo(before, document()->toJson());
     }
 
