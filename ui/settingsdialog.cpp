@@ -6,6 +6,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -95,7 +96,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     auto *form = new QFormLayout(general);
     form->addRow(tr("Human review:"), m_hitl);
     form->addRow(tr("Sensitive actions:"), m_sensitive);
-    form->addRow(tr("&Database:"), databaseRow);
+    auto *databaseLabel = new QLabel(tr("&Database:"), general);
+    databaseLabel->setBuddy(m_database);
+    form->addRow(databaseLabel, databaseRow);
     form->addRow(tr("&Threads:"), m_threads);
     form->addRow(tr("Network:"), m_loopback);
     form->addRow(QString(), m_private);
