@@ -697,7 +697,8 @@ void MainWindow::validateCurrent()
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
-    const Engine::NodeErrors errors = validateDocument(*editor->document(), m_context.registry);
+    const Engine::NodeErrors errors
+        = validateDocument(*editor->document(), m_context.registry, credentials().get());
     editor->showProblems(errors);
     m_validation->showProblems(*editor->document(), errors);
     m_properties->setProblems(errors);
@@ -1160,7 +1161,8 @@ void MainWindow::runCurrent()
     if (!editor)
         return;
     validateCurrent();
-    if (const Engine::NodeErrors errors = validateDocument(*editor->document(), m_context.registry);
+    if (const Engine::NodeErrors errors
+        = validateDocument(*editor->document(), m_context.registry, credentials().get());
         !errors.isEmpty()) {
         Q_EMIT statusMessage(tr("Fix the problems before running"));
         return;

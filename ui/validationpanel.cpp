@@ -13,10 +13,11 @@
 namespace Signalbox::Ui {
 
 Engine::NodeErrors validateDocument(const GraphDocument &document,
-                                    std::shared_ptr<const Engine::BlockRegistry> registry)
+                                    std::shared_ptr<const Engine::BlockRegistry> registry,
+                                    const Engine::CredentialsStore *credentials)
 {
     const Engine::GraphSnapshot snapshot(document.graph(), std::move(registry));
-    return Engine::validateGraphForRun(snapshot, {}).errors;
+    return Engine::validateGraphForRun(snapshot, {}, credentials).errors;
 }
 
 ValidationPanel::ValidationPanel(QWidget *parent)

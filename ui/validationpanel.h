@@ -16,9 +16,11 @@ namespace Signalbox::Ui {
 
 class GraphDocument;
 
-// Checks a whole graph as a run would (Engine::validateGraphForRun).
+// Checks a whole graph as a run would (Engine::validateGraphForRun),
+// credentials against `credentials`.
 Engine::NodeErrors validateDocument(const GraphDocument &document,
-                                    std::shared_ptr<const Engine::BlockRegistry> registry);
+                                    std::shared_ptr<const Engine::BlockRegistry> registry,
+                                    const Engine::CredentialsStore *credentials = nullptr);
 
 // The problems of the last validation, one row per node and field;
 // double-click or Enter on a row goes to its node.

@@ -389,6 +389,13 @@ private Q_SLOTS:
         QCOMPARE(chosen.value(QStringLiteral("type")).toString(), QStringLiteral("host_scoped"));
         QCOMPARE(chosen.value(QStringLiteral("provider")).toString(), QStringLiteral("http"));
         QVERIFY(!document()->toJson().contains("Bearer x1"));
+        // Validation (F7) knows the chosen credentials; without them it asks for some.
+        QVERIFY(!validateDocument(*document(), m_registry, window()->credentials().get())
+                     .value(node)
+                     .contains(QStringLiteral("credentials")));
+        QVERIFY(validateDocument(*document(), m_registry, window()->credentials().get())
+                    .value(node)
+                    .contains(QStringLiteral("url")));
         checkUndoRedo(before, document()->toJson());
     }
 
