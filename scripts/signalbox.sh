@@ -78,6 +78,8 @@ run)
     exec xvfb-run -a -s "-screen 0 1600x1000x24" "${app[@]}"
     ;;
 test)
+    # The packaging tests: validators, and a fresh Debian root to install into.
+    packages+=(file mmdebstrap appstream desktop-file-utils)
     install_missing
     build
     echo "== running the test suite"

@@ -404,8 +404,16 @@ void MainWindow::createMenus()
         QMessageBox::about(
             this, tr("About Signalbox"),
             tr("<b>Signalbox %1</b><p>Build agent graphs, run them locally, "
-               "keep a human in the loop.</p><p>Qt %2</p>")
-                .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+               "keep a human in the loop.</p>"
+               "<p>Copyright © the Signalbox authors. Signalbox is free software under the GNU "
+               "General Public License, version 3 or any later version "
+               "(GPL-3.0-or-later), with no warranty.</p>"
+               "<p>Built with Qt %2, running on Qt %3.</p>"
+               "<p>Uses: Qt 6 (LGPL-3.0; Qt Network Authorization GPL-3.0), QtKeychain "
+               "(BSD-3-Clause), libsodium (ISC), SQLite (public domain), Graphviz (EPL-1.0), "
+               "valijson (BSD-2-Clause).</p>")
+                .arg(QApplication::applicationVersion(), QStringLiteral(QT_VERSION_STR),
+                     QString::fromLatin1(qVersion())));
     });
 }
 
