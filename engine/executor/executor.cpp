@@ -15,6 +15,10 @@
 
 #include <ctime>
 
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
+
 Q_LOGGING_CATEGORY(lcEngine, "signalbox.engine")
 
 namespace Signalbox::Engine {
@@ -37,9 +41,19 @@ qint64 nowMs()
 
 double threadCpuSeconds()
 {
+#ifdef Q_OS_WIN
+    FILETIME created, exited, kernel, user;
+    if (!GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user))
+        return 0;
+    const auto ticks = [](const FILETIME &time) {
+        return (quint64(time.dwHighDateTime) << 32) | time.dwLowDateTime;
+    };
+    return double(ticks(kernel) + ticks(user)) / 1e7; // 100 ns ticks
+#else
     timespec now {};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
+#endif
 }
 
 // What a block sees on a worker thread: yields go to the coordinator's
