@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # signalbox_add_test(NAME <name> SOURCES <files...> LIBS <targets...> [TIMEOUT <s>] [GUI])
 #
 # Adds one Qt Test executable and registers it with CTest. Every test runs with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the Debian package, installs it with apt into a fresh minimal
 # Debian 12 root (made with mmdebstrap or debootstrap, cached between runs),
 # runs it there, removes it, and checks nothing is left behind.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sets up a Debian 12 machine for Signalbox, builds it, and then either runs
 # Signalbox's main job or the whole test suite.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The OAuth 2.0 / OpenID Connect server the OAuth tests run against:
 // oidc-provider with its development login and consent pages, listening on
 // 127.0.0.1 only. Prints "listening <port>" once it accepts connections.
