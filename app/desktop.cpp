@@ -7,6 +7,7 @@
 #include "ui/mainwindow.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QMessageBox>
@@ -21,6 +22,11 @@ int runDesktop(int &argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Signalbox"));
     QApplication::setApplicationName(QStringLiteral("signalbox"));
+    QApplication::setDesktopFileName(QStringLiteral("io.signalbox.Signalbox"));
+    QIcon icon;
+    icon.addFile(QStringLiteral(":/signalbox/icons/signalbox-64.png"));
+    icon.addFile(QStringLiteral(":/signalbox/icons/signalbox-256.png"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.signalbox.Signalbox"), icon));
     QApplication::setApplicationDisplayName(QStringLiteral("Signalbox"));
     QApplication::setApplicationVersion(QStringLiteral(SIGNALBOX_VERSION));
 
