@@ -15,8 +15,11 @@ using namespace StoreFormat;
 namespace {
 
 const QString kColumns = QStringLiteral(
-    "id, user_id, provider, type, title, scopes, host, username, expires_at, created_at"
+    "SELECT id, user_id, provider, type, title, scopes, host, username, expires_at, created_at"
     " FROM credentials");
+const QString kProviderColumns
+    = QStringLiteral("SELECT name, title, authorization_url, token_url, client_id, scopes,"
+                     " extra_parameters FROM oauth_providers");
 
 QString listToText(const QStringList &list)
 {
@@ -62,31 +65,54 @@ OAuthProvider readProvider(const QSqlQuery &q)
     return provider;
 }
 
-// Runs `work` on a connection of the calling thread's own.
+// Runs one statement on a connection of the calling thread's own and hands
+// the finished query to `use`.
 template<typename T>
-Result<T> withDatabase(const QString &path, const std::function<Result<T>(Database &)> &work)
+Result<T> runStatement(const QString &path, const QString &sql, const QVariantList &values,
+                       const QString &doing, const std::function<T(QSqlQuery &)> &use)
 {
     auto db = Database::open(path);
     if (!db)
         return db.error();
-    return work(**db);
-}
-
-// Prepares, binds and runs one statement.
-Result<QSqlQuery *> run(Database &db, const QString &sql, const QVariantList &values,
-                        const QString &doing)
-{
-    auto query = db.prepare(sql);
+    auto query = (*db)->prepare(sql);
     if (!query)
         return query.error();
     for (const QVariant &value : values)
         (*query)->addBindValue(value);
     if (!(*query)->exec()) {
-        const Error error = db.storageError((*query)->lastError(), doing);
+        const Error error = (*db)->storageError((*query)->lastError(), doing);
         (*query)->finish();
         return error;
     }
-    return *query;
+    T result = use(**query);
+    (*query)->finish();
+    return result;
+}
+
+// The rows a SELECT finds, each made by `read`.
+template<typename T>
+Result<QList<T>> select(const QString &path, const QString &sql, const QVariantList &values,
+                        const QString &doing, T (*read)(const QSqlQuery &))
+{
+    return runStatement<QList<T>>(path, sql, values, doing, [read](QSqlQuery &query) {
+        QList<T> rows;
+        while (query.next())
+            rows.append(read(query));
+        return rows;
+    });
+}
+
+// How many rows an INSERT, UPDATE or DELETE changed.
+Result<int> change(const QString &path, const QString &sql, const QVariantList &values,
+                   const QString &doing)
+{
+    return runStatement<int>(path, sql, values, doing,
+                             [](QSqlQuery &query) { return query.numRowsAffected(); });
+}
+
+template<typename T> std::optional<T> firstOf(const QList<T> &rows)
+{
+    return rows.isEmpty() ? std::nullopt : std::optional<T>(rows.constFirst());
 }
 
 } // namespace
@@ -99,41 +125,23 @@ CredentialsStore::CredentialsStore(QString databasePath, std::shared_ptr<SecretS
 Result<QList<Credential>> CredentialsStore::list(const QString &userId,
                                                  const QString &provider) const
 {
-    return withDatabase<QList<Credential>>(
-        m_databasePath, [&](Database &db) -> Result<QList<Credential>> {
-            auto query = run(db,
-                             QLatin1String("SELECT ") + kColumns
-                                 + QLatin1String(" WHERE user_id = ? AND (? = '' OR provider = ?)"
-                                                 " ORDER BY created_at DESC, id DESC"),
-                             {userId, textOrEmpty(provider), textOrEmpty(provider)},
-                             QStringLiteral("listing credentials"));
-            if (!query)
-                return query.error();
-            QList<Credential> credentials;
-            while ((*query)->next())
-                credentials.append(readCredential(**query));
-            (*query)->finish();
-            return credentials;
-        });
+    return select(m_databasePath,
+                  kColumns
+                      + QLatin1String(" WHERE user_id = ? AND (? = '' OR provider = ?)"
+                                      " ORDER BY created_at DESC, id DESC"),
+                  {userId, textOrEmpty(provider), textOrEmpty(provider)},
+                  QStringLiteral("listing credentials"), readCredential);
 }
 
 Result<std::optional<Credential>> CredentialsStore::find(const QString &userId,
                                                          const QString &id) const
 {
-    return withDatabase<std::optional<Credential>>(
-        m_databasePath, [&](Database &db) -> Result<std::optional<Credential>> {
-            auto query = run(db,
-                             QLatin1String("SELECT ") + kColumns
-                                 + QLatin1String(" WHERE user_id = ? AND id = ?"),
-                             {userId, id}, QStringLiteral("reading credentials %1").arg(id));
-            if (!query)
-                return query.error();
-            std::optional<Credential> credential;
-            if ((*query)->next())
-                credential = readCredential(**query);
-            (*query)->finish();
-            return credential;
-        });
+    auto rows
+        = select(m_databasePath, kColumns + QLatin1String(" WHERE user_id = ? AND id = ?"),
+                 {userId, id}, QStringLiteral("reading credentials %1").arg(id), readCredential);
+    if (!rows)
+        return rows.error();
+    return firstOf(*rows);
 }
 
 Result<Credential> CredentialsStore::add(Credential credential, const CredentialSecret &secret)
@@ -146,28 +154,22 @@ Result<Credential> CredentialsStore::add(Credential credential, const Credential
         return makeError(ErrorCode::BadInput, QStringLiteral("Credentials need a provider"));
     if (auto stored = m_secrets->write(credential.id, secret.toJson()); !stored)
         return stored.error();
-    auto inserted
-        = withDatabase<Credential>(m_databasePath, [&](Database &db) -> Result<Credential> {
-              auto query = run(
-                  db,
-                  QStringLiteral("INSERT INTO credentials (id, user_id, provider, type, title,"
-                                 " scopes, host, username, expires_at, created_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                  {credential.id, credential.userId, credential.provider,
-                   credentialTypeName(credential.type), textOrEmpty(credential.title),
-                   listToText(credential.scopes),
-                   credential.host.isEmpty() ? QVariant() : QVariant(credential.host),
-                   credential.username.isEmpty() ? QVariant() : QVariant(credential.username),
-                   timeToVariant(credential.expiresAt), timeToVariant(credential.createdAt)},
-                  QStringLiteral("storing credentials"));
-              if (!query)
-                  return query.error();
-              (*query)->finish();
-              return credential;
-          });
-    if (!inserted)
+    auto inserted = change(
+        m_databasePath,
+        QStringLiteral("INSERT INTO credentials (id, user_id, provider, type, title,"
+                       " scopes, host, username, expires_at, created_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {credential.id, credential.userId, credential.provider, credentialTypeName(credential.type),
+         textOrEmpty(credential.title), listToText(credential.scopes),
+         credential.host.isEmpty() ? QVariant() : QVariant(credential.host),
+         credential.username.isEmpty() ? QVariant() : QVariant(credential.username),
+         timeToVariant(credential.expiresAt), timeToVariant(credential.createdAt)},
+        QStringLiteral("storing credentials"));
+    if (!inserted) {
         (void)m_secrets->remove(credential.id);
-    return inserted;
+        return inserted.error();
+    }
+    return credential;
 }
 
 Result<void> CredentialsStore::updateTokens(const Credential &credential,
@@ -175,31 +177,22 @@ Result<void> CredentialsStore::updateTokens(const Credential &credential,
 {
     if (auto stored = m_secrets->write(credential.id, secret.toJson()); !stored)
         return stored.error();
-    return withDatabase<void>(m_databasePath, [&](Database &db) -> Result<void> {
-        auto query = run(
-            db,
-            QStringLiteral("UPDATE credentials SET expires_at = ?, scopes = ?"
-                           " WHERE id = ?"),
-            {timeToVariant(credential.expiresAt), listToText(credential.scopes), credential.id},
-            QStringLiteral("updating credentials %1").arg(credential.id));
-        if (!query)
-            return query.error();
-        (*query)->finish();
-        return {};
-    });
+    auto updated = change(
+        m_databasePath,
+        QStringLiteral("UPDATE credentials SET expires_at = ?, scopes = ?"
+                       " WHERE id = ?"),
+        {timeToVariant(credential.expiresAt), listToText(credential.scopes), credential.id},
+        QStringLiteral("updating credentials %1").arg(credential.id));
+    if (!updated)
+        return updated.error();
+    return {};
 }
 
 Result<void> CredentialsStore::remove(const QString &userId, const QString &id)
 {
-    auto removed = withDatabase<int>(m_databasePath, [&](Database &db) -> Result<int> {
-        auto query = run(db, QStringLiteral("DELETE FROM credentials WHERE user_id = ? AND id = ?"),
-                         {userId, id}, QStringLiteral("removing credentials %1").arg(id));
-        if (!query)
-            return query.error();
-        const int rows = (*query)->numRowsAffected();
-        (*query)->finish();
-        return rows;
-    });
+    auto removed = change(m_databasePath,
+                          QStringLiteral("DELETE FROM credentials WHERE user_id = ? AND id = ?"),
+                          {userId, id}, QStringLiteral("removing credentials %1").arg(id));
     if (!removed)
         return removed.error();
     if (*removed == 0)
@@ -222,33 +215,17 @@ Result<CredentialSecret> CredentialsStore::secret(const QString &id) const
 
 Result<QList<OAuthProvider>> CredentialsStore::providers() const
 {
-    return withDatabase<QList<OAuthProvider>>(
-        m_databasePath, [&](Database &db) -> Result<QList<OAuthProvider>> {
-            auto query = run(db,
-                             QStringLiteral("SELECT name, title, authorization_url, token_url,"
-                                            " client_id, scopes, extra_parameters"
-                                            " FROM oauth_providers ORDER BY name"),
-                             {}, QStringLiteral("listing OAuth providers"));
-            if (!query)
-                return query.error();
-            QList<OAuthProvider> providers;
-            while ((*query)->next())
-                providers.append(readProvider(**query));
-            (*query)->finish();
-            return providers;
-        });
+    return select(m_databasePath, kProviderColumns + QLatin1String(" ORDER BY name"), {},
+                  QStringLiteral("listing OAuth providers"), readProvider);
 }
 
 Result<std::optional<OAuthProvider>> CredentialsStore::provider(const QString &name) const
 {
-    auto all = providers();
-    if (!all)
-        return all.error();
-    for (const OAuthProvider &provider : *all) {
-        if (provider.name == name)
-            return std::optional<OAuthProvider>(provider);
-    }
-    return std::optional<OAuthProvider>();
+    auto rows = select(m_databasePath, kProviderColumns + QLatin1String(" WHERE name = ?"), {name},
+                       QStringLiteral("reading OAuth provider %1").arg(name), readProvider);
+    if (!rows)
+        return rows.error();
+    return firstOf(*rows);
 }
 
 Result<void> CredentialsStore::saveProvider(const OAuthProvider &provider)
@@ -259,39 +236,32 @@ Result<void> CredentialsStore::saveProvider(const OAuthProvider &provider)
         return makeError(ErrorCode::BadInput,
                          QStringLiteral("An OAuth provider needs a name, a client id and absolute "
                                         "authorization and token URLs"));
-    return withDatabase<void>(m_databasePath, [&](Database &db) -> Result<void> {
-        auto query
-            = run(db,
-                  QStringLiteral(
-                      "INSERT INTO oauth_providers (name, title, authorization_url, token_url,"
-                      " client_id, scopes, extra_parameters, created_at)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
-                      " title = excluded.title, authorization_url = excluded.authorization_url,"
-                      " token_url = excluded.token_url, client_id = excluded.client_id,"
-                      " scopes = excluded.scopes, extra_parameters = excluded.extra_parameters"),
-                  {provider.name, textOrEmpty(provider.title), provider.authorizationUrl.toString(),
-                   provider.tokenUrl.toString(), provider.clientId, listToText(provider.scopes),
-                   QString::fromUtf8(
-                       QJsonDocument(provider.extraParameters).toJson(QJsonDocument::Compact)),
-                   timeToVariant(QDateTime::currentDateTimeUtc())},
-                  QStringLiteral("saving OAuth provider %1").arg(provider.name));
-        if (!query)
-            return query.error();
-        (*query)->finish();
-        return {};
-    });
+    auto saved = change(
+        m_databasePath,
+        QStringLiteral("INSERT INTO oauth_providers (name, title, authorization_url, token_url,"
+                       " client_id, scopes, extra_parameters, created_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                       " title = excluded.title, authorization_url = excluded.authorization_url,"
+                       " token_url = excluded.token_url, client_id = excluded.client_id,"
+                       " scopes = excluded.scopes, extra_parameters = excluded.extra_parameters"),
+        {provider.name, textOrEmpty(provider.title), provider.authorizationUrl.toString(),
+         provider.tokenUrl.toString(), provider.clientId, listToText(provider.scopes),
+         QString::fromUtf8(QJsonDocument(provider.extraParameters).toJson(QJsonDocument::Compact)),
+         timeToVariant(QDateTime::currentDateTimeUtc())},
+        QStringLiteral("saving OAuth provider %1").arg(provider.name));
+    if (!saved)
+        return saved.error();
+    return {};
 }
 
 Result<void> CredentialsStore::removeProvider(const QString &name)
 {
-    return withDatabase<void>(m_databasePath, [&](Database &db) -> Result<void> {
-        auto query = run(db, QStringLiteral("DELETE FROM oauth_providers WHERE name = ?"), {name},
-                         QStringLiteral("removing OAuth provider %1").arg(name));
-        if (!query)
-            return query.error();
-        (*query)->finish();
-        return {};
-    });
+    auto removed
+        = change(m_databasePath, QStringLiteral("DELETE FROM oauth_providers WHERE name = ?"),
+                 {name}, QStringLiteral("removing OAuth provider %1").arg(name));
+    if (!removed)
+        return removed.error();
+    return {};
 }
 
 } // namespace Signalbox::Engine
