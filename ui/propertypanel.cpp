@@ -490,11 +490,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
             auto listed = m_credentials->list(QString(Model::kDefaultUserId));
             for (const Engine::Credential &credential :
                  listed ? *listed : QList<Engine::Credential>()) {
-                if ((pin->credentialsProviders.isEmpty()
-                     || pin->credentialsProviders.contains(credential.provider))
-                    && (pin->credentialsTypes.isEmpty()
-                        || pin->credentialsTypes.contains(
-                            Engine::credentialTypeName(credential.type))))
+                if (credential.fits(*pin))
                     fitting.append(credential);
             }
         }

@@ -65,6 +65,13 @@ bool Credential::matchesUrl(const QUrl &url) const
     return actual == wantedHost;
 }
 
+bool Credential::fits(const Model::PinSpec &pin) const
+{
+    return (pin.credentialsProviders.isEmpty() || pin.credentialsProviders.contains(provider))
+        && (pin.credentialsTypes.isEmpty()
+            || pin.credentialsTypes.contains(credentialTypeName(type)));
+}
+
 QByteArray CredentialSecret::toJson() const
 {
     QJsonObject object;

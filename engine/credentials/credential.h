@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/blockschema.h"
 #include "model/value.h"
 
 #include <QDateTime>
@@ -41,6 +42,9 @@ struct Credential
     Model::Value meta() const;
     // AutoGPT's HostScopedCredentials.matches_url.
     bool matchesUrl(const QUrl &url) const;
+    // Whether a credentials pin takes these: its providers and types (an
+    // empty list takes any).
+    bool fits(const Model::PinSpec &pin) const;
 };
 
 // A credential's secret parts, kept in the secret store under its id.

@@ -96,10 +96,7 @@ credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, co
             continue;
         }
         // The pin takes only some providers and types.
-        if ((!pin.credentialsProviders.isEmpty()
-             && !pin.credentialsProviders.contains(stored->provider))
-            || (!pin.credentialsTypes.isEmpty()
-                && !pin.credentialsTypes.contains(credentialTypeName(stored->type)))) {
+        if (!stored->fits(pin)) {
             problems.insert(
                 pin.name,
                 QStringLiteral("Invalid credentials: %1 takes %2 credentials of type %3, "
