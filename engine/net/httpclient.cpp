@@ -61,12 +61,11 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
         == b.port(b.scheme() == QLatin1String("https") ? 443 : 80);
 }
 
-struct Hop
+// Removes the headers whose lower-case name `drop` accepts.
+void dropHeaders(HttpHeaders &headers, const std::function<bool(const QByteArray &)> &drop)
 {
-    std::optional<HttpResponse> response;
-    QUrl location;
-    QString failure;
-};
+    headers.removeIf([&drop](const auto &header) { return drop(header.first.toLower()); });
+}
 
 } // namespace
 
@@ -122,28 +121,29 @@ Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPo
         std::unique_ptr<QNetworkReply> reply(manager.sendCustomRequest(
             networkRequest, hop.method, hop.body.isEmpty() ? QByteArray() : hop.body));
 
-        Hop result;
+        // Why this hop was cut short, if it was.
+        QString failure;
         QByteArray body;
         QEventLoop loop;
         QTimer poll;
         poll.setInterval(kCancelPollMs);
         QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
             if (cancelled && cancelled()) {
-                result.failure = QStringLiteral("The request was cancelled: the run was stopped");
+                failure = QStringLiteral("The request was cancelled: the run was stopped");
                 reply->abort();
             } else if (clock.elapsed() > policy.timeoutMs) {
-                result.failure = QStringLiteral("The request to %1 timed out after %2 s")
-                                     .arg(hop.url.host())
-                                     .arg(policy.timeoutMs / 1000.0);
+                failure = QStringLiteral("The request to %1 timed out after %2 s")
+                              .arg(hop.url.host())
+                              .arg(policy.timeoutMs / 1000.0);
                 reply->abort();
             }
         });
         QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, [&] {
             body += reply->readAll();
             if (body.size() > policy.maxResponseBytes) {
-                result.failure = QStringLiteral("The response from %1 is larger than %2 bytes")
-                                     .arg(hop.url.host())
-                                     .arg(policy.maxResponseBytes);
+                failure = QStringLiteral("The response from %1 is larger than %2 bytes")
+                              .arg(hop.url.host())
+                              .arg(policy.maxResponseBytes);
                 reply->abort();
             }
         });
@@ -152,8 +152,8 @@ Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPo
         if (!reply->isFinished())
             loop.exec();
         poll.stop();
-        if (!result.failure.isEmpty())
-            return makeError(ErrorCode::BadInput, result.failure);
+        if (!failure.isEmpty())
+            return makeError(ErrorCode::BadInput, failure);
         body += reply->readAll();
 
         const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
@@ -183,26 +183,17 @@ Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPo
         const QUrl next = hop.url.resolved(QUrl::fromEncoded(location));
         if (!sameOrigin(hop.url, next)) {
             // Credentials stay with the host they were meant for.
-            HttpHeaders kept;
-            for (const auto &header : std::as_const(hop.headers)) {
-                const QByteArray name = header.first.toLower();
-                if (name == "authorization" || name == "cookie" || name == "proxy-authorization"
-                    || hop.hostBoundHeaders.contains(name))
-                    continue;
-                kept.append(header);
-            }
-            hop.headers = kept;
+            dropHeaders(hop.headers, [&hop](const QByteArray &name) {
+                return name == "authorization" || name == "cookie" || name == "proxy-authorization"
+                    || hop.hostBoundHeaders.contains(name);
+            });
         }
         if (status == 303 || ((status == 301 || status == 302) && hop.method == "POST")) {
             hop.method = QByteArrayLiteral("GET");
             hop.body.clear();
-            HttpHeaders kept;
-            for (const auto &header : std::as_const(hop.headers)) {
-                const QByteArray name = header.first.toLower();
-                if (name != "content-type" && name != "content-length")
-                    kept.append(header);
-            }
-            hop.headers = kept;
+            dropHeaders(hop.headers, [](const QByteArray &name) {
+                return name == "content-type" || name == "content-length";
+            });
         }
         hop.url = next;
     }
