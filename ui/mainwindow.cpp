@@ -881,10 +881,7 @@ void MainWindow::openSettings()
             log(tr("Database: %1").arg(chosen.databasePath));
         }
         if (m_executor) {
-            Engine::NetworkPolicy policy;
-            policy.allowLoopback = chosen.allowLoopback;
-            policy.allowPrivate = chosen.allowPrivateNetwork;
-            m_executor->setNetworkPolicy(policy);
+            m_executor->setNetworkPolicy(chosen.networkPolicy());
         }
         m_context.settings = chosen;
         QSettings settings;
@@ -1113,10 +1110,7 @@ Engine::Executor *MainWindow::executor()
         return nullptr;
     }
     executor->setCredentials(credentials());
-    Engine::NetworkPolicy policy;
-    policy.allowLoopback = m_context.settings.allowLoopback;
-    policy.allowPrivate = m_context.settings.allowPrivateNetwork;
-    executor->setNetworkPolicy(policy);
+    executor->setNetworkPolicy(m_context.settings.networkPolicy());
     connect(executor.get(), &Engine::Executor::runFinished, this,
             [this](const QString &id, Model::ExecutionStatus status) {
                 log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));

@@ -24,6 +24,14 @@ QString AppSettings::defaultDatabasePath()
         + QStringLiteral("/signalbox.db");
 }
 
+Engine::NetworkPolicy AppSettings::networkPolicy() const
+{
+    Engine::NetworkPolicy policy;
+    policy.allowLoopback = allowLoopback;
+    policy.allowPrivate = allowPrivateNetwork;
+    return policy;
+}
+
 AppSettings AppSettings::load(const QSettings &settings)
 {
     AppSettings result;

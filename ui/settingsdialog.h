@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/net/httpclient.h"
+
 #include <QDialog>
 #include <QString>
 
@@ -28,6 +30,8 @@ struct AppSettings
     QString secretStore = QStringLiteral("keychain");
 
     static QString defaultDatabasePath();
+    // What web requests of runs may reach.
+    Engine::NetworkPolicy networkPolicy() const;
     static AppSettings load(const QSettings &settings);
     void save(QSettings &settings) const;
     bool operator==(const AppSettings &) const = default;
