@@ -33,6 +33,14 @@ namespace {
 constexpr qsizetype kSubmitRows = 2000;
 // How often runs look in the store for a stop made by another process.
 constexpr int kStopPollMs = 400;
+// How long a pool thread, and the coordinator, keep looking for the next
+// message before they sleep (see TaskQueue): a trivial block and the
+// coordinator's work for it take less than this.
+constexpr std::chrono::microseconds kLinger {50};
+// The longest the coordinator takes messages before it lets the event loop
+// turn, and how many rows it gathers meanwhile before the writer gets them.
+constexpr qint64 kDrainBudgetMs = 5;
+constexpr qsizetype kListenSubmitRows = 200;
 
 qint64 nowMs()
 {
@@ -150,8 +158,8 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
     , m_databasePath(std::move(databasePath))
     , m_registry(std::move(registry))
     , m_events(events)
+    , m_pool(threads, kLinger)
 {
-    m_pool.setMaxThreadCount(qMax(1, threads));
     // Another process may stop a run by setting its status in the store.
     m_stopPoll.setInterval(kStopPollMs);
     connect(&m_stopPoll, &QTimer::timeout, this, &Executor::pollForStops);
@@ -546,39 +554,72 @@ void Executor::post(Message message)
     {
         QMutexLocker lock(&m_mailboxMutex);
         m_mailbox.append(std::move(message));
-        schedule = !m_drainScheduled;
-        m_drainScheduled = true;
+        m_mailCount.store(m_mailbox.size(), std::memory_order_release);
+        // A coordinator that is listening takes it without an event.
+        schedule = !m_drainScheduled && !m_listening;
+        m_drainScheduled = m_drainScheduled || schedule;
     }
     if (schedule)
         QMetaObject::invokeMethod(this, &Executor::drain, Qt::QueuedConnection);
 }
 
-void Executor::drain()
+bool Executor::listen()
 {
-    if (m_closing)
-        return; // results of cancelled blocks during shutdown are not recorded
-    QList<Message> messages;
     {
         QMutexLocker lock(&m_mailboxMutex);
-        messages.swap(m_mailbox);
-        m_drainScheduled = false;
+        if (!m_mailbox.isEmpty())
+            return true;
+        m_listening = true;
     }
-    QSet<QString> touched;
-    for (const Message &message : std::as_const(messages)) {
-        auto run = m_runs.find(message.runId);
-        if (run == m_runs.end())
-            continue;
-        touched.insert(run->id);
-        if (message.kind == Message::Kind::Done) {
-            --run->active;
-            if (message.pooled)
-                --m_active;
+    const auto until = TaskQueue::Clock::now() + kLinger;
+    while (m_mailCount.load(std::memory_order_acquire) == 0
+           && TaskQueue::Clock::now() < until)
+        QThread::yieldCurrentThread();
+    QMutexLocker lock(&m_mailboxMutex);
+    m_listening = false;
+    return !m_mailbox.isEmpty();
+}
+
+void Executor::drain()
+{
+    // Messages that come while blocks run are taken here for a while,
+    // without a turn of the event loop and its wake-up for each.
+    QElapsedTimer budget;
+    budget.start();
+    for (;;) {
+        if (m_closing)
+            return; // results of cancelled blocks during shutdown are not recorded
+        QList<Message> messages;
+        {
+            QMutexLocker lock(&m_mailboxMutex);
+            messages.swap(m_mailbox);
+            m_mailCount.store(0, std::memory_order_release);
+            m_drainScheduled = false;
         }
-        handle(*run, message);
+        QSet<QString> touched;
+        for (const Message &message : std::as_const(messages)) {
+            auto run = m_runs.find(message.runId);
+            if (run == m_runs.end())
+                continue;
+            touched.insert(run->id);
+            if (message.kind == Message::Kind::Done) {
+                --run->active;
+                if (message.pooled)
+                    --m_active;
+            }
+            handle(*run, message);
+        }
+        dispatch();
+        for (const QString &id : std::as_const(touched))
+            finishIfDone(id);
+        if (m_active == 0 || budget.elapsed() >= kDrainBudgetMs)
+            break;
+        // The writer gets what was recorded meanwhile.
+        if (m_log.size() >= kListenSubmitRows)
+            submit();
+        if (!listen())
+            break;
     }
-    dispatch();
-    for (const QString &id : std::as_const(touched))
-        finishIfDone(id);
 }
 
 void Executor::scheduleSubmit()

@@ -11,12 +11,13 @@
 #include "engine/store/reviewrepository.h"
 #include "graphsnapshot.h"
 #include "storewriter.h"
+#include "taskqueue.h"
 #include "validation.h"
 
 #include <QHash>
 #include <QMutex>
 #include <QObject>
-#include <QThreadPool>
+#include <QThread>
 #include <QTimer>
 
 #include <atomic>
@@ -184,6 +185,8 @@ private:
     };
     void post(Message message);
     void drain();
+    // Waits a moment for a message; true when one is in the mailbox.
+    bool listen();
     void handle(Run &run, const Message &message);
     void deliver(Run &run, const QString &nodeId, const QString &pin, const Model::Value &value);
     void enqueue(Run &run, const QString &nodeExecId, const Model::ValueMap &input);
@@ -232,7 +235,7 @@ private:
     EventBus *m_events;
     std::shared_ptr<CredentialsStore> m_credentials;
     NetworkPolicy m_networkPolicy;
-    QThreadPool m_pool;
+    TaskQueue m_pool;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<ExecutionRepository> m_executions;
     std::unique_ptr<GraphRepository> m_graphs;
@@ -252,6 +255,8 @@ private:
     QMutex m_mailboxMutex;
     QList<Message> m_mailbox; // guarded by m_mailboxMutex
     bool m_drainScheduled = false; // guarded by m_mailboxMutex
+    bool m_listening = false; // guarded by m_mailboxMutex
+    std::atomic<qsizetype> m_mailCount = 0; // m_mailbox.size(), read without the lock
 };
 
 } // namespace Signalbox::Engine
