@@ -41,6 +41,15 @@ constexpr std::chrono::microseconds kLinger {50};
 // turn, and how many rows it gathers meanwhile before the writer gets them.
 constexpr qint64 kDrainBudgetMs = 5;
 constexpr qsizetype kListenSubmitRows = 200;
+// How long a block's yields may be held before they are handed over one by one.
+constexpr qint64 kHoldYieldsNs = 1'000'000;
+
+QElapsedTimer startedClock()
+{
+    QElapsedTimer clock;
+    clock.start();
+    return clock;
+}
 
 qint64 nowMs()
 {
@@ -66,13 +75,19 @@ double threadCpuSeconds()
 
 // What a block sees on a worker thread: yields go to the coordinator's
 // mailbox in order; key-value data is read and written on the coordinator.
+//
+// Yields made in a block's first moments are held and handed over together
+// (with the block's end, when it ends by then), so that a short block costs
+// the coordinator one message instead of one per yield and one for its end.
+// They are handed over before the block waits for anything.
 class WorkerContext final : public BlockContext
 {
 public:
     using ReviewFunction = std::function<Result<std::optional<Model::ReviewResult>>(
         const Value &, const QString &, bool)>;
+    using Yields = QList<std::pair<QString, Value>>;
 
-    WorkerContext(std::function<void(const QString &, const Value &)> post,
+    WorkerContext(std::function<void(Yields)> post,
                   std::shared_ptr<CancelToken> cancel, Model::ExecutionContext context,
                   std::function<Result<std::optional<Value>>(const QString &)> read,
                   std::function<Result<void>(const QString &, const Value &)> write,
@@ -92,10 +107,15 @@ public:
     {
         const Value shown = maskSecrets(value, m_secrets);
         m_outputSize += Model::toJson(shown).size();
-        m_post(pin, shown);
+        m_held.append({pin, shown});
+        if (m_clock.nsecsElapsed() >= kHoldYieldsNs)
+            handOver();
     }
+    // The yields not handed over yet.
+    Yields takeHeld() { return std::exchange(m_held, {}); }
     Result<std::pair<Credential, CredentialSecret>> credentials(const Value &meta) override
     {
+        handOver();
         const QString id = meta.toMap().value(QLatin1String("id")).toString();
         if (!m_credentials)
             return makeError(ErrorCode::NotFound,
@@ -116,17 +136,27 @@ public:
     // Every secret handed to the block so far.
     const QStringList &secrets() const { return m_secrets; }
     bool isCancelled() const override { return m_cancel->isCancelled(); }
-    bool sleep(qint64 milliseconds) override { return m_cancel->sleep(milliseconds); }
+    bool sleep(qint64 milliseconds) override
+    {
+        handOver();
+        return m_cancel->sleep(milliseconds);
+    }
     const Model::ExecutionContext &executionContext() const override { return m_context; }
-    Result<std::optional<Value>> readKeyValue(const QString &key) override { return m_read(key); }
+    Result<std::optional<Value>> readKeyValue(const QString &key) override
+    {
+        handOver();
+        return m_read(key);
+    }
     Result<void> writeKeyValue(const QString &key, const Value &value) override
     {
+        handOver();
         return m_write(key, value);
     }
 
     Result<std::optional<Model::ReviewResult>>
     reviewDecision(const Value &data, const QString &instructions, bool editable) override
     {
+        handOver();
         auto decision = m_review(data, instructions, editable);
         if (decision && !decision->has_value())
             m_paused = true;
@@ -137,7 +167,13 @@ public:
     bool paused() const { return m_paused; }
 
 private:
-    std::function<void(const QString &, const Value &)> m_post;
+    void handOver()
+    {
+        if (!m_held.isEmpty())
+            m_post(std::exchange(m_held, {}));
+    }
+
+    std::function<void(Yields)> m_post;
     std::shared_ptr<CancelToken> m_cancel;
     Model::ExecutionContext m_context;
     std::function<Result<std::optional<Value>>(const QString &)> m_read;
@@ -148,6 +184,8 @@ private:
     QStringList m_secrets;
     qint64 m_outputSize = 0;
     bool m_paused = false;
+    Yields m_held;
+    QElapsedTimer m_clock = startedClock();
 };
 
 } // namespace
@@ -550,10 +588,15 @@ void Executor::stop(const QString &graphExecId)
 
 void Executor::post(Message message)
 {
+    post(QList<Message> {std::move(message)});
+}
+
+void Executor::post(QList<Message> messages)
+{
     bool schedule = false;
     {
         QMutexLocker lock(&m_mailboxMutex);
-        m_mailbox.append(std::move(message));
+        m_mailbox.append(std::move(messages));
         m_mailCount.store(m_mailbox.size(), std::memory_order_release);
         // A coordinator that is listening takes it without an event.
         schedule = !m_drainScheduled && !m_listening;
@@ -1069,9 +1112,16 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         QElapsedTimer clock;
         clock.start();
         const double cpuStart = threadCpuSeconds();
-        auto postOutput = [this, runId, nodeExecId, nodeId](const QString &pin,
-                                                            const Value &value) {
-            post({Message::Kind::Output, runId, nodeExecId, nodeId, pin, value, std::nullopt, {}});
+        const auto outputs = [runId, nodeExecId, nodeId](WorkerContext::Yields yields) {
+            QList<Message> messages;
+            messages.reserve(yields.size() + 1);
+            for (auto &[pin, value] : yields)
+                messages.append({Message::Kind::Output, runId, nodeExecId, nodeId, pin,
+                                 std::move(value), std::nullopt, {}});
+            return messages;
+        };
+        auto postOutputs = [this, outputs](WorkerContext::Yields yields) {
+            post(outputs(std::move(yields)));
         };
         // Key-value data and reviews go through the coordinator's connection.
         auto read = [this, userId](const QString &key) {
@@ -1092,7 +1142,8 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                 return reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable);
             });
         };
-        WorkerContext worker(postOutput, cancel, context, read, write, review, credentials, policy);
+        WorkerContext worker(postOutputs, cancel, context, read, write, review, credentials,
+                             policy);
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 
         Message done {Message::Kind::Done, runId, nodeExecId, nodeId, {}, {}, std::nullopt, {}};
@@ -1107,7 +1158,10 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                                                .arg(nodeId, runId, *done.error);
         }
         done.paused = worker.paused();
-        post(std::move(done));
+        // What it yields last goes with its end, in one message.
+        QList<Message> messages = outputs(worker.takeHeld());
+        messages.append(std::move(done));
+        post(std::move(messages));
     });
 }
 

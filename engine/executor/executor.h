@@ -184,6 +184,7 @@ private:
         QString parentNodeId;
     };
     void post(Message message);
+    void post(QList<Message> messages);
     void drain();
     // Waits a moment for a message; true when one is in the mailbox.
     bool listen();

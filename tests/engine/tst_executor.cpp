@@ -118,6 +118,26 @@ private:
         return **execution;
     }
 
+    // Runs the test on an executor whose catalogue has one more block.
+    void useBlock(const QByteArray &schemaJson, BlockFunction function)
+    {
+        QFile builtin(QStringLiteral(":/signalbox/blocks/builtin_blocks.json"));
+        QVERIFY(builtin.open(QIODevice::ReadOnly));
+        QJsonArray blocks = QJsonDocument::fromJson(builtin.readAll()).array();
+        const QJsonObject schema = QJsonDocument::fromJson(schemaJson).object();
+        blocks.append(schema);
+        auto catalog = Model::BlockCatalog::fromJson(QJsonDocument(blocks).toJson(),
+                                                     QStringLiteral("test catalogue"));
+        QVERIFY2(catalog.ok(), qPrintable(catalog.error().text()));
+        auto registry = BlockRegistry::withBuiltinBlocks(
+            std::move(*catalog), {{schema.value(QLatin1String("id")).toString(), function}});
+        QVERIFY(registry.ok());
+        QFETCH_GLOBAL(int, threads);
+        m_executor.reset();
+        m_executor = std::make_unique<Executor>(m_db->path(), *registry, m_events.get(), threads);
+        QVERIFY(m_executor->open().ok());
+    }
+
     QList<Model::NodeExecutionResult> executionsOf(const Model::GraphExecution &execution,
                                                    const QString &nodeId)
     {
@@ -550,39 +570,66 @@ private Q_SLOTS:
         QVERIFY(reviews.pendingReviewsForExecution(*id, kUser)->isEmpty());
     }
 
+    void yieldsGoOnBeforeTheBlockWaits()
+    {
+        // A block that yields and then waits (here until it is stopped):
+        // what it yielded runs downstream meanwhile.
+        useBlock(json("{'id': '5e0517e0-0000-4000-8000-000000000002', 'name': "
+                      "'TestYieldThenWaitBlock', 'description': 'Yields, then waits.', "
+                      "'categories': ['BASIC'], 'block_type': 'Standard', 'static_output': "
+                      "false, 'inputs': [], 'outputs': [{'name': 'early', 'type': 'string'}]}"),
+                 [](const Model::ValueMap &, BlockContext &context) -> Result<void> {
+                     context.yield(QStringLiteral("early"), QStringLiteral("now"));
+                     context.sleep(20000);
+                     return {};
+                 });
+        if (QTest::currentTestFailed())
+            return;
+        const QString graph = importGraph(
+            json("{'nodes': [{'id': 'wait', 'block_id': '5e0517e0-0000-4000-8000-000000000002'},"
+                 " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                 "'input_default': {'name': 'early'}}],"
+                 " 'links': [{'source_id': 'wait', 'source_name': 'early', 'sink_id': 'out', "
+                 "'sink_name': 'value'}]}"));
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = start(graph);
+        QVERIFY(id.ok());
+        // The value reached the output block, which runs when a thread is
+        // free: at once with more threads than one.
+        QFETCH_GLOBAL(int, threads);
+        const auto out = [&] { return executionsOf(load(*id), QStringLiteral("out")).value(0); };
+        QTRY_COMPARE_WITH_TIMEOUT(out().status,
+                                  threads > 1 ? ExecutionStatus::Completed : ExecutionStatus::Queued,
+                                  10000);
+        QCOMPARE(Model::toJson(out().inputData.value(QLatin1String("value"))), json("'now'"));
+        QCOMPARE(executionsOf(load(*id), QStringLiteral("wait")).value(0).status,
+                 ExecutionStatus::Running);
+        m_executor->stop(*id);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Terminated);
+        QCOMPARE(Model::toJson(load(*id).outputs.value(QLatin1String("early"))), json("['now']"));
+    }
+
     void sensitiveActionsRunOnlyOnAnApprovedInput()
     {
         // No built-in block is a sensitive action: the test adds one to the
         // catalogue, a payment that reports what it paid.
-        QFile builtin(QStringLiteral(":/signalbox/blocks/builtin_blocks.json"));
-        QVERIFY(builtin.open(QIODevice::ReadOnly));
-        QJsonArray blocks = QJsonDocument::fromJson(builtin.readAll()).array();
-        const QString pay = QStringLiteral("5e0517e0-0000-4000-8000-000000000001");
-        blocks.append(QJsonDocument::fromJson(
-                          json("{'id': '5e0517e0-0000-4000-8000-000000000001', 'name': "
-                               "'TestPaymentBlock', 'description': 'Pays.', 'categories': "
-                               "['OUTPUT'], 'block_type': 'Standard', 'static_output': false, "
-                               "'is_sensitive_action': true, 'inputs': [{'name': 'recipient', "
-                               "'type': 'string', 'required': true}, {'name': 'amount', 'type': "
-                               "'integer', 'required': true}], 'outputs': [{'name': 'receipt', "
-                               "'type': 'string'}]}"))
-                          .object());
-        auto catalog = Model::BlockCatalog::fromJson(QJsonDocument(blocks).toJson(),
-                                                     QStringLiteral("test catalogue"));
-        QVERIFY2(catalog.ok(), qPrintable(catalog.error().text()));
-        auto registry = BlockRegistry::withBuiltinBlocks(
-            std::move(*catalog),
-            {{pay, [](const Model::ValueMap &input, BlockContext &context) -> Result<void> {
-                  context.yield(QStringLiteral("receipt"),
-                                QStringLiteral("paid %1 to %2")
-                                    .arg(input.value(QLatin1String("amount")).toInteger())
-                                    .arg(input.value(QLatin1String("recipient")).toString()));
-                  return {};
-              }}});
-        QVERIFY(registry.ok());
-        m_executor.reset();
-        m_executor = std::make_unique<Executor>(m_db->path(), *registry, m_events.get(), 2);
-        QVERIFY(m_executor->open().ok());
+        useBlock(json("{'id': '5e0517e0-0000-4000-8000-000000000001', 'name': "
+                      "'TestPaymentBlock', 'description': 'Pays.', 'categories': "
+                      "['OUTPUT'], 'block_type': 'Standard', 'static_output': false, "
+                      "'is_sensitive_action': true, 'inputs': [{'name': 'recipient', "
+                      "'type': 'string', 'required': true}, {'name': 'amount', 'type': "
+                      "'integer', 'required': true}], 'outputs': [{'name': 'receipt', "
+                      "'type': 'string'}]}"),
+                 [](const Model::ValueMap &input, BlockContext &context) -> Result<void> {
+                     context.yield(QStringLiteral("receipt"),
+                                   QStringLiteral("paid %1 to %2")
+                                       .arg(input.value(QLatin1String("amount")).toInteger())
+                                       .arg(input.value(QLatin1String("recipient")).toString()));
+                     return {};
+                 });
+        if (QTest::currentTestFailed())
+            return;
         const QString graph = importGraph(
             json("{'nodes': [{'id': 'pay', 'block_id': '5e0517e0-0000-4000-8000-000000000001', "
                  "'input_default': {'recipient': 'bob', 'amount': 5}},"
