@@ -629,6 +629,11 @@ void Executor::drain()
     // without a turn of the event loop and its wake-up for each.
     QElapsedTimer budget;
     budget.start();
+    {
+        // Messages posted from now on need another drain; one queued is enough.
+        QMutexLocker lock(&m_mailboxMutex);
+        m_drainScheduled = false;
+    }
     for (;;) {
         if (m_closing)
             return; // results of cancelled blocks during shutdown are not recorded
@@ -637,7 +642,6 @@ void Executor::drain()
             QMutexLocker lock(&m_mailboxMutex);
             messages.swap(m_mailbox);
             m_mailCount.store(0, std::memory_order_release);
-            m_drainScheduled = false;
         }
         QSet<QString> touched;
         for (const Message &message : std::as_const(messages)) {
