@@ -204,6 +204,20 @@ QList<Migration> buildMigrations()
                            " extra_parameters TEXT NOT NULL DEFAULT '{}',"
                            " created_at INTEGER NOT NULL)"),
         }});
+
+    // 4: an input/output record is of one node execution, as its input or
+    // its output; each index now holds only the records of its side, so a
+    // record costs one index entry instead of two (the other was NULL).
+    migrations.append(Migration {
+        4,
+        {
+            QStringLiteral("DROP INDEX node_execution_io_inputs"),
+            QStringLiteral("CREATE INDEX node_execution_io_inputs ON node_execution_io "
+                           "(input_exec_id, name, time) WHERE input_exec_id IS NOT NULL"),
+            QStringLiteral("DROP INDEX node_execution_io_outputs"),
+            QStringLiteral("CREATE INDEX node_execution_io_outputs ON node_execution_io "
+                           "(output_exec_id) WHERE output_exec_id IS NOT NULL"),
+        }});
     return migrations;
 }
 

@@ -110,6 +110,71 @@ private Q_SLOTS:
                  QStringLiteral("ok"));
     }
 
+    void inputsAndOutputsKeepTheirIndexesAfterMigration4()
+    {
+        // Records made before migration 4 are found through its indexes,
+        // which hold only their side's records, and still go with their
+        // node execution.
+        const QString file = path(QStringLiteral("io-indexes.db"));
+        QString graphExecId;
+        QString nodeExecId;
+        {
+            DatabaseOptions version3;
+            version3.migrateTo = 3;
+            auto db = Database::open(file, version3);
+            QVERIFY(db.ok());
+            GraphRepository graphs(**db);
+            QVERIFY(graphs.saveGraph(smallGraph(), userId()).ok());
+            ExecutionRepository executions(**db, nullptr);
+            auto created = executions.createGraphExecution(
+                smallGraphExecution(userId(), {{QStringLiteral("value"), QStringLiteral("Ada")}}));
+            QVERIFY(created.ok());
+            graphExecId = created->meta.id;
+            auto input = executions.upsertExecutionInput(QStringLiteral("tpl"), graphExecId,
+                                                         QStringLiteral("values_#_who"),
+                                                         QStringLiteral("Ada"));
+            QVERIFY(input.ok());
+            nodeExecId = input->nodeExecution.nodeExecId;
+            QVERIFY(executions
+                        .upsertExecutionOutput(nodeExecId, QStringLiteral("output"),
+                                               QStringLiteral("Hi Ada"))
+                        .ok());
+        }
+        auto db = Database::open(file);
+        QVERIFY(db.ok());
+        QCOMPARE((*db)->schemaVersion(), latestSchemaVersion());
+        ExecutionRepository executions(**db, nullptr);
+        auto node = executions.nodeExecution(nodeExecId);
+        QVERIFY(node.ok() && node->has_value());
+        QCOMPARE(Model::toJson((*node)->inputData), QByteArray(R"({"values_#_who":"Ada"})"));
+        QCOMPARE(Model::toJson((*node)->outputData), QByteArray(R"({"output":["Hi Ada"]})"));
+        {
+            RawConnection raw(file);
+            const auto entries = [&](const char *index) {
+                return raw
+                    .scalar(QStringLiteral("SELECT count(*) FROM node_execution_io INDEXED BY %1"
+                                           " WHERE %2 IS NOT NULL")
+                                .arg(QLatin1String(index),
+                                     QLatin1String(qstrcmp(index, "node_execution_io_inputs") == 0
+                                                       ? "input_exec_id"
+                                                       : "output_exec_id")))
+                    .toInt();
+            };
+            // The starting node's input, tpl's input; tpl's output.
+            QCOMPARE(entries("node_execution_io_inputs"), 2);
+            QCOMPARE(entries("node_execution_io_outputs"), 1);
+            QVERIFY(raw.scalar(QStringLiteral("SELECT sql FROM sqlite_schema WHERE name ="
+                                              " 'node_execution_io_outputs'"))
+                        .toString()
+                        .endsWith(QStringLiteral("WHERE output_exec_id IS NOT NULL")));
+        }
+        QVERIFY(executions.deleteGraphExecution(graphExecId, userId(), false).ok());
+        RawConnection raw(file);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM node_execution_io")).toInt(), 0);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(),
+                 QStringLiteral("ok"));
+    }
+
     void pragmasPerConnection()
     {
         auto db = Database::open(path(QStringLiteral("pragmas.db")));
