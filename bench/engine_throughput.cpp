@@ -8,6 +8,9 @@
 //   grid    10 chains of N/10 nodes from one input
 //
 //   engine_throughput [NODES=1000] [THREADS=2] [DB_FOLDER=temporary]
+//
+// SIGNALBOX_BENCH_RUNS=N runs each graph N times in the process and reports
+// the run of median speed, with the slowest and fastest rates beside it.
 #include "engine/executor/executor.h"
 #include "model/graph.h"
 
@@ -110,13 +113,23 @@ struct Figures
     double seconds = 0;
     double p50 = 0;
     double p99 = 0;
+    // Over all runs of the graph, when there were several.
+    int runs = 1;
+    double slowest = 0;
+    double fastest = 0;
+    double rate() const { return seconds > 0 ? nodeExecutions / seconds : 0; }
     QJsonObject json() const
     {
-        return {{QStringLiteral("node_execs"), nodeExecutions},
-                {QStringLiteral("node_execs_per_s"),
-                 seconds > 0 ? qRound64(nodeExecutions / seconds) : 0},
-                {QStringLiteral("p50_ms"), p50},
-                {QStringLiteral("p99_ms"), p99}};
+        QJsonObject object {{QStringLiteral("node_execs"), nodeExecutions},
+                            {QStringLiteral("node_execs_per_s"), qRound64(rate())},
+                            {QStringLiteral("p50_ms"), p50},
+                            {QStringLiteral("p99_ms"), p99}};
+        if (runs > 1) {
+            object.insert(QStringLiteral("runs"), runs);
+            object.insert(QStringLiteral("min_node_execs_per_s"), qRound64(slowest));
+            object.insert(QStringLiteral("max_node_execs_per_s"), qRound64(fastest));
+        }
+        return object;
     }
 };
 
@@ -223,15 +236,29 @@ int main(int argc, char *argv[])
     const auto wanted = [&only](const char *name) {
         return only.isEmpty() || only == QLatin1String(name);
     };
-    const Figures chainFigures = wanted("chain")
-        ? measure(executor, **db, chain(QStringLiteral("chain"), count), one)
-        : Figures();
-    const Figures fanoutFigures = wanted("fanout")
-        ? measure(executor, **db, fanout(QStringLiteral("fanout")), many)
-        : Figures();
-    const Figures gridFigures = wanted("grid")
-        ? measure(executor, **db, grid(QStringLiteral("grid"), count), one)
-        : Figures();
+    const int runs = qMax(1, qEnvironmentVariableIntValue("SIGNALBOX_BENCH_RUNS"));
+    const auto repeated = [&](const char *name, const auto &build, const Model::ValueMap &inputs) {
+        if (!wanted(name))
+            return Figures();
+        QList<Figures> all;
+        for (int run = 1; run <= runs; ++run)
+            all.append(measure(executor, **db,
+                               build(QStringLiteral("%1-%2").arg(QLatin1String(name)).arg(run)),
+                               inputs));
+        std::sort(all.begin(), all.end(),
+                  [](const Figures &a, const Figures &b) { return a.rate() < b.rate(); });
+        Figures median = all.at(all.size() / 2);
+        median.runs = runs;
+        median.slowest = all.first().rate();
+        median.fastest = all.last().rate();
+        return median;
+    };
+    const Figures chainFigures
+        = repeated("chain", [&](const QString &id) { return chain(id, count); }, one);
+    const Figures fanoutFigures
+        = repeated("fanout", [&](const QString &id) { return fanout(id); }, many);
+    const Figures gridFigures
+        = repeated("grid", [&](const QString &id) { return grid(id, count); }, one);
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     const double peakMb = double(usage.ru_maxrss) / 1024.0;
@@ -239,9 +266,13 @@ int main(int argc, char *argv[])
     for (const auto &[name, figures] :
          {std::pair {"chain", chainFigures}, std::pair {"fanout", fanoutFigures},
           std::pair {"grid", gridFigures}}) {
-        std::printf("%-6s %6lld node executions in %.3f s = %7.0f /s, p50 %.1f ms, p99 %.1f ms\n",
+        std::printf("%-6s %6lld node executions in %.3f s = %7.0f /s, p50 %.1f ms, p99 %.1f ms",
                     name, static_cast<long long>(figures.nodeExecutions), figures.seconds,
-                    figures.nodeExecutions / figures.seconds, figures.p50, figures.p99);
+                    figures.rate(), figures.p50, figures.p99);
+        if (figures.runs > 1)
+            std::printf(" (median of %d runs: %.0f to %.0f /s)", figures.runs, figures.slowest,
+                        figures.fastest);
+        std::printf("\n");
     }
     std::printf("peak RSS %.1f MB, %d threads\n", peakMb, threads);
     const QJsonObject line {{QStringLiteral("bench"), QStringLiteral("engine_throughput")},
