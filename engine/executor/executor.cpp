@@ -614,10 +614,7 @@ bool Executor::listen()
             return true;
         m_listening = true;
     }
-    const auto until = TaskQueue::Clock::now() + kLinger;
-    while (m_mailCount.load(std::memory_order_acquire) == 0
-           && TaskQueue::Clock::now() < until)
-        QThread::yieldCurrentThread();
+    lingerUntil([this] { return m_mailCount.load(std::memory_order_acquire) > 0; }, kLinger);
     QMutexLocker lock(&m_mailboxMutex);
     m_listening = false;
     return !m_mailbox.isEmpty();

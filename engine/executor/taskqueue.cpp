@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "taskqueue.h"
 
-#include <QThread>
-
 namespace Signalbox::Engine {
 
 TaskQueue::TaskQueue(int threads, std::chrono::microseconds linger)
@@ -47,7 +45,7 @@ void TaskQueue::pump()
             }
             ++m_lingering;
             lock.unlock();
-            linger();
+            lingerUntil([this] { return m_queued.load(std::memory_order_acquire) > 0; }, m_linger);
             lock.lock();
             --m_lingering;
             if (m_tasks.empty()) {
@@ -65,16 +63,10 @@ void TaskQueue::pump()
     }
 }
 
-bool TaskQueue::linger()
+std::chrono::steady_clock::time_point &Detail::calmUntil()
 {
-    const Clock::time_point until = Clock::now() + m_linger;
-    while (m_queued.load(std::memory_order_acquire) == 0) {
-        if (Clock::now() >= until)
-            return false;
-        // Lets a thread that is ready to run on this processor go first.
-        QThread::yieldCurrentThread();
-    }
-    return true;
+    thread_local std::chrono::steady_clock::time_point until;
+    return until;
 }
 
 } // namespace Signalbox::Engine

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QThread>
 #include <QThreadPool>
 
 #include <atomic>
@@ -11,19 +12,64 @@
 
 namespace Signalbox::Engine {
 
+struct LingerLimits
+{
+    // A hand-over of the processor that takes longer than this shows that
+    // other work competes for it (a scheduler gives a busy thread a few
+    // milliseconds at a time)...
+    std::chrono::microseconds busyHandOver {1000};
+    // ...and then the thread does not linger for this long.
+    std::chrono::milliseconds calm {50};
+};
+
+namespace Detail {
+// Until when the calling thread does not linger.
+std::chrono::steady_clock::time_point &calmUntil();
+} // namespace Detail
+
+// Waits up to `linger` for ready() by spinning; true when it holds. Each
+// turn hands the processor to any thread that is ready to run on it, so a
+// thread on the same processor that would make ready() hold goes first.
+// While other work competes for the processors a turn takes long: the
+// thread then stops lingering for a while, since spinning would give its
+// turn away and a busy processor wakes a sleeping thread at once anyway.
+template<typename Ready>
+bool lingerUntil(Ready ready, std::chrono::microseconds linger, const LingerLimits &limits = {})
+{
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point last = Clock::now();
+    if (linger.count() <= 0 || last < Detail::calmUntil())
+        return ready();
+    const Clock::time_point until = last + linger;
+    for (;;) {
+        const bool done = ready();
+        const Clock::time_point now = Clock::now();
+        // Also when what it waited for came meanwhile: it came late.
+        if (now - last > limits.busyHandOver) {
+            Detail::calmUntil() = now + limits.calm;
+            return done;
+        }
+        if (done)
+            return true;
+        if (now >= until)
+            return false;
+        last = now;
+        QThread::yieldCurrentThread();
+    }
+}
+
 // Runs tasks on a QThreadPool that it owns. A thread that runs out of tasks
 // keeps looking for the next one for a short while (`linger`) before it goes
 // back to the pool, so a chain of short tasks handed over one at a time does
 // not pay a thread wake-up for each: waking a sleeping thread on another
 // processor costs tens of microseconds on a virtual machine, more than a
-// trivial block takes to run. At most one thread lingers at a time.
+// trivial block takes to run. It waits as lingerUntil() does, and at most
+// one thread lingers at a time.
 //
 // start() may be called from any thread; tasks run in the order started.
 class TaskQueue
 {
 public:
-    using Clock = std::chrono::steady_clock;
-
     TaskQueue(int threads, std::chrono::microseconds linger);
     ~TaskQueue();
 
@@ -38,8 +84,6 @@ public:
 
 private:
     void pump();
-    // Waits up to the linger time for a task to be queued; true when one is.
-    bool linger();
 
     QThreadPool m_pool;
     const std::chrono::microseconds m_linger;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The executor's task queue: every task runs, in order on one thread, never
 // more at once than the pool's threads, and as many at once as it has, also
-// while a thread lingers for more work.
+// while a thread lingers for more work. And lingering itself: it ends when
+// what it waits for holds or its time is up, and stops for a while after a
+// turn that took long.
 #include "engine/executor/taskqueue.h"
 
 #include <QElapsedTimer>
@@ -143,6 +145,58 @@ private Q_SLOTS:
         }
         QVERIFY(done.tryAcquire(2, 10000));
         QCOMPARE(met.load(), 2);
+    }
+
+    void lingeringEndsWhenReady()
+    {
+        std::atomic<bool> ready = false;
+        std::unique_ptr<QThread> setter(QThread::create([&] {
+            QThread::msleep(2);
+            ready = true;
+        }));
+        setter->start();
+        // Turns may take long on a loaded machine: only readiness ends this one.
+        const LingerLimits patient {std::chrono::seconds(10), std::chrono::milliseconds(1)};
+        QVERIFY(lingerUntil([&] { return ready.load(); }, 5s, patient));
+        QVERIFY(setter->wait(5000));
+    }
+
+    void lingeringEndsWhenItsTimeIsUp()
+    {
+        const LingerLimits patient {std::chrono::seconds(10), std::chrono::milliseconds(1)};
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!lingerUntil([] { return false; }, 20ms, patient));
+        QVERIFY(clock.elapsed() >= 20);
+    }
+
+    void aSlowTurnStopsLingeringForAWhile()
+    {
+        // A turn that takes longer than busyHandOver (here the check itself,
+        // standing for a processor given to other work) ends the wait, also
+        // when what it waited for came meanwhile...
+        const LingerLimits limits {std::chrono::milliseconds(5), std::chrono::milliseconds(300)};
+        int turns = 0;
+        QVERIFY(lingerUntil(
+            [&] {
+                if (++turns == 1)
+                    return false;
+                QThread::msleep(30);
+                return true;
+            },
+            10s, limits));
+        QCOMPARE(turns, 2);
+        // ...and the thread does not linger during the calm that follows...
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!lingerUntil([] { return false; }, 200ms, limits));
+        QVERIFY2(clock.elapsed() < 150, qPrintable(QString::number(clock.elapsed())));
+        // ...but does again after it.
+        QTest::qWait(350);
+        clock.restart();
+        const LingerLimits patient {std::chrono::seconds(10), std::chrono::milliseconds(1)};
+        QVERIFY(!lingerUntil([] { return false; }, 50ms, patient));
+        QVERIFY(clock.elapsed() >= 50);
     }
 };
 
