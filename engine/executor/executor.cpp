@@ -660,7 +660,7 @@ void Executor::drain()
             break;
         // The writer gets what was recorded meanwhile.
         if (m_log.size() >= kListenSubmitRows)
-            submit();
+            handOverRows();
         if (!listen())
             break;
     }
@@ -669,7 +669,7 @@ void Executor::drain()
 void Executor::scheduleSubmit()
 {
     if (m_log.size() >= kSubmitRows) {
-        submit();
+        handOverRows();
     } else if (!m_submitScheduled) {
         m_submitScheduled = true;
         QMetaObject::invokeMethod(this, &Executor::submit, Qt::QueuedConnection);
@@ -679,6 +679,11 @@ void Executor::scheduleSubmit()
 void Executor::submit()
 {
     m_submitScheduled = false;
+    handOverRows();
+}
+
+void Executor::handOverRows()
+{
     if (m_writer && !m_closing)
         m_writer->submit(std::exchange(m_log, {}), std::exchange(m_logEvents, {}));
 }

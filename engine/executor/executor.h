@@ -207,7 +207,10 @@ private:
     void childFinished(const Run &child, Model::ExecutionStatus status);
     // Hands the rows recorded so far to the writer (soon, or at once).
     void scheduleSubmit();
+    // The queued hand-over that scheduleSubmit() asked for.
     void submit();
+    // The rows and events recorded so far go to the writer now.
+    void handOverRows();
     // Submits and waits until the writer has committed everything, then
     // emits the events of what it committed.
     void writeAll();
