@@ -253,12 +253,12 @@ int main(int argc, char *argv[])
         median.fastest = all.last().rate();
         return median;
     };
-    const Figures chainFigures
-        = repeated("chain", [&](const QString &id) { return chain(id, count); }, one);
-    const Figures fanoutFigures
-        = repeated("fanout", [&](const QString &id) { return fanout(id); }, many);
-    const Figures gridFigures
-        = repeated("grid", [&](const QString &id) { return grid(id, count); }, one);
+    const Figures chainFigures = repeated(
+        "chain", [&](const QString &id) { return chain(id, count); }, one);
+    const Figures fanoutFigures = repeated(
+        "fanout", [&](const QString &id) { return fanout(id); }, many);
+    const Figures gridFigures = repeated(
+        "grid", [&](const QString &id) { return grid(id, count); }, one);
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     const double peakMb = double(usage.ru_maxrss) / 1024.0;

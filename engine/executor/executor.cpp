@@ -87,8 +87,8 @@ public:
         const Value &, const QString &, bool)>;
     using Yields = QList<std::pair<QString, Value>>;
 
-    WorkerContext(std::function<void(Yields)> post,
-                  std::shared_ptr<CancelToken> cancel, Model::ExecutionContext context,
+    WorkerContext(std::function<void(Yields)> post, std::shared_ptr<CancelToken> cancel,
+                  Model::ExecutionContext context,
                   std::function<Result<std::optional<Value>>(const QString &)> read,
                   std::function<Result<void>(const QString &, const Value &)> write,
                   ReviewFunction review, std::shared_ptr<CredentialsStore> credentials,
@@ -1122,8 +1122,14 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
             QList<Message> messages;
             messages.reserve(yields.size() + 1);
             for (auto &[pin, value] : yields)
-                messages.append({Message::Kind::Output, runId, nodeExecId, nodeId, pin,
-                                 std::move(value), std::nullopt, {}});
+                messages.append({Message::Kind::Output,
+                                 runId,
+                                 nodeExecId,
+                                 nodeId,
+                                 pin,
+                                 std::move(value),
+                                 std::nullopt,
+                                 {}});
             return messages;
         };
         auto postOutputs = [this, outputs](WorkerContext::Yields yields) {

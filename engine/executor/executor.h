@@ -77,10 +77,14 @@ private:
 // Runs graph executions with AutoGPT's dataflow semantics. Lives on one
 // thread (its coordinator), which keeps the dataflow state; blocks run on
 // the executor's own QThreadPool and report back through a mailbox that the
-// coordinator drains. The rows a run makes go to a store writer thread with
-// its own connection, which commits them in batches; graph-level changes
-// are written by the coordinator's connection once the rows before them are
-// committed. Every status change is committed before the event announcing it.
+// coordinator drains. While blocks run, the coordinator keeps taking their
+// messages for up to a few milliseconds before the event loop turns again,
+// and it and the pool's threads wait a moment for each other's next message
+// before they sleep (lingerUntil). The rows a run makes go to a store writer
+// thread with its own connection, which commits them in batches; graph-level
+// changes are written by the coordinator's connection once the rows before
+// them are committed. Every status change is committed before the event
+// announcing it.
 class Executor : public QObject
 {
     Q_OBJECT

@@ -597,10 +597,12 @@ private Q_SLOTS:
         // The value reached the output block, which runs when a thread is
         // free: at once with more threads than one.
         QFETCH_GLOBAL(int, threads);
-        const auto out = [&] { return executionsOf(load(*id), QStringLiteral("out")).value(0); };
-        QTRY_COMPARE_WITH_TIMEOUT(out().status,
-                                  threads > 1 ? ExecutionStatus::Completed : ExecutionStatus::Queued,
-                                  10000);
+        const auto out = [&] {
+            return executionsOf(load(*id), QStringLiteral("out")).value(0);
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(
+            out().status, threads > 1 ? ExecutionStatus::Completed : ExecutionStatus::Queued,
+            10000);
         QCOMPARE(Model::toJson(out().inputData.value(QLatin1String("value"))), json("'now'"));
         QCOMPARE(executionsOf(load(*id), QStringLiteral("wait")).value(0).status,
                  ExecutionStatus::Running);
