@@ -3,8 +3,10 @@
 
 #include <QHash>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <variant>
 
@@ -755,8 +757,63 @@ QString htmlEscape(const QString &text)
     return out;
 }
 
-// Strings marked safe by |safe or produced by |escape are not escaped again.
-const QString kSafeTag = QStringLiteral("\x01safe\x01");
+// A value as the renderer holds it. Strings made by |safe and |escape are
+// Jinja's Markup: their safety is part of the value's type here, never of
+// its text, so no data can make itself safe.
+struct Item
+{
+    Value value;
+    bool safe = false;
+};
+
+// Python's integers are unbounded; ours are 64 bits. A result that does not
+// fit is an error, never a wrapped number.
+[[noreturn]] void integerOverflow(int line, const QString &op)
+{
+    throw TemplateError {QStringLiteral("line %1: the result of %2 is too large for a 64-bit "
+                                        "integer")
+                             .arg(line)
+                             .arg(op)};
+}
+
+qint64 checkedAdd(qint64 a, qint64 b, int line)
+{
+    qint64 r = 0;
+    if (__builtin_add_overflow(a, b, &r))
+        integerOverflow(line, QStringLiteral("+"));
+    return r;
+}
+
+qint64 checkedSub(qint64 a, qint64 b, int line)
+{
+    qint64 r = 0;
+    if (__builtin_sub_overflow(a, b, &r))
+        integerOverflow(line, QStringLiteral("-"));
+    return r;
+}
+
+qint64 checkedMul(qint64 a, qint64 b, int line)
+{
+    qint64 r = 0;
+    if (__builtin_mul_overflow(a, b, &r))
+        integerOverflow(line, QStringLiteral("*"));
+    return r;
+}
+
+qint64 checkedPow(qint64 base, qint64 exponent, int line)
+{
+    qint64 result = 1;
+    while (exponent > 0) {
+        if (exponent & 1) {
+            if (__builtin_mul_overflow(result, base, &result))
+                integerOverflow(line, QStringLiteral("**"));
+        }
+        exponent >>= 1;
+        if (exponent > 0 && __builtin_mul_overflow(base, base, &base))
+            integerOverflow(line, QStringLiteral("**"));
+    }
+    return result;
+}
 
 bool isNumber(const Value &v)
 {
@@ -770,6 +827,17 @@ double toDouble(const Value &v)
     return v.isInteger() ? double(v.toInteger()) : v.toDouble();
 }
 
+qint64 toInteger(const Value &v)
+{
+    return v.isBool() ? (v.toBool() ? 1 : 0) : v.toInteger();
+}
+
+// The filters that Jinja's Markup keeps safe (its string methods).
+const QSet<QString> kMarkupFilters {QStringLiteral("upper"),      QStringLiteral("lower"),
+                                    QStringLiteral("trim"),       QStringLiteral("capitalize"),
+                                    QStringLiteral("title"),      QStringLiteral("replace"),
+                                    QStringLiteral("truncate"),   QStringLiteral("string")};
+
 class Renderer
 {
 public:
@@ -777,6 +845,7 @@ public:
         : m_autoescape(autoescape)
     {
         m_scopes.append(context);
+        m_safeNames.append(QSet<QString>());
     }
 
     void render(const Body &body, QString &out)
@@ -788,11 +857,9 @@ public:
             case Node::Kind::Text:
                 out += node->text;
                 break;
-            case Node::Kind::Output: {
-                const Value value = evaluate(*node->expr, node->line);
-                out += display(value);
+            case Node::Kind::Output:
+                out += display(evaluateItem(*node->expr, node->line));
                 break;
-            }
             case Node::Kind::If: {
                 bool taken = false;
                 for (const auto &[condition, branch] : node->branches) {
@@ -809,9 +876,16 @@ public:
             case Node::Kind::For:
                 renderFor(*node, out);
                 break;
-            case Node::Kind::Set:
-                m_scopes.last().insert(node->targets.first(), evaluate(*node->expr, node->line));
+            case Node::Kind::Set: {
+                const Item item = evaluateItem(*node->expr, node->line);
+                const QString &name = node->targets.first();
+                m_scopes.last().insert(name, item.value);
+                if (item.safe)
+                    m_safeNames.last().insert(name);
+                else
+                    m_safeNames.last().remove(name);
                 break;
+            }
             }
             if (out.size() > kMaxOutput)
                 throw TemplateError {
@@ -821,14 +895,110 @@ public:
     }
 
 private:
-    QString display(const Value &value)
+    static QString plainText(const Value &value)
     {
-        if (isUndefined(value))
-            return QString();
-        QString text = Model::pythonStr(value);
-        if (text.startsWith(kSafeTag))
-            return text.mid(kSafeTag.size());
-        return m_autoescape ? htmlEscape(text) : text;
+        return isUndefined(value) ? QString() : Model::pythonStr(value);
+    }
+
+    // How a value is written out: escaped with autoescape, unless safe.
+    QString display(const Item &item) const
+    {
+        const QString text = plainText(item.value);
+        return m_autoescape && !item.safe ? htmlEscape(text) : text;
+    }
+
+    // A value's text as a safe string's part: escaped unless safe already.
+    static QString markupText(const Item &item)
+    {
+        return item.safe ? plainText(item.value) : htmlEscape(plainText(item.value));
+    }
+
+    // Evaluates with Jinja's Markup rules: safety survives the filters and
+    // operators that keep it, and what joins a safe string is escaped.
+    Item evaluateItem(const Expr &expr, int line)
+    {
+        switch (expr.kind) {
+        case Expr::Kind::Name: {
+            const Value value = lookup(expr.name);
+            return {value, value.isString() && isSafeName(expr.name)};
+        }
+        case Expr::Kind::Filter:
+            return filterItem(expr, line);
+        case Expr::Kind::Conditional:
+            return truthy(evaluate(*expr.children.at(0), line))
+                ? evaluateItem(*expr.children.at(1), line)
+                : evaluateItem(*expr.children.at(2), line);
+        case Expr::Kind::Binary: {
+            const QString &op = expr.name;
+            if (op == QLatin1String("and") || op == QLatin1String("or")) {
+                const Item left = evaluateItem(*expr.children.at(0), line);
+                if (truthy(left.value) == (op == QLatin1String("or")))
+                    return left;
+                return evaluateItem(*expr.children.at(1), line);
+            }
+            if (op != QLatin1String("~") && op != QLatin1String("+"))
+                break;
+            const Item a = evaluateItem(*expr.children.at(0), line);
+            const Item b = evaluateItem(*expr.children.at(1), line);
+            const bool strings = a.value.isString() && b.value.isString();
+            if (op == QLatin1String("~")) {
+                // markup_join: with autoescape, a safe part makes the whole
+                // safe and the other parts are escaped; else plain text.
+                if (m_autoescape && (a.safe || b.safe))
+                    return {Value(markupText(a) + markupText(b)), true};
+                return {Value(plainText(a.value) + plainText(b.value)), false};
+            }
+            // Markup + str escapes the str, whichever side it is on.
+            if (strings && (a.safe || b.safe))
+                return {Value(markupText(a) + markupText(b)), true};
+            return {binaryValues(op, a.value, b.value, line), false};
+        }
+        default:
+            break;
+        }
+        return {evaluate(expr, line), false};
+    }
+
+    bool isSafeName(const QString &name) const
+    {
+        for (qsizetype i = m_scopes.size() - 1; i >= 0; --i) {
+            if (m_scopes.at(i).contains(name))
+                return m_safeNames.at(i).contains(name);
+        }
+        return false;
+    }
+
+    Item filterItem(const Expr &expr, int line)
+    {
+        const Item input = evaluateItem(*expr.children.first(), line);
+        const QString &name = expr.name;
+        if (name == QLatin1String("safe"))
+            return {Value(plainText(input.value)), true};
+        if (name == QLatin1String("escape") || name == QLatin1String("e"))
+            return {Value(markupText(input)), true};
+        QList<Value> args;
+        QList<Item> argItems;
+        for (qsizetype i = 1; i < expr.children.size(); ++i) {
+            argItems.append(evaluateItem(*expr.children.at(i), line));
+            args.append(argItems.last().value);
+        }
+        QHash<QString, Value> keywords;
+        for (const auto &[key, argument] : expr.keywords)
+            keywords.insert(key, evaluate(*argument, line));
+        if (name == QLatin1String("default") || name == QLatin1String("d")) {
+            if (!usesDefault(input.value, args, keywords))
+                return input;
+            return argItems.isEmpty() ? Item {Value(QString())} : argItems.first();
+        }
+        if (input.safe && input.value.isString() && kMarkupFilters.contains(name)) {
+            // Markup's string methods return Markup; replace escapes what it inserts.
+            if (name == QLatin1String("replace") && m_autoescape) {
+                for (qsizetype i = 0; i < args.size() && i < 2; ++i)
+                    args[i] = Value(markupText(argItems.at(i)));
+            }
+            return {applyFilter(name, input.value, args, keywords, line), true};
+        }
+        return {applyFilter(name, input.value, args, keywords, line), false};
     }
 
     static bool truthy(const Value &value)
@@ -865,6 +1035,7 @@ private:
             return;
         }
         m_scopes.append(ValueMap());
+        m_safeNames.append(QSet<QString>());
         for (qsizetype i = 0; i < items.size(); ++i) {
             ValueMap &scope = m_scopes.last();
             if (node.targets.size() == 2) {
@@ -889,6 +1060,7 @@ private:
             render(node.branches.first().second, out);
         }
         m_scopes.removeLast();
+        m_safeNames.removeLast();
     }
 
     Value lookup(const QString &name) const
@@ -982,7 +1154,7 @@ private:
             if (expr.name == QLatin1String("not"))
                 return Value(!truthy(operand));
             if (operand.isInteger())
-                return Value(-operand.toInteger());
+                return Value(checkedSub(0, operand.toInteger(), line));
             if (isNumber(operand))
                 return Value(-toDouble(operand));
             throw TemplateError {QStringLiteral("line %1: bad operand type for unary -: '%2'")
@@ -1012,8 +1184,13 @@ private:
         }
         const Value a = evaluate(*expr.children.at(0), line);
         const Value b = evaluate(*expr.children.at(1), line);
+        return binaryValues(op, a, b, line);
+    }
+
+    Value binaryValues(const QString &op, const Value &a, const Value &b, int line)
+    {
         if (op == QLatin1String("~"))
-            return Value(display(a).remove(kSafeTag) + display(b).remove(kSafeTag));
+            return Value(plainText(a) + plainText(b));
         if (op == QLatin1String("=="))
             return Value(Model::pythonEquals(a, b));
         if (op == QLatin1String("!="))
@@ -1080,25 +1257,41 @@ private:
         const bool integers = !a.isDouble() && !b.isDouble();
         const double x = toDouble(a);
         const double y = toDouble(b);
+        // Integers (and booleans) are computed as integers, exactly.
+        const qint64 i = integers ? toInteger(a) : 0;
+        const qint64 j = integers ? toInteger(b) : 0;
         if (op == QLatin1String("+"))
-            return integers ? Value(qint64(x) + qint64(y)) : Value(x + y);
+            return integers ? Value(checkedAdd(i, j, line)) : Value(x + y);
         if (op == QLatin1String("-"))
-            return integers ? Value(qint64(x) - qint64(y)) : Value(x - y);
+            return integers ? Value(checkedSub(i, j, line)) : Value(x - y);
         if (op == QLatin1String("*"))
-            return integers ? Value(qint64(x) * qint64(y)) : Value(x * y);
+            return integers ? Value(checkedMul(i, j, line)) : Value(x * y);
         if (y == 0
             && (op == QLatin1String("/") || op == QLatin1String("//") || op == QLatin1String("%")))
             throw TemplateError {QStringLiteral("line %1: division by zero").arg(line)};
         if (op == QLatin1String("/"))
             return Value(x / y);
-        if (op == QLatin1String("//"))
-            return integers ? Value(qint64(std::floor(x / y))) : Value(std::floor(x / y));
-        if (op == QLatin1String("%")) {
-            const double r = x - y * std::floor(x / y); // Python's sign rule
-            return integers ? Value(qint64(r)) : Value(r);
+        if (integers && (op == QLatin1String("//") || op == QLatin1String("%"))) {
+            if (i == std::numeric_limits<qint64>::min() && j == -1) {
+                if (op == QLatin1String("%"))
+                    return Value(qint64(0));
+                integerOverflow(line, op);
+            }
+            // Python rounds the quotient down and gives the remainder the divisor's sign.
+            qint64 quotient = i / j;
+            qint64 remainder = i % j;
+            if (remainder != 0 && ((remainder < 0) != (j < 0))) {
+                quotient -= 1;
+                remainder += j;
+            }
+            return Value(op == QLatin1String("//") ? quotient : remainder);
         }
+        if (op == QLatin1String("//"))
+            return Value(std::floor(x / y));
+        if (op == QLatin1String("%"))
+            return Value(x - y * std::floor(x / y)); // Python's sign rule
         if (op == QLatin1String("**"))
-            return integers && y >= 0 ? Value(qint64(std::pow(x, y))) : Value(std::pow(x, y));
+            return integers && j >= 0 ? Value(checkedPow(i, j, line)) : Value(std::pow(x, y));
         throw typeError();
     }
 
@@ -1218,6 +1411,15 @@ private:
         return applyFilter(expr.name, value, args, keywords, line);
     }
 
+    // Whether |default(value, boolean) gives its argument instead of the value.
+    static bool usesDefault(const Value &value, const QList<Value> &args,
+                            const QHash<QString, Value> &keywords)
+    {
+        const bool boolean = args.size() > 1 ? truthy(args.at(1))
+                                             : truthy(keywords.value(QStringLiteral("boolean")));
+        return isUndefined(value) || (boolean && !truthy(value));
+    }
+
     static QList<Value> asList(const Value &value)
     {
         QList<Value> items;
@@ -1244,10 +1446,7 @@ private:
             return isUndefined(value) ? QString() : Model::pythonStr(value);
         };
         if (name == QLatin1String("default") || name == QLatin1String("d")) {
-            const bool boolean = args.size() > 1
-                ? truthy(args.at(1))
-                : truthy(keywords.value(QStringLiteral("boolean")));
-            if (isUndefined(value) || (boolean && !truthy(value)))
+            if (usesDefault(value, args, keywords))
                 return args.isEmpty() ? Value(QString()) : args.first();
             return value;
         }
@@ -1287,7 +1486,7 @@ private:
             const QString attribute = keywords.value(QStringLiteral("attribute")).toString();
             for (const Value &item : asList(value))
                 pieces.append(
-                    display(attribute.isEmpty() ? item : this->attribute(item, attribute)));
+                    plainText(attribute.isEmpty() ? item : this->attribute(item, attribute)));
             return Value(pieces.join(args.isEmpty() ? QString() : Model::pythonStr(args.first())));
         }
         if (name == QLatin1String("first") || name == QLatin1String("last")) {
@@ -1354,7 +1553,7 @@ private:
                             QStringLiteral("line %1: sum needs numbers").arg(line)};
                     total = total.isDouble() || item.isDouble()
                         ? Value(toDouble(total) + toDouble(item))
-                        : Value(qint64(toDouble(total)) + qint64(toDouble(item)));
+                        : Value(checkedAdd(toInteger(total), toInteger(item), line));
                 }
                 return total;
             }
@@ -1402,7 +1601,8 @@ private:
         }
         if (name == QLatin1String("abs")) {
             if (value.isInteger())
-                return Value(qAbs(value.toInteger()));
+                return Value(value.toInteger() < 0 ? checkedSub(0, value.toInteger(), line)
+                                                   : value.toInteger());
             return Value(std::fabs(toDouble(value)));
         }
         if (name == QLatin1String("round")) {
@@ -1412,10 +1612,11 @@ private:
         }
         if (name == QLatin1String("string"))
             return Value(text());
+        // Their safety is kept by filterItem; nested elsewhere they are text.
         if (name == QLatin1String("escape") || name == QLatin1String("e"))
-            return Value(kSafeTag + htmlEscape(text()));
+            return Value(htmlEscape(text()));
         if (name == QLatin1String("safe"))
-            return Value(kSafeTag + text());
+            return Value(text());
         if (name == QLatin1String("format")) {
             // AutoGPT's custom filter: fmt % float(value), or the value itself.
             if (args.isEmpty())
@@ -1466,6 +1667,8 @@ private:
     }
 
     QList<ValueMap> m_scopes;
+    // The names in each scope that hold safe strings.
+    QList<QSet<QString>> m_safeNames;
     bool m_autoescape;
     int m_depth = 0;
     QString m_missing;

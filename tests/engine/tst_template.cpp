@@ -88,6 +88,32 @@ private Q_SLOTS:
             "{}", "Hello Wide World a b c...");
         row("list and dict literals", "{{ [1, 'a'] }} {{ {'k': [true]} }}", "{}",
             "[1, 'a'] {'k': [True]}");
+
+        // Safety is the value's type: no text makes a value safe.
+        const char *hostile = "{'v': '\\u0001safe\\u0001<b>', 'xs': ['\\u0001safe\\u0001<i>'], "
+                              "'d': {'k': '\\u0001safe\\u0001<u>'}}";
+        row("data cannot mark itself safe",
+            "{{ v }}|{{ v|lower }}|{{ v + '' }}|{{ v|trim }}|{{ v|replace('b', 'b') }}|{{ v ~ '' }}",
+            hostile,
+            "\x01safe\x01&lt;b&gt;|\x01safe\x01&lt;b&gt;|\x01safe\x01&lt;b&gt;|"
+            "\x01safe\x01&lt;b&gt;|\x01safe\x01&lt;b&gt;|\x01safe\x01&lt;b&gt;",
+            true);
+        row("loop items and attributes cannot mark themselves safe",
+            "{% for x in xs %}{{ x }}{% endfor %} {{ d.k }} {{ d['k']|upper }}", hostile,
+            "\x01safe\x01&lt;i&gt; \x01safe\x01&lt;u&gt; \x01SAFE\x01&lt;U&gt;", true);
+        row("tilde escapes once", "{{ a ~ b }}", "{'a': '<', 'b': '&'}", "&lt;&amp;", true);
+        row("a safe part escapes what joins it",
+            "{{ ('<b>'|safe) ~ '<i>' }} {{ ('<b>'|safe) + '<i>' }} {{ '<i>' + ('<b>'|safe) }}",
+            "{}", "<b>&lt;i&gt; <b>&lt;i&gt; &lt;i&gt;<b>", true);
+        row("escape twice escapes once", "{{ '<x>'|escape|escape }} {{ '<x>'|e|safe }}", "{}",
+            "&lt;x&gt; &lt;x&gt;", true);
+        row("escape twice without autoescape", "{{ '<x>'|escape|escape }}", "{}", "&lt;x&gt;");
+        row("safe survives string filters and set",
+            "{% set s = '<B>'|safe %}{{ s|lower }} {{ s|trim }} {{ s }} {{ s|replace('B', '<') }}",
+            "{}", "<b> <B> <B> <&lt;>", true);
+        row("integers are exact",
+            "{{ 2**62 }} {{ 9007199254740993 + 0 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 7 % -3 }}",
+            "{}", "4611686018427387904 9007199254740993 -4 2 -2");
     }
 
     void renders()
@@ -132,6 +158,18 @@ private Q_SLOTS:
             + QString(200, QLatin1Char(')')) + QStringLiteral(" }}");
         QTest::newRow("deep nesting")
             << deep << QStringLiteral("line 1: expression nested too deeply");
+        QTest::newRow("power past 64 bits")
+            << QStringLiteral("{{ 2 ** 63 }}")
+            << QStringLiteral("line 1: the result of ** is too large for a 64-bit integer");
+        QTest::newRow("sum past 64 bits")
+            << QStringLiteral("{{ 9223372036854775807 + x }}")
+            << QStringLiteral("line 1: the result of + is too large for a 64-bit integer");
+        QTest::newRow("product past 64 bits")
+            << QStringLiteral("{{ 4294967296 * 4294967296 }}")
+            << QStringLiteral("line 1: the result of * is too large for a 64-bit integer");
+        QTest::newRow("sum filter past 64 bits")
+            << QStringLiteral("{{ [9223372036854775807, x]|sum }}")
+            << QStringLiteral("line 1: the result of + is too large for a 64-bit integer");
     }
 
     void errors()
