@@ -124,8 +124,14 @@ public:
         const QCommandLineOption input(
             QStringLiteral("input"),
             QStringLiteral(
-                "A graph input (run) as NAME=JSON, or the block input (blocks run) as JSON."),
+                "A graph input (run) as NAME=JSON, or the block input (blocks run) as JSON; "
+                "@FILE in place of the JSON reads it from a file."),
             QStringLiteral("INPUT"));
+        const QCommandLineOption inputFile(
+            QStringLiteral("input-file"),
+            QStringLiteral("The graph inputs (run) as a JSON object of names and values; --input "
+                           "values win over it."),
+            QStringLiteral("FILE"));
         const QCommandLineOption hitl(QStringLiteral("hitl-safe-mode"),
                                       QStringLiteral("Pause at Human Review blocks (default on)."),
                                       QStringLiteral("on|off"), QStringLiteral("on"));
@@ -137,6 +143,23 @@ public:
             QStringLiteral("threads"),
             QStringLiteral("Threads that run blocks (default: one per core)."), QStringLiteral("N"),
             QString::number(QThread::idealThreadCount()));
+        const QCommandLineOption maxNodes(
+            QStringLiteral("max-node-executions"),
+            QStringLiteral("The run's budget of node executions (run, resume, reviews decide; "
+                           "default %1).")
+                .arg(Engine::RunBudget {}.maxNodeExecutions),
+            QStringLiteral("N"));
+        const QCommandLineOption maxWall(
+            QStringLiteral("max-wall-time"),
+            QStringLiteral("The run's budget of wall time in seconds, from its start or resume "
+                           "(default %1).")
+                .arg(Engine::RunBudget {}.maxWallSeconds),
+            QStringLiteral("SECONDS"));
+        const QCommandLineOption maxCost(
+            QStringLiteral("max-cost"),
+            QStringLiteral("The run's budget of cost in credits (default %1).")
+                .arg(Engine::RunBudget {}.maxCost),
+            QStringLiteral("N"));
         const QCommandLineOption execution(QStringLiteral("execution"),
                                            QStringLiteral("Only reviews of this execution."),
                                            QStringLiteral("ID"));
@@ -192,9 +215,13 @@ public:
                            version,
                            output,
                            input,
+                           inputFile,
                            hitl,
                            sensitive,
                            threads,
+                           maxNodes,
+                           maxWall,
+                           maxCost,
                            execution,
                            approve,
                            reject,
@@ -229,6 +256,18 @@ public:
         }
 
         m_json = parser.isSet(json);
+        for (const auto &[option, limit] :
+             {std::pair {&maxNodes, &m_budget.maxNodeExecutions},
+              std::pair {&maxWall, &m_budget.maxWallSeconds},
+              std::pair {&maxCost, &m_budget.maxCost}}) {
+            if (!parser.isSet(*option))
+                continue;
+            bool ok = false;
+            *limit = parser.value(*option).toLongLong(&ok);
+            if (!ok || *limit < 1)
+                return usage(QStringLiteral("--%1 takes a whole number of at least 1, not \"%2\"")
+                                 .arg(option->names().constFirst(), parser.value(*option)));
+        }
         m_networkPolicy.allowLoopback = parser.isSet(allowLoopback);
         m_networkPolicy.allowPrivate = parser.isSet(allowPrivate);
         m_dbPath = parser.isSet(db) ? parser.value(db) : QString();
@@ -245,7 +284,8 @@ public:
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listGraphs();
         } else if (group == QLatin1String("run") && positional.size() == 2) {
-            return runGraph(positional.at(1), parser.values(input), parser.value(hitl),
+            return runGraph(positional.at(1), parser.values(input), parser.value(inputFile),
+                            parser.value(hitl),
                             parser.value(sensitive), parser.value(threads),
                             parser.values(credentials));
         } else if (group == QLatin1String("resume") && positional.size() == 2) {
@@ -462,6 +502,31 @@ private:
         return std::nullopt;
     }
 
+    // The contents of a file named on the command line, within the JSON size limit.
+    static Result<QByteArray> readArgumentFile(const QString &fileName, const QString &option)
+    {
+        QFile file(fileName);
+        if (!file.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("%1: %2: %3").arg(option, fileName, file.errorString()));
+        const qint64 limit = Model::JsonLimits {}.maxBytes;
+        if (file.size() > limit)
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("%1: %2 is larger than the limit of %3 bytes")
+                                 .arg(option, fileName)
+                                 .arg(limit));
+        return file.readAll();
+    }
+
+    // A value given as text, or as @FILE for a file's contents (for values
+    // longer than a command line can carry).
+    static Result<QByteArray> argumentText(const QString &argument, const QString &option)
+    {
+        if (argument.startsWith(QLatin1Char('@')))
+            return readArgumentFile(argument.mid(1), option);
+        return argument.toUtf8();
+    }
+
     static std::optional<bool> onOff(const QString &text)
     {
         if (text == QLatin1String("on"))
@@ -571,7 +636,8 @@ private:
         return ExitCompleted;
     }
 
-    int runGraph(const QString &fileName, const QStringList &inputs, const QString &hitlText,
+    int runGraph(const QString &fileName, const QStringList &inputs, const QString &inputFile,
+                 const QString &hitlText,
                  const QString &sensitiveText, const QString &threadsText,
                  const QStringList &credentials)
     {
@@ -583,18 +649,34 @@ private:
                                   QStringLiteral("safe modes take \"on\" or \"off\"")));
         request.humanInTheLoopSafeMode = *hitl;
         request.sensitiveActionSafeMode = *sensitive;
+        if (!inputFile.isEmpty()) {
+            auto content = readArgumentFile(inputFile, QStringLiteral("--input-file"));
+            if (!content)
+                return fail(content.error());
+            auto parsed = Model::parseJsonValue(*content, Model::JsonLimits {}, inputFile);
+            if (!parsed)
+                return fail(parsed.error());
+            if (!parsed->isMap())
+                return fail(makeError(ErrorCode::BadInput,
+                                      QStringLiteral("%1: the graph inputs are a JSON object of "
+                                                     "names and values")
+                                          .arg(inputFile)));
+            request.inputs = parsed->toMap();
+        }
         for (const QString &entry : inputs) {
             const qsizetype equals = entry.indexOf(QLatin1Char('='));
             if (equals <= 0)
-                return fail(
-                    makeError(ErrorCode::BadInput,
-                              QStringLiteral("--input takes NAME=JSON, not \"%1\"").arg(entry)));
-            const QString text = entry.mid(equals + 1);
-            auto parsed
-                = Model::parseJsonValue(text.toUtf8(), Model::JsonLimits {},
-                                        QStringLiteral("--input %1").arg(entry.left(equals)));
+                return fail(makeError(
+                    ErrorCode::BadInput,
+                    QStringLiteral("--input takes NAME=JSON or NAME=@FILE, not \"%1\"").arg(entry)));
+            const QString name = entry.left(equals);
+            auto text = argumentText(entry.mid(equals + 1), QStringLiteral("--input %1").arg(name));
+            if (!text)
+                return fail(text.error());
+            auto parsed = Model::parseJsonValue(*text, Model::JsonLimits {},
+                                                QStringLiteral("--input %1").arg(name));
             // A bare word is a string.
-            request.inputs.insert(entry.left(equals), parsed ? *parsed : Model::Value(text));
+            request.inputs.insert(name, parsed ? *parsed : Model::Value(QString::fromUtf8(*text)));
         }
 
         Model::Graph graph;
@@ -649,8 +731,15 @@ private:
             return fail(opened.error());
         executor.setCredentials(credentialsStore(db.path()));
         executor.setNetworkPolicy(m_networkPolicy);
+        executor.setBudget(m_budget);
         QEventLoop loop;
         QStringList finished;
+        std::optional<Error> interrupted;
+        QObject::connect(&executor, &Engine::Executor::runInterrupted, &loop,
+                         [&](const QString &id, const Error &error) {
+                             if (id == executionId || executionId.isEmpty())
+                                 interrupted = error;
+                         });
         QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
                          [&](const QString &id, Model::ExecutionStatus) {
                              finished.append(id);
@@ -662,8 +751,17 @@ private:
         if (!started)
             return fail(started.error());
         executionId = *started;
-        if (!finished.contains(executionId))
+        // An empty id: nothing was started here.
+        if (!executionId.isEmpty() && !finished.contains(executionId))
             loop.exec();
+        if (interrupted) {
+            // Not the graph's failure: the run is kept as far as it was stored.
+            Error error = *interrupted;
+            error.message += QStringLiteral("; execution %1 was kept and continues with "
+                                            "'signalbox resume %1' once this is resolved")
+                                 .arg(executionId);
+            return fail(error);
+        }
         return std::nullopt;
     }
 
@@ -717,9 +815,16 @@ private:
             // decided.
             const bool paused = (*state)->status == Model::ExecutionStatus::Review;
             if (auto stopped
-                = executions.updateGraphExecutionStats(current, Model::ExecutionStatus::Terminated);
-                !stopped)
+                = executions.setGraphExecutionStatus(current, Model::ExecutionStatus::Terminated,
+                                                     std::nullopt);
+                !stopped) {
+                // It ended between the read and the stop: nothing to stop.
+                auto now = executions.graphExecutionMeta(QString(Model::kDefaultUserId), current);
+                if (stopped.error().code == ErrorCode::Conflict && now && now->has_value()
+                    && Model::isTerminal((*now)->status))
+                    continue;
                 return fail(stopped.error());
+            }
             // Its waiting reviews are rejected.
             if (auto cancelled = Engine::ReviewRepository(**db).cancelPendingReviewsForExecution(
                     current, QString(Model::kDefaultUserId));
@@ -752,10 +857,11 @@ private:
         }
         printRun(**db, id);
         auto final = executions.graphExecutionMeta(QString(Model::kDefaultUserId), id);
-        if (final && final->has_value() && (*final)->status != Model::ExecutionStatus::Terminated) {
-            return fail(makeError(ErrorCode::Conflict,
-                                  QStringLiteral("execution %1 had already ended %2")
-                                      .arg(id, Model::statusName((*final)->status))));
+        if (final && final->has_value() && Model::isFinal((*final)->status)) {
+            m_err << "signalbox: execution " << id << " had already "
+                  << ((*final)->status == Model::ExecutionStatus::Completed ? "completed"
+                                                                            : "failed")
+                  << "; nothing was stopped\n";
         }
         return ExitCompleted;
     }
@@ -835,22 +941,29 @@ private:
         if (!decided)
             return fail(decided.error());
         const QString executionId = decided->first().graphExecId;
-        auto waiting = reviews.hasPendingReviewsForGraphExec(executionId);
-        if (!waiting)
-            return fail(waiting.error());
-        Engine::ExecutionRepository executions(**db, catalog() ? catalog()->get() : nullptr);
-        auto meta = executions.graphExecutionMeta(user, executionId);
-        if (!meta)
-            return fail(meta.error());
-        // Still waiting: nothing to resume yet.
-        if (*waiting)
-            return printRun(**db, executionId);
-        // Being run by another process, which takes the decisions itself.
-        if (!meta->has_value() || (*meta)->status != Model::ExecutionStatus::Review) {
-            printRun(**db, executionId);
-            return ExitCompleted;
-        }
-        return resumeExecution(executionId, threadsText);
+        // The process whose decision leaves nothing waiting takes the
+        // execution over and resumes it; of several deciding at once,
+        // exactly one does, and the others report what they saw.
+        bool resumedHere = false;
+        QString resumedId;
+        if (const auto failed = execute(
+                **db, threadsText,
+                [&](Engine::Executor &executor) -> Result<QString> {
+                    auto resumed = executor.resumeAfterReview(executionId, user);
+                    if (!resumed)
+                        return resumed.error();
+                    resumedHere = *resumed;
+                    return *resumed ? executionId : QString();
+                },
+                resumedId))
+            return *failed;
+        const int shown = printRun(**db, executionId);
+        if (resumedHere || shown == ExitPaused)
+            return shown;
+        if (!m_json)
+            m_err << "signalbox: the decisions were recorded; execution " << executionId
+                  << " is run by another process\n";
+        return ExitCompleted;
     }
 
     // Prints an execution as `run` does and returns its exit code.
@@ -950,7 +1063,10 @@ private:
                                   QStringLiteral("unknown block \"%1\"").arg(blockId)));
         Model::ValueMap input;
         if (!inputText.isEmpty()) {
-            auto parsed = Model::parseJsonValue(inputText.toUtf8(), Model::JsonLimits {},
+            auto text = argumentText(inputText, QStringLiteral("--input"));
+            if (!text)
+                return fail(text.error());
+            auto parsed = Model::parseJsonValue(*text, Model::JsonLimits {},
                                                 QStringLiteral("--input"));
             if (!parsed)
                 return fail(parsed.error());
@@ -1113,6 +1229,7 @@ private:
     bool m_json = false;
     QString m_dbPath;
     Engine::NetworkPolicy m_networkPolicy;
+    Engine::RunBudget m_budget;
     std::unique_ptr<Result<std::shared_ptr<const Engine::BlockRegistry>>> m_registry;
 };
 
@@ -1120,10 +1237,21 @@ private:
 
 bool isCliCommand(const QStringList &arguments)
 {
-    for (const QString &argument : arguments.mid(1)) {
+    // The desktop takes only `--db FILE` and graph files that exist; any
+    // other word is a command, and a mistyped one is reported as unknown.
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
         if (kCommands.contains(argument) || argument == QLatin1String("--version")
             || argument == QLatin1String("-v") || argument == QLatin1String("--help")
             || argument == QLatin1String("-h"))
+            return true;
+        if (argument == QLatin1String("--db")) {
+            ++i;
+            continue;
+        }
+        if (argument.startsWith(QLatin1Char('-')))
+            continue;
+        if (!QFileInfo(argument).isFile())
             return true;
     }
     return false;

@@ -288,10 +288,14 @@ QJsonObject linkToJson(const Link &link)
 
 bool isSensitiveKey(const QString &key)
 {
+    // AutoGPT's words, and the request headers that carry credentials
+    // (Authorization, Proxy-Authorization, Cookie, X-Api-Key, ApiKey, ...).
     static const QLatin1StringView sensitive[] = {
-        QLatin1StringView("credentials"), QLatin1StringView("api_key"),
-        QLatin1StringView("password"),    QLatin1StringView("token"),
-        QLatin1StringView("secret"),
+        QLatin1StringView("credentials"),   QLatin1StringView("api_key"),
+        QLatin1StringView("password"),      QLatin1StringView("token"),
+        QLatin1StringView("secret"),        QLatin1StringView("authorization"),
+        QLatin1StringView("cookie"),        QLatin1StringView("api-key"),
+        QLatin1StringView("apikey"),        QLatin1StringView("passwd"),
     };
     const QString lower = key.toLower();
     for (const auto &word : sensitive) {

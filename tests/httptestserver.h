@@ -10,6 +10,9 @@
 //   /redirect?to=U 302 to U
 //   /slow          never answers
 //   /nocontent     204, application/json
+//   /leak          401, application/json: the Authorization header's parts
+//                  echoed back as a careless service would (the token after
+//                  the scheme in a message, URL-encoded in a link, in base64)
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -145,6 +148,21 @@ private:
             const QString to
                 = QUrlQuery(url).queryItemValue(QStringLiteral("to"), QUrl::FullyDecoded);
             reply(socket, 302, {}, {}, "Location: " + to.toUtf8() + "\r\n");
+        } else if (path == QLatin1String("/leak")) {
+            const QByteArray authorization = request.headers.value("authorization");
+            const QByteArray token = authorization.mid(authorization.indexOf(' ') + 1);
+            const QJsonObject leak {
+                {QStringLiteral("message"), QStringLiteral("invalid token %1").arg(QString::fromUtf8(token))},
+                {QStringLiteral("retry"),
+                 QStringLiteral("https://login.example/?token=%1&header=%2")
+                     .arg(QString::fromLatin1(QUrl::toPercentEncoding(QString::fromUtf8(token))),
+                          QString::fromLatin1(QUrl::toPercentEncoding(QString::fromUtf8(authorization))))},
+                {QStringLiteral("b64"), QString::fromLatin1(authorization.toBase64())},
+                {QStringLiteral("b64token"),
+                 QString::fromLatin1(token.toBase64(QByteArray::Base64UrlEncoding
+                                                    | QByteArray::OmitTrailingEquals))}};
+            reply(socket, 401, "application/json",
+                  QJsonDocument(leak).toJson(QJsonDocument::Compact));
         } else if (path == QLatin1String("/nocontent")) {
             reply(socket, 204, "application/json", {});
         } else if (path != QLatin1String("/slow")) {

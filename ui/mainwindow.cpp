@@ -1325,13 +1325,14 @@ void MainWindow::resumeIfDone(const QString &graphExecId)
     if (!db)
         return;
     Engine::ReviewRepository reviews(**db);
-    // The last waiting review of a run that nothing runs here: resume it.
+    // The last waiting review of a run that nothing runs here: resume it,
+    // unless another process took it over first.
     auto waiting = reviews.hasPendingReviewsForGraphExec(graphExecId);
     if (!waiting || *waiting)
         return;
     Engine::Executor *engine = executor();
     if (engine && !engine->isRunning(graphExecId)) {
-        if (auto resumed = engine->resume(graphExecId); !resumed)
+        if (auto resumed = engine->resumeAfterReview(graphExecId); !resumed)
             log(tr("Run %1 did not resume: %2").arg(graphExecId, resumed.error().text()));
     }
 }

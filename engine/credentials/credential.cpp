@@ -5,6 +5,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 namespace Signalbox::Engine {
 
@@ -123,11 +124,90 @@ QStringList CredentialSecret::values() const
     return values;
 }
 
+namespace {
+
+// Shorter values would mask ordinary words.
+constexpr qsizetype kMinSecretLength = 4;
+
+// The parts of a stored secret that mean something alone.
+QStringList secretParts(const QString &secret)
+{
+    QStringList parts;
+    const QStringList words = secret.split(QRegularExpression(QStringLiteral("\\s+")),
+                                           Qt::SkipEmptyParts);
+    if (words.size() < 2)
+        return parts;
+    // "Bearer <token>", "Basic <base64>", "Token <token>": the first word
+    // names the scheme and is not secret itself.
+    static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9_-]*$"));
+    const bool hasScheme = scheme.match(words.first()).hasMatch();
+    for (qsizetype i = hasScheme ? 1 : 0; i < words.size(); ++i)
+        parts.append(words.at(i));
+    if (hasScheme && words.size() == 2
+        && words.first().compare(QLatin1String("Basic"), Qt::CaseInsensitive) == 0) {
+        // user:password
+        const auto decoded = QByteArray::fromBase64Encoding(words.at(1).toLatin1(),
+                                                            QByteArray::AbortOnBase64DecodingErrors);
+        if (decoded) {
+            const QString pair = QString::fromUtf8(*decoded);
+            const qsizetype colon = pair.indexOf(QLatin1Char(':'));
+            if (colon > 0) {
+                parts.append(pair);
+                parts.append(pair.mid(colon + 1));
+            }
+        }
+    }
+    return parts;
+}
+
+// How a value looks URL-encoded and in base64.
+QStringList encodedForms(const QString &value)
+{
+    const QByteArray utf8 = value.toUtf8();
+    QStringList forms;
+    const QByteArray percent = QUrl::toPercentEncoding(value);
+    forms.append(QString::fromLatin1(percent));
+    forms.append(QString::fromLatin1(percent).toLower());
+    // application/x-www-form-urlencoded: spaces as '+'.
+    forms.append(QString::fromLatin1(QUrl::toPercentEncoding(value, " ")).replace(
+        QLatin1Char(' '), QLatin1Char('+')));
+    for (const QByteArray::Base64Options options :
+         {QByteArray::Base64Options(QByteArray::Base64Encoding),
+          QByteArray::Base64Encoding | QByteArray::OmitTrailingEquals,
+          QByteArray::Base64Options(QByteArray::Base64UrlEncoding),
+          QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals}) {
+        forms.append(QString::fromLatin1(utf8.toBase64(options)));
+    }
+    return forms;
+}
+
+} // namespace
+
+QStringList secretForms(const QStringList &secrets)
+{
+    QStringList plain;
+    for (const QString &secret : secrets) {
+        plain.append(secret);
+        plain.append(secretParts(secret));
+    }
+    QStringList forms;
+    for (const QString &value : std::as_const(plain)) {
+        if (value.size() < kMinSecretLength)
+            continue;
+        forms.append(value);
+        forms.append(encodedForms(value));
+    }
+    forms.removeDuplicates();
+    // The longest first, so that a whole value is masked before its parts.
+    std::stable_sort(forms.begin(), forms.end(),
+                     [](const QString &a, const QString &b) { return a.size() > b.size(); });
+    return forms;
+}
+
 QString maskSecrets(QString text, const QStringList &secrets)
 {
     for (const QString &secret : secrets) {
-        // Very short values would mask ordinary words.
-        if (secret.size() >= 4)
+        if (secret.size() >= kMinSecretLength)
             text.replace(secret, QLatin1String("***"));
     }
     return text;

@@ -63,6 +63,13 @@ struct CredentialSecret
     QStringList values() const;
 };
 
+// Every form in which the secrets may come back from a service, longest
+// first: each as stored; its meaningful parts (the token after a scheme word
+// such as "Bearer", the user and password of a Basic credential); and each
+// of these URL-encoded (as a path, a query or a form encodes it) and in
+// base64 (standard and URL-safe, with and without padding).
+QStringList secretForms(const QStringList &secrets);
+
 // `value` with every occurrence of each of `secrets` replaced by "***", in
 // strings and map keys at any depth.
 Model::Value maskSecrets(const Model::Value &value, const QStringList &secrets);

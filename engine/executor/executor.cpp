@@ -129,7 +129,9 @@ public:
         auto secret = freshOAuthSecret(*m_credentials, **found);
         if (!secret)
             return secret.error();
-        m_secrets.append(secret->values());
+        // Every form a service may echo them in, longest first.
+        m_secretValues.append(secret->values());
+        m_secrets = secretForms(m_secretValues);
         return std::pair {**found, *secret};
     }
     NetworkPolicy networkPolicy() const override { return m_policy; }
@@ -181,6 +183,7 @@ private:
     ReviewFunction m_review;
     std::shared_ptr<CredentialsStore> m_credentials;
     NetworkPolicy m_policy;
+    QStringList m_secretValues;
     QStringList m_secrets;
     qint64 m_outputSize = 0;
     bool m_paused = false;
@@ -329,6 +332,7 @@ Result<QString> Executor::start(const RunRequest &request)
     run.context.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
     run.executionCostThreshold = request.executionCostThreshold;
     run.executionCostPerThreshold = request.executionCostPerThreshold;
+    run.budget = request.budget.value_or(m_budget);
     for (const Model::NodeExecutionResult &node : created->nodeExecutions) {
         for (const auto &[nodeId, input] : std::as_const(starting)) {
             if (nodeId == node.nodeId) {
@@ -376,12 +380,35 @@ Executor::Run Executor::newRun(const QString &id, std::shared_ptr<const GraphSna
 
 Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
 {
+    auto resumed = resumeExecution(graphExecId, userId, false);
+    if (!resumed)
+        return resumed.error();
+    return {};
+}
+
+Result<bool> Executor::resumeAfterReview(const QString &graphExecId, const QString &userId)
+{
+    return resumeExecution(graphExecId, userId, true);
+}
+
+Result<bool> Executor::resumeExecution(const QString &graphExecId, const QString &userId,
+                                       bool onlyPaused)
+{
     if (!m_db)
         return makeError(ErrorCode::Internal,
                          QStringLiteral("the executor's database is not open"));
-    if (m_runs.contains(graphExecId))
+    if (m_runs.contains(graphExecId)) {
+        if (onlyPaused)
+            return false;
         return makeError(ErrorCode::Conflict,
                          QStringLiteral("execution %1 is already running").arg(graphExecId));
+    }
+    // The execution is read and taken over in one write transaction: of
+    // several processes resuming it at once, the first takes it, and the
+    // others read what the first wrote.
+    WriteTransaction transaction(*m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
     auto loaded = m_executions->graphExecution(userId, graphExecId, true);
     if (!loaded)
         return loaded.error();
@@ -390,6 +417,8 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
                          QStringLiteral("there is no execution %1").arg(graphExecId));
     const Model::GraphExecution &execution = **loaded;
     const ExecutionStatus status = execution.meta.status;
+    if (onlyPaused && status != ExecutionStatus::Review)
+        return false;
     if (status != ExecutionStatus::Queued && status != ExecutionStatus::Running
         && status != ExecutionStatus::Terminated && status != ExecutionStatus::Review) {
         return makeError(ErrorCode::Conflict,
@@ -407,6 +436,11 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
         if (!waiting)
             return waiting.error();
         if (!waiting->isEmpty()) {
+            if (onlyPaused) {
+                if (auto committed = transaction.commit(); !committed)
+                    return committed.error();
+                return false;
+            }
             return makeError(ErrorCode::Conflict,
                              QStringLiteral("execution %1 still waits for %2 review(s)")
                                  .arg(graphExecId)
@@ -424,6 +458,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
                           .nodesToSkip;
     run.context.humanInTheLoopSafeMode = execution.meta.humanInTheLoopSafeMode;
     run.context.sensitiveActionSafeMode = execution.meta.sensitiveActionSafeMode;
+    run.budget = m_budget;
 
     // Rebuild the dataflow state from the store; node executions come ordered
     // by queue time, never-queued ones last by add time.
@@ -475,16 +510,13 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
         run.latestInput.insert_or_assign(node.nodeId, node.inputData);
     }
 
-    WriteTransaction transaction(*m_db);
-    if (auto begun = transaction.begin(); !begun)
-        return begun;
     const qint64 now = nowMs();
     for (const auto &[id, path] : std::as_const(requeue)) {
         const QList<qint64> times(path.size(), now);
         if (auto ok = m_executions->setNodeExecutionStatusPath(
                 id, {path, times, run.executions.value(id).inputs, std::nullopt});
             !ok) {
-            return ok;
+            return ok.error();
         }
         run.executions[id].status = ExecutionStatus::Queued;
     }
@@ -502,7 +534,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
             return running.error();
     }
     if (auto committed = transaction.commit(); !committed)
-        return committed;
+        return committed.error();
 
     m_runs.insert(graphExecId, run);
     m_stopPoll.start();
@@ -513,7 +545,7 @@ Result<void> Executor::resume(const QString &graphExecId, const QString &userId)
     }
     dispatch();
     finishIfDone(graphExecId);
-    return {};
+    return true;
 }
 
 void Executor::pollForStops()
@@ -525,7 +557,7 @@ void Executor::pollForStops()
     const QStringList ids = m_runs.keys();
     for (const QString &id : ids) {
         auto it = m_runs.find(id);
-        if (it == m_runs.end() || it->cancel->isCancelled())
+        if (it == m_runs.end() || it->cancel->isCancelled() || checkBudget(*it))
             continue;
         auto meta = m_executions->graphExecutionMeta(it->context.userId, id);
         if (meta && meta->has_value() && (*meta)->status == ExecutionStatus::Terminated) {
@@ -703,13 +735,12 @@ void Executor::processCommitted()
     const QList<CommittedBatch> batches = m_writer->takeCommitted();
     for (const CommittedBatch &batch : batches) {
         if (batch.error) {
-            // The runs these rows belong to cannot be recorded: stop them.
+            // The runs these rows belong to cannot be recorded: they end
+            // here as the store last had them, to be resumed later. A
+            // storage error is not the graph's failure.
             qCWarning(lcEngine).noquote() << batch.error->message;
-            for (const QString &id : batch.failedRuns) {
-                auto run = m_runs.find(id);
-                if (run != m_runs.end())
-                    failRun(*run, *batch.error);
-            }
+            for (const QString &id : batch.failedRuns)
+                interruptRun(id, *batch.error);
             continue;
         }
         if (m_events) {
@@ -824,6 +855,8 @@ void Executor::handle(Run &run, const Message &message)
     event.status = status;
     event.error = message.error.value_or(QString());
     m_logEvents.append(event);
+    // Its cost counts from now on; the node itself ran to its end.
+    checkBudget(run);
 }
 
 void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, const Value &value)
@@ -937,7 +970,7 @@ void Executor::dispatch()
         for (Run &run : m_runs) {
             if (m_active >= m_pool.maxThreadCount())
                 break;
-            if (run.waiting.isEmpty() || run.cancel->isCancelled())
+            if (run.waiting.isEmpty() || run.cancel->isCancelled() || checkBudget(run))
                 continue;
             const QueuedNode node = run.waiting.takeFirst();
             progress = true;
@@ -1177,13 +1210,65 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
     });
 }
 
-void Executor::failRun(Run &run, const Error &error)
+bool Executor::checkBudget(Run &run)
 {
-    if (run.firstError.isEmpty())
-        run.firstError = error.message;
-    run.anyFailed = true;
+    if (!run.overBudget.isEmpty())
+        return true;
+    const RunBudget &budget = run.budget;
+    QString reason;
+    // Executions that ended and those under way: the next one would pass the limit.
+    if (run.stats.nodeCount + run.active >= budget.maxNodeExecutions && !run.waiting.isEmpty())
+        reason = QStringLiteral("%1 node executions").arg(budget.maxNodeExecutions);
+    else if (run.clock.elapsed() > budget.maxWallSeconds * 1000)
+        reason = QStringLiteral("%1 seconds of wall time").arg(budget.maxWallSeconds);
+    else if (run.stats.cost > double(budget.maxCost))
+        reason = QStringLiteral("a cost of %1").arg(budget.maxCost);
+    if (reason.isEmpty())
+        return false;
+    run.overBudget = QStringLiteral("The run reached its budget of %1 and was stopped; resume it "
+                                    "with a larger budget to go on")
+                         .arg(reason);
+    qCInfo(lcEngine).noquote() << QStringLiteral("execution %1: %2").arg(run.id, run.overBudget);
+    // Its sub-graphs stop with it.
+    for (const Run &child : std::as_const(m_runs)) {
+        if (child.parentRunId == run.id && !child.cancel->isCancelled())
+            QMetaObject::invokeMethod(
+                this, [this, id = child.id] { stop(id); }, Qt::QueuedConnection);
+    }
     run.cancel->cancel();
     run.waiting.clear();
+    QMetaObject::invokeMethod(
+        this, [this, id = run.id] { finishIfDone(id); }, Qt::QueuedConnection);
+    return true;
+}
+
+void Executor::interruptRun(const QString &runId, const Error &error)
+{
+    QStringList pending {runId};
+    while (!pending.isEmpty()) {
+        auto run = m_runs.find(pending.takeFirst());
+        if (run == m_runs.end() || run->interrupted)
+            continue;
+        run->interrupted = error;
+        run->cancel->cancel();
+        run->waiting.clear();
+        if (!run->parentRunId.isEmpty())
+            pending.append(run->parentRunId);
+        for (const Run &child : std::as_const(m_runs)) {
+            if (child.parentRunId == run->id)
+                pending.append(child.id);
+        }
+    }
+    // Runs with nothing on the pool end now; the others when their blocks return.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            for (const QString &id : m_runs.keys()) {
+                if (m_runs.value(id).interrupted)
+                    finishIfDone(id);
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 void Executor::finishIfDone(const QString &runId)
@@ -1202,8 +1287,21 @@ void Executor::finishIfDone(const QString &runId)
     writeAll();
     if (!m_runs.contains(runId))
         return; // ended while its rows were being written
+    if (m_runs.value(runId).interrupted) {
+        // Nothing more is written: the store keeps the run as its last
+        // committed rows left it, as after a crash, and resume takes it up.
+        const Run run = m_runs.take(runId);
+        m_writer->forgetRefusedRun(runId);
+        qCWarning(lcEngine).noquote()
+            << QStringLiteral("execution %1 was interrupted and can be resumed: %2")
+                   .arg(runId, run.interrupted->message);
+        Q_EMIT runInterrupted(runId, *run.interrupted);
+        Q_EMIT runFinished(runId, ExecutionStatus::Running);
+        return;
+    }
     Run run = m_runs.take(runId);
-    const bool stopped = run.cancel->isCancelled() && !run.anyFailed;
+    const bool overBudget = !run.overBudget.isEmpty();
+    const bool stopped = run.cancel->isCancelled() && (!run.anyFailed || overBudget);
     // Nothing else can run while reviews wait: the execution pauses, and
     // deciding its last review resumes it.
     const bool paused = !run.paused.isEmpty() && !run.cancel->isCancelled();
@@ -1211,8 +1309,9 @@ void Executor::finishIfDone(const QString &runId)
         : stopped                   ? ExecutionStatus::Terminated
         : run.anyFailed             ? ExecutionStatus::Failed
                                     : ExecutionStatus::Completed;
-    if (run.cancel->isCancelled()) {
-        // A stopped execution's waiting reviews are rejected.
+    if (run.cancel->isCancelled() && !overBudget) {
+        // A stopped execution's waiting reviews are rejected; one that
+        // reached its budget keeps them for when it resumes.
         if (auto cancelled = m_reviews->cancelPendingReviewsForExecution(runId, run.context.userId);
             !cancelled)
             qCWarning(lcEngine).noquote() << cancelled.error().message;
@@ -1238,7 +1337,9 @@ void Executor::finishIfDone(const QString &runId)
     }
     run.stats.walltime = double(run.clock.nsecsElapsed()) / 1e9;
     run.stats.cputime = run.stats.nodesCputime;
-    if (!run.firstError.isEmpty())
+    if (overBudget)
+        run.stats.error = run.overBudget;
+    else if (!run.firstError.isEmpty())
         run.stats.error = run.firstError;
     // A run stopped from elsewhere already has its status in the store.
     const Result<void> finished = m_executions->setGraphExecutionStatus(
@@ -1246,6 +1347,14 @@ void Executor::finishIfDone(const QString &runId)
         run.stats);
     if (!finished) {
         qCWarning(lcEngine).noquote() << finished.error().message;
+        if (finished.error().code == ErrorCode::Storage) {
+            // Its end is not stored: it stays resumable.
+            Q_EMIT runInterrupted(runId, finished.error());
+            Q_EMIT runFinished(runId, ExecutionStatus::Running);
+            if (!run.parentRunId.isEmpty())
+                interruptRun(run.parentRunId, finished.error());
+            return;
+        }
         status = ExecutionStatus::Failed;
     }
     if (m_events) {
@@ -1282,12 +1391,17 @@ void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
     request.sensitiveActionSafeMode = parent.context.sensitiveActionSafeMode;
     request.executionCostThreshold = parent.executionCostThreshold;
     request.executionCostPerThreshold = parent.executionCostPerThreshold;
+    request.budget = parent.budget;
     // The parent's pending rows go first: the child refers to the parent.
     writeAll();
     found = m_runs.find(parentRunId);
     if (found == m_runs.end() || found->cancel->isCancelled())
         return;
     auto started = start(request);
+    if (!started && started.error().code == ErrorCode::Storage) {
+        interruptRun(parentRunId, started.error());
+        return;
+    }
     if (!started) {
         // The agent node fails with the child's error; the parent goes on.
         Message done {Message::Kind::Done,    parentRunId, node.nodeExecId, node.nodeId, {}, {},

@@ -27,6 +27,18 @@
 
 namespace Signalbox::Engine {
 
+// How far one run may go: node executions (over the whole run, resumes
+// included), wall time (from its start or resume) and cost (AutoGPT's
+// credits). The defaults are far above any normal graph; they stop runaway
+// ones, such as a loop with no exit. A run that exceeds its budget stops
+// TERMINATED with a message naming the limit, and resumes with a larger one.
+struct RunBudget
+{
+    qint64 maxNodeExecutions = 1'000'000;
+    qint64 maxWallSeconds = 24 * 3600;
+    qint64 maxCost = 100'000;
+};
+
 struct RunRequest
 {
     QString graphId;
@@ -45,6 +57,8 @@ struct RunRequest
     // executions (AutoGPT's defaults: 1 every 100).
     qint64 executionCostThreshold = 100;
     qint64 executionCostPerThreshold = 1;
+    // The executor's budget (setBudget) when not set.
+    std::optional<RunBudget> budget;
 };
 
 // Stops a run's blocks: a flag they check and a wait they can sleep on.
@@ -106,6 +120,12 @@ public:
     // again; waiting inputs are restored.
     Result<void> resume(const QString &graphExecId,
                         const QString &userId = QString(Model::kDefaultUserId));
+    // Resumes an execution paused in REVIEW once none of its reviews waits.
+    // Of several processes (or callers) trying at once, exactly one takes
+    // it: true here; false when it is not paused any more (another took
+    // it, or it ended) or a review still waits.
+    Result<bool> resumeAfterReview(const QString &graphExecId,
+                                   const QString &userId = QString(Model::kDefaultUserId));
     // Stops a run of this executor: blocks are cancelled, waits wake, and the
     // execution ends TERMINATED. Runs stopped from another process (their
     // status set to TERMINATED in the store) are noticed within a second.
@@ -121,9 +141,16 @@ public:
     }
     // What blocks' outgoing requests may do.
     void setNetworkPolicy(const NetworkPolicy &policy) { m_networkPolicy = policy; }
+    // The budget of resumed runs and of runs started without one.
+    void setBudget(const RunBudget &budget) { m_budget = budget; }
 
 Q_SIGNALS:
+    // A run ended here. `status` is what the store has; for an interrupted
+    // run, runInterrupted came first and the store keeps it resumable.
     void runFinished(const QString &graphExecId, Signalbox::Model::ExecutionStatus status);
+    // A run stopped because its progress could not be stored (a full disk):
+    // the execution stays as last stored and can be resumed.
+    void runInterrupted(const QString &graphExecId, const Signalbox::Error &error);
 
 private:
     struct Message
@@ -176,6 +203,12 @@ private:
         Model::GraphExecutionStats stats;
         // Set when another process stopped it: the store already says so.
         bool stoppedElsewhere = false;
+        // Set when its rows could not be stored (a full disk): it ends here
+        // as the store last had it, resumable, and nothing more is written.
+        std::optional<Error> interrupted;
+        RunBudget budget;
+        // Why it stopped, when it went over its budget.
+        QString overBudget;
         qint64 executionCostThreshold = 100;
         qint64 executionCostPerThreshold = 1;
         // Nodes whose optional credentials are not set.
@@ -201,7 +234,11 @@ private:
     void dispatch();
     void skip(Run &run, const QueuedNode &node);
     void finishIfDone(const QString &runId);
-    void failRun(Run &run, const Error &error);
+    // Ends a run whose rows the store refused, with its parent and children
+    // (they wait on each other), leaving them as the store has them.
+    void interruptRun(const QString &runId, const Error &error);
+    // Stops a run that reached a limit of its budget; true when it did.
+    bool checkBudget(Run &run);
     void runNode(const QString &runId, const QueuedNode &node);
     // From a worker: runs `call` on the coordinator, which owns the
     // connection, and waits for its result; refused while closing.
@@ -223,6 +260,8 @@ private:
     Run newRun(const QString &id, std::shared_ptr<const GraphSnapshot> snapshot,
                const QString &userId, const Model::ValueMap &masks,
                const QString &parentGraphExecId);
+    Result<bool> resumeExecution(const QString &graphExecId, const QString &userId,
+                                 bool onlyPaused);
     void pollForStops();
     // Decides the reviews whose deadline passed; paused nodes of runs here
     // run again to take the decision. Then waits for the next deadline.
@@ -243,6 +282,7 @@ private:
     EventBus *m_events;
     std::shared_ptr<CredentialsStore> m_credentials;
     NetworkPolicy m_networkPolicy;
+    RunBudget m_budget;
     TaskQueue m_pool;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<ExecutionRepository> m_executions;

@@ -79,6 +79,12 @@ QList<CommittedBatch> StoreWriter::takeCommitted()
     return done;
 }
 
+void StoreWriter::forgetRefusedRun(const QString &graphExecId)
+{
+    std::lock_guard lock(m_mutex);
+    m_refusedRuns.remove(graphExecId);
+}
+
 void StoreWriter::run()
 {
     auto db = Database::open(m_databasePath);
@@ -111,11 +117,20 @@ void StoreWriter::run()
             log.swap(m_pending);
             events.swap(m_pendingEvents);
             taken = m_submitted;
+            if (!m_refusedRuns.isEmpty()) {
+                log.removeIf([this](const WriteOp &op) {
+                    return m_refusedRuns.contains(op.graphExecId);
+                });
+                events.removeIf([this](const NodeExecutionEvent &event) {
+                    return m_refusedRuns.contains(event.graphExecId);
+                });
+            }
         }
         m_progress.notify_all(); // room for more
         CommittedBatch batch = write(log, std::move(events));
         {
             std::lock_guard lock(m_mutex);
+            m_refusedRuns.unite(batch.failedRuns);
             m_done.append(std::move(batch));
             m_written = taken;
         }

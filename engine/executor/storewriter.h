@@ -69,6 +69,10 @@ public:
     void waitUntilWritten();
     // The results of finished transactions, oldest first.
     QList<CommittedBatch> takeCommitted();
+    // Once a transaction with rows of a run is refused, later rows of that
+    // run are dropped (they may depend on the refused ones) until the
+    // executor, having let the run go, forgets it.
+    void forgetRefusedRun(const QString &graphExecId);
 
 private:
     void run();
@@ -88,6 +92,7 @@ private:
     QList<WriteOp> m_pending;
     QList<NodeExecutionEvent> m_pendingEvents;
     QList<CommittedBatch> m_done;
+    QSet<QString> m_refusedRuns;
     quint64 m_submitted = 0;
     quint64 m_written = 0;
     bool m_closing = false;

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
+#include <QStorageInfo>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcStore, "signalbox.store")
@@ -50,6 +51,11 @@ QString describeSqliteCode(int code)
         return QString();
     }
 }
+
+// SQLITE_IOERR, SQLITE_FULL and SQLITE_CANTOPEN, which a full disk causes.
+const QList<int> kFullDiskCodes {10, 13, 14};
+// Less free space than this, beside one of those errors, is a full disk.
+constexpr qint64 kFullDiskBytes = 256 * 1024;
 
 } // namespace
 
@@ -252,6 +258,14 @@ Error Database::storageError(const QSqlError &error, const QString &doing) const
     bool isNumber = false;
     const int code = error.nativeErrorCode().toInt(&isNumber);
     QString cause = isNumber ? describeSqliteCode(code) : QString();
+    // A disk that is full makes SQLite fail in several ways (writing the
+    // journal, growing the shared-memory index): say what the user can fix.
+    if (isNumber && kFullDiskCodes.contains(code & 0xff)) {
+        const QStorageInfo disk(QFileInfo(m_path).absolutePath());
+        if (disk.isValid() && disk.bytesAvailable() < kFullDiskBytes)
+            cause = QStringLiteral("the disk holding the database is full (%1 bytes free)")
+                        .arg(disk.bytesAvailable());
+    }
     const QString detail = error.databaseText().isEmpty() ? error.text() : error.databaseText();
     if (cause.isEmpty())
         cause = detail;

@@ -197,6 +197,122 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
     }
 
+    void mistypedCommandsAreUnknownNotTheDesktop()
+    {
+        // Without a display the desktop would not even start: an answer
+        // within the time limit, exit 2 and the words show it was the CLI.
+        for (const QStringList &words :
+             {QStringList {QStringLiteral("frobnicate")},
+              QStringList {QStringLiteral("audit"), QStringLiteral("verify")},
+              QStringList {QStringLiteral("--db"), m_db, QStringLiteral("frobnicate")}}) {
+            const Run run = signalbox(words);
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.startsWith(QStringLiteral("signalbox: unknown command: ")),
+                     qPrintable(run.err));
+        }
+    }
+
+    void inputsFromFiles()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("inputs.db"));
+        const QString graph = QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json");
+        // Past Linux's 128 KB limit for one argument.
+        QByteArray items = "[";
+        for (int i = 0; i < 9000; ++i)
+            items += (i ? ",123456789012345" : "123456789012345");
+        items += "]";
+        QVERIFY(items.size() > 128 * 1024);
+        const QString itemsFile = writeFile(QStringLiteral("items.json"), items);
+        Run run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                             QStringLiteral("items=@") + itemsFile, QStringLiteral("--db"), db,
+                             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("outputs")).toObject().value(QLatin1String("doubled")).toArray().size(),
+                 9000);
+
+        const QString inputs = writeFile(QStringLiteral("inputs.json"), Testing::json("{'items': [2.5]}"));
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input-file"), inputs,
+                         QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(QJsonDocument(run.json().value(QLatin1String("outputs")).toObject()).toJson(QJsonDocument::Compact),
+                 QByteArray("{\"doubled\":[5]}"));
+
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                         QStringLiteral("items=@") + m_dir.filePath(QStringLiteral("absent.json")),
+                         QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("absent.json")), qPrintable(run.err));
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input-file"), itemsFile,
+                         QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("a JSON object")), qPrintable(run.err));
+    }
+
+    void stoppingACompletedRunSaysSo()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("stop-completed.db"));
+        Run run = signalbox({QStringLiteral("run"),
+                             QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json"),
+                             QStringLiteral("--input"), QStringLiteral("items=[1]"),
+                             QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QString id = run.json().value(QLatin1String("execution_id")).toString();
+        run = signalbox({QStringLiteral("stop"), id, QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.err, QStringLiteral("signalbox: execution %1 had already completed; nothing "
+                                         "was stopped\n")
+                              .arg(id));
+    }
+
+    void aLoopWithNoExitStopsAtItsBudgetAndResumesWithALargerOne()
+    {
+        // An input block linked to itself runs forever.
+        const QString db = m_dir.filePath(QStringLiteral("budget.db"));
+        const QString graph = writeFile(
+            QStringLiteral("loop.sbx.json"),
+            Testing::json("{'id': 'loop', 'name': 'Loop', 'nodes': [{'id': 'in', 'block_id': "
+                          "'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', 'input_default': {'name': "
+                          "'x'}}], 'links': [{'source_id': 'in', 'source_name': 'result', "
+                          "'sink_id': 'in', 'sink_name': 'value'}]}"));
+        Run run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                             QStringLiteral("x=1"), QStringLiteral("--max-node-executions"),
+                             QStringLiteral("500"), QStringLiteral("--db"), db,
+                             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 4);
+        const QString id = run.json().value(QLatin1String("execution_id")).toString();
+        QVERIFY2(run.json().value(QLatin1String("error")).toString().contains(
+                     QStringLiteral("budget of 500 node executions")),
+                 qPrintable(run.out));
+        auto countNodes = [&] {
+            const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
+                                        QStringLiteral("--db"), db, QStringLiteral("--json")});
+            int completed = 0;
+            for (const QJsonValue &node :
+                 show.json().value(QLatin1String("node_executions")).toArray()) {
+                if (node.toObject().value(QLatin1String("status")).toString()
+                    == QLatin1String("COMPLETED"))
+                    ++completed;
+            }
+            return completed;
+        };
+        QCOMPARE(countNodes(), 500);
+
+        run = signalbox({QStringLiteral("resume"), id, QStringLiteral("--max-node-executions"),
+                         QStringLiteral("800"), QStringLiteral("--db"), db,
+                         QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 4);
+        QVERIFY2(run.json().value(QLatin1String("error")).toString().contains(
+                     QStringLiteral("budget of 800 node executions")),
+                 qPrintable(run.out));
+        QCOMPARE(countNodes(), 800);
+
+        run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--max-wall-time"),
+                         QStringLiteral("0"), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("--max-wall-time takes a whole number")),
+                 qPrintable(run.err));
+    }
+
     void storageErrorsAreExitSix()
     {
         Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),

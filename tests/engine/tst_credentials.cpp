@@ -530,6 +530,54 @@ private Q_SLOTS:
         }
     }
 
+    void partsAndEncodingsOfSecretsAreMasked()
+    {
+        // A token with characters that URL-encoding and base64 change.
+        const QString token = QStringLiteral("c4n4ry/T0ken+v=9f3a");
+        const Credential credential = addHostScoped(QStringLiteral("127.0.0.1"), token);
+        const QString graph
+            = importRequestGraph(kAuthenticated, credential.meta(), "{'method': 'GET'}");
+        const Run run = runToEnd(graph, m_server->url(QStringLiteral("/leak")));
+        QCOMPARE(run.status, ExecutionStatus::Completed);
+        const Model::ValueMap leak = output(run, QStringLiteral("client_error")).toMap();
+        QCOMPARE(leak.value(QStringLiteral("message")).toString(),
+                 QStringLiteral("invalid token ***"));
+        QCOMPARE(leak.value(QStringLiteral("retry")).toString(),
+                 QStringLiteral("https://login.example/?token=***&header=***"));
+        QCOMPARE(leak.value(QStringLiteral("b64")).toString(), QStringLiteral("***"));
+        QCOMPARE(leak.value(QStringLiteral("b64token")).toString(), QStringLiteral("***"));
+        m_executor.reset();
+        const QByteArray header = "Bearer " + token.toUtf8();
+        QFile data(m_path);
+        QVERIFY(data.open(QIODevice::ReadOnly));
+        QByteArray stored = data.readAll();
+        QFile wal(m_path + QLatin1String("-wal"));
+        if (wal.open(QIODevice::ReadOnly))
+            stored += wal.readAll();
+        for (const QByteArray &form :
+             {token.toUtf8(), QUrl::toPercentEncoding(token), header.toBase64(),
+              token.toUtf8().toBase64(QByteArray::Base64UrlEncoding
+                                      | QByteArray::OmitTrailingEquals)})
+            QVERIFY2(!stored.contains(form), form.constData());
+    }
+
+    void secretFormsOfStoredValues()
+    {
+        const QStringList forms = secretForms(
+            {QStringLiteral("Basic ") + QString::fromLatin1(QByteArray("ann:pa ss+w0rd").toBase64()),
+             QStringLiteral("abc")});
+        for (const QString &expected :
+             {QStringLiteral("ann:pa ss+w0rd"), QStringLiteral("pa ss+w0rd"),
+              QStringLiteral("pa%20ss%2Bw0rd"), QStringLiteral("pa+ss%2Bw0rd"),
+              QString::fromLatin1(QByteArray("pa ss+w0rd").toBase64())})
+            QVERIFY2(forms.contains(expected), qPrintable(expected));
+        // The scheme word and values too short to mask are left alone.
+        QVERIFY(!forms.contains(QStringLiteral("Basic")));
+        QVERIFY(!forms.contains(QStringLiteral("abc")));
+        for (qsizetype i = 1; i < forms.size(); ++i)
+            QVERIFY(forms.at(i - 1).size() >= forms.at(i).size());
+    }
+
     void commandLineRunKeepsTheSecretOut()
     {
         // The same through the real program: credentials added from standard

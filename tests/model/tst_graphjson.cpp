@@ -225,6 +225,33 @@ private Q_SLOTS:
                  QStringLiteral("Ada"));
     }
 
+    void credentialHeadersAreStripped()
+    {
+        // SendWebRequestBlock's headers typed in by hand.
+        auto graph = graphFromJson(
+            json("{'nodes': [{'id': 'w', 'block_id': '6595ae1f-b924-42cb-9a41-551a0611c4b4', "
+                 "'input_default': {'url': 'https://api.example', 'headers': {'Authorization': "
+                 "'Bearer tok', 'Proxy-Authorization': 'Basic x', 'Cookie': 'sid=1', "
+                 "'X-Api-Key': 'k1', 'Api-Key': 'k2', 'apikey': 'k3', 'Accept': "
+                 "'application/json'}}}]}"),
+            QStringLiteral("t"));
+        QVERIFY2(graph.ok(), qPrintable(graph.error().text()));
+        auto builtin = BlockCatalog::builtin();
+        QVERIFY(builtin.ok());
+        GraphExportOptions options;
+        options.blocks = &*builtin;
+        const QJsonObject input = graphToJsonObject(*graph, options)
+                                      .value(QLatin1String("nodes"))
+                                      .toArray()
+                                      .at(0)
+                                      .toObject()
+                                      .value(QLatin1String("input_default"))
+                                      .toObject();
+        QCOMPARE(input.value(QLatin1String("headers")).toObject(),
+                 (QJsonObject {{QStringLiteral("Accept"), QStringLiteral("application/json")}}));
+        QCOMPARE(input.value(QLatin1String("url")).toString(), QStringLiteral("https://api.example"));
+    }
+
     void everyStructuralProblemIsListed()
     {
         const QByteArray text
