@@ -41,7 +41,12 @@ QJsonObject pinSchema(const Model::PinSpec &pin)
     case Model::PinType::Any:
         break;
     }
-    if (!pin.enumValues.isEmpty())
+    // A list of choices: each item is one of them (AutoGPT's List[Enum]).
+    if (!pin.enumValues.isEmpty() && pin.type == Model::PinType::List)
+        schema.insert(QStringLiteral("items"),
+                      QJsonObject {{QStringLiteral("enum"),
+                                    QJsonArray::fromStringList(pin.enumValues)}});
+    else if (!pin.enumValues.isEmpty())
         schema.insert(QStringLiteral("enum"), QJsonArray::fromStringList(pin.enumValues));
     if (!pin.description.isEmpty())
         schema.insert(QStringLiteral("description"), pin.description);

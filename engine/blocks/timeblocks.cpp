@@ -6,6 +6,8 @@
 #include <QLocale>
 #include <QTimeZone>
 
+#include <cmath>
+
 namespace Signalbox::Engine {
 
 using Model::Value;
@@ -18,18 +20,31 @@ const QLatin1StringView kCurrentTime("a892b8d9-3e4e-4e9c-9c1e-75f8efcf1bfa");
 const QLatin1StringView kCurrentDate("b29c1b50-5d0e-4d9f-8f9d-1b0e6fcbf0b1");
 const QLatin1StringView kCurrentDateAndTime("716a67b3-6760-42e7-86dc-18645c6e00fc");
 
-// Python's int() of an int or a numeric string; nullopt where it raises.
-std::optional<qint64> pythonInt(const Value &value)
+// Python's int() of a number or a numeric string, or the error it raises.
+Result<qint64> pythonInt(const Value &value)
 {
     if (value.isInteger())
         return value.toInteger();
-    if (value.isString()) {
-        bool ok = false;
-        const qint64 number = value.toString().trimmed().toLongLong(&ok);
-        if (ok)
-            return number;
+    if (value.isBool())
+        return qint64(value.toBool() ? 1 : 0);
+    if (value.isDouble()) {
+        const double number = value.toDouble();
+        if (std::isnan(number))
+            return blockError(QStringLiteral("cannot convert float NaN to integer"));
+        if (!std::isfinite(number) || std::fabs(number) >= 9.2e18)
+            return blockError(QStringLiteral("cannot convert float infinity to integer"));
+        return qint64(std::trunc(number));
     }
-    return std::nullopt;
+    const QString text = value.isString() ? value.toString() : Model::pythonStr(value);
+    bool ok = false;
+    const qint64 number = text.trimmed().toLongLong(&ok);
+    if (ok && value.isString())
+        return number;
+    if (!value.isString())
+        return blockError(QStringLiteral("int() argument must be a string, a bytes-like object or "
+                                         "a real number, not '%1'")
+                              .arg(Model::pythonTypeName(value)));
+    return blockError(QStringLiteral("invalid literal for int() with base 10: '%1'").arg(text));
 }
 
 Result<void> countdownTimer(const ValueMap &input, BlockContext &context)
@@ -38,11 +53,9 @@ Result<void> countdownTimer(const ValueMap &input, BlockContext &context)
     const std::pair<const char *, qint64> units[]
         = {{"seconds", 1}, {"minutes", 60}, {"hours", 3600}, {"days", 86400}};
     for (const auto &[pin, factor] : units) {
-        const Value given = input.value(QLatin1String(pin));
-        const auto number = pythonInt(given);
+        const auto number = pythonInt(input.value(QLatin1String(pin)));
         if (!number)
-            return blockError(QStringLiteral("invalid literal for int() with base 10: '%1'")
-                                  .arg(given.toString()));
+            return number.error();
         total += *number * factor;
     }
     const qint64 repeat = input.value(QLatin1String("repeat")).toInteger(1);
@@ -99,7 +112,8 @@ Result<void> currentDate(const ValueMap &input, BlockContext &context)
     if (!now)
         return now.error();
     // int(offset), 0 when it is not a number; AutoGPT subtracts it.
-    const qint64 offset = pythonInt(input.value(QLatin1String("offset"))).value_or(0);
+    const auto parsed = pythonInt(input.value(QLatin1String("offset")));
+    const qint64 offset = parsed ? *parsed : 0;
     const QDateTime day = now->addDays(-offset);
     if (isIso(format)) {
         context.yield(QStringLiteral("date"), day.date().toString(Qt::ISODate));

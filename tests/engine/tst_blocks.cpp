@@ -67,6 +67,25 @@ private Q_SLOTS:
         QTest::addColumn<QString>("error");
         using namespace BlockIds;
 
+        // CountdownTimerBlock: int() of each unit, as Python takes it.
+        const QLatin1StringView countdown("d67a9c52-5e4e-11e2-bcfd-0800200c9a71");
+        row("countdown: a fractional string is int()'s error, naming it", countdown,
+            "{'seconds': '0.5', 'input_message': 'm'}", "[]",
+            "invalid literal for int() with base 10: '0.5'");
+        row("countdown: a float truncates as int() does", countdown,
+            "{'seconds': 0.5, 'input_message': 'm'}", "[['output_message','m']]");
+        row("countdown: a numeric string", countdown, "{'seconds': ' 0 ', 'input_message': 'm'}",
+            "[['output_message','m']]");
+
+        // A list of choices: each item is one of them.
+        const QLatin1StringView driveInput("d3b32f15-6fd7-40e3-be52-e083f51b19a2");
+        row("list of choices accepts a chosen item", driveInput,
+            "{'name': 'f', 'value': {'id': '1'}, 'allowed_views': ['SPREADSHEETS']}",
+            "[['result',{'id':'1'}]]");
+        row("list of choices refuses an unknown item", driveInput,
+            "{'name': 'f', 'value': {'id': '1'}, 'allowed_views': ['NOPE']}", "[]",
+            "allowed_views");
+
         // StoreValueBlock: data or input (Python truthiness).
         row("store value: data", StoreValue, "{'input': 'x', 'data': 'y'}", "[['output','y']]");
         row("store value: falsy data forwards input", StoreValue, "{'input': 'x', 'data': 0}",
