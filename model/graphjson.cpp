@@ -6,12 +6,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
+#include <QUuid>
 
 namespace Signalbox::Model {
 
 namespace {
 
 const QLatin1StringView kId("id");
+// The namespace of the version-5 ids given to links that have none.
+const QUuid kLinkIdNamespace(QStringLiteral("4f7d2b2e-3c1a-5e8b-9a6d-0b1c2d3e4f50"));
 const QLatin1StringView kVersion("version");
 const QLatin1StringView kIsActive("is_active");
 const QLatin1StringView kName("name");
@@ -243,15 +246,22 @@ private:
             const QJsonObject object = links.at(i).toObject();
             Link link;
             link.id = string(object, kId, path, false);
-            if (link.id.isEmpty())
-                link.id = createRandomUuid();
-            if (seen.contains(link.id))
-                problem(path, QStringLiteral("duplicate link id \"%1\"").arg(link.id));
-            seen.insert(link.id);
             link.sourceId = string(object, kSourceId, path, true);
             link.sourceName = string(object, kSourceName, path, true);
             link.sinkId = string(object, kSinkId, path, true);
             link.sinkName = string(object, kSinkName, path, true);
+            // A link without an id gets one made from what it joins, so that
+            // importing the same file again is the same graph, not a new version.
+            if (link.id.isEmpty())
+                link.id = QUuid::createUuidV5(kLinkIdNamespace,
+                                              QStringLiteral("%1\n%2\n%3\n%4\n%5")
+                                                  .arg(link.sourceId, link.sourceName, link.sinkId,
+                                                       link.sinkName)
+                                                  .arg(i))
+                              .toString(QUuid::WithoutBraces);
+            if (seen.contains(link.id))
+                problem(path, QStringLiteral("duplicate link id \"%1\"").arg(link.id));
+            seen.insert(link.id);
             link.isStatic = boolean(object, kIsStatic, path, false);
             if (!link.sourceId.isEmpty() && !nodeIds.contains(link.sourceId))
                 problem(path,

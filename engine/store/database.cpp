@@ -263,8 +263,10 @@ Error Database::storageError(const QSqlError &error, const QString &doing) const
     if (isNumber && kFullDiskCodes.contains(code & 0xff)) {
         const QStorageInfo disk(QFileInfo(m_path).absolutePath());
         if (disk.isValid() && disk.bytesAvailable() < kFullDiskBytes)
-            cause = QStringLiteral("the disk holding the database is full (%1 bytes free)")
-                        .arg(disk.bytesAvailable());
+            return storageError(QStringLiteral("the disk holding the database is full (%1 bytes "
+                                               "free)")
+                                    .arg(disk.bytesAvailable()),
+                                doing);
     }
     const QString detail = error.databaseText().isEmpty() ? error.text() : error.databaseText();
     if (cause.isEmpty())

@@ -17,6 +17,7 @@
 
 #include <unistd.h>
 
+#include "clirunner.h"
 #include "examplegraph.h"
 #include "testsupport.h"
 
@@ -27,40 +28,8 @@ namespace {
 const QString kExample = Testing::kExampleGraph;
 const QString kExampleId = QStringLiteral("5b1f3c1e-8d0a-4c39-9a57-0f2d6e4b7a10");
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-    // The first value the output block `name` received, as `run --json` prints it.
-    QString firstOutput(const char *name) const
-    {
-        return json()
-            .value(QLatin1String("outputs"))
-            .toObject()
-            .value(QLatin1String(name))
-            .toArray()
-            .at(0)
-            .toString();
-    }
-};
-
-Run signalbox(const QStringList &arguments, const QStringList &prefix = {})
-{
-    QProcess process;
-    const QString program = prefix.isEmpty() ? QStringLiteral(SIGNALBOX_BINARY) : prefix.first();
-    QStringList args = prefix.isEmpty() ? QStringList() : prefix.mid(1);
-    if (!prefix.isEmpty())
-        args.append(QStringLiteral(SIGNALBOX_BINARY));
-    args.append(arguments);
-    process.start(program, args);
-    if (!process.waitForFinished(30000))
-        return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
+using Run = Testing::CliRun;
+using Testing::signalbox;
 
 // The id of the newest RUNNING execution in `db`, or nothing yet.
 QString runningExecution(const QString &db)

@@ -146,6 +146,19 @@ private Q_SLOTS:
         QCOMPARE(graph->id.size(), 36);
         QVERIFY(graph->nodes.at(0).id != graph->nodes.at(1).id);
         QCOMPARE(graph->version, 1);
+
+        // Links without ids get the same ids each time the file is read.
+        const QByteArray linked = json(
+            "{'id': 'g', 'nodes': [{'id': 'a', 'block_id': 'b'}, {'id': 'c', 'block_id': 'b'}], "
+            "'links': [{'source_id': 'a', 'source_name': 'o', 'sink_id': 'c', 'sink_name': 'i'}, "
+            "{'source_id': 'a', 'source_name': 'o', 'sink_id': 'c', 'sink_name': 'j'}]}");
+        auto first = graphFromJson(linked, QStringLiteral("t"));
+        auto second = graphFromJson(linked, QStringLiteral("t"));
+        QVERIFY(first.ok() && second.ok());
+        QCOMPARE(first->links.at(0).id.size(), 36);
+        QCOMPARE(first->links.at(0).id, second->links.at(0).id);
+        QVERIFY(first->links.at(0).id != first->links.at(1).id);
+        QVERIFY(first->sameContentAs(*second));
     }
 
     void secretsAreStripped()
