@@ -686,6 +686,13 @@ private:
             return *failed;
         request.graphId = saved.id;
         request.graphVersion = saved.version;
+        // Warnings do not stop a run; they say what may go wrong.
+        const Engine::NodeErrors warnings
+            = Engine::loopWarnings(Engine::GraphSnapshot(graph, *catalog()));
+        for (auto node = warnings.cbegin(); node != warnings.cend(); ++node) {
+            for (const QString &warning : node.value())
+                m_err << "signalbox: warning: node " << node.key() << ": " << warning << '\n';
+        }
         auto store = credentialsStore(db->path());
         for (const QString &entry : credentials) {
             const qsizetype equals = entry.indexOf(QLatin1Char('='));

@@ -705,10 +705,11 @@ void MainWindow::validateCurrent()
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
-    const Engine::NodeErrors errors
+    const Engine::RunCheck check
         = validateDocument(*editor->document(), m_context.registry, credentials().get());
+    const Engine::NodeErrors &errors = check.errors;
     editor->showProblems(errors);
-    m_validation->showProblems(*editor->document(), errors);
+    m_validation->showProblems(*editor->document(), errors, check.warnings);
     m_properties->setProblems(errors);
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {
         dock->show();
@@ -882,6 +883,7 @@ void MainWindow::openSettings()
         }
         if (m_executor) {
             m_executor->setNetworkPolicy(chosen.networkPolicy());
+            m_executor->setBudget(chosen.budget);
         }
         m_context.settings = chosen;
         QSettings settings;
@@ -1111,6 +1113,14 @@ Engine::Executor *MainWindow::executor()
     }
     executor->setCredentials(credentials());
     executor->setNetworkPolicy(m_context.settings.networkPolicy());
+    executor->setBudget(m_context.settings.budget);
+    connect(executor.get(), &Engine::Executor::runInterrupted, this,
+            [this](const QString &id, const Error &error) {
+                // Not the graph's failure: the run is kept and resumes later.
+                log(tr("Run %1 was interrupted and can be resumed once this is resolved: %2")
+                        .arg(id, error.text()));
+                Q_EMIT statusMessage(tr("Run interrupted: %1").arg(error.message));
+            });
     connect(executor.get(), &Engine::Executor::runFinished, this,
             [this](const QString &id, Model::ExecutionStatus status) {
                 log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
@@ -1163,9 +1173,8 @@ void MainWindow::runCurrent()
     if (!editor)
         return;
     validateCurrent();
-    if (const Engine::NodeErrors errors
-        = validateDocument(*editor->document(), m_context.registry, credentials().get());
-        !errors.isEmpty()) {
+    if (!validateDocument(*editor->document(), m_context.registry, credentials().get())
+             .errors.isEmpty()) {
         Q_EMIT statusMessage(tr("Fix the problems before running"));
         return;
     }

@@ -16,6 +16,8 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace Signalbox::Ui {
 
 QString AppSettings::defaultDatabasePath()
@@ -47,6 +49,15 @@ AppSettings AppSettings::load(const QSettings &settings)
     result.secretStore
         = settings.value(QStringLiteral("credentials/secretStore"), QStringLiteral("keychain"))
               .toString();
+    const auto limit = [&settings](const char *key, qint64 fallback) {
+        const qint64 value = settings.value(QLatin1String(key), fallback).toLongLong();
+        return value > 0 ? value : fallback;
+    };
+    const Engine::RunBudget defaults;
+    result.budget.maxNodeExecutions
+        = limit("run/budgetNodeExecutions", defaults.maxNodeExecutions);
+    result.budget.maxWallSeconds = limit("run/budgetWallSeconds", defaults.maxWallSeconds);
+    result.budget.maxCost = limit("run/budgetCost", defaults.maxCost);
     return result;
 }
 
@@ -59,6 +70,9 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("network/allowLoopback"), allowLoopback);
     settings.setValue(QStringLiteral("network/allowPrivateNetwork"), allowPrivateNetwork);
     settings.setValue(QStringLiteral("credentials/secretStore"), secretStore);
+    settings.setValue(QStringLiteral("run/budgetNodeExecutions"), budget.maxNodeExecutions);
+    settings.setValue(QStringLiteral("run/budgetWallSeconds"), budget.maxWallSeconds);
+    settings.setValue(QStringLiteral("run/budgetCost"), budget.maxCost);
 }
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials)
@@ -97,6 +111,21 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     m_private = new QCheckBox(tr("Let web requests reach private and link-local networks"), this);
     m_private->setChecked(settings.allowPrivateNetwork);
     m_private->setAccessibleName(tr("Allow private networks"));
+    const auto budgetBox = [this](qint64 value, const QString &name, const QString &suffix) {
+        auto *box = new QSpinBox(this);
+        box->setRange(1, std::numeric_limits<int>::max());
+        box->setGroupSeparatorShown(true);
+        box->setValue(int(qMin<qint64>(value, std::numeric_limits<int>::max())));
+        box->setSuffix(suffix);
+        box->setAccessibleName(name);
+        box->setToolTip(tr("A run that reaches this stops; resume it with a larger budget."));
+        return box;
+    };
+    m_maxNodeExecutions = budgetBox(settings.budget.maxNodeExecutions,
+                                    tr("Budget: node executions"), tr(" node executions"));
+    m_maxWallSeconds
+        = budgetBox(settings.budget.maxWallSeconds, tr("Budget: wall time in seconds"), tr(" s"));
+    m_maxCost = budgetBox(settings.budget.maxCost, tr("Budget: cost in credits"), tr(" credits"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -110,6 +139,9 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     form->addRow(tr("&Threads:"), m_threads);
     form->addRow(tr("Network:"), m_loopback);
     form->addRow(QString(), m_private);
+    form->addRow(tr("Run &budget:"), m_maxNodeExecutions);
+    form->addRow(QString(), m_maxWallSeconds);
+    form->addRow(QString(), m_maxCost);
     auto *layout = new QVBoxLayout(this);
     if (credentials) {
         auto *tabs = new QTabWidget(this);
@@ -135,6 +167,9 @@ AppSettings SettingsDialog::settings() const
     result.allowLoopback = m_loopback->isChecked();
     result.allowPrivateNetwork = m_private->isChecked();
     result.secretStore = m_secretStore;
+    result.budget.maxNodeExecutions = m_maxNodeExecutions->value();
+    result.budget.maxWallSeconds = m_maxWallSeconds->value();
+    result.budget.maxCost = m_maxCost->value();
     return result;
 }
 

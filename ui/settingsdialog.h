@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/executor/runbudget.h"
 #include "engine/net/httpclient.h"
 
 #include <QDialog>
@@ -28,6 +29,8 @@ struct AppSettings
     bool allowPrivateNetwork = false;
     // "keychain" or "file" (an encrypted file the user opted in to).
     QString secretStore = QStringLiteral("keychain");
+    // How far each run may go before it is stopped.
+    Engine::RunBudget budget;
 
     static QString defaultDatabasePath();
     // What web requests of runs may reach.
@@ -53,6 +56,9 @@ private:
     QSpinBox *m_threads;
     QCheckBox *m_loopback;
     QCheckBox *m_private;
+    QSpinBox *m_maxNodeExecutions;
+    QSpinBox *m_maxWallSeconds;
+    QSpinBox *m_maxCost;
     QString m_secretStore;
 };
 

@@ -7,17 +7,18 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QStyle>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace Signalbox::Ui {
 
-Engine::NodeErrors validateDocument(const GraphDocument &document,
-                                    std::shared_ptr<const Engine::BlockRegistry> registry,
-                                    const Engine::CredentialsStore *credentials)
+Engine::RunCheck validateDocument(const GraphDocument &document,
+                                  std::shared_ptr<const Engine::BlockRegistry> registry,
+                                  const Engine::CredentialsStore *credentials)
 {
     const Engine::GraphSnapshot snapshot(document.graph(), std::move(registry));
-    return Engine::validateGraphForRun(snapshot, {}, credentials).errors;
+    return Engine::validateGraphForRun(snapshot, {}, credentials);
 }
 
 ValidationPanel::ValidationPanel(QWidget *parent)
@@ -50,26 +51,41 @@ void ValidationPanel::clear()
     m_summary->setText(tr("Validate the graph (F7) to check it before a run."));
 }
 
-void ValidationPanel::showProblems(const GraphDocument &document, const Engine::NodeErrors &errors)
+void ValidationPanel::showProblems(const GraphDocument &document, const Engine::NodeErrors &errors,
+                                   const Engine::NodeErrors &warnings)
 {
     m_list->clear();
     int count = 0;
-    for (auto node = errors.cbegin(); node != errors.cend(); ++node) {
-        for (auto field = node.value().cbegin(); field != node.value().cend(); ++field) {
-            auto *item = new QTreeWidgetItem(
-                m_list, {document.nodeTitle(node.key()), field.key(), field.value()});
-            item->setData(0, Qt::UserRole, node.key());
-            item->setToolTip(2, field.value());
-            ++count;
+    int warningCount = 0;
+    const auto list = [&](const Engine::NodeErrors &found, bool warning) {
+        for (auto node = found.cbegin(); node != found.cend(); ++node) {
+            for (auto field = node.value().cbegin(); field != node.value().cend(); ++field) {
+                const QString text
+                    = warning ? tr("Warning: %1").arg(field.value()) : field.value();
+                auto *item
+                    = new QTreeWidgetItem(m_list, {document.nodeTitle(node.key()), field.key(), text});
+                item->setData(0, Qt::UserRole, node.key());
+                item->setToolTip(2, text);
+                item->setIcon(0, style()->standardIcon(warning ? QStyle::SP_MessageBoxWarning
+                                                               : QStyle::SP_MessageBoxCritical));
+                ++(warning ? warningCount : count);
+            }
         }
-    }
+    };
+    list(errors, false);
+    list(warnings, true);
     m_list->resizeColumnToContents(0);
     m_list->resizeColumnToContents(1);
-    m_summary->setText(count == 0 ? tr("No problems: the graph is ready to run.")
-                                  : tr("%n problem(s) on %1 node(s); double-click one to go "
-                                       "to its node.",
-                                       nullptr, count)
-                                        .arg(errors.size()));
+    if (count == 0 && warningCount == 0)
+        m_summary->setText(tr("No problems: the graph is ready to run."));
+    else if (count == 0)
+        m_summary->setText(tr("The graph can run, with %n warning(s); double-click one to go to "
+                              "its node.",
+                              nullptr, warningCount));
+    else
+        m_summary->setText(tr("%n problem(s) on %1 node(s); double-click one to go to its node.",
+                              nullptr, count)
+                               .arg(errors.size()));
 }
 
 } // namespace Signalbox::Ui

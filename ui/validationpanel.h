@@ -17,10 +17,10 @@ namespace Signalbox::Ui {
 class GraphDocument;
 
 // Checks a whole graph as a run would (Engine::validateGraphForRun),
-// credentials against `credentials`.
-Engine::NodeErrors validateDocument(const GraphDocument &document,
-                                    std::shared_ptr<const Engine::BlockRegistry> registry,
-                                    const Engine::CredentialsStore *credentials = nullptr);
+// credentials against `credentials`: its problems and its warnings.
+Engine::RunCheck validateDocument(const GraphDocument &document,
+                                  std::shared_ptr<const Engine::BlockRegistry> registry,
+                                  const Engine::CredentialsStore *credentials = nullptr);
 
 // The problems of the last validation, one row per node and field;
 // double-click or Enter on a row goes to its node.
@@ -31,7 +31,9 @@ class ValidationPanel : public QWidget
 public:
     explicit ValidationPanel(QWidget *parent = nullptr);
 
-    void showProblems(const GraphDocument &document, const Engine::NodeErrors &errors);
+    // Problems first, then warnings (which do not stop a run).
+    void showProblems(const GraphDocument &document, const Engine::NodeErrors &errors,
+                      const Engine::NodeErrors &warnings = {});
     void clear();
     QTreeWidget *list() const { return m_list; }
 

@@ -10,6 +10,7 @@
 #include "engine/store/graphrepository.h"
 #include "engine/store/reviewrepository.h"
 #include "graphsnapshot.h"
+#include "runbudget.h"
 #include "storewriter.h"
 #include "taskqueue.h"
 #include "validation.h"
@@ -26,18 +27,6 @@
 #include <mutex>
 
 namespace Signalbox::Engine {
-
-// How far one run may go: node executions (over the whole run, resumes
-// included), wall time (from its start or resume) and cost (AutoGPT's
-// credits). The defaults are far above any normal graph; they stop runaway
-// ones, such as a loop with no exit. A run that exceeds its budget stops
-// TERMINATED with a message naming the limit, and resumes with a larger one.
-struct RunBudget
-{
-    qint64 maxNodeExecutions = 1'000'000;
-    qint64 maxWallSeconds = 24 * 3600;
-    qint64 maxCost = 100'000;
-};
 
 struct RunRequest
 {

@@ -116,10 +116,100 @@ bool isMuted(const Model::Node &node)
 
 } // namespace
 
+NodeErrors loopWarnings(const GraphSnapshot &snapshot)
+{
+    // Tarjan's strongly connected components, with an explicit stack.
+    const QList<Model::Node> &nodes = snapshot.graph().nodes;
+    QHash<QString, qsizetype> indexOf;
+    for (qsizetype i = 0; i < nodes.size(); ++i)
+        indexOf.insert(nodes.at(i).id, i);
+    const auto successors = [&](qsizetype node) {
+        QList<qsizetype> next;
+        for (qsizetype link : snapshot.outputLinks(nodes.at(node).id)) {
+            const auto found = indexOf.constFind(snapshot.link(link).sinkId);
+            if (found != indexOf.constEnd())
+                next.append(*found);
+        }
+        return next;
+    };
+    QList<qsizetype> order(nodes.size(), -1);
+    QList<qsizetype> low(nodes.size(), 0);
+    QList<bool> onStack(nodes.size(), false);
+    QList<qsizetype> stack;
+    qsizetype counter = 0;
+    NodeErrors warnings;
+    struct Frame
+    {
+        qsizetype node;
+        QList<qsizetype> next;
+        qsizetype position = 0;
+    };
+    for (qsizetype root = 0; root < nodes.size(); ++root) {
+        if (order.at(root) >= 0)
+            continue;
+        QList<Frame> frames {{root, successors(root)}};
+        order[root] = low[root] = counter++;
+        stack.append(root);
+        onStack[root] = true;
+        while (!frames.isEmpty()) {
+            Frame &frame = frames.last();
+            if (frame.position < frame.next.size()) {
+                const qsizetype next = frame.next.at(frame.position++);
+                if (order.at(next) < 0) {
+                    order[next] = low[next] = counter++;
+                    stack.append(next);
+                    onStack[next] = true;
+                    frames.append({next, successors(next)});
+                } else if (onStack.at(next)) {
+                    low[frame.node] = qMin(low.at(frame.node), order.at(next));
+                }
+                continue;
+            }
+            const qsizetype node = frame.node;
+            frames.removeLast();
+            if (!frames.isEmpty())
+                low[frames.last().node] = qMin(low.at(frames.last().node), low.at(node));
+            if (low.at(node) != order.at(node))
+                continue;
+            // `node` roots a component: take it off the stack.
+            QSet<qsizetype> component;
+            qsizetype member = -1;
+            do {
+                member = stack.takeLast();
+                onStack[member] = false;
+                component.insert(member);
+            } while (member != node);
+            bool loops = component.size() > 1;
+            bool leaves = false;
+            for (qsizetype inside : std::as_const(component)) {
+                for (qsizetype next : successors(inside)) {
+                    if (next == inside)
+                        loops = true;
+                    else if (!component.contains(next))
+                        leaves = true;
+                }
+            }
+            if (!loops || leaves)
+                continue;
+            QList<qsizetype> members(component.cbegin(), component.cend());
+            std::sort(members.begin(), members.end());
+            QStringList ids;
+            for (qsizetype inside : std::as_const(members))
+                ids.append(nodes.at(inside).id);
+            warnings[ids.first()][QStringLiteral("links")]
+                = QStringLiteral("This node is in a loop that no link leaves (%1): it runs until "
+                                 "the run's budget stops it")
+                      .arg(ids.join(QLatin1String(" → ")));
+        }
+    }
+    return warnings;
+}
+
 RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks,
                              const CredentialsStore *credentials, const QString &userId)
 {
     RunCheck check;
+    check.warnings = loopWarnings(snapshot);
     NodeErrors &errors = check.errors;
     const Model::Graph &graph = snapshot.graph();
     for (const Model::Node &node : graph.nodes) {

@@ -18,6 +18,9 @@ using NodeErrors = QMap<QString, QMap<QString, QString>>;
 struct RunCheck
 {
     NodeErrors errors;
+    // What may go wrong without making the graph invalid: a loop that no
+    // link leaves runs until the run's budget stops it.
+    NodeErrors warnings;
     // Nodes whose optional credentials are not set: they do not run.
     QSet<QString> nodesToSkip;
 };
@@ -36,6 +39,11 @@ struct RunCheck
 RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMap &nodesInputMasks,
                              const CredentialsStore *credentials = nullptr,
                              const QString &userId = QString(Model::kDefaultUserId));
+
+// Loops that no link leaves (strongly connected nodes, or a node linked to
+// itself, with no link out to another node): one warning per loop, on its
+// first node, naming the nodes in it. Iterative, for graphs of any depth.
+NodeErrors loopWarnings(const GraphSnapshot &snapshot);
 
 // "Graph validation failed: N issues on M nodes" with one line per problem.
 Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot);

@@ -252,6 +252,9 @@ private Q_SLOTS:
         QVERIFY2(run.json().value(QLatin1String("error")).toString().contains(
                      QStringLiteral("budget of 500 node executions")),
                  qPrintable(run.out));
+        QVERIFY2(run.err.contains(QStringLiteral("warning: node in: This node is in a loop that "
+                                                 "no link leaves (in)")),
+                 qPrintable(run.err));
         auto countNodes = [&] {
             const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
                                         QStringLiteral("--db"), db, QStringLiteral("--json")});

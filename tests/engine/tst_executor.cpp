@@ -196,6 +196,41 @@ private Q_SLOTS:
         QCOMPARE(m_executor->threadCount(), threads);
     }
 
+    void loopsWithoutAnExitAreWarnedAbout_data()
+    {
+        QTest::addColumn<QByteArray>("links");
+        QTest::addColumn<QStringList>("warned");
+        const auto add = [](const char *name, const char *links, QStringList warned) {
+            QTest::newRow(name) << json(links) << warned;
+        };
+        add("no loop", "[['a', 'b'], ['b', 'c']]", {});
+        add("a node linked to itself", "[['a', 'a']]", {QStringLiteral("a")});
+        add("a loop of three", "[['a', 'b'], ['b', 'c'], ['c', 'a']]", {QStringLiteral("a")});
+        add("a loop with a way out", "[['a', 'b'], ['b', 'a'], ['b', 'c']]", {});
+        add("two loops, one closed", "[['a', 'a'], ['b', 'c'], ['c', 'b'], ['c', 'a']]",
+            {QStringLiteral("a")});
+    }
+
+    void loopsWithoutAnExitAreWarnedAbout()
+    {
+        QFETCH(QByteArray, links);
+        QFETCH(QStringList, warned);
+        Model::Graph graph;
+        for (const char *id : {"a", "b", "c"})
+            graph.nodes.append({QString::fromLatin1(id), QString(BlockIds::StoreValue), {}, {}, {}});
+        for (const Model::Value &pair : Model::parseTrustedJson(links).toArray()) {
+            Model::Link link;
+            link.sourceId = pair.toArray().at(0).toString();
+            link.sourceName = QStringLiteral("output");
+            link.sinkId = pair.toArray().at(1).toString();
+            link.sinkName = QStringLiteral("input");
+            graph.links.append(link);
+        }
+        const RunCheck check = validateGraphForRun(GraphSnapshot(graph, m_registry), {});
+        QCOMPARE(check.warnings.keys(), warned);
+        QVERIFY(check.errors.isEmpty() || !check.errors.contains(QStringLiteral("links")));
+    }
+
     void chainCompletesWithEventsInOrder()
     {
         const QString graph = importGraph(

@@ -391,10 +391,10 @@ private Q_SLOTS:
         QVERIFY(!document()->toJson().contains("Bearer x1"));
         // Validation (F7) knows the chosen credentials; without them it asks for some.
         QVERIFY(!validateDocument(*document(), m_registry, window()->credentials().get())
-                     .value(node)
+                     .errors.value(node)
                      .contains(QStringLiteral("credentials")));
         QVERIFY(validateDocument(*document(), m_registry, window()->credentials().get())
-                    .value(node)
+                    .errors.value(node)
                     .contains(QStringLiteral("url")));
         checkUndoRedo(before, document()->toJson());
     }
@@ -859,9 +859,22 @@ private Q_SLOTS:
         auto *hitl = dialog->findChild<QCheckBox *>();
         QVERIFY(hitl && hitl->isChecked());
         QTest::mouseClick(hitl, Qt::LeftButton, {}, QPoint(8, hitl->height() / 2));
+        // The run budget is typed in like any number.
+        QSpinBox *nodes = nullptr;
+        for (QSpinBox *box : dialog->findChildren<QSpinBox *>()) {
+            if (box->accessibleName() == QLatin1String("Budget: node executions"))
+                nodes = box;
+        }
+        QVERIFY(nodes);
+        QCOMPARE(nodes->value(), 1'000'000);
+        nodes->selectAll();
+        QTest::keyClicks(nodes, QStringLiteral("1234"));
         dialog->accept();
         QCOMPARE(window()->settings().hitlSafeMode, false);
         QCOMPARE(AppSettings::load(QSettings()).hitlSafeMode, false);
+        QCOMPARE(window()->settings().budget.maxNodeExecutions, 1234);
+        QCOMPARE(AppSettings::load(QSettings()).budget.maxNodeExecutions, 1234);
+        QSettings().remove(QStringLiteral("run/budgetNodeExecutions"));
 
         const QString path = m_dir->filePath(QStringLiteral("recent.sbx.json"));
         QVERIFY(window()->saveCurrentAs(path).ok());
