@@ -44,9 +44,9 @@ Model::Graph makeGraph(int nodeCount)
         node.blockId = i % 5 == 4 ? kFillTemplate : kStoreValue;
         if (node.blockId == kFillTemplate)
             node.inputDefault.insert(QStringLiteral("format"), QStringLiteral("{{ value }}"));
-        node.metadata.insert(QStringLiteral("position"),
+        node.metadata.insert(QStringLiteral("position"), Model::fromQJson(
                              QJsonObject {{QStringLiteral("x"), (i % 50) * 320},
-                                          {QStringLiteral("y"), (i / 50) * 220}});
+                                          {QStringLiteral("y"), (i / 50) * 220}}));
         graph.nodes.append(node);
     }
     const auto link = [&](int from, int to) {

@@ -38,7 +38,7 @@ const QString kOutput = QStringLiteral("363ae599-353e-4804-937e-b2ee3cef3da4");
 
 Model::Node node(const QString &id, const QString &block, QJsonObject defaults = {})
 {
-    return {id, block, defaults, {}, {}};
+    return {id, block, Model::fromQJson(defaults).toMap(), {}, {}};
 }
 
 Model::Link link(const QString &from, const QString &pin, const QString &to, const QString &sink)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "value.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -11,13 +13,15 @@
 namespace Signalbox::Model {
 
 // A node: one use of a block in a graph. `extra` keeps the fields Signalbox
-// does not interpret so that a round trip loses nothing.
+// does not interpret so that a round trip loses nothing. Inputs and metadata
+// are the runtime's values: keys stay in the order they were written, and
+// 1 and 1.0 stay apart.
 struct Node
 {
     QString id;
     QString blockId;
-    QJsonObject inputDefault;
-    QJsonObject metadata;
+    ValueMap inputDefault;
+    ValueMap metadata;
     QJsonObject extra;
 
     bool operator==(const Node &) const = default;

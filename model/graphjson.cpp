@@ -214,8 +214,9 @@ private:
                 problem(path, QStringLiteral("duplicate node id \"%1\"").arg(node.id));
             seen.insert(node.id);
             node.blockId = string(object, kBlockId, path, true);
-            node.inputDefault = this->object(object, kInputDefault, path);
-            node.metadata = this->object(object, kMetadata, path);
+            // In key order when graphFromJson reads a file (takeKeyOrder).
+            node.inputDefault = fromQJson(this->object(object, kInputDefault, path)).toMap();
+            node.metadata = fromQJson(this->object(object, kMetadata, path)).toMap();
             for (auto it = object.begin(); it != object.end(); ++it) {
                 // input_links and output_links repeat the graph's links; they
                 // are written afresh on export.
@@ -315,8 +316,8 @@ bool isSensitiveKey(const QString &key)
     return false;
 }
 
-// AutoGPT's _filter_secrets_from_node_input, iterative over nested objects.
-QJsonObject withoutSecrets(const QJsonObject &input, const BlockSchema *schema)
+// AutoGPT's _filter_secrets_from_node_input, over nested objects.
+ValueMap withoutSecrets(const ValueMap &input, const BlockSchema *schema)
 {
     auto isSecretPin = [schema](const QString &key) {
         if (!schema)
@@ -324,28 +325,28 @@ QJsonObject withoutSecrets(const QJsonObject &input, const BlockSchema *schema)
         const PinSpec *pin = schema->input(key);
         return pin && pin->secret;
     };
-    QJsonObject result;
+    ValueMap result;
     for (auto it = input.begin(); it != input.end(); ++it) {
-        const bool secret
-            = isSecretPin(it.key()) || (isSensitiveKey(it.key()) && !it.value().isBool());
+        const QString key = it.key().toString();
+        const bool secret = isSecretPin(key) || (isSensitiveKey(key) && !it.value().isBool());
         if (secret)
             continue;
-        if (it.value().isObject()) {
+        if (it.value().isMap()) {
             // Nested objects have no schema of their own: only names decide.
-            result.insert(it.key(), withoutSecrets(it.value().toObject(), nullptr));
+            result.insert(key, withoutSecrets(it.value().toMap(), nullptr));
         } else {
-            result.insert(it.key(), it.value());
+            result.insert(key, it.value());
         }
     }
     return result;
 }
 
-QJsonObject nodeToJson(const Node &node, const Graph &graph, const GraphExportOptions &options)
+ValueMap nodeToValue(const Node &node, const Graph &graph, const GraphExportOptions &options)
 {
-    QJsonObject object = node.extra;
+    ValueMap object = fromQJson(node.extra).toMap();
     object.insert(kId, node.id);
     object.insert(kBlockId, node.blockId);
-    QJsonObject inputDefault = node.inputDefault;
+    ValueMap inputDefault = node.inputDefault;
     if (options.stripSecrets) {
         const BlockSchema *schema = options.blocks ? options.blocks->schema(node.blockId) : nullptr;
         inputDefault = withoutSecrets(inputDefault, schema);
@@ -354,23 +355,66 @@ QJsonObject nodeToJson(const Node &node, const Graph &graph, const GraphExportOp
             inputDefault.remove(QLatin1String("value"));
         }
         if (object.contains(QLatin1String("webhook_id")))
-            object.insert(QLatin1String("webhook_id"), QJsonValue::Null);
+            object.insert(QLatin1String("webhook_id"), Value(nullptr));
         if (object.contains(QLatin1String("webhook")))
-            object.insert(QLatin1String("webhook"), QJsonValue::Null);
+            object.insert(QLatin1String("webhook"), Value(nullptr));
     }
     object.insert(kInputDefault, inputDefault);
     object.insert(kMetadata, node.metadata);
-    QJsonArray inputLinks;
-    QJsonArray outputLinks;
+    ValueList inputLinks;
+    ValueList outputLinks;
     for (const Link &link : graph.links) {
         if (link.sinkId == node.id)
-            inputLinks.append(linkToJson(link));
+            inputLinks.append(fromQJson(linkToJson(link)));
         if (link.sourceId == node.id)
-            outputLinks.append(linkToJson(link));
+            outputLinks.append(fromQJson(linkToJson(link)));
     }
     object.insert(kInputLinks, inputLinks);
     object.insert(kOutputLinks, outputLinks);
     return object;
+}
+
+// The graph as a Value: node inputs and metadata in their own key order.
+ValueMap graphToValue(const Graph &graph, const GraphExportOptions &options)
+{
+    ValueMap object = fromQJson(graph.extra).toMap();
+    object.insert(kId, graph.id);
+    object.insert(kVersion, qint64(graph.version));
+    object.insert(kIsActive, graph.isActive);
+    object.insert(kName, graph.name);
+    object.insert(kDescription, graph.description);
+    ValueList nodes;
+    for (const Node &node : graph.nodes)
+        nodes.append(nodeToValue(node, graph, options));
+    object.insert(kNodes, nodes);
+    ValueList links;
+    for (const Link &link : graph.links)
+        links.append(fromQJson(linkToJson(link)));
+    object.insert(kLinks, links);
+    if (!graph.subGraphs.empty()) {
+        ValueList subGraphs;
+        for (const Graph &subGraph : graph.subGraphs)
+            subGraphs.append(graphToValue(subGraph, options));
+        object.insert(kSubGraphs, subGraphs);
+    }
+    return object;
+}
+
+// Node inputs and metadata in the key order of the file (`ordered`, the
+// same text parsed keeping order), which Qt's JSON objects do not keep.
+void takeKeyOrder(Graph &graph, const ValueMap &ordered)
+{
+    const ValueList nodes = ordered.value(kNodes).toArray();
+    for (qsizetype i = 0; i < graph.nodes.size() && i < nodes.size(); ++i) {
+        const ValueMap node = nodes.at(i).toMap();
+        if (node.value(kInputDefault).isMap())
+            graph.nodes[i].inputDefault = node.value(kInputDefault).toMap();
+        if (node.value(kMetadata).isMap())
+            graph.nodes[i].metadata = node.value(kMetadata).toMap();
+    }
+    const ValueList subGraphs = ordered.value(kSubGraphs).toArray();
+    for (size_t i = 0; i < graph.subGraphs.size() && qsizetype(i) < subGraphs.size(); ++i)
+        takeKeyOrder(graph.subGraphs[i], subGraphs.at(qsizetype(i)).toMap());
 }
 
 } // namespace
@@ -402,32 +446,15 @@ Result<Graph> graphFromJson(const QByteArray &json, const QString &source,
                          QStringLiteral("%1: a graph file holds one JSON object, not %2")
                              .arg(source, jsonTypeName(*parsed)));
     }
-    return graphFromJsonObject(parsed->toObject(), source, limits);
+    auto graph = graphFromJsonObject(parsed->toObject(), source, limits);
+    if (graph)
+        takeKeyOrder(*graph, parseTrustedJson(json).toMap());
+    return graph;
 }
 
 QJsonObject graphToJsonObject(const Graph &graph, const GraphExportOptions &options)
 {
-    QJsonObject object = graph.extra;
-    object.insert(kId, graph.id);
-    object.insert(kVersion, graph.version);
-    object.insert(kIsActive, graph.isActive);
-    object.insert(kName, graph.name);
-    object.insert(kDescription, graph.description);
-    QJsonArray nodes;
-    for (const Node &node : graph.nodes)
-        nodes.append(nodeToJson(node, graph, options));
-    object.insert(kNodes, nodes);
-    QJsonArray links;
-    for (const Link &link : graph.links)
-        links.append(linkToJson(link));
-    object.insert(kLinks, links);
-    if (!graph.subGraphs.empty()) {
-        QJsonArray subGraphs;
-        for (const Graph &subGraph : graph.subGraphs)
-            subGraphs.append(graphToJsonObject(subGraph, options));
-        object.insert(kSubGraphs, subGraphs);
-    }
-    return object;
+    return toQJson(graphToValue(graph, options)).toObject();
 }
 
 namespace {
@@ -449,17 +476,17 @@ const Value &exportLayout()
     return layout;
 }
 
-Value orderedLike(const QJsonValue &value, const Value &layout);
+Value orderedLike(const Value &value, const Value &layout);
 
 // The item of `layout` that lays out `item`: the one with the same id, else
 // the one at the same place, else the first (a new item looks like its
 // siblings).
-Value layoutOfItem(const QJsonValue &item, qsizetype index, const ValueList &layout,
+Value layoutOfItem(const Value &item, qsizetype index, const ValueList &layout,
                    const QHash<QString, qsizetype> &byId)
 {
     if (layout.isEmpty())
         return {};
-    const QString id = item.toObject().value(kId).toString();
+    const QString id = item.toMap().value(kId).toString();
     if (!id.isEmpty()) {
         const qsizetype found = byId.value(id, -1);
         if (found >= 0)
@@ -469,16 +496,18 @@ Value layoutOfItem(const QJsonValue &item, qsizetype index, const ValueList &lay
     return index < layout.size() ? layout.at(index) : layout.at(0);
 }
 
-Value orderedLike(const QJsonValue &value, const Value &layout)
+// `value` with its keys in the order of `layout`, and the keys the layout
+// lacks after them in their own order.
+Value orderedLike(const Value &value, const Value &layout)
 {
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
+    if (value.isMap()) {
+        const ValueMap object = value.toMap();
         const ValueMap reference = layout.toMap();
         ValueMap ordered;
         for (auto it = reference.begin(); it != reference.end(); ++it) {
-            const QString key = it.key().toString();
-            if (object.contains(key))
-                ordered.insert(key, orderedLike(object.value(key), it.value()));
+            const auto found = object.constFind(it.key());
+            if (found != object.constEnd())
+                ordered.insert(it.key(), orderedLike(found.value(), it.value()));
         }
         for (auto it = object.begin(); it != object.end(); ++it) {
             if (!ordered.contains(it.key()))
@@ -487,7 +516,7 @@ Value orderedLike(const QJsonValue &value, const Value &layout)
         return ordered;
     }
     if (value.isArray()) {
-        const QJsonArray array = value.toArray();
+        const ValueList array = value.toArray();
         const ValueList reference = layout.toArray();
         QHash<QString, qsizetype> byId;
         for (qsizetype i = 0; i < reference.size(); ++i) {
@@ -500,7 +529,7 @@ Value orderedLike(const QJsonValue &value, const Value &layout)
             ordered.append(orderedLike(array.at(i), layoutOfItem(array.at(i), i, reference, byId)));
         return ordered;
     }
-    return fromQJson(value);
+    return value;
 }
 
 } // namespace
@@ -509,7 +538,7 @@ QByteArray graphToJson(const Graph &graph, const GraphExportOptions &options)
 {
     const Value &layout = options.layout ? *options.layout : exportLayout();
     QByteArray text
-        = toJson(orderedLike(graphToJsonObject(graph, options), layout), JsonStyle::Indented);
+        = toJson(orderedLike(graphToValue(graph, options), layout), JsonStyle::Indented);
     if (options.trailingNewline)
         text.append('\n');
     return text;

@@ -21,11 +21,13 @@ const QLatin1StringView kPosition("position");
 const QLatin1StringView kCustomizedName("customized_name");
 const QLatin1StringView kMuted("muted");
 
-QJsonValue positionValue(QPointF position)
+Model::Value positionValue(QPointF position)
 {
     // Whole pixels keep the files tidy and the numbers stable.
-    return QJsonObject {{QStringLiteral("x"), qRound(position.x())},
-                        {QStringLiteral("y"), qRound(position.y())}};
+    Model::ValueMap point;
+    point.insert(QStringLiteral("x"), qint64(qRound(position.x())));
+    point.insert(QStringLiteral("y"), qint64(qRound(position.y())));
+    return point;
 }
 
 NodeGroup groupFromJson(const QJsonObject &object)
@@ -157,7 +159,7 @@ QString GraphDocument::nodeTitle(const QString &nodeId) const
 
 QPointF GraphDocument::nodePosition(const Model::Node &node)
 {
-    const QJsonObject position = node.metadata.value(kPosition).toObject();
+    const Model::ValueMap position = node.metadata.value(kPosition).toMap();
     return {position.value(QLatin1String("x")).toDouble(),
             position.value(QLatin1String("y")).toDouble()};
 }
@@ -294,14 +296,14 @@ void GraphDocument::remove(const QStringList &nodeIds, const QStringList &linkId
 
 void GraphDocument::moveNodes(const QHash<QString, QPointF> &positions, const QString &text)
 {
-    QHash<QString, QJsonValue> before;
-    QHash<QString, QJsonValue> after;
+    QHash<QString, Model::Value> before;
+    QHash<QString, Model::Value> after;
     for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
         const Model::Node *found = node(it.key());
         if (!found)
             continue;
-        const QJsonValue old = found->metadata.value(kPosition);
-        const QJsonValue now = positionValue(it.value());
+        const Model::Value old = found->metadata.value(kPosition);
+        const Model::Value now = positionValue(it.value());
         if (old == now)
             continue;
         before.insert(it.key(), old);
@@ -315,8 +317,8 @@ void GraphDocument::moveNodes(const QHash<QString, QPointF> &positions, const QS
     m_undoStack.push(new MoveNodesCommand(this, std::move(before), std::move(after), label));
 }
 
-void GraphDocument::setNodeField(const QString &nodeId, QJsonObject Model::Node::*object,
-                                 const QString &key, const QJsonValue &value, const QString &text,
+void GraphDocument::setNodeField(const QString &nodeId, Model::ValueMap Model::Node::*object,
+                                 const QString &key, const Model::Value &value, const QString &text,
                                  const QString &mergeKey)
 {
     const Model::Node *found = node(nodeId);
@@ -333,14 +335,14 @@ void GraphDocument::setNodeField(const QString &nodeId, QJsonObject Model::Node:
 }
 
 void GraphDocument::setInputValue(const QString &nodeId, const QString &pin,
-                                  const QJsonValue &value)
+                                  const Model::Value &value)
 {
     setNodeField(nodeId, &Model::Node::inputDefault, pin, value,
                  tr("Set %1 of %2").arg(pin, nodeTitle(nodeId)), QStringLiteral("input/") + pin);
 }
 
 void GraphDocument::setMetadataValue(const QString &nodeId, const QString &key,
-                                     const QJsonValue &value, const QString &text)
+                                     const Model::Value &value, const QString &text)
 {
     setNodeField(nodeId, &Model::Node::metadata, key, value, text,
                  QStringLiteral("metadata/") + key);
@@ -351,7 +353,7 @@ void GraphDocument::setNodeTitle(const QString &nodeId, const QString &title)
     const Model::BlockSchema *schema = schemaOf(nodeId);
     const bool plain = title.trimmed().isEmpty()
         || (schema && (title == schema->name || title == blockDisplayName(*schema)));
-    setMetadataValue(nodeId, kCustomizedName, plain ? QJsonValue() : QJsonValue(title.trimmed()),
+    setMetadataValue(nodeId, kCustomizedName, plain ? Model::Value() : Model::Value(title.trimmed()),
                      tr("Rename %1").arg(nodeTitle(nodeId)));
 }
 
@@ -360,7 +362,7 @@ void GraphDocument::setMuted(const QStringList &nodeIds, bool muted)
     m_undoStack.beginMacro(muted ? tr("Mute %n node(s)", nullptr, int(nodeIds.size()))
                                  : tr("Unmute %n node(s)", nullptr, int(nodeIds.size())));
     for (const QString &id : nodeIds)
-        setMetadataValue(id, kMuted, muted ? QJsonValue(true) : QJsonValue(), QString());
+        setMetadataValue(id, kMuted, muted ? Model::Value(true) : Model::Value(), QString());
     m_undoStack.endMacro();
 }
 
@@ -386,7 +388,7 @@ void GraphDocument::setReroutePoints(const QString &linkId, const QList<QPointF>
     } else {
         QJsonArray array;
         for (const QPointF point : points)
-            array.append(positionValue(point));
+            array.append(Model::toQJson(positionValue(point)));
         changed.extra.insert(QLatin1String("reroutes"), array);
     }
     if (changed == *found)
@@ -539,12 +541,12 @@ void GraphDocument::replaceLink(const Model::Link &link)
     Q_EMIT linkChanged(link.id);
 }
 
-void GraphDocument::setPositionValue(const QString &nodeId, const QJsonValue &position)
+void GraphDocument::setPositionValue(const QString &nodeId, const Model::Value &position)
 {
     const qsizetype index = nodeIndex(nodeId);
     if (index < 0)
         return;
-    QJsonObject &metadata = m_graph.nodes[index].metadata;
+    Model::ValueMap &metadata = m_graph.nodes[index].metadata;
     if (position.isUndefined())
         metadata.remove(kPosition);
     else

@@ -75,9 +75,9 @@ public:
                 const QStringList &groupIds = {});
     void moveNodes(const QHash<QString, QPointF> &positions, const QString &text = {});
     // An input value set in the property panel; an undefined value removes it.
-    void setInputValue(const QString &nodeId, const QString &pin, const QJsonValue &value);
+    void setInputValue(const QString &nodeId, const QString &pin, const Model::Value &value);
     // A metadata field (title, review timeout, muted...); undefined removes it.
-    void setMetadataValue(const QString &nodeId, const QString &key, const QJsonValue &value,
+    void setMetadataValue(const QString &nodeId, const QString &key, const Model::Value &value,
                           const QString &text);
     void setNodeTitle(const QString &nodeId, const QString &title);
     void setMuted(const QStringList &nodeIds, bool muted);
@@ -101,7 +101,7 @@ public:
     void replaceNode(const Model::Node &node);
     void replaceLink(const Model::Link &link);
     // A node's metadata "position"; undefined removes it. Emits nodeMoved.
-    void setPositionValue(const QString &nodeId, const QJsonValue &position);
+    void setPositionValue(const QString &nodeId, const Model::Value &position);
     void setGroupsJson(const QJsonArray &groups);
     QJsonArray groupsJson() const;
     void setGraphFields(const QString &name, const QString &description);
@@ -129,8 +129,8 @@ private:
                         const QString &sinkName) const;
     // Sets (or, undefined, removes) one key of a node's input_default or
     // metadata as one command; edits with the same merge key merge.
-    void setNodeField(const QString &nodeId, QJsonObject Model::Node::*object, const QString &key,
-                      const QJsonValue &value, const QString &text, const QString &mergeKey);
+    void setNodeField(const QString &nodeId, Model::ValueMap Model::Node::*object, const QString &key,
+                      const Model::Value &value, const QString &text, const QString &mergeKey);
 
     const Model::BlockSchemaLookup &m_blocks;
     Model::Graph m_graph;

@@ -237,7 +237,8 @@ void NodeItem::refresh()
             QString label = spec.title.isEmpty() ? spec.name : spec.title;
             if (spec.required)
                 label += QLatin1Char('*');
-            if (const QJsonValue value = node->inputDefault.value(spec.name); !value.isUndefined()
+            if (const QJsonValue value = Model::toQJson(node->inputDefault.value(spec.name));
+                !value.isUndefined()
                 && !value.isNull() && spec.type != Model::PinType::Credentials && !spec.secret) {
                 label += QStringLiteral(" = ") + valuePreview(value);
             }

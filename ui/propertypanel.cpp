@@ -83,6 +83,14 @@ QString jsonText(const QJsonValue &value)
     return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
 }
 
+// A node input as JSON text for its editor, keys in their order.
+QString valueText(const Model::Value &value)
+{
+    if (value.isUndefined())
+        return {};
+    return QString::fromUtf8(Model::toJson(value, Model::JsonStyle::Indented));
+}
+
 QString scalarText(const QJsonValue &value)
 {
     if (value.isString())
@@ -336,12 +344,13 @@ void PropertyPanel::rebuild()
             timeout->setRange(0, 7 * 24 * 3600);
             timeout->setSuffix(tr(" s"));
             timeout->setSpecialValueText(tr("No deadline"));
-            timeout->setValue(node->metadata.value(kTimeoutField).toInt());
+            timeout->setValue(int(node->metadata.value(kTimeoutField).toInteger()));
             connect(timeout, &QSpinBox::editingFinished, this, [this, timeout] {
                 if (m_document && !m_rebuilding) {
                     m_document->setMetadataValue(m_nodeId, kTimeoutField,
-                                                 timeout->value() > 0 ? QJsonValue(timeout->value())
-                                                                      : QJsonValue(),
+                                                 timeout->value() > 0
+                                                     ? Model::Value(qint64(timeout->value()))
+                                                     : Model::Value(),
                                                  tr("Set review timeout"));
                 }
             });
@@ -353,7 +362,7 @@ void PropertyPanel::rebuild()
             connect(allowSkip, &QCheckBox::toggled, this, [this](bool on) {
                 edit([&] {
                     m_document->setMetadataValue(m_nodeId, kAllowSkipField,
-                                                 on ? QJsonValue(true) : QJsonValue(),
+                                                 on ? Model::Value(true) : Model::Value(),
                                                  tr("Set review skip"));
                 });
             });
@@ -385,7 +394,8 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
             return label;
         }
     }
-    const QJsonValue value = node->inputDefault.value(pinName);
+    const Model::Value stored = node->inputDefault.value(pinName);
+    const QJsonValue value = Model::toQJson(stored);
     const QJsonValue shown = value.isUndefined() && pin->hasDefault ? pin->defaultValue : value;
     const QString field = pinName;
 
@@ -396,7 +406,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         combo->addItems(pin->enumValues);
         combo->setCurrentIndex(value.isUndefined() ? 0 : combo->findText(value.toString()));
         connect(combo, &QComboBox::activated, this, [this, field, combo](int index) {
-            applyInput(field, index == 0 ? QJsonValue() : QJsonValue(combo->itemText(index)));
+            applyInput(field, index == 0 ? Model::Value() : Model::Value(combo->itemText(index)));
         });
         return combo;
     }
@@ -405,7 +415,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         auto *check = new QCheckBox;
         check->setChecked(shown.toBool());
         connect(check, &QCheckBox::toggled, this,
-                [this, field](bool on) { applyInput(field, QJsonValue(on)); });
+                [this, field](bool on) { applyInput(field, Model::Value(on)); });
         return check;
     }
     case Model::PinType::Integer:
@@ -417,18 +427,18 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
             const QString text = edit->text().trimmed();
             if (text.isEmpty()) {
                 setLocalMessage(field, QString());
-                applyInput(field, QJsonValue());
+                applyInput(field, Model::Value());
                 return;
             }
             bool ok = false;
-            QJsonValue parsed;
+            Model::Value parsed;
             if (integer) {
                 const qint64 number = text.toLongLong(&ok);
-                parsed = QJsonValue(number);
+                parsed = Model::Value(number);
             } else {
                 const double number = text.toDouble(&ok);
                 ok = ok && std::isfinite(number);
-                parsed = QJsonValue(number);
+                parsed = Model::Value(number);
             }
             if (!ok) {
                 setLocalMessage(field, integer ? tr("Enter a whole number") : tr("Enter a number"));
@@ -443,32 +453,25 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     case Model::PinType::List:
     case Model::PinType::Any: {
         auto *edit = new JsonEdit(nullptr, true);
-        edit->setPlainText(jsonText(value));
+        edit->setPlainText(valueText(stored));
         edit->setPlaceholderText(jsonText(pin->defaultValue));
         const Model::PinType type = pin->type;
         edit->onCommit = [this, field, edit, type] {
             const QString text = edit->toPlainText().trimmed();
             if (text.isEmpty()) {
                 setLocalMessage(field, QString());
-                applyInput(field, QJsonValue());
+                applyInput(field, Model::Value());
                 return;
             }
-            QJsonParseError error;
-            const QJsonDocument parsed = QJsonDocument::fromJson(
-                (QStringLiteral("[") + text + QStringLiteral("]")).toUtf8(), &error);
-            if (error.error != QJsonParseError::NoError || parsed.array().size() != 1) {
-                const QString prefix = text.left(qMax(0, error.offset - 1));
-                const int line = int(prefix.count(QLatin1Char('\n'))) + 1;
-                setLocalMessage(field,
-                                tr("Not valid JSON (line %1): %2")
-                                    .arg(line)
-                                    .arg(error.error != QJsonParseError::NoError
-                                             ? error.errorString()
-                                             : tr("one value expected")));
+            // Parsed as the runtime parses values: keys keep their order.
+            const auto parsed
+                = Model::parseJsonValue(text.toUtf8(), Model::JsonLimits {}, QStringLiteral("JSON"));
+            if (!parsed) {
+                setLocalMessage(field, tr("Not valid %1").arg(parsed.error().message));
                 return;
             }
-            const QJsonValue item = parsed.array().first();
-            if ((type == Model::PinType::Object && !item.isObject())
+            const Model::Value item = *parsed;
+            if ((type == Model::PinType::Object && !item.isMap())
                 || (type == Model::PinType::List && !item.isArray())) {
                 setLocalMessage(field,
                                 type == Model::PinType::Object ? tr("Enter a JSON object")
@@ -518,12 +521,12 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
             const QString id = picker->itemData(index).toString();
             for (const Engine::Credential &credential : fitting) {
                 if (credential.id == id) {
-                    applyInput(field, Model::toQJson(credential.meta()));
+                    applyInput(field, credential.meta());
                     return;
                 }
             }
             if (index == 0)
-                applyInput(field, QJsonValue());
+                applyInput(field, Model::Value());
         });
         return picker;
     }
@@ -540,7 +543,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         edit->setFixedHeight(80);
         edit->onCommit = [this, field, edit] {
             const QString text = edit->toPlainText();
-            applyInput(field, text.isEmpty() ? QJsonValue() : QJsonValue(text));
+            applyInput(field, text.isEmpty() ? Model::Value() : Model::Value(text));
         };
         return edit;
     }
@@ -550,7 +553,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         edit->setEchoMode(QLineEdit::PasswordEchoOnEdit);
     connect(edit, &QLineEdit::editingFinished, this, [this, field, edit] {
         const QString text = edit->text();
-        applyInput(field, text.isEmpty() ? QJsonValue() : QJsonValue(text));
+        applyInput(field, text.isEmpty() ? Model::Value() : Model::Value(text));
     });
     return edit;
 }
@@ -561,7 +564,7 @@ void PropertyPanel::setCredentials(std::shared_ptr<Engine::CredentialsStore> cre
     scheduleRebuild();
 }
 
-void PropertyPanel::applyInput(const QString &pin, const QJsonValue &value)
+void PropertyPanel::applyInput(const QString &pin, const Model::Value &value)
 {
     if (!m_document || m_rebuilding)
         return;

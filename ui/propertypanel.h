@@ -59,7 +59,7 @@ private:
     // The links into the shown node, in document order.
     QList<const Model::Link *> inputLinks() const;
     QWidget *inputEditor(const QString &pin);
-    void applyInput(const QString &pin, const QJsonValue &value);
+    void applyInput(const QString &pin, const Model::Value &value);
     void setLocalMessage(const QString &field, const QString &message);
 
     QPointer<GraphDocument> m_document;

@@ -44,7 +44,7 @@ RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &
         if (name.isEmpty() || m_fields.contains(name))
             continue;
         auto *field = new QLineEdit(this);
-        const QJsonValue fallback = node.inputDefault.value(QLatin1String("value"));
+        const QJsonValue fallback = Model::toQJson(node.inputDefault.value(QLatin1String("value")));
         field->setPlaceholderText(
             fallback.isUndefined() || fallback.isNull()
                 ? tr("JSON, or plain text")

@@ -95,15 +95,15 @@ bool ChangeNodeCommand::mergeWith(const QUndoCommand *other)
     return true;
 }
 
-MoveNodesCommand::MoveNodesCommand(GraphDocument *document, QHash<QString, QJsonValue> before,
-                                   QHash<QString, QJsonValue> after, const QString &text)
+MoveNodesCommand::MoveNodesCommand(GraphDocument *document, QHash<QString, Model::Value> before,
+                                   QHash<QString, Model::Value> after, const QString &text)
     : QUndoCommand(text)
     , m_document(document)
     , m_before(std::move(before))
     , m_after(std::move(after))
 { }
 
-void MoveNodesCommand::apply(const QHash<QString, QJsonValue> &positions)
+void MoveNodesCommand::apply(const QHash<QString, Model::Value> &positions)
 {
     for (auto it = positions.cbegin(); it != positions.cend(); ++it)
         m_document->setPositionValue(it.key(), it.value());

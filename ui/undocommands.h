@@ -6,6 +6,8 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonValue>
+
+#include "model/value.h"
 #include <QUndoCommand>
 
 namespace Signalbox::Ui {
@@ -74,17 +76,17 @@ class MoveNodesCommand : public QUndoCommand
 {
 public:
     // Each node's metadata "position" before and after.
-    MoveNodesCommand(GraphDocument *document, QHash<QString, QJsonValue> before,
-                     QHash<QString, QJsonValue> after, const QString &text);
+    MoveNodesCommand(GraphDocument *document, QHash<QString, Model::Value> before,
+                     QHash<QString, Model::Value> after, const QString &text);
     void undo() override;
     void redo() override;
 
 private:
-    void apply(const QHash<QString, QJsonValue> &positions);
+    void apply(const QHash<QString, Model::Value> &positions);
 
     GraphDocument *m_document;
-    QHash<QString, QJsonValue> m_before;
-    QHash<QString, QJsonValue> m_after;
+    QHash<QString, Model::Value> m_before;
+    QHash<QString, Model::Value> m_after;
 };
 
 class ChangeLinkCommand : public QUndoCommand

@@ -1380,11 +1380,11 @@ void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
     const Model::Node *graphNode = parent.snapshot->node(node.nodeId);
     RunRequest request;
     request.graphId = graphNode->inputDefault.value(QLatin1String("graph_id")).toString();
-    request.graphVersion = graphNode->inputDefault.value(QLatin1String("graph_version")).toInt();
+    request.graphVersion
+        = int(graphNode->inputDefault.value(QLatin1String("graph_version")).toInteger());
     request.inputs = node.input;
     request.nodesInputMasks
-        = Model::fromQJson(graphNode->inputDefault.value(QLatin1String("nodes_input_masks")))
-              .toMap();
+        = graphNode->inputDefault.value(QLatin1String("nodes_input_masks")).toMap();
     request.userId = parent.context.userId;
     request.parentGraphExecId = parentRunId;
     request.humanInTheLoopSafeMode = parent.context.humanInTheLoopSafeMode;

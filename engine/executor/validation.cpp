@@ -25,11 +25,14 @@ QStringList pinNames(const QList<Model::PinSpec> &pins)
 // AGENT blocks declare their pins in input_default's schemas.
 QStringList agentPins(const Model::Node &node, const char *schemaKey)
 {
-    const QJsonObject properties = node.inputDefault.value(QLatin1String(schemaKey))
-                                       .toObject()
-                                       .value(QLatin1String("properties"))
-                                       .toObject();
-    return properties.keys();
+    const ValueMap properties = node.inputDefault.value(QLatin1String(schemaKey))
+                                    .toMap()
+                                    .value(QLatin1String("properties"))
+                                    .toMap();
+    QStringList names;
+    for (auto it = properties.begin(); it != properties.end(); ++it)
+        names.append(it.key().toString());
+    return names;
 }
 
 bool credentialsOptional(const Model::Node &node)
@@ -52,7 +55,7 @@ credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, co
         if (mask.contains(pin.name))
             value = mask.value(pin.name);
         else if (node.inputDefault.contains(pin.name) && !credentialsOptional(node))
-            value = Model::fromQJson(node.inputDefault.value(pin.name));
+            value = node.inputDefault.value(pin.name);
         // An optional node's stored credentials are ignored: they may be stale.
         if (value.isNull() || value.isUndefined()
             || (value.isMap() && !Model::pythonTruthy(value.toMap().value(QLatin1String("id"))))) {
@@ -246,7 +249,7 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
             continue;
         QSet<QString> provided;
         for (auto it = node.inputDefault.begin(); it != node.inputDefault.end(); ++it)
-            provided.insert(basePinName(it.key()));
+            provided.insert(basePinName(it.key().toString()));
         for (qsizetype index : snapshot.inputLinks(node.id))
             provided.insert(basePinName(snapshot.link(index).sinkName));
         const ValueMap mask = nodesInputMasks.value(node.id).toMap();
@@ -259,10 +262,10 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
         }
         // Defaults must be of, or convertible to, their pin's type.
         for (const Model::PinSpec &pin : schema->inputs) {
-            const QJsonValue given = node.inputDefault.value(pin.name);
+            const Value given = node.inputDefault.value(pin.name);
             if (given.isUndefined() || given.isNull() || pin.type == Model::PinType::Any)
                 continue;
-            const Value converted = convertToPinType(Model::fromQJson(given), pin.type);
+            const Value converted = convertToPinType(given, pin.type);
             ValueMap single;
             single.insert(pin.name, converted);
             for (const QString &problem : snapshot.registry().validateInput(node.blockId, single)) {
@@ -347,16 +350,15 @@ ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, c
     if (schema->type == Model::BlockType::Agent) {
         // AgentExecutorBlock: the sub-graph's inputs, defaulted from
         // input_default.inputs and checked against input_default.input_schema.
-        ValueMap inputs
-            = Model::fromQJson(node.inputDefault.value(QLatin1String("inputs"))).toMap();
+        ValueMap inputs = node.inputDefault.value(QLatin1String("inputs")).toMap();
         for (auto it = data.begin(); it != data.end(); ++it)
             inputs.insert(it.key(), it.value());
         QStringList missing;
-        const QJsonArray required = node.inputDefault.value(QLatin1String("input_schema"))
-                                        .toObject()
-                                        .value(QLatin1String("required"))
-                                        .toArray();
-        for (const QJsonValue &name : required) {
+        const Model::ValueList required = node.inputDefault.value(QLatin1String("input_schema"))
+                                              .toMap()
+                                              .value(QLatin1String("required"))
+                                              .toArray();
+        for (const Value &name : required) {
             if (!inputs.contains(name.toString()))
                 missing.append(name.toString());
         }
@@ -367,7 +369,7 @@ ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, c
         return {inputs, schema->name};
     }
 
-    ValueMap merged = Model::fromQJson(node.inputDefault).toMap();
+    ValueMap merged = node.inputDefault;
     for (auto it = data.begin(); it != data.end(); ++it)
         merged.insert(it.key(), it.value());
     auto folded = mergeDynamicInputs(merged);

@@ -97,8 +97,8 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
         q->addBindValue(node.id);
         q->addBindValue(qint64(i));
         q->addBindValue(textOrEmpty(node.blockId));
-        q->addBindValue(jsonToText(node.inputDefault));
-        q->addBindValue(jsonToText(node.metadata));
+        q->addBindValue(valueToText(node.inputDefault));
+        q->addBindValue(valueToText(node.metadata));
         q->addBindValue(jsonToText(node.extra));
         if (!q->exec())
             return m_db.storageError(q->lastError(), doing);
@@ -188,8 +188,8 @@ Result<GraphRepository::LoadedGraph> GraphRepository::loadOne(const QString &id,
         Model::Node node;
         node.id = shared((*nodes)->value(0));
         node.blockId = shared((*nodes)->value(1));
-        node.inputDefault = objectFromText((*nodes)->value(2));
-        node.metadata = objectFromText((*nodes)->value(3));
+        node.inputDefault = mapFromText((*nodes)->value(2));
+        node.metadata = mapFromText((*nodes)->value(3));
         node.extra = objectFromText((*nodes)->value(4));
         graph.nodes.append(std::move(node));
     }

@@ -285,6 +285,39 @@ private Q_SLOTS:
                  qPrintable(run.err));
     }
 
+    void nodeInputsKeepTheirKeyOrder()
+    {
+        // As AutoGPT: a dictionary default keeps the order it was written in,
+        // through the file, the store, the run and the export.
+        const QString db = m_dir.filePath(QStringLiteral("order.db"));
+        const QString graph = writeFile(
+            QStringLiteral("order.sbx.json"),
+            Testing::json("{'id': 'order', 'name': 'Order', 'nodes': ["
+                          "{'id': 'dict', 'block_id': 'b924ddf4-de4f-4b56-9a85-358930dcbc91', "
+                          "'input_default': {'values': {'zeta': 1, 'alpha': 2.0, 'mid': 3}}, "
+                          "'metadata': {'z': 1, 'a': 2}},"
+                          "{'id': 'encode', 'block_id': '9a9d20c5-5b4d-4e94-8022-83b6cb72648a'},"
+                          "{'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
+                          "'input_default': {'name': 'json'}}], 'links': ["
+                          "{'source_id': 'dict', 'source_name': 'dictionary', 'sink_id': "
+                          "'encode', 'sink_name': 'data'},"
+                          "{'source_id': 'encode', 'source_name': 'json_str', 'sink_id': 'out', "
+                          "'sink_name': 'value'}]}"));
+        Run run = signalbox({QStringLiteral("run"), graph, QStringLiteral("--db"), db,
+                             QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.firstOutput("json"), QStringLiteral("{\"zeta\":1,\"alpha\":2.0,\"mid\":3}"));
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("export"), QStringLiteral("order"),
+                         QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 0);
+        const QString compact = QString(run.out).remove(QLatin1Char(' ')).remove(QLatin1Char('\n'));
+        // (Exports print numbers as JavaScript does, as AutoGPT's do: 2.0 as 2.)
+        QVERIFY2(compact.contains(QStringLiteral("\"values\":{\"zeta\":1,\"alpha\":2,\"mid\":3}")),
+                 qPrintable(run.out));
+        QVERIFY2(compact.contains(QStringLiteral("\"metadata\":{\"z\":1,\"a\":2}")),
+                 qPrintable(run.out));
+    }
+
     void storageErrorsAreExitSix()
     {
         Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),

@@ -365,8 +365,7 @@ private Q_SLOTS:
                 node.blockId = block->id;
                 for (const Model::PinSpec &pin : block->inputs) {
                     if (pin.required || fuzzer.chance(40))
-                        node.inputDefault.insert(pin.name,
-                                                 Model::toQJson(fuzzer.valueFor(pin)));
+                        node.inputDefault.insert(pin.name, fuzzer.valueFor(pin));
                 }
                 graph.nodes.append(node);
             }

@@ -81,9 +81,12 @@ private Q_SLOTS:
         Model::Graph graph = smallGraph();
         graph.description = QStringLiteral("with extras");
         graph.extra.insert(QStringLiteral("instructions"), QStringLiteral("do it"));
-        graph.nodes[0].metadata.insert(
-            QStringLiteral("position"),
-            QJsonObject {{QStringLiteral("x"), 1.5}, {QStringLiteral("y"), -2}});
+        graph.nodes[0].metadata.insert(QStringLiteral("position"),
+                                       Model::fromQJson(QJsonObject {{QStringLiteral("x"), 1.5},
+                                                                     {QStringLiteral("y"), -2}}));
+        // Keys stay in the order they were written.
+        graph.nodes[0].inputDefault.insert(QStringLiteral("zeta"), 1);
+        graph.nodes[0].inputDefault.insert(QStringLiteral("alpha"), 2.0);
         graph.nodes[0].extra.insert(QStringLiteral("webhook_id"), QJsonValue());
         graph.links[0].extra.insert(QStringLiteral("note"), QStringLiteral("kept"));
         QVERIFY(graphs.saveGraph(graph, userId()).ok());

@@ -383,8 +383,8 @@ private Q_SLOTS:
         QCOMPARE(picker->itemData(1).toString(), added->id);
         picker->setCurrentIndex(1);
         Q_EMIT picker->activated(1);
-        const QJsonObject chosen
-            = document()->node(node)->inputDefault.value(QStringLiteral("credentials")).toObject();
+        const Model::ValueMap chosen
+            = document()->node(node)->inputDefault.value(QStringLiteral("credentials")).toMap();
         QCOMPARE(chosen.value(QStringLiteral("id")).toString(), added->id);
         QCOMPARE(chosen.value(QStringLiteral("type")).toString(), QStringLiteral("host_scoped"));
         QCOMPARE(chosen.value(QStringLiteral("provider")).toString(), QStringLiteral("http"));
@@ -419,7 +419,7 @@ private Q_SLOTS:
         QTest::keyClicks(values, QStringLiteral(", 3]"));
         QTest::keyClick(values, Qt::Key_Return, Qt::ControlModifier);
         QCOMPARE(window()->propertyPanel()->fieldMessage(QStringLiteral("values")), QString());
-        QCOMPARE(QJsonDocument(document()->node(node)->inputDefault).toJson(QJsonDocument::Compact),
+        QCOMPARE(Model::toJson(document()->node(node)->inputDefault),
                  QByteArray("{\"values\":[1,2,3]}"));
         checkUndoRedo(before, document()->toJson());
     }
@@ -630,8 +630,8 @@ private Q_SLOTS:
             node.id = QStringLiteral("n%1").arg(i);
             node.blockId = kStoreValue;
             node.metadata.insert(QStringLiteral("position"),
-                                 QJsonObject {{QStringLiteral("x"), (i % 40) * 300},
-                                              {QStringLiteral("y"), (i / 40) * 160}});
+                                 Model::fromQJson(QJsonObject {{QStringLiteral("x"), (i % 40) * 300},
+                                                               {QStringLiteral("y"), (i / 40) * 160}}));
             graph.nodes.append(node);
             if (i > 0) {
                 Model::Link link;
@@ -790,7 +790,7 @@ private Q_SLOTS:
         timeout->selectAll();
         QTest::keyClicks(timeout, QStringLiteral("600"));
         QTest::keyClick(timeout, Qt::Key_Return);
-        QCOMPARE(document()->node(review)->metadata.value(QStringLiteral("timeout")).toInt(), 600);
+        QCOMPARE(document()->node(review)->metadata.value(QStringLiteral("timeout")).toInteger(), 600);
         auto *allowSkip = qobject_cast<QCheckBox *>(
             window()->propertyPanel()->fieldEditor(QStringLiteral("allow_skip")));
         QVERIFY(allowSkip);
