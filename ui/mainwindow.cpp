@@ -715,9 +715,12 @@ void MainWindow::validateCurrent()
         dock->show();
         dock->raise();
     }
-    Q_EMIT statusMessage(errors.isEmpty()
+    Q_EMIT statusMessage(!errors.isEmpty()
+                             ? tr("%n node(s) have problems", nullptr, int(errors.size()))
+                             : check.warnings.isEmpty()
                              ? tr("The graph is ready to run")
-                             : tr("%n node(s) have problems", nullptr, int(errors.size())));
+                             : tr("The graph is ready to run, with %n warning(s)", nullptr,
+                                  int(check.warnings.size())));
 }
 
 void MainWindow::currentChanged()

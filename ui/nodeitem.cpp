@@ -26,7 +26,7 @@ constexpr qreal kRow = 22;
 constexpr qreal kPinSize = 11;
 constexpr qreal kRadius = 7;
 
-QString valuePreview(const QJsonValue &value)
+QString valuePreview(const Model::Value &value)
 {
     QString text;
     if (value.isString())
@@ -35,10 +35,8 @@ QString valuePreview(const QJsonValue &value)
         text = value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     else if (value.isDouble())
         text = QString::number(value.toDouble(), 'g', 12);
-    else if (value.isArray())
-        text = QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    else if (value.isObject())
-        text = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    else if (value.isInteger() || value.isArray() || value.isMap())
+        text = QString::fromUtf8(Model::toJson(value)); // keys in their order
     return text.simplified();
 }
 
@@ -237,7 +235,7 @@ void NodeItem::refresh()
             QString label = spec.title.isEmpty() ? spec.name : spec.title;
             if (spec.required)
                 label += QLatin1Char('*');
-            if (const QJsonValue value = Model::toQJson(node->inputDefault.value(spec.name));
+            if (const Model::Value value = node->inputDefault.value(spec.name);
                 !value.isUndefined()
                 && !value.isNull() && spec.type != Model::PinType::Credentials && !spec.secret) {
                 label += QStringLiteral(" = ") + valuePreview(value);

@@ -124,7 +124,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     m_maxNodeExecutions = budgetBox(settings.budget.maxNodeExecutions,
                                     tr("Budget: node executions"), tr(" node executions"));
     m_maxWallSeconds
-        = budgetBox(settings.budget.maxWallSeconds, tr("Budget: wall time in seconds"), tr(" s"));
+        = budgetBox(settings.budget.maxWallSeconds, tr("Budget: wall time in seconds"),
+                    tr(" seconds of wall time"));
     m_maxCost = budgetBox(settings.budget.maxCost, tr("Budget: cost in credits"), tr(" credits"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
