@@ -33,15 +33,20 @@ struct CliRun
 // `prefix` (e.g. setpriv ...), runs it through that program. Exit code -1
 // when it crashed or did not finish.
 inline CliRun signalbox(const QStringList &arguments, const QStringList &prefix = {},
-                        int timeoutMs = 30000)
+                        int timeoutMs = 30000, const QByteArray &input = {},
+                        const QProcessEnvironment &environment
+                        = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     const QString program = prefix.isEmpty() ? QStringLiteral(SIGNALBOX_BINARY) : prefix.first();
     QStringList args = prefix.isEmpty() ? QStringList() : prefix.mid(1);
     if (!prefix.isEmpty())
         args.append(QStringLiteral(SIGNALBOX_BINARY));
     args.append(arguments);
     process.start(program, args);
+    process.write(input);
+    process.closeWriteChannel();
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
@@ -50,6 +55,19 @@ inline CliRun signalbox(const QStringList &arguments, const QStringList &prefix 
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardOutput()),
             QString::fromUtf8(process.readAllStandardError())};
+}
+
+// The id of the newest execution in `db` (of one status, when given), or
+// nothing yet.
+inline QString newestExecution(const QString &db, const QString &status = {})
+{
+    QStringList arguments {QStringLiteral("executions"), QStringLiteral("list"),
+                           QStringLiteral("--db"), db, QStringLiteral("--json")};
+    if (!status.isEmpty())
+        arguments += {QStringLiteral("--status"), status};
+    const QJsonArray list
+        = signalbox(arguments).json().value(QLatin1String("executions")).toArray();
+    return list.isEmpty() ? QString() : list.at(0).toObject().value(QLatin1String("id")).toString();
 }
 
 } // namespace Signalbox::Testing

@@ -34,11 +34,7 @@ using Testing::signalbox;
 // The id of the newest RUNNING execution in `db`, or nothing yet.
 QString runningExecution(const QString &db)
 {
-    const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
-                                QStringLiteral("--db"), db, QStringLiteral("--json"),
-                                QStringLiteral("--status"), QStringLiteral("RUNNING")});
-    const QJsonArray list = show.json().value(QLatin1String("executions")).toArray();
-    return list.isEmpty() ? QString() : list.at(0).toObject().value(QLatin1String("id")).toString();
+    return Testing::newestExecution(db, QStringLiteral("RUNNING"));
 }
 
 } // namespace

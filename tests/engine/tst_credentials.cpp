@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "clirunner.h"
 #include "httptestserver.h"
 #include "testsupport.h"
 
@@ -590,16 +591,10 @@ private Q_SLOTS:
         const QString db = m_dir.filePath(QStringLiteral("cli.db"));
         QByteArray printed;
         auto signalbox = [&](const QStringList &arguments, const QByteArray &input = {}) {
-            QProcess process;
-            process.setProcessEnvironment(environment);
-            process.start(QStringLiteral(SIGNALBOX_BINARY),
-                          QStringList {QStringLiteral("--db"), db} + arguments);
-            process.write(input);
-            process.closeWriteChannel();
-            process.waitForFinished(30000);
-            const QByteArray out = process.readAllStandardOutput();
-            printed += out + process.readAllStandardError();
-            return std::pair {process.exitCode(), out};
+            const Testing::CliRun ran = Testing::signalbox(
+                QStringList {QStringLiteral("--db"), db} + arguments, {}, 30000, input, environment);
+            printed += ran.out.toUtf8() + ran.err.toUtf8();
+            return std::pair {ran.exitCode, ran.out.toUtf8()};
         };
         const auto [added, id] = signalbox(
             {QStringLiteral("credentials"), QStringLiteral("add"), QStringLiteral("--type"),

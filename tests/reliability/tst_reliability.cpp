@@ -30,6 +30,7 @@
 
 using namespace Signalbox;
 using Testing::CliRun;
+using Testing::newestExecution;
 using Testing::signalbox;
 
 namespace {
@@ -153,19 +154,6 @@ int executionCount(const QString &db)
     if (query)
         (*query)->finish();
     return count;
-}
-
-QString newestExecution(const QString &db)
-{
-    const CliRun list = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
-                                   QStringLiteral("--db"), db, QStringLiteral("--json")});
-    return list.json()
-        .value(QLatin1String("executions"))
-        .toArray()
-        .at(0)
-        .toObject()
-        .value(QLatin1String("id"))
-        .toString();
 }
 
 quint32 seed()
@@ -479,16 +467,10 @@ private Q_SLOTS:
         const QString db = m_dir.filePath(QStringLiteral("canary.db"));
         QByteArray printed;
         auto run = [&](const QStringList &arguments, const QByteArray &input = {}) {
-            QProcess process;
-            process.setProcessEnvironment(environment);
-            process.start(QStringLiteral(SIGNALBOX_BINARY),
-                          QStringList {QStringLiteral("--db"), db} + arguments);
-            process.write(input);
-            process.closeWriteChannel();
-            process.waitForFinished(30000);
-            const QByteArray out = process.readAllStandardOutput();
-            printed += out + process.readAllStandardError();
-            return std::pair {process.exitCode(), out};
+            const CliRun ran = signalbox(QStringList {QStringLiteral("--db"), db} + arguments, {},
+                                         30000, input, environment);
+            printed += ran.out.toUtf8() + ran.err.toUtf8();
+            return std::pair {ran.exitCode, ran.out.toUtf8()};
         };
         const auto [added, credentialId] = run(
             {QStringLiteral("credentials"), QStringLiteral("add"), QStringLiteral("--type"),
