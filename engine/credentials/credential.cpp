@@ -135,14 +135,24 @@ QStringList secretParts(const QString &secret)
     QStringList parts;
     const QStringList words = secret.split(QRegularExpression(QStringLiteral("\\s+")),
                                            Qt::SkipEmptyParts);
-    if (words.size() < 2)
+    if (words.size() < 2) {
+        const qsizetype colon = secret.indexOf(QLatin1Char(':'));
+        if (colon > 0)
+            parts.append(secret.mid(colon + 1));
         return parts;
+    }
     // "Bearer <token>", "Basic <base64>", "Token <token>": the first word
     // names the scheme and is not secret itself.
     static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9_-]*$"));
     const bool hasScheme = scheme.match(words.first()).hasMatch();
     for (qsizetype i = hasScheme ? 1 : 0; i < words.size(); ++i)
         parts.append(words.at(i));
+    // "id:secret" pairs (a client id and its secret, a user and password).
+    for (const QString &word : words) {
+        const qsizetype colon = word.indexOf(QLatin1Char(':'));
+        if (colon > 0)
+            parts.append(word.mid(colon + 1));
+    }
     if (hasScheme && words.size() == 2
         && words.first().compare(QLatin1String("Basic"), Qt::CaseInsensitive) == 0) {
         // user:password

@@ -566,7 +566,8 @@ private Q_SLOTS:
     {
         const QStringList forms = secretForms(
             {QStringLiteral("Basic ") + QString::fromLatin1(QByteArray("ann:pa ss+w0rd").toBase64()),
-             QStringLiteral("abc")});
+             QStringLiteral("abc"), QStringLiteral("client-7:cl13nt-s3cret")});
+        QVERIFY(forms.contains(QStringLiteral("cl13nt-s3cret")));
         for (const QString &expected :
              {QStringLiteral("ann:pa ss+w0rd"), QStringLiteral("pa ss+w0rd"),
               QStringLiteral("pa%20ss%2Bw0rd"), QStringLiteral("pa+ss%2Bw0rd"),
