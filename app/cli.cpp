@@ -472,13 +472,11 @@ private:
         auto &blocks = catalog();
         if (!blocks)
             return fail(blocks.error());
-        if (const QStringList problems = Model::unknownBlockProblems(*parsed, **blocks);
-            !problems.isEmpty()) {
-            return fail(makeError(
-                ErrorCode::BadInput,
-                QStringLiteral("%1: the graph uses blocks Signalbox does not have").arg(fileName),
-                problems));
-        }
+        // Nodes of blocks Signalbox lacks are kept as placeholders: the graph
+        // is stored as it is, and a run refuses it naming them.
+        for (const QString &problem : Model::unknownBlockProblems(*parsed, **blocks))
+            m_err << "signalbox: warning: " << fileName << ": " << problem
+                  << "; kept as a placeholder\n";
         graph = std::move(*parsed);
         return std::nullopt;
     }

@@ -154,7 +154,8 @@ QString GraphDocument::nodeTitle(const QString &nodeId) const
     if (!custom.isEmpty())
         return custom;
     const Model::BlockSchema *schema = m_blocks.schema(found->blockId);
-    return schema ? blockDisplayName(*schema) : found->blockId;
+    // A node of a block Signalbox lacks is a placeholder for it.
+    return schema ? blockDisplayName(*schema) : tr("Placeholder");
 }
 
 QPointF GraphDocument::nodePosition(const Model::Node &node)

@@ -620,24 +620,32 @@ void MainWindow::loadAsync(const QString &path, bool asImport)
         --m_loading;
         m_progress->hide();
         Loaded loaded = watcher->result();
-        if (!loaded.graph || !loaded.unknownBlocks.isEmpty()) {
-            const QString message = !loaded.graph
-                ? loaded.graph.error().text()
-                : tr("%1 uses blocks Signalbox does not know:\n  %2")
-                      .arg(QFileInfo(path).fileName(),
-                           loaded.unknownBlocks.join(QStringLiteral("\n  ")));
+        if (!loaded.graph) {
+            const QString message = loaded.graph.error().text();
             showError(asImport ? tr("Import failed") : tr("Open failed"), message);
             log(message);
             Q_EMIT documentOpenFailed(path, message);
             return;
         }
+        // Nodes of blocks Signalbox lacks open as placeholders, shown in red
+        // and named by validation, so that the user can replace them.
+        if (!loaded.unknownBlocks.isEmpty())
+            log(tr("%1 uses blocks Signalbox does not have; their nodes are kept as "
+                   "placeholders:\n  %2")
+                    .arg(QFileInfo(path).fileName(),
+                         loaded.unknownBlocks.join(QStringLiteral("\n  "))));
+        // Saved in the layout it was read in: the same bytes when unchanged.
         GraphEditor *editor
-            = addEditor(std::move(*loaded.graph), asImport ? QString() : path, asImport);
+            = addEditor(std::move(*loaded.graph), asImport ? QString() : path, asImport,
+                        std::move(loaded.layout), loaded.trailingNewline);
         if (!asImport)
             addRecentFile(path);
-        const QString opened
+        QString opened
             = tr("Opened %1 (%n node(s))", nullptr, int(editor->document()->graph().nodes.size()))
                   .arg(QFileInfo(path).fileName());
+        if (!loaded.unknownBlocks.isEmpty())
+            opened += tr("; %n node(s) of blocks Signalbox does not have are placeholders",
+                         nullptr, int(loaded.unknownBlocks.size()));
         log(opened);
         Q_EMIT statusMessage(opened);
         if (editor->scene()->isPopulating()) {

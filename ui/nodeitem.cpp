@@ -141,8 +141,8 @@ void NodeItem::refresh()
         return;
     setPos(GraphDocument::nodePosition(*node));
     m_title = m_document->nodeTitle(m_nodeId);
-    m_subtitle
-        = schema ? blockDisplayName(*schema) : QObject::tr("Unknown block %1").arg(node->blockId);
+    m_subtitle = schema ? blockDisplayName(*schema)
+                        : QObject::tr("Signalbox has no block %1").arg(node->blockId);
     if (schema && node->metadata.value(QLatin1String("customized_name")).toString().isEmpty()) {
         // No title of its own: the block's name is the title, its category below.
         m_title = m_subtitle;
@@ -151,7 +151,8 @@ void NodeItem::refresh()
     m_isNote = schema && schema->type == Model::BlockType::Note;
     m_muted = node->metadata.value(QLatin1String("muted")).toBool();
     m_noteText = node->inputDefault.value(QLatin1String("text")).toString();
-    m_accent = QColor(0x45, 0x5a, 0x64);
+    // A placeholder for a block Signalbox lacks is red, to be replaced.
+    m_accent = schema ? QColor(0x45, 0x5a, 0x64) : QColor(0xc6, 0x28, 0x28);
     if (schema) {
         switch (schema->type) {
         case Model::BlockType::Input:
@@ -246,6 +247,33 @@ void NodeItem::refresh()
                     addPin(entry, QStringLiteral("  ") + entry, true, Model::PinType::Any);
             }
         }
+    }
+    if (!schema) {
+        // A placeholder keeps what it had: its linked outputs, and its inputs
+        // (set or linked) with their values.
+        QStringList outputs(linkedOutputs.cbegin(), linkedOutputs.cend());
+        outputs.sort();
+        for (const QString &name : std::as_const(outputs))
+            addPin(name, name, false, Model::PinType::Any);
+        QStringList inputs;
+        for (auto it = node->inputDefault.begin(); it != node->inputDefault.end(); ++it)
+            inputs.append(it.key().toString());
+        QStringList linked(linkedInputs.cbegin(), linkedInputs.cend());
+        linked.sort();
+        for (const QString &name : std::as_const(linked)) {
+            if (!inputs.contains(name))
+                inputs.append(name);
+        }
+        for (const QString &name : std::as_const(inputs)) {
+            const Model::Value value = node->inputDefault.value(name);
+            addPin(name,
+                   value.isUndefined() || value.isNull()
+                       ? name
+                       : name + QStringLiteral(" = ") + valuePreview(value),
+                   true, Model::PinType::Any);
+        }
+        for (const QString &entry : std::as_const(inputEntries))
+            addPin(entry, QStringLiteral("  ") + entry, true, Model::PinType::Any);
     }
     const bool hasAdvanced = m_hiddenAdvanced > 0 || m_showAdvanced;
     m_size = QSizeF(kWidth, y - kRow / 2 + (hasAdvanced ? kRow : 0) + 8);

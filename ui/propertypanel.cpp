@@ -274,7 +274,12 @@ void PropertyPanel::rebuild()
     heading->setText(
         QStringLiteral("<b>%1</b><br><small>%2</small>")
             .arg((schema ? blockDisplayName(*schema) : node->blockId).toHtmlEscaped(),
-                 (schema ? schema->description : tr("Unknown block")).toHtmlEscaped()));
+                 (schema ? schema->description
+                         : tr("Signalbox has no block %1. This placeholder keeps its inputs and "
+                              "links, and is saved back unchanged; replace it with a block "
+                              "Signalbox has to run the graph.")
+                               .arg(node->blockId))
+                     .toHtmlEscaped()));
     outer->addWidget(heading);
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);

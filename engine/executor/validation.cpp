@@ -235,7 +235,8 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
         const Model::BlockSchema *schema = snapshot.registry().schema(node.blockId);
         if (!schema) {
             errors[node.id][QStringLiteral("block_id")]
-                = QStringLiteral("Invalid block %1").arg(node.blockId);
+                = QStringLiteral("Signalbox has no block %1; replace this node to run the graph")
+                      .arg(node.blockId);
             continue;
         }
         if (!snapshot.registry().implementation(node.blockId)

@@ -619,6 +619,37 @@ private Q_SLOTS:
         QVERIFY(!window()->isWindowModified());
     }
 
+    void unknownBlocksOpenAsPlaceholdersAndSaveBackUnchanged()
+    {
+        // AITextGeneratorBlock, which this build lacks, between an input and an output.
+        m_window = makeWindow();
+        const QString path = QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/placeholder.sbx.json");
+        QSignalSpy opened(window(), &MainWindow::documentOpened);
+        window()->openFile(path);
+        QVERIFY(opened.wait(10000));
+        NodeItem *placeholder = editor()->scene()->nodeItem(QStringLiteral("gen"));
+        QVERIFY(placeholder);
+        // Its inputs (set and linked) and its linked output are pins, so its links show.
+        for (const char *input : {"model", "sys_prompt", "retry", "prompt"})
+            QVERIFY2(placeholder->pin(QLatin1String(input), true), input);
+        QVERIFY(placeholder->pin(QStringLiteral("response"), false));
+        // Validation names it; the other nodes are fine.
+        window()->action(QStringLiteral("validate"))->trigger();
+        const Engine::RunCheck check = validateDocument(*document(), m_registry);
+        QCOMPARE(check.errors.keys(), QStringList {QStringLiteral("gen")});
+        QVERIFY(check.errors.value(QStringLiteral("gen"))
+                    .value(QStringLiteral("block_id"))
+                    .startsWith(QStringLiteral("Signalbox has no block "
+                                               "1f292d4a-41a4-4977-9684-7c8d560b9f91")));
+        // Saved back byte for byte.
+        const QString saved = m_dir->filePath(QStringLiteral("placeholder-saved.sbx.json"));
+        QVERIFY(window()->saveCurrentAs(saved).ok());
+        QFile original(path);
+        QFile written(saved);
+        QVERIFY(original.open(QIODevice::ReadOnly) && written.open(QIODevice::ReadOnly));
+        QCOMPARE(written.readAll(), original.readAll());
+    }
+
     void openingALargeGraphShowsProgress()
     {
         m_window = makeWindow();
