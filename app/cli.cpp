@@ -328,11 +328,7 @@ public:
     }
 
 private:
-    static QString defaultDatabasePath()
-    {
-        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-            + QStringLiteral("/signalbox.db");
-    }
+    static QString defaultDatabasePath() { return Engine::defaultDatabasePath(); }
 
     int usage(const QString &message)
     {

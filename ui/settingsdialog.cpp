@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
+#include "engine/store/database.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -22,8 +24,8 @@ namespace Signalbox::Ui {
 
 QString AppSettings::defaultDatabasePath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-        + QStringLiteral("/signalbox.db");
+    // The same file as the command line's.
+    return Engine::defaultDatabasePath();
 }
 
 Engine::NetworkPolicy AppSettings::networkPolicy() const

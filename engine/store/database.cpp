@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
+#include <QStandardPaths>
 #include <QStorageInfo>
 #include <QThread>
 
@@ -58,6 +59,16 @@ const QList<int> kFullDiskCodes {10, 13, 14};
 constexpr qint64 kFullDiskBytes = 256 * 1024;
 
 } // namespace
+
+QString defaultDatabasePath()
+{
+    const QString data = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    const QString current = data + QStringLiteral("/signalbox/signalbox.db");
+    const QString earlierDesktop = data + QStringLiteral("/Signalbox/signalbox/signalbox.db");
+    if (!QFileInfo::exists(current) && QFileInfo::exists(earlierDesktop))
+        return earlierDesktop;
+    return current;
+}
 
 Database::Database(QString path, QString connectionName)
     : m_path(std::move(path))

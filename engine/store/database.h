@@ -40,6 +40,13 @@ struct DatabaseOptions
     int migrateTo = -1;
 };
 
+// The database the command line and the desktop use when none is named:
+// signalbox.db in the per-user data folder's "signalbox" folder
+// (~/.local/share/signalbox/signalbox.db on Linux). Where only the file an
+// earlier desktop version made exists (its "Signalbox/signalbox" folder),
+// that one is used, so that no run is lost.
+QString defaultDatabasePath();
+
 // One SQLite connection, opened on and used by a single thread (Qt's rule):
 // each thread that touches the database makes its own Database. Opening
 // applies the pragmas of DESIGN §8 and brings the schema up to date.

@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -320,6 +321,42 @@ private Q_SLOTS:
                  qPrintable(run.out));
         QVERIFY2(compact.contains(QStringLiteral("\"metadata\":{\"z\":1,\"a\":2}")),
                  qPrintable(run.out));
+    }
+
+    void oneDefaultDatabaseWhichTakesOverTheDesktopsEarlierOne()
+    {
+        // Without --db: signalbox.db in the data folder's "signalbox" folder,
+        // the file the desktop uses too (Engine::defaultDatabasePath).
+        QTemporaryDir home;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("fresh")));
+        const QString expected = home.filePath(QStringLiteral("fresh/signalbox/signalbox.db"));
+        // (--help wraps its lines; the path has no spaces.)
+        const auto helpNames = [&](const QString &path) {
+            const Run help = signalbox({QStringLiteral("--help")}, {}, 30000, {}, environment);
+            return QString(help.out).remove(QRegularExpression(QStringLiteral("\\s+"))).contains(path);
+        };
+        QVERIFY(helpNames(expected));
+        Run run;
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample}, {}, 30000,
+                        {}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(QFile::exists(expected));
+
+        // Where only an earlier desktop's database exists, both faces use it.
+        const QString earlier = home.filePath(QStringLiteral("old/Signalbox/signalbox/signalbox.db"));
+        QVERIFY(QDir().mkpath(QFileInfo(earlier).absolutePath()));
+        QCOMPARE(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                            QStringLiteral("--db"), earlier})
+                     .exitCode,
+                 0);
+        environment.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("old")));
+        run = signalbox({QStringLiteral("graphs"), QStringLiteral("list"), QStringLiteral("--json")},
+                        {}, 30000, {}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("graphs")).toArray().size(), 1);
+        QVERIFY(helpNames(earlier));
+        QVERIFY(!QFile::exists(home.filePath(QStringLiteral("old/signalbox/signalbox.db"))));
     }
 
     void storageErrorsAreExitSix()
