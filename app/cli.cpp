@@ -4,6 +4,7 @@
 #include "engine/blocks/blockregistry.h"
 #include "engine/blocks/standalonerun.h"
 #include "engine/executor/executor.h"
+#include "engine/reviewer.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -938,7 +939,9 @@ private:
         QMap<QString, Engine::ReviewDecision> decisions;
         for (const QString &id : ids)
             decisions.insert(id, decision);
-        auto decided = reviews.processAllReviewsForExecution(user, decisions, user);
+        // Recorded as the desktop records it: the name from Settings, else the login name.
+        auto decided = reviews.processAllReviewsForExecution(user, decisions,
+                                                             Engine::Reviewer::current().name);
         if (!decided)
             return fail(decided.error());
         const QString executionId = decided->first().graphExecId;

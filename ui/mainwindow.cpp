@@ -1317,7 +1317,7 @@ void MainWindow::decideReview(ReviewDialog *dialog, const QString &nodeExecId,
     }
     Engine::ReviewRepository reviews(**db);
     const QString user(Model::kDefaultUserId);
-    const QString reviewer = qEnvironmentVariable("USER", tr("this computer"));
+    const QString reviewer = m_context.settings.reviewer();
     auto decided = reviews.processAllReviewsForExecution(user, {{nodeExecId, decision}}, reviewer);
     if (!decided) {
         // Someone else decided first: show their decision, never overwrite it.
@@ -1373,7 +1373,7 @@ QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
     for (const Model::PendingReview &review : std::as_const(*found))
         byRun[review.graphExecId].insert(review.nodeExecId, decision);
     QStringList problems;
-    const QString reviewer = qEnvironmentVariable("USER", tr("this computer"));
+    const QString reviewer = m_context.settings.reviewer();
     for (auto it = byRun.cbegin(); it != byRun.cend(); ++it) {
         auto decided = reviews.processAllReviewsForExecution(user, it.value(), reviewer);
         if (!decided) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
+#include "engine/reviewer.h"
 #include "engine/store/database.h"
 
 #include <QCheckBox>
@@ -36,6 +37,11 @@ Engine::NetworkPolicy AppSettings::networkPolicy() const
     return policy;
 }
 
+QString AppSettings::reviewer() const
+{
+    return reviewerName.trimmed().isEmpty() ? Engine::Reviewer::loginName() : reviewerName.trimmed();
+}
+
 AppSettings AppSettings::load(const QSettings &settings)
 {
     AppSettings result;
@@ -60,6 +66,7 @@ AppSettings AppSettings::load(const QSettings &settings)
         = limit("run/budgetNodeExecutions", defaults.maxNodeExecutions);
     result.budget.maxWallSeconds = limit("run/budgetWallSeconds", defaults.maxWallSeconds);
     result.budget.maxCost = limit("run/budgetCost", defaults.maxCost);
+    result.reviewerName = settings.value(QStringLiteral("review/reviewerName")).toString();
     return result;
 }
 
@@ -75,6 +82,7 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("run/budgetNodeExecutions"), budget.maxNodeExecutions);
     settings.setValue(QStringLiteral("run/budgetWallSeconds"), budget.maxWallSeconds);
     settings.setValue(QStringLiteral("run/budgetCost"), budget.maxCost);
+    settings.setValue(QStringLiteral("review/reviewerName"), reviewerName.trimmed());
 }
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials)
@@ -129,6 +137,11 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
         = budgetBox(settings.budget.maxWallSeconds, tr("Budget: wall time in seconds"),
                     tr(" seconds of wall time"));
     m_maxCost = budgetBox(settings.budget.maxCost, tr("Budget: cost in credits"), tr(" credits"));
+    m_reviewer = new QLineEdit(settings.reviewerName, this);
+    m_reviewer->setPlaceholderText(Engine::Reviewer::loginName());
+    m_reviewer->setAccessibleName(tr("Reviewer name"));
+    m_reviewer->setToolTip(tr("Decisions are recorded under this name, from the app and the "
+                              "command line alike; empty: your login name."));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -140,6 +153,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     databaseLabel->setBuddy(m_database);
     form->addRow(databaseLabel, databaseRow);
     form->addRow(tr("&Threads:"), m_threads);
+    form->addRow(tr("&Reviewer:"), m_reviewer);
     form->addRow(tr("Network:"), m_loopback);
     form->addRow(QString(), m_private);
     form->addRow(tr("Run &budget:"), m_maxNodeExecutions);
@@ -173,6 +187,7 @@ AppSettings SettingsDialog::settings() const
     result.budget.maxNodeExecutions = m_maxNodeExecutions->value();
     result.budget.maxWallSeconds = m_maxWallSeconds->value();
     result.budget.maxCost = m_maxCost->value();
+    result.reviewerName = m_reviewer->text().trimmed();
     return result;
 }
 

@@ -31,8 +31,12 @@ struct AppSettings
     QString secretStore = QStringLiteral("keychain");
     // How far each run may go before it is stopped.
     Engine::RunBudget budget;
+    // Who decides reviews here; empty: the login name (Engine::Reviewer).
+    QString reviewerName;
 
     static QString defaultDatabasePath();
+    // Who decisions made here are recorded as.
+    QString reviewer() const;
     // What web requests of runs may reach.
     Engine::NetworkPolicy networkPolicy() const;
     static AppSettings load(const QSettings &settings);
@@ -59,6 +63,7 @@ private:
     QSpinBox *m_maxNodeExecutions;
     QSpinBox *m_maxWallSeconds;
     QSpinBox *m_maxCost;
+    QLineEdit *m_reviewer;
     QString m_secretStore;
 };
 

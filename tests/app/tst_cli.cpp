@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
+#include "engine/store/reviewrepository.h"
 #include "model/blockschema.h"
 #include "model/execution.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -357,6 +359,42 @@ private Q_SLOTS:
         QCOMPARE(run.json().value(QLatin1String("graphs")).toArray().size(), 1);
         QVERIFY(helpNames(earlier));
         QVERIFY(!QFile::exists(home.filePath(QStringLiteral("old/signalbox/signalbox.db"))));
+    }
+
+    void decisionsAreRecordedUnderTheReviewersName()
+    {
+        // The name from the user's Signalbox settings (the desktop's Settings
+        // page writes it), else the login name.
+        QTemporaryDir config;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+        environment.insert(QStringLiteral("USER"), QStringLiteral("grace"));
+        const auto decideOne = [&](const QString &db) {
+            const Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--input"),
+                                       QStringLiteral("name=Ada"), QStringLiteral("--db"), db});
+            const QString id
+                = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+            const Run decided = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                                           QStringLiteral("--approve"), QStringLiteral("--db"), db},
+                                          {}, 30000, {}, environment);
+            auto opened = Engine::Database::open(db);
+            auto reviews = Engine::ReviewRepository(**opened).reviewsByNodeExecIds(
+                {id}, QString(Model::kDefaultUserId));
+            return std::pair {run.exitCode == 3 && decided.exitCode == 0,
+                              reviews ? reviews->value(id).reviewedBy : QString()};
+        };
+        auto [ok, reviewer] = decideOne(m_dir.filePath(QStringLiteral("reviewer-login.db")));
+        QVERIFY(ok);
+        QCOMPARE(reviewer, QStringLiteral("grace"));
+
+        QVERIFY(QDir().mkpath(config.filePath(QStringLiteral("Signalbox"))));
+        QFile settings(config.filePath(QStringLiteral("Signalbox/signalbox.conf")));
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write("[review]\nreviewerName=Ada Lovelace\n");
+        settings.close();
+        std::tie(ok, reviewer) = decideOne(m_dir.filePath(QStringLiteral("reviewer-named.db")));
+        QVERIFY(ok);
+        QCOMPARE(reviewer, QStringLiteral("Ada Lovelace"));
     }
 
     void storageErrorsAreExitSix()

@@ -151,6 +151,7 @@ private Q_SLOTS:
         context.registry = m_registry;
         context.layouter = m_layouter.get();
         context.settings.databasePath = m_db;
+        context.settings.reviewerName = QStringLiteral("Rita Reviewer");
         m_window = std::make_unique<MainWindow>(context);
         m_window->show();
     }
@@ -188,6 +189,8 @@ private Q_SLOTS:
         const Model::PendingReview stored = storedReview(review);
         QCOMPARE(stored.status, Model::ReviewStatus::Approved);
         QCOMPARE(stored.wasEdited, std::optional<bool>(true));
+        // Recorded under the name from Settings, as the command line records it.
+        QCOMPARE(stored.reviewedBy, QStringLiteral("Rita Reviewer"));
         const QJsonObject shown = execution(run);
         QCOMPARE(shown.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
         QCOMPARE(shown.value(QLatin1String("outputs")).toObject().value(QLatin1String("greeting")),
