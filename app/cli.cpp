@@ -5,6 +5,7 @@
 #include "engine/blocks/standalonerun.h"
 #include "engine/executor/executor.h"
 #include "engine/reviewer.h"
+#include "engine/stopexecution.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -33,7 +34,7 @@ namespace {
 using Engine::Database;
 
 // How long `stop` waits for the process running an execution to end it.
-constexpr qint64 kStopGraceMs = 3000;
+constexpr int kStopGraceMs = 3000;
 using Engine::DatabaseOptions;
 
 const QStringList kCommands
@@ -793,76 +794,13 @@ private:
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
         if (!db)
             return fail(db.error());
-        Engine::ExecutionRepository executions(**db, catalog() ? catalog()->get() : nullptr);
-        auto meta = executions.graphExecutionMeta(QString(Model::kDefaultUserId), id);
-        if (!meta)
-            return fail(meta.error());
-        if (!meta->has_value())
-            return fail(
-                makeError(ErrorCode::NotFound, QStringLiteral("there is no execution %1").arg(id)));
-        QStringList pending {id};
-        while (!pending.isEmpty()) {
-            const QString current = pending.takeFirst();
-            auto children = executions.childGraphExecutions(current);
-            if (!children)
-                return fail(children.error());
-            for (const Model::GraphExecutionMeta &child : std::as_const(*children))
-                pending.append(child.id);
-            auto state = executions.graphExecutionMeta(QString(Model::kDefaultUserId), current);
-            if (!state)
-                return fail(state.error());
-            if (!state->has_value() || Model::isTerminal((*state)->status))
-                continue;
-            // A paused execution is run by no process until its reviews are
-            // decided.
-            const bool paused = (*state)->status == Model::ExecutionStatus::Review;
-            if (auto stopped
-                = executions.setGraphExecutionStatus(current, Model::ExecutionStatus::Terminated,
-                                                     std::nullopt);
-                !stopped) {
-                // It ended between the read and the stop: nothing to stop.
-                auto now = executions.graphExecutionMeta(QString(Model::kDefaultUserId), current);
-                if (stopped.error().code == ErrorCode::Conflict && now && now->has_value()
-                    && Model::isTerminal((*now)->status))
-                    continue;
-                return fail(stopped.error());
-            }
-            // Its waiting reviews are rejected.
-            if (auto cancelled = Engine::ReviewRepository(**db).cancelPendingReviewsForExecution(
-                    current, QString(Model::kDefaultUserId));
-                !cancelled)
-                return fail(cancelled.error());
-            // A process running it ends its node executions itself; if none
-            // does within a few seconds, nobody is running it.
-            Engine::NodeExecutionFilter open;
-            open.graphExecId = current;
-            open.statuses = {Model::ExecutionStatus::Incomplete, Model::ExecutionStatus::Queued,
-                             Model::ExecutionStatus::Running, Model::ExecutionStatus::Review};
-            open.includeExecData = false;
-            QElapsedTimer waited;
-            waited.start();
-            auto remaining = executions.nodeExecutions(open);
-            while (!paused && remaining && !remaining->isEmpty()
-                   && waited.elapsed() < kStopGraceMs) {
-                QThread::msleep(100);
-                remaining = executions.nodeExecutions(open);
-            }
-            if (remaining && !remaining->isEmpty()) {
-                QStringList ids;
-                for (const Model::NodeExecutionResult &node : std::as_const(*remaining))
-                    ids.append(node.nodeExecId);
-                if (auto ended = executions.updateNodeExecutionStatusBatch(
-                        ids, Model::ExecutionStatus::Terminated);
-                    !ended)
-                    return fail(ended.error());
-            }
-        }
+        auto stopped = Engine::stopExecution(**db, QString(Model::kDefaultUserId), id, kStopGraceMs);
+        if (!stopped)
+            return fail(stopped.error());
         printRun(**db, id);
-        auto final = executions.graphExecutionMeta(QString(Model::kDefaultUserId), id);
-        if (final && final->has_value() && Model::isFinal((*final)->status)) {
+        if (Model::isFinal(*stopped)) {
             m_err << "signalbox: execution " << id << " had already "
-                  << ((*final)->status == Model::ExecutionStatus::Completed ? "completed"
-                                                                            : "failed")
+                  << (*stopped == Model::ExecutionStatus::Completed ? "completed" : "failed")
                   << "; nothing was stopped\n";
         }
         return ExitCompleted;

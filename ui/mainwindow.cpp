@@ -23,6 +23,7 @@
 #include "engine/blocks/blockregistry.h"
 #include "engine/eventbus.h"
 #include "engine/executor/executor.h"
+#include "engine/stopexecution.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -1247,6 +1248,45 @@ void MainWindow::stopRun()
         m_executor->stop(m_watched.runId);
 }
 
+void MainWindow::stopExecution(const QString &graphExecId)
+{
+    if (m_executor && m_executor->isRunning(graphExecId)) {
+        m_executor->stop(graphExecId);
+        Q_EMIT stopFinished(graphExecId, QString());
+        return;
+    }
+    // Another process runs it (or nobody does): stopped through the store,
+    // which waits for that process, so on a thread of its own.
+    Q_EMIT statusMessage(tr("Stopping run %1…").arg(graphExecId));
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, graphExecId] {
+        watcher->deleteLater();
+        const QString error = watcher->result();
+        if (error.isEmpty()) {
+            log(tr("Run %1 stopped").arg(graphExecId));
+            Q_EMIT statusMessage(tr("Run %1 stopped").arg(graphExecId));
+        } else {
+            showError(tr("The run was not stopped"), error);
+        }
+        refreshExecutions();
+        Q_EMIT stopFinished(graphExecId, error);
+    });
+    watcher->setFuture(QtConcurrent::run([path = m_context.settings.databasePath, graphExecId] {
+        auto db = Engine::Database::open(path, {.mode = Engine::DatabaseOptions::OpenMode::MustExist});
+        if (!db)
+            return db.error().text();
+        auto stopped = Engine::stopExecution(**db, QString(Model::kDefaultUserId), graphExecId);
+        if (!stopped)
+            return stopped.error().text();
+        return Model::isFinal(*stopped)
+            ? tr("Run %1 had already %2; nothing was stopped")
+                  .arg(graphExecId, *stopped == Model::ExecutionStatus::Completed
+                                        ? tr("completed")
+                                        : tr("failed"))
+            : QString();
+    }));
+}
+
 void MainWindow::rerun()
 {
     if (!m_watched.editor)
@@ -1468,12 +1508,7 @@ void MainWindow::openRunDetails(const QString &graphExecId)
             showError(tr("The run did not start"), started.error().text());
     });
     details->setAttribute(Qt::WA_DeleteOnClose);
-    connect(details, &RunDetails::stopRequested, this, [this](const QString &id) {
-        if (m_executor && m_executor->isRunning(id))
-            m_executor->stop(id);
-        else
-            Q_EMIT statusMessage(tr("Run %1 is not running in this window").arg(id));
-    });
+    connect(details, &RunDetails::stopRequested, this, &MainWindow::stopExecution);
     connect(details, &RunDetails::resumeRequested, this, [this](const QString &id) {
         Engine::Executor *engine = executor();
         if (!engine)

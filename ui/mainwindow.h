@@ -107,6 +107,10 @@ public:
     Result<QString> startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
                              bool sensitiveSafeMode);
     void stopRun();
+    // Stops a run, whichever process runs it: this window's engine stops its
+    // own; another process's is stopped through the store, off the GUI
+    // thread, and that process ends it. stopFinished says how it went.
+    void stopExecution(const QString &graphExecId);
     void rerun();
     QString watchedRun() const { return m_watched.runId; }
     // The run's stats, timeline and node executions in a window of its own.
@@ -125,6 +129,8 @@ public:
                                 const Engine::ReviewDecision &decision);
 
 Q_SIGNALS:
+    // A stop asked with stopExecution was carried out (or failed: `error`).
+    void stopFinished(const QString &graphExecId, const QString &error);
     void documentOpened(Signalbox::Ui::GraphEditor *editor);
     void documentOpenFailed(const QString &path, const QString &message);
     void statusMessage(const QString &text);

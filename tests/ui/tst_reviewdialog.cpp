@@ -41,12 +41,14 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolButton>
 #include <QTreeWidget>
 
+#include "clirunner.h"
 #include "examplegraph.h"
 #include "testsupport.h"
 
@@ -549,6 +551,40 @@ private Q_SLOTS:
             QCOMPARE(tree->topLevelItem(0)->text(1), QStringLiteral("ada"));
             QCOMPARE(tree->topLevelItem(1)->child(0)->text(1), QStringLiteral("lin"));
         }
+    }
+
+    void theWindowStopsARunAnotherProcessRuns()
+    {
+        // A real `signalbox run` on the window's database, counting down.
+        QFile source(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QString graph = m_dir->filePath(QStringLiteral("long-countdown.sbx.json"));
+        QFile file(graph);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(source.readAll().replace("\"seconds\": 2", "\"seconds\": 120"));
+        file.close();
+        QProcess running;
+        running.start(QStringLiteral(SIGNALBOX_BINARY),
+                      {QStringLiteral("run"), graph, QStringLiteral("--input"),
+                       QStringLiteral("msg=x"), QStringLiteral("--db"), m_db});
+        QVERIFY(running.waitForStarted());
+        QString id;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(id = Testing::newestExecution(m_db, QStringLiteral("RUNNING"))).isEmpty(), 10000);
+        QSignalSpy stopped(m_window.get(), &MainWindow::stopFinished);
+        QElapsedTimer clock;
+        clock.start();
+        m_window->stopExecution(id);
+        // The window does not wait: the stop goes on off the GUI thread.
+        QVERIFY(clock.elapsed() < 500);
+        QVERIFY(running.waitForFinished(5000));
+        QCOMPARE(running.exitCode(), 4);
+        QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(stopped.wait(5000) || !stopped.isEmpty());
+        QCOMPARE(stopped.first().at(0).toString(), id);
+        QCOMPARE(stopped.first().at(1).toString(), QString());
+        QCOMPARE(execution(id).value(QLatin1String("status")).toString(),
+                 QStringLiteral("TERMINATED"));
     }
 };
 
