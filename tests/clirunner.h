@@ -2,6 +2,7 @@
 #pragma once
 
 // Runs the real `signalbox` program (SIGNALBOX_BINARY) for tests.
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -55,6 +56,23 @@ inline CliRun signalbox(const QStringList &arguments, const QStringList &prefix 
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardOutput()),
             QString::fromUtf8(process.readAllStandardError())};
+}
+
+// Writes the countdown test graph (tests/data/graphs/countdown.sbx.json)
+// counting down `seconds` into `folder` as long-countdown.sbx.json; its path,
+// or nothing when it could not be written.
+inline QString writeLongCountdown(const QString &folder, int seconds)
+{
+    QFile source(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
+    if (!source.open(QIODevice::ReadOnly))
+        return {};
+    const QString path = folder + QStringLiteral("/long-countdown.sbx.json");
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    const QByteArray longer = QByteArray("\"seconds\": ") + QByteArray::number(seconds);
+    file.write(source.readAll().replace("\"seconds\": 2", longer));
+    return path;
 }
 
 // The id of the newest execution in `db` (of one status, when given), or

@@ -946,11 +946,8 @@ private Q_SLOTS:
     void stopFromASecondProcess()
     {
         const QString db = m_dir.filePath(QStringLiteral("stop.db"));
-        const QString graph = m_dir.filePath(QStringLiteral("long.sbx.json"));
-        QFile source(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
-        QVERIFY(source.open(QIODevice::ReadOnly));
-        writeFile(QStringLiteral("long.sbx.json"),
-                  source.readAll().replace("\"seconds\": 2", "\"seconds\": 120"));
+        const QString graph = Testing::writeLongCountdown(m_dir.path(), 120);
+        QVERIFY(!graph.isEmpty());
         QProcess running;
         running.start(QStringLiteral(SIGNALBOX_BINARY),
                       {QStringLiteral("run"), graph, QStringLiteral("--input"),

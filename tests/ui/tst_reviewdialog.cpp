@@ -556,13 +556,8 @@ private Q_SLOTS:
     void theWindowStopsARunAnotherProcessRuns()
     {
         // A real `signalbox run` on the window's database, counting down.
-        QFile source(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
-        QVERIFY(source.open(QIODevice::ReadOnly));
-        const QString graph = m_dir->filePath(QStringLiteral("long-countdown.sbx.json"));
-        QFile file(graph);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(source.readAll().replace("\"seconds\": 2", "\"seconds\": 120"));
-        file.close();
+        const QString graph = Testing::writeLongCountdown(m_dir->path(), 120);
+        QVERIFY(!graph.isEmpty());
         QProcess running;
         running.start(QStringLiteral(SIGNALBOX_BINARY),
                       {QStringLiteral("run"), graph, QStringLiteral("--input"),
