@@ -714,7 +714,7 @@ void MainWindow::validateCurrent()
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
-    const Engine::RunCheck check
+    const DocumentCheck check
         = validateDocument(*editor->document(), m_context.registry, credentials().get());
     const Engine::NodeErrors &errors = check.errors;
     editor->showProblems(errors);

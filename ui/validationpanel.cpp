@@ -13,12 +13,13 @@
 
 namespace Signalbox::Ui {
 
-Engine::RunCheck validateDocument(const GraphDocument &document,
-                                  std::shared_ptr<const Engine::BlockRegistry> registry,
-                                  const Engine::CredentialsStore *credentials)
+DocumentCheck validateDocument(const GraphDocument &document,
+                               std::shared_ptr<const Engine::BlockRegistry> registry,
+                               const Engine::CredentialsStore *credentials)
 {
     const Engine::GraphSnapshot snapshot(document.graph(), std::move(registry));
-    return Engine::validateGraphForRun(snapshot, {}, credentials);
+    return {Engine::validateGraphForRun(snapshot, {}, credentials).errors,
+            Engine::loopWarnings(snapshot)};
 }
 
 ValidationPanel::ValidationPanel(QWidget *parent)

@@ -16,9 +16,17 @@ namespace Signalbox::Ui {
 
 class GraphDocument;
 
-// Checks a whole graph as a run would (Engine::validateGraphForRun),
-// credentials against `credentials`: its problems and its warnings.
-Engine::RunCheck validateDocument(const GraphDocument &document,
+// What validating a document found: the problems a run would refuse it for
+// (Engine::validateGraphForRun), and warnings that do not stop a run
+// (Engine::loopWarnings).
+struct DocumentCheck
+{
+    Engine::NodeErrors errors;
+    Engine::NodeErrors warnings;
+};
+
+// Checks a whole graph as a run would, credentials against `credentials`.
+DocumentCheck validateDocument(const GraphDocument &document,
                                   std::shared_ptr<const Engine::BlockRegistry> registry,
                                   const Engine::CredentialsStore *credentials = nullptr);
 

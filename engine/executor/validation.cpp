@@ -212,7 +212,6 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
                              const CredentialsStore *credentials, const QString &userId)
 {
     RunCheck check;
-    check.warnings = loopWarnings(snapshot);
     NodeErrors &errors = check.errors;
     const Model::Graph &graph = snapshot.graph();
     for (const Model::Node &node : graph.nodes) {

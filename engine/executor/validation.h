@@ -18,9 +18,6 @@ using NodeErrors = QMap<QString, QMap<QString, QString>>;
 struct RunCheck
 {
     NodeErrors errors;
-    // What may go wrong without making the graph invalid: a loop that no
-    // link leaves runs until the run's budget stops it.
-    NodeErrors warnings;
     // Nodes whose optional credentials are not set: they do not run.
     QSet<QString> nodesToSkip;
 };

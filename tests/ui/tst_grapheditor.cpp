@@ -635,7 +635,7 @@ private Q_SLOTS:
         QVERIFY(placeholder->pin(QStringLiteral("response"), false));
         // Validation names it; the other nodes are fine.
         window()->action(QStringLiteral("validate"))->trigger();
-        const Engine::RunCheck check = validateDocument(*document(), m_registry);
+        const DocumentCheck check = validateDocument(*document(), m_registry);
         QCOMPARE(check.errors.keys(), QStringList {QStringLiteral("gen")});
         QVERIFY(check.errors.value(QStringLiteral("gen"))
                     .value(QStringLiteral("block_id"))
