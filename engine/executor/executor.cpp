@@ -606,16 +606,21 @@ void Executor::stop(const QString &graphExecId)
     auto it = m_runs.find(graphExecId);
     if (it == m_runs.end())
         return;
-    // Children first: stopping a parent stops its sub-graphs.
+    stopChildren(graphExecId);
+    it->cancel->cancel();
+    // Queued work never starts; running blocks finish as TERMINATED.
+    it->waiting.clear();
+    finishIfDone(graphExecId);
+}
+
+void Executor::stopChildren(const QString &graphExecId)
+{
+    // Stopping a parent stops its sub-graphs, once the caller is done with m_runs.
     for (const Run &child : std::as_const(m_runs)) {
         if (child.parentRunId == graphExecId && !child.cancel->isCancelled())
             QMetaObject::invokeMethod(
                 this, [this, id = child.id] { stop(id); }, Qt::QueuedConnection);
     }
-    it->cancel->cancel();
-    // Queued work never starts; running blocks finish as TERMINATED.
-    it->waiting.clear();
-    finishIfDone(graphExecId);
 }
 
 void Executor::post(Message message)
@@ -1229,12 +1234,7 @@ bool Executor::checkBudget(Run &run)
                                     "with a larger budget to go on")
                          .arg(reason);
     qCInfo(lcEngine).noquote() << QStringLiteral("execution %1: %2").arg(run.id, run.overBudget);
-    // Its sub-graphs stop with it.
-    for (const Run &child : std::as_const(m_runs)) {
-        if (child.parentRunId == run.id && !child.cancel->isCancelled())
-            QMetaObject::invokeMethod(
-                this, [this, id = child.id] { stop(id); }, Qt::QueuedConnection);
-    }
+    stopChildren(run.id);
     run.cancel->cancel();
     run.waiting.clear();
     QMetaObject::invokeMethod(
@@ -1271,6 +1271,16 @@ void Executor::interruptRun(const QString &runId, const Error &error)
         Qt::QueuedConnection);
 }
 
+void Executor::announceInterrupted(const QString &runId, const Error &error)
+{
+    qCWarning(lcEngine).noquote()
+        << QStringLiteral("execution %1 was interrupted and can be resumed: %2")
+               .arg(runId, error.message);
+    Q_EMIT runInterrupted(runId, error);
+    // The store keeps it as it was: RUNNING, for resume to take up.
+    Q_EMIT runFinished(runId, ExecutionStatus::Running);
+}
+
 void Executor::finishIfDone(const QString &runId)
 {
     auto it = m_runs.find(runId);
@@ -1292,11 +1302,7 @@ void Executor::finishIfDone(const QString &runId)
         // committed rows left it, as after a crash, and resume takes it up.
         const Run run = m_runs.take(runId);
         m_writer->forgetRefusedRun(runId);
-        qCWarning(lcEngine).noquote()
-            << QStringLiteral("execution %1 was interrupted and can be resumed: %2")
-                   .arg(runId, run.interrupted->message);
-        Q_EMIT runInterrupted(runId, *run.interrupted);
-        Q_EMIT runFinished(runId, ExecutionStatus::Running);
+        announceInterrupted(runId, *run.interrupted);
         return;
     }
     Run run = m_runs.take(runId);
@@ -1349,8 +1355,7 @@ void Executor::finishIfDone(const QString &runId)
         qCWarning(lcEngine).noquote() << finished.error().message;
         if (finished.error().code == ErrorCode::Storage) {
             // Its end is not stored: it stays resumable.
-            Q_EMIT runInterrupted(runId, finished.error());
-            Q_EMIT runFinished(runId, ExecutionStatus::Running);
+            announceInterrupted(runId, finished.error());
             if (!run.parentRunId.isEmpty())
                 interruptRun(run.parentRunId, finished.error());
             return;

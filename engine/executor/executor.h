@@ -226,6 +226,10 @@ private:
     // Ends a run whose rows the store refused, with its parent and children
     // (they wait on each other), leaving them as the store has them.
     void interruptRun(const QString &runId, const Error &error);
+    // Announces that a run ended here without its end being stored.
+    void announceInterrupted(const QString &runId, const Error &error);
+    // Stops the runs of a run's sub-graphs (queued, after the caller).
+    void stopChildren(const QString &graphExecId);
     // Stops a run that reached a limit of its budget; true when it did.
     bool checkBudget(Run &run);
     void runNode(const QString &runId, const QueuedNode &node);
