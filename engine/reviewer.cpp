@@ -10,12 +10,6 @@
 
 namespace Signalbox::Engine {
 
-namespace {
-
-const QLatin1StringView kReviewerKey("review/reviewerName");
-
-} // namespace
-
 QString Reviewer::loginName()
 {
     for (const char *variable : {"USER", "USERNAME", "LOGNAME"}) {
@@ -31,10 +25,20 @@ QString Reviewer::loginName()
     return QStringLiteral("unknown");
 }
 
+QString Reviewer::settingsKey()
+{
+    return QStringLiteral("review/reviewerName");
+}
+
+Reviewer Reviewer::named(const QString &name)
+{
+    const QString trimmed = name.trimmed();
+    return {trimmed.isEmpty() ? loginName() : trimmed};
+}
+
 Reviewer Reviewer::fromSettings(const QSettings &settings)
 {
-    const QString name = settings.value(kReviewerKey).toString().trimmed();
-    return {name.isEmpty() ? loginName() : name};
+    return named(settings.value(settingsKey()).toString());
 }
 
 Reviewer Reviewer::current()

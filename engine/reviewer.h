@@ -14,8 +14,12 @@ struct Reviewer
 {
     QString name;
 
+    // `name`, or the login name when it is empty.
+    static Reviewer named(const QString &name);
     // From `settings`; the login name when no name is set there.
     static Reviewer fromSettings(const QSettings &settings);
+    // Where Settings keeps the name.
+    static QString settingsKey();
     // From the user's Signalbox settings, which the desktop writes.
     static Reviewer current();
     // The login name, or "unknown" where there is none.

@@ -39,7 +39,7 @@ Engine::NetworkPolicy AppSettings::networkPolicy() const
 
 QString AppSettings::reviewer() const
 {
-    return reviewerName.trimmed().isEmpty() ? Engine::Reviewer::loginName() : reviewerName.trimmed();
+    return Engine::Reviewer::named(reviewerName).name;
 }
 
 AppSettings AppSettings::load(const QSettings &settings)
@@ -66,7 +66,7 @@ AppSettings AppSettings::load(const QSettings &settings)
         = limit("run/budgetNodeExecutions", defaults.maxNodeExecutions);
     result.budget.maxWallSeconds = limit("run/budgetWallSeconds", defaults.maxWallSeconds);
     result.budget.maxCost = limit("run/budgetCost", defaults.maxCost);
-    result.reviewerName = settings.value(QStringLiteral("review/reviewerName")).toString();
+    result.reviewerName = settings.value(Engine::Reviewer::settingsKey()).toString();
     return result;
 }
 
@@ -82,7 +82,7 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("run/budgetNodeExecutions"), budget.maxNodeExecutions);
     settings.setValue(QStringLiteral("run/budgetWallSeconds"), budget.maxWallSeconds);
     settings.setValue(QStringLiteral("run/budgetCost"), budget.maxCost);
-    settings.setValue(QStringLiteral("review/reviewerName"), reviewerName.trimmed());
+    settings.setValue(Engine::Reviewer::settingsKey(), reviewerName.trimmed());
 }
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials)
