@@ -436,7 +436,7 @@ Result<Graph> graphFromJsonObject(const QJsonObject &object, const QString &sour
 }
 
 Result<Graph> graphFromJson(const QByteArray &json, const QString &source,
-                            const GraphLimits &limits)
+                            const GraphLimits &limits, Value *layout)
 {
     auto parsed = parseStrictJson(json, limits.json, source);
     if (!parsed)
@@ -447,8 +447,13 @@ Result<Graph> graphFromJson(const QByteArray &json, const QString &source,
                              .arg(source, jsonTypeName(*parsed)));
     }
     auto graph = graphFromJsonObject(parsed->toObject(), source, limits);
-    if (graph)
-        takeKeyOrder(*graph, parseTrustedJson(json).toMap());
+    if (!graph)
+        return graph;
+    // Qt's objects sort their keys; the file's order comes from this parse.
+    Value ordered = parseTrustedJson(json);
+    takeKeyOrder(*graph, ordered.toMap());
+    if (layout)
+        *layout = std::move(ordered);
     return graph;
 }
 

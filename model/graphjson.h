@@ -25,9 +25,10 @@ struct GraphLimits
 // listed in Error::details (ErrorCode::BadInput): unreadable JSON with line
 // and column, wrong field types, missing or duplicate node ids, links to
 // missing nodes, limits. Missing ids are generated. Block-level checks (known
-// blocks, pins, types) are the engine's.
+// blocks, pins, types) are the engine's. With `layout`, the file as read (key
+// order kept) is left there, for GraphExportOptions::layout.
 Result<Graph> graphFromJson(const QByteArray &json, const QString &source,
-                            const GraphLimits &limits = {});
+                            const GraphLimits &limits = {}, Value *layout = nullptr);
 Result<Graph> graphFromJsonObject(const QJsonObject &object, const QString &source,
                                   const GraphLimits &limits = {});
 

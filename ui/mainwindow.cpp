@@ -83,10 +83,9 @@ Loaded parseGraph(const QByteArray &bytes, const QString &source,
                   const Engine::BlockRegistry &registry)
 {
     Loaded loaded;
-    loaded.graph = Model::graphFromJson(bytes, source);
+    loaded.graph = Model::graphFromJson(bytes, source, {}, &loaded.layout);
     if (loaded.graph) {
         loaded.unknownBlocks = Model::unknownBlockProblems(*loaded.graph, registry);
-        loaded.layout = Model::parseTrustedJson(bytes);
         loaded.trailingNewline = bytes.endsWith('\n');
     }
     return loaded;
