@@ -45,8 +45,24 @@ Result<ValueMap> mergeDynamicInputs(ValueMap input)
     return input;
 }
 
-std::optional<Value> selectOutput(const QString &pin, const Value &value, const QString &selector)
+std::optional<Value> selectOutput(const QString &pin, const Value &value, const QString &selector,
+                                  const QString &sinkId, const QString &sinkName)
 {
+    static const QLatin1StringView toolPrefix("tools_^_");
+    static const QLatin1StringView toolSplit("_~_");
+    const bool toolLink = selector == QLatin1String("tools") || selector.startsWith(toolPrefix);
+    if (pin.startsWith(toolPrefix)) {
+        const qsizetype split = pin.indexOf(toolSplit, toolPrefix.size());
+        if (!toolLink || split < 0)
+            return std::nullopt;
+        const QString node = pin.mid(toolPrefix.size(), split - toolPrefix.size());
+        const QString input = pin.mid(split + toolSplit.size());
+        if (node == sinkId && input == sinkName)
+            return value;
+        return std::nullopt;
+    }
+    if (toolLink && selector != pin)
+        return std::nullopt;
     if (selector == pin)
         return value;
     for (const QLatin1StringView split : {kListSplit, kDictSplit, kObjectSplit}) {

@@ -23,8 +23,11 @@ Result<Model::ValueMap> mergeDynamicInputs(Model::ValueMap input);
 // AutoGPT's parse_execution_output: what a link whose source pin is
 // `selector` carries when the block yielded (`pin`, `value`): the value itself
 // when the names match, a list item, dict entry or object attribute for a
-// dynamic selector, nothing otherwise.
+// dynamic selector, nothing otherwise. A SmartDecisionMaker's tool argument
+// (pin "tools_^_<node>_~_<input>") goes only down a tool link ("tools", or a
+// legacy "tools_^_..." selector) into that node's input.
 std::optional<Model::Value> selectOutput(const QString &pin, const Model::Value &value,
-                                         const QString &selector);
+                                         const QString &selector, const QString &sinkId = {},
+                                         const QString &sinkName = {});
 
 } // namespace Signalbox::Engine

@@ -60,6 +60,11 @@ Q_SIGNALS:
     // A run here takes a review's decision (made by anyone, anywhere).
     void reviewDecided(const QString &graphExecId, const QString &nodeExecId,
                        Signalbox::Model::ReviewStatus status);
+    // What a running node has produced so far on `pin` (a model's answer
+    // streaming in), at most a few times a second. Emitted from the
+    // worker's thread; the final value comes as an output all the same.
+    void nodeProgress(const QString &graphExecId, const QString &nodeExecId, const QString &nodeId,
+                      const QString &pin, const QString &text);
     // A review's deadline passed and it decided itself.
     void reviewTimedOut(const QString &graphExecId, const QString &nodeExecId,
                         Signalbox::Model::ReviewStatus status);

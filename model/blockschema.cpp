@@ -61,6 +61,7 @@ Result<PinSpec> readPin(const QJsonObject &object, const QString &where)
     pin.hasDefault = object.contains(QLatin1String("default"));
     pin.defaultValue = object.value(QLatin1String("default"));
     pin.advanced = object.value(QLatin1String("advanced")).toBool();
+    pin.llmModel = object.value(QLatin1String("llm_model")).toBool();
     pin.secret = object.value(QLatin1String("secret")).toBool();
     pin.hidden = object.value(QLatin1String("hidden")).toBool();
     for (const QJsonValue &value : object.value(QLatin1String("enum")).toArray())

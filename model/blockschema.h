@@ -28,6 +28,9 @@ struct PinSpec
     bool hasDefault = false;
     QJsonValue defaultValue;
     bool advanced = false;
+    // Holds a language model's id (AutoGPT's LlmModel): the editor offers
+    // the catalogue's models.
+    bool llmModel = false;
     bool secret = false;
     bool hidden = false;
     QStringList enumValues;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/credentials/credential.h"
+#include "engine/llm/llmcatalog.h"
 #include "engine/net/httpclient.h"
 #include "model/execution.h"
 #include "model/result.h"
@@ -11,6 +12,8 @@
 #include <functional>
 
 namespace Signalbox::Engine {
+
+class GraphSnapshot;
 
 // What a block sees while it runs. Implemented by the pipeline; used from the
 // worker thread that runs the block.
@@ -62,6 +65,24 @@ public:
     }
     // What outgoing requests may do.
     virtual NetworkPolicy networkPolicy() const { return {}; }
+
+    // What the block has produced so far on `pin`, shown live while it
+    // works (an answer streaming in). Not an output: only yield delivers.
+    virtual void progress(const QString &pin, const QString &text)
+    {
+        Q_UNUSED(pin);
+        Q_UNUSED(text);
+    }
+    // Adds to the node execution's stats (AutoGPT's merge_stats): numbers
+    // are summed, anything else replaced.
+    virtual void mergeStats(const QJsonObject &stats) { Q_UNUSED(stats); }
+    // The language models and providers, with the user's settings.
+    virtual const Llm::Catalog &llmCatalog() const { return Llm::Catalog::builtin(); }
+    // Whether model answers are streamed.
+    virtual bool streamAnswers() const { return true; }
+    // The graph the block runs in (for blocks that look at their links),
+    // or null outside a graph run.
+    virtual std::shared_ptr<const GraphSnapshot> graphSnapshot() const { return nullptr; }
 };
 
 // A block's behaviour: runs once on a complete, validated input. Returning an

@@ -6,6 +6,7 @@
 // AutoGPT's block ids, which Signalbox keeps so that exports import unchanged.
 namespace Signalbox::Engine::BlockIds {
 
+inline constexpr QLatin1StringView SmartDecisionMaker("3b191d9f-356f-482d-8238-ba04b6d18381");
 inline constexpr QLatin1StringView StoreValue("1ff065e9-88e8-4358-9d82-8dc91f622ba9");
 inline constexpr QLatin1StringView PrintToConsole("f3b1c1b2-4c4f-4f0d-8d2f-4c4f0d8d2f4c");
 inline constexpr QLatin1StringView Note("cc10ff7b-7753-4ff2-9af6-9399b1a7eddc");

@@ -54,6 +54,17 @@ public:
         return m_outer.credentials(meta);
     }
     NetworkPolicy networkPolicy() const override { return m_outer.networkPolicy(); }
+    void progress(const QString &pin, const QString &text) override
+    {
+        m_outer.progress(pin, text);
+    }
+    void mergeStats(const QJsonObject &stats) override { m_outer.mergeStats(stats); }
+    const Llm::Catalog &llmCatalog() const override { return m_outer.llmCatalog(); }
+    bool streamAnswers() const override { return m_outer.streamAnswers(); }
+    std::shared_ptr<const GraphSnapshot> graphSnapshot() const override
+    {
+        return m_outer.graphSnapshot();
+    }
     const Model::ExecutionContext &executionContext() const override
     {
         return m_outer.executionContext();

@@ -108,6 +108,8 @@ BlockRegistry::withBuiltinBlocks(Model::BlockCatalog catalog,
     registerFileBlocks(*registry);
     registerDataSamplingBlock(*registry);
     registerWebRequestBlocks(*registry);
+    registerLlmBlocks(*registry);
+    registerOrchestratorBlock(*registry);
     for (auto it = more.begin(); it != more.end(); ++it) {
         if (!registry->schema(it.key()))
             return makeError(ErrorCode::BadInput,

@@ -70,5 +70,7 @@ void registerSpreadsheetBlocks(BlockRegistry &registry);
 void registerWebRequestBlocks(BlockRegistry &registry);
 void registerFileBlocks(BlockRegistry &registry);
 void registerDataSamplingBlock(BlockRegistry &registry);
+void registerLlmBlocks(BlockRegistry &registry);
+void registerOrchestratorBlock(BlockRegistry &registry);
 
 } // namespace Signalbox::Engine

@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 
+#include <cmath>
 #include <ctime>
 
 #ifdef Q_OS_WIN
@@ -82,6 +83,9 @@ double threadCpuSeconds()
 // They are handed over before the block waits for anything.
 class WorkerContext final : public BlockContext
 {
+    static constexpr qint64 kProgressMs = 100;
+    static constexpr qsizetype kProgressChars = 64 * 1024;
+
 public:
     using ReviewFunction = std::function<Result<std::optional<Model::ReviewResult>>(
         const Value &, const QString &, bool)>;
@@ -92,7 +96,8 @@ public:
                   std::function<Result<std::optional<Value>>(const QString &)> read,
                   std::function<Result<void>(const QString &, const Value &)> write,
                   ReviewFunction review, std::shared_ptr<CredentialsStore> credentials,
-                  NetworkPolicy policy)
+                  NetworkPolicy policy, Executor::Models models,
+                  std::shared_ptr<const GraphSnapshot> snapshot, EventBus *events)
         : m_post(std::move(post))
         , m_cancel(std::move(cancel))
         , m_context(std::move(context))
@@ -101,6 +106,9 @@ public:
         , m_review(std::move(review))
         , m_credentials(std::move(credentials))
         , m_policy(policy)
+        , m_models(std::move(models))
+        , m_snapshot(std::move(snapshot))
+        , m_events(events)
     { }
 
     void yield(const QString &pin, const Value &value) override
@@ -135,6 +143,33 @@ public:
         return std::pair {**found, *secret};
     }
     NetworkPolicy networkPolicy() const override { return m_policy; }
+    void progress(const QString &pin, const QString &text) override
+    {
+        // A few times a second is enough to watch text grow.
+        if (!m_events || (m_progressClock.isValid() && m_progressClock.elapsed() < kProgressMs))
+            return;
+        m_progressClock.start();
+        Q_EMIT m_events->nodeProgress(m_context.graphExecId, m_context.nodeExecId,
+                                      m_context.nodeId, pin,
+                                      maskSecrets(text.right(kProgressChars), m_secrets));
+    }
+    void mergeStats(const QJsonObject &stats) override
+    {
+        for (auto it = stats.begin(); it != stats.end(); ++it) {
+            const QJsonValue before = m_stats.value(it.key());
+            if (it.value().isDouble() && (before.isDouble() || before.isUndefined()))
+                m_stats.insert(it.key(), before.toDouble() + it.value().toDouble());
+            else
+                m_stats.insert(it.key(), it.value());
+        }
+    }
+    const QJsonObject &stats() const { return m_stats; }
+    const Llm::Catalog &llmCatalog() const override
+    {
+        return m_models.catalog ? *m_models.catalog : Llm::Catalog::builtin();
+    }
+    bool streamAnswers() const override { return m_models.stream; }
+    std::shared_ptr<const GraphSnapshot> graphSnapshot() const override { return m_snapshot; }
     // Every secret handed to the block so far.
     const QStringList &secrets() const { return m_secrets; }
     bool isCancelled() const override { return m_cancel->isCancelled(); }
@@ -183,6 +218,11 @@ private:
     ReviewFunction m_review;
     std::shared_ptr<CredentialsStore> m_credentials;
     NetworkPolicy m_policy;
+    Executor::Models m_models;
+    std::shared_ptr<const GraphSnapshot> m_snapshot;
+    EventBus *m_events = nullptr;
+    QElapsedTimer m_progressClock;
+    QJsonObject m_stats;
     QStringList m_secretValues;
     QStringList m_secrets;
     qint64 m_outputSize = 0;
@@ -869,7 +909,7 @@ void Executor::deliver(Run &run, const QString &nodeId, const QString &pin, cons
     const GraphSnapshot &snapshot = *run.snapshot;
     for (qsizetype index : snapshot.outputLinks(nodeId)) {
         const Model::Link &link = snapshot.link(index);
-        const std::optional<Value> data = selectOutput(pin, value, link.sourceName);
+        const std::optional<Value> data = selectOutput(pin, value, link.sourceName, link.sinkId, link.sinkName);
         if (!data)
             continue;
         const Model::Node *sink = snapshot.node(link.sinkId);
@@ -1150,9 +1190,11 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
     const ValueMap input = node.input;
     auto credentials = m_credentials;
     const NetworkPolicy policy = m_networkPolicy;
+    const Models models = m_models;
+    EventBus *events = m_events;
 
     m_pool.start([this, runId, snapshot, cancel, context, blockId, userId, nodeExecId, nodeId,
-                  input, credentials, policy] {
+                  input, credentials, policy, models, events] {
         QElapsedTimer clock;
         clock.start();
         const double cpuStart = threadCpuSeconds();
@@ -1193,7 +1235,7 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
             });
         };
         WorkerContext worker(postOutputs, cancel, context, read, write, review, credentials,
-                             policy);
+                             policy, models, snapshot, events);
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 
         Message done {Message::Kind::Done, runId, nodeExecId, nodeId, {}, {}, std::nullopt, {}};
@@ -1202,6 +1244,16 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         done.stats.cputime = threadCpuSeconds() - cpuStart;
         done.stats.inputSize = Model::toJson(input).size();
         done.stats.outputSize = worker.outputSize();
+        // What the block counted itself (tokens, calls, its cost).
+        QJsonObject counted = worker.stats();
+        if (counted.contains(QLatin1String("cost")))
+            done.stats.cost += qint64(counted.take(QLatin1String("cost")).toDouble());
+        for (auto it = counted.begin(); it != counted.end(); ++it) {
+            const double number = it.value().toDouble();
+            done.stats.extra.insert(it.key(), it.value().isDouble() && number == std::floor(number)
+                                                  ? QJsonValue(qint64(number))
+                                                  : it.value());
+        }
         if (!result) {
             done.error = maskSecrets(result.error().message, worker.secrets());
             qCDebug(lcEngine).noquote() << QStringLiteral("node %1 of execution %2 failed: %3")

@@ -130,6 +130,18 @@ public:
     }
     // What blocks' outgoing requests may do.
     void setNetworkPolicy(const NetworkPolicy &policy) { m_networkPolicy = policy; }
+    // The language models the LLM blocks call, and how.
+    struct Models
+    {
+        std::shared_ptr<const Llm::Catalog> catalog;
+        bool stream = true;
+    };
+    void setModels(Models models) { m_models = std::move(models); }
+    void setModels(const Llm::LlmSettings &settings)
+    {
+        setModels({std::make_shared<const Llm::Catalog>(Llm::Catalog::withSettings(settings)),
+                   settings.stream});
+    }
     // The budget of resumed runs and of runs started without one.
     void setBudget(const RunBudget &budget) { m_budget = budget; }
 
@@ -275,6 +287,7 @@ private:
     EventBus *m_events;
     std::shared_ptr<CredentialsStore> m_credentials;
     NetworkPolicy m_networkPolicy;
+    Models m_models;
     RunBudget m_budget;
     TaskQueue m_pool;
     std::unique_ptr<Database> m_db;

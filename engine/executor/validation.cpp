@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "validation.h"
 
+#include "engine/blocks/blockids.h"
+#include "engine/blocks/llmblocks.h"
+
 #include "engine/blocks/typeconversion.h"
 #include "engine/dynamicpins.h"
 
@@ -336,9 +339,19 @@ ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, c
     const QString prefix
         = QStringLiteral("Input data missing or mismatch for `%1`:").arg(schema->name);
 
+    // SmartDecisionMaker's conversation loop: its history and the last
+    // tool's output are linked but not waited for (get_missing_links).
+    const bool decisionMaker = node.blockId == BlockIds::SmartDecisionMaker;
+    const auto loopPin = [decisionMaker](const QString &name) {
+        return decisionMaker
+            && (name == QLatin1String("conversation_history")
+                || name == QLatin1String("last_tool_output"));
+    };
     QStringList missingLinks;
     for (qsizetype index : snapshot.inputLinks(node.id)) {
         const QString sinkName = snapshot.link(index).sinkName;
+        if (loopPin(sinkName))
+            continue;
         if (!data.contains(sinkName) && !missingLinks.contains(sinkName))
             missingLinks.append(sinkName);
     }
@@ -400,6 +413,20 @@ ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, c
         !problems.isEmpty())
         return {std::nullopt,
                 QStringLiteral("%1 %2").arg(prefix, problems.join(QLatin1String("; ")))};
+    if (decisionMaker) {
+        // get_missing_input: the tool's output while calls wait for it, and
+        // the history that goes with a tool's output.
+        const bool pending = !LlmBlocks::pendingToolCallIds(
+                                  resolved.value(QLatin1String("conversation_history")).toArray())
+                                  .isEmpty();
+        const Value output = resolved.value(QLatin1String("last_tool_output"));
+        const bool hasOutput = !output.isNull() && !output.isUndefined();
+        if (pending && !hasOutput)
+            return {std::nullopt, QStringLiteral("%1 missing input last_tool_output").arg(prefix)};
+        if (!pending && hasOutput && !data.contains(QLatin1String("conversation_history")))
+            return {std::nullopt,
+                    QStringLiteral("%1 missing input conversation_history").arg(prefix)};
+    }
     return {resolved, schema->name};
 }
 

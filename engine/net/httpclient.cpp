@@ -93,8 +93,18 @@ QString refusedAddressReason(const QUrl &url, const NetworkPolicy &policy)
     return {};
 }
 
+QByteArray HttpResponse::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
 Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPolicy &policy,
-                                     const std::function<bool()> &cancelled)
+                                     const std::function<bool()> &cancelled,
+                                     const HttpBodyReceiver &receive)
 {
     QNetworkAccessManager manager;
     manager.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
@@ -139,7 +149,14 @@ Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPo
             }
         });
         QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, [&] {
-            body += reply->readAll();
+            const QByteArray piece = reply->readAll();
+            body += piece;
+            if (receive) {
+                const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+                const bool redirecting = !reply->rawHeader("Location").isEmpty();
+                if (status.isValid() && !redirecting)
+                    receive(status.toInt(), piece);
+            }
             if (body.size() > policy.maxResponseBytes) {
                 failure = QStringLiteral("The response from %1 is larger than %2 bytes")
                               .arg(hop.url.host())
@@ -154,7 +171,8 @@ Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPo
         poll.stop();
         if (!failure.isEmpty())
             return makeError(ErrorCode::BadInput, failure);
-        body += reply->readAll();
+        const QByteArray rest = reply->readAll();
+        body += rest;
 
         const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         if (!statusAttribute.isValid()) {
@@ -173,6 +191,9 @@ Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPo
             response.contentType = reply->rawHeader("Content-Type");
             response.body = body;
             response.url = hop.url;
+            response.headers = reply->rawHeaderPairs();
+            if (receive && !rest.isEmpty())
+                receive(status, rest);
             return response;
         }
         if (redirects >= policy.maxRedirects)

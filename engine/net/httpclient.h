@@ -47,7 +47,16 @@ struct HttpResponse
     QByteArray body;
     // Where the last hop went.
     QUrl url;
+    // The last hop's headers, as received.
+    HttpHeaders headers;
+
+    // The first header named `name` (case-insensitive), or empty.
+    QByteArray header(QByteArrayView name) const;
 };
+
+// Called with each piece of a response's body as it arrives, with the
+// response's status, for answers that stream (server-sent events, JSON lines).
+using HttpBodyReceiver = std::function<void(int status, QByteArrayView piece)>;
 
 // Why `url` may not be requested under `policy` (its scheme, or an address
 // its host resolves to), or an empty string when it may.
@@ -60,8 +69,11 @@ QString refusedAddressReason(const QUrl &url, const NetworkPolicy &policy);
 // GET without a body, as Python's requests does. Fails on a refused
 // address, too many redirects, a response over the size limit, the time
 // limit, a network error, or when `cancelled` turns true (checked every
-// 50 ms). HTTP error statuses are responses, not failures.
+// 50 ms). HTTP error statuses are responses, not failures. `receive`, when
+// given, sees the final hop's body piece by piece as it arrives; the whole
+// body is in the response all the same.
 Result<HttpResponse> sendHttpRequest(const HttpRequest &request, const NetworkPolicy &policy,
-                                     const std::function<bool()> &cancelled = {});
+                                     const std::function<bool()> &cancelled = {},
+                                     const HttpBodyReceiver &receive = {});
 
 } // namespace Signalbox::Engine

@@ -856,7 +856,7 @@ private Q_SLOTS:
             {QStringLiteral("blocks"), QStringLiteral("list"), QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
         const QJsonArray blocks = run.json().value(QLatin1String("blocks")).toArray();
-        QCOMPARE(blocks.size(), 68);
+        QCOMPARE(blocks.size(), 74);
         bool sawCalculator = false;
         for (const QJsonValue &block : blocks) {
             if (block.toObject().value(QLatin1String("name")).toString()

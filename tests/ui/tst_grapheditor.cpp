@@ -640,7 +640,7 @@ private Q_SLOTS:
         QVERIFY(check.errors.value(QStringLiteral("gen"))
                     .value(QStringLiteral("block_id"))
                     .startsWith(QStringLiteral("Signalbox has no block "
-                                               "1f292d4a-41a4-4977-9684-7c8d560b9f91")));
+                                               "f3a8f7e1-4b1d-4e5f-9f2a-7c3d5a2e6b4c")));
         // Saved back byte for byte.
         const QString saved = m_dir->filePath(QStringLiteral("placeholder-saved.sbx.json"));
         QVERIFY(window()->saveCurrentAs(saved).ok());

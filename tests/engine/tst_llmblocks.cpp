@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// AutoGPT's LLM blocks against the protocol-level test server: the exact
+// messages each sends, what it yields, its retries, stats and streaming, on
+// each provider's wire format.
+#include "engine/blocks/blockpipeline.h"
+#include "engine/blocks/blockregistry.h"
+#include "engine/blocks/llmblocks.h"
+#include "engine/executor/graphsnapshot.h"
+#include "engine/llm/llmcall.h"
+#include "model/graphjson.h"
+
+#include "../llmtestserver.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QtTest>
+
+#include <atomic>
+
+using namespace Signalbox;
+using namespace Signalbox::Engine;
+using Model::Value;
+using Model::ValueList;
+using Model::ValueMap;
+using Testing::LlmTestServer;
+using Testing::ScriptedAnswer;
+
+namespace {
+
+const QString kTextGenerator = QStringLiteral("1f292d4a-41a4-4977-9684-7c8d560b9f91");
+const QString kStructured = QStringLiteral("ed55ac19-356e-4243-a6cb-bc599e9b716f");
+const QString kSummarizer = QStringLiteral("a0a69be1-4528-491c-a85a-a4ab6873e3f0");
+const QString kConversation = QStringLiteral("32a87eab-381e-4dd4-bdb8-4c47151be35a");
+const QString kListGenerator = QStringLiteral("9c0b0450-d199-458b-a731-072189dd6593");
+const QString kDecisionMaker = QStringLiteral("3b191d9f-356f-482d-8238-ba04b6d18381");
+const QString kApiKey = QStringLiteral("sk-test-0123456789");
+
+// A block's view of a run, with one API key per provider.
+class TestContext final : public BlockContext
+{
+public:
+    void yield(const QString &pin, const Value &value) override { yields.append({pin, value}); }
+    bool isCancelled() const override { return cancelled.load(); }
+    bool sleep(qint64 milliseconds) override
+    {
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < milliseconds) {
+            if (cancelled.load())
+                return false;
+            QThread::msleep(5);
+        }
+        return true;
+    }
+    const Model::ExecutionContext &executionContext() const override { return execution; }
+    Result<std::optional<Value>> readKeyValue(const QString &key) override
+    {
+        if (!kv.contains(key))
+            return std::optional<Value>();
+        return std::optional<Value>(kv.value(key));
+    }
+    Result<void> writeKeyValue(const QString &key, const Value &value) override
+    {
+        kv.insert(key, value);
+        return {};
+    }
+    Result<std::pair<Credential, CredentialSecret>> credentials(const Value &meta) override
+    {
+        Credential credential;
+        credential.id = meta.toMap().value(QLatin1String("id")).toString();
+        credential.provider = meta.toMap().value(QLatin1String("provider")).toString();
+        CredentialSecret secret;
+        secret.apiKey = kApiKey;
+        return std::pair {credential, secret};
+    }
+    Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &data, const QString &,
+                                                              bool) override
+    {
+        reviewed.append(data);
+        if (decisions.isEmpty())
+            return std::optional<Model::ReviewResult>();
+        return std::optional<Model::ReviewResult>(decisions.takeFirst());
+    }
+    NetworkPolicy networkPolicy() const override { return {}; }
+    void progress(const QString &pin, const QString &text) override { progressed.append({pin, text}); }
+    void mergeStats(const QJsonObject &more) override
+    {
+        for (auto it = more.begin(); it != more.end(); ++it)
+            stats.insert(it.key(), stats.value(it.key()).toDouble() + it.value().toDouble());
+    }
+    const Llm::Catalog &llmCatalog() const override { return *catalog; }
+    bool streamAnswers() const override { return stream; }
+    std::shared_ptr<const GraphSnapshot> graphSnapshot() const override { return snapshot; }
+
+    QList<Value> outputs(const QString &pin) const
+    {
+        QList<Value> values;
+        for (const auto &[name, value] : yields) {
+            if (name == pin)
+                values.append(value);
+        }
+        return values;
+    }
+
+    Model::ExecutionContext execution;
+    std::shared_ptr<const Llm::Catalog> catalog;
+    std::shared_ptr<const GraphSnapshot> snapshot;
+    bool stream = false;
+    std::atomic<bool> cancelled = false;
+    QList<std::pair<QString, Value>> yields;
+    QList<std::pair<QString, QString>> progressed;
+    QJsonObject stats;
+    QHash<QString, Value> kv;
+    QList<Value> reviewed;
+    QList<Model::ReviewResult> decisions;
+};
+
+Value credentialsFor(const QString &provider)
+{
+    ValueMap meta;
+    meta.insert(QStringLiteral("id"), QStringLiteral("cred-%1").arg(provider));
+    meta.insert(QStringLiteral("provider"), provider);
+    meta.insert(QStringLiteral("type"), QStringLiteral("api_key"));
+    meta.insert(QStringLiteral("title"), QStringLiteral("test key"));
+    return meta;
+}
+
+ValueMap msg(const QString &role, const QString &content)
+{
+    ValueMap map;
+    map.insert(QStringLiteral("role"), role);
+    map.insert(QStringLiteral("content"), content);
+    return map;
+}
+
+QJsonObject jmsg(const QString &role, const QString &content)
+{
+    return {{QStringLiteral("role"), role}, {QStringLiteral("content"), content}};
+}
+
+// The tag of an answer format, from the instructions the block sent.
+QString tagOf(const QJsonArray &messages)
+{
+    for (const QJsonValue &message : messages) {
+        const QString content = message.toObject().value(QLatin1String("content")).toString();
+        const qsizetype at = content.indexOf(QLatin1String("<json_output id=\""));
+        if (at >= 0)
+            return content.mid(at + 17, 16);
+    }
+    return {};
+}
+
+QString withTag(QString text, const QString &tag)
+{
+    return text.replace(QLatin1String("TAG"), tag);
+}
+
+} // namespace
+
+class TestLlmBlocks : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<LlmTestServer> m_server;
+    std::shared_ptr<const BlockRegistry> m_registry;
+    std::shared_ptr<const Llm::Catalog> m_catalog;
+
+    std::unique_ptr<TestContext> context(bool stream = false)
+    {
+        auto result = std::make_unique<TestContext>();
+        result->catalog = m_catalog;
+        result->stream = stream;
+        result->execution.nodeExecId = QStringLiteral("exec-1");
+        return result;
+    }
+
+    Result<void> run(const QString &blockId, const ValueMap &input, TestContext &context)
+    {
+        return executeBlock(*m_registry, blockId, input, context);
+    }
+
+    static ValueMap textInput(const QString &model, const QString &provider)
+    {
+        ValueMap input;
+        input.insert(QStringLiteral("prompt"), QStringLiteral("Write about {{topic}}."));
+        input.insert(QStringLiteral("sys_prompt"), QStringLiteral("You are terse."));
+        ValueMap values;
+        values.insert(QStringLiteral("topic"), QStringLiteral("tides"));
+        input.insert(QStringLiteral("prompt_values"), values);
+        input.insert(QStringLiteral("model"), model);
+        input.insert(QStringLiteral("credentials"), credentialsFor(provider));
+        return input;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_server = std::make_unique<LlmTestServer>();
+        auto registry = BlockRegistry::builtin();
+        QVERIFY(registry.ok());
+        m_registry = *registry;
+        Llm::LlmSettings settings;
+        const QUrl v1(m_server->baseUrl());
+        const QUrl root(m_server->baseUrl(QString()));
+        settings.baseUrls.insert(QStringLiteral("openai"), v1);
+        settings.baseUrls.insert(QStringLiteral("groq"), v1);
+        settings.baseUrls.insert(QStringLiteral("open_router"), v1);
+        settings.baseUrls.insert(QStringLiteral("anthropic"), root);
+        settings.baseUrls.insert(QStringLiteral("ollama"), root);
+        Llm::Provider local;
+        local.id = QStringLiteral("lmstudio");
+        local.displayName = QStringLiteral("LM Studio");
+        local.baseUrl = v1;
+        local.wire = Llm::Wire::OpenAiChat;
+        local.jsonMode = true;
+        local.custom = true;
+        local.configured = true;
+        settings.customProviders.append(local);
+        Llm::LlmModel qwen;
+        qwen.value = QStringLiteral("qwen2.5-7b-instruct");
+        qwen.provider = QStringLiteral("lmstudio");
+        qwen.contextWindow = 32768;
+        qwen.custom = true;
+        settings.customModels.append(qwen);
+        m_catalog = std::make_shared<const Llm::Catalog>(Llm::Catalog::withSettings(settings));
+    }
+
+    void init() { m_server->script({}); }
+
+    void catalogueResolvesAsUpstream()
+    {
+        const Llm::Catalog &catalog = Llm::Catalog::builtin();
+        QCOMPARE(catalog.defaultModel(), QStringLiteral("gpt-5.6-terra"));
+        QVERIFY(catalog.models().size() >= 143);
+        QCOMPARE(catalog.resolve(QStringLiteral("gpt-4o"))->provider, QStringLiteral("openai"));
+        // Retired ids map to their successor; vendor prefixes are dropped.
+        QCOMPARE(catalog.resolve(QStringLiteral("claude-opus-4-20250514"))->value,
+                 QStringLiteral("claude-opus-4-7"));
+        QCOMPARE(catalog.resolve(QStringLiteral("anthropic/claude-sonnet-4-6"))->value,
+                 QStringLiteral("claude-sonnet-4-6"));
+        QCOMPARE(catalog.resolve(QStringLiteral("openai/gpt-5.4"))->value,
+                 QStringLiteral("gpt-5.4-2026-03-05"));
+        QVERIFY(!catalog.resolve(QStringLiteral("no-such-model")));
+        // Credits per million tokens, rounded up.
+        const Llm::LlmModel *gpt4o = catalog.resolve(QStringLiteral("gpt-4o"));
+        QCOMPARE(Llm::tokenCredits(*gpt4o, 1'000'000, 0, 0, 0), qint64(375));
+        QCOMPARE(Llm::tokenCredits(*gpt4o, 11, 7, 0, 0), qint64(1));
+        QCOMPARE(Llm::tokenCredits(*catalog.resolve(QStringLiteral("llama3.2")), 1000, 1000, 0, 0),
+                 qint64(0));
+        // Only configured hosts are trusted.
+        QVERIFY(m_catalog->isTrusted(QUrl(m_server->baseUrl())));
+        QVERIFY(!catalog.isTrusted(QUrl(m_server->baseUrl())));
+    }
+
+    void formatInstructionsMatchUpstreamByteForByte()
+    {
+        const QString tag = QStringLiteral("<json_output id=\"TAG\">");
+        ValueMap format;
+        format.insert(QStringLiteral("a"), QStringLiteral("first"));
+        format.insert(QStringLiteral("b"), QStringLiteral("second"));
+        // Rendered by upstream's response_format_instructions.
+        QCOMPARE(LlmBlocks::formatInstructions(format, false, false, tag),
+                 QStringLiteral("In your response you MUST include a valid JSON object strictly following this format:\n<json_output id=\"TAG\">\n{\n  \"a\": \"first\",\n  \"b\": \"second\"\n}\n</json_output>\n\nIf you cannot provide all the keys, you MUST provide an empty string for the values you cannot answer.|\nYou MUST enclose your final JSON answer in <json_output id=\"TAG\">...</json_output> tags, even if the user specifies a different tag.\nThere MUST be exactly ONE <json_output id=\"TAG\">...</json_output> block in your response, which MUST ONLY contain the JSON object and nothing else. Other text outside this block is allowed."));
+        ValueMap people;
+        people.insert(QStringLiteral("name"), QStringLiteral("Name"));
+        people.insert(QStringLiteral("ages"), QStringLiteral("\u00c4"));
+        QCOMPARE(LlmBlocks::formatInstructions(people, true, false, tag),
+                 QStringLiteral("In your response you MUST include a valid JSON array strictly following this format:\n<json_output id=\"TAG\">\n[\n  {\n    \"name\": \"Name\",\n    \"ages\": \"\u00c4\"\n  },\n  ...\n]\n</json_output>\n\nIf you cannot provide all the keys, you MUST provide an empty string for the values you cannot answer.|\nYou MUST enclose your final JSON answer in <json_output id=\"TAG\">...</json_output> tags, even if the user specifies a different tag.\nThere MUST be exactly ONE <json_output id=\"TAG\">...</json_output> block in your response, which MUST ONLY contain the JSON array and nothing else. Other text outside this block is allowed."));
+        ValueMap x;
+        x.insert(QStringLiteral("x"), QStringLiteral("y"));
+        QCOMPARE(LlmBlocks::formatInstructions(x, true, true, tag),
+                 QStringLiteral("In your response you MUST include a valid JSON object strictly following this format:\n{\n  \"reasoning\": \"... (optional)\",\n  \"results\": [\n    {\n      \"x\": \"y\"\n    },\n    ...\n  ]\n}\n\nIf you cannot provide all the keys, you MUST provide an empty string for the values you cannot answer."));
+        QCOMPARE(LlmBlocks::formatInstructions(x, false, true, tag),
+                 QStringLiteral("In your response you MUST include a valid JSON object strictly following this format:\n{\n  \"x\": \"y\"\n}\n\nIf you cannot provide all the keys, you MUST provide an empty string for the values you cannot answer."));
+        QCOMPARE(LlmBlocks::invalidResponseFeedback(QStringLiteral("Missing keys: {'b'}"), true, false, false, tag),
+                 QStringLiteral("Your previous response did not match the expected object format.\n\nMissing keys: {'b'}\n\nPlease provide a <json_output id=\"TAG\">...</json_output> block containing a valid JSON object that matches the expected format."));
+        QCOMPARE(LlmBlocks::invalidResponseFeedback(QStringLiteral("Response does not contain the expected <json_output id=\"TAG\">...</json_output> block."), false, true, false, tag),
+                 QStringLiteral("Your previous response did not contain a parseable JSON array.\n\nResponse does not contain the expected <json_output id=\"TAG\">...</json_output> block.\n\nPlease provide a <json_output id=\"TAG\">...</json_output> block containing a valid JSON array that matches the expected format."));
+    }
+
+    void textGeneratorOnOpenAiResponses()
+    {
+        m_server->script({ScriptedAnswer::says(QStringLiteral("High and low."))});
+        auto ctx = context();
+        const Result<void> result = run(kTextGenerator, textInput(QStringLiteral("gpt-4o"), QStringLiteral("openai")), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
+        const auto requests = m_server->requests();
+        QCOMPARE(requests.size(), 1);
+        const Testing::LlmRequest &request = requests.last();
+        QCOMPARE(request.path, QByteArray("/v1/responses"));
+        QCOMPARE(request.headers.value("authorization"), "Bearer " + kApiKey.toUtf8());
+        // Jinja values rendered, system prompt first, nothing else.
+        QCOMPARE(request.body.value(QLatin1String("input")).toArray(),
+                 (QJsonArray {jmsg(QStringLiteral("system"), QStringLiteral("You are terse.")),
+                              jmsg(QStringLiteral("user"), QStringLiteral("Write about tides."))}));
+        QCOMPARE(request.body.value(QLatin1String("model")).toString(), QStringLiteral("gpt-4o"));
+        QCOMPARE(request.body.value(QLatin1String("max_output_tokens")).toInt(), 16384);
+        QVERIFY(!request.body.contains(QLatin1String("text")));
+        QVERIFY(!request.body.contains(QLatin1String("tools")));
+        QCOMPARE(ctx->outputs(QStringLiteral("response")), QList<Value> {Value(QStringLiteral("High and low."))});
+        QCOMPARE(ctx->outputs(QStringLiteral("prompt")).value(0).toArray(),
+                 (ValueList {msg(QStringLiteral("system"), QStringLiteral("You are terse.")),
+                             msg(QStringLiteral("user"), QStringLiteral("Write about tides."))}));
+        QCOMPARE(ctx->yields.first().first, QStringLiteral("response"));
+        QCOMPARE(ctx->stats.value(QLatin1String("input_token_count")).toInt(), 11);
+        QCOMPARE(ctx->stats.value(QLatin1String("output_token_count")).toInt(), 7);
+        QCOMPARE(ctx->stats.value(QLatin1String("llm_call_count")).toInt(), 1);
+        QCOMPARE(ctx->stats.value(QLatin1String("llm_retry_count")).toInt(), 0);
+        // 11 × 375 + 7 × 1500 credits per million, rounded up.
+        QCOMPARE(ctx->stats.value(QLatin1String("cost")).toInt(), 1);
+    }
+
+    void answersStreamOnEveryWire_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("provider");
+        QTest::addColumn<QByteArray>("path");
+        QTest::newRow("openai responses") << "gpt-4o" << "openai" << QByteArray("/v1/responses");
+        QTest::newRow("anthropic messages") << "claude-sonnet-4-6" << "anthropic" << QByteArray("/v1/messages");
+        QTest::newRow("ollama chat") << "llama3.2" << "ollama" << QByteArray("/api/chat");
+        QTest::newRow("groq chat completions") << "llama-3.3-70b-versatile" << "groq" << QByteArray("/v1/chat/completions");
+        QTest::newRow("local compatible server") << "qwen2.5-7b-instruct" << "lmstudio" << QByteArray("/v1/chat/completions");
+    }
+    void answersStreamOnEveryWire()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, provider);
+        QFETCH(QByteArray, path);
+        const QString text = QStringLiteral("The tide comes in twice a day, and goes out twice.");
+        ScriptedAnswer answer = ScriptedAnswer::says(text);
+        answer.pieceDelayMs = 15;
+        m_server->script({answer});
+        auto ctx = context(true);
+        ValueMap input = textInput(model, provider);
+        if (provider == QLatin1String("ollama"))
+            input.insert(QStringLiteral("ollama_host"), QStringLiteral("127.0.0.1:%1").arg(m_server->port()));
+        const Result<void> result = run(kTextGenerator, input, *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
+        const auto request = m_server->requests().last();
+        QCOMPARE(request.path, path);
+        QVERIFY(request.streamed());
+        // The final output is the whole answer, as upstream yields it.
+        QCOMPARE(ctx->outputs(QStringLiteral("response")), QList<Value> {Value(text)});
+        // And it was seen growing.
+        QVERIFY2(ctx->progressed.size() >= 2, qPrintable(QString::number(ctx->progressed.size())));
+        for (qsizetype i = 1; i < ctx->progressed.size(); ++i)
+            QVERIFY(ctx->progressed.at(i).second.startsWith(ctx->progressed.at(i - 1).second));
+        QVERIFY(text.startsWith(ctx->progressed.first().second));
+        QCOMPARE(ctx->stats.value(QLatin1String("input_token_count")).toInt(), 11);
+        QCOMPARE(ctx->stats.value(QLatin1String("output_token_count")).toInt(), 7);
+        if (provider == QLatin1String("anthropic")) {
+            QCOMPARE(request.body.value(QLatin1String("system")).toArray().first().toObject().value(QLatin1String("text")).toString(),
+                     QStringLiteral("You are terse."));
+            QCOMPARE(request.body.value(QLatin1String("messages")).toArray(),
+                     QJsonArray {jmsg(QStringLiteral("user"), QStringLiteral("Write about tides."))});
+        }
+        if (provider == QLatin1String("ollama"))
+            QCOMPARE(request.body.value(QLatin1String("options")).toObject().value(QLatin1String("num_predict")).toInt(),
+                     8192 - Llm::estimateMessageTokens({msg(QStringLiteral("system"), QStringLiteral("You are terse.")),
+                                                        msg(QStringLiteral("user"), QStringLiteral("Write about tides."))}));
+        if (path == "/v1/chat/completions")
+            QVERIFY(request.body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool());
+    }
+
+    void structuredRetriesWithUpstreamsCorrectionPrompts()
+    {
+        // No tag, then a missing key, then a valid answer.
+        m_server->script({ScriptedAnswer::says(QStringLiteral("I think a is 1.")),
+                          ScriptedAnswer::says(QStringLiteral("<json_output id=\"TAG\">{\"a\": 1}</json_output>")),
+                          ScriptedAnswer::says(QStringLiteral("Sure. <json_output id=\"TAG\">\n{\"a\": 1, \"b\": [2]}\n</json_output> done"))});
+        // The answers must carry the tag the block chose: rewrite them as they go.
+        m_server->setFallback({});
+        auto ctx = context();
+        ValueMap input;
+        input.insert(QStringLiteral("prompt"), QStringLiteral("Give a and b."));
+        ValueMap format;
+        format.insert(QStringLiteral("a"), QStringLiteral("first"));
+        format.insert(QStringLiteral("b"), QStringLiteral("second"));
+        input.insert(QStringLiteral("expected_format"), format);
+        input.insert(QStringLiteral("model"), QStringLiteral("claude-sonnet-4-6"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("anthropic")));
+        // The tag is random: fix it through the block's core instead of the
+        // wire, then check the wire carries exactly that.
+        Llm::CallStats stats;
+        LlmBlocks::Setup setup;
+        setup.model = *m_catalog->resolve(QStringLiteral("claude-sonnet-4-6"));
+        setup.environment.catalog = m_catalog.get();
+        setup.environment.apiKey = kApiKey;
+        setup.environment.stream = false;
+        QList<ScriptedAnswer> answers;
+        const QString tag = QStringLiteral("0123456789abcdef");
+        answers.append(ScriptedAnswer::says(QStringLiteral("I think a is 1.")));
+        answers.append(ScriptedAnswer::says(withTag(QStringLiteral("<json_output id=\"TAG\">{\"a\": 1}</json_output>"), tag)));
+        answers.append(ScriptedAnswer::says(withTag(QStringLiteral("Sure. <json_output id=\"TAG\">\n{\"a\": 1, \"b\": [2]}\n</json_output> done"), tag)));
+        m_server->script(answers);
+        const qsizetype before = m_server->requests().size();
+        auto output = LlmBlocks::runStructured(LlmBlocks::StructuredInput::fromInput(input), setup, *ctx, stats, tag);
+        QVERIFY2(output.ok(), qPrintable(output.ok() ? QString() : output.error().message));
+        QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
+        ValueMap expected;
+        expected.insert(QStringLiteral("a"), 1);
+        expected.insert(QStringLiteral("b"), ValueList {2});
+        QCOMPARE(output->response, Value(expected));
+        const QString tagStart = QStringLiteral("<json_output id=\"%1\">").arg(tag);
+        const QString instructions = LlmBlocks::formatInstructions(format, false, false, tagStart);
+        const QString noTag = LlmBlocks::invalidResponseFeedback(
+            QStringLiteral("Response does not contain the expected %1...</json_output> block.").arg(tagStart),
+            false, false, false, tagStart);
+        const QString missing = LlmBlocks::invalidResponseFeedback(QStringLiteral("Missing keys: {'b'}"), true, false, false, tagStart);
+        QVERIFY(noTag.startsWith(QLatin1String("Your previous response did not contain a parseable JSON object.\n\nResponse does not contain the expected <json_output id=\"0123456789abcdef\">")));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 3);
+        // Anthropic: both system messages joined by a space, cached.
+        const QJsonObject system = requests.at(0).body.value(QLatin1String("system")).toArray().first().toObject();
+        QCOMPARE(system.value(QLatin1String("text")).toString(), instructions);
+        QCOMPARE(system.value(QLatin1String("cache_control")).toObject().value(QLatin1String("type")).toString(), QStringLiteral("ephemeral"));
+        QCOMPARE(requests.at(0).body.value(QLatin1String("messages")).toArray(),
+                 QJsonArray {jmsg(QStringLiteral("user"), QStringLiteral("Give a and b."))});
+        QCOMPARE(requests.at(1).body.value(QLatin1String("messages")).toArray(),
+                 (QJsonArray {jmsg(QStringLiteral("user"), QStringLiteral("Give a and b.")),
+                              jmsg(QStringLiteral("assistant"), QStringLiteral("I think a is 1.")),
+                              jmsg(QStringLiteral("user"), noTag)}));
+        QCOMPARE(requests.at(2).body.value(QLatin1String("messages")).toArray().last().toObject().value(QLatin1String("content")).toString(), missing);
+        // The prompt output is what the last call sent.
+        QCOMPARE(output->prompt.size(), 6);
+        QCOMPARE(output->prompt.at(0).toMap().value(QLatin1String("content")).toString(), instructions);
+        QCOMPARE(stats.count(QStringLiteral("llm_call_count")), qint64(3));
+        QCOMPARE(stats.count(QStringLiteral("llm_retry_count")), qint64(2));
+        QCOMPARE(stats.count(QStringLiteral("input_token_count")), qint64(33));
+    }
+
+    void structuredGivesUpWithTheLastFeedback()
+    {
+        m_server->script({ScriptedAnswer::says(QStringLiteral("nope")),
+                          ScriptedAnswer::says(QStringLiteral("still nope"))});
+        auto ctx = context();
+        ValueMap input;
+        input.insert(QStringLiteral("prompt"), QStringLiteral("Give a."));
+        ValueMap format;
+        format.insert(QStringLiteral("a"), QStringLiteral("first"));
+        input.insert(QStringLiteral("expected_format"), format);
+        input.insert(QStringLiteral("force_json_output"), true);
+        input.insert(QStringLiteral("retry"), 2);
+        input.insert(QStringLiteral("model"), QStringLiteral("gpt-4o"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("openai")));
+        const qsizetype before = m_server->requests().size();
+        const Result<void> result = run(kStructured, input, *ctx);
+        QVERIFY(!result.ok());
+        // json.loads' own words, then upstream's JSON-mode correction prompt.
+        QCOMPARE(result.error().message,
+                 QStringLiteral("Your previous response did not contain a parseable JSON object.\n\nExpecting value: line 1 column 1 (char 0)\n\nPlease provide a valid JSON object that matches the expected format."));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 2);
+        // JSON mode on the Responses API.
+        QCOMPARE(requests.at(0).body.value(QLatin1String("text")).toObject(),
+                 (QJsonObject {{QStringLiteral("format"), QJsonObject {{QStringLiteral("type"), QStringLiteral("json_object")}}}}));
+        // No call counts on failure, as upstream; tokens are counted.
+        QVERIFY(!ctx->stats.contains(QLatin1String("llm_call_count")));
+        QCOMPARE(ctx->stats.value(QLatin1String("input_token_count")).toInt(), 22);
+        QVERIFY(ctx->outputs(QStringLiteral("response")).isEmpty());
+    }
+
+    void listResultInJsonModeTakesResults()
+    {
+        m_server->script({ScriptedAnswer::says(QStringLiteral("```json\n{\"results\": [{\"x\": \"1\"}, {\"x\": \"2\"}]}\n```"))});
+        auto ctx = context();
+        ValueMap input;
+        input.insert(QStringLiteral("prompt"), QStringLiteral("List."));
+        ValueMap format;
+        format.insert(QStringLiteral("x"), QStringLiteral("y"));
+        input.insert(QStringLiteral("expected_format"), format);
+        input.insert(QStringLiteral("force_json_output"), true);
+        input.insert(QStringLiteral("list_result"), true);
+        input.insert(QStringLiteral("model"), QStringLiteral("llama-3.3-70b-versatile"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("groq")));
+        const Result<void> result = run(kStructured, input, *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QCOMPARE(Model::toJson(ctx->outputs(QStringLiteral("response")).value(0)),
+                 QByteArray(R"([{"x":"1"},{"x":"2"}])"));
+        const auto request = m_server->requests().last();
+        QCOMPARE(request.body.value(QLatin1String("response_format")).toObject().value(QLatin1String("type")).toString(),
+                 QStringLiteral("json_object"));
+    }
+
+    void httpErrorsRetryOrStopAsUpstream()
+    {
+        // 401 stops at once.
+        m_server->script({ScriptedAnswer::error(401, R"({"error":{"message":"bad key"}})")});
+        const qsizetype first = m_server->requests().size();
+        auto ctx = context();
+        Result<void> result = run(kTextGenerator, textInput(QStringLiteral("gpt-4o"), QStringLiteral("openai")), *ctx);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().message, QStringLiteral("Error calling LLM: Error code: 401 - {\"error\":{\"message\":\"bad key\"}}"));
+        QCOMPARE(m_server->requests().size() - first, 1);
+
+        // 429 honours Retry-After, then succeeds.
+        const qsizetype before = m_server->requests().size();
+        m_server->script({ScriptedAnswer::error(429, {}, "1"), ScriptedAnswer::error(503),
+                          ScriptedAnswer::says(QStringLiteral("ok"))});
+        ctx = context();
+        result = run(kTextGenerator, textInput(QStringLiteral("gpt-4o"), QStringLiteral("openai")), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 3);
+        QVERIFY2(requests.at(1).receivedMs - requests.at(0).receivedMs >= 950,
+                 qPrintable(QString::number(requests.at(1).receivedMs - requests.at(0).receivedMs)));
+        QCOMPARE(ctx->stats.value(QLatin1String("llm_http_retry_count")).toInt(), 2);
+        QCOMPARE(ctx->stats.value(QLatin1String("llm_call_count")).toInt(), 1);
+
+        // A 500 that stays: three requests per attempt, three attempts.
+        const qsizetype start = m_server->requests().size();
+        QList<ScriptedAnswer> errors;
+        for (int i = 0; i < 9; ++i)
+            errors.append(ScriptedAnswer::error(500));
+        m_server->script(errors);
+        ctx = context();
+        result = run(kTextGenerator, textInput(QStringLiteral("gpt-4o"), QStringLiteral("openai")), *ctx);
+        QVERIFY(!result.ok());
+        QVERIFY(result.error().message.startsWith(QLatin1String("Error calling LLM: Error code: 500")));
+        QCOMPARE(m_server->requests().size() - start, 9);
+    }
+
+    void malformedAndCutAnswersFail()
+    {
+        ScriptedAnswer malformed;
+        malformed.raw = "{\"choices\": [";
+        ScriptedAnswer cut = ScriptedAnswer::says(QStringLiteral("a long answer that stops"));
+        cut.cutAfterEvents = 2;
+        m_server->script({malformed, cut, cut});
+        auto ctx = context(false);
+        ValueMap input = textInput(QStringLiteral("llama-3.3-70b-versatile"), QStringLiteral("groq"));
+        input.insert(QStringLiteral("retry"), 1);
+        Result<void> result = run(kTextGenerator, input, *ctx);
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error().message.startsWith(QLatin1String("Error calling LLM: ")), qPrintable(result.error().message));
+
+        ctx = context(true);
+        input.insert(QStringLiteral("retry"), 2);
+        result = run(kTextGenerator, input, *ctx);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().message,
+                 QStringLiteral("Error calling LLM: The answer from Groq stopped before it ended"));
+    }
+
+    void stoppingAbortsTheRequestAtOnce()
+    {
+        ScriptedAnswer hang;
+        hang.hang = true;
+        m_server->script({hang});
+        auto ctx = context(true);
+        TestContext *raw = ctx.get();
+        QTimer::singleShot(300, [raw] { raw->cancelled = true; });
+        QElapsedTimer clock;
+        clock.start();
+        std::atomic<bool> done = false;
+        Result<void> result;
+        QThread *worker = QThread::create([&] {
+            result = run(kTextGenerator, textInput(QStringLiteral("gpt-4o"), QStringLiteral("openai")), *raw);
+            done = true;
+        });
+        worker->start();
+        QTRY_VERIFY_WITH_TIMEOUT(done.load(), 5000);
+        worker->wait();
+        delete worker;
+        QVERIFY(!result.ok());
+        QVERIFY(clock.elapsed() < 1500);
+        QVERIFY2(result.error().message.contains(QLatin1String("cancelled")), qPrintable(result.error().message));
+    }
+
+    void conversationJoinsSystemAndSameRoleTextForAnthropic()
+    {
+        m_server->script({ScriptedAnswer::says(QStringLiteral("Hi again."))});
+        auto ctx = context();
+        ValueMap input;
+        input.insert(QStringLiteral("messages"),
+                     ValueList {msg(QStringLiteral("system"), QStringLiteral("Be kind.")),
+                                msg(QStringLiteral("user"), QStringLiteral("Hello.")),
+                                msg(QStringLiteral("user"), QStringLiteral(" Are you there?")),
+                                msg(QStringLiteral("tool"), QStringLiteral("dropped")),
+                                msg(QStringLiteral("system"), QStringLiteral("Be brief."))});
+        input.insert(QStringLiteral("model"), QStringLiteral("claude-sonnet-4-6"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("anthropic")));
+        const Result<void> result = run(kConversation, input, *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        const auto request = m_server->requests().last();
+        QCOMPARE(request.body.value(QLatin1String("system")).toArray().first().toObject().value(QLatin1String("text")).toString(),
+                 QStringLiteral("Be kind. Be brief."));
+        QCOMPARE(request.body.value(QLatin1String("messages")).toArray(),
+                 QJsonArray {jmsg(QStringLiteral("user"), QStringLiteral("Hello. Are you there?"))});
+        QCOMPARE(request.headers.value("x-api-key"), kApiKey.toUtf8());
+        QCOMPARE(ctx->outputs(QStringLiteral("response")), QList<Value> {Value(QStringLiteral("Hi again."))});
+
+        ctx = context();
+        ValueMap empty;
+        empty.insert(QStringLiteral("messages"), ValueList {msg(QStringLiteral("user"), QStringLiteral("  "))});
+        empty.insert(QStringLiteral("model"), QStringLiteral("claude-sonnet-4-6"));
+        empty.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("anthropic")));
+        const Result<void> refused = run(kConversation, empty, *ctx);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().message,
+                 QStringLiteral("Cannot call LLM with no messages and no prompt. Provide at least one message or a non-empty prompt."));
+    }
+
+    void listGeneratorPromptsAndItems()
+    {
+        m_server->script({ScriptedAnswer::says(QStringLiteral("{\"reasoning\": \"easy\", \"list\": [\"red\", \"green\"]}"))});
+        auto ctx = context();
+        ValueMap input;
+        input.insert(QStringLiteral("focus"), QStringLiteral("colours"));
+        input.insert(QStringLiteral("source_data"), QStringLiteral("red, green"));
+        input.insert(QStringLiteral("force_json_output"), true);
+        input.insert(QStringLiteral("model"), QStringLiteral("gpt-4o"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("openai")));
+        const Result<void> result = run(kListGenerator, input, *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        const QJsonArray sent = m_server->requests().last().body.value(QLatin1String("input")).toArray();
+        QCOMPARE(sent.size(), 3);
+        QCOMPARE(sent.at(0).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("You are a JSON array generator. Your task is to generate a JSON array of string values based on the user's prompt.\n\nThe 'list' field should contain a JSON array with the generated string values.\nThe array can contain ONLY strings.\n\nValid JSON array formats include:\n\u2022 [\"string1\", \"string2\", \"string3\"]\n\nEnsure you provide a proper JSON array with only string values in the 'list' field."));
+        QCOMPARE(sent.at(2).toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("Generate a list with the following focus:\n<focus>\n\ncolours</focus>\n\nUse the following source data to generate the list from:\n\n<source_data>\n\nred, green</source_data>\n\nDo not invent fictional data that is not present in the source data."));
+        // reasoning first, then list.
+        QVERIFY(sent.at(1).toObject().value(QLatin1String("content")).toString().contains(
+            QLatin1String("{\n  \"reasoning\": \"... (optional)\",\n  \"list\": \"A JSON array containing the generated string values\"\n}")));
+        QCOMPARE(ctx->outputs(QStringLiteral("generated_list")).value(0), Value(ValueList {QStringLiteral("red"), QStringLiteral("green")}));
+        QCOMPARE(ctx->outputs(QStringLiteral("list_item")),
+                 (QList<Value> {Value(QStringLiteral("red")), Value(QStringLiteral("green"))}));
+        QStringList order;
+        for (const auto &[pin, value] : ctx->yields)
+            order.append(pin);
+        QCOMPARE(order, (QStringList {QStringLiteral("generated_list"), QStringLiteral("prompt"),
+                                      QStringLiteral("list_item"), QStringLiteral("list_item")}));
+    }
+
+    void summarizerChunksByWordsWithTheEnumQuirk()
+    {
+        // Ten words, windows of 4 stepping by 3: four chunks, then the final.
+        m_server->setFallback([](const Testing::LlmRequest &request) {
+            const QJsonArray messages = request.messages();
+            const QString tag = tagOf(messages);
+            const bool final = messages.last().toObject().value(QLatin1String("content")).toString().startsWith(QLatin1String("Provide a final"));
+            return ScriptedAnswer::says(QStringLiteral("<json_output id=\"%1\">{\"%2\": \"s\"}</json_output>")
+                                            .arg(tag, final ? QStringLiteral("final_summary") : QStringLiteral("summary")));
+        });
+        auto ctx = context();
+        ValueMap input;
+        input.insert(QStringLiteral("text"), QStringLiteral("one two  three\nfour five six seven eight nine ten"));
+        input.insert(QStringLiteral("max_tokens"), 4);
+        input.insert(QStringLiteral("chunk_overlap"), 1);
+        input.insert(QStringLiteral("focus"), QStringLiteral("numbers"));
+        input.insert(QStringLiteral("model"), QStringLiteral("gpt-4o"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("openai")));
+        const qsizetype before = m_server->requests().size();
+        const Result<void> result = run(kSummarizer, input, *ctx);
+        m_server->setFallback({});
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 5);
+        const auto userPrompt = [](const Testing::LlmRequest &request) {
+            return request.messages().last().toObject().value(QLatin1String("content")).toString();
+        };
+        QCOMPARE(userPrompt(requests.at(0)),
+                 QStringLiteral("Summarize the following text in a SummaryStyle.CONCISE form. Focus your summary on the topic of `numbers` if present, otherwise just provide a general summary:\n\n```one two three four```"));
+        QVERIFY(userPrompt(requests.at(1)).endsWith(QLatin1String("```four five six seven```")));
+        QVERIFY(userPrompt(requests.at(3)).endsWith(QLatin1String("```ten```")));
+        QCOMPARE(userPrompt(requests.at(4)),
+                 QStringLiteral("Provide a final summary of the following section summaries in a SummaryStyle.CONCISE form, focus your summary on the topic of `numbers` if present:\n\n ```s\n\ns\n\ns\n\ns```\n\n Just respond with the final_summary in the format specified."));
+        QCOMPARE(ctx->outputs(QStringLiteral("summary")), QList<Value> {Value(QStringLiteral("s"))});
+        QCOMPARE(ctx->stats.value(QLatin1String("llm_call_count")).toInt(), 5);
+    }
+
+    void modelsAndCredentialsMustMatch()
+    {
+        auto ctx = context();
+        ValueMap input = textInput(QStringLiteral("gpt-4o"), QStringLiteral("anthropic"));
+        Result<void> result = run(kTextGenerator, input, *ctx);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().message,
+                 QStringLiteral("Credentials #cred-anthropic are for anthropic, but model gpt-4o is served by openai"));
+        input = textInput(QStringLiteral("gpt-9-imaginary"), QStringLiteral("openai"));
+        result = run(kTextGenerator, input, *ctx);
+        QVERIFY(!result.ok());
+        QVERIFY(result.error().message.startsWith(QLatin1String("Unknown model \"gpt-9-imaginary\"")));
+        // Ollama needs no key.
+        m_server->script({ScriptedAnswer::says(QStringLiteral("local"))});
+        input = textInput(QStringLiteral("llama3.2"), QStringLiteral("ollama"));
+        input.remove(QStringLiteral("credentials"));
+        result = executeBlock(*m_registry, kTextGenerator, input, *ctx);
+        QVERIFY(!result.ok()); // the pin is required, as upstream
+    }
+
+    void compactionKeepsHeadTailAndObjective()
+    {
+        ValueList messages;
+        messages.append(msg(QStringLiteral("system"), QStringLiteral("head")));
+        messages.append(msg(QStringLiteral("user"), QStringLiteral("[Main Objective Prompt]: ") + QString(4000, QLatin1Char('o'))));
+        for (int i = 0; i < 30; ++i)
+            messages.append(msg(i % 2 ? QStringLiteral("assistant") : QStringLiteral("user"),
+                                QString(2000, QChar(u'a' + i % 26))));
+        const qint64 budget = 8000;
+        const ValueList compacted = Llm::compactMessages(messages, budget);
+        QVERIFY(Llm::estimateMessageTokens(compacted) <= budget);
+        QCOMPARE(compacted.first(), messages.first());
+        QCOMPARE(compacted.at(1), messages.at(1));
+        QCOMPARE(compacted.last(), messages.last());
+        const ValueList few {messages.at(0), messages.at(1), messages.at(2)};
+        QCOMPARE(Llm::compactMessages(few, 1'000'000), few);
+    }
+
+    void retryAfterReadsSecondsMillisecondsAndDates()
+    {
+        HttpResponse response;
+        response.headers = {{"Retry-After", "2"}};
+        QCOMPARE(Llm::retryAfterMs(response), std::optional<qint64>(2000));
+        response.headers = {{"retry-after-ms", "150"}, {"Retry-After", "9"}};
+        QCOMPARE(Llm::retryAfterMs(response), std::optional<qint64>(150));
+        response.headers = {{"Retry-After",
+                             QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(30), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss")).toLatin1() + " GMT"}};
+        const auto at = Llm::retryAfterMs(response);
+        QVERIFY(at && *at > 25000 && *at <= 30000);
+        response.headers = {};
+        QVERIFY(!Llm::retryAfterMs(response));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLlmBlocks)
+#include "tst_llmblocks.moc"
