@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
+#include "clisupport.h"
+#include "modelscommand.h"
 
 #include "engine/blocks/blockregistry.h"
 #include "engine/blocks/standalonerun.h"
@@ -40,44 +42,8 @@ using Engine::DatabaseOptions;
 const QStringList kCommands
     = {QStringLiteral("graphs"),  QStringLiteral("executions"), QStringLiteral("run"),
        QStringLiteral("blocks"),  QStringLiteral("resume"),     QStringLiteral("stop"),
-       QStringLiteral("reviews"), QStringLiteral("credentials")};
-
-int exitCodeFor(const Error &error)
-{
-    switch (error.code) {
-    case ErrorCode::BadInput:
-    case ErrorCode::NotFound:
-        return ExitBadInput;
-    case ErrorCode::Conflict:
-        return ExitConflict;
-    case ErrorCode::Storage:
-        return ExitStorage;
-    case ErrorCode::Internal:
-        break;
-    }
-    return ExitFailed;
-}
-
-// Pads columns to their widest cell.
-QString table(const QList<QStringList> &rows)
-{
-    QList<int> widths;
-    for (const QStringList &row : rows) {
-        for (qsizetype i = 0; i < row.size(); ++i) {
-            if (widths.size() <= i)
-                widths.append(0);
-            widths[i] = qMax(widths[i], int(row.at(i).size()));
-        }
-    }
-    QString text;
-    for (const QStringList &row : rows) {
-        QStringList cells;
-        for (qsizetype i = 0; i < row.size(); ++i)
-            cells.append(i + 1 == row.size() ? row.at(i) : row.at(i).leftJustified(widths.at(i)));
-        text += cells.join(QLatin1String("  ")).trimmed() + QLatin1Char('\n');
-    }
-    return text;
-}
+       QStringLiteral("reviews"), QStringLiteral("credentials"), QStringLiteral("models"),
+       QStringLiteral("providers")};
 
 QString shortTime(const QDateTime &time)
 {
@@ -209,6 +175,25 @@ public:
         const QCommandLineOption username(
             QStringLiteral("username"),
             QStringLiteral("The user name of user_password credentials."), QStringLiteral("NAME"));
+        const QCommandLineOption baseUrl(
+            QStringLiteral("base-url"),
+            QStringLiteral("The server's base URL, e.g. http://localhost:1234/v1 (providers add)."),
+            QStringLiteral("URL"));
+        const QCommandLineOption wire(
+            QStringLiteral("wire"),
+            QStringLiteral("openai_chat (default) or ollama_chat (providers add)."),
+            QStringLiteral("WIRE"));
+        const QCommandLineOption noKey(QStringLiteral("no-key"),
+                                       QStringLiteral("The server takes no API key (providers add)."));
+        const QCommandLineOption contextWindow(
+            QStringLiteral("context"), QStringLiteral("The model's context window in tokens (models add)."),
+            QStringLiteral("N"));
+        const QCommandLineOption maxOutput(
+            QStringLiteral("max-output"),
+            QStringLiteral("The most tokens the model answers with (models add)."), QStringLiteral("N"));
+        const QCommandLineOption addFound(QStringLiteral("add"),
+                                          QStringLiteral("Add the models found (models discover)."));
+        parser.addOptions({baseUrl, wire, noKey, contextWindow, maxOutput, addFound});
         parser.addOptions({db,
                            json,
                            graph,
@@ -244,7 +229,10 @@ public:
             QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
                            "executions list | executions show ID | reviews list | reviews decide "
                            "NODE_EXEC_ID... | resume ID | stop ID | blocks list | blocks run ID | "
-                           "credentials list | credentials add | credentials remove ID"));
+                           "credentials list | credentials add | credentials remove ID | models list | models add "
+                           "ID | models remove ID | models default ID | models discover PROVIDER | "
+                           "models stream on|off | providers list | providers set-url PROVIDER URL "
+                           "| providers add ID | providers remove ID"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -319,6 +307,26 @@ public:
                                       parser.values(header), parser.value(username));
             if (action == QLatin1String("remove") && rest.size() == 1)
                 return removeCredentials(rest.first());
+        } else if (group == QLatin1String("models") || group == QLatin1String("providers")) {
+            ModelsCommand command;
+            command.group = group;
+            command.action = action;
+            command.arguments = rest;
+            command.provider = parser.value(provider);
+            command.title = parser.value(title);
+            command.baseUrl = parser.value(baseUrl);
+            command.wire = parser.value(wire);
+            command.contextWindow = parser.value(contextWindow);
+            command.maxOutput = parser.value(maxOutput);
+            command.noKey = parser.isSet(noKey);
+            command.addFound = parser.isSet(addFound);
+            command.json = m_json;
+            command.policy = m_networkPolicy;
+            if (parser.isSet(credentials)) {
+                const QString id = parser.value(credentials);
+                command.apiKey = [this, id]() -> Result<QString> { return apiKeyOf(id); };
+            }
+            return runModelsCommand(command, m_out, m_err);
         } else if (group == QLatin1String("executions")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listExecutions(parser.value(graph), parser.values(status),
@@ -541,6 +549,24 @@ private:
         return std::make_shared<Engine::CredentialsStore>(databasePath, secrets);
     }
 
+    // The API key of stored credentials.
+    Result<QString> apiKeyOf(const QString &id)
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
+        if (!db)
+            return db.error();
+        auto store = credentialsStore((*db)->path());
+        auto found = store->find(QString(Model::kDefaultUserId), id);
+        if (!found)
+            return found.error();
+        if (!found->has_value())
+            return makeError(ErrorCode::NotFound, QStringLiteral("Unknown credentials #%1").arg(id));
+        auto secret = store->secret(id);
+        if (!secret)
+            return secret.error();
+        return secret->apiKey;
+    }
+
     int listCredentials()
     {
         auto db = openDatabase(DatabaseOptions::OpenMode::CreateIfMissing);
@@ -734,6 +760,7 @@ private:
             return fail(opened.error());
         executor.setCredentials(credentialsStore(db.path()));
         executor.setNetworkPolicy(m_networkPolicy);
+        executor.setModels(Engine::Llm::LlmSettings::load());
         executor.setBudget(m_budget);
         QEventLoop loop;
         QStringList finished;

@@ -895,6 +895,7 @@ void MainWindow::openSettings()
         if (m_executor) {
             m_executor->setNetworkPolicy(chosen.networkPolicy());
             m_executor->setBudget(chosen.budget);
+            m_executor->setModels(Engine::Llm::LlmSettings::load());
         }
         m_context.settings = chosen;
         QSettings settings;
@@ -1125,6 +1126,7 @@ Engine::Executor *MainWindow::executor()
     executor->setCredentials(credentials());
     executor->setNetworkPolicy(m_context.settings.networkPolicy());
     executor->setBudget(m_context.settings.budget);
+    executor->setModels(Engine::Llm::LlmSettings::load());
     connect(executor.get(), &Engine::Executor::runInterrupted, this,
             [this](const QString &id, const Error &error) {
                 // Not the graph's failure: the run is kept and resumes later.

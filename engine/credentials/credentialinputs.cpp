@@ -2,6 +2,7 @@
 #include "credentialinputs.h"
 
 #include "engine/blocks/blockregistry.h"
+#include "engine/llm/llmcatalog.h"
 
 namespace Signalbox::Engine {
 
@@ -18,6 +19,21 @@ QMap<QString, GraphCredentialsInput> aggregateCredentialsInputs(const Model::Gra
                 continue;
             QStringList providers = pin.credentialsProviders;
             QStringList types = pin.credentialsTypes;
+            // An LLM block's credentials are for its model's provider
+            // (AutoGPT's discriminator on the model field).
+            if (providers.isEmpty()) {
+                for (const Model::PinSpec &other : schema->inputs) {
+                    if (!other.llmModel)
+                        continue;
+                    const Llm::Catalog &catalog = Llm::Catalog::builtin();
+                    const Model::Value chosen = node.inputDefault.value(other.name);
+                    const QString value = chosen.isString() && !chosen.toString().isEmpty()
+                        ? chosen.toString()
+                        : catalog.defaultModel();
+                    if (const Llm::LlmModel *model = catalog.resolve(value))
+                        providers = {model->provider};
+                }
+            }
             providers.sort();
             types.sort();
             const QString key

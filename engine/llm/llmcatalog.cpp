@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSettings>
 
 #include <cmath>
@@ -172,6 +173,155 @@ void LlmSettings::save() const
     settings.setValue(QStringLiteral("custom"), QJsonDocument(models).toJson(QJsonDocument::Compact));
     settings.setValue(QStringLiteral("default"), defaultModel);
     settings.setValue(QStringLiteral("stream"), stream);
+}
+
+namespace {
+
+Result<void> checkUrl(const QUrl &url)
+{
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("\"%1\" is not an http or https URL").arg(url.toString()));
+    return {};
+}
+
+bool isProviderId(const QString &id)
+{
+    static const QRegularExpression valid(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,39}$"));
+    return valid.match(id).hasMatch();
+}
+
+} // namespace
+
+Result<void> LlmSettings::setBaseUrl(const QString &provider, const QUrl &url)
+{
+    if (auto checked = checkUrl(url); !checked)
+        return checked;
+    for (Provider &server : customProviders) {
+        if (server.id == provider) {
+            server.baseUrl = url;
+            return {};
+        }
+    }
+    if (!Catalog::builtin().provider(provider))
+        return makeError(ErrorCode::NotFound, QStringLiteral("No provider \"%1\"").arg(provider));
+    baseUrls.insert(provider, url);
+    return {};
+}
+
+Result<void> LlmSettings::addServer(const QString &id, const QString &displayName, const QUrl &url,
+                                    Wire wire, bool usesKey)
+{
+    if (!isProviderId(id))
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("A server's id is up to 40 lower-case letters, digits, "
+                                        "\"-\" and \"_\", not \"%1\"")
+                             .arg(id));
+    if (Catalog::builtin().provider(id))
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("\"%1\" is one of the catalogue's providers: set its "
+                                        "base URL instead")
+                             .arg(id));
+    if (auto checked = checkUrl(url); !checked)
+        return checked;
+    if (wire != Wire::OpenAiChat && wire != Wire::OllamaChat)
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("An added server speaks OpenAI chat completions or Ollama"));
+    removeServer(id);
+    Provider server;
+    server.id = id;
+    server.displayName = displayName.isEmpty() ? id : displayName;
+    server.baseUrl = url;
+    server.wire = wire;
+    server.jsonMode = true;
+    server.usesKey = usesKey && wire != Wire::OllamaChat;
+    server.custom = true;
+    server.configured = true;
+    customProviders.append(server);
+    return {};
+}
+
+bool LlmSettings::removeServer(const QString &id)
+{
+    const auto removed = customProviders.removeIf([&](const Provider &p) { return p.id == id; });
+    return removed > 0;
+}
+
+Result<void> LlmSettings::addModel(const LlmModel &model)
+{
+    if (model.value.trimmed().isEmpty())
+        return makeError(ErrorCode::BadInput, QStringLiteral("A model needs its id"));
+    const bool known = Catalog::builtin().provider(model.provider)
+        || std::any_of(customProviders.begin(), customProviders.end(),
+                       [&](const Provider &p) { return p.id == model.provider; });
+    if (!known)
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("No provider \"%1\": add the server first").arg(model.provider));
+    if (model.contextWindow < 1)
+        return makeError(ErrorCode::BadInput, QStringLiteral("The context window must be at least 1 token"));
+    removeModel(model.value);
+    LlmModel added = model;
+    added.custom = true;
+    if (added.displayName.isEmpty())
+        added.displayName = added.value;
+    customModels.append(added);
+    return {};
+}
+
+bool LlmSettings::removeModel(const QString &value)
+{
+    return customModels.removeIf([&](const LlmModel &m) { return m.value == value; }) > 0;
+}
+
+Result<QList<LlmModel>> discoverModels(const Catalog &catalog, const QString &providerId,
+                                       const QString &apiKey, NetworkPolicy policy,
+                                       const std::function<bool()> &cancelled)
+{
+    const Provider *provider = catalog.provider(providerId);
+    if (!provider)
+        return makeError(ErrorCode::NotFound, QStringLiteral("No provider \"%1\"").arg(providerId));
+    const bool ollama = provider->wire == Wire::OllamaChat;
+    if (!ollama && provider->wire != Wire::OpenAiChat && provider->wire != Wire::OpenAiResponses)
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("%1 does not list its models").arg(provider->displayName));
+    HttpRequest request;
+    request.url = provider->baseUrl;
+    QString path = request.url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    request.url.setPath(path + (ollama ? QStringLiteral("/api/tags") : QStringLiteral("/models")));
+    if (!apiKey.isEmpty() && !ollama)
+        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + apiKey.toUtf8()});
+    if (catalog.isTrusted(request.url)) {
+        policy.allowLoopback = true;
+        policy.allowPrivate = true;
+    }
+    auto response = sendHttpRequest(request, policy, cancelled);
+    if (!response)
+        return response.error();
+    if (response->status != 200)
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("%1 answered HTTP %2: %3")
+                             .arg(request.url.toDisplayString(), QString::number(response->status),
+                                  QString::fromUtf8(response->body.left(300))));
+    const QJsonObject body = QJsonDocument::fromJson(response->body).object();
+    QList<LlmModel> models;
+    const QJsonArray list = body.value(ollama ? QLatin1String("models") : QLatin1String("data")).toArray();
+    for (const QJsonValue &entry : list) {
+        const QString id = entry.toObject().value(ollama ? QLatin1String("name") : QLatin1String("id")).toString();
+        if (id.isEmpty())
+            continue;
+        LlmModel model;
+        model.value = id;
+        model.provider = providerId;
+        model.displayName = id;
+        model.custom = true;
+        if (const LlmModel *known = catalog.resolve(id); known && known->provider == providerId)
+            model = *known;
+        models.append(model);
+    }
+    return models;
 }
 
 Catalog Catalog::parse(const QJsonObject &object)

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
 #include <optional>
 
 namespace Signalbox::Engine::Llm {
@@ -93,7 +94,20 @@ struct LlmSettings
 
     static LlmSettings load();
     void save() const;
+
+    // Where `provider` (a catalogue provider or an added server) is
+    // reached: an http or https URL.
+    Result<void> setBaseUrl(const QString &provider, const QUrl &url);
+    // Adds (or replaces) an OpenAI-compatible server, or an Ollama host
+    // with wire OllamaChat, under a new provider id.
+    Result<void> addServer(const QString &id, const QString &displayName, const QUrl &url,
+                           Wire wire, bool usesKey);
+    bool removeServer(const QString &id);
+    // Adds (or replaces) a model of a provider the catalogue or the user has.
+    Result<void> addModel(const LlmModel &model);
+    bool removeModel(const QString &value);
 };
+
 
 // The models and providers blocks can use: AutoGPT's catalogue, plus what
 // the user configured.
@@ -129,6 +143,12 @@ private:
     QMap<QString, QString> m_legacy;
     QString m_defaultModel;
 };
+
+// The models a provider's server offers: Ollama's /api/tags, or an
+// OpenAI-compatible server's /models. `apiKey` is sent when given.
+Result<QList<LlmModel>> discoverModels(const Catalog &catalog, const QString &providerId,
+                                       const QString &apiKey, NetworkPolicy policy,
+                                       const std::function<bool()> &cancelled = {});
 
 // The credits a call costs under upstream's token rates: per million tokens,
 // rounded up; none for a model without rates.

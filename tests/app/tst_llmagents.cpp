@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Agents end to end through the real `signalbox` program, against the
+// protocol-level model server (tests/llmtestserver.h): an AutoGPT export
+// with AITextGeneratorBlock, and a SmartDecisionMaker whose tool calls a
+// person edits, approves and rejects from the command line.
+#include "../clirunner.h"
+#include "../llmtestserver.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Signalbox;
+using Testing::CliRun;
+using Testing::LlmTestServer;
+using Testing::ScriptedAnswer;
+using Testing::signalbox;
+
+namespace {
+
+const QByteArray kApiKey = "sk-live-canary-4f9e1c";
+
+QString dataFile(const char *name)
+{
+    return QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/") + QLatin1String(name);
+}
+
+} // namespace
+
+class TestLlmAgents : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_home;
+    std::unique_ptr<LlmTestServer> m_server;
+    QProcessEnvironment m_environment;
+    QString m_db;
+    QString m_credentialId;
+    QByteArray m_printed;
+
+    CliRun cli(const QStringList &arguments, const QByteArray &input = {})
+    {
+        const CliRun run = signalbox(QStringList {QStringLiteral("--db"), m_db} + arguments, {},
+                                     60000, input, m_environment);
+        m_printed += run.out.toUtf8() + run.err.toUtf8();
+        return run;
+    }
+
+    QString credentialsArgument() const
+    {
+        return QStringLiteral("openai_api_key_credentials=") + m_credentialId;
+    }
+
+    // The one review waiting in the store.
+    QJsonObject waitingReview()
+    {
+        const CliRun listed = cli({QStringLiteral("reviews"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QJsonArray reviews = QJsonDocument::fromJson(listed.out.toUtf8()).isArray()
+            ? QJsonDocument::fromJson(listed.out.toUtf8()).array()
+            : listed.json().value(QLatin1String("reviews")).toArray();
+        return reviews.isEmpty() ? QJsonObject() : reviews.last().toObject();
+    }
+
+    static QJsonObject toolCall(const QString &id, const QString &arguments)
+    {
+        return {{QStringLiteral("id"), id}, {QStringLiteral("name"), QStringLiteral("calculatorblock")},
+                {QStringLiteral("arguments"), arguments}};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_home = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_home->isValid());
+        m_server = std::make_unique<LlmTestServer>();
+        m_environment = QProcessEnvironment::systemEnvironment();
+        m_environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home->filePath(QStringLiteral("config")));
+        m_environment.insert(QStringLiteral("XDG_DATA_HOME"), m_home->filePath(QStringLiteral("data")));
+        m_environment.insert(QStringLiteral("SIGNALBOX_SECRET_STORE"), QStringLiteral("file"));
+        m_environment.insert(QStringLiteral("SIGNALBOX_SECRETS_PASSPHRASE"), QStringLiteral("pw"));
+        m_db = m_home->filePath(QStringLiteral("agents.db"));
+
+        // The same settings the desktop's Settings → Models writes.
+        QCOMPARE(cli({QStringLiteral("providers"), QStringLiteral("set-url"), QStringLiteral("openai"),
+                      m_server->baseUrl()})
+                     .exitCode,
+                 0);
+        const CliRun added = cli({QStringLiteral("credentials"), QStringLiteral("add"), QStringLiteral("--type"),
+                                  QStringLiteral("api_key"), QStringLiteral("--provider"),
+                                  QStringLiteral("openai"), QStringLiteral("--title"), QStringLiteral("OpenAI")},
+                                 kApiKey + '\n');
+        QVERIFY2(added.exitCode == 0, qPrintable(added.err));
+        m_credentialId = added.out.trimmed();
+    }
+
+    void init()
+    {
+        m_server->script({});
+        m_printed.clear();
+    }
+
+    void providersAndModelsAreSettings()
+    {
+        CliRun run = cli({QStringLiteral("providers"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        bool sawOpenAi = false;
+        for (const QJsonValue &provider : run.json().value(QLatin1String("providers")).toArray()) {
+            if (provider.toObject().value(QLatin1String("id")) == QLatin1String("openai")) {
+                sawOpenAi = true;
+                QCOMPARE(provider.toObject().value(QLatin1String("base_url")).toString(), m_server->baseUrl());
+            }
+        }
+        QVERIFY(sawOpenAi);
+
+        // A local server: added, its models discovered, one made the default.
+        m_server->setModels({QStringLiteral("qwen2.5-7b-instruct"), QStringLiteral("phi-4-mini")});
+        QCOMPARE(cli({QStringLiteral("providers"), QStringLiteral("add"), QStringLiteral("lmstudio"),
+                      QStringLiteral("--base-url"), m_server->baseUrl(), QStringLiteral("--title"),
+                      QStringLiteral("LM Studio"), QStringLiteral("--no-key")})
+                     .exitCode,
+                 0);
+        run = cli({QStringLiteral("models"), QStringLiteral("discover"), QStringLiteral("lmstudio"),
+                   QStringLiteral("--add")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.out, QStringLiteral("qwen2.5-7b-instruct\nphi-4-mini\n"));
+        QCOMPARE(m_server->requests().last().path, QByteArray("/v1/models"));
+        run = cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--provider"),
+                   QStringLiteral("lmstudio"), QStringLiteral("--json")});
+        QCOMPARE(run.json().value(QLatin1String("models")).toArray().size(), 2);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("default"), QStringLiteral("phi-4-mini")}).exitCode, 0);
+        run = cli({QStringLiteral("models"), QStringLiteral("list")});
+        QVERIFY(run.out.contains(QLatin1String("phi-4-mini *")));
+        // Ollama's host lists through /api/tags.
+        QCOMPARE(cli({QStringLiteral("providers"), QStringLiteral("set-url"), QStringLiteral("ollama"),
+                      m_server->baseUrl(QString())})
+                     .exitCode,
+                 0);
+        run = cli({QStringLiteral("models"), QStringLiteral("discover"), QStringLiteral("ollama")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(m_server->requests().last().path, QByteArray("/api/tags"));
+        // Bad input is refused, naming what is wrong.
+        run = cli({QStringLiteral("providers"), QStringLiteral("set-url"), QStringLiteral("openai"),
+                   QStringLiteral("ftp://x")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QLatin1String("is not an http or https URL")));
+        run = cli({QStringLiteral("models"), QStringLiteral("add"), QStringLiteral("x"),
+                   QStringLiteral("--provider"), QStringLiteral("nowhere")});
+        QCOMPARE(run.exitCode, 2);
+        // Leave the catalogue's default for the other tests.
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("default"), QStringLiteral("gpt-5.6-terra")}).exitCode, 0);
+        QCOMPARE(cli({QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("lmstudio")}).exitCode, 0);
+    }
+
+    void autogptExportRunsEndToEnd()
+    {
+        const QString haiku = QStringLiteral("Salt wind on the dunes\nwaves fold the light into foam\nthe tide keeps its time");
+        m_server->script({ScriptedAnswer::says(haiku)});
+        const CliRun imported = cli({QStringLiteral("graphs"), QStringLiteral("import"), dataFile("llm_haiku.json")});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const CliRun run = cli({QStringLiteral("run"), dataFile("llm_haiku.json"), QStringLiteral("--credentials"),
+                                credentialsArgument(), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        QCOMPARE(run.firstOutput("haiku"), haiku);
+        QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
+        const auto request = m_server->requests().last();
+        QCOMPARE(request.path, QByteArray("/v1/responses"));
+        QCOMPARE(request.headers.value("authorization"), "Bearer " + kApiKey);
+        QCOMPARE(request.messages().last().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("Write a haiku about the sea."));
+        QVERIFY(request.streamed());
+        // Tokens, calls and cost in the node's stats.
+        const QString id = Testing::newestExecution(m_db);
+        const CliRun shown = cli({QStringLiteral("executions"), QStringLiteral("show"), id, QStringLiteral("--json")});
+        QVERIFY2(shown.exitCode == 0, qPrintable(shown.err));
+        bool sawStats = false;
+        for (const QJsonValue &node : shown.json().value(QLatin1String("node_executions")).toArray()) {
+            const QJsonObject stats = node.toObject().value(QLatin1String("stats")).toObject();
+            if (stats.contains(QLatin1String("input_token_count"))) {
+                sawStats = true;
+                QCOMPARE(stats.value(QLatin1String("input_token_count")).toInt(), 11);
+                QCOMPARE(stats.value(QLatin1String("output_token_count")).toInt(), 7);
+                QCOMPARE(stats.value(QLatin1String("llm_call_count")).toInt(), 1);
+                QCOMPARE(stats.value(QLatin1String("extra_cost")).toInt(), 1);
+            }
+        }
+        QVERIFY2(sawStats, qPrintable(shown.out));
+        // The key never shows.
+        QVERIFY(!m_printed.contains(kApiKey));
+    }
+
+    void toolCallIsEditedApprovedAndSeenByTheModel()
+    {
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Multiply"})")}}),
+                          ScriptedAnswer::says(QStringLiteral("6 times 8 is 48."))});
+        const qsizetype before = m_server->requests().size();
+        CliRun run = cli({QStringLiteral("run"), dataFile("llm_tool_agent.json"), QStringLiteral("--credentials"),
+                          credentialsArgument(), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out)); // paused for review
+        QCOMPARE(m_server->requests().size() - before, 1);
+        const QJsonObject review = waitingReview();
+        const QString nodeExecId = review.value(QLatin1String("node_exec_id")).toString();
+        QVERIFY2(!nodeExecId.isEmpty(), m_printed.constData());
+        const QJsonObject payload = review.value(QLatin1String("payload")).toObject();
+        const QJsonArray proposed = payload.value(QLatin1String("tool_calls")).toArray();
+        QCOMPARE(proposed.size(), 1);
+        QCOMPARE(proposed.first().toObject().value(QLatin1String("tool")).toString(), QStringLiteral("calculatorblock"));
+        QCOMPARE(proposed.first().toObject().value(QLatin1String("arguments")).toObject().value(QLatin1String("b")).toInt(), 7);
+        // The conversation so far goes with it.
+        QVERIFY(!payload.value(QLatin1String("conversation")).toArray().isEmpty());
+
+        // The reviewer changes b to 8 and approves.
+        QJsonObject edited = payload;
+        QJsonArray calls = proposed;
+        QJsonObject call = calls.first().toObject();
+        QJsonObject arguments = call.value(QLatin1String("arguments")).toObject();
+        arguments.insert(QStringLiteral("b"), 8);
+        call.insert(QStringLiteral("arguments"), arguments);
+        calls[0] = call;
+        edited.insert(QStringLiteral("tool_calls"), calls);
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--approve"),
+                   QStringLiteral("--data"), QString::fromUtf8(QJsonDocument(edited).toJson(QJsonDocument::Compact))});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
+        // The model was asked twice in all: the approved turn was not asked again.
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 2);
+        // Its next turn saw the calculator's result of the edited call.
+        bool sawResult = false;
+        for (const QJsonValue &item : requests.last().messages()) {
+            const QJsonObject object = item.toObject();
+            if (object.value(QLatin1String("type")) == QLatin1String("function_call_output")
+                && object.value(QLatin1String("call_id")) == QLatin1String("call_1")) {
+                sawResult = object.value(QLatin1String("output")).toString().startsWith(QLatin1String("48"));
+            }
+        }
+        QVERIFY2(sawResult, QJsonDocument(requests.last().messages()).toJson().constData());
+        // And the tools were offered as flattened Responses tools.
+        const QJsonArray tools = requests.first().body.value(QLatin1String("tools")).toArray();
+        QCOMPARE(tools.first().toObject().value(QLatin1String("name")).toString(), QStringLiteral("calculatorblock"));
+        QCOMPARE(tools.first().toObject().value(QLatin1String("parameters")).toObject().value(QLatin1String("required")).toArray(),
+                 (QJsonArray {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("operation")}));
+        const QString id = Testing::newestExecution(m_db);
+        const CliRun shown = cli({QStringLiteral("executions"), QStringLiteral("show"), id, QStringLiteral("--json")});
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(shown.json().value(QLatin1String("outputs")).toObject().value(QLatin1String("answer")).toArray().first().toString(),
+                 QStringLiteral("6 times 8 is 48."));
+    }
+
+    void rejectedToolCallGoesBackToTheModel()
+    {
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Power"})")}}),
+                          ScriptedAnswer::calls({{QStringLiteral("call_2"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Multiply"})")}}),
+                          ScriptedAnswer::says(QStringLiteral("It is 42."))});
+        const qsizetype before = m_server->requests().size();
+        CliRun run = cli({QStringLiteral("run"), dataFile("llm_tool_agent.json"), QStringLiteral("--credentials"),
+                          credentialsArgument()});
+        QCOMPARE(run.exitCode, 3);
+        QString nodeExecId = waitingReview().value(QLatin1String("node_exec_id")).toString();
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--reject"),
+                   QStringLiteral("--message"), QStringLiteral("Multiply, do not raise to a power")});
+        // The model answered the rejection with another call, which waits in turn.
+        QVERIFY2(run.exitCode == 3 || run.exitCode == 0, qPrintable(run.err + run.out));
+        auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 2);
+        bool sawReason = false;
+        for (const QJsonValue &item : requests.last().messages()) {
+            const QJsonObject object = item.toObject();
+            if (object.value(QLatin1String("type")) == QLatin1String("function_call_output")
+                && object.value(QLatin1String("call_id")) == QLatin1String("call_1"))
+                sawReason = object.value(QLatin1String("output")).toString()
+                    == QLatin1String("The reviewer rejected this tool call: Multiply, do not raise to a power");
+        }
+        QVERIFY2(sawReason, QJsonDocument(requests.last().messages()).toJson().constData());
+        nodeExecId = waitingReview().value(QLatin1String("node_exec_id")).toString();
+        const QJsonObject second = waitingReview().value(QLatin1String("payload")).toObject();
+        QCOMPARE(second.value(QLatin1String("tool_calls")).toArray().first().toObject().value(QLatin1String("arguments")).toObject().value(QLatin1String("operation")).toString(),
+                 QStringLiteral("Multiply"));
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--approve")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 3);
+        const CliRun shown = cli({QStringLiteral("executions"), QStringLiteral("show"), Testing::newestExecution(m_db),
+                                  QStringLiteral("--json")});
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(shown.json().value(QLatin1String("outputs")).toObject().value(QLatin1String("answer")).toArray().first().toString(),
+                 QStringLiteral("It is 42."));
+        QVERIFY(!m_printed.contains(kApiKey));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLlmAgents)
+#include "tst_llmagents.moc"
