@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -136,6 +137,17 @@ ExecutionsPanel::ExecutionsPanel(QWidget *parent)
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(bar);
     layout->addWidget(m_table);
+    m_liveTitle = new QLabel(this);
+    m_liveTitle->setObjectName(QStringLiteral("liveTitle"));
+    m_live = new QPlainTextEdit(this);
+    m_live->setObjectName(QStringLiteral("liveText"));
+    m_live->setReadOnly(true);
+    m_live->setAccessibleName(tr("Live output"));
+    m_live->setMaximumHeight(140);
+    m_liveTitle->hide();
+    m_live->hide();
+    layout->addWidget(m_liveTitle);
+    layout->addWidget(m_live);
 
     connect(m_status, &QComboBox::currentIndexChanged, this, [this] {
         m_page = 1;
@@ -198,6 +210,18 @@ void ExecutionsPanel::setPage(const QList<Model::GraphExecutionMeta> &executions
     m_pageLabel->setText(tr("Page %1 of %2 (%n run(s))", nullptr, int(total)).arg(page).arg(pages));
     m_newer->setEnabled(page > 1);
     m_older->setEnabled(page < pages);
+}
+
+void ExecutionsPanel::setLiveText(const QString &title, const QString &text)
+{
+    m_liveTitle->setVisible(!text.isEmpty());
+    m_live->setVisible(!text.isEmpty());
+    m_liveTitle->setText(tr("Live: %1").arg(title));
+    if (m_live->toPlainText() == text)
+        return;
+    m_live->setPlainText(text);
+    m_live->moveCursor(QTextCursor::End);
+    m_live->ensureCursorVisible();
 }
 
 } // namespace Signalbox::Ui

@@ -8,6 +8,7 @@
 
 class QComboBox;
 class QLabel;
+class QPlainTextEdit;
 class QPushButton;
 class QTableView;
 
@@ -64,6 +65,10 @@ public:
     void setGraphs(const QHash<QString, QString> &graphNames);
     void setPage(const QList<Model::GraphExecutionMeta> &executions,
                  const QHash<QString, QString> &graphNames, int page, qint64 total);
+    // What a node of the watched run is producing (a model's answer as it
+    // streams in), under the runs; an empty text hides it.
+    void setLiveText(const QString &title, const QString &text);
+    QPlainTextEdit *liveText() const { return m_live; }
 
 Q_SIGNALS:
     void refreshRequested();
@@ -77,6 +82,8 @@ private:
     QPushButton *m_newer;
     QPushButton *m_older;
     QLabel *m_pageLabel;
+    QLabel *m_liveTitle;
+    QPlainTextEdit *m_live;
     int m_page = 1;
 };
 

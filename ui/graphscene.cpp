@@ -342,6 +342,24 @@ void GraphScene::setRunStatuses(const QHash<QString, Model::ExecutionStatus> &st
     }
 }
 
+void GraphScene::setLiveText(const QString &nodeId, const QString &text)
+{
+    if (NodeItem *node = m_nodes.value(nodeId))
+        node->setLiveText(text);
+}
+
+QString GraphScene::liveText(const QString &nodeId) const
+{
+    const NodeItem *node = m_nodes.value(nodeId);
+    return node ? node->liveText() : QString();
+}
+
+void GraphScene::clearLiveTexts()
+{
+    for (NodeItem *node : std::as_const(m_nodes))
+        node->setLiveText({});
+}
+
 void GraphScene::pulseLinksFrom(const QString &nodeId, const QString &pin)
 {
     for (const Model::Link *link : m_document->linksOf(nodeId)) {

@@ -42,6 +42,11 @@ public:
     void setProblems(const QHash<QString, QStringList> &problems);
     // Node statuses of the run being watched; an empty map clears them.
     void setRunStatuses(const QHash<QString, Model::ExecutionStatus> &statuses);
+    // A node's text so far in the watched run (a streaming answer); empty
+    // clears it. clearLiveTexts() clears every node's.
+    void setLiveText(const QString &nodeId, const QString &text);
+    void clearLiveTexts();
+    QString liveText(const QString &nodeId) const;
     // A node yielded on `pin`: a dot runs along the links from it.
     void pulseLinksFrom(const QString &nodeId, const QString &pin);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
+#include "modelspage.h"
 
 #include "blockpalette.h"
 #include "commandpalette.h"
@@ -880,9 +881,13 @@ void MainWindow::openSettings()
 {
     auto *page = new CredentialsPage(credentials(), m_secretChoice);
     page->setObjectName(QStringLiteral("credentialsPage"));
-    auto *dialog = new SettingsDialog(m_context.settings, this, page);
+    auto *models = new ModelsPage(Engine::Llm::LlmSettings::load(),
+                                  m_context.settings.networkPolicy());
+    models->setObjectName(QStringLiteral("modelsPage"));
+    auto *dialog = new SettingsDialog(m_context.settings, this, page, models);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    connect(dialog, &QDialog::accepted, this, [this, dialog, models] {
+        models->save();
         AppSettings chosen = dialog->settings();
         chosen.secretStore = SecretStoreChoice::kindName(m_secretChoice->kind());
         if (chosen.databasePath != m_context.settings.databasePath) {
@@ -1146,8 +1151,13 @@ Engine::Executor *MainWindow::executor()
                 if (event.graphExecId != m_watched.runId)
                     return;
                 if (!event.outputPin.isEmpty()) {
-                    if (m_watched.editor)
-                        m_watched.editor->scene()->pulseLinksFrom(event.nodeId, event.outputPin);
+                    if (m_watched.editor) {
+                        GraphScene *scene = m_watched.editor->scene();
+                        scene->pulseLinksFrom(event.nodeId, event.outputPin);
+                        // A streamed answer ends as the output upstream yields.
+                        if (event.outputValue.isString() && !scene->liveText(event.nodeId).isEmpty())
+                            scene->setLiveText(event.nodeId, event.outputValue.toString());
+                    }
                     return;
                 }
                 m_watched.statuses.insert(event.nodeId, event.status);
@@ -1167,6 +1177,19 @@ Engine::Executor *MainWindow::executor()
                     total = qMax(total, m_watched.statuses.size());
                 }
                 m_runLabel->setText(tr("Running: %1 of %2 nodes done").arg(done).arg(total));
+            });
+    // A model's answer as it streams in: on the node and in the monitor.
+    connect(m_events.get(), &Engine::EventBus::nodeProgress, this,
+            [this](const QString &graphExecId, const QString &, const QString &nodeId,
+                   const QString &, const QString &text) {
+                if (graphExecId != m_watched.runId)
+                    return;
+                QString title = nodeId;
+                if (m_watched.editor) {
+                    m_watched.editor->scene()->setLiveText(nodeId, text);
+                    title = m_watched.editor->document()->nodeTitle(nodeId);
+                }
+                m_executions->setLiveText(title, text);
             });
     connect(m_events.get(), &Engine::EventBus::reviewRequested, this,
             [this](const QString &graphExecId, const QString &nodeExecId) {
@@ -1230,6 +1253,8 @@ Result<QString> MainWindow::startRun(const Model::ValueMap &inputs, bool hitlSaf
     request.humanInTheLoopSafeMode = hitlSafeMode;
     request.sensitiveActionSafeMode = sensitiveSafeMode;
     editor->scene()->setRunStatuses({});
+    editor->scene()->clearLiveTexts();
+    m_executions->setLiveText({}, {});
     m_watched = WatchedRun {QString(), editor, inputs, hitlSafeMode, sensitiveSafeMode, {}};
     auto started = engine->start(request);
     if (!started)
@@ -1466,8 +1491,11 @@ Result<QString> MainWindow::rerunExecution(const QString &graphExecId)
                             request.humanInTheLoopSafeMode,
                             request.sensitiveActionSafeMode,
                             {}};
-    if (shown)
+    if (shown) {
         editor->scene()->setRunStatuses({});
+        editor->scene()->clearLiveTexts();
+    }
+    m_executions->setLiveText({}, {});
     log(tr("Started run %1 again as %2").arg(graphExecId, *started));
     refreshExecutions();
     return *started;

@@ -308,6 +308,86 @@ void NodeItem::setRunStatus(std::optional<Model::ExecutionStatus> status)
     update();
 }
 
+namespace {
+
+// The text a node is producing, under the node: its last lines, growing.
+class LiveTextItem final : public QGraphicsItem
+{
+public:
+    static constexpr int kLines = 6;
+
+    LiveTextItem(qreal width, QGraphicsItem *parent)
+        : QGraphicsItem(parent)
+        , m_width(width)
+    {
+        setAcceptedMouseButtons(Qt::NoButton);
+    }
+
+    int type() const override { return NodeItem::LiveTextType; }
+    QRectF boundingRect() const override { return {0, 0, m_width, m_height}; }
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(QColor(0x90, 0xa4, 0xae), 1));
+        painter->setBrush(QColor(0xec, 0xef, 0xf1));
+        painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+        painter->setPen(QColor(0x26, 0x32, 0x38));
+        painter->drawText(boundingRect().adjusted(8, 6, -8, -6), Qt::TextWordWrap, m_shown);
+    }
+
+    void setText(const QString &text)
+    {
+        m_text = text;
+        // The end of the text, as many whole lines as fit.
+        const QFontMetricsF metrics {QFont {}};
+        const qreal inner = m_width - 16;
+        const QRectF all = metrics.boundingRect(QRectF(0, 0, inner, 1e6), Qt::TextWordWrap, text);
+        m_shown = text;
+        const qreal maxHeight = metrics.lineSpacing() * kLines;
+        if (all.height() > maxHeight) {
+            qsizetype start = text.size();
+            while (start > 0
+                   && metrics.boundingRect(QRectF(0, 0, inner, 1e6), Qt::TextWordWrap,
+                                           QStringLiteral("\u2026") + text.mid(start - 1))
+                              .height()
+                       <= maxHeight)
+                --start;
+            m_shown = QStringLiteral("\u2026") + text.mid(start);
+        }
+        prepareGeometryChange();
+        m_height = std::min(all.height(), maxHeight) + 12;
+        update();
+    }
+    const QString &text() const { return m_text; }
+
+private:
+    qreal m_width;
+    qreal m_height = 0;
+    QString m_text;
+    QString m_shown;
+};
+
+} // namespace
+
+void NodeItem::setLiveText(const QString &text)
+{
+    if (text.isEmpty()) {
+        delete m_live;
+        m_live = nullptr;
+        return;
+    }
+    if (!m_live) {
+        m_live = new LiveTextItem(m_size.width(), this);
+    }
+    m_live->setPos(0, m_size.height() + 6);
+    static_cast<LiveTextItem *>(m_live)->setText(text);
+}
+
+QString NodeItem::liveText() const
+{
+    return m_live ? static_cast<LiveTextItem *>(m_live)->text() : QString();
+}
+
 void NodeItem::setProblems(const QStringList &problems)
 {
     m_problems = problems;

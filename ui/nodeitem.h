@@ -58,6 +58,8 @@ class NodeItem : public QGraphicsItem
 {
 public:
     enum { Type = UserType + 1 };
+    // The bubble under a node with the text it is producing.
+    static constexpr int LiveTextType = UserType + 9;
 
     NodeItem(GraphDocument *document, const QString &nodeId);
 
@@ -82,6 +84,10 @@ public:
     // The status of the node in the run being watched; none hides it.
     void setRunStatus(std::optional<Model::ExecutionStatus> status);
     std::optional<Model::ExecutionStatus> runStatus() const { return m_runStatus; }
+    // What the node has produced so far in the run being watched (a model's
+    // answer streaming in), shown under it; empty hides it.
+    void setLiveText(const QString &text);
+    QString liveText() const;
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
@@ -106,6 +112,7 @@ private:
     QColor m_accent;
     QStringList m_problems;
     std::optional<Model::ExecutionStatus> m_runStatus;
+    QGraphicsItem *m_live = nullptr;
 };
 
 } // namespace Signalbox::Ui

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "propertypanel.h"
 
+#include "engine/llm/llmcatalog.h"
+
 #include "graphdocument.h"
 #include "jsonhighlighter.h"
 #include "pinstyle.h"
@@ -9,6 +11,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QStandardItemModel>
 #include <QDoubleValidator>
 #include <QFormLayout>
 #include <QJsonDocument>
@@ -384,6 +387,64 @@ void PropertyPanel::rebuild()
         editor->setFocus();
 }
 
+QWidget *PropertyPanel::modelPicker(const QString &field, const QString &stored,
+                                    const QString &fallback)
+{
+    // The catalogue's models and the user's, grouped by provider.
+    const Engine::Llm::Catalog catalog
+        = Engine::Llm::Catalog::withSettings(Engine::Llm::LlmSettings::load());
+    auto *combo = new QComboBox;
+    combo->setObjectName(QStringLiteral("modelPicker"));
+    combo->setAccessibleName(tr("Language model"));
+    auto *items = new QStandardItemModel(combo);
+    const QString defaultValue = fallback.isEmpty() ? catalog.defaultModel() : fallback;
+    auto *unset = new QStandardItem(tr("(default: %1)").arg(defaultValue));
+    items->appendRow(unset);
+    int current = 0;
+    for (const Engine::Llm::Provider &provider : catalog.providers()) {
+        QList<const Engine::Llm::LlmModel *> models;
+        for (const Engine::Llm::LlmModel &model : catalog.models()) {
+            if (model.provider == provider.id && (!model.retired || model.value == stored))
+                models.append(&model);
+        }
+        if (models.isEmpty())
+            continue;
+        auto *header = new QStandardItem(provider.displayName);
+        header->setFlags(Qt::NoItemFlags);
+        QFont bold = header->font();
+        bold.setBold(true);
+        header->setFont(bold);
+        header->setData(QColor(0x54, 0x6e, 0x7a), Qt::ForegroundRole);
+        items->appendRow(header);
+        for (const Engine::Llm::LlmModel *model : std::as_const(models)) {
+            auto *item = new QStandardItem(QStringLiteral("    %1").arg(model->displayName));
+            item->setData(model->value, Qt::UserRole);
+            item->setToolTip(tr("%1 · %2 tokens of context%3")
+                                 .arg(model->value)
+                                 .arg(QLocale().toString(model->contextWindow))
+                                 .arg(model->retired ? tr(" · retired upstream") : QString()));
+            items->appendRow(item);
+            if (model->value == stored)
+                current = items->rowCount() - 1;
+        }
+    }
+    if (!stored.isEmpty() && current == 0) {
+        // A model the catalogue does not know stays as it is, marked.
+        auto *unknown = new QStandardItem(tr("%1 (not in the catalogue)").arg(stored));
+        unknown->setData(stored, Qt::UserRole);
+        items->appendRow(unknown);
+        current = items->rowCount() - 1;
+    }
+    combo->setModel(items);
+    combo->setCurrentIndex(current);
+    combo->setMaxVisibleItems(20);
+    connect(combo, &QComboBox::activated, this, [this, field, combo](int index) {
+        const QString value = combo->itemData(index, Qt::UserRole).toString();
+        applyInput(field, index == 0 || value.isEmpty() ? Model::Value() : Model::Value(value));
+    });
+    return combo;
+}
+
 QWidget *PropertyPanel::inputEditor(const QString &pinName)
 {
     const Model::Node *node = m_document->node(m_nodeId);
@@ -404,6 +465,9 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     const QJsonValue shown = value.isUndefined() && pin->hasDefault ? pin->defaultValue : value;
     const QString field = pinName;
 
+    if (pin->llmModel)
+        return modelPicker(field, value.isString() ? value.toString() : QString(),
+                           pin->hasDefault ? pin->defaultValue.toString() : QString());
     if (!pin->enumValues.isEmpty()) {
         auto *combo = new QComboBox;
         combo->addItem(pin->hasDefault ? tr("(default: %1)").arg(scalarText(pin->defaultValue))

@@ -58,6 +58,8 @@ private:
     QString linkedEntries(const QString &pin) const;
     // The links into the shown node, in document order.
     QList<const Model::Link *> inputLinks() const;
+    // The language models of the catalogue and the user's, by provider.
+    QWidget *modelPicker(const QString &field, const QString &stored, const QString &fallback);
     QWidget *inputEditor(const QString &pin);
     void applyInput(const QString &pin, const Model::Value &value);
     void setLocalMessage(const QString &field, const QString &message);

@@ -154,11 +154,19 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
         m_edit->setFont(mono);
     }
     const QString draft = m_drafts ? m_drafts->value(review.nodeExecId) : QString();
+    // A model's tool calls: only their arguments are edited.
+    Model::Value editable = review.payload;
+    if (isToolCallReview(review.payload)) {
+        Model::ValueMap calls;
+        calls.insert(QStringLiteral("tool_calls"),
+                     review.payload.toMap().value(QLatin1String("tool_calls")));
+        editable = calls;
+    }
     m_edit->setPlainText(
         !draft.isEmpty() ? draft
-            : review.payload.isString()
-            ? review.payload.toString()
-            : QString::fromUtf8(Model::toJson(review.payload, Model::JsonStyle::Indented)));
+            : editable.isString()
+            ? editable.toString()
+            : QString::fromUtf8(Model::toJson(editable, Model::JsonStyle::Indented)));
     connect(m_edit, &QPlainTextEdit::textChanged, this, [this] {
         if (m_drafts)
             m_drafts->insert(m_review.nodeExecId, m_edit->toPlainText());
@@ -169,8 +177,10 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     m_reason->setPlaceholderText(tr("Why is this rejected? (required)"));
     m_reason->setAccessibleName(tr("Reason for rejecting"));
     m_reason->setTabChangesFocus(true);
-    m_pages->addWidget(
-        captioned(m_reason, tr("Rejecting: say why. The run takes the rejected branch.")));
+    m_pages->addWidget(captioned(
+        m_reason, isToolCallReview(review.payload)
+            ? tr("Rejecting: say why. The model is told, and may try something else.")
+            : tr("Rejecting: say why. The run takes the rejected branch.")));
 
     m_message = new QLineEdit(this);
     m_message->setPlaceholderText(tr("Message to the run (optional)"));
@@ -225,8 +235,84 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     setMode(draft.isEmpty() ? Mode::View : Mode::Edit);
 }
 
+bool ReviewDialog::isToolCallReview(const Model::Value &payload)
+{
+    return payload.isMap() && payload.toMap().value(QLatin1String("tool_calls")).isArray()
+        && payload.toMap().value(QLatin1String("conversation")).isArray();
+}
+
+QWidget *ReviewDialog::toolCallWidget(const Model::Value &payload)
+{
+    auto *widget = new QWidget(this);
+    widget->setObjectName(QStringLiteral("toolCallView"));
+    auto *layout = new QVBoxLayout(widget);
+    layout->setContentsMargins(0, 0, 0, 0);
+    const Model::ValueList calls = payload.toMap().value(QLatin1String("tool_calls")).toArray();
+    auto *heading = new QLabel(tr("The model wants to call %n tool(s):", nullptr, int(calls.size())), widget);
+    layout->addWidget(heading);
+    for (const Model::Value &call : calls) {
+        const Model::ValueMap map = call.toMap();
+        auto *name = new QLabel(QStringLiteral("<b>%1</b>").arg(
+                                    map.value(QLatin1String("tool")).toString().toHtmlEscaped()),
+                                widget);
+        name->setTextFormat(Qt::RichText);
+        layout->addWidget(name);
+        const Model::ValueMap arguments = map.value(QLatin1String("arguments")).toMap();
+        auto *table = new QTableWidget(int(arguments.size()), 2, widget);
+        table->setObjectName(QStringLiteral("toolArguments"));
+        table->setHorizontalHeaderLabels({tr("Argument"), tr("Value")});
+        table->verticalHeader()->hide();
+        table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        table->horizontalHeader()->setStretchLastSection(true);
+        int row = 0;
+        for (auto it = arguments.begin(); it != arguments.end(); ++it, ++row) {
+            table->setItem(row, 0, new QTableWidgetItem(it.key().toString()));
+            table->setItem(row, 1, new QTableWidgetItem(scalarText(it.value())));
+        }
+        table->setMaximumHeight(table->verticalHeader()->defaultSectionSize() * (row + 1) + 8);
+        table->setAccessibleName(tr("Arguments of %1").arg(map.value(QLatin1String("tool")).toString()));
+        layout->addWidget(table);
+    }
+    // The conversation so far, as plain text: it is data, never markup.
+    QStringList lines;
+    for (const Model::Value &entry : payload.toMap().value(QLatin1String("conversation")).toArray()) {
+        const Model::ValueMap map = entry.toMap();
+        const QString role = map.value(QLatin1String("role")).toString();
+        const QString type = map.value(QLatin1String("type")).toString();
+        const Model::Value content = map.value(QLatin1String("content"));
+        if (type == QLatin1String("function_call")) {
+            lines.append(tr("assistant → %1(%2)").arg(map.value(QLatin1String("name")).toString(),
+                                                       map.value(QLatin1String("arguments")).toString()));
+        } else if (type == QLatin1String("function_call_output") || role == QLatin1String("tool")) {
+            const Model::Value output = map.contains(QLatin1String("output"))
+                ? map.value(QLatin1String("output"))
+                : content;
+            lines.append(tr("tool result: %1").arg(scalarText(output)));
+        } else if (content.isString()) {
+            lines.append(QStringLiteral("%1: %2").arg(role.isEmpty() ? type : role, content.toString()));
+        } else if (!content.isUndefined() && !content.isNull()) {
+            lines.append(QStringLiteral("%1: %2").arg(role, QString::fromUtf8(Model::toJson(content))));
+        }
+        for (const Model::Value &call : map.value(QLatin1String("tool_calls")).toArray()) {
+            const Model::ValueMap function = call.toMap().value(QLatin1String("function")).toMap();
+            lines.append(tr("assistant → %1(%2)").arg(function.value(QLatin1String("name")).toString(),
+                                                       function.value(QLatin1String("arguments")).toString()));
+        }
+    }
+    layout->addWidget(new QLabel(tr("The conversation so far:"), widget));
+    auto *conversation = new QPlainTextEdit(widget);
+    conversation->setObjectName(QStringLiteral("toolConversation"));
+    conversation->setReadOnly(true);
+    conversation->setPlainText(lines.join(QStringLiteral("\n\n")));
+    conversation->setAccessibleName(tr("Conversation so far"));
+    layout->addWidget(conversation, 1);
+    return widget;
+}
+
 QWidget *ReviewDialog::payloadWidget(const Model::Value &payload)
 {
+    if (isToolCallReview(payload))
+        return toolCallWidget(payload);
     if (payload.isString()) {
         auto *text = new QTextBrowser(this);
         text->setOpenLinks(false);

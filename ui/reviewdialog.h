@@ -61,6 +61,9 @@ private:
     void updateCountdown();
     void showProblem(const QString &text);
     QWidget *payloadWidget(const Model::Value &payload);
+    // A SmartDecisionMaker's proposed tool calls ({tool_calls, conversation}).
+    static bool isToolCallReview(const Model::Value &payload);
+    QWidget *toolCallWidget(const Model::Value &payload);
 
     Model::PendingReview m_review;
     QHash<QString, QString> *m_drafts;

@@ -85,7 +85,8 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(Engine::Reviewer::settingsKey(), reviewerName.trimmed());
 }
 
-SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials)
+SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials,
+                               QWidget *models)
     : QDialog(parent)
     , m_secretStore(settings.secretStore)
 {
@@ -165,6 +166,10 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
         tabs->addTab(general, tr("&General"));
         credentials->setParent(tabs);
         tabs->addTab(credentials, tr("&Credentials"));
+        if (models) {
+            models->setParent(tabs);
+            tabs->addTab(models, tr("&Models"));
+        }
         tabs->setObjectName(QStringLiteral("settingsTabs"));
         layout->addWidget(tabs);
         resize(760, 460);

@@ -44,13 +44,14 @@ struct AppSettings
     bool operator==(const AppSettings &) const = default;
 };
 
-// General settings, and the Credentials page when `credentials` is given.
+// General settings, and the Credentials and Models pages when given.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 
 public:
-    SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials = nullptr);
+    SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials = nullptr,
+                   QWidget *models = nullptr);
     AppSettings settings() const;
 
 private:

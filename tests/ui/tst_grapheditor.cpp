@@ -2,6 +2,7 @@
 // The graph editor driven as a user drives it: real widgets, QTest mouse and
 // key events, assertions on the document. Every edit is undone and redone
 // back to the saved JSON, byte for byte.
+#include "../llmtestserver.h"
 #include "engine/blocks/blockregistry.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
@@ -9,6 +10,7 @@
 #include "ui/blockpalette.h"
 #include "ui/commandpalette.h"
 #include "ui/connectdialog.h"
+#include "ui/executionspanel.h"
 #include "ui/credentialspage.h"
 #include "ui/graphdocument.h"
 #include "ui/grapheditor.h"
@@ -18,11 +20,15 @@
 #include "ui/groupitem.h"
 #include "ui/linkitem.h"
 #include "ui/mainwindow.h"
+#include "ui/modelspage.h"
 #include "ui/nodeitem.h"
 #include "ui/propertypanel.h"
 #include "ui/settingsdialog.h"
 #include "ui/validationpanel.h"
 #include <QComboBox>
+#include <QLabel>
+#include <QStandardItemModel>
+#include <QTableWidget>
 #include <QTreeWidget>
 
 #include <QAccessible>
@@ -397,6 +403,113 @@ private Q_SLOTS:
                     .errors.value(node)
                     .contains(QStringLiteral("url")));
         checkUndoRedo(before, document()->toJson());
+    }
+
+    void modelPickerGroupsModelsByProvider()
+    {
+        freshGraph();
+        const QString node = document()->addNode(
+            QStringLiteral("1f292d4a-41a4-4977-9684-7c8d560b9f91"), QPointF(0, 0));
+        document()->undoStack()->setClean();
+        const QByteArray before = document()->toJson();
+        editor()->scene()->nodeItem(node)->setSelected(true);
+        QTRY_COMPARE(window()->propertyPanel()->nodeId(), node);
+        QComboBox *picker = nullptr;
+        QTRY_VERIFY((picker = qobject_cast<QComboBox *>(
+                         window()->propertyPanel()->fieldEditor(QStringLiteral("model")))));
+        QCOMPARE(picker->objectName(), QStringLiteral("modelPicker"));
+        QCOMPARE(picker->currentText(), QStringLiteral("(default: gpt-5.6-terra)"));
+        // Provider headings that cannot be chosen, each followed by its models.
+        int anthropic = -1;
+        int sonnet = -1;
+        for (int i = 0; i < picker->count(); ++i) {
+            if (picker->itemText(i) == QLatin1String("Anthropic"))
+                anthropic = i;
+            if (picker->itemData(i).toString() == QLatin1String("claude-sonnet-4-6"))
+                sonnet = i;
+        }
+        QVERIFY(anthropic > 0);
+        QVERIFY(sonnet > anthropic);
+        auto *items = qobject_cast<QStandardItemModel *>(picker->model());
+        QVERIFY(items);
+        QVERIFY(!(items->item(anthropic)->flags() & Qt::ItemIsSelectable));
+        picker->setCurrentIndex(sonnet);
+        Q_EMIT picker->activated(sonnet);
+        QCOMPARE(document()->node(node)->inputDefault.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("claude-sonnet-4-6"));
+        checkUndoRedo(before, document()->toJson());
+    }
+
+    void streamedAnswersShowOnTheNodeAndInTheMonitor()
+    {
+        freshGraph();
+        const QString node = document()->addNode(
+            QStringLiteral("1f292d4a-41a4-4977-9684-7c8d560b9f91"), QPointF(0, 0));
+        GraphScene *scene = editor()->scene();
+        scene->setLiveText(node, QStringLiteral("The tide"));
+        QCOMPARE(scene->liveText(node), QStringLiteral("The tide"));
+        const QString longer = QStringLiteral("The tide comes in ") + QString(400, QLatin1Char('~'));
+        scene->setLiveText(node, longer);
+        QCOMPARE(scene->liveText(node), longer);
+        // The bubble sits under the node and stays a few lines high.
+        NodeItem *item = scene->nodeItem(node);
+        const QList<QGraphicsItem *> children = item->childItems();
+        QGraphicsItem *bubble = nullptr;
+        for (QGraphicsItem *child : children) {
+            if (child->type() == NodeItem::LiveTextType)
+                bubble = child;
+        }
+        QVERIFY(bubble);
+        QVERIFY(bubble->pos().y() >= item->boundingRect().height() - 12);
+        QVERIFY(bubble->boundingRect().height() < 160);
+        scene->clearLiveTexts();
+        QVERIFY(scene->liveText(node).isEmpty());
+
+        ExecutionsPanel *monitor = window()->executionsPanel();
+        monitor->show();
+        monitor->setLiveText(QStringLiteral("AI Text Generator"), QStringLiteral("Salt wind"));
+        QVERIFY(monitor->liveText()->isVisibleTo(monitor));
+        QCOMPARE(monitor->liveText()->toPlainText(), QStringLiteral("Salt wind"));
+        monitor->setLiveText({}, {});
+        QVERIFY(!monitor->liveText()->isVisibleTo(monitor));
+    }
+
+    void modelsPageDiscoversALocalServersModels()
+    {
+        Testing::LlmTestServer server;
+        server.setModels({QStringLiteral("llama3.2:3b"), QStringLiteral("qwen2.5:7b")});
+        Engine::Llm::LlmSettings settings;
+        QVERIFY(settings.addServer(QStringLiteral("gpu-box"), QStringLiteral("GPU box"),
+                                   QUrl(server.baseUrl(QString())), Engine::Llm::Wire::OllamaChat,
+                                   false)
+                    .ok());
+        ModelsPage fresh(settings, {});
+        QTableWidget *table = fresh.providers();
+        int row = -1;
+        for (int i = 0; i < table->rowCount(); ++i) {
+            if (table->item(i, 0)->data(Qt::UserRole).toString() == QLatin1String("gpu-box"))
+                row = i;
+        }
+        QVERIFY(row >= 0);
+        table->selectRow(row);
+        QSignalSpy finished(&fresh, &ModelsPage::discoveryFinished);
+        fresh.discoverSelected();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(0).toInt(), 2);
+        QCOMPARE(fresh.addedModels()->count(), 2);
+        QCOMPARE(server.requests().last().path, QByteArray("/api/tags"));
+        QCOMPARE(fresh.settings().customModels.first().provider, QStringLiteral("gpu-box"));
+        // Base URLs are edited in place; a bad one is refused and put back.
+        int openai = -1;
+        for (int i = 0; i < table->rowCount(); ++i) {
+            if (table->item(i, 0)->data(Qt::UserRole).toString() == QLatin1String("openai"))
+                openai = i;
+        }
+        table->item(openai, 1)->setText(QStringLiteral("not a url"));
+        QCOMPARE(fresh.settings().baseUrls.value(QStringLiteral("openai")), QUrl());
+        QVERIFY(fresh.findChild<QLabel *>(QStringLiteral("modelsStatus"))->text().contains(QLatin1String("not an http")));
+        table->item(openai, 1)->setText(QStringLiteral("http://localhost:8080/v1"));
+        QCOMPARE(fresh.settings().baseUrls.value(QStringLiteral("openai")), QUrl(QStringLiteral("http://localhost:8080/v1")));
     }
 
     void jsonFieldRefusesBadJson()
@@ -887,7 +1000,11 @@ private Q_SLOTS:
         window()->action(QStringLiteral("settings"))->trigger();
         auto *dialog = window()->findChild<SettingsDialog *>();
         QVERIFY(dialog);
-        auto *hitl = dialog->findChild<QCheckBox *>();
+        QCheckBox *hitl = nullptr;
+        for (QCheckBox *box : dialog->findChildren<QCheckBox *>()) {
+            if (box->accessibleName() == QLatin1String("Human-in-the-loop safe mode"))
+                hitl = box;
+        }
         QVERIFY(hitl && hitl->isChecked());
         QTest::mouseClick(hitl, Qt::LeftButton, {}, QPoint(8, hitl->height() / 2));
         // The run budget is typed in like any number.

@@ -553,6 +553,45 @@ private Q_SLOTS:
         }
     }
 
+    void toolCallsShowToolArgumentsAndConversation()
+    {
+        Model::PendingReview review;
+        review.nodeExecId = QStringLiteral("ne-tool");
+        review.editable = true;
+        review.payload = Model::parseTrustedJson(Testing::json(
+            "{'tool_calls': [{'id': 'call_1', 'tool': 'calculatorblock', 'arguments': {'a': 6, "
+            "'b': 7, 'operation': 'Multiply'}}], 'conversation': [{'role': 'user', 'content': "
+            "'<b>What</b> is 6 times 7?'}, {'type': 'function_call', 'call_id': 'call_1', "
+            "'name': 'calculatorblock', 'arguments': '{}'}]}"));
+        review.instructions = QStringLiteral("The model wants to call calculatorblock.");
+        ReviewDialog dialog(review, QStringLiteral("SmartDecisionMakerBlock"), QStringLiteral("Agent"),
+                            nullptr, nullptr);
+        QCOMPARE(dialog.payloadView()->objectName(), QStringLiteral("toolCallView"));
+        auto *arguments = dialog.payloadView()->findChild<QTableWidget *>(QStringLiteral("toolArguments"));
+        QVERIFY(arguments);
+        QCOMPARE(arguments->rowCount(), 3);
+        QCOMPARE(arguments->item(1, 0)->text(), QStringLiteral("b"));
+        QCOMPARE(arguments->item(1, 1)->text(), QStringLiteral("7"));
+        // The conversation is shown as text, never as markup.
+        auto *conversation = dialog.payloadView()->findChild<QPlainTextEdit *>(QStringLiteral("toolConversation"));
+        QVERIFY(conversation);
+        QVERIFY(conversation->toPlainText().startsWith(QLatin1String("user: <b>What</b> is 6 times 7?")));
+        QVERIFY(conversation->toPlainText().contains(QStringLiteral("assistant → calculatorblock({})")));
+        // Only the calls are edited; approving sends the edited arguments.
+        const Model::Value edited = Model::parseTrustedJson(dialog.editor()->toPlainText().toUtf8());
+        QCOMPARE(edited.toMap().keys().size(), 1);
+        QVERIFY(edited.toMap().contains(QLatin1String("tool_calls")));
+        QSignalSpy decided(&dialog, &ReviewDialog::decisionMade);
+        clickMode(&dialog, QStringLiteral("Edit"));
+        dialog.editor()->setPlainText(dialog.editor()->toPlainText().replace(QLatin1String("7"), QLatin1String("8")));
+        QTest::keyClick(dialog.editor(), Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(decided.size(), 1);
+        const auto decision = decided.first().at(1).value<Engine::ReviewDecision>();
+        QCOMPARE(decision.data->toMap().value(QLatin1String("tool_calls")).toArray().first().toMap()
+                     .value(QLatin1String("arguments")).toMap().value(QLatin1String("b")).toInteger(),
+                 qint64(8));
+    }
+
     void theWindowStopsARunAnotherProcessRuns()
     {
         // A real `signalbox run` on the window's database, counting down.
