@@ -42,7 +42,8 @@ QMap<QString, GraphCredentialsInput> aggregateCredentialsInputs(const Model::Gra
             input.providers = providers;
             input.types = types;
             input.nodeFields.append({node.id, pin.name});
-            if (!node.metadata.value(QLatin1String("credentials_optional")).toBool())
+            if (!node.metadata.value(QLatin1String("credentials_optional")).toBool()
+                && !Llm::takesNoKey(*schema, node.inputDefault))
                 input.required = true;
         }
     }

@@ -43,6 +43,12 @@ bool credentialsOptional(const Model::Node &node)
     return node.metadata.value(QLatin1String("credentials_optional")).toBool();
 }
 
+// A model served without a key needs no credentials.
+bool credentialsNeeded(const Model::Node &node, const Model::BlockSchema &schema)
+{
+    return !Llm::takesNoKey(schema, node.inputDefault);
+}
+
 // _validate_node_input_credentials for one node: its problems by field, and
 // whether a credentials input is missing.
 std::pair<QMap<QString, QString>, bool>
@@ -63,7 +69,7 @@ credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, co
         if (value.isNull() || value.isUndefined()
             || (value.isMap() && !Model::pythonTruthy(value.toMap().value(QLatin1String("id"))))) {
             missing = true;
-            if (!credentialsOptional(node))
+            if (!credentialsOptional(node) && credentialsNeeded(node, schema))
                 problems.insert(pin.name, QStringLiteral("These credentials are required"));
             continue;
         }
@@ -395,9 +401,11 @@ ExecInput validateExec(const GraphSnapshot &snapshot, const Model::Node &node, c
             resolved.insert(pin.name, convertToPinType(value, pin.type));
     }
     QStringList missing;
+    const bool keyless = Llm::takesNoKey(*schema, resolved);
     for (const Model::PinSpec &pin : schema->inputs) {
         const Value value = resolved.value(pin.name);
-        if (pin.required && (value.isNull() || value.isUndefined()))
+        if (pin.required && (value.isNull() || value.isUndefined())
+            && !(keyless && pin.type == Model::PinType::Credentials))
             missing.append(pin.name);
     }
     if (!missing.isEmpty())

@@ -438,6 +438,25 @@ bool Catalog::isTrusted(const QUrl &url) const
     return false;
 }
 
+bool takesNoKey(const Model::BlockSchema &schema, const Model::ValueMap &input)
+{
+    for (const Model::PinSpec &pin : schema.inputs) {
+        if (!pin.llmModel)
+            continue;
+        const Catalog &catalog = Catalog::builtin();
+        const Model::Value chosen = input.value(pin.name);
+        const QString value = chosen.isString() && !chosen.toString().isEmpty()
+            ? chosen.toString()
+            : catalog.defaultModel();
+        const LlmModel *model = catalog.resolve(value);
+        if (!model)
+            return true;
+        const Provider *provider = catalog.provider(model->provider);
+        return provider && !provider->usesKey;
+    }
+    return false;
+}
+
 qint64 tokenCredits(const LlmModel &model, qint64 input, qint64 output, qint64 cacheRead,
                     qint64 cacheCreation)
 {

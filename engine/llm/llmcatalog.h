@@ -2,6 +2,8 @@
 #pragma once
 
 #include "engine/net/httpclient.h"
+#include "model/blockschema.h"
+#include "model/value.h"
 #include "model/result.h"
 
 #include <QJsonObject>
@@ -149,6 +151,11 @@ private:
 Result<QList<LlmModel>> discoverModels(const Catalog &catalog, const QString &providerId,
                                        const QString &apiKey, NetworkPolicy policy,
                                        const std::function<bool()> &cancelled = {});
+
+// Whether a node of `schema` with `input` calls a model whose provider takes
+// no key (Ollama): its credentials pin may then stay empty. Models the
+// built-in catalogue does not know are checked when the block runs.
+bool takesNoKey(const Model::BlockSchema &schema, const Model::ValueMap &input);
 
 // The credits a call costs under upstream's token rates: per million tokens,
 // rounded up; none for a model without rates.

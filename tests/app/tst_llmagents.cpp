@@ -188,6 +188,31 @@ private Q_SLOTS:
         QVERIFY(!m_printed.contains(kApiKey));
     }
 
+    void keysAreAskedForOnlyWhereAModelNeedsOne()
+    {
+        // A hosted model without credentials is refused before it starts.
+        CliRun run = cli({QStringLiteral("run"), dataFile("llm_haiku.json")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QLatin1String("These credentials are required")), qPrintable(run.err));
+        // A local Ollama model runs without any.
+        QCOMPARE(cli({QStringLiteral("providers"), QStringLiteral("set-url"), QStringLiteral("ollama"),
+                      m_server->baseUrl(QString())})
+                     .exitCode,
+                 0);
+        QFile source(dataFile("llm_haiku.json"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QString local = m_home->filePath(QStringLiteral("local-haiku.json"));
+        QFile file(local);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(source.readAll().replace("\"gpt-4o\"", "\"llama3.2\"").replace("5e1f0000-0000-4000-8000-000000000001", "5e1f0000-0000-4000-8000-0000000000aa"));
+        file.close();
+        m_server->script({ScriptedAnswer::says(QStringLiteral("Local waves"))});
+        run = cli({QStringLiteral("run"), local, QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        QCOMPARE(run.firstOutput("haiku"), QStringLiteral("Local waves"));
+        QCOMPARE(m_server->requests().last().path, QByteArray("/api/chat"));
+    }
+
     void toolCallIsEditedApprovedAndSeenByTheModel()
     {
         m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
