@@ -241,7 +241,9 @@ private:
                     return fail(added.error());
             }
             if (!m_command.json)
-                m_out << model.value << (model.custom ? QString() : QStringLiteral("  (in the catalogue)"))
+                m_out << model.value
+                      << (model.custom ? QString()
+                                       : QStringLiteral("  (in the catalogue, %1's)").arg(model.provider))
                       << '\n';
         }
         if (m_command.addFound)

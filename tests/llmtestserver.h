@@ -145,6 +145,13 @@ public:
         QMutexLocker lock(&m_mutex);
         m_fallback = std::move(fallback);
     }
+    // Whether chat completions and the Responses API insist on a key, as
+    // OpenAI does; local servers (LM Studio, llama.cpp) take none.
+    void setRequireKey(bool require)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_requireKey = require;
+    }
     void setModels(QStringList models)
     {
         QMutexLocker lock(&m_mutex);
@@ -205,7 +212,7 @@ private:
             if (request.method == "POST" && (error.error != QJsonParseError::NoError || !document.isObject()))
                 violation = QStringLiteral("the body is not a JSON object: %1").arg(error.errorString());
             else
-                violation = check(request);
+                violation = check(request, requireKey());
             ScriptedAnswer answer;
             {
                 QMutexLocker lock(&m_mutex);
@@ -236,7 +243,13 @@ private:
     }
 
     // The documented shape of each endpoint's request.
-    static QString check(const LlmRequest &request)
+    bool requireKey() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_requireKey;
+    }
+
+    static QString check(const LlmRequest &request, bool requireKey)
     {
         const QJsonObject &body = request.body;
         const QByteArray path = request.path;
@@ -249,7 +262,9 @@ private:
             return QStringLiteral("model is missing");
         if (body.contains(QLatin1String("temperature")))
             return QStringLiteral("temperature is sent");
-        const auto bearer = [&request]() -> QString {
+        const auto bearer = [&request, requireKey]() -> QString {
+            if (!requireKey && !request.headers.contains("authorization"))
+                return {};
             if (!request.headers.value("authorization").startsWith("Bearer ")
                 || request.headers.value("authorization").size() <= 7)
                 return QStringLiteral("no Authorization: Bearer header");
@@ -683,6 +698,7 @@ private:
     QList<ScriptedAnswer> m_script;
     std::function<ScriptedAnswer(const LlmRequest &)> m_fallback;
     QStringList m_models;
+    bool m_requireKey = true;
     QList<LlmRequest> m_requests;
     QStringList m_violations;
 };

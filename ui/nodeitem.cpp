@@ -355,7 +355,8 @@ public:
             m_shown = QStringLiteral("\u2026") + text.mid(start);
         }
         prepareGeometryChange();
-        m_height = std::min(all.height(), maxHeight) + 12;
+        m_height = metrics.boundingRect(QRectF(0, 0, inner, 1e6), Qt::TextWordWrap, m_shown).height()
+            + 12;
         update();
     }
     const QString &text() const { return m_text; }

@@ -462,7 +462,9 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     }
     const Model::Value stored = node->inputDefault.value(pinName);
     const QJsonValue value = Model::toQJson(stored);
-    const QJsonValue shown = value.isUndefined() && pin->hasDefault ? pin->defaultValue : value;
+    // Not set on the node: the pin's default shows.
+    const bool unset = stored.isUndefined() || stored.isNull();
+    const QJsonValue shown = unset && pin->hasDefault ? pin->defaultValue : value;
     const QString field = pinName;
 
     if (pin->llmModel)
@@ -473,7 +475,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         combo->addItem(pin->hasDefault ? tr("(default: %1)").arg(scalarText(pin->defaultValue))
                                        : tr("(not set)"));
         combo->addItems(pin->enumValues);
-        combo->setCurrentIndex(value.isUndefined() ? 0 : combo->findText(value.toString()));
+        combo->setCurrentIndex(unset ? 0 : combo->findText(value.toString()));
         connect(combo, &QComboBox::activated, this, [this, field, combo](int index) {
             applyInput(field, index == 0 ? Model::Value() : Model::Value(combo->itemText(index)));
         });

@@ -260,6 +260,13 @@ Result<void> LlmSettings::addModel(const LlmModel &model)
                          QStringLiteral("No provider \"%1\": add the server first").arg(model.provider));
     if (model.contextWindow < 1)
         return makeError(ErrorCode::BadInput, QStringLiteral("The context window must be at least 1 token"));
+    for (const LlmModel &known : Catalog::builtin().models()) {
+        if (known.value == model.value && known.provider != model.provider)
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("\"%1\" is %2's model in the catalogue; a model id "
+                                            "names one model")
+                                 .arg(model.value, known.provider));
+    }
     removeModel(model.value);
     LlmModel added = model;
     added.custom = true;
@@ -317,8 +324,11 @@ Result<QList<LlmModel>> discoverModels(const Catalog &catalog, const QString &pr
         model.provider = providerId;
         model.displayName = id;
         model.custom = true;
-        if (const LlmModel *known = catalog.resolve(id); known && known->provider == providerId)
-            model = *known;
+        // A model id is one model: one the catalogue has stays its own.
+        for (const LlmModel &known : catalog.models()) {
+            if (known.value == id)
+                model = known;
+        }
         models.append(model);
     }
     return models;

@@ -146,6 +146,11 @@ private Q_SLOTS:
         run = cli({QStringLiteral("models"), QStringLiteral("add"), QStringLiteral("x"),
                    QStringLiteral("--provider"), QStringLiteral("nowhere")});
         QCOMPARE(run.exitCode, 2);
+        // A model id names one model: the catalogue's stay with their provider.
+        run = cli({QStringLiteral("models"), QStringLiteral("add"), QStringLiteral("llama3.2"),
+                   QStringLiteral("--provider"), QStringLiteral("lmstudio")});
+        QCOMPARE(run.exitCode, 5);
+        QVERIFY(run.err.contains(QLatin1String("is ollama's model in the catalogue")));
         // Leave the catalogue's default for the other tests.
         QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("default"), QStringLiteral("gpt-5.6-terra")}).exitCode, 0);
         QCOMPARE(cli({QStringLiteral("providers"), QStringLiteral("remove"), QStringLiteral("lmstudio")}).exitCode, 0);

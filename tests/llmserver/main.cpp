@@ -39,6 +39,7 @@ int main(int argc, char **argv)
     const int pieceDelay = parser.value(delay).toInt();
     const QString answer = parser.value(text);
     const QString toolArguments = parser.value(arguments);
+    server.setRequireKey(false);
     server.setModels({QStringLiteral("llama3.2"), QStringLiteral("qwen2.5:7b")});
     server.setFallback([=](const LlmRequest &request) {
         const QJsonArray tools = request.body.value(QLatin1String("tools")).toArray();

@@ -438,6 +438,17 @@ private Q_SLOTS:
         QCOMPARE(document()->node(node)->inputDefault.value(QStringLiteral("model")).toString(),
                  QStringLiteral("claude-sonnet-4-6"));
         checkUndoRedo(before, document()->toJson());
+
+        // An unset input shows its default: a checkbox whose default is on is ticked.
+        const QString decider = document()->addNode(
+            QStringLiteral("3b191d9f-356f-482d-8238-ba04b6d18381"), QPointF(400, 0));
+        editor()->scene()->clearSelection();
+        editor()->scene()->nodeItem(decider)->setSelected(true);
+        QTRY_COMPARE(window()->propertyPanel()->nodeId(), decider);
+        QCheckBox *compaction = nullptr;
+        QTRY_VERIFY((compaction = qobject_cast<QCheckBox *>(window()->propertyPanel()->fieldEditor(
+                         QStringLiteral("conversation_compaction")))));
+        QVERIFY(compaction->isChecked());
     }
 
     void streamedAnswersShowOnTheNodeAndInTheMonitor()
