@@ -719,6 +719,61 @@ private Q_SLOTS:
         QCOMPARE(Llm::compactMessages(few, 1'000'000), few);
     }
 
+    // Opt in with a real server: SIGNALBOX_TEST_OLLAMA=http://host:11434, or
+    // SIGNALBOX_TEST_OPENAI_COMPATIBLE=http://host:port/v1 (with
+    // SIGNALBOX_TEST_API_KEY when it takes one); SIGNALBOX_TEST_MODEL names
+    // the model (default llama3.2).
+    void realServerAnswersTheSameCases_data()
+    {
+        QTest::addColumn<QString>("variable");
+        QTest::newRow("ollama") << QStringLiteral("SIGNALBOX_TEST_OLLAMA");
+        QTest::newRow("openai compatible") << QStringLiteral("SIGNALBOX_TEST_OPENAI_COMPATIBLE");
+    }
+    void realServerAnswersTheSameCases()
+    {
+        QFETCH(QString, variable);
+        const QString url = qEnvironmentVariable(variable.toLatin1().constData());
+        if (url.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("set %1 to run against a real server").arg(variable)));
+        const QString modelId = qEnvironmentVariable("SIGNALBOX_TEST_MODEL", QStringLiteral("llama3.2"));
+        const bool ollama = variable == QLatin1String("SIGNALBOX_TEST_OLLAMA");
+        Llm::LlmSettings settings;
+        QVERIFY(settings.addServer(QStringLiteral("real"), QStringLiteral("Real server"), QUrl(url),
+                                   ollama ? Llm::Wire::OllamaChat : Llm::Wire::OpenAiChat,
+                                   !qEnvironmentVariableIsEmpty("SIGNALBOX_TEST_API_KEY"))
+                    .ok());
+        Llm::LlmModel model;
+        model.value = modelId;
+        model.provider = QStringLiteral("real");
+        model.contextWindow = 8192;
+        settings.customModels.append(model);
+        const auto catalog = std::make_shared<const Llm::Catalog>(Llm::Catalog::withSettings(settings));
+        for (const bool stream : {false, true}) {
+            auto ctx = context(stream);
+            ctx->catalog = catalog;
+            LlmBlocks::Setup setup;
+            setup.model = *catalog->resolve(modelId);
+            setup.environment.catalog = catalog.get();
+            setup.environment.apiKey = qEnvironmentVariable("SIGNALBOX_TEST_API_KEY");
+            setup.environment.stream = stream;
+            setup.environment.onText = [&ctx](const QString &text) { ctx->progress(QStringLiteral("response"), text); };
+            setup.environment.timeoutMs = 300000;
+            // A structured answer with its correction loop, as upstream asks.
+            LlmBlocks::StructuredInput input;
+            input.prompt = QStringLiteral("Name a colour and a number between 1 and 9.");
+            input.expectedFormat.insert(QStringLiteral("colour"), QStringLiteral("a colour"));
+            input.expectedFormat.insert(QStringLiteral("number"), QStringLiteral("a number"));
+            input.retry = 3;
+            Llm::CallStats stats;
+            auto output = LlmBlocks::runStructured(input, setup, *ctx, stats);
+            QVERIFY2(output.ok(), qPrintable(output.ok() ? QString() : output.error().message));
+            QVERIFY(output->response.toMap().contains(QLatin1String("colour")));
+            QVERIFY(stats.count(QStringLiteral("output_token_count")) > 0);
+            if (stream)
+                QVERIFY(!ctx->progressed.isEmpty());
+        }
+    }
+
     void retryAfterReadsSecondsMillisecondsAndDates()
     {
         HttpResponse response;
