@@ -6,6 +6,9 @@
 #include "blockinput.h"
 #include "blockregistry.h"
 
+#include "blockpipeline.h"
+
+#include "engine/dynamicpins.h"
 #include "engine/executor/graphsnapshot.h"
 #include "engine/template/template.h"
 #include "model/pinnames.h"
@@ -431,6 +434,160 @@ bool reviewsToolCall(const Model::Node &node, const GraphSnapshot &snapshot, con
     return execution.sensitiveActionSafeMode && sink && sink->isSensitiveAction;
 }
 
+// The context of a tool block run inside the decision maker's own
+// execution (agent mode): its outputs are collected; everything else is the
+// decision maker's.
+class ToolContext final : public BlockContext
+{
+public:
+    explicit ToolContext(BlockContext &outer)
+        : m_outer(outer)
+    { }
+
+    void yield(const QString &pin, const Value &value) override
+    {
+        ValueList values = m_outputs.value(pin).toArray();
+        values.append(value);
+        m_outputs.insert(pin, values);
+    }
+    bool isCancelled() const override { return m_outer.isCancelled(); }
+    bool sleep(qint64 milliseconds) override { return m_outer.sleep(milliseconds); }
+    const Model::ExecutionContext &executionContext() const override
+    {
+        return m_outer.executionContext();
+    }
+    Result<std::optional<Value>> readKeyValue(const QString &key) override
+    {
+        return m_outer.readKeyValue(key);
+    }
+    Result<void> writeKeyValue(const QString &key, const Value &value) override
+    {
+        return m_outer.writeKeyValue(key, value);
+    }
+    Result<std::pair<Credential, CredentialSecret>> credentials(const Value &meta) override
+    {
+        return m_outer.credentials(meta);
+    }
+    NetworkPolicy networkPolicy() const override { return m_outer.networkPolicy(); }
+    void mergeStats(const QJsonObject &stats) override { m_outer.mergeStats(stats); }
+    const Llm::Catalog &llmCatalog() const override { return m_outer.llmCatalog(); }
+    bool streamAnswers() const override { return false; }
+    std::shared_ptr<const GraphSnapshot> graphSnapshot() const override
+    {
+        return m_outer.graphSnapshot();
+    }
+    Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &, const QString &,
+                                                              bool) override
+    {
+        return blockError(QStringLiteral("A tool cannot wait for a review in agent mode"));
+    }
+
+    const ValueMap &outputs() const { return m_outputs; }
+
+private:
+    BlockContext &m_outer;
+    ValueMap m_outputs;
+};
+
+// Runs one tool call's block inline: the model's arguments (nulls for the
+// ones it left out) over the node's own inputs.
+QString runToolCall(BlockContext &context, const GraphSnapshot &snapshot, const Tool &tool,
+                    const ValueMap &arguments, bool &failed)
+{
+    const Model::Node *sink = snapshot.node(tool.sinkNodeId);
+    ValueMap input = sink->inputDefault;
+    for (const auto &[clean, original] : tool.fields)
+        input.insert(original, arguments.contains(clean) ? arguments.value(clean) : Value(nullptr));
+    auto merged = mergeDynamicInputs(input);
+    ToolContext inner(context);
+    Result<void> ran = merged ? executeBlock(snapshot.registry(), sink->blockId, *merged, inner)
+                              : Result<void>(merged.error());
+    if (!ran) {
+        failed = true;
+        return QStringLiteral("Tool execution failed: %1").arg(ran.error().message);
+    }
+    if (inner.outputs().isEmpty())
+        return QStringLiteral("Tool executed successfully");
+    return compactJson(inner.outputs());
+}
+
+// Agent mode: the model calls tools, which run here, until it answers
+// without one or the iterations run out.
+Result<void> runAgentMode(BlockContext &context, const GraphSnapshot &snapshot,
+                          const QList<Tool> &tools, Llm::CallRequest request,
+                          const Llm::CallEnvironment &environment, ValueList prompt,
+                          qint64 limit, const QString &provider, Llm::CallStats &stats)
+{
+    qint64 iteration = 0;
+    while (limit < 0 || iteration < limit) {
+        ++iteration;
+        if (context.isCancelled())
+            return blockError(QStringLiteral("The run was stopped"));
+        request.messages = prompt;
+        if (limit > 0 && iteration == limit)
+            request.messages.append(message(
+                QStringLiteral("system"),
+                QStringLiteral("[Main Objective Prompt]: This is your last iteration. Try to "
+                               "complete the task with the information you have. If you cannot "
+                               "fully complete it, provide a summary of what you've accomplished "
+                               "and what remains to be done. Prefer finishing with a clear "
+                               "response rather than making additional tool calls.")));
+        auto answer = Llm::call(context, request, environment, stats);
+        stats.add(QStringLiteral("llm_call_count"), 1);
+        if (const auto *failure = std::get_if<Llm::CallFailure>(&answer))
+            return blockError(failure->message);
+        const Llm::CallResponse &response = std::get<Llm::CallResponse>(answer);
+        auto checked = checkToolCalls(response.toolCalls, tools);
+        if (const auto *error = std::get_if<QString>(&checked))
+            return blockError(*error);
+        const QList<CheckedCall> calls = std::get<QList<CheckedCall>>(checked);
+        bool callItems = false;
+        for (const Value &item : response.assistantTurn) {
+            if (str(item, "type") == QLatin1String("function_call"))
+                callItems = true;
+            for (const Value &part : field(item, "content").toArray())
+                callItems = callItems || str(part, "type") == QLatin1String("tool_use");
+        }
+        if (!response.reasoning.isEmpty() && !callItems)
+            prompt.append(message(QStringLiteral("assistant"),
+                                  QStringLiteral("[Reasoning]: %1").arg(response.reasoning)));
+        for (const Value &item : response.assistantTurn)
+            prompt.append(item);
+        if (calls.isEmpty()) {
+            context.yield(QStringLiteral("finished"), response.text);
+            context.yield(QStringLiteral("conversations"), prompt);
+            return {};
+        }
+        ValueList anthropicResults;
+        for (const CheckedCall &call : calls) {
+            bool failed = false;
+            const QString result = runToolCall(context, snapshot, *call.tool, call.arguments, failed);
+            ValueMap answered = toolAnswer(call.call.id, result, provider);
+            if (call.call.id.startsWith(QLatin1String("toolu_")))
+                anthropicResults.append(field(answered, "content").toArray().first());
+            else
+                prompt.append(answered);
+        }
+        if (!anthropicResults.isEmpty()) {
+            // Several Anthropic results go back in one user message.
+            ValueMap merged = message(QStringLiteral("user"), anthropicResults);
+            merged.insert(QStringLiteral("type"), QStringLiteral("message"));
+            prompt.append(merged);
+        }
+        context.yield(QStringLiteral("conversations"), prompt);
+        for (const CheckedCall &call : calls) {
+            ValueMap made;
+            made.insert(QStringLiteral("name"), call.tool->name);
+            made.insert(QStringLiteral("arguments"), compactJson(call.arguments));
+            context.yield(QStringLiteral("tool_calls"), made);
+        }
+    }
+    context.yield(QStringLiteral("finished"),
+                  QStringLiteral("Agent mode completed after %1 iterations (limit reached)").arg(limit));
+    context.yield(QStringLiteral("conversations"), prompt);
+    return {};
+}
+
 // Where a turn waiting for its review is kept: the node execution's own key.
 QString turnKey(const Model::ExecutionContext &execution)
 {
@@ -482,11 +639,6 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
         return blockError(QStringLiteral("The extended_thinking mode runs Anthropic's Claude Agent "
                                          "SDK, which Signalbox does not have: use built_in"));
     const qint64 iterations = in(input, "agent_mode_max_iterations").toInteger();
-    if (iterations != 0)
-        return blockError(QStringLiteral("Agent mode (agent_mode_max_iterations = %1) is not "
-                                         "available in Signalbox; set it to 0 and link the tools' "
-                                         "results back to last_tool_output")
-                              .arg(iterations));
 
     auto tools = toolsOf(*snapshot, execution.nodeId);
     if (!tools)
@@ -567,6 +719,18 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
         LlmBlocks::recordStats(context, setup->model, stats);
         return result;
     };
+    if (iterations != 0) {
+        for (const Tool &tool : std::as_const(*tools)) {
+            if (reviewsToolCall(*self, *snapshot, tool, execution))
+                return blockError(QStringLiteral(
+                    "The calls of tool %1 are reviewed by a person, which agent mode cannot "
+                    "pause for: set agent_mode_max_iterations to 0, and each call waits for its "
+                    "review")
+                                      .arg(tool.name));
+        }
+        return finish(runAgentMode(context, *snapshot, *tools, request, setup->environment,
+                                   prompt, iterations, provider, stats));
+    }
     const qint64 attempts = std::max<qint64>(1, in(input, "retry").isInteger() ? in(input, "retry").toInteger() : 3);
     ValueList feedback;
     for (qint64 attempt = 0; attempt < attempts; ++attempt) {

@@ -9,6 +9,8 @@
 #include "engine/llm/llmcall.h"
 #include "model/graphjson.h"
 
+#include <QFile>
+
 #include "../llmtestserver.h"
 
 #include <QElapsedTimer>
@@ -717,6 +719,92 @@ private Q_SLOTS:
         QCOMPARE(compacted.last(), messages.last());
         const ValueList few {messages.at(0), messages.at(1), messages.at(2)};
         QCOMPARE(Llm::compactMessages(few, 1'000'000), few);
+    }
+
+    // The calculator agent of tests/data/graphs with agent mode on.
+    std::shared_ptr<const GraphSnapshot> agentGraph(qint64 iterations, bool review)
+    {
+        QFile file(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/llm_tool_agent.json"));
+        if (!file.open(QIODevice::ReadOnly))
+            return nullptr;
+        auto graph = Model::graphFromJson(file.readAll(), QStringLiteral("agent"));
+        if (!graph)
+            return nullptr;
+        for (Model::Node &node : graph->nodes) {
+            if (node.blockId == kDecisionMaker) {
+                node.inputDefault.insert(QStringLiteral("agent_mode_max_iterations"), iterations);
+                node.metadata.insert(QStringLiteral("review_tool_calls"), review);
+            }
+        }
+        return std::make_shared<const GraphSnapshot>(*graph, m_registry);
+    }
+
+    ValueMap agentInput(qint64 iterations)
+    {
+        ValueMap input;
+        input.insert(QStringLiteral("agent_mode_max_iterations"), iterations);
+        input.insert(QStringLiteral("prompt"), QStringLiteral("What is 6 times 7?"));
+        input.insert(QStringLiteral("model"), QStringLiteral("gpt-4o"));
+        input.insert(QStringLiteral("credentials"), credentialsFor(QStringLiteral("openai")));
+        return input;
+    }
+
+    void agentModeRunsToolsInline()
+    {
+        auto ctx = context();
+        ctx->snapshot = agentGraph(5, false);
+        QVERIFY(ctx->snapshot);
+        ctx->execution.nodeId = QStringLiteral("7b1d0000-0000-4000-8000-000000000002");
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Multiply"})")}}),
+                          ScriptedAnswer::says(QStringLiteral("It is 42."))});
+        const qsizetype before = m_server->requests().size();
+        const Result<void> result = run(kDecisionMaker, agentInput(5), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 2);
+        // The calculator ran inside the node; the model saw its outputs.
+        bool sawOutput = false;
+        for (const QJsonValue &item : requests.last().messages()) {
+            if (item.toObject().value(QLatin1String("type")) == QLatin1String("function_call_output"))
+                sawOutput = item.toObject().value(QLatin1String("output")).toString() == QLatin1String("{\"result\":[42.0]}");
+        }
+        QVERIFY2(sawOutput, QJsonDocument(requests.last().messages()).toJson(QJsonDocument::Compact).constData());
+        QCOMPARE(ctx->outputs(QStringLiteral("finished")), QList<Value> {Value(QStringLiteral("It is 42."))});
+        QCOMPARE(ctx->outputs(QStringLiteral("tool_calls")).size(), 1);
+        QCOMPARE(ctx->outputs(QStringLiteral("tool_calls")).first().toMap().value(QLatin1String("name")).toString(),
+                 QStringLiteral("calculatorblock"));
+        // No tool output left the node: the tool ran inline.
+        for (const auto &[pin, value] : ctx->yields)
+            QVERIFY(!pin.startsWith(QLatin1String("tools_^_")));
+        QCOMPARE(ctx->stats.value(QLatin1String("llm_call_count")).toInt(), 2);
+        // The tool definitions were offered first, as a JSON string.
+        QVERIFY(ctx->yields.first().first == QLatin1String("tool_functions"));
+    }
+
+    void agentModeStopsAtItsLimitWithTheLastIterationHint()
+    {
+        auto ctx = context();
+        ctx->snapshot = agentGraph(1, false);
+        ctx->execution.nodeId = QStringLiteral("7b1d0000-0000-4000-8000-000000000002");
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 1, "b": 2, "operation": "Add"})")}})});
+        const qsizetype before = m_server->requests().size();
+        const Result<void> result = run(kDecisionMaker, agentInput(1), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 1);
+        QVERIFY(requests.first().messages().last().toObject().value(QLatin1String("content")).toString()
+                    .startsWith(QLatin1String("[Main Objective Prompt]: This is your last iteration.")));
+        QCOMPARE(ctx->outputs(QStringLiteral("finished")),
+                 QList<Value> {Value(QStringLiteral("Agent mode completed after 1 iterations (limit reached)"))});
+        // Reviewed tools are never run unasked: agent mode refuses them.
+        ctx = context();
+        ctx->snapshot = agentGraph(3, true);
+        ctx->execution.nodeId = QStringLiteral("7b1d0000-0000-4000-8000-000000000002");
+        const Result<void> refused = run(kDecisionMaker, agentInput(3), *ctx);
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().message.contains(QLatin1String("agent mode cannot pause")));
     }
 
     // Opt in with a real server: SIGNALBOX_TEST_OLLAMA=http://host:11434, or
