@@ -269,6 +269,28 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
                 && pin.type != Model::PinType::Credentials)
                 errors[node.id][pin.name] = QStringLiteral("This field is required");
         }
+        if (node.blockId == BlockIds::SmartDecisionMaker) {
+            // Its conversation loop: both pins linked, or neither, and the
+            // tool's output never from a static link (get_missing_links).
+            bool history = false;
+            std::optional<qsizetype> toolOutput;
+            for (qsizetype index : snapshot.inputLinks(node.id)) {
+                const Model::Link &link = snapshot.link(index);
+                if (link.sinkName == QLatin1String("conversation_history"))
+                    history = true;
+                else if (link.sinkName == QLatin1String("last_tool_output"))
+                    toolOutput = index;
+            }
+            if (history != toolOutput.has_value()) {
+                errors[node.id][QStringLiteral("last_tool_output")] = QStringLiteral(
+                    "Last Tool Output is needed when Conversation History is used, and vice "
+                    "versa. Please connect both inputs together.");
+            } else if (toolOutput && snapshot.isStatic(*toolOutput)) {
+                errors[node.id][QStringLiteral("last_tool_output")] = QStringLiteral(
+                    "Last Tool Output can't be connected to a static (dashed line) link like the "
+                    "output of `StoreValue` or `AgentInput` block");
+            }
+        }
         // Defaults must be of, or convertible to, their pin's type.
         for (const Model::PinSpec &pin : schema->inputs) {
             const Value given = node.inputDefault.value(pin.name);
@@ -292,7 +314,12 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
         const Model::BlockSchema *sinkSchema = snapshot.schemaOf(link.sinkId);
         if (source && sourceSchema) {
             const bool agent = sourceSchema->type == Model::BlockType::Agent;
-            const QString pin = basePinName(link.sourceName);
+            // Legacy exports name a SmartDecisionMaker's tool links
+            // tools_^_<tool>_~_<field>: they are its `tools` pin.
+            const QString pin = source->blockId == BlockIds::SmartDecisionMaker
+                    && link.sourceName.startsWith(QLatin1String("tools_^_"))
+                ? QStringLiteral("tools")
+                : basePinName(link.sourceName);
             if (agent ? !agentPins(*source, "output_schema").contains(pin)
                       : !sourceSchema->output(pin)) {
                 const QStringList outputs

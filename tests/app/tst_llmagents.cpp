@@ -7,6 +7,7 @@
 #include "../llmtestserver.h"
 
 #include <QJsonArray>
+#include <functional>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -216,6 +217,69 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
         QCOMPARE(run.firstOutput("haiku"), QStringLiteral("Local waves"));
         QCOMPARE(m_server->requests().last().path, QByteArray("/api/chat"));
+    }
+
+    // The tool agent with its links changed by `edit`, written to the home folder.
+    QString editedAgent(const QString &name, const std::function<void(QJsonObject &link)> &edit)
+    {
+        QFile source(dataFile("llm_tool_agent.json"));
+        if (!source.open(QIODevice::ReadOnly))
+            return {};
+        QJsonObject graph = QJsonDocument::fromJson(source.readAll()).object();
+        const auto change = [&edit](QJsonArray links) {
+            QJsonArray kept;
+            for (const QJsonValue &value : links) {
+                QJsonObject link = value.toObject();
+                edit(link);
+                if (!link.isEmpty())
+                    kept.append(link);
+            }
+            return kept;
+        };
+        graph.insert(QStringLiteral("links"), change(graph.value(QLatin1String("links")).toArray()));
+        QJsonArray nodes;
+        for (const QJsonValue &value : graph.value(QLatin1String("nodes")).toArray()) {
+            QJsonObject node = value.toObject();
+            for (const char *key : {"input_links", "output_links"})
+                node.insert(QLatin1String(key), change(node.value(QLatin1String(key)).toArray()));
+            nodes.append(node);
+        }
+        graph.insert(QStringLiteral("nodes"), nodes);
+        graph.insert(QStringLiteral("id"), QString(QStringLiteral("5e1f0000-0000-4000-8000-0000000000") + name.left(2)));
+        const QString path = m_home->filePath(name + QStringLiteral(".json"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(QJsonDocument(graph).toJson());
+        return path;
+    }
+
+    void theConversationLoopIsCheckedBeforeARun()
+    {
+        // History linked without the tool's output: refused, as upstream.
+        const QString halfLoop = editedAgent(QStringLiteral("b1-half-loop"), [](QJsonObject &link) {
+            if (link.value(QLatin1String("sink_name")) == QLatin1String("last_tool_output"))
+                link = {};
+        });
+        CliRun run = cli({QStringLiteral("run"), halfLoop, QStringLiteral("--credentials"), credentialsArgument()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QLatin1String("Last Tool Output is needed when Conversation History is used")),
+                 qPrintable(run.err));
+        // Legacy exports name tool links tools_^_<tool>_~_<field>: still tool links.
+        const QString legacy = editedAgent(QStringLiteral("c2-legacy"), [](QJsonObject &link) {
+            if (link.value(QLatin1String("source_name")) == QLatin1String("tools"))
+                link.insert(QStringLiteral("source_name"),
+                            QString(QStringLiteral("tools_^_calculatorblock_~_")
+                                    + link.value(QLatin1String("sink_name")).toString()));
+        });
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_9"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 2, "b": 3, "operation": "Add"})")}})});
+        run = cli({QStringLiteral("run"), legacy, QStringLiteral("--credentials"), credentialsArgument()});
+        QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out)); // waits for the review
+        const QJsonObject payload = waitingReview().value(QLatin1String("payload")).toObject();
+        QCOMPARE(payload.value(QLatin1String("tool_calls")).toArray().first().toObject().value(QLatin1String("tool")).toString(),
+                 QStringLiteral("calculatorblock"));
+        QVERIFY(cli({QStringLiteral("stop"), Testing::newestExecution(m_db)}).exitCode == 0);
     }
 
     void toolCallIsEditedApprovedAndSeenByTheModel()
