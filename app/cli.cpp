@@ -1044,7 +1044,9 @@ private:
                                       QStringLiteral("--input: the block input is a JSON object")));
             input = parsed->toMap();
         }
-        const Engine::StandaloneRun run = Engine::runBlockStandalone(**blocks, blockId, input);
+        const Engine::Llm::Catalog models
+            = Engine::Llm::Catalog::withSettings(Engine::Llm::LlmSettings::load());
+        const Engine::StandaloneRun run = Engine::runBlockStandalone(**blocks, blockId, input, &models);
         if (m_json) {
             printValue(run.toValue());
         } else {

@@ -19,8 +19,9 @@ namespace {
 class StandaloneContext final : public BlockContext
 {
 public:
-    explicit StandaloneContext(StandaloneRun &run)
+    StandaloneContext(StandaloneRun &run, const Llm::Catalog *catalog)
         : m_run(run)
+        , m_catalog(catalog)
     {
         m_context.userId = QString(Model::kDefaultUserId);
         // Files a block stores need an execution to belong to.
@@ -51,9 +52,15 @@ public:
         m_values.insert(key, value);
         return {};
     }
+    const Llm::Catalog &llmCatalog() const override
+    {
+        return m_catalog ? *m_catalog : Llm::Catalog::builtin();
+    }
+    bool streamAnswers() const override { return false; }
 
 private:
     StandaloneRun &m_run;
+    const Llm::Catalog *m_catalog;
     Model::ExecutionContext m_context;
     QHash<QString, Model::Value> m_values;
 };
@@ -74,7 +81,7 @@ Model::ValueMap StandaloneRun::toValue() const
 }
 
 StandaloneRun runBlockStandalone(const BlockRegistry &registry, const QString &blockId,
-                                 const Model::ValueMap &input)
+                                 const Model::ValueMap &input, const Llm::Catalog *catalog)
 {
     StandaloneRun run;
     auto merged = mergeDynamicInputs(input);
@@ -82,7 +89,7 @@ StandaloneRun runBlockStandalone(const BlockRegistry &registry, const QString &b
         run.error = merged.error().message;
         return run;
     }
-    StandaloneContext context(run);
+    StandaloneContext context(run, catalog);
     const Result<void> result = executeBlock(registry, blockId, *merged, context);
     run.completed = result.ok();
     if (!result)

@@ -9,6 +9,9 @@
 namespace Signalbox::Engine {
 
 class BlockRegistry;
+namespace Llm {
+class Catalog;
+}
 
 struct StandaloneRun
 {
@@ -23,8 +26,11 @@ struct StandaloneRun
 
 // Runs one block outside a graph through the full pipeline: dynamic inputs
 // merged, nulls dropped, defaults applied, input validated, error yields
-// failing it. Key-value data lives in memory for the one run.
+// failing it. Key-value data lives in memory for the one run. Language
+// models are reached as `catalog` says (the built-in catalogue without one);
+// models that need a key cannot run here: credentials belong to graph runs.
 StandaloneRun runBlockStandalone(const BlockRegistry &registry, const QString &blockId,
-                                 const Model::ValueMap &input);
+                                 const Model::ValueMap &input,
+                                 const Llm::Catalog *catalog = nullptr);
 
 } // namespace Signalbox::Engine

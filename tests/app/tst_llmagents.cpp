@@ -217,6 +217,13 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
         QCOMPARE(run.firstOutput("haiku"), QStringLiteral("Local waves"));
         QCOMPARE(m_server->requests().last().path, QByteArray("/api/chat"));
+        // One block on its own reaches the same configured host.
+        m_server->script({ScriptedAnswer::says(QStringLiteral("Alone"))});
+        run = cli({QStringLiteral("blocks"), QStringLiteral("run"),
+                   QStringLiteral("1f292d4a-41a4-4977-9684-7c8d560b9f91"), QStringLiteral("--input"),
+                   QStringLiteral(R"({"prompt": "hi", "model": "llama3.2"})"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        QVERIFY2(run.out.contains(QLatin1String("Alone")), qPrintable(run.out));
     }
 
     // The tool agent with its links changed by `edit`, written to the home folder.
