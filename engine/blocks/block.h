@@ -42,13 +42,18 @@ public:
     // one — an approval of this node execution, or of its node for the rest
     // of the run, or a decided review, which is then marked processed — and
     // none while the review waits, in which case the node pauses when the
-    // block returns and runs again once the review is decided.
+    // block returns and runs again once the review is decided. With
+    // `nodeApproval` Ignored, an approval of the node for the rest of the
+    // run does not answer: this execution's own review does.
+    enum class NodeApproval { Applies, Ignored };
     virtual Result<std::optional<Model::ReviewResult>>
-    reviewDecision(const Model::Value &data, const QString &instructions, bool editable)
+    reviewDecision(const Model::Value &data, const QString &instructions, bool editable,
+                   NodeApproval nodeApproval = NodeApproval::Applies)
     {
         Q_UNUSED(data);
         Q_UNUSED(instructions);
         Q_UNUSED(editable);
+        Q_UNUSED(nodeApproval);
         return makeError(ErrorCode::BadInput,
                          QStringLiteral("A human review needs a graph execution to pause"));
     }

@@ -79,9 +79,10 @@ public:
     }
 
     Result<std::optional<Model::ReviewResult>>
-    reviewDecision(const Value &data, const QString &instructions, bool editable) override
+    reviewDecision(const Value &data, const QString &instructions, bool editable,
+                   NodeApproval nodeApproval) override
     {
-        return m_outer.reviewDecision(data, instructions, editable);
+        return m_outer.reviewDecision(data, instructions, editable, nodeApproval);
     }
 
     std::optional<QString> failure() const { return m_failure; }

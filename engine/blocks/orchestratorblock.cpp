@@ -476,8 +476,8 @@ public:
     {
         return m_outer.graphSnapshot();
     }
-    Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &, const QString &,
-                                                              bool) override
+    Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &, const QString &, bool,
+                                                              NodeApproval) override
     {
         return blockError(QStringLiteral("A tool cannot wait for a review in agent mode"));
     }
@@ -592,6 +592,12 @@ Result<void> runAgentMode(BlockContext &context, const GraphSnapshot &snapshot,
 QString turnKey(const Model::ExecutionContext &execution)
 {
     return QStringLiteral("signalbox.pending-tool-calls.%1").arg(execution.nodeExecId);
+}
+
+// The tools a person approved calls of, for the node in this run.
+QString approvedToolsKey(const Model::ExecutionContext &execution)
+{
+    return QStringLiteral("signalbox.approved-tools.%1.%2").arg(execution.graphExecId, execution.nodeId);
 }
 
 Value responseToValue(const Llm::CallResponse &response)
@@ -807,18 +813,46 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
             // same answer the person decides on when the node runs again.
             if (auto kept = context.writeKeyValue(turnKey(execution), responseToValue(response)); !kept)
                 return finish(kept.error());
-            auto decision = context.reviewDecision(
-                data,
-                QStringLiteral("The model wants to call %1. Approve, edit the arguments, or reject "
-                               "with a reason the model will see.")
-                    .arg(names.join(QStringLiteral(", "))),
-                true);
+            const QString instructions
+                = QStringLiteral("The model wants to call %1. Approve, edit the arguments, or "
+                                 "reject with a reason the model will see.")
+                      .arg(names.join(QStringLiteral(", ")));
+            auto decision = context.reviewDecision(data, instructions, true);
+            // The node's approval for the run covers the tools a person
+            // approved in it; a call of another tool asks.
+            const QString toolsKey = approvedToolsKey(execution);
+            QStringList approvedTools;
+            if (auto known = context.readKeyValue(toolsKey); known && known->has_value())
+                for (const Value &name : (*known)->toArray())
+                    approvedTools.append(name.toString());
+            if (decision && decision->has_value()
+                && (*decision)->nodeExecId != execution.nodeExecId) {
+                const bool covered = std::all_of(names.begin(), names.end(), [&](const QString &name) {
+                    return approvedTools.contains(name);
+                });
+                if (!covered)
+                    decision = context.reviewDecision(data, instructions, true,
+                                                      BlockContext::NodeApproval::Ignored);
+            }
             if (!decision)
                 return finish(decision.error());
             if (!decision->has_value())
                 return finish({}); // paused until a person decides
             context.writeKeyValue(turnKey(execution), Value(nullptr));
             const Model::ReviewResult &result = **decision;
+            if (result.status == Model::ReviewStatus::Approved
+                && result.nodeExecId == execution.nodeExecId) {
+                ValueList list;
+                for (const QString &name : std::as_const(approvedTools))
+                    list.append(name);
+                for (const QString &name : std::as_const(names)) {
+                    if (!approvedTools.contains(name)) {
+                        approvedTools.append(name);
+                        list.append(name);
+                    }
+                }
+                context.writeKeyValue(toolsKey, list);
+            }
             if (result.status != Model::ReviewStatus::Approved) {
                 // The model hears why, as each call's result, in its next turn.
                 const QString reason = result.message.isEmpty()

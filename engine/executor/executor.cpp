@@ -88,7 +88,7 @@ class WorkerContext final : public BlockContext
 
 public:
     using ReviewFunction = std::function<Result<std::optional<Model::ReviewResult>>(
-        const Value &, const QString &, bool)>;
+        const Value &, const QString &, bool, NodeApproval)>;
     using Yields = QList<std::pair<QString, Value>>;
 
     WorkerContext(std::function<void(Yields)> post, std::shared_ptr<CancelToken> cancel,
@@ -191,10 +191,11 @@ public:
     }
 
     Result<std::optional<Model::ReviewResult>>
-    reviewDecision(const Value &data, const QString &instructions, bool editable) override
+    reviewDecision(const Value &data, const QString &instructions, bool editable,
+                   NodeApproval nodeApproval) override
     {
         handOver();
-        auto decision = m_review(data, instructions, editable);
+        auto decision = m_review(data, instructions, editable, nodeApproval);
         if (decision && !decision->has_value())
             m_paused = true;
         return decision;
@@ -1053,14 +1054,16 @@ void Executor::dispatch()
 
 Result<std::optional<Model::ReviewResult>>
 Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const QString &nodeId,
-                         const Value &data, const QString &instructions, bool editable)
+                         const Value &data, const QString &instructions, bool editable,
+                         bool nodeApproval)
 {
     const auto found = m_runs.constFind(runId);
     if (found == m_runs.constEnd())
         return blockError(QStringLiteral("execution %1 is not running").arg(runId));
     const Run &run = *found;
     // An approval of this node execution, or of its node for the run.
-    auto approval = m_reviews->checkApproval(nodeExecId, runId, nodeId, run.context.userId, data);
+    auto approval = m_reviews->checkApproval(nodeExecId, runId, nodeId, run.context.userId, data,
+                                             nodeApproval);
     if (!approval)
         return approval.error();
     if (approval->has_value()) {
@@ -1228,10 +1231,12 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                 return {};
             });
         };
-        auto review = [this, runId, nodeExecId,
-                       nodeId](const Value &data, const QString &instructions, bool editable) {
+        auto review = [this, runId, nodeExecId, nodeId](const Value &data,
+                                                        const QString &instructions, bool editable,
+                                                        BlockContext::NodeApproval nodeApproval) {
             return onCoordinator<Result<std::optional<Model::ReviewResult>>>([&] {
-                return reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable);
+                return reviewDecision(runId, nodeExecId, nodeId, data, instructions, editable,
+                                      nodeApproval == BlockContext::NodeApproval::Applies);
             });
         };
         WorkerContext worker(postOutputs, cancel, context, read, write, review, credentials,

@@ -280,7 +280,8 @@ private:
     // coordinator's connection.
     Result<std::optional<Model::ReviewResult>>
     reviewDecision(const QString &runId, const QString &nodeExecId, const QString &nodeId,
-                   const Model::Value &data, const QString &instructions, bool editable);
+                   const Model::Value &data, const QString &instructions, bool editable,
+                   bool nodeApproval);
 
     QString m_databasePath;
     std::shared_ptr<const BlockRegistry> m_registry;

@@ -143,9 +143,10 @@ ReviewRepository::select(const QString &where, const QVariantList &binds, const 
 Result<std::optional<Model::ReviewResult>>
 ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphExecId,
                                 const QString &nodeId, const QString &userId,
-                                const std::optional<Value> &inputData)
+                                const std::optional<Value> &inputData, bool nodeApproval)
 {
-    const QString autoKey = autoApproveKey(graphExecId, nodeId);
+    // Without the node's approval for the run, only this execution's own.
+    const QString autoKey = nodeApproval ? autoApproveKey(graphExecId, nodeId) : nodeExecId;
     auto found = select(QStringLiteral("r.node_exec_id IN (?, ?) AND r.status = 'APPROVED'"
                                        " AND r.user_id = ?"),
                         {nodeExecId, autoKey, userId, nodeExecId},
@@ -157,7 +158,7 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
     if (found->isEmpty())
         return std::optional<Model::ReviewResult>();
     const Model::PendingReview &review = found->first();
-    const bool isAuto = review.nodeExecId == autoKey;
+    const bool isAuto = nodeApproval && review.nodeExecId == autoKey;
     Model::ReviewResult result;
     result.data = isAuto && inputData ? *inputData : review.payload;
     result.status = ReviewStatus::Approved;

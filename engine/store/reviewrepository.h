@@ -78,7 +78,8 @@ public:
     // payload).
     Result<std::optional<Model::ReviewResult>>
     checkApproval(const QString &nodeExecId, const QString &graphExecId, const QString &nodeId,
-                  const QString &userId, const std::optional<Model::Value> &inputData = {});
+                  const QString &userId, const std::optional<Model::Value> &inputData = {},
+                  bool nodeApproval = true);
     // Records that `nodeId` is approved for the rest of the run; the run
     // must belong to the user. Recording it twice keeps the first.
     Result<void> createAutoApprovalRecord(const QString &userId, const QString &graphExecId,

@@ -289,6 +289,82 @@ private Q_SLOTS:
         QVERIFY(cli({QStringLiteral("stop"), Testing::newestExecution(m_db)}).exitCode == 0);
     }
 
+    // The tool agent with a second tool, TextEncoderBlock, whose result also
+    // goes back to the model.
+    QString twoToolAgent()
+    {
+        QFile source(dataFile("llm_tool_agent.json"));
+        if (!source.open(QIODevice::ReadOnly))
+            return {};
+        QJsonObject graph = QJsonDocument::fromJson(source.readAll()).object();
+        const QString decider = QStringLiteral("7b1d0000-0000-4000-8000-000000000002");
+        const QString encoder = QStringLiteral("7b1d0000-0000-4000-8000-000000000005");
+        const QJsonObject toTool {{QStringLiteral("id"), QStringLiteral("7b1d1111-0000-4000-8000-000000000008")},
+                                  {QStringLiteral("source_id"), decider},
+                                  {QStringLiteral("sink_id"), encoder},
+                                  {QStringLiteral("source_name"), QStringLiteral("tools")},
+                                  {QStringLiteral("sink_name"), QStringLiteral("text")},
+                                  {QStringLiteral("is_static"), false}};
+        const QJsonObject back {{QStringLiteral("id"), QStringLiteral("7b1d1111-0000-4000-8000-000000000009")},
+                                {QStringLiteral("source_id"), encoder},
+                                {QStringLiteral("sink_id"), decider},
+                                {QStringLiteral("source_name"), QStringLiteral("encoded_text")},
+                                {QStringLiteral("sink_name"), QStringLiteral("last_tool_output")},
+                                {QStringLiteral("is_static"), false}};
+        QJsonArray links = graph.value(QLatin1String("links")).toArray();
+        links.append(toTool);
+        links.append(back);
+        graph.insert(QStringLiteral("links"), links);
+        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
+        nodes.append(QJsonObject {{QStringLiteral("id"), encoder},
+                                  {QStringLiteral("block_id"), QStringLiteral("5185f32e-4b65-4ecf-8fbb-873f003f09d6")},
+                                  {QStringLiteral("input_default"), QJsonObject()},
+                                  {QStringLiteral("metadata"), QJsonObject()},
+                                  {QStringLiteral("input_links"), QJsonArray {toTool}},
+                                  {QStringLiteral("output_links"), QJsonArray {back}}});
+        graph.insert(QStringLiteral("nodes"), nodes);
+        graph.insert(QStringLiteral("id"), QStringLiteral("5e1f0000-0000-4000-8000-0000000000d4"));
+        const QString path = m_home->filePath(QStringLiteral("two-tools.json"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(QJsonDocument(graph).toJson());
+        return path;
+    }
+
+    void autoApprovalCoversTheToolsApproved()
+    {
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("c1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 1, "b": 2, "operation": "Add"})")}}),
+                          ScriptedAnswer::calls({{QStringLiteral("c2"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 3, "b": 4, "operation": "Add"})")}}),
+                          ScriptedAnswer::calls({{QStringLiteral("c3"), QStringLiteral("textencoderblock"),
+                                                  QStringLiteral(R"({"text": "line\nbreak"})")}}),
+                          ScriptedAnswer::says(QStringLiteral("Done."))});
+        const QString graph = twoToolAgent();
+        CliRun run = cli({QStringLiteral("run"), graph, QStringLiteral("--credentials"), credentialsArgument()});
+        QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out));
+        const QString first = waitingReview().value(QLatin1String("node_exec_id")).toString();
+        // Approve the calculator for the rest of the run.
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), first, QStringLiteral("--approve"),
+                   QStringLiteral("--auto-approve-node")});
+        // Its second call runs unasked; the encoder's call asks.
+        QVERIFY2(run.exitCode == 3 || run.exitCode == 0, qPrintable(run.err + run.out));
+        const QJsonObject second = waitingReview();
+        QVERIFY2(second.value(QLatin1String("node_exec_id")).toString() != first, m_printed.constData());
+        QCOMPARE(second.value(QLatin1String("payload")).toObject().value(QLatin1String("tool_calls")).toArray()
+                     .first().toObject().value(QLatin1String("tool")).toString(),
+                 QStringLiteral("textencoderblock"));
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"),
+                   second.value(QLatin1String("node_exec_id")).toString(), QStringLiteral("--approve")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        const CliRun shown = cli({QStringLiteral("executions"), QStringLiteral("show"), Testing::newestExecution(m_db),
+                                  QStringLiteral("--json")});
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        // Every scripted turn was asked for: the calculator's second call ran unasked.
+        QCOMPARE(m_server->remainingAnswers(), 0);
+    }
+
     void toolCallIsEditedApprovedAndSeenByTheModel()
     {
         m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),

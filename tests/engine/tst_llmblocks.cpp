@@ -76,7 +76,7 @@ public:
         return std::pair {credential, secret};
     }
     Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &data, const QString &,
-                                                              bool) override
+                                                              bool, NodeApproval) override
     {
         reviewed.append(data);
         if (decisions.isEmpty())

@@ -171,6 +171,16 @@ private Q_SLOTS:
         // Without current input it answers with the recorded payload.
         auto stored = m_reviews->checkApproval(QStringLiteral("ne-3"), exec, node, userId());
         QCOMPARE(Model::toJson((*stored)->data), json("{'x':1}"));
+        // Asked for the execution's own approval only, the node's does not answer,
+        // and the execution's own approval is not taken for the node's.
+        QVERIFY(!m_reviews->checkApproval(QStringLiteral("ne-2"), exec, node, userId(),
+                                          value("{'x': 42}"), false)
+                     ->has_value());
+        auto own = m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, userId(),
+                                            value("{'x': 42}"), false);
+        QVERIFY(own.ok() && own->has_value());
+        QCOMPARE((*own)->nodeExecId, QStringLiteral("ne-1"));
+        QVERIFY((*own)->message != QLatin1String("Auto-approved (user approved all future actions for this node)"));
         // Other nodes and other runs are not approved.
         QVERIFY(
             !m_reviews->checkApproval(QStringLiteral("ne-4"), exec, QStringLiteral("out"), userId())
