@@ -3,7 +3,9 @@
 // the bundled example at its review step, the dialog decides it, and the run
 // completes in the window's process. A second process deciding first is
 // shown as such.
+#include "../llmtestserver.h"
 #include "engine/blocks/blockregistry.h"
+#include "engine/llm/llmcatalog.h"
 #include "engine/store/database.h"
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
@@ -390,6 +392,51 @@ private Q_SLOTS:
                      .toObject()
                      .value(QLatin1String("greeting")),
                  QJsonValue(QJsonArray {QStringLiteral("Hello, Grace! Welcome aboard.")}));
+    }
+
+    void aModelsAnswerGrowsOnTheNodeAndInTheMonitor()
+    {
+        // A local Ollama host (the protocol-level test server) in the settings
+        // both faces read; its answer streams slowly.
+        Testing::LlmTestServer server;
+        Engine::Llm::LlmSettings models;
+        QVERIFY(models.setBaseUrl(QStringLiteral("ollama"), QUrl(server.baseUrl(QString()))).ok());
+        models.save();
+        const QString text = QStringLiteral("Salt wind on the dunes, waves fold the light into foam.");
+        Testing::ScriptedAnswer answer = Testing::ScriptedAnswer::says(text);
+        answer.pieceDelayMs = 40;
+        server.script({answer});
+        QFile source(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/llm_haiku.json"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QString path = m_dir->filePath(QStringLiteral("local-haiku.json"));
+        QFile local(path);
+        QVERIFY(local.open(QIODevice::WriteOnly));
+        local.write(source.readAll().replace("\"gpt-4o\"", "\"llama3.2\""));
+        local.close();
+
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(path);
+        QVERIFY(opened.wait(10000));
+        GraphScene *scene = m_window->currentEditor()->scene();
+        const QString generator = QStringLiteral("9a8b7c6d-0000-4000-8000-000000000002");
+        m_window->action(QStringLiteral("run"))->trigger();
+        auto *dialog = m_window->findChild<RunDialog *>(QStringLiteral("runDialog"));
+        QVERIFY(dialog);
+        dialog->accept();
+        // Part of the answer shows before the node ends.
+        QTRY_VERIFY_WITH_TIMEOUT(!scene->liveText(generator).isEmpty(), 10000);
+        const QString partial = scene->liveText(generator);
+        QVERIFY(text.startsWith(partial));
+        QVERIFY(partial.size() < text.size());
+        QCOMPARE(m_window->executionsPanel()->liveText()->toPlainText(), partial);
+        QCOMPARE(scene->nodeItem(generator)->runStatus(), std::optional(Model::ExecutionStatus::Running));
+        // It ends as the whole answer, the output upstream yields.
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QVERIFY(finished.wait(15000));
+        QTRY_COMPARE(scene->liveText(generator), text);
+        QCOMPARE(execution(m_window->watchedRun()).value(QLatin1String("outputs")).toObject().value(QLatin1String("haiku")),
+                 QJsonValue(QJsonArray {text}));
+        Engine::Llm::LlmSettings().save();
     }
 
     void stopAndRunAgain()
