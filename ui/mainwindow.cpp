@@ -1154,9 +1154,12 @@ Engine::Executor *MainWindow::executor()
                     if (m_watched.editor) {
                         GraphScene *scene = m_watched.editor->scene();
                         scene->pulseLinksFrom(event.nodeId, event.outputPin);
-                        // A streamed answer ends as the output upstream yields.
-                        if (event.outputValue.isString() && !scene->liveText(event.nodeId).isEmpty())
-                            scene->setLiveText(event.nodeId, event.outputValue.toString());
+                        // A streamed answer ends as the output upstream yields
+                        // (events carry long values cut short: those keep the stream's).
+                        const QString final = event.outputValue.toString();
+                        if (event.outputValue.isString() && !scene->liveText(event.nodeId).isEmpty()
+                            && final.toUtf8().size() <= Engine::kEventValueLimit)
+                            scene->setLiveText(event.nodeId, final);
                     }
                     return;
                 }
