@@ -422,6 +422,13 @@ std::variant<QList<CheckedCall>, QString> checkToolCalls(const QList<Llm::ToolCa
     return checked;
 }
 
+bool sensitiveInSafeMode(const GraphSnapshot &snapshot, const Tool &tool,
+                         const Model::ExecutionContext &execution)
+{
+    const Model::BlockSchema *sink = snapshot.schemaOf(tool.sinkNodeId);
+    return execution.sensitiveActionSafeMode && sink && sink->isSensitiveAction;
+}
+
 // Whether a person reviews this node's tool calls before they run: the
 // node asks for it, or the tool's block is a sensitive action while the
 // sensitive-action safe mode is on.
@@ -430,8 +437,7 @@ bool reviewsToolCall(const Model::Node &node, const GraphSnapshot &snapshot, con
 {
     if (node.metadata.value(QLatin1String("review_tool_calls")).toBool())
         return true;
-    const Model::BlockSchema *sink = snapshot.schemaOf(tool.sinkNodeId);
-    return execution.sensitiveActionSafeMode && sink && sink->isSensitiveAction;
+    return sensitiveInSafeMode(snapshot, tool, execution);
 }
 
 // The context of a tool block run inside the decision maker's own
@@ -827,8 +833,10 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
                     approvedTools.append(name.toString());
             if (decision && decision->has_value()
                 && (*decision)->nodeExecId != execution.nodeExecId) {
-                const bool covered = std::all_of(names.begin(), names.end(), [&](const QString &name) {
-                    return approvedTools.contains(name);
+                // Sensitive actions ask every time while the safe mode is on.
+                const bool covered = std::all_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
+                    return approvedTools.contains(call.tool->name)
+                        && !sensitiveInSafeMode(*snapshot, *call.tool, execution);
                 });
                 if (!covered)
                     decision = context.reviewDecision(data, instructions, true,

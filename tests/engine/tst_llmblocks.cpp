@@ -76,9 +76,10 @@ public:
         return std::pair {credential, secret};
     }
     Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &data, const QString &,
-                                                              bool, NodeApproval) override
+                                                              bool, NodeApproval approval) override
     {
         reviewed.append(data);
+        approvals.append(approval);
         if (decisions.isEmpty())
             return std::optional<Model::ReviewResult>();
         return std::optional<Model::ReviewResult>(decisions.takeFirst());
@@ -114,6 +115,7 @@ public:
     QJsonObject stats;
     QHash<QString, Value> kv;
     QList<Value> reviewed;
+    QList<NodeApproval> approvals;
     QList<Model::ReviewResult> decisions;
 };
 
@@ -805,6 +807,83 @@ private Q_SLOTS:
         const Result<void> refused = run(kDecisionMaker, agentInput(3), *ctx);
         QVERIFY(!refused.ok());
         QVERIFY(refused.error().message.contains(QLatin1String("agent mode cannot pause")));
+    }
+
+    void sensitiveToolsAskEveryTimeInSafeMode()
+    {
+        // No built-in block is a sensitive action: a payment block is added.
+        QFile builtin(QStringLiteral(":/signalbox/blocks/builtin_blocks.json"));
+        QVERIFY(builtin.open(QIODevice::ReadOnly));
+        QJsonArray blocks = QJsonDocument::fromJson(builtin.readAll()).array();
+        const QString payment = QStringLiteral("5e0517e0-0000-4000-8000-0000000000aa");
+        blocks.append(QJsonObject {
+            {QStringLiteral("id"), payment}, {QStringLiteral("name"), QStringLiteral("PayBlock")},
+            {QStringLiteral("description"), QStringLiteral("Pays")},
+            {QStringLiteral("categories"), QJsonArray {QStringLiteral("BASIC")}},
+            {QStringLiteral("block_type"), QStringLiteral("Standard")},
+            {QStringLiteral("static_output"), false}, {QStringLiteral("is_sensitive_action"), true},
+            {QStringLiteral("inputs"), QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("amount")},
+                                                                {QStringLiteral("type"), QStringLiteral("integer")},
+                                                                {QStringLiteral("required"), true}}}},
+            {QStringLiteral("outputs"), QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("paid")},
+                                                                 {QStringLiteral("type"), QStringLiteral("integer")}}}}});
+        auto catalog = Model::BlockCatalog::fromJson(QJsonDocument(blocks).toJson(), QStringLiteral("test"));
+        QVERIFY(catalog.ok());
+        auto registry = BlockRegistry::withBuiltinBlocks(std::move(*catalog),
+                                                         {{payment, [](const ValueMap &, BlockContext &) { return Result<void>(); }}});
+        QVERIFY(registry.ok());
+        Model::Graph graph;
+        graph.id = QStringLiteral("pay-agent");
+        Model::Node decider;
+        decider.id = QStringLiteral("decider");
+        decider.blockId = kDecisionMaker;
+        Model::Node pay;
+        pay.id = QStringLiteral("pay");
+        pay.blockId = payment;
+        graph.nodes = {decider, pay};
+        Model::Link link;
+        link.id = QStringLiteral("l1");
+        link.sourceId = decider.id;
+        link.sourceName = QStringLiteral("tools");
+        link.sinkId = pay.id;
+        link.sinkName = QStringLiteral("amount");
+        graph.links = {link};
+        auto ctx = context();
+        ctx->snapshot = std::make_shared<const GraphSnapshot>(graph, *registry);
+        ctx->execution.nodeId = decider.id;
+        ctx->execution.graphExecId = QStringLiteral("run-1");
+        ctx->execution.sensitiveActionSafeMode = true;
+        // The tool was approved before in this run, and the node approved for it.
+        ctx->kv.insert(QStringLiteral("signalbox.approved-tools.run-1.decider"), ValueList {QStringLiteral("payblock")});
+        Model::ReviewResult automatic;
+        automatic.status = Model::ReviewStatus::Approved;
+        automatic.nodeExecId = QStringLiteral("auto_approve_run-1_decider");
+        ctx->decisions = {automatic};
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("p1"), QStringLiteral("payblock"),
+                                                  QStringLiteral(R"({"amount": 5})")}})});
+        const Result<void> result = run(kDecisionMaker, agentInput(0), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        // The node's approval did not answer: its own review was asked for, and waits.
+        QCOMPARE(ctx->approvals, (QList<BlockContext::NodeApproval> {BlockContext::NodeApproval::Applies,
+                                                                      BlockContext::NodeApproval::Ignored}));
+        for (const auto &[pin, value] : ctx->yields)
+            QVERIFY(!pin.startsWith(QLatin1String("tools_^_")));
+        // Not in safe mode, the same approval answers.
+        ctx = context();
+        ctx->snapshot = std::make_shared<const GraphSnapshot>(graph, *registry);
+        ctx->execution.nodeId = decider.id;
+        ctx->execution.graphExecId = QStringLiteral("run-1");
+        ctx->kv.insert(QStringLiteral("signalbox.approved-tools.run-1.decider"), ValueList {QStringLiteral("payblock")});
+        ctx->decisions = {automatic};
+        Model::Node reviewed = decider;
+        reviewed.metadata.insert(QStringLiteral("review_tool_calls"), true);
+        graph.nodes = {reviewed, pay};
+        ctx->snapshot = std::make_shared<const GraphSnapshot>(graph, *registry);
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("p2"), QStringLiteral("payblock"),
+                                                  QStringLiteral(R"({"amount": 6})")}})});
+        QVERIFY(run(kDecisionMaker, agentInput(0), *ctx).ok());
+        QCOMPARE(ctx->approvals, QList<BlockContext::NodeApproval> {BlockContext::NodeApproval::Applies});
+        QCOMPARE(ctx->outputs(QStringLiteral("tools_^_pay_~_amount")), QList<Value> {Value(6)});
     }
 
     // Opt in with a real server: SIGNALBOX_TEST_OLLAMA=http://host:11434, or
