@@ -9,6 +9,8 @@
 #include <QJsonObject>
 
 #include <functional>
+#include <memory>
+#include <variant>
 
 namespace Signalbox::Engine {
 class BlockContext;
