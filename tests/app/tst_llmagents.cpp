@@ -6,6 +6,7 @@
 #include "../clirunner.h"
 #include "../llmtestserver.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <functional>
 #include <QTemporaryDir>
@@ -363,6 +364,34 @@ private Q_SLOTS:
         QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
         // Every scripted turn was asked for: the calculator's second call ran unasked.
         QCOMPARE(m_server->remainingAnswers(), 0);
+    }
+
+    void stoppingARunAbortsItsModelRequest()
+    {
+        // The model never answers; `signalbox stop` from another process
+        // ends the run at once, its request aborted.
+        Testing::ScriptedAnswer hang;
+        hang.hang = true;
+        m_server->script({hang});
+        QProcess running;
+        running.setProcessEnvironment(m_environment);
+        running.start(QStringLiteral(SIGNALBOX_BINARY),
+                      {QStringLiteral("--db"), m_db, QStringLiteral("run"), dataFile("llm_haiku.json"),
+                       QStringLiteral("--credentials"), credentialsArgument()});
+        QVERIFY(running.waitForStarted());
+        const qsizetype before = m_server->requests().size();
+        QTRY_VERIFY_WITH_TIMEOUT(m_server->requests().size() > before, 10000);
+        const QString id = Testing::newestExecution(m_db, QStringLiteral("RUNNING"));
+        QVERIFY(!id.isEmpty());
+        QElapsedTimer clock;
+        clock.start();
+        QCOMPARE(cli({QStringLiteral("stop"), id}).exitCode, 0);
+        QVERIFY(running.waitForFinished(5000));
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(running.exitCode(), 4);
+        const CliRun shown = cli({QStringLiteral("executions"), QStringLiteral("show"), id, QStringLiteral("--json")});
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("TERMINATED"));
+        qInfo("stopped %lld ms after `signalbox stop`", qint64(clock.elapsed()));
     }
 
     void toolCallIsEditedApprovedAndSeenByTheModel()
