@@ -212,11 +212,11 @@ void ExecutionsPanel::setPage(const QList<Model::GraphExecutionMeta> &executions
     m_older->setEnabled(page < pages);
 }
 
-void ExecutionsPanel::setLiveText(const QString &title, const QString &text)
+void ExecutionsPanel::setLiveText(const QString &title, const QString &text, bool done)
 {
     m_liveTitle->setVisible(!text.isEmpty());
     m_live->setVisible(!text.isEmpty());
-    m_liveTitle->setText(tr("Live: %1").arg(title));
+    m_liveTitle->setText(done ? tr("Answer of %1").arg(title) : tr("Live: %1").arg(title));
     if (m_live->toPlainText() == text)
         return;
     m_live->setPlainText(text);

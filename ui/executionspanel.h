@@ -66,8 +66,10 @@ public:
     void setPage(const QList<Model::GraphExecutionMeta> &executions,
                  const QHash<QString, QString> &graphNames, int page, qint64 total);
     // What a node of the watched run is producing (a model's answer as it
-    // streams in), under the runs; an empty text hides it.
-    void setLiveText(const QString &title, const QString &text);
+    // streams in), under the runs, and what it produced once `done`; an
+    // empty text hides it.
+    void setLiveText(const QString &title, const QString &text, bool done = false);
+    QLabel *liveTitle() const { return m_liveTitle; }
     QPlainTextEdit *liveText() const { return m_live; }
 
 Q_SIGNALS:

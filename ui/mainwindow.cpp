@@ -1158,8 +1158,11 @@ Engine::Executor *MainWindow::executor()
                         // (events carry long values cut short: those keep the stream's).
                         const QString final = event.outputValue.toString();
                         if (event.outputValue.isString() && !scene->liveText(event.nodeId).isEmpty()
-                            && final.toUtf8().size() <= Engine::kEventValueLimit)
+                            && final.toUtf8().size() <= Engine::kEventValueLimit) {
                             scene->setLiveText(event.nodeId, final);
+                            m_executions->setLiveText(
+                                m_watched.editor->document()->nodeTitle(event.nodeId), final, true);
+                        }
                     }
                     return;
                 }

@@ -429,11 +429,14 @@ private Q_SLOTS:
         QVERIFY(text.startsWith(partial));
         QVERIFY(partial.size() < text.size());
         QCOMPARE(m_window->executionsPanel()->liveText()->toPlainText(), partial);
+        QVERIFY(m_window->executionsPanel()->liveTitle()->text().startsWith(QLatin1String("Live:")));
         QCOMPARE(scene->nodeItem(generator)->runStatus(), std::optional(Model::ExecutionStatus::Running));
         // It ends as the whole answer, the output upstream yields.
         QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
         QVERIFY(finished.wait(15000));
         QTRY_COMPARE(scene->liveText(generator), text);
+        QCOMPARE(m_window->executionsPanel()->liveText()->toPlainText(), text);
+        QVERIFY(m_window->executionsPanel()->liveTitle()->text().startsWith(QLatin1String("Answer of")));
         QCOMPARE(execution(m_window->watchedRun()).value(QLatin1String("outputs")).toObject().value(QLatin1String("haiku")),
                  QJsonValue(QJsonArray {text}));
         Engine::Llm::LlmSettings().save();
