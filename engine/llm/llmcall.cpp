@@ -281,9 +281,10 @@ std::variant<CallResponse, CallFailure> call(BlockContext &context, const CallRe
             if (status < 200 || status >= 300 || !environment.stream)
                 return;
             streaming = true;
-            const QString before = decoder.text();
+            // The text only grows: its length says whether a piece added any.
+            const qsizetype before = decoder.textSize();
             decoder.feed(piece);
-            if (environment.onText && decoder.text() != before)
+            if (environment.onText && decoder.textSize() != before)
                 environment.onText(decoder.text());
         };
         auto response = sendHttpRequest(*http, policy, [&context] { return context.isCancelled(); },

@@ -130,8 +130,9 @@ public:
     ~StreamDecoder();
     // Feeds more of the body. Returns false once the stream is malformed.
     bool feed(QByteArrayView piece);
-    // The answer's text so far.
+    // The answer's text so far, and its length.
     QString text() const;
+    qsizetype textSize() const;
     // The whole answer, once the stream ended properly.
     Result<CallResponse> finish(const Provider &provider);
 

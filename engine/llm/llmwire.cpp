@@ -564,8 +564,9 @@ bool StreamDecoder::feed(QByteArrayView piece)
         return !state.broken;
     }
     // Server-sent events: blocks of lines ended by an empty line.
-    for (;;) {
+    if (state.buffer.contains('\r'))
         state.buffer.replace("\r\n", "\n");
+    for (;;) {
         const qsizetype end = state.buffer.indexOf("\n\n");
         if (end < 0)
             break;
@@ -588,6 +589,11 @@ bool StreamDecoder::feed(QByteArrayView piece)
 QString StreamDecoder::text() const
 {
     return m_state->text;
+}
+
+qsizetype StreamDecoder::textSize() const
+{
+    return m_state->text.size();
 }
 
 Result<CallResponse> StreamDecoder::finish(const Provider &provider)
