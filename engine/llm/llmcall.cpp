@@ -195,14 +195,6 @@ void CallStats::record(const CallResponse &response)
         addCost(*response.costUsd);
 }
 
-void CallStats::merge(const CallStats &other)
-{
-    for (auto it = other.m_counts.begin(); it != other.m_counts.end(); ++it)
-        add(it.key(), it.value());
-    if (other.m_costUsd)
-        addCost(*other.m_costUsd);
-}
-
 QJsonObject CallStats::toJson() const
 {
     QJsonObject object;

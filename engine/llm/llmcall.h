@@ -80,7 +80,6 @@ public:
     void add(const QString &name, qint64 amount) { m_counts[name] += amount; }
     void addCost(double usd) { m_costUsd = m_costUsd.value_or(0) + usd; }
     void record(const CallResponse &response);
-    void merge(const CallStats &other);
     qint64 count(const QString &name) const { return m_counts.value(name); }
     std::optional<double> costUsd() const { return m_costUsd; }
     QJsonObject toJson() const;

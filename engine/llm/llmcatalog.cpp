@@ -407,11 +407,6 @@ const Provider *Catalog::provider(const QString &id) const
     return nullptr;
 }
 
-QString Catalog::upgraded(const QString &value) const
-{
-    return m_legacy.value(value, value);
-}
-
 const LlmModel *Catalog::resolve(const QString &value) const
 {
     const auto find = [this](const QString &candidate) -> const LlmModel * {

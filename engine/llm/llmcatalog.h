@@ -130,8 +130,6 @@ public:
     // itself, a retired value through its mapping, an OpenRouter alias, or
     // the value without its first "vendor/" segment.
     const LlmModel *resolve(const QString &value) const;
-    // The model a retired value maps to, or the value itself.
-    QString upgraded(const QString &value) const;
 
     // Whether a request to `url` goes to a base URL the user configured (or
     // to the Ollama host), which may then be on this computer or the LAN.
