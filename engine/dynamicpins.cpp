@@ -48,15 +48,13 @@ Result<ValueMap> mergeDynamicInputs(ValueMap input)
 std::optional<Value> selectOutput(const QString &pin, const Value &value, const QString &selector,
                                   const QString &sinkId, const QString &sinkName)
 {
-    static const QLatin1StringView toolPrefix("tools_^_");
-    static const QLatin1StringView toolSplit("_~_");
-    const bool toolLink = selector == QLatin1String("tools") || selector.startsWith(toolPrefix);
-    if (pin.startsWith(toolPrefix)) {
-        const qsizetype split = pin.indexOf(toolSplit, toolPrefix.size());
+    const bool toolLink = Model::isToolPin(selector);
+    if (pin.startsWith(Model::kToolPrefix)) {
+        const qsizetype split = pin.indexOf(Model::kToolSplit, Model::kToolPrefix.size());
         if (!toolLink || split < 0)
             return std::nullopt;
-        const QString node = pin.mid(toolPrefix.size(), split - toolPrefix.size());
-        const QString input = pin.mid(split + toolSplit.size());
+        const QString node = pin.mid(Model::kToolPrefix.size(), split - Model::kToolPrefix.size());
+        const QString input = pin.mid(split + Model::kToolSplit.size());
         if (node == sinkId && input == sinkName)
             return value;
         return std::nullopt;

@@ -14,4 +14,14 @@ QString basePinName(const QString &pinName)
     return pinName.left(cut);
 }
 
+bool isToolPin(const QString &name)
+{
+    return name == QLatin1String("tools") || name.startsWith(kToolPrefix);
+}
+
+QString toolArgumentPin(const QString &node, const QString &input)
+{
+    return kToolPrefix + node + kToolSplit + input;
+}
+
 } // namespace Signalbox::Model

@@ -16,4 +16,12 @@ inline constexpr QLatin1StringView kObjectSplit("_@_");
 // The pin a (possibly dynamic) pin name belongs to: "values_#_a" -> "values".
 QString basePinName(const QString &pinName);
 
+// A SmartDecisionMaker's tool pins: "tools", and the argument it gives tool
+// node `node` for its input `input`, "tools_^_<node>_~_<input>". Legacy
+// exports name the tool links themselves "tools_^_<tool>_~_<field>".
+inline constexpr QLatin1StringView kToolPrefix("tools_^_");
+inline constexpr QLatin1StringView kToolSplit("_~_");
+bool isToolPin(const QString &name);
+QString toolArgumentPin(const QString &node, const QString &input);
+
 } // namespace Signalbox::Model

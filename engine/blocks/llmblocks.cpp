@@ -135,6 +135,22 @@ QString stringInput(const ValueMap &input, const char *pin, const QString &fallb
 
 // --- The blocks ------------------------------------------------------------
 
+// The text and conversation blocks: one call without a format, its text
+// yielded as `response`, then the messages sent as `prompt`.
+Result<void> yieldTextAnswer(const LlmBlocks::StructuredInput &structured,
+                             const LlmBlocks::Setup &setup, BlockContext &context)
+{
+    Llm::CallStats stats;
+    auto output = LlmBlocks::runStructured(structured, setup, context, stats);
+    LlmBlocks::recordStats(context, setup.model, stats);
+    if (!output)
+        return output.error();
+    context.yield(QStringLiteral("response"),
+                  output->response.toMap().value(QLatin1String("response")));
+    context.yield(QStringLiteral("prompt"), output->prompt);
+    return {};
+}
+
 Result<void> structuredBlock(const ValueMap &input, BlockContext &context)
 {
     auto setup = LlmBlocks::setup(input, context, QStringLiteral("response"));
@@ -162,15 +178,7 @@ Result<void> textGeneratorBlock(const ValueMap &input, BlockContext &context)
     structured.listResult = false;
     structured.forceJsonOutput = false;
     structured.compress = true;
-    Llm::CallStats stats;
-    auto output = LlmBlocks::runStructured(structured, *setup, context, stats);
-    LlmBlocks::recordStats(context, setup->model, stats);
-    if (!output)
-        return output.error();
-    context.yield(QStringLiteral("response"),
-                  output->response.toMap().value(QLatin1String("response")));
-    context.yield(QStringLiteral("prompt"), output->prompt);
-    return {};
+    return yieldTextAnswer(structured, *setup, context);
 }
 
 Result<void> conversationBlock(const ValueMap &input, BlockContext &context)
@@ -192,15 +200,7 @@ Result<void> conversationBlock(const ValueMap &input, BlockContext &context)
     structured.conversationHistory = messages;
     structured.maxTokens = optionalInt(in(input, "max_tokens"));
     structured.ollamaHost = stringInput(input, "ollama_host");
-    Llm::CallStats stats;
-    auto output = LlmBlocks::runStructured(structured, *setup, context, stats);
-    LlmBlocks::recordStats(context, setup->model, stats);
-    if (!output)
-        return output.error();
-    context.yield(QStringLiteral("response"),
-                  output->response.toMap().value(QLatin1String("response")));
-    context.yield(QStringLiteral("prompt"), output->prompt);
-    return {};
+    return yieldTextAnswer(structured, *setup, context);
 }
 
 Result<void> listGeneratorBlock(const ValueMap &input, BlockContext &context)

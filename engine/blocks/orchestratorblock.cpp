@@ -29,8 +29,6 @@ namespace {
 const QLatin1StringView kOrchestrator("3b191d9f-356f-482d-8238-ba04b6d18381");
 const QLatin1StringView kAgentExecutor("e189baac-8c20-45a1-94a7-55177ea42565");
 const QLatin1StringView kMainObjective("[Main Objective Prompt]: ");
-const QLatin1StringView kToolPrefix("tools_^_");
-const QLatin1StringView kToolSplit("_~_");
 
 QString str(const Value &map, const char *key)
 {
@@ -63,11 +61,6 @@ QString listRepr(QStringList items)
     for (const QString &item : std::as_const(items))
         list.append(item);
     return Model::pythonStr(list);
-}
-
-bool isToolPin(const QString &name)
-{
-    return name == QLatin1String("tools") || name.startsWith(kToolPrefix);
 }
 
 // A tool the model is offered: the chat-completions object, and where its
@@ -176,7 +169,7 @@ Result<QList<Tool>> toolsOf(const GraphSnapshot &snapshot, const QString &nodeId
     QHash<QString, QList<const Model::Link *>> bySink;
     for (qsizetype index : snapshot.outputLinks(nodeId)) {
         const Model::Link &link = snapshot.link(index);
-        if (!isToolPin(link.sourceName))
+        if (!Model::isToolPin(link.sourceName))
             continue;
         if (!bySink.contains(link.sinkId))
             sinkOrder.append(link.sinkId);
@@ -440,6 +433,26 @@ bool reviewsToolCall(const Model::Node &node, const GraphSnapshot &snapshot, con
     return sensitiveInSafeMode(snapshot, tool, execution);
 }
 
+// The assistant's turn as it goes into the conversation: as the provider
+// gave it, after its reasoning unless the turn carries tool-call items.
+ValueList assistantTurn(const Llm::CallResponse &response)
+{
+    bool callItems = false;
+    for (const Value &item : response.assistantTurn) {
+        if (str(item, "type") == QLatin1String("function_call"))
+            callItems = true;
+        for (const Value &part : field(item, "content").toArray())
+            callItems = callItems || str(part, "type") == QLatin1String("tool_use");
+    }
+    ValueList turn;
+    if (!response.reasoning.isEmpty() && !callItems)
+        turn.append(message(QStringLiteral("assistant"),
+                            QStringLiteral("[Reasoning]: %1").arg(response.reasoning)));
+    for (const Value &item : response.assistantTurn)
+        turn.append(item);
+    return turn;
+}
+
 // The context of a tool block run inside the decision maker's own
 // execution (agent mode): its outputs are collected; everything else is the
 // decision maker's.
@@ -547,17 +560,7 @@ Result<void> runAgentMode(BlockContext &context, const GraphSnapshot &snapshot,
         if (const auto *error = std::get_if<QString>(&checked))
             return blockError(*error);
         const QList<CheckedCall> calls = std::get<QList<CheckedCall>>(checked);
-        bool callItems = false;
-        for (const Value &item : response.assistantTurn) {
-            if (str(item, "type") == QLatin1String("function_call"))
-                callItems = true;
-            for (const Value &part : field(item, "content").toArray())
-                callItems = callItems || str(part, "type") == QLatin1String("tool_use");
-        }
-        if (!response.reasoning.isEmpty() && !callItems)
-            prompt.append(message(QStringLiteral("assistant"),
-                                  QStringLiteral("[Reasoning]: %1").arg(response.reasoning)));
-        for (const Value &item : response.assistantTurn)
+        for (const Value &item : assistantTurn(response))
             prompt.append(item);
         if (calls.isEmpty()) {
             context.yield(QStringLiteral("finished"), response.text);
@@ -778,20 +781,7 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
         }
         QList<CheckedCall> calls = std::get<QList<CheckedCall>>(checked);
 
-        // The assistant's turn goes into the conversation as it came.
-        bool callItems = false;
-        for (const Value &item : response.assistantTurn) {
-            if (str(item, "type") == QLatin1String("function_call"))
-                callItems = true;
-            for (const Value &part : field(item, "content").toArray())
-                callItems = callItems || str(part, "type") == QLatin1String("tool_use");
-        }
-        ValueList turn;
-        if (!response.reasoning.isEmpty() && !callItems)
-            turn.append(message(QStringLiteral("assistant"),
-                                QStringLiteral("[Reasoning]: %1").arg(response.reasoning)));
-        for (const Value &item : response.assistantTurn)
-            turn.append(item);
+        const ValueList turn = assistantTurn(response);
 
         // Calls a person must approve first: one review for the turn.
         const bool review = std::any_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
@@ -886,7 +876,7 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
             for (const auto &[clean, original] : call.tool->fields) {
                 const Value value = call.arguments.contains(clean) ? call.arguments.value(clean)
                                                                    : Value(nullptr);
-                context.yield(kToolPrefix + call.tool->sinkNodeId + kToolSplit + original, value);
+                context.yield(Model::toolArgumentPin(call.tool->sinkNodeId, original), value);
             }
         }
         for (const Value &item : std::as_const(turn))

@@ -317,7 +317,7 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &node
             // Legacy exports name a SmartDecisionMaker's tool links
             // tools_^_<tool>_~_<field>: they are its `tools` pin.
             const QString pin = source->blockId == BlockIds::SmartDecisionMaker
-                    && link.sourceName.startsWith(QLatin1String("tools_^_"))
+                    && Model::isToolPin(link.sourceName)
                 ? QStringLiteral("tools")
                 : basePinName(link.sourceName);
             if (agent ? !agentPins(*source, "output_schema").contains(pin)
