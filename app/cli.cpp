@@ -5,9 +5,8 @@
 
 #include "engine/blocks/blockregistry.h"
 #include "engine/blocks/standalonerun.h"
-#include "engine/executor/executor.h"
 #include "engine/reviewer.h"
-#include "engine/stopexecution.h"
+#include "engine/service/runservice.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -735,49 +734,68 @@ private:
 
         QString executionId;
         if (const auto failed = execute(
-                *db, threadsText,
-                [&](Engine::Executor &executor) { return executor.start(request); }, executionId))
+                db->path(), threadsText,
+                [&](Engine::RunService &service) { return service.start(request); }, executionId))
             return *failed;
         return printRun(*db, executionId);
     }
 
-    // Runs `begin` on a fresh executor and waits for the run to end.
-    std::optional<int> execute(Database &db, const QString &threadsText,
-                               const std::function<Result<QString>(Engine::Executor &)> &begin,
-                               QString &executionId)
+    // The service for commands that run, stop or decide, on this thread.
+    Result<std::unique_ptr<Engine::RunService>> openService(const QString &databasePath,
+                                                            const QString &threadsText)
     {
         bool threadsOk = false;
         const int threadCount = threadsText.toInt(&threadsOk);
         if (!threadsOk || threadCount < 1)
-            return fail(makeError(ErrorCode::BadInput,
-                                  QStringLiteral("--threads takes a whole number of at least 1")));
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("--threads takes a whole number of at least 1"));
         auto &blocks = catalog();
         if (!blocks)
-            return fail(blocks.error());
-        Engine::EventBus events;
-        Engine::Executor executor(db.path(), *blocks, &events, threadCount);
-        if (auto opened = executor.open(); !opened)
-            return fail(opened.error());
-        executor.setCredentials(credentialsStore(db.path()));
-        executor.setNetworkPolicy(m_networkPolicy);
-        executor.setModels(Engine::Llm::LlmSettings::load());
-        executor.setBudget(m_budget);
+            return blocks.error();
+        Engine::ServiceOptions options;
+        options.databasePath = databasePath;
+        options.registry = *blocks;
+        options.credentials = credentialsStore(databasePath);
+        options.networkPolicy = m_networkPolicy;
+        options.budget = m_budget;
+        const Engine::Llm::LlmSettings models = Engine::Llm::LlmSettings::load();
+        options.models = {std::make_shared<const Engine::Llm::Catalog>(
+                              Engine::Llm::Catalog::withSettings(models)),
+                          models.stream};
+        options.threads = threadCount;
+        // Recorded as the desktop records it: the name from Settings, else the login name.
+        options.reviewer = Engine::Reviewer::current().name;
+        options.stopGraceMs = kStopGraceMs;
+        auto service = std::make_unique<Engine::RunService>(options);
+        if (auto opened = service->open(); !opened)
+            return opened.error();
+        return service;
+    }
+
+    // Runs `begin` on a fresh service and waits for the run it names to end.
+    std::optional<int> execute(const QString &databasePath, const QString &threadsText,
+                               const std::function<Result<QString>(Engine::RunService &)> &begin,
+                               QString &executionId)
+    {
+        auto service = openService(databasePath, threadsText);
+        if (!service)
+            return fail(service.error());
         QEventLoop loop;
         QStringList finished;
         std::optional<Error> interrupted;
-        QObject::connect(&executor, &Engine::Executor::runInterrupted, &loop,
+        QObject::connect(service->get(), &Engine::RunService::runInterrupted, &loop,
                          [&](const QString &id, const Error &error) {
                              if (id == executionId || executionId.isEmpty())
                                  interrupted = error;
                          });
-        QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
+        QObject::connect(service->get(), &Engine::RunService::runFinished, &loop,
                          [&](const QString &id, Model::ExecutionStatus) {
                              finished.append(id);
                              // Child executions end too; wait for this one.
                              if (id == executionId)
                                  loop.quit();
                          });
-        auto started = begin(executor);
+        auto started = begin(**service);
         if (!started)
             return fail(started.error());
         executionId = *started;
@@ -802,9 +820,9 @@ private:
             return fail(db.error());
         QString executionId;
         const auto failed = execute(
-            **db, threadsText,
-            [&](Engine::Executor &executor) -> Result<QString> {
-                if (auto resumed = executor.resume(id); !resumed)
+            (*db)->path(), threadsText,
+            [&](Engine::RunService &service) -> Result<QString> {
+                if (auto resumed = service.resume(id); !resumed)
                     return resumed.error();
                 return id;
             },
@@ -821,13 +839,24 @@ private:
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
         if (!db)
             return fail(db.error());
-        auto stopped = Engine::stopExecution(**db, QString(Model::kDefaultUserId), id, kStopGraceMs);
-        if (!stopped)
-            return fail(stopped.error());
+        auto service = openService((*db)->path(), QStringLiteral("1"));
+        if (!service)
+            return fail(service.error());
+        QEventLoop loop;
+        Engine::StopOutcome outcome;
+        QObject::connect(service->get(), &Engine::RunService::stopFinished, &loop,
+                         [&](const Engine::StopOutcome &stopped) {
+                             outcome = stopped;
+                             loop.quit();
+                         });
+        (*service)->stop(id);
+        loop.exec();
+        if (outcome.error)
+            return fail(*outcome.error);
         printRun(**db, id);
-        if (Model::isFinal(*stopped)) {
+        if (outcome.alreadyEnded()) {
             m_err << "signalbox: execution " << id << " had already "
-                  << (*stopped == Model::ExecutionStatus::Completed ? "completed" : "failed")
+                  << (outcome.before == Model::ExecutionStatus::Completed ? "completed" : "failed")
                   << "; nothing was stopped\n";
         }
         return ExitCompleted;
@@ -839,28 +868,16 @@ private:
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
         if (!db)
             return fail(db.error());
-        Engine::ReviewRepository reviews(**db);
-        const QString user = QString(Model::kDefaultUserId);
-        QList<Model::PendingReview> waiting;
-        if (!executionId.isEmpty()) {
-            auto found = reviews.pendingReviewsForExecution(executionId, user);
-            if (!found)
-                return fail(found.error());
-            waiting = *found;
-        } else {
-            for (int page = 1;; ++page) {
-                auto found = reviews.pendingReviewsForUser(user, page,
-                                                           Engine::ReviewRepository::kMaxPageSize);
-                if (!found)
-                    return fail(found.error());
-                waiting.append(*found);
-                if (found->size() < Engine::ReviewRepository::kMaxPageSize)
-                    break;
-            }
-        }
+        auto service = openService((*db)->path(), QStringLiteral("1"));
+        if (!service)
+            return fail(service.error());
+        auto found = (*service)->waitingReviews(executionId);
+        if (!found)
+            return fail(found.error());
+        const QList<Model::PendingReview> &waiting = *found;
         if (m_json) {
             Model::ValueList list;
-            for (const Model::PendingReview &review : std::as_const(waiting))
+            for (const Model::PendingReview &review : waiting)
                 list.append(review.toValue());
             Model::ValueMap result;
             result.insert(QStringLiteral("reviews"), list);
@@ -870,7 +887,7 @@ private:
         QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("NODE"),
                                   QStringLiteral("EXECUTION"), QStringLiteral("CREATED"),
                                   QStringLiteral("INSTRUCTIONS")}};
-        for (const Model::PendingReview &review : std::as_const(waiting))
+        for (const Model::PendingReview &review : waiting)
             rows.append({review.nodeExecId, review.nodeId, review.graphExecId,
                          shortTime(review.createdAt), review.instructions});
         m_out << table(rows);
@@ -899,35 +916,30 @@ private:
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
         if (!db)
             return fail(db.error());
-        Engine::ReviewRepository reviews(**db);
-        const QString user = QString(Model::kDefaultUserId);
         QMap<QString, Engine::ReviewDecision> decisions;
         for (const QString &id : ids)
             decisions.insert(id, decision);
-        // Recorded as the desktop records it: the name from Settings, else the login name.
-        auto decided = reviews.processAllReviewsForExecution(user, decisions,
-                                                             Engine::Reviewer::current().name);
-        if (!decided)
-            return fail(decided.error());
-        const QString executionId = decided->first().graphExecId;
         // The process whose decision leaves nothing waiting takes the
         // execution over and resumes it; of several deciding at once,
         // exactly one does, and the others report what they saw.
-        bool resumedHere = false;
+        QList<Engine::DecidedRun> decided;
         QString resumedId;
         if (const auto failed = execute(
-                **db, threadsText,
-                [&](Engine::Executor &executor) -> Result<QString> {
-                    auto resumed = executor.resumeAfterReview(executionId, user);
-                    if (!resumed)
-                        return resumed.error();
-                    resumedHere = *resumed;
-                    return *resumed ? executionId : QString();
+                (*db)->path(), threadsText,
+                [&](Engine::RunService &service) -> Result<QString> {
+                    decided = service.decide(decisions, false);
+                    const Engine::DecidedRun &run = decided.constFirst();
+                    if (run.error)
+                        return *run.error;
+                    if (run.resumeError)
+                        return *run.resumeError;
+                    return run.resumedHere ? run.graphExecId : QString();
                 },
                 resumedId))
             return *failed;
+        const QString executionId = decided.constFirst().graphExecId;
         const int shown = printRun(**db, executionId);
-        if (resumedHere || shown == ExitPaused)
+        if (decided.constFirst().resumedHere || shown == ExitPaused)
             return shown;
         if (!m_json)
             m_err << "signalbox: the decisions were recorded; execution " << executionId

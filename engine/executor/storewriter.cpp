@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storewriter.h"
 
+#include "engine/store/changefeed.h"
+
 #include "engine/blocks/blockregistry.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
@@ -179,10 +181,12 @@ CommittedBatch StoreWriter::write(const QList<WriteOp> &log, QList<NodeExecution
     ExecutionRepository &executions = *m_repository;
     WriteTransaction transaction(*m_db);
     Result<void> ok = transaction.begin();
+    QSet<QString> runs;
     for (qsizetype i = 0; i < log.size() && ok; ++i) {
         const WriteOp &op = log.at(i);
         switch (op.kind) {
         case WriteOp::Kind::InsertNodeExecution: {
+            runs.insert(op.graphExecId);
             const auto entry = paths.constFind(op.id);
             ok = executions.insertNodeExecution(
                 op.id, op.graphExecId, op.nodeId, op.blockId, op.timeMs,
@@ -200,11 +204,15 @@ CommittedBatch StoreWriter::write(const QList<WriteOp> &log, QList<NodeExecution
             const PendingPath &entry = paths[op.nodeExecId];
             if (entry.last != i || entry.settledOnInsert)
                 break;
+            runs.insert(op.graphExecId);
             ok = executions.setNodeExecutionStatusPath(op.nodeExecId, entry.change);
             break;
         }
         }
     }
+    // The change feed hears of these runs' node executions once per batch.
+    if (ok)
+        ok = noteNodeExecutionChanges(*m_db, runs);
     if (ok)
         ok = transaction.commit();
     else

@@ -218,6 +218,47 @@ QList<Migration> buildMigrations()
             QStringLiteral("CREATE INDEX node_execution_io_outputs ON node_execution_io "
                            "(output_exec_id) WHERE output_exec_id IS NOT NULL"),
         }});
+
+    // 5: the change log that the change feed reads, one row per thing: a
+    // later change replaces the row and takes a new, higher seq. Triggers
+    // note each execution and each review that any connection of any
+    // process changes; node executions, written in bulk, are noted once per
+    // execution and transaction by their writer (noteNodeExecutionChanges).
+    const QString now = QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)");
+    const auto note = [&now](const QString &name, const QString &when, const QString &kind,
+                             const QString &id, const QString &run) {
+        return QStringLiteral("CREATE TRIGGER %1 AFTER %2 BEGIN INSERT OR REPLACE INTO "
+                              "changes (kind, id, graph_exec_id, at) VALUES ('%3', %4, %5, %6); "
+                              "END")
+            .arg(name, when, kind, id, run, now);
+    };
+    migrations.append(Migration {
+        5,
+        {
+            QStringLiteral("CREATE TABLE changes ("
+                           " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           " kind TEXT NOT NULL,"
+                           " id TEXT NOT NULL,"
+                           " graph_exec_id TEXT,"
+                           " at INTEGER NOT NULL,"
+                           " UNIQUE (kind, id))"),
+            note(QStringLiteral("changes_run_added"), QStringLiteral("INSERT ON graph_executions"),
+                 QStringLiteral("run"), QStringLiteral("NEW.id"), QStringLiteral("NEW.id")),
+            note(QStringLiteral("changes_run_changed"),
+                 QStringLiteral("UPDATE ON graph_executions"), QStringLiteral("run"),
+                 QStringLiteral("NEW.id"), QStringLiteral("NEW.id")),
+            note(QStringLiteral("changes_run_deleted"), QStringLiteral("DELETE ON graph_executions"),
+                 QStringLiteral("run"), QStringLiteral("OLD.id"), QStringLiteral("OLD.id")),
+            note(QStringLiteral("changes_review_added"), QStringLiteral("INSERT ON pending_reviews"),
+                 QStringLiteral("review"), QStringLiteral("NEW.node_exec_id"),
+                 QStringLiteral("NEW.graph_exec_id")),
+            note(QStringLiteral("changes_review_changed"),
+                 QStringLiteral("UPDATE ON pending_reviews"), QStringLiteral("review"),
+                 QStringLiteral("NEW.node_exec_id"), QStringLiteral("NEW.graph_exec_id")),
+            note(QStringLiteral("changes_review_deleted"),
+                 QStringLiteral("DELETE ON pending_reviews"), QStringLiteral("review"),
+                 QStringLiteral("OLD.node_exec_id"), QStringLiteral("OLD.graph_exec_id")),
+        }});
     return migrations;
 }
 

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/executor/executor.h"
+#include "engine/store/changefeed.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace Signalbox::Engine {
+
+// What the service runs with; the faces fill it from their settings.
+struct ServiceOptions
+{
+    QString databasePath;
+    std::shared_ptr<const BlockRegistry> registry;
+    std::shared_ptr<CredentialsStore> credentials;
+    NetworkPolicy networkPolicy;
+    RunBudget budget;
+    Executor::Models models;
+    int threads = QThread::idealThreadCount();
+    // Who decides reviews (Reviewer::current() when empty).
+    QString reviewer;
+    QString userId = QString(Model::kDefaultUserId);
+    // How often the change feed looks for other connections' commits.
+    int feedIntervalMs = 100;
+    // How long a stop of another process's run waits for that process.
+    int stopGraceMs = 3000;
+};
+
+// How a stop ended: the run's status before it, or why it failed.
+struct StopOutcome
+{
+    QString graphExecId;
+    Model::ExecutionStatus before = Model::ExecutionStatus::Running;
+    std::optional<Error> error;
+    // The run had already completed or failed: nothing was stopped.
+    bool alreadyEnded() const { return !error && Model::isFinal(before); }
+};
+
+// The reviews of one execution decided together.
+struct DecidedRun
+{
+    QString graphExecId;
+    // Every named review as it now stands.
+    QMap<QString, Model::PendingReview> reviews;
+    // The decisions were not recorded (Conflict: a review was decided
+    // first elsewhere; `reviews` then say how).
+    std::optional<Error> error;
+    // Nothing waits any more and this service took the run over.
+    bool resumedHere = false;
+    // The decisions were recorded, but the run could not be resumed here.
+    std::optional<Error> resumeError;
+};
+
+// The page of executions the monitor shows, with the stored graphs' names.
+struct RunsPage
+{
+    Model::GraphExecutionsPage page;
+    QHash<QString, QString> graphNames;
+};
+
+// The review inbox: a page of waiting reviews, whether an older page
+// exists, the recent decisions and the graphs' names.
+struct InboxPage
+{
+    QList<Model::PendingReview> waiting;
+    bool hasMore = false;
+    QList<Model::PendingReview> decided;
+    QHash<QString, QString> graphNames;
+};
+
+// The runs-and-reviews service: the one place where a use case is
+// orchestrated. The command line and the desktop adapt it.
+//
+// It lives on one thread, the one that calls open(): its store connection,
+// the change feed and the executor's coordinator are there. Its calls are
+// made on that thread (the desktop's ServiceThread posts them) and return
+// Results; what happens later comes as signals, and from events().
+class RunService : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RunService(ServiceOptions options, QObject *parent = nullptr);
+    ~RunService() override;
+
+    Result<void> open();
+    const ServiceOptions &options() const { return m_options; }
+    EventBus *events() { return &m_events; }
+    // The store connection of the service's thread, for reads the faces
+    // make through the service's thread.
+    Database &database() { return *m_db; }
+
+    void setNetworkPolicy(const NetworkPolicy &policy);
+    void setBudget(const RunBudget &budget);
+    void setModels(Executor::Models models);
+    void setReviewer(const QString &name) { m_options.reviewer = name; }
+    QString reviewer() const;
+
+    // Graphs.
+    Result<SavedGraph> saveGraph(const Model::Graph &graph);
+    Result<Model::Graph> graph(const QString &id, std::optional<int> version = std::nullopt);
+    Result<QList<GraphSummary>> versions(const QString &graphId);
+    Result<QHash<QString, QString>> graphNames();
+
+    // Runs.
+    Result<QString> start(const RunRequest &request);
+    // Continues a run left QUEUED, RUNNING (by a crash) or TERMINATED.
+    Result<void> resume(const QString &graphExecId);
+    // Starts a run of the same graph version with the same inputs, masks and
+    // safe modes; returns the new run's request with its id.
+    Result<std::pair<QString, RunRequest>> runAgain(const QString &graphExecId);
+    // Stops a run and its children, also one another process runs; the
+    // outcome comes as stopFinished (at once for a run of this service).
+    void stop(const QString &graphExecId);
+    Result<void> deleteRun(const QString &graphExecId);
+    bool isRunning(const QString &graphExecId) const;
+    Result<RunsPage> runs(const GraphExecutionFilter &filter, int page, int pageSize);
+    Result<std::optional<Model::GraphExecutionMeta>> run(const QString &graphExecId);
+    Result<QList<Model::GraphExecutionMeta>> children(const QString &graphExecId);
+    Result<QList<Model::NodeExecutionResult>> nodeExecutions(const QString &graphExecId);
+    // Top-level runs left QUEUED or RUNNING, as by a crash.
+    Result<QStringList> interruptedRuns();
+
+    // Reviews.
+    Result<InboxPage> inbox(int page, int pageSize, int decidedCount = 50);
+    Result<QMap<QString, Model::PendingReview>> reviews(const QStringList &nodeExecIds);
+    Result<QList<Model::PendingReview>> waitingReviews(const QString &graphExecId = QString());
+    // Records the decisions with the reference's rules, one execution at a
+    // time (a review decided elsewhere first is a Conflict for its
+    // execution), then resumes each execution none of whose reviews waits
+    // any more, unless another process took it first. One entry per
+    // execution, in the order of their ids. Without `acrossExecutions`, the
+    // reviews of several executions are refused together.
+    QList<DecidedRun> decide(const QMap<QString, ReviewDecision> &decisions,
+                             bool acrossExecutions = true);
+
+Q_SIGNALS:
+    void runStarted(const QString &graphExecId);
+    // A run of this service ended; see Executor::runFinished.
+    void runFinished(const QString &graphExecId, Signalbox::Model::ExecutionStatus status);
+    void runInterrupted(const QString &graphExecId, const Signalbox::Error &error);
+    void stopFinished(const Signalbox::Engine::StopOutcome &outcome);
+    // What any process changed in the store since the last signal.
+    void changed(const Signalbox::Engine::StoreChanges &changes);
+
+private:
+    void pollChanges();
+
+    ServiceOptions m_options;
+    // Children, so that they move with the service to its thread.
+    EventBus m_events {this};
+    QTimer m_feedTimer {this};
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<Executor> m_executor;
+    std::unique_ptr<ChangeFeed> m_feed;
+};
+
+} // namespace Signalbox::Engine
+
+Q_DECLARE_METATYPE(Signalbox::Engine::StopOutcome)
