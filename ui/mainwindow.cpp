@@ -14,21 +14,17 @@
 #include "graphview.h"
 #include "pinstyle.h"
 #include "propertypanel.h"
+#include "reviewcontroller.h"
 #include "reviewdialog.h"
 #include "reviewinbox.h"
-#include "rundetails.h"
+#include "runcontroller.h"
 #include "rundialog.h"
 #include "statuspalette.h"
 #include "validationpanel.h"
+#include "versionsdialog.h"
 
 #include "engine/blocks/blockregistry.h"
-#include "engine/eventbus.h"
-#include "engine/executor/executor.h"
-#include "engine/stopexecution.h"
-#include "engine/store/database.h"
-#include "engine/store/executionrepository.h"
-#include "engine/store/graphrepository.h"
-#include "engine/store/reviewrepository.h"
+#include "engine/service/servicethread.h"
 #include "model/graphjson.h"
 #include "model/graphvalidation.h"
 #include "model/uuid.h"
@@ -146,16 +142,27 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
         m_tray = new QSystemTrayIcon(windowIcon(), this);
         m_tray->show();
     }
-    // Reviews arrive from runs in this and other processes: look every 2 s
-    // (a short indexed read).
-    auto *inboxTimer = new QTimer(this);
-    inboxTimer->setInterval(2000);
-    connect(inboxTimer, &QTimer::timeout, this, &MainWindow::refreshInbox);
-    connect(inboxTimer, &QTimer::timeout, this, &MainWindow::refreshExecutions);
-    inboxTimer->start();
-    QTimer::singleShot(0, this, &MainWindow::refreshInbox);
-    QTimer::singleShot(0, this, &MainWindow::refreshExecutions);
-    connect(this, &MainWindow::runFinished, this, &MainWindow::refreshExecutions);
+    m_runs = new RunController(m_context.registry, m_executions, m_runLabel,
+                               [this] { return currentEditor(); }, this);
+    m_reviews = new ReviewController(m_context.registry, m_inbox, m_reviewBadge, m_tray, this);
+    connect(m_runs, &RunController::runFinished, this, &MainWindow::runFinished);
+    connect(m_runs, &RunController::monitorRefreshed, this, &MainWindow::executionsRefreshed);
+    connect(m_runs, &RunController::stopFinished, this, &MainWindow::stopFinished);
+    connect(m_runs, &RunController::statusMessage, this, &MainWindow::statusMessage);
+    connect(m_runs, &RunController::logged, this, &MainWindow::log);
+    connect(m_runs, &RunController::failed, this, &MainWindow::showError);
+    // A run being watched asks for a review: ask now.
+    connect(m_runs, &RunController::watchedReviewRequested, this, [this](const QString &id) {
+        if (!findChild<ReviewDialog *>(QStringLiteral("reviewDialog")))
+            openReview(id);
+    });
+    connect(m_reviews, &ReviewController::reviewRecorded, this, &MainWindow::reviewRecorded);
+    connect(m_reviews, &ReviewController::reviewsArrived, this, &MainWindow::reviewsArrived);
+    connect(m_reviews, &ReviewController::refreshed, this, &MainWindow::inboxRefreshed);
+    connect(m_reviews, &ReviewController::statusMessage, this, &MainWindow::statusMessage);
+    connect(m_reviews, &ReviewController::logged, this, &MainWindow::log);
+    connect(m_reviews, &ReviewController::failed, this, &MainWindow::showError);
+    startService();
     connect(this, &MainWindow::statusMessage, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
@@ -459,47 +466,6 @@ void MainWindow::createDocks()
     m_inbox = new ReviewInbox(this);
     QDockWidget *reviews
         = dock(QStringLiteral("inboxDock"), tr("Review Inbox"), m_inbox, Qt::RightDockWidgetArea);
-    connect(m_inbox, &ReviewInbox::reviewActivated, this, &MainWindow::openReview);
-    connect(m_inbox, &ReviewInbox::pageRequested, this, [this](int page) {
-        m_inbox->setWaiting({}, qMax(1, page), false);
-        refreshInbox();
-    });
-    connect(m_inbox, &ReviewInbox::batchApproveRequested, this, [this](const QStringList &ids) {
-        auto *box = new QMessageBox(QMessageBox::Question, tr("Approve reviews"),
-                                    tr("Approve %n review(s)?", nullptr, int(ids.size())),
-                                    QMessageBox::Yes | QMessageBox::Cancel, this);
-        box->setObjectName(QStringLiteral("batchConfirm"));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        connect(box, &QMessageBox::finished, this, [this, box, ids] {
-            if (box->clickedButton() != box->button(QMessageBox::Yes))
-                return;
-            Engine::ReviewDecision approve;
-            approve.status = Model::ReviewStatus::Approved;
-            if (const QStringList problems = recordDecisions(ids, approve); !problems.isEmpty())
-                showError(tr("Some reviews were not approved"), problems.join(QLatin1Char('\n')));
-        });
-        box->open();
-    });
-    connect(m_inbox, &ReviewInbox::batchRejectRequested, this, [this](const QStringList &ids) {
-        auto *dialog = new QInputDialog(this);
-        dialog->setObjectName(QStringLiteral("batchReject"));
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->setWindowTitle(tr("Reject reviews"));
-        dialog->setLabelText(
-            tr("Reject %n review(s) because (required):", nullptr, int(ids.size())));
-        connect(dialog, &QInputDialog::textValueSelected, this, [this, ids](const QString &reason) {
-            if (reason.trimmed().isEmpty()) {
-                showError(tr("Reject reviews"), tr("A reason is required to reject."));
-                return;
-            }
-            Engine::ReviewDecision reject;
-            reject.status = Model::ReviewStatus::Rejected;
-            reject.message = reason;
-            if (const QStringList problems = recordDecisions(ids, reject); !problems.isEmpty())
-                showError(tr("Some reviews were not rejected"), problems.join(QLatin1Char('\n')));
-        });
-        dialog->open();
-    });
     m_log = new QPlainTextEdit(this);
     m_log->setReadOnly(true);
     m_log->setAccessibleName(tr("Log"));
@@ -890,21 +856,23 @@ void MainWindow::openSettings()
         models->save();
         AppSettings chosen = dialog->settings();
         chosen.secretStore = SecretStoreChoice::kindName(m_secretChoice->kind());
-        if (chosen.databasePath != m_context.settings.databasePath) {
-            m_executor.reset();
-            m_store.reset();
-            m_credentials.reset();
-            m_secretChoice.reset();
-            log(tr("Database: %1").arg(chosen.databasePath));
-        }
-        if (m_executor) {
-            m_executor->setNetworkPolicy(chosen.networkPolicy());
-            m_executor->setBudget(chosen.budget);
-            m_executor->setModels(Engine::Llm::LlmSettings::load());
-        }
+        const bool otherDatabase = chosen.databasePath != m_context.settings.databasePath;
         m_context.settings = chosen;
         QSettings settings;
         chosen.save(settings);
+        if (otherDatabase) {
+            m_credentials.reset();
+            m_secretChoice.reset();
+            log(tr("Database: %1").arg(chosen.databasePath));
+            startService();
+        } else if (m_service) {
+            m_service->post([options = serviceOptions()](Engine::RunService &service) {
+                service.setNetworkPolicy(options.networkPolicy);
+                service.setBudget(options.budget);
+                service.setModels(options.models);
+                service.setReviewer(options.reviewer);
+            });
+        }
         m_properties->setCredentials(credentials());
     });
     dialog->open();
@@ -926,26 +894,26 @@ void MainWindow::quickAdd(QPointF scenePos, QPoint globalPos)
 void MainWindow::saveVersion()
 {
     GraphEditor *editor = currentEditor();
-    if (!editor)
+    if (!editor || !m_service)
         return;
-    auto db = store();
-    if (!db) {
-        showError(tr("Library unavailable"), db.error().text());
-        return;
-    }
-    Engine::GraphRepository graphs(**db);
-    auto saved = graphs.saveGraph(editor->document()->graph(), QString(Model::kDefaultUserId));
-    if (!saved) {
-        showError(tr("Saving the version failed"), saved.error().text());
-        return;
-    }
-    const QString message = saved->created
-        ? tr("Saved version %1 of \"%2\" to the library")
-              .arg(saved->version)
-              .arg(editor->document()->graph().name)
-        : tr("Version %1 in the library is the same: nothing to save").arg(saved->version);
-    Q_EMIT statusMessage(message);
-    log(message);
+    const QString name = editor->document()->graph().name;
+    m_service->call(
+        this,
+        [graph = editor->document()->graph()](Engine::RunService &service) {
+            return service.saveGraph(graph);
+        },
+        [this, name](Result<Engine::SavedGraph> saved) {
+            if (!saved) {
+                showError(tr("Saving the version failed"), saved.error().text());
+                return;
+            }
+            const QString message = saved->created
+                ? tr("Saved version %1 of \"%2\" to the library").arg(saved->version).arg(name)
+                : tr("Version %1 in the library is the same: nothing to save")
+                      .arg(saved->version);
+            Q_EMIT statusMessage(message);
+            log(message);
+        });
 }
 
 void MainWindow::showVersions()
@@ -953,58 +921,12 @@ void MainWindow::showVersions()
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
-    auto db = store();
-    if (!db) {
-        showError(tr("Library unavailable"), db.error().text());
-        return;
-    }
-    Engine::GraphRepository graphs(**db);
-    auto versions = graphs.versions(editor->document()->graph().id);
-    if (!versions) {
-        showError(tr("Version history"), versions.error().text());
-        return;
-    }
-    auto *dialog = new QDialog(this);
+    auto *dialog = new VersionsDialog(m_service.get(), editor->document()->graph().id,
+                                      editor->document()->graph().name, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setObjectName(QStringLiteral("versionsDialog"));
-    dialog->setWindowTitle(tr("Versions of %1").arg(editor->document()->graph().name));
-    auto *list = new QListWidget(dialog);
-    list->setAccessibleName(tr("Versions"));
-    for (const Engine::GraphSummary &summary : *versions) {
-        auto *item = new QListWidgetItem(
-            tr("Version %1 — %2 — %n node(s)", nullptr, summary.nodeCount)
-                .arg(summary.version)
-                .arg(QLocale().toString(summary.createdAt.toLocalTime(), QLocale::ShortFormat)),
-            list);
-        item->setData(Qt::UserRole, summary.version);
-    }
-    if (versions->isEmpty())
-        new QListWidgetItem(tr("No version saved yet: use File › Save Version to Library."), list);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Close, dialog);
-    auto *layout = new QVBoxLayout(dialog);
-    layout->addWidget(list);
-    layout->addWidget(buttons);
-    const QString graphId = editor->document()->graph().id;
-    const auto openVersion = [this, dialog, list, graphId] {
-        QListWidgetItem *item = list->currentItem();
-        if (!item || !item->data(Qt::UserRole).isValid())
-            return;
-        auto db = store();
-        if (!db)
-            return;
-        Engine::GraphRepository repository(**db);
-        auto graph = repository.graph(graphId, item->data(Qt::UserRole).toInt());
-        if (!graph) {
-            showError(tr("Version history"), graph.error().text());
-            return;
-        }
-        addEditor(std::move(*graph), QString(), false);
-        dialog->accept();
-    };
-    connect(buttons->button(QDialogButtonBox::Open), &QPushButton::clicked, dialog, openVersion);
-    connect(list, &QListWidget::itemActivated, dialog, openVersion);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    dialog->resize(460, 320);
+    connect(dialog, &VersionsDialog::versionOpened, this,
+            [this](const Model::Graph &graph) { addEditor(graph, QString(), false); });
+    connect(dialog, &VersionsDialog::failed, this, &MainWindow::showError);
     dialog->open();
 }
 
@@ -1052,7 +974,7 @@ void MainWindow::offerRecovery()
         ? QStringList()
         : folder.entryList({QStringLiteral("*") + kDraftSuffix}, QDir::Files, QDir::Time);
     if (drafts.isEmpty()) {
-        offerResume();
+        m_runs->offerResume();
         return;
     }
     auto *box = new QMessageBox(
@@ -1085,20 +1007,9 @@ void MainWindow::offerRecovery()
             QFile::remove(path);
         }
         autosave();
-        offerResume();
+        m_runs->offerResume();
     });
     box->open();
-}
-
-Result<Engine::Database *> MainWindow::store()
-{
-    if (!m_store) {
-        auto db = Engine::Database::open(m_context.settings.databasePath);
-        if (!db)
-            return db.error();
-        m_store = std::move(*db);
-    }
-    return m_store.get();
 }
 
 std::shared_ptr<Engine::CredentialsStore> MainWindow::credentials()
@@ -1116,97 +1027,42 @@ std::shared_ptr<Engine::CredentialsStore> MainWindow::credentials()
     return m_credentials;
 }
 
-Engine::Executor *MainWindow::executor()
+Engine::ServiceOptions MainWindow::serviceOptions()
 {
-    if (m_executor)
-        return m_executor.get();
-    m_events = std::make_unique<Engine::EventBus>();
-    auto executor = std::make_unique<Engine::Executor>(
-        m_context.settings.databasePath, m_context.registry, m_events.get(),
-        m_context.settings.threads > 0 ? m_context.settings.threads : QThread::idealThreadCount());
-    if (auto opened = executor->open(); !opened) {
-        showError(tr("Cannot run"), opened.error().text());
-        return nullptr;
-    }
-    executor->setCredentials(credentials());
-    executor->setNetworkPolicy(m_context.settings.networkPolicy());
-    executor->setBudget(m_context.settings.budget);
-    executor->setModels(Engine::Llm::LlmSettings::load());
-    connect(executor.get(), &Engine::Executor::runInterrupted, this,
-            [this](const QString &id, const Error &error) {
-                // Not the graph's failure: the run is kept and resumes later.
-                log(tr("Run %1 was interrupted and can be resumed once this is resolved: %2")
-                        .arg(id, error.text()));
-                Q_EMIT statusMessage(tr("Run interrupted: %1").arg(error.message));
-            });
-    connect(executor.get(), &Engine::Executor::runFinished, this,
-            [this](const QString &id, Model::ExecutionStatus status) {
-                log(tr("Run %1 ended %2").arg(id, Model::statusName(status)));
-                if (id == m_watched.runId)
-                    m_runLabel->setText(tr("Run: %1").arg(statusLabel(status).toLower()));
-                Q_EMIT runFinished(id);
-            });
-    connect(m_events.get(), &Engine::EventBus::nodeExecutionUpdated, this,
-            [this](const Engine::NodeExecutionEvent &event) {
-                if (event.graphExecId != m_watched.runId)
-                    return;
-                if (!event.outputPin.isEmpty()) {
-                    if (m_watched.editor) {
-                        GraphScene *scene = m_watched.editor->scene();
-                        scene->pulseLinksFrom(event.nodeId, event.outputPin);
-                        // A streamed answer ends as the output upstream yields
-                        // (events carry long values cut short: those keep the stream's).
-                        const QString final = event.outputValue.toString();
-                        if (event.outputValue.isString() && !scene->liveText(event.nodeId).isEmpty()
-                            && final.toUtf8().size() <= Engine::kEventValueLimit) {
-                            scene->setLiveText(event.nodeId, final);
-                            m_executions->setLiveText(
-                                m_watched.editor->document()->nodeTitle(event.nodeId), final, true);
-                        }
-                    }
-                    return;
+    Engine::ServiceOptions options;
+    options.databasePath = m_context.settings.databasePath;
+    options.registry = m_context.registry;
+    options.credentials = credentials();
+    options.networkPolicy = m_context.settings.networkPolicy();
+    options.budget = m_context.settings.budget;
+    const Engine::Llm::LlmSettings models = Engine::Llm::LlmSettings::load();
+    options.models = {std::make_shared<const Engine::Llm::Catalog>(
+                          Engine::Llm::Catalog::withSettings(models)),
+                      models.stream};
+    options.threads = m_context.settings.threads > 0 ? m_context.settings.threads
+                                                     : QThread::idealThreadCount();
+    options.reviewer = m_context.settings.reviewer();
+    return options;
+}
+
+void MainWindow::startService()
+{
+    // The old service ends first: its runs stay resumable in their database.
+    m_runs->setService(nullptr);
+    m_reviews->setService(nullptr);
+    m_service.reset();
+    m_service = std::make_unique<Engine::ServiceThread>(serviceOptions());
+    connect(m_service.get(), &Engine::ServiceThread::opened, this,
+            [this](const Error &error, bool ok) {
+                if (!ok) {
+                    log(tr("The database %1 is not available: %2")
+                            .arg(m_context.settings.databasePath, error.text()));
+                    showError(tr("Database unavailable"), error.text());
                 }
-                m_watched.statuses.insert(event.nodeId, event.status);
-                if (m_watched.editor)
-                    m_watched.editor->scene()->setRunStatuses(m_watched.statuses);
-                int done = 0;
-                for (const Model::ExecutionStatus status : std::as_const(m_watched.statuses))
-                    done += status == Model::ExecutionStatus::Completed ? 1 : 0;
-                // Out of the graph's nodes (notes aside), or of those seen so far.
-                qsizetype total = m_watched.statuses.size();
-                if (m_watched.editor) {
-                    total = 0;
-                    for (const Model::Node &node : m_watched.editor->document()->graph().nodes) {
-                        const Model::BlockSchema *schema = m_context.registry->schema(node.blockId);
-                        total += schema && schema->type != Model::BlockType::Note ? 1 : 0;
-                    }
-                    total = qMax(total, m_watched.statuses.size());
-                }
-                m_runLabel->setText(tr("Running: %1 of %2 nodes done").arg(done).arg(total));
+                Q_EMIT serviceReady(ok ? QString() : error.text());
             });
-    // A model's answer as it streams in: on the node and in the monitor.
-    connect(m_events.get(), &Engine::EventBus::nodeProgress, this,
-            [this](const QString &graphExecId, const QString &, const QString &nodeId,
-                   const QString &, const QString &text) {
-                if (graphExecId != m_watched.runId)
-                    return;
-                QString title = nodeId;
-                if (m_watched.editor) {
-                    m_watched.editor->scene()->setLiveText(nodeId, text);
-                    title = m_watched.editor->document()->nodeTitle(nodeId);
-                }
-                m_executions->setLiveText(title, text);
-            });
-    connect(m_events.get(), &Engine::EventBus::reviewRequested, this,
-            [this](const QString &graphExecId, const QString &nodeExecId) {
-                // A run being watched asks for a review: ask now.
-                if (graphExecId == m_watched.runId
-                    && !findChild<ReviewDialog *>(QStringLiteral("reviewDialog")))
-                    QTimer::singleShot(0, this, [this, nodeExecId] { openReview(nodeExecId); });
-                refreshInbox();
-            });
-    m_executor = std::move(executor);
-    return m_executor.get();
+    m_runs->setService(m_service.get());
+    m_reviews->setService(m_service.get());
 }
 
 void MainWindow::runCurrent()
@@ -1221,7 +1077,8 @@ void MainWindow::runCurrent()
         return;
     }
     auto *dialog = new RunDialog(editor->document()->graph(), *m_context.registry,
-                                 m_watched.editor == editor ? m_watched.inputs : Model::ValueMap(),
+                                 m_runs->watchedEditor() == editor ? m_runs->watchedInputs()
+                                                                   : Model::ValueMap(),
                                  m_context.settings.hitlSafeMode,
                                  m_context.settings.sensitiveSafeMode, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -1235,460 +1092,68 @@ void MainWindow::runCurrent()
     dialog->open();
 }
 
-Result<QString> MainWindow::startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
-                                     bool sensitiveSafeMode)
+Result<void> MainWindow::startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
+                                  bool sensitiveSafeMode)
 {
     GraphEditor *editor = currentEditor();
     if (!editor)
         return makeError(ErrorCode::BadInput, tr("No graph is open"));
-    Engine::Executor *engine = executor();
-    if (!engine)
-        return makeError(ErrorCode::Storage, tr("The store is not available"));
-    // A run is of a stored version: the graph as it is now.
-    auto db = store();
-    if (!db)
-        return db.error();
-    Engine::GraphRepository graphs(**db);
-    auto saved = graphs.saveGraph(editor->document()->graph(), QString(Model::kDefaultUserId));
-    if (!saved)
-        return saved.error();
-    Engine::RunRequest request;
-    request.graphId = saved->id;
-    request.graphVersion = saved->version;
-    request.inputs = inputs;
-    request.humanInTheLoopSafeMode = hitlSafeMode;
-    request.sensitiveActionSafeMode = sensitiveSafeMode;
-    editor->scene()->setRunStatuses({});
-    editor->scene()->clearLiveTexts();
-    m_executions->setLiveText({}, {});
-    m_watched = WatchedRun {QString(), editor, inputs, hitlSafeMode, sensitiveSafeMode, {}};
-    auto started = engine->start(request);
-    if (!started)
-        return started.error();
-    m_watched.runId = *started;
-    log(tr("Started run %1 of %2 version %3")
-            .arg(*started, editor->document()->graph().name)
-            .arg(saved->version));
-    m_runLabel->setText(tr("Running…"));
-    m_runLabel->show();
-    return *started;
+    m_runs->start(editor, inputs, hitlSafeMode, sensitiveSafeMode);
+    return {};
 }
 
 void MainWindow::stopRun()
 {
-    if (m_executor && !m_watched.runId.isEmpty())
-        m_executor->stop(m_watched.runId);
+    m_runs->stopWatched();
 }
 
 void MainWindow::stopExecution(const QString &graphExecId)
 {
-    if (m_executor && m_executor->isRunning(graphExecId)) {
-        m_executor->stop(graphExecId);
-        Q_EMIT stopFinished(graphExecId, QString());
-        return;
-    }
-    // Another process runs it (or nobody does): stopped through the store,
-    // which waits for that process, so on a thread of its own.
-    Q_EMIT statusMessage(tr("Stopping run %1…").arg(graphExecId));
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, graphExecId] {
-        watcher->deleteLater();
-        const QString error = watcher->result();
-        if (error.isEmpty()) {
-            log(tr("Run %1 stopped").arg(graphExecId));
-            Q_EMIT statusMessage(tr("Run %1 stopped").arg(graphExecId));
-        } else {
-            showError(tr("The run was not stopped"), error);
-        }
-        refreshExecutions();
-        Q_EMIT stopFinished(graphExecId, error);
-    });
-    watcher->setFuture(QtConcurrent::run([path = m_context.settings.databasePath, graphExecId] {
-        auto db = Engine::Database::open(path, {.mode = Engine::DatabaseOptions::OpenMode::MustExist});
-        if (!db)
-            return db.error().text();
-        auto stopped = Engine::stopExecution(**db, QString(Model::kDefaultUserId), graphExecId);
-        if (!stopped)
-            return stopped.error().text();
-        return Model::isFinal(*stopped)
-            ? tr("Run %1 had already %2; nothing was stopped")
-                  .arg(graphExecId, *stopped == Model::ExecutionStatus::Completed
-                                        ? tr("completed")
-                                        : tr("failed"))
-            : QString();
-    }));
+    m_runs->stop(graphExecId);
 }
 
 void MainWindow::rerun()
 {
-    if (!m_watched.editor)
-        return;
-    m_tabs->setCurrentWidget(m_watched.editor);
-    if (auto started
-        = startRun(m_watched.inputs, m_watched.hitlSafeMode, m_watched.sensitiveSafeMode);
-        !started) {
-        showError(tr("The run did not start"), started.error().text());
+    if (GraphEditor *editor = m_runs->watchedEditor()) {
+        m_tabs->setCurrentWidget(editor);
+        m_runs->rerun();
     }
+}
+
+QString MainWindow::watchedRun() const
+{
+    return m_runs->watchedRun();
 }
 
 void MainWindow::openReview(const QString &nodeExecId)
 {
-    // One dialog per review: asking again brings it forward.
-    for (ReviewDialog *open : findChildren<ReviewDialog *>()) {
-        if (open->isVisible() && open->review().nodeExecId == nodeExecId) {
-            open->raise();
-            open->activateWindow();
-            return;
-        }
-    }
-    auto db = store();
-    if (!db) {
-        showError(tr("Review"), db.error().text());
-        return;
-    }
-    Engine::ReviewRepository reviews(**db);
-    const QString user(Model::kDefaultUserId);
-    auto found = reviews.reviewsByNodeExecIds({nodeExecId}, user);
-    if (!found || !found->contains(nodeExecId)) {
-        showError(tr("Review"), found ? tr("No review %1").arg(nodeExecId) : found.error().text());
-        return;
-    }
-    const Model::PendingReview review = found->value(nodeExecId);
-    QString graphName = review.graphId;
-    QString blockName = tr("Human Review");
-    Engine::GraphRepository graphs(**db);
-    if (auto graph = graphs.graph(review.graphId, review.graphVersion)) {
-        graphName = graph->name;
-        if (const Model::Node *node = graph->node(review.nodeId)) {
-            const QString custom
-                = node->metadata.value(QLatin1String("customized_name")).toString();
-            if (!custom.isEmpty())
-                blockName = custom;
-            else if (const Model::BlockSchema *schema = m_context.registry->schema(node->blockId))
-                blockName = blockDisplayName(*schema);
-        }
-    }
-    auto *dialog = new ReviewDialog(review, blockName, graphName, &m_reviewDrafts, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &ReviewDialog::decisionMade, this,
-            [this, dialog](const QString &id, const Engine::ReviewDecision &decision) {
-                decideReview(dialog, id, decision);
-            });
-    if (review.status != Model::ReviewStatus::Waiting)
-        dialog->showDecidedElsewhere(review);
-    dialog->open();
+    m_reviews->open(nodeExecId);
 }
 
-void MainWindow::decideReview(ReviewDialog *dialog, const QString &nodeExecId,
-                              const Engine::ReviewDecision &decision)
+void MainWindow::recordDecisions(const QStringList &nodeExecIds,
+                                 const Engine::ReviewDecision &decision)
 {
-    auto db = store();
-    if (!db) {
-        showError(tr("Review"), db.error().text());
-        return;
-    }
-    Engine::ReviewRepository reviews(**db);
-    const QString user(Model::kDefaultUserId);
-    const QString reviewer = m_context.settings.reviewer();
-    auto decided = reviews.processAllReviewsForExecution(user, {{nodeExecId, decision}}, reviewer);
-    if (!decided) {
-        // Someone else decided first: show their decision, never overwrite it.
-        auto current = reviews.reviewsByNodeExecIds({nodeExecId}, user);
-        if (decided.error().code == ErrorCode::Conflict && current
-            && current->contains(nodeExecId)) {
-            dialog->showDecidedElsewhere(current->value(nodeExecId));
-        } else {
-            showError(tr("The decision was not recorded"), decided.error().text());
-        }
-        return;
-    }
-    m_reviewDrafts.remove(nodeExecId);
-    const Model::PendingReview review = decided->value(nodeExecId);
-    log(tr("Review %1 %2").arg(nodeExecId, Model::reviewStatusName(review.status)));
-    Q_EMIT reviewRecorded(nodeExecId);
-    dialog->accept();
-    resumeIfDone(review.graphExecId);
-    refreshInbox();
+    m_reviews->decide(nodeExecIds, decision);
 }
 
-void MainWindow::resumeIfDone(const QString &graphExecId)
+void MainWindow::rerunExecution(const QString &graphExecId)
 {
-    auto db = store();
-    if (!db)
-        return;
-    Engine::ReviewRepository reviews(**db);
-    // The last waiting review of a run that nothing runs here: resume it,
-    // unless another process took it over first.
-    auto waiting = reviews.hasPendingReviewsForGraphExec(graphExecId);
-    if (!waiting || *waiting)
-        return;
-    Engine::Executor *engine = executor();
-    if (engine && !engine->isRunning(graphExecId)) {
-        if (auto resumed = engine->resumeAfterReview(graphExecId); !resumed)
-            log(tr("Run %1 did not resume: %2").arg(graphExecId, resumed.error().text()));
-    }
-}
-
-QStringList MainWindow::recordDecisions(const QStringList &nodeExecIds,
-                                        const Engine::ReviewDecision &decision)
-{
-    auto db = store();
-    if (!db)
-        return {db.error().text()};
-    Engine::ReviewRepository reviews(**db);
-    const QString user(Model::kDefaultUserId);
-    auto found = reviews.reviewsByNodeExecIds(nodeExecIds, user);
-    if (!found)
-        return {found.error().text()};
-    // processAllReviewsForExecution takes one run at a time.
-    QMap<QString, QMap<QString, Engine::ReviewDecision>> byRun;
-    for (const Model::PendingReview &review : std::as_const(*found))
-        byRun[review.graphExecId].insert(review.nodeExecId, decision);
-    QStringList problems;
-    const QString reviewer = m_context.settings.reviewer();
-    for (auto it = byRun.cbegin(); it != byRun.cend(); ++it) {
-        auto decided = reviews.processAllReviewsForExecution(user, it.value(), reviewer);
-        if (!decided) {
-            problems.append(decided.error().text());
-            continue;
-        }
-        for (const QString &id : it.value().keys())
-            m_reviewDrafts.remove(id);
-        log(tr("%n review(s) of run %1 %2", nullptr, int(it.value().size()))
-                .arg(it.key(), Model::reviewStatusName(decision.status)));
-    }
-    for (auto it = byRun.cbegin(); it != byRun.cend(); ++it)
-        resumeIfDone(it.key());
-    refreshInbox();
-    return problems;
-}
-
-Result<QString> MainWindow::rerunExecution(const QString &graphExecId)
-{
-    auto db = store();
-    if (!db)
-        return db.error();
-    Engine::ExecutionRepository executions(**db, m_context.registry.get());
-    auto meta = executions.graphExecutionMeta(QString(Model::kDefaultUserId), graphExecId);
-    if (!meta)
-        return meta.error();
-    if (!*meta)
-        return makeError(ErrorCode::NotFound, tr("No run %1").arg(graphExecId));
-    Engine::Executor *engine = executor();
-    if (!engine)
-        return makeError(ErrorCode::Storage, tr("The store is not available"));
-    // The same graph version, inputs, masks and safe modes.
-    Engine::RunRequest request;
-    request.graphId = (*meta)->graphId;
-    request.graphVersion = (*meta)->graphVersion;
-    request.inputs = (*meta)->inputs;
-    request.nodesInputMasks = (*meta)->nodesInputMasks;
-    request.humanInTheLoopSafeMode = (*meta)->humanInTheLoopSafeMode;
-    request.sensitiveActionSafeMode = (*meta)->sensitiveActionSafeMode;
-    auto started = engine->start(request);
-    if (!started)
-        return started.error();
-    // The canvas follows it when its graph is the one in front.
-    GraphEditor *editor = currentEditor();
-    const bool shown = editor && editor->document()->graph().id == request.graphId;
-    m_watched = WatchedRun {*started,
-                            shown ? editor : nullptr,
-                            request.inputs,
-                            request.humanInTheLoopSafeMode,
-                            request.sensitiveActionSafeMode,
-                            {}};
-    if (shown) {
-        editor->scene()->setRunStatuses({});
-        editor->scene()->clearLiveTexts();
-    }
-    m_executions->setLiveText({}, {});
-    log(tr("Started run %1 again as %2").arg(graphExecId, *started));
-    refreshExecutions();
-    return *started;
+    m_runs->runAgain(graphExecId);
 }
 
 void MainWindow::openRunDetails(const QString &graphExecId)
 {
-    auto db = store();
-    if (!db) {
-        showError(tr("Run"), db.error().text());
-        return;
-    }
-    Engine::ExecutionRepository executions(**db, m_context.registry.get());
-    auto meta = executions.graphExecutionMeta(QString(Model::kDefaultUserId), graphExecId);
-    if (!meta || !*meta) {
-        showError(tr("Run"), meta ? tr("No run %1").arg(graphExecId) : meta.error().text());
-        return;
-    }
-    QString graphName = (*meta)->graphId;
-    QHash<QString, QString> nodeTitles;
-    Engine::GraphRepository graphs(**db);
-    if (auto graph = graphs.graph((*meta)->graphId, (*meta)->graphVersion)) {
-        graphName = graph->name;
-        for (const Model::Node &node : graph->nodes) {
-            QString title = node.metadata.value(QLatin1String("customized_name")).toString();
-            if (title.isEmpty()) {
-                const Model::BlockSchema *schema = m_context.registry->schema(node.blockId);
-                title = schema ? blockDisplayName(*schema) : node.blockId;
-            }
-            nodeTitles.insert(node.id, title);
-        }
-    }
-    const auto children = executions.childGraphExecutions(graphExecId);
-    auto *details = new RunDetails(m_context.settings.databasePath, **meta, graphName, nodeTitles,
-                                   children ? *children : QList<Model::GraphExecutionMeta>(), this);
-    connect(details, &RunDetails::runActivated, this, &MainWindow::openRunDetails);
-    connect(details, &RunDetails::rerunRequested, this, [this](const QString &id) {
-        if (auto started = rerunExecution(id); !started)
-            showError(tr("The run did not start"), started.error().text());
-    });
-    details->setAttribute(Qt::WA_DeleteOnClose);
-    connect(details, &RunDetails::stopRequested, this, &MainWindow::stopExecution);
-    connect(details, &RunDetails::resumeRequested, this, [this](const QString &id) {
-        Engine::Executor *engine = executor();
-        if (!engine)
-            return;
-        if (auto resumed = engine->resume(id); !resumed)
-            showError(tr("The run did not resume"), resumed.error().text());
-    });
-    connect(details, &RunDetails::deleteRequested, this, [this, details](const QString &id) {
-        auto db = store();
-        if (!db)
-            return;
-        Engine::ExecutionRepository repository(**db, m_context.registry.get());
-        if (auto deleted = repository.deleteGraphExecution(id, QString(Model::kDefaultUserId));
-            !deleted) {
-            showError(tr("The run was not deleted"), deleted.error().text());
-            return;
-        }
-        details->close();
-        refreshExecutions();
-    });
-    details->show();
-}
-
-void MainWindow::loadGraphNames(Engine::Database &db)
-{
-    Engine::GraphRepository graphs(db);
-    if (auto stored = graphs.listGraphs()) {
-        for (const Engine::GraphSummary &graph : std::as_const(*stored))
-            m_graphNames.insert(graph.id, graph.name);
-    }
+    m_runs->openDetails(graphExecId);
 }
 
 void MainWindow::refreshExecutions()
 {
-    auto db = store();
-    if (!db)
-        return;
-    Engine::ExecutionRepository executions(**db, m_context.registry.get());
-    Engine::GraphExecutionFilter filter;
-    filter.statuses = m_executions->statuses();
-    filter.graphId = m_executions->graphId();
-    auto page = executions.graphExecutionsPage(QString(Model::kDefaultUserId), filter,
-                                               m_executions->page(), ExecutionsPanel::kPageSize);
-    if (!page)
-        return;
-    // Every stored graph can be chosen, not only those on this page.
-    loadGraphNames(**db);
-    m_executions->setGraphs(m_graphNames);
-    m_executions->setPage(page->executions, m_graphNames, m_executions->page(),
-                          page->pagination.totalItems);
+    m_runs->refreshMonitor();
 }
 
 void MainWindow::refreshInbox()
 {
-    auto db = store();
-    if (!db)
-        return;
-    Engine::ReviewRepository reviews(**db);
-    const QString user(Model::kDefaultUserId);
-    const int page = m_inbox->page();
-    auto waiting = reviews.pendingReviewsForUser(user, page, ReviewInbox::kPageSize);
-    // The review after this page, if any: is there an older page?
-    auto next = reviews.pendingReviewsForUser(user, page * ReviewInbox::kPageSize + 1, 1);
-    auto decided = reviews.decidedReviewsForUser(user, 1, 50);
-    if (!waiting || !decided || !next)
-        return;
-    const QList<Model::PendingReview> &all = *waiting;
-    const bool hasMore = !next->isEmpty();
-    for (const Model::PendingReview &review : all) {
-        if (!m_graphNames.contains(review.graphId)) {
-            loadGraphNames(**db);
-            break;
-        }
-    }
-    m_inbox->setWaiting(all, page, hasMore, m_graphNames);
-    m_inbox->setHistory(*decided);
-    int arrived = 0;
-    for (const Model::PendingReview &review : all) {
-        if (!m_seenReviews.contains(review.nodeExecId)) {
-            m_seenReviews.insert(review.nodeExecId);
-            ++arrived;
-        }
-    }
-    // The badge: how many wait (at least), on the dock and in the status bar.
-    const QString count = hasMore
-        ? QStringLiteral("%1+").arg(page * ReviewInbox::kPageSize)
-        : QString::number((page - 1) * ReviewInbox::kPageSize + all.size());
-    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("inboxDock")))
-        dock->setWindowTitle(all.isEmpty() ? tr("Review Inbox")
-                                           : tr("Review Inbox (%1)").arg(count));
-    m_reviewBadge->setText(all.isEmpty() ? QString() : tr("%1 waiting for review").arg(count));
-    m_reviewBadge->setVisible(!all.isEmpty());
-    if (arrived > 0 && m_inboxPrimed) {
-        Q_EMIT reviewsArrived(arrived);
-        const QString text = tr("%n new review(s) waiting", nullptr, arrived);
-        Q_EMIT statusMessage(text);
-        if (m_tray)
-            m_tray->showMessage(tr("Signalbox"), text);
-        QApplication::alert(this);
-    }
-    m_inboxPrimed = true;
-}
-
-void MainWindow::offerResume()
-{
-    auto db = store();
-    if (!db) {
-        log(db.error().text());
-        return;
-    }
-    Engine::ExecutionRepository executions(**db, m_context.registry.get());
-    Engine::GraphExecutionFilter filter;
-    filter.statuses = {Model::ExecutionStatus::Running, Model::ExecutionStatus::Queued};
-    auto interrupted = executions.graphExecutions(filter);
-    if (!interrupted || interrupted->isEmpty())
-        return;
-    QStringList ids;
-    for (const Model::GraphExecutionMeta &meta : *interrupted) {
-        // Children resume with their parent.
-        if (meta.parentGraphExecId.isEmpty())
-            ids.append(meta.id);
-    }
-    if (ids.isEmpty())
-        return;
-    auto *box = new QMessageBox(
-        QMessageBox::Question, tr("Resume interrupted runs?"),
-        tr("%n run(s) were still going when Signalbox last stopped. Resume them now? "
-           "Completed steps are not run again.",
-           nullptr, int(ids.size())),
-        QMessageBox::Yes | QMessageBox::No, this);
-    box->setObjectName(QStringLiteral("resumeBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, ids, box] {
-        if (box->clickedButton() != box->button(QMessageBox::Yes))
-            return;
-        if (!executor())
-            return;
-        for (const QString &id : ids) {
-            if (auto resumed = m_executor->resume(id); !resumed)
-                log(tr("Run %1 could not resume: %2").arg(id, resumed.error().text()));
-            else
-                log(tr("Resumed run %1").arg(id));
-        }
-    });
-    box->open();
+    m_reviews->refresh();
 }
 
 } // namespace Signalbox::Ui

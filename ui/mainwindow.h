@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/credentials/credentialsstore.h"
+#include "engine/service/runservice.h"
 #include "settingsdialog.h"
 
 #include "model/executionstatus.h"
@@ -26,9 +27,7 @@ class QUndoGroup;
 
 namespace Signalbox::Engine {
 class BlockRegistry;
-class Database;
-class EventBus;
-class Executor;
+class ServiceThread;
 struct ReviewDecision;
 } // namespace Signalbox::Engine
 
@@ -38,7 +37,8 @@ class BlockPalette;
 class GraphEditor;
 class GraphLayouter;
 class PropertyPanel;
-class ReviewDialog;
+class ReviewController;
+class RunController;
 class SecretStoreChoice;
 class ReviewInbox;
 class ExecutionsPanel;
@@ -96,37 +96,37 @@ public:
     // RUNNING or QUEUED in the store.
     void offerRecovery();
     QStringList recentFiles() const;
-    // Opens the HumanReview dialog on a waiting review; a decision is
-    // recorded in the store and, when the run has no review left waiting, the
-    // run resumes in this process.
+    // Opens the HumanReview dialog on a review; a decision is recorded in
+    // the store and, when the run has no review left waiting, the run
+    // resumes in this process.
     void openReview(const QString &nodeExecId);
     // Validates and saves the current graph to the library, asks for its
     // inputs and starts a run that the canvas follows.
     void runCurrent();
-    // Starts the current graph's run with these inputs (no dialog).
-    Result<QString> startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
-                             bool sensitiveSafeMode);
+    // Starts the current graph's run with these inputs (no dialog); the run
+    // is watchedRun() once the service started it.
+    Result<void> startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
+                          bool sensitiveSafeMode);
     void stopRun();
-    // Stops a run, whichever process runs it: this window's engine stops its
-    // own; another process's is stopped through the store, off the GUI
-    // thread, and that process ends it. stopFinished says how it went.
+    // Stops a run, whichever process runs it; stopFinished says how it went.
     void stopExecution(const QString &graphExecId);
     void rerun();
-    QString watchedRun() const { return m_watched.runId; }
+    QString watchedRun() const;
     // The run's stats, timeline and node executions in a window of its own.
     void openRunDetails(const QString &graphExecId);
     // Runs the same graph version again with the run's inputs and safe modes.
-    Result<QString> rerunExecution(const QString &graphExecId);
+    void rerunExecution(const QString &graphExecId);
     // Reads the runs list's page again.
     void refreshExecutions();
     ExecutionsPanel *executionsPanel() const { return m_executions; }
-    // Reads the waiting reviews and the history again.
+    // Reads the waiting reviews and the history again (inboxRefreshed).
     void refreshInbox();
     ReviewInbox *inbox() const { return m_inbox; }
     // Records one decision for each review, a batch per run, and resumes the
-    // runs left with no review waiting. Returns the problems, if any.
-    QStringList recordDecisions(const QStringList &nodeExecIds,
-                                const Engine::ReviewDecision &decision);
+    // runs left with no review waiting; problems are shown.
+    void recordDecisions(const QStringList &nodeExecIds, const Engine::ReviewDecision &decision);
+    // The runs-and-reviews service, on its own thread.
+    Engine::ServiceThread *service() const { return m_service.get(); }
 
 Q_SIGNALS:
     // A stop asked with stopExecution was carried out (or failed: `error`).
@@ -138,6 +138,12 @@ Q_SIGNALS:
     void runFinished(const QString &graphExecId);
     // New waiting reviews arrived (counted since the last refresh).
     void reviewsArrived(int count);
+    // The inbox shows what the store held when it was last read.
+    void inboxRefreshed();
+    // So does the execution monitor.
+    void executionsRefreshed();
+    // The service opened the database (or could not: `error`).
+    void serviceReady(const QString &error);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -167,17 +173,10 @@ private:
     void saveVersion();
     void quickAdd(QPointF scenePos, QPoint globalPos);
     QString draftPath(const GraphEditor *editor) const;
-    void offerResume();
-    void resumeIfDone(const QString &graphExecId);
-    Engine::Executor *executor();
-    // The window's own connection to the store (GUI thread; short reads and
-    // decisions), opened on first use and kept.
-    Result<Engine::Database *> store();
-    // The names of the stored graphs, by id, into m_graphNames (views fall
-    // back to the id for a graph not listed).
-    void loadGraphNames(Engine::Database &db);
-    void decideReview(ReviewDialog *dialog, const QString &nodeExecId,
-                      const Engine::ReviewDecision &decision);
+    // The service for the database in the settings, with the settings'
+    // runner options; the controllers move to it.
+    void startService();
+    Engine::ServiceOptions serviceOptions();
 
     MainWindowContext m_context;
     QTabWidget *m_tabs;
@@ -190,33 +189,17 @@ private:
     ReviewInbox *m_inbox = nullptr;
     QLabel *m_reviewBadge = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
-    QSet<QString> m_seenReviews;
-    QHash<QString, QString> m_graphNames;
-    // The run the canvas follows, and how it was started.
-    struct WatchedRun
-    {
-        QString runId;
-        QPointer<GraphEditor> editor;
-        Model::ValueMap inputs;
-        bool hitlSafeMode = true;
-        bool sensitiveSafeMode = false;
-        QHash<QString, Model::ExecutionStatus> statuses;
-    };
-    WatchedRun m_watched;
     QLabel *m_runLabel = nullptr;
-    bool m_inboxPrimed = false;
     QProgressBar *m_progress = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QHash<QString, QAction *> m_actions;
     QHash<const GraphEditor *, QString> m_draftIds;
-    // Edits of review payloads not sent yet, by node execution id.
-    QHash<QString, QString> m_reviewDrafts;
-    std::unique_ptr<Engine::Database> m_store;
     std::shared_ptr<SecretStoreChoice> m_secretChoice;
     std::shared_ptr<Engine::CredentialsStore> m_credentials;
-    std::unique_ptr<Engine::EventBus> m_events;
-    std::unique_ptr<Engine::Executor> m_executor;
+    std::unique_ptr<Engine::ServiceThread> m_service;
+    RunController *m_runs = nullptr;
+    ReviewController *m_reviews = nullptr;
     int m_loading = 0;
 };
 

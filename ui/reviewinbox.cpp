@@ -3,6 +3,7 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -40,6 +41,9 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     m_waiting->setRootIsDecorated(false);
     m_waiting->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_waiting->setAccessibleName(tr("Waiting reviews"));
+    // Ctrl+A selects the reviews when the list has the focus, not the
+    // canvas's nodes (the window's Select All).
+    m_waiting->installEventFilter(this);
     m_approve = new QPushButton(tr("Approve…"), waitingPage);
     m_approve->setToolTip(tr("Approve the selected reviews"));
     m_reject = new QPushButton(tr("Reject…"), waitingPage);
@@ -95,6 +99,16 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     connect(m_newer, &QPushButton::clicked, this, [this] { Q_EMIT pageRequested(m_page - 1); });
     connect(m_older, &QPushButton::clicked, this, [this] { Q_EMIT pageRequested(m_page + 1); });
     setWaiting({}, 1, false);
+}
+
+bool ReviewInbox::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_waiting && event->type() == QEvent::ShortcutOverride
+        && static_cast<QKeyEvent *>(event)->matches(QKeySequence::SelectAll)) {
+        event->accept();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QStringList ReviewInbox::selectedReviews() const

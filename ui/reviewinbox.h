@@ -37,6 +37,9 @@ public:
     QPushButton *rejectButton() const { return m_reject; }
     QStringList selectedReviews() const;
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 Q_SIGNALS:
     void reviewActivated(const QString &nodeExecId);
     void batchApproveRequested(const QStringList &nodeExecIds);

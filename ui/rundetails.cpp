@@ -3,12 +3,10 @@
 
 #include "statuspalette.h"
 
-#include "engine/store/database.h"
-#include "engine/store/executionrepository.h"
+#include "engine/service/servicethread.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -20,7 +18,6 @@
 #include <QTableView>
 #include <QThread>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace Signalbox::Ui {
 
@@ -36,20 +33,6 @@ QString compact(const Model::ValueMap &map)
     if (text.size() > kCellTextLimit)
         text = text.left(kCellTextLimit) + QStringLiteral("…");
     return text;
-}
-
-using Loaded = Result<QList<Model::NodeExecutionResult>>;
-
-// On a worker thread, with a connection of its own.
-Loaded readNodeExecutions(const QString &databasePath, const QString &graphExecId)
-{
-    auto db = Engine::Database::open(databasePath, {Engine::DatabaseOptions::OpenMode::MustExist});
-    if (!db)
-        return db.error();
-    Engine::ExecutionRepository executions(**db, nullptr);
-    Engine::NodeExecutionFilter filter;
-    filter.graphExecId = graphExecId;
-    return executions.nodeExecutions(filter);
 }
 
 } // namespace
@@ -170,7 +153,7 @@ void TimelineView::paintEvent(QPaintEvent *)
                      tr("%1 ms").arg(m_lastMs - m_firstMs));
 }
 
-RunDetails::RunDetails(const QString &databasePath, const Model::GraphExecutionMeta &run,
+RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecutionMeta &run,
                        const QString &graphName, const QHash<QString, QString> &nodeTitles,
                        const QList<Model::GraphExecutionMeta> &children, QWidget *parent)
     : QDialog(parent)
@@ -256,21 +239,21 @@ RunDetails::RunDetails(const QString &databasePath, const Model::GraphExecutionM
             node.isEmpty() ? QString()
                            : QStringLiteral("^%1$").arg(QRegularExpression::escape(node)));
     });
-    auto *watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, nodeTitles] {
-        Loaded found = watcher->result();
-        watcher->deleteLater();
-        if (!found) {
-            m_loading->setText(found.error().message);
-            return;
-        }
-        m_loading->setText(tr("%n node execution(s)", nullptr, int(found->size())));
-        m_timeline->setExecutions(*found);
-        m_model->setExecutions(std::move(*found), nodeTitles);
-        m_table->resizeColumnsToContents();
-        Q_EMIT loaded();
-    });
-    watcher->setFuture(QtConcurrent::run(readNodeExecutions, databasePath, run.id));
+    if (!service)
+        return;
+    service->call(
+        this, [id = run.id](Engine::RunService &runs) { return runs.nodeExecutions(id); },
+        [this, nodeTitles](Result<QList<Model::NodeExecutionResult>> found) {
+            if (!found) {
+                m_loading->setText(found.error().message);
+                return;
+            }
+            m_loading->setText(tr("%n node execution(s)", nullptr, int(found->size())));
+            m_timeline->setExecutions(*found);
+            m_model->setExecutions(std::move(*found), nodeTitles);
+            m_table->resizeColumnsToContents();
+            Q_EMIT loaded();
+        });
 }
 
 int RunDetails::visibleRows() const

@@ -12,6 +12,10 @@ class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
 
+namespace Signalbox::Engine {
+class ServiceThread;
+}
+
 namespace Signalbox::Ui {
 
 // Every node execution of a run: node, status, times, cost, inputs,
@@ -77,7 +81,8 @@ class RunDetails : public QDialog
 
 public:
     // `children` are the runs this run started (its sub-graphs).
-    RunDetails(const QString &databasePath, const Model::GraphExecutionMeta &run,
+    // Node executions are read through `service`.
+    RunDetails(Engine::ServiceThread *service, const Model::GraphExecutionMeta &run,
                const QString &graphName, const QHash<QString, QString> &nodeTitles,
                const QList<Model::GraphExecutionMeta> &children, QWidget *parent);
 

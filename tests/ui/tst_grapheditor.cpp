@@ -990,7 +990,9 @@ private Q_SLOTS:
         auto *dialog = window()->findChild<QDialog *>(QStringLiteral("versionsDialog"));
         QVERIFY(dialog);
         auto *list = dialog->findChild<QListWidget *>();
-        QCOMPARE(list->count(), 2);
+        // Read through the service, off the GUI thread.
+        QTRY_COMPARE(list->count(), 2);
+        QTRY_VERIFY(list->item(0)->data(Qt::UserRole).isValid());
         // Newest first; open version 1.
         QListWidgetItem *first = nullptr;
         for (int i = 0; i < list->count(); ++i) {
@@ -1000,7 +1002,7 @@ private Q_SLOTS:
         QVERIFY(first);
         list->setCurrentItem(first);
         QTest::keyClick(list, Qt::Key_Return);
-        QCOMPARE(window()->editors().size(), 2);
+        QTRY_COMPARE(window()->editors().size(), 2);
         QCOMPARE(document()->graph().version, 1);
         QVERIFY(!document()->graph().nodes.first().inputDefault.contains(QStringLiteral("input")));
     }

@@ -122,10 +122,46 @@ private:
         return found ? found->value(nodeExecId) : Model::PendingReview();
     }
 
+    // Opens the review's dialog, which appears once the window has read the
+    // review through its service.
     ReviewDialog *openDialog(const QString &nodeExecId)
     {
         m_window->openReview(nodeExecId);
-        return m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"));
+        ReviewDialog *dialog = nullptr;
+        (void)QTest::qWaitFor(
+            [&] {
+                dialog = m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"));
+                return dialog != nullptr;
+            },
+            5000);
+        return dialog;
+    }
+
+    // Reads the inbox again and waits until it shows the store.
+    void refreshInbox()
+    {
+        QSignalSpy refreshed(m_window.get(), &MainWindow::inboxRefreshed);
+        m_window->refreshInbox();
+        QVERIFY(refreshed.wait(5000));
+    }
+
+    void refreshExecutions()
+    {
+        QSignalSpy refreshed(m_window.get(), &MainWindow::executionsRefreshed);
+        m_window->refreshExecutions();
+        QVERIFY(refreshed.wait(5000));
+    }
+
+    // The run the window started, once the service has started it.
+    QString startedRun(const Model::ValueMap &inputs)
+    {
+        const QString before = m_window->watchedRun();
+        if (!m_window->startRun(inputs, true, false).ok())
+            return {};
+        (void)QTest::qWaitFor(
+            [&] { return !m_window->watchedRun().isEmpty() && m_window->watchedRun() != before; },
+            5000);
+        return m_window->watchedRun();
     }
 
     void clickMode(ReviewDialog *dialog, const QString &name)
@@ -170,7 +206,7 @@ private Q_SLOTS:
         QVERIFY(dialog);
         QTRY_VERIFY(dialog->isVisible());
         // Asked again (a double-click in the inbox activates twice): one dialog.
-        m_window->refreshInbox();
+        refreshInbox();
         QTreeWidget *waiting = m_window->inbox()->waitingList();
         QCOMPARE(waiting->topLevelItemCount(), 1);
         QTest::mouseDClick(waiting->viewport(), Qt::LeftButton, {},
@@ -246,13 +282,13 @@ private Q_SLOTS:
                &exitCode);
         QCOMPARE(exitCode, 0);
         QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
-        QVERIFY(dialog->isVisible());
         auto *banner = dialog->findChild<QLabel *>();
         for (QLabel *label : dialog->findChildren<QLabel *>()) {
             if (label->accessibleName() == QStringLiteral("Decided elsewhere"))
                 banner = label;
         }
-        QVERIFY(banner->isVisibleTo(dialog));
+        QTRY_VERIFY(banner->isVisibleTo(dialog));
+        QVERIFY(dialog->isVisible());
         QVERIFY2(banner->text().startsWith(QStringLiteral("Already rejected")),
                  qPrintable(banner->text()));
         QVERIFY(banner->text().contains(QStringLiteral("Not today")));
@@ -310,13 +346,21 @@ private Q_SLOTS:
 
     void inboxBatchApprovesWithACountConfirmation()
     {
-        m_window->refreshInbox();
+        refreshInbox();
         QSignalSpy arrived(m_window.get(), &MainWindow::reviewsArrived);
         const auto [first, firstReview] = pausedRun();
         const auto [second, secondReview] = pausedRun();
-        m_window->refreshInbox();
-        QCOMPARE(arrived.size(), 1);
-        QCOMPARE(arrived.first().first().toInt(), 2);
+        // Both arrive without asking (the change feed), together or one by one.
+        int count = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                count = 0;
+                for (const QList<QVariant> &signal : std::as_const(arrived))
+                    count += signal.first().toInt();
+                return count == 2;
+            }(),
+            3000);
+        refreshInbox();
         QTreeWidget *waiting = m_window->inbox()->waitingList();
         QCOMPARE(waiting->topLevelItemCount(), 2);
         // Newest first.
@@ -448,8 +492,8 @@ private Q_SLOTS:
         m_window->openFile(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/countdown.sbx.json"));
         QVERIFY(opened.wait(10000));
         GraphScene *scene = m_window->currentEditor()->scene();
-        QVERIFY(m_window->startRun(Testing::value("{'msg': 'hi'}").toMap(), true, false).ok());
-        const QString first = m_window->watchedRun();
+        const QString first = startedRun(Testing::value("{'msg': 'hi'}").toMap());
+        QVERIFY(!first.isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(scene->nodeItem(QStringLiteral("wait"))->runStatus(),
                                   std::optional(Model::ExecutionStatus::Running), 10000);
         QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
@@ -462,8 +506,8 @@ private Q_SLOTS:
         // Again, with the same inputs: a new run that completes.
         QTest::keyClick(m_window->currentEditor()->view(), Qt::Key_F5,
                         Qt::ShiftModifier | Qt::ControlModifier);
+        QTRY_VERIFY(!m_window->watchedRun().isEmpty() && m_window->watchedRun() != first);
         const QString second = m_window->watchedRun();
-        QVERIFY(second != first);
         QVERIFY(finished.wait(15000));
         QCOMPARE(finished.last().first().toString(), second);
         const QJsonObject shown = execution(second);
@@ -472,9 +516,9 @@ private Q_SLOTS:
                  QJsonValue(QJsonArray {QStringLiteral("hi")}));
 
         // The runs list: newest first, then filtered by status.
-        m_window->refreshExecutions();
+        refreshExecutions();
         ExecutionsModel *runs = m_window->executionsPanel()->model();
-        QCOMPARE(runs->rowCount(), 2);
+        QTRY_COMPARE(runs->rowCount(), 2);
         QCOMPARE(runs->index(0, 0).data(ExecutionsModel::ExecutionIdRole).toString(), second);
         QCOMPARE(runs->index(0, ExecutionsModel::Status).data().toString(),
                  statusLabel(Model::ExecutionStatus::Completed));
@@ -484,17 +528,16 @@ private Q_SLOTS:
                  QStringLiteral("wait v1"));
         QComboBox *filter = m_window->executionsPanel()->statusFilter();
         filter->setCurrentIndex(filter->findText(statusLabel(Model::ExecutionStatus::Terminated)));
-        QCOMPARE(runs->rowCount(), 1);
+        QTRY_COMPARE(runs->rowCount(), 1);
         QCOMPARE(runs->index(0, 0).data(ExecutionsModel::ExecutionIdRole).toString(), first);
 
         // The stopped run's details: every node execution, then one node's.
         QTableView *table = m_window->executionsPanel()->table();
         table->setCurrentIndex(runs->index(0, 0));
         QTest::keyClick(table, Qt::Key_Return);
-        auto *details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"));
-        QVERIFY(details);
-        QSignalSpy loaded(details, &RunDetails::loaded);
-        QVERIFY(loaded.wait(10000));
+        RunDetails *details = nullptr;
+        QTRY_VERIFY((details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"))));
+        QTRY_VERIFY_WITH_TIMEOUT(details->model()->rowCount() > 0, 10000);
         NodeExecutionsModel *nodes = details->model();
         QCOMPARE(nodes->rowCount(), 2); // "in" completed, "wait" terminated
         QCOMPARE(details->timeline()->barCount(), 2);
@@ -520,13 +563,13 @@ private Q_SLOTS:
         // Filtered by graph: another graph's run is left out.
         pausedRun();
         filter->setCurrentIndex(0);
-        m_window->refreshExecutions();
-        QCOMPARE(runs->rowCount(), 4);
+        refreshExecutions();
+        QTRY_COMPARE(runs->rowCount(), 4);
         QComboBox *graph = m_window->executionsPanel()->graphFilter();
         graph->setCurrentIndex(graph->findText(QStringLiteral("wait")));
-        QCOMPARE(runs->rowCount(), 3);
+        QTRY_COMPARE(runs->rowCount(), 3);
         graph->setCurrentIndex(graph->findText(QStringLiteral("Review a greeting")));
-        QCOMPARE(runs->rowCount(), 1);
+        QTRY_COMPARE(runs->rowCount(), 1);
     }
 
     void childRunsAreReachableFromTheirParent()
@@ -536,12 +579,13 @@ private Q_SLOTS:
             QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/autogpt_export_with_subgraph.json"));
         QVERIFY(opened.wait(10000));
         QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
-        QVERIFY(m_window->startRun(Testing::value("{'name': 'Ada'}").toMap(), true, false).ok());
-        const QString parent = m_window->watchedRun();
+        const QString parent = startedRun(Testing::value("{'name': 'Ada'}").toMap());
+        QVERIFY(!parent.isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(
             finished.count() >= 1 && finished.last().first().toString() == parent, 15000);
         m_window->openRunDetails(parent);
-        auto *details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"));
+        RunDetails *details = nullptr;
+        QTRY_VERIFY((details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"))));
         QVERIFY(details);
         auto *header = details->findChild<QLabel *>(QStringLiteral("runHeader"));
         QVERIFY(header->text().contains(QStringLiteral("Started run")));
@@ -551,11 +595,13 @@ private Q_SLOTS:
         QVERIFY(!child.isEmpty());
         Q_EMIT header->linkActivated(child);
         RunDetails *childDetails = nullptr;
-        for (RunDetails *candidate : m_window->findChildren<RunDetails *>()) {
-            if (candidate != details)
-                childDetails = candidate;
-        }
-        QVERIFY(childDetails);
+        QTRY_VERIFY([&] {
+            for (RunDetails *candidate : m_window->findChildren<RunDetails *>()) {
+                if (candidate != details)
+                    childDetails = candidate;
+            }
+            return childDetails != nullptr;
+        }());
         QVERIFY(childDetails->findChild<QLabel *>(QStringLiteral("runHeader"))
                     ->text()
                     .contains(QStringLiteral("Started by run <a href=\"%1\"").arg(parent)));

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "coalescedread.h"
+
+#include "engine/service/servicethread.h"
+
+#include "model/executionstatus.h"
+#include "model/value.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+class QLabel;
+class QWidget;
+
+namespace Signalbox::Ui {
+
+class ExecutionsPanel;
+class GraphEditor;
+
+// The desktop's runs: starting the graph in front, the run the canvas
+// follows, the execution monitor, run details, stop, resume, run again and
+// delete, for runs of this window and of other processes alike. Every store
+// and engine call goes to the service's thread; the answers come back here.
+class RunController : public QObject
+{
+    Q_OBJECT
+
+public:
+    // `frontEditor` says which graph is in front.
+    RunController(std::shared_ptr<const Engine::BlockRegistry> registry, ExecutionsPanel *monitor,
+                  QLabel *runLabel, std::function<GraphEditor *()> frontEditor, QWidget *window);
+
+    // The service to use (again after the database changed).
+    void setService(Engine::ServiceThread *service);
+
+    // Saves the editor's graph as a version and runs it; the canvas follows
+    // the run. runStarted (or failed) says how it went.
+    void start(GraphEditor *editor, const Model::ValueMap &inputs, bool hitlSafeMode,
+               bool sensitiveSafeMode);
+    // The followed run again, with the same inputs and safe modes.
+    void rerun();
+    // A stored run again: the same graph version, inputs, masks and modes.
+    void runAgain(const QString &graphExecId);
+    void stop(const QString &graphExecId);
+    void stopWatched();
+    void resume(const QString &graphExecId);
+    void openDetails(const QString &graphExecId);
+    // Reads the monitor's page again (coalesced while a read is going).
+    void refreshMonitor();
+    // Offers to resume runs left going when Signalbox last stopped.
+    void offerResume();
+
+    QString watchedRun() const { return m_watched.runId; }
+    GraphEditor *watchedEditor() const { return m_watched.editor; }
+    Model::ValueMap watchedInputs() const { return m_watched.inputs; }
+
+Q_SIGNALS:
+    void runStarted(const QString &graphExecId);
+    // The monitor shows what the store held when it was last read.
+    void monitorRefreshed();
+    void runFinished(const QString &graphExecId);
+    void failed(const QString &title, const QString &text);
+    void stopFinished(const QString &graphExecId, const QString &error);
+    void statusMessage(const QString &text);
+    void logged(const QString &text);
+    // The followed run asks for a review.
+    void watchedReviewRequested(const QString &nodeExecId);
+
+private:
+    struct WatchedRun
+    {
+        QString runId;
+        QPointer<GraphEditor> editor;
+        Model::ValueMap inputs;
+        bool hitlSafeMode = true;
+        bool sensitiveSafeMode = false;
+        QHash<QString, Model::ExecutionStatus> statuses;
+        int completed = 0;
+        qsizetype total = 0;
+    };
+    void follow(const QString &graphExecId, GraphEditor *editor, const Engine::RunRequest &request);
+    void applyEvents(const QList<Engine::NodeExecutionEvent> &events);
+    void showProgress();
+    void readMonitor();
+
+    std::shared_ptr<const Engine::BlockRegistry> m_registry;
+    ExecutionsPanel *m_monitor;
+    QLabel *m_runLabel;
+    std::function<GraphEditor *()> m_frontEditor;
+    QWidget *m_window;
+    QPointer<Engine::ServiceThread> m_service;
+    QList<QMetaObject::Connection> m_connections;
+    WatchedRun m_watched;
+    CoalescedRead m_monitorRead;
+};
+
+} // namespace Signalbox::Ui
