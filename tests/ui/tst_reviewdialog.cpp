@@ -43,7 +43,9 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -177,6 +179,9 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         qputenv("XDG_CONFIG_HOME", m_dir->filePath(QStringLiteral("config")).toUtf8());
+        // The default database of both faces, for this process and the
+        // command lines it starts.
+        qputenv("XDG_DATA_HOME", m_dir->filePath(QStringLiteral("data")).toUtf8());
         auto registry = Engine::BlockRegistry::builtin();
         QVERIFY(registry.ok());
         m_registry = *registry;
@@ -686,6 +691,65 @@ private Q_SLOTS:
         QCOMPARE(decision.data->toMap().value(QLatin1String("tool_calls")).toArray().first().toMap()
                      .value(QLatin1String("arguments")).toMap().value(QLatin1String("b")).toInteger(),
                  qint64(8));
+    }
+
+    void aRunInATerminalIsReviewedInTheDesktop()
+    {
+        // Both faces on the default database: no --db, the default in Settings.
+        const QString path = AppSettings::defaultDatabasePath();
+        QVERIFY2(path.startsWith(m_dir->path()), qPrintable(path));
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        m_window.reset();
+        MainWindowContext context;
+        context.registry = m_registry;
+        context.layouter = m_layouter.get();
+        context.settings.databasePath = path;
+        m_window = std::make_unique<MainWindow>(context);
+        QSignalSpy ready(m_window.get(), &MainWindow::serviceReady);
+        m_window->show();
+        QVERIFY(ready.wait(5000));
+        QCOMPARE(ready.first().first().toString(), QString());
+
+        QProcess terminal;
+        terminal.start(QStringLiteral(SIGNALBOX_BINARY),
+                       {QStringLiteral("run"), kExample, QStringLiteral("--input"),
+                        QStringLiteral("name=Ada"), QStringLiteral("--json")});
+        QVERIFY(terminal.waitForFinished(30000));
+        QCOMPARE(terminal.exitCode(), 3);
+        QElapsedTimer clock;
+        clock.start();
+        const QString run = QJsonDocument::fromJson(terminal.readAllStandardOutput())
+                                .object()
+                                .value(QLatin1String("execution_id"))
+                                .toString();
+        QVERIFY(!run.isEmpty());
+        // The inbox lists it without being asked, within a second.
+        QTreeWidget *waiting = m_window->inbox()->waitingList();
+        QTRY_COMPARE_WITH_TIMEOUT(waiting->topLevelItemCount(), 1, 1000);
+        qInfo("listed %lld ms after the command line paused", qint64(clock.elapsed()));
+        QCOMPARE(waiting->topLevelItem(0)->toolTip(3), run);
+
+        // Approved in the desktop; the desktop resumes the run and completes it.
+        ReviewDialog *dialog = openDialog(waiting->topLevelItem(0)->data(0, Qt::UserRole).toString());
+        QVERIFY(dialog);
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() && finished.last().first().toString() == run,
+                                 10000);
+        int exitCode = -1;
+        const QJsonObject shown = runCli({QStringLiteral("executions"), QStringLiteral("show"), run,
+                                          QStringLiteral("--json")},
+                                         &exitCode);
+        QCOMPARE(exitCode, 0);
+        QCOMPARE(shown.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        // The command line lists no review left, and names the reviewer as
+        // the desktop recorded it.
+        const QJsonObject reviews = runCli({QStringLiteral("reviews"), QStringLiteral("list"),
+                                            QStringLiteral("--json")});
+        QVERIFY(reviews.value(QLatin1String("reviews")).toArray().isEmpty());
+        QTRY_COMPARE(m_window->inbox()->historyList()->topLevelItemCount(), 1);
+        QCOMPARE(m_window->inbox()->historyList()->topLevelItem(0)->text(1),
+                 m_window->settings().reviewer());
     }
 
     void theWindowStopsARunAnotherProcessRuns()
