@@ -836,7 +836,9 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
                 return finish(decision.error());
             if (!decision->has_value())
                 return finish({}); // paused until a person decides
-            context.writeKeyValue(turnKey(execution), Value(nullptr));
+            // The kept turn is spent: a later execution asks the model anew.
+            if (auto cleared = context.writeKeyValue(turnKey(execution), Value(nullptr)); !cleared)
+                return finish(cleared.error());
             const Model::ReviewResult &result = **decision;
             if (result.status == Model::ReviewStatus::Approved
                 && result.nodeExecId == execution.nodeExecId) {
@@ -849,7 +851,8 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
                         list.append(name);
                     }
                 }
-                context.writeKeyValue(toolsKey, list);
+                if (auto kept = context.writeKeyValue(toolsKey, list); !kept)
+                    return finish(kept.error());
             }
             if (result.status != Model::ReviewStatus::Approved) {
                 // The model hears why, as each call's result, in its next turn.
