@@ -158,7 +158,9 @@ private Q_SLOTS:
         QElapsedTimer clock;
         qint64 reviewSeenAt = -1;
         qint64 decisionSeenAt = -1;
-        connect(watcher.service(), &RunService::changed, this, [&](const StoreChanges &changes) {
+        // Ends with this test: changes still queued then are not delivered.
+        QObject receiver;
+        connect(watcher.service(), &RunService::changed, &receiver, [&](const StoreChanges &changes) {
             seen.merge(changes);
             if (!changes.reviews.isEmpty() && reviewSeenAt < 0)
                 reviewSeenAt = clock.elapsed();
