@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// Persists node executions the way a run does, one call per step:
-// input record, QUEUED, RUNNING, output record, COMPLETED. Each step commits
-// on its own (synchronous=FULL), so this is the unbatched floor.
+// Persists node executions with the calls the executor's store writer makes,
+// one call per step: the execution with its input record, QUEUED, RUNNING,
+// the output record, COMPLETED. Each step commits on its own
+// (synchronous=FULL), so this is the unbatched floor; the writer batches.
 //
 //   bench_store [NODE_EXECUTIONS=5000] [DB_FOLDER=temporary]
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
 #include "model/execution.h"
+#include "model/uuid.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
 #include <cstdio>
+#include <functional>
 
 using namespace Signalbox;
 
@@ -75,19 +79,46 @@ int main(int argc, char *argv[])
     request.graphVersion = 1;
     request.userId = QString(Model::kDefaultUserId);
     const QString exec = check(executions.createGraphExecution(request)).meta.id;
-    check(executions.updateGraphExecutionStartTime(exec));
+    check(executions.setGraphExecutionStatus(exec, Model::ExecutionStatus::Running, std::nullopt,
+                                             true));
 
+    const auto step = [&db](const std::function<Result<void>()> &write) {
+        Engine::WriteTransaction transaction(*db);
+        check(transaction.begin());
+        check(write());
+        check(transaction.commit());
+    };
+    const auto now = [] { return QDateTime::currentMSecsSinceEpoch(); };
     QElapsedTimer timer;
     timer.start();
     for (int i = 0; i < count; ++i) {
-        const auto input = check(executions.upsertExecutionInput(QStringLiteral("work"), exec,
-                                                                 QStringLiteral("input"), i));
-        const QString id = input.nodeExecution.nodeExecId;
-        check(
-            executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Queued, input.inputs));
-        check(executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Running));
-        check(executions.upsertExecutionOutput(id, QStringLiteral("output"), i));
-        check(executions.updateNodeExecutionStatus(id, Model::ExecutionStatus::Completed));
+        const QString id = Model::createTimeOrderedUuid();
+        const Model::ValueMap input {{QStringLiteral("input"), i}};
+        step([&] {
+            if (auto added = executions.insertNodeExecution(
+                    id, exec, QStringLiteral("work"),
+                    QStringLiteral("1ff065e9-88e8-4358-9d82-8dc91f622ba9"), now());
+                !added)
+                return added;
+            return executions.insertExecutionInput(Model::createTimeOrderedUuid(), id,
+                                                   QStringLiteral("input"), i, now());
+        });
+        step([&] {
+            return executions.setNodeExecutionStatusPath(
+                id, {{Model::ExecutionStatus::Queued}, {now()}, input, {}});
+        });
+        step([&] {
+            return executions.setNodeExecutionStatusPath(
+                id, {{Model::ExecutionStatus::Running}, {now()}, {}, {}});
+        });
+        step([&] {
+            return executions.insertExecutionOutput(Model::createTimeOrderedUuid(), id,
+                                                    QStringLiteral("output"), i, now());
+        });
+        step([&] {
+            return executions.setNodeExecutionStatusPath(
+                id, {{Model::ExecutionStatus::Completed}, {now()}, {}, {}});
+        });
     }
     const double seconds = timer.nsecsElapsed() / 1e9;
 

@@ -131,38 +131,6 @@ struct GraphExecutionsPage
     Pagination pagination;
 };
 
-struct BlockErrorStats
-{
-    QString blockId;
-    qint64 totalExecutions = 0;
-    qint64 failedExecutions = 0;
-
-    // Failed executions as a percentage of all, 0 when there were none.
-    double errorRate() const
-    {
-        return totalExecutions == 0 ? 0.0
-                                    : 100.0 * double(failedExecutions) / double(totalExecutions);
-    }
-};
-
-struct FrequentlyExecutedGraph
-{
-    QString graphId;
-    QString userId;
-    qint64 executionCount = 0;
-};
-
-// What a share token reveals: no inputs, no node data, only outputs.
-struct SharedExecution
-{
-    QString id;
-    QString graphName;
-    QString graphDescription;
-    ExecutionStatus status = ExecutionStatus::Incomplete;
-    QDateTime createdAt;
-    ValueMap outputs;
-};
-
 // Travels with every run and every block call (DESIGN §3).
 struct ExecutionContext
 {

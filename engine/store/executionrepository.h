@@ -63,13 +63,6 @@ struct NewGraphExecution
     bool sensitiveActionSafeMode = false;
 };
 
-struct UpsertedInput
-{
-    Model::NodeExecutionResult nodeExecution;
-    // Every input the node execution has now, the new one included.
-    Model::ValueMap inputs;
-};
-
 // Several status changes of one node execution: `path` in order, `timesMs`
 // the moment of each; data and stats written with the last.
 struct NodeStatusPath
@@ -152,23 +145,9 @@ public:
                                             const NodeStatusPath &change);
 
     // --- node executions and their data
-    // Adds input `inputName` to the oldest INCOMPLETE execution of the node
-    // in this graph execution that does not have it yet (within a day), or
-    // creates one. With nodeExecId, only that execution may take it.
-    Result<UpsertedInput> upsertExecutionInput(const QString &nodeId, const QString &graphExecId,
-                                               const QString &inputName, const Model::Value &data,
-                                               const QString &nodeExecId = {});
-    // A null data is stored as SQL NULL, as AutoGPT stores None.
-    Result<void> upsertExecutionOutput(const QString &nodeExecId, const QString &outputName,
-                                       const Model::Value &data);
-    // Output name -> last value, skipping null data.
-    Result<Model::ValueMap> executionOutputs(const QString &nodeExecId);
     Result<std::optional<Model::NodeExecutionResult>> nodeExecution(const QString &nodeExecId);
     // Latest first (queue time, then add time).
     Result<QList<Model::NodeExecutionResult>> nodeExecutions(const NodeExecutionFilter &filter);
-    // The latest execution of a node that is not INCOMPLETE.
-    Result<std::optional<Model::NodeExecutionResult>>
-    latestNodeExecution(const QString &nodeId, const QString &graphExecId);
 
     // --- key-value data per user and key. As in AutoGPT, a stored value that
     // Python treats as false (null, false, 0, "", [], {}) reads back as none.
@@ -177,18 +156,6 @@ public:
                                                            const QString &nodeExecId,
                                                            const QString &key,
                                                            const Model::Value &data);
-
-    // --- monitoring and sharing
-    // Blocks with at least 10 node executions added in [start, end].
-    Result<QList<Model::BlockErrorStats>> blockErrorStats(const QDateTime &start,
-                                                          const QDateTime &end);
-    // Graphs with at least minExecutions finished executions in the last days.
-    Result<QList<Model::FrequentlyExecutedGraph>> frequentlyExecutedGraphs(int daysBack = 30,
-                                                                           int minExecutions = 10);
-    Result<void> updateShareStatus(const QString &graphExecId, const QString &userId, bool isShared,
-                                   const QString &shareToken, const QDateTime &sharedAt);
-    // Only a shared, undeleted execution; only its outputs.
-    Result<std::optional<Model::SharedExecution>> executionByShareToken(const QString &shareToken);
 
 private:
     enum class StatusTable { GraphExecutions, NodeExecutions };

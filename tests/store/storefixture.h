@@ -6,7 +6,9 @@
 #include "engine/store/graphrepository.h"
 #include "model/execution.h"
 #include "model/graph.h"
+#include "model/uuid.h"
 
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -73,6 +75,32 @@ inline Engine::NewGraphExecution smallGraphExecution(const QString &user = userI
     request.userId = user;
     request.startingNodesInput = {{QStringLiteral("in"), startInput}};
     return request;
+}
+
+// A new INCOMPLETE execution of a node of smallGraph() holding one input,
+// written as the executor's store writer writes it. Returns its id.
+inline QString addNodeInput(Engine::ExecutionRepository &executions, const QString &graphExecId,
+                            const QString &nodeId, const QString &name, const Model::Value &data)
+{
+    const QString block = nodeId == QLatin1String("in") ? kInputBlock
+        : nodeId == QLatin1String("out")                ? kOutputBlock
+                                                        : kTemplateBlock;
+    const QString id = Model::createTimeOrderedUuid();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!executions.insertNodeExecution(id, graphExecId, nodeId, block, now)
+         || !executions.insertExecutionInput(Model::createTimeOrderedUuid(), id, name, data, now))
+        qFatal("cannot add an input of %s", qPrintable(nodeId));
+    return id;
+}
+
+// An output of a node execution, as the store writer writes it.
+inline bool addNodeOutput(Engine::ExecutionRepository &executions, const QString &nodeExecId,
+                          const QString &name, const Model::Value &data)
+{
+    return executions
+        .insertExecutionOutput(Model::createTimeOrderedUuid(), nodeExecId, name, data,
+                               QDateTime::currentMSecsSinceEpoch())
+        .ok();
 }
 
 } // namespace Signalbox::Testing

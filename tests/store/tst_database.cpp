@@ -130,15 +130,10 @@ private Q_SLOTS:
                 smallGraphExecution(userId(), {{QStringLiteral("value"), QStringLiteral("Ada")}}));
             QVERIFY(created.ok());
             graphExecId = created->meta.id;
-            auto input = executions.upsertExecutionInput(QStringLiteral("tpl"), graphExecId,
-                                                         QStringLiteral("values_#_who"),
-                                                         QStringLiteral("Ada"));
-            QVERIFY(input.ok());
-            nodeExecId = input->nodeExecution.nodeExecId;
-            QVERIFY(executions
-                        .upsertExecutionOutput(nodeExecId, QStringLiteral("output"),
-                                               QStringLiteral("Hi Ada"))
-                        .ok());
+            nodeExecId = addNodeInput(executions, graphExecId, QStringLiteral("tpl"),
+                                      QStringLiteral("values_#_who"), QStringLiteral("Ada"));
+            QVERIFY(addNodeOutput(executions, nodeExecId, QStringLiteral("output"),
+                                  QStringLiteral("Hi Ada")));
         }
         auto db = Database::open(file);
         QVERIFY(db.ok());
@@ -376,10 +371,17 @@ private Q_SLOTS:
                 request.startingNodesInput.append(
                     {QStringLiteral("in"), {{QStringLiteral("value"), i}}});
                 auto created = executions.createGraphExecution(request);
-                Result<UpsertedInput> input = created
-                    ? executions.upsertExecutionInput(QStringLiteral("tpl"), created->meta.id,
-                                                      QStringLiteral("values_#_who"), i)
-                    : Result<UpsertedInput>(created.error());
+                // A second node execution with its input, as the store writer writes it.
+                const QString nodeExecId = Model::createTimeOrderedUuid();
+                Result<void> input = created
+                    ? executions.insertNodeExecution(nodeExecId, created->meta.id,
+                                                     QStringLiteral("tpl"), kTemplateBlock,
+                                                     QDateTime::currentMSecsSinceEpoch())
+                    : Result<void>(created.error());
+                if (input)
+                    input = executions.insertExecutionInput(
+                        Model::createTimeOrderedUuid(), nodeExecId, QStringLiteral("values_#_who"),
+                        i, QDateTime::currentMSecsSinceEpoch());
                 if (!created || !input) {
                     ++failures;
                     QMutexLocker lock(&errorsMutex);

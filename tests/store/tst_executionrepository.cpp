@@ -205,12 +205,11 @@ private Q_SLOTS:
         finish(execution.nodeExecutions.first().nodeExecId, ExecutionStatus::Completed);
         // Two values reach the output block: two executions of it.
         for (const QString &value : {QStringLiteral("Hi Ada"), QStringLiteral("Hi again")}) {
-            auto input = m_executions->upsertExecutionInput(QStringLiteral("out"), id,
-                                                            QStringLiteral("value"), value);
-            QVERIFY(input.ok());
+            const QString input
+                = addNodeInput(*m_executions, id, QStringLiteral("out"), QStringLiteral("value"), value);
             const Model::ValueMap data {{QStringLiteral("name"), QStringLiteral("greeting")},
                                         {QStringLiteral("value"), value}};
-            finish(input->nodeExecution.nodeExecId, ExecutionStatus::Completed, data);
+            finish(input, ExecutionStatus::Completed, data);
         }
         auto loaded = m_executions->graphExecution(userId(), id, true);
         QVERIFY(loaded.ok() && loaded->has_value());
@@ -245,10 +244,8 @@ private Q_SLOTS:
         const auto soft = create();
         const auto hard = create();
         const auto child = create(userId(), hard.meta.id);
-        QVERIFY(m_executions
-                    ->upsertExecutionOutput(hard.nodeExecutions.first().nodeExecId,
-                                            QStringLiteral("result"), 1)
-                    .ok());
+        QVERIFY(addNodeOutput(*m_executions, hard.nodeExecutions.first().nodeExecId,
+                              QStringLiteral("result"), 1));
 
         QVERIFY(m_executions->deleteGraphExecution(soft.meta.id, userId()).ok());
         QVERIFY(!m_executions->graphExecutionMeta(userId(), soft.meta.id)->has_value());
@@ -271,93 +268,20 @@ private Q_SLOTS:
                  ErrorCode::NotFound);
     }
 
-    void upsertExecutionInput()
-    {
-        const QString exec = create().meta.id;
-        auto first = m_executions->upsertExecutionInput(
-            QStringLiteral("tpl"), exec, QStringLiteral("values_#_who"), QStringLiteral("Ada"));
-        QVERIFY(first.ok());
-        QCOMPARE(first->nodeExecution.status, ExecutionStatus::Incomplete);
-        QCOMPARE(first->nodeExecution.blockId, kTemplateBlock);
-        QCOMPARE(first->inputs,
-                 (Model::ValueMap {{QStringLiteral("values_#_who"), QStringLiteral("Ada")}}));
-
-        // Another input joins the same execution.
-        auto second = m_executions->upsertExecutionInput(
-            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("Hi"));
-        QVERIFY(second.ok());
-        QCOMPARE(second->nodeExecution.nodeExecId, first->nodeExecution.nodeExecId);
-        QCOMPARE(second->inputs.size(), 2);
-
-        // The same input again makes a new execution; a third fills it.
-        auto third = m_executions->upsertExecutionInput(
-            QStringLiteral("tpl"), exec, QStringLiteral("values_#_who"), QStringLiteral("Lin"));
-        QVERIFY(third.ok());
-        QVERIFY(third->nodeExecution.nodeExecId != first->nodeExecution.nodeExecId);
-        auto fourth = m_executions->upsertExecutionInput(
-            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("Yo"));
-        QCOMPARE(fourth->nodeExecution.nodeExecId, third->nodeExecution.nodeExecId);
-
-        // The named variant fills only that execution, and only once.
-        auto named = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                        QStringLiteral("escape_html"), false,
-                                                        third->nodeExecution.nodeExecId);
-        QVERIFY(named.ok());
-        QCOMPARE(named->nodeExecution.nodeExecId, third->nodeExecution.nodeExecId);
-        auto again = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                        QStringLiteral("escape_html"), true,
-                                                        third->nodeExecution.nodeExecId);
-        QVERIFY(!again.ok());
-        QCOMPARE(again.error().message,
-                 QStringLiteral("NodeExecution %1 not found or already has input escape_html.")
-                     .arg(third->nodeExecution.nodeExecId));
-
-        // Only INCOMPLETE executions take inputs.
-        QVERIFY(m_executions
-                    ->updateNodeExecutionStatus(first->nodeExecution.nodeExecId,
-                                                ExecutionStatus::Queued, first->inputs)
-                    .ok());
-        auto fresh = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                        QStringLiteral("escape_html"), true);
-        // The first is QUEUED and the third has the input: a new one is made.
-        QVERIFY(fresh.ok());
-        QVERIFY(fresh->nodeExecution.nodeExecId != first->nodeExecution.nodeExecId);
-        QVERIFY(fresh->nodeExecution.nodeExecId != third->nodeExecution.nodeExecId);
-        QCOMPARE(fresh->inputs, (Model::ValueMap {{QStringLiteral("escape_html"), true}}));
-
-        auto ghost = m_executions->upsertExecutionInput(QStringLiteral("ghost"), exec,
-                                                        QStringLiteral("x"), 1);
-        QVERIFY(!ghost.ok());
-        QCOMPARE(ghost.error().code, ErrorCode::NotFound);
-    }
-
     void outputs()
     {
         const auto execution = create();
         const QString nodeExec = execution.nodeExecutions.first().nodeExecId;
-        QVERIFY(m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("result"), 1).ok());
-        QVERIFY(m_executions
-                    ->upsertExecutionOutput(nodeExec, QStringLiteral("result"),
-                                            Model::ValueMap {{QStringLiteral("k"), 2}})
-                    .ok());
-        QVERIFY(
-            m_executions
-                ->upsertExecutionOutput(nodeExec, QStringLiteral("empty"), Model::Value(nullptr))
-                .ok());
-        auto latest = m_executions->executionOutputs(nodeExec);
-        QVERIFY(latest.ok());
-        QCOMPARE(*latest,
-                 (Model::ValueMap {
-                     {QStringLiteral("result"), Model::ValueMap {{QStringLiteral("k"), 2}}}}));
+        QVERIFY(addNodeOutput(*m_executions, nodeExec, QStringLiteral("result"), 1));
+        QVERIFY(addNodeOutput(*m_executions, nodeExec, QStringLiteral("result"),
+                              Model::ValueMap {{QStringLiteral("k"), 2}}));
+        QVERIFY(addNodeOutput(*m_executions, nodeExec, QStringLiteral("empty"), Model::Value(nullptr)));
         auto node = m_executions->nodeExecution(nodeExec);
         QCOMPARE((*node)->outputData.value(QLatin1String("result")).toArray(),
                  (Model::ValueList {1, Model::ValueMap {{QStringLiteral("k"), 2}}}));
         QCOMPARE((*node)->outputData.value(QLatin1String("empty")).toArray(),
                  (Model::ValueList {Model::Value(nullptr)}));
-        auto orphan
-            = m_executions->upsertExecutionOutput(QStringLiteral("nope"), QStringLiteral("x"), 1);
-        QVERIFY(!orphan.ok());
-        QCOMPARE(orphan.error().code, ErrorCode::NotFound);
+        QVERIFY(!addNodeOutput(*m_executions, QStringLiteral("nope"), QStringLiteral("x"), 1));
     }
 
     void valuesKeepNumberKindsAndKeyOrder()
@@ -366,28 +290,26 @@ private Q_SLOTS:
         const QString nodeExec = execution.nodeExecutions.first().nodeExecId;
         const Model::Value original
             = value("{'zeta': 1.0, 'alpha': [2, 3.5, {'y': 0, 'x': -0.0}], 'mid': 'caf\u00e9'}");
-        QVERIFY(
-            m_executions->upsertExecutionOutput(nodeExec, QStringLiteral("result"), original).ok());
-        auto input = m_executions->upsertExecutionInput(QStringLiteral("tpl"), execution.meta.id,
-                                                        QStringLiteral("values"), original);
-        QVERIFY(input.ok());
+        QVERIFY(addNodeOutput(*m_executions, nodeExec, QStringLiteral("result"), original));
+        const QString input = addNodeInput(*m_executions, execution.meta.id, QStringLiteral("tpl"),
+                                           QStringLiteral("values"), original);
         const QByteArray expected = Model::toJson(original);
         QCOMPARE(
             expected,
             QByteArray(
                 "{\"zeta\":1.0,\"alpha\":[2,3.5,{\"y\":0,\"x\":-0.0}],\"mid\":\"caf\xc3\xa9\"}"));
-        auto outputs = m_executions->executionOutputs(nodeExec);
-        QCOMPARE(Model::toJson(outputs->value(QLatin1String("result"))), expected);
-        auto node = m_executions->nodeExecution(input->nodeExecution.nodeExecId);
+        auto output = m_executions->nodeExecution(nodeExec);
+        QCOMPARE(Model::toJson((*output)->outputData.value(QLatin1String("result")).toArray().first()),
+                 expected);
+        auto node = m_executions->nodeExecution(input);
         QCOMPARE(Model::toJson((*node)->inputData.value(QLatin1String("values"))), expected);
     }
 
     void nodeStatusUpdates()
     {
         const QString exec = create().meta.id;
-        auto input = m_executions->upsertExecutionInput(
-            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("x"));
-        const QString id = input->nodeExecution.nodeExecId;
+        const QString id = addNodeInput(*m_executions, exec, QStringLiteral("tpl"),
+                                        QStringLiteral("format"), QStringLiteral("x"));
 
         auto noData = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Queued);
         QVERIFY(!noData.ok());
@@ -434,10 +356,9 @@ private Q_SLOTS:
         QCOMPARE(missing.error().code, ErrorCode::NotFound);
 
         // TERMINATED sets an end time as well (DESIGN §3).
-        auto other = m_executions->upsertExecutionInput(
-            QStringLiteral("tpl"), exec, QStringLiteral("format"), QStringLiteral("y"));
-        auto terminated = m_executions->updateNodeExecutionStatus(other->nodeExecution.nodeExecId,
-                                                                  ExecutionStatus::Terminated);
+        const QString other = addNodeInput(*m_executions, exec, QStringLiteral("tpl"),
+                                           QStringLiteral("format"), QStringLiteral("y"));
+        auto terminated = m_executions->updateNodeExecutionStatus(other, ExecutionStatus::Terminated);
         QVERIFY(terminated.ok());
         QVERIFY(terminated->endTime.isValid());
     }
@@ -446,9 +367,7 @@ private Q_SLOTS:
     {
         const QString exec = create().meta.id;
         const QString id
-            = m_executions
-                  ->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), 1)
-                  ->nodeExecution.nodeExecId;
+            = addNodeInput(*m_executions, exec, QStringLiteral("tpl"), QStringLiteral("format"), 1);
         const Model::ValueMap data = value("{'format': 1}").toMap();
         // QUEUED -> COMPLETED skips RUNNING: refused before anything is written.
         auto skipping = m_executions->setNodeExecutionStatusPath(
@@ -484,9 +403,7 @@ private Q_SLOTS:
         QStringList ids;
         for (int i = 0; i < 3; ++i)
             ids.append(
-                m_executions
-                    ->upsertExecutionInput(QStringLiteral("tpl"), exec, QStringLiteral("format"), i)
-                    ->nodeExecution.nodeExecId);
+                addNodeInput(*m_executions, exec, QStringLiteral("tpl"), QStringLiteral("format"), i));
         QCOMPARE(*m_executions->updateNodeExecutionStatusBatch(ids.mid(0, 2),
                                                                ExecutionStatus::Terminated),
                  2);
@@ -573,24 +490,24 @@ private Q_SLOTS:
     void nodeExecutionQueries()
     {
         const QString exec = create().meta.id;
-        auto a = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                    QStringLiteral("format"), 1);
+        const QString a
+            = addNodeInput(*m_executions, exec, QStringLiteral("tpl"), QStringLiteral("format"), 1);
         QTest::qWait(3); // distinct queue times
-        finish(a->nodeExecution.nodeExecId, ExecutionStatus::Completed, a->inputs);
+        finish(a, ExecutionStatus::Completed, {{QStringLiteral("format"), 1}});
         QTest::qWait(3);
-        auto b = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                    QStringLiteral("format"), 2);
-        finish(b->nodeExecution.nodeExecId, ExecutionStatus::Failed, b->inputs);
-        auto pending = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                          QStringLiteral("format"), 3);
+        const QString b
+            = addNodeInput(*m_executions, exec, QStringLiteral("tpl"), QStringLiteral("format"), 2);
+        finish(b, ExecutionStatus::Failed, {{QStringLiteral("format"), 2}});
+        const QString pending
+            = addNodeInput(*m_executions, exec, QStringLiteral("tpl"), QStringLiteral("format"), 3);
 
         NodeExecutionFilter byNode;
         byNode.graphExecId = exec;
         byNode.nodeId = QStringLiteral("tpl");
         auto all = m_executions->nodeExecutions(byNode);
         QCOMPARE(all->size(), 3);
-        QCOMPARE(all->first().nodeExecId, pending->nodeExecution.nodeExecId); // never queued: first
-        QCOMPARE(all->at(1).nodeExecId, b->nodeExecution.nodeExecId);
+        QCOMPARE(all->first().nodeExecId, pending); // never queued: first
+        QCOMPARE(all->at(1).nodeExecId, b);
 
         NodeExecutionFilter failed;
         failed.statuses = {ExecutionStatus::Failed};
@@ -607,10 +524,6 @@ private Q_SLOTS:
         future.createdFrom = QDateTime::currentDateTimeUtc().addSecs(10);
         QVERIFY(m_executions->nodeExecutions(future)->isEmpty());
 
-        auto latest = m_executions->latestNodeExecution(QStringLiteral("tpl"), exec);
-        QVERIFY(latest.ok() && latest->has_value());
-        QCOMPARE((*latest)->nodeExecId, b->nodeExecution.nodeExecId); // INCOMPLETE skipped
-        QVERIFY(!m_executions->latestNodeExecution(QStringLiteral("out"), exec)->has_value());
         QVERIFY(!m_executions->nodeExecution(QStringLiteral("ghost"))->has_value());
     }
 
@@ -644,99 +557,6 @@ private Q_SLOTS:
             QVERIFY(!stored->has_value());
             QVERIFY(!m_executions->executionKvData(userId(), QStringLiteral("f"))->has_value());
         }
-    }
-
-    void blockErrorStats()
-    {
-        const QString exec = create().meta.id;
-        for (int i = 0; i < 12; ++i) {
-            auto input = m_executions->upsertExecutionInput(QStringLiteral("tpl"), exec,
-                                                            QStringLiteral("format"), i);
-            finish(input->nodeExecution.nodeExecId,
-                   i < 3 ? ExecutionStatus::Failed : ExecutionStatus::Completed, input->inputs);
-        }
-        for (int i = 0; i < 5; ++i)
-            QVERIFY(
-                m_executions
-                    ->upsertExecutionInput(QStringLiteral("out"), exec, QStringLiteral("value"), i)
-                    .ok());
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        auto stats = m_executions->blockErrorStats(now.addSecs(-60), now.addSecs(60));
-        QVERIFY(stats.ok());
-        QCOMPARE(stats->size(), 1);
-        QCOMPARE(stats->first().blockId, kTemplateBlock);
-        QCOMPARE(stats->first().totalExecutions, 12);
-        QCOMPARE(stats->first().failedExecutions, 3);
-        QCOMPARE(stats->first().errorRate(), 25.0);
-        QVERIFY(m_executions->blockErrorStats(now.addSecs(-600), now.addSecs(-300))->isEmpty());
-        QCOMPARE(Model::BlockErrorStats {}.errorRate(), 0.0);
-    }
-
-    void frequentlyExecutedGraphs()
-    {
-        for (int i = 0; i < 10; ++i) {
-            const QString id = create().meta.id;
-            QVERIFY(m_executions->updateGraphExecutionStartTime(id).ok());
-            QVERIFY(m_executions
-                        ->updateGraphExecutionStats(
-                            id, i == 0 ? ExecutionStatus::Terminated : ExecutionStatus::Completed)
-                        .ok());
-        }
-        create(); // not finished: not counted
-        auto frequent = m_executions->frequentlyExecutedGraphs(30, 10);
-        QVERIFY(frequent.ok());
-        QCOMPARE(frequent->size(), 1);
-        QCOMPARE(frequent->first().graphId, QStringLiteral("g-small"));
-        QCOMPARE(frequent->first().executionCount, 10);
-        QVERIFY(m_executions->frequentlyExecutedGraphs(30, 11)->isEmpty());
-    }
-
-    void sharing()
-    {
-        const auto execution = create();
-        const QString id = execution.meta.id;
-        finish(execution.nodeExecutions.first().nodeExecId, ExecutionStatus::Completed);
-        auto out = m_executions->upsertExecutionInput(
-            QStringLiteral("out"), id, QStringLiteral("value"), QStringLiteral("Hi Ada"));
-        finish(out->nodeExecution.nodeExecId, ExecutionStatus::Completed,
-               {{QStringLiteral("name"), QStringLiteral("greeting")},
-                {QStringLiteral("value"), QStringLiteral("Hi Ada")}});
-
-        QVERIFY(!m_executions->executionByShareToken(QStringLiteral("tok"))->has_value());
-        const QDateTime sharedAt = QDateTime::currentDateTimeUtc();
-        QVERIFY(m_executions->updateShareStatus(id, userId(), true, QStringLiteral("tok"), sharedAt)
-                    .ok());
-        auto shared = m_executions->executionByShareToken(QStringLiteral("tok"));
-        QVERIFY(shared.ok() && shared->has_value());
-        QCOMPARE((*shared)->id, id);
-        QCOMPARE((*shared)->graphName, QStringLiteral("Small"));
-        QCOMPARE((*shared)->outputs,
-                 (Model::ValueMap {
-                     {QStringLiteral("greeting"), Model::ValueList {QStringLiteral("Hi Ada")}}}));
-        auto meta = m_executions->graphExecutionMeta(userId(), id);
-        QVERIFY((*meta)->isShared);
-        QCOMPARE((*meta)->shareToken, QStringLiteral("tok"));
-        QCOMPARE((*meta)->sharedAt.toMSecsSinceEpoch(), sharedAt.toMSecsSinceEpoch());
-
-        const QString other = create().meta.id;
-        QCOMPARE(
-            m_executions->updateShareStatus(other, userId(), true, QStringLiteral("tok"), sharedAt)
-                .error()
-                .code,
-            ErrorCode::Conflict);
-        QCOMPARE(m_executions->updateShareStatus(id, QStringLiteral("intruder"), false, {}, {})
-                     .error()
-                     .code,
-                 ErrorCode::NotFound);
-
-        QVERIFY(
-            m_executions->updateShareStatus(id, userId(), false, QStringLiteral("tok"), sharedAt)
-                .ok());
-        QVERIFY(!m_executions->executionByShareToken(QStringLiteral("tok"))->has_value());
-        QVERIFY(m_executions->updateShareStatus(id, userId(), true, QStringLiteral("tok"), sharedAt)
-                    .ok());
-        QVERIFY(m_executions->deleteGraphExecution(id, userId()).ok());
-        QVERIFY(!m_executions->executionByShareToken(QStringLiteral("tok"))->has_value());
     }
 };
 
