@@ -256,6 +256,7 @@ Result<Engine::Credential> CredentialsPage::addApiKey(const QString &provider, c
     secret.apiKey = key;
     auto added = m_store->add(credential, secret);
     refresh();
+    Q_EMIT changed();
     return added;
 }
 
@@ -276,6 +277,7 @@ Result<Engine::Credential> CredentialsPage::addHostHeaders(const QString &title,
     secret.headers.insert(header, value);
     auto added = m_store->add(credential, secret);
     refresh();
+    Q_EMIT changed();
     return added;
 }
 
@@ -382,6 +384,7 @@ void CredentialsPage::connectAccount()
                 if (auto added = m_store->add(credential, secret); !added)
                     error(added.error().message);
                 refresh();
+                Q_EMIT changed();
                 waiting->accept();
             });
     connect(authorization, &Engine::OAuthAuthorization::failed, waiting,
@@ -410,6 +413,7 @@ void CredentialsPage::removeSelected()
     if (auto removed = m_store->remove(kUser, id); !removed)
         error(removed.error().message);
     refresh();
+    Q_EMIT changed();
 }
 
 void CredentialsPage::error(const QString &text)

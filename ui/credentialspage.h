@@ -64,6 +64,10 @@ public:
     Result<Engine::Credential> addHostHeaders(const QString &title, const QString &host,
                                               const QString &header, const QString &value);
 
+Q_SIGNALS:
+    // Credentials were added or removed.
+    void changed();
+
 private:
     void showStoreState();
     void addApiKeyDialog();

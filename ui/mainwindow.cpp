@@ -447,7 +447,7 @@ void MainWindow::createDocks()
     });
 
     m_properties = new PropertyPanel(this);
-    m_properties->setCredentials(credentials());
+    m_properties->setCredentials(m_credentialsSnapshot);
     dock(QStringLiteral("propertiesDock"), tr("Properties"), m_properties, Qt::RightDockWidgetArea);
 
     m_validation = new ValidationPanel(this);
@@ -681,7 +681,7 @@ void MainWindow::validateCurrent()
     if (!editor)
         return;
     const DocumentCheck check
-        = validateDocument(*editor->document(), m_context.registry, credentials().get());
+        = validateDocument(*editor->document(), m_context.registry, m_credentialsSnapshot.get());
     const Engine::NodeErrors &errors = check.errors;
     editor->showProblems(errors);
     m_validation->showProblems(*editor->document(), errors, check.warnings);
@@ -846,6 +846,7 @@ void MainWindow::openCommandPalette()
 void MainWindow::openSettings()
 {
     auto *page = new CredentialsPage(credentials(), m_secretChoice);
+    connect(page, &CredentialsPage::changed, this, &MainWindow::refreshCredentials);
     page->setObjectName(QStringLiteral("credentialsPage"));
     auto *models = new ModelsPage(Engine::Llm::LlmSettings::load(),
                                   m_context.settings.networkPolicy());
@@ -873,7 +874,7 @@ void MainWindow::openSettings()
                 service.setReviewer(options.reviewer);
             });
         }
-        m_properties->setCredentials(credentials());
+        refreshCredentials();
     });
     dialog->open();
 }
@@ -1063,6 +1064,24 @@ void MainWindow::startService()
             });
     m_runs->setService(m_service.get());
     m_reviews->setService(m_service.get());
+    refreshCredentials();
+}
+
+void MainWindow::refreshCredentials()
+{
+    if (!m_service)
+        return;
+    m_service->call(
+        this, [](Engine::RunService &service) { return service.credentials(); },
+        [this](Result<QList<Engine::Credential>> listed) {
+            if (!listed) {
+                log(tr("The credentials could not be read: %1").arg(listed.error().text()));
+                return;
+            }
+            m_credentialsSnapshot = std::make_shared<Engine::CredentialsSnapshot>(*listed);
+            m_properties->setCredentials(m_credentialsSnapshot);
+            Q_EMIT credentialsRefreshed();
+        });
 }
 
 void MainWindow::runCurrent()
@@ -1071,7 +1090,7 @@ void MainWindow::runCurrent()
     if (!editor)
         return;
     validateCurrent();
-    if (!validateDocument(*editor->document(), m_context.registry, credentials().get())
+    if (!validateDocument(*editor->document(), m_context.registry, m_credentialsSnapshot.get())
              .errors.isEmpty()) {
         Q_EMIT statusMessage(tr("Fix the problems before running"));
         return;

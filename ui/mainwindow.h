@@ -71,7 +71,16 @@ public:
     BlockPalette *palette() const { return m_palette; }
     PropertyPanel *propertyPanel() const { return m_properties; }
     // The credentials of the database in use (secrets opened when needed).
+    // Its calls are store I/O: the window's own thread uses
+    // credentialsSnapshot() instead.
     std::shared_ptr<Engine::CredentialsStore> credentials();
+    // The credentials as last read through the service.
+    std::shared_ptr<const Engine::CredentialsLookup> credentialsSnapshot() const
+    {
+        return m_credentialsSnapshot;
+    }
+    // Reads the credentials again, off this thread (credentialsRefreshed).
+    void refreshCredentials();
     std::shared_ptr<SecretStoreChoice> secretStoreChoice() const { return m_secretChoice; }
     ValidationPanel *validationPanel() const { return m_validation; }
     QAction *action(const QString &objectName) const;
@@ -142,6 +151,7 @@ Q_SIGNALS:
     void inboxRefreshed();
     // So does the execution monitor.
     void executionsRefreshed();
+    void credentialsRefreshed();
     // The service opened the database (or could not: `error`).
     void serviceReady(const QString &error);
 
@@ -197,6 +207,8 @@ private:
     QHash<const GraphEditor *, QString> m_draftIds;
     std::shared_ptr<SecretStoreChoice> m_secretChoice;
     std::shared_ptr<Engine::CredentialsStore> m_credentials;
+    std::shared_ptr<const Engine::CredentialsLookup> m_credentialsSnapshot
+        = std::make_shared<Engine::CredentialsSnapshot>();
     std::unique_ptr<Engine::ServiceThread> m_service;
     RunController *m_runs = nullptr;
     ReviewController *m_reviews = nullptr;

@@ -629,7 +629,7 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
     return edit;
 }
 
-void PropertyPanel::setCredentials(std::shared_ptr<Engine::CredentialsStore> credentials)
+void PropertyPanel::setCredentials(std::shared_ptr<const Engine::CredentialsLookup> credentials)
 {
     m_credentials = std::move(credentials);
     scheduleRebuild();

@@ -44,7 +44,8 @@ public:
     QString fieldMessage(const QString &field) const;
     void focusTitle();
     // Where the credentials pickers find the user's credentials.
-    void setCredentials(std::shared_ptr<Engine::CredentialsStore> credentials);
+    // The credentials the pickers offer (a snapshot: no store call here).
+    void setCredentials(std::shared_ptr<const Engine::CredentialsLookup> credentials);
 
 private:
     void rebuild();
@@ -65,7 +66,7 @@ private:
     void setLocalMessage(const QString &field, const QString &message);
 
     QPointer<GraphDocument> m_document;
-    std::shared_ptr<Engine::CredentialsStore> m_credentials;
+    std::shared_ptr<const Engine::CredentialsLookup> m_credentials;
     QString m_nodeId;
     Engine::NodeErrors m_problems;
     QScrollArea *m_scroll;

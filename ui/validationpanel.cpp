@@ -15,7 +15,7 @@ namespace Signalbox::Ui {
 
 DocumentCheck validateDocument(const GraphDocument &document,
                                std::shared_ptr<const Engine::BlockRegistry> registry,
-                               const Engine::CredentialsStore *credentials)
+                               const Engine::CredentialsLookup *credentials)
 {
     const Engine::GraphSnapshot snapshot(document.graph(), std::move(registry));
     return {Engine::validateGraphForRun(snapshot, {}, credentials).errors,

@@ -28,7 +28,7 @@ struct DocumentCheck
 // Checks a whole graph as a run would, credentials against `credentials`.
 DocumentCheck validateDocument(const GraphDocument &document,
                                   std::shared_ptr<const Engine::BlockRegistry> registry,
-                                  const Engine::CredentialsStore *credentials = nullptr);
+                                  const Engine::CredentialsLookup *credentials = nullptr);
 
 // The problems of the last validation, one row per node and field;
 // double-click or Enter on a row goes to its node.

@@ -117,6 +117,27 @@ template<typename T> std::optional<T> firstOf(const QList<T> &rows)
 
 } // namespace
 
+Result<QList<Credential>> CredentialsSnapshot::list(const QString &userId,
+                                                    const QString &provider) const
+{
+    QList<Credential> found;
+    for (const Credential &credential : m_credentials) {
+        if (credential.userId == userId && (provider.isEmpty() || credential.provider == provider))
+            found.append(credential);
+    }
+    return found;
+}
+
+Result<std::optional<Credential>> CredentialsSnapshot::find(const QString &userId,
+                                                            const QString &id) const
+{
+    for (const Credential &credential : m_credentials) {
+        if (credential.userId == userId && credential.id == id)
+            return std::optional(credential);
+    }
+    return std::optional<Credential>();
+}
+
 CredentialsStore::CredentialsStore(QString databasePath, std::shared_ptr<SecretStore> secrets)
     : m_databasePath(std::move(databasePath))
     , m_secrets(std::move(secrets))

@@ -28,10 +28,40 @@ struct OAuthProvider
     QJsonObject extraParameters;
 };
 
+// What validation and the editor's pickers ask of the user's credentials:
+// their metadata, never their secrets.
+class CredentialsLookup
+{
+public:
+    virtual ~CredentialsLookup() = default;
+    // A user's credentials, newest first; an empty provider lists them all.
+    virtual Result<QList<Credential>> list(const QString &userId,
+                                           const QString &provider = {}) const = 0;
+    virtual Result<std::optional<Credential>> find(const QString &userId,
+                                                   const QString &id) const = 0;
+};
+
+// The credentials' metadata as read at one moment: what a face keeps so that
+// it can ask without touching the store (the desktop's GUI thread).
+class CredentialsSnapshot : public CredentialsLookup
+{
+public:
+    explicit CredentialsSnapshot(QList<Credential> credentials = {})
+        : m_credentials(std::move(credentials))
+    { }
+    Result<QList<Credential>> list(const QString &userId,
+                                   const QString &provider = {}) const override;
+    Result<std::optional<Credential>> find(const QString &userId,
+                                           const QString &id) const override;
+
+private:
+    QList<Credential> m_credentials;
+};
+
 // Users' connected accounts: metadata in the database, secrets in a
 // SecretStore under the credential's id. Safe to use from any thread: each
 // call opens its own connection.
-class CredentialsStore
+class CredentialsStore : public CredentialsLookup
 {
 public:
     CredentialsStore(QString databasePath, std::shared_ptr<SecretStore> secrets);
@@ -39,9 +69,10 @@ public:
     QString databasePath() const { return m_databasePath; }
     SecretStore &secrets() const { return *m_secrets; }
 
-    // A user's credentials, newest first; an empty provider lists them all.
-    Result<QList<Credential>> list(const QString &userId, const QString &provider = {}) const;
-    Result<std::optional<Credential>> find(const QString &userId, const QString &id) const;
+    Result<QList<Credential>> list(const QString &userId,
+                                   const QString &provider = {}) const override;
+    Result<std::optional<Credential>> find(const QString &userId,
+                                           const QString &id) const override;
     // Stores the secret first, then the record (a new id and creation time
     // when the credential has none).
     Result<Credential> add(Credential credential, const CredentialSecret &secret);

@@ -53,7 +53,7 @@ bool credentialsNeeded(const Model::Node &node, const Model::BlockSchema &schema
 // whether a credentials input is missing.
 std::pair<QMap<QString, QString>, bool>
 credentialProblems(const Model::Node &node, const Model::BlockSchema &schema, const ValueMap &mask,
-                   const CredentialsStore *store, const QString &userId)
+                   const CredentialsLookup *store, const QString &userId)
 {
     QMap<QString, QString> problems;
     bool missing = false;
@@ -218,7 +218,7 @@ NodeErrors loopWarnings(const GraphSnapshot &snapshot)
 }
 
 RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const ValueMap &nodesInputMasks,
-                             const CredentialsStore *credentials, const QString &userId)
+                             const CredentialsLookup *credentials, const QString &userId)
 {
     RunCheck check;
     NodeErrors &errors = check.errors;

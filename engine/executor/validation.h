@@ -34,7 +34,7 @@ struct RunCheck
 // the editor (metadata "muted") are skipped the same way, unchecked.
 // Without a credentials store every credentials reference is unknown.
 RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMap &nodesInputMasks,
-                             const CredentialsStore *credentials = nullptr,
+                             const CredentialsLookup *credentials = nullptr,
                              const QString &userId = QString(Model::kDefaultUserId));
 
 // Loops that no link leaves (strongly connected nodes, or a node linked to

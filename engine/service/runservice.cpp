@@ -228,6 +228,13 @@ Result<QStringList> RunService::interruptedRuns()
     return ids;
 }
 
+Result<QList<Credential>> RunService::credentials()
+{
+    if (!m_options.credentials)
+        return QList<Credential>();
+    return m_options.credentials->list(m_options.userId);
+}
+
 // --- reviews
 
 Result<InboxPage> RunService::inbox(int page, int pageSize, int decidedCount)

@@ -125,6 +125,10 @@ public:
     // Top-level runs left QUEUED or RUNNING, as by a crash.
     Result<QStringList> interruptedRuns();
 
+    // The user's credentials, metadata only (for the faces' pickers and
+    // validation).
+    Result<QList<Credential>> credentials();
+
     // Reviews.
     Result<InboxPage> inbox(int page, int pageSize, int decidedCount = 50);
     Result<QMap<QString, Model::PendingReview>> reviews(const QStringList &nodeExecIds);

@@ -374,6 +374,11 @@ private Q_SLOTS:
                 .ok());
         QCOMPARE(page.list()->topLevelItemCount(), 2);
         QVERIFY(!page.addHostHeaders({}, {}, {}, {}).ok());
+        // The window reads them again off its thread, as it does when the
+        // settings' page changes them.
+        window()->refreshCredentials();
+        QTRY_COMPARE(
+            window()->credentialsSnapshot()->list(QString(Model::kDefaultUserId))->size(), 2);
 
         // The picker offers only credentials of the pin's provider and type.
         const QString node = document()->addNode(
@@ -396,10 +401,10 @@ private Q_SLOTS:
         QCOMPARE(chosen.value(QStringLiteral("provider")).toString(), QStringLiteral("http"));
         QVERIFY(!document()->toJson().contains("Bearer x1"));
         // Validation (F7) knows the chosen credentials; without them it asks for some.
-        QVERIFY(!validateDocument(*document(), m_registry, window()->credentials().get())
+        QVERIFY(!validateDocument(*document(), m_registry, window()->credentialsSnapshot().get())
                      .errors.value(node)
                      .contains(QStringLiteral("credentials")));
-        QVERIFY(validateDocument(*document(), m_registry, window()->credentials().get())
+        QVERIFY(validateDocument(*document(), m_registry, window()->credentialsSnapshot().get())
                     .errors.value(node)
                     .contains(QStringLiteral("url")));
         checkUndoRedo(before, document()->toJson());
