@@ -7,6 +7,7 @@
 #include "connectdialog.h"
 #include "credentialspage.h"
 #include "executionspanel.h"
+#include "drafts.h"
 #include "graphdocument.h"
 #include "grapheditor.h"
 #include "graphlayouter.h"
@@ -65,7 +66,6 @@ namespace {
 
 constexpr int kMaxRecentFiles = 10;
 constexpr int kAutosaveIntervalMs = 30 * 1000;
-const QLatin1StringView kDraftSuffix(".draft.json");
 
 struct Loaded
 {
@@ -105,6 +105,7 @@ Loaded readGraph(const QString &path, std::shared_ptr<const Engine::BlockRegistr
 MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     : QMainWindow(parent)
     , m_context(std::move(context))
+    , m_drafts(m_context.draftsFolder)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(QStringLiteral("Signalbox"));
@@ -650,7 +651,7 @@ Result<void> MainWindow::saveCurrentAs(const QString &path)
         return {};
     if (auto saved = editor->document()->save(path); !saved)
         return saved;
-    QFile::remove(draftPath(editor));
+    m_drafts.forget(editor);
     addRecentFile(path);
     Q_EMIT statusMessage(tr("Saved %1").arg(path));
     return {};
@@ -813,7 +814,7 @@ bool MainWindow::closeEditor(int index)
         if (answer == QMessageBox::Save && !saveCurrent())
             return false;
     }
-    QFile::remove(draftPath(editor));
+    m_drafts.forget(editor);
     m_undoGroup->removeStack(editor->document()->undoStack());
     m_tabs->removeTab(index);
     editor->deleteLater();
@@ -931,49 +932,15 @@ void MainWindow::showVersions()
     dialog->open();
 }
 
-QString MainWindow::draftPath(const GraphEditor *editor) const
-{
-    if (m_context.draftsFolder.isEmpty())
-        return {};
-    QString id = m_draftIds.value(editor);
-    if (id.isEmpty()) {
-        id = Model::createRandomUuid();
-        const_cast<MainWindow *>(this)->m_draftIds.insert(editor, id);
-    }
-    return m_context.draftsFolder + QLatin1Char('/') + id + kDraftSuffix;
-}
-
 void MainWindow::autosave()
 {
-    if (m_context.draftsFolder.isEmpty())
-        return;
-    QDir().mkpath(m_context.draftsFolder);
-    for (GraphEditor *editor : editors()) {
-        const QString path = draftPath(editor);
-        if (!editor->document()->isModified()) {
-            QFile::remove(path);
-            continue;
-        }
-        // The draft is the graph plus where it belongs.
-        QJsonObject draft;
-        draft.insert(QStringLiteral("file_path"), editor->document()->filePath());
-        // As text: the graph's own layout survives.
-        draft.insert(QStringLiteral("graph_text"), QString::fromUtf8(editor->document()->toJson()));
-        QSaveFile file(path);
-        if (file.open(QIODevice::WriteOnly)) {
-            file.write(QJsonDocument(draft).toJson(QJsonDocument::Compact));
-            if (!file.commit())
-                log(tr("Could not write the draft %1: %2").arg(path, file.errorString()));
-        }
-    }
+    for (const QString &problem : m_drafts.write(editors()))
+        log(tr("Could not write the draft %1").arg(problem));
 }
 
 void MainWindow::offerRecovery()
 {
-    const QDir folder(m_context.draftsFolder);
-    const QStringList drafts = m_context.draftsFolder.isEmpty()
-        ? QStringList()
-        : folder.entryList({QStringLiteral("*") + kDraftSuffix}, QDir::Files, QDir::Time);
+    const QStringList drafts = m_drafts.leftBehind();
     if (drafts.isEmpty()) {
         m_runs->offerResume();
         return;
@@ -985,27 +952,18 @@ void MainWindow::offerRecovery()
         QMessageBox::Yes | QMessageBox::Discard, this);
     box->setObjectName(QStringLiteral("recoverBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, drafts, folder, box] {
+    connect(box, &QMessageBox::finished, this, [this, drafts, box] {
         const bool recover = box->clickedButton() == box->button(QMessageBox::Yes);
         for (const QString &name : drafts) {
-            const QString path = folder.filePath(name);
-            if (recover) {
-                QFile file(path);
-                if (file.open(QIODevice::ReadOnly)) {
-                    const QJsonObject draft = QJsonDocument::fromJson(file.readAll()).object();
-                    Loaded loaded
-                        = parseGraph(draft.value(QLatin1String("graph_text")).toString().toUtf8(),
-                                     name, *m_context.registry);
-                    if (loaded.graph) {
-                        GraphEditor *editor
-                            = addEditor(std::move(*loaded.graph),
-                                        draft.value(QLatin1String("file_path")).toString(), true,
-                                        std::move(loaded.layout), loaded.trailingNewline);
-                        log(tr("Recovered %1").arg(editor->document()->displayName()));
-                    }
-                }
+            const std::optional<Drafts::Draft> draft = m_drafts.take(name);
+            if (!recover || !draft)
+                continue;
+            Loaded loaded = parseGraph(draft->graphText, name, *m_context.registry);
+            if (loaded.graph) {
+                GraphEditor *editor = addEditor(std::move(*loaded.graph), draft->filePath, true,
+                                                std::move(loaded.layout), loaded.trailingNewline);
+                log(tr("Recovered %1").arg(editor->document()->displayName()));
             }
-            QFile::remove(path);
         }
         autosave();
         m_runs->offerResume();

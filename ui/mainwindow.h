@@ -3,6 +3,7 @@
 
 #include "engine/credentials/credentialsstore.h"
 #include "engine/service/runservice.h"
+#include "drafts.h"
 #include "settingsdialog.h"
 
 #include "model/executionstatus.h"
@@ -182,13 +183,13 @@ private:
     void showVersions();
     void saveVersion();
     void quickAdd(QPointF scenePos, QPoint globalPos);
-    QString draftPath(const GraphEditor *editor) const;
     // The service for the database in the settings, with the settings'
     // runner options; the controllers move to it.
     void startService();
     Engine::ServiceOptions serviceOptions();
 
     MainWindowContext m_context;
+    Drafts m_drafts;
     QTabWidget *m_tabs;
     QUndoGroup *m_undoGroup;
     BlockPalette *m_palette = nullptr;
@@ -204,7 +205,6 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QHash<QString, QAction *> m_actions;
-    QHash<const GraphEditor *, QString> m_draftIds;
     std::shared_ptr<SecretStoreChoice> m_secretChoice;
     std::shared_ptr<Engine::CredentialsStore> m_credentials;
     std::shared_ptr<const Engine::CredentialsLookup> m_credentialsSnapshot
