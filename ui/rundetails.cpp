@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -216,10 +217,40 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
     auto *remove = buttons->addButton(tr("Delete"), QDialogButtonBox::DestructiveRole);
     auto *again = buttons->addButton(tr("Run Again"), QDialogButtonBox::ActionRole);
     again->setObjectName(QStringLiteral("runAgain"));
+    stop->setObjectName(QStringLiteral("stopRun"));
+    resume->setObjectName(QStringLiteral("resumeRun"));
+    remove->setObjectName(QStringLiteral("deleteRun"));
+    // Enter presses no action here: Close is the default, and Delete asks.
+    for (QPushButton *button : {stop, resume, remove, again})
+        button->setAutoDefault(false);
+    buttons->button(QDialogButtonBox::Close)->setDefault(true);
+    // What the run's state allows: stop a run that is going or waits for a
+    // review; resume one left going by a crash or stopped.
+    const bool going = run.status == Model::ExecutionStatus::Queued
+        || run.status == Model::ExecutionStatus::Running
+        || run.status == Model::ExecutionStatus::Review;
+    stop->setEnabled(going);
+    resume->setEnabled(run.status == Model::ExecutionStatus::Queued
+                       || run.status == Model::ExecutionStatus::Running
+                       || run.status == Model::ExecutionStatus::Terminated);
     const QString id = run.id;
     connect(stop, &QPushButton::clicked, this, [this, id] { Q_EMIT stopRequested(id); });
     connect(resume, &QPushButton::clicked, this, [this, id] { Q_EMIT resumeRequested(id); });
-    connect(remove, &QPushButton::clicked, this, [this, id] { Q_EMIT deleteRequested(id); });
+    connect(remove, &QPushButton::clicked, this, [this, id] {
+        auto *confirm = new QMessageBox(
+            QMessageBox::Warning, tr("Delete run"),
+            tr("Delete run %1 and its node executions? This cannot be undone.").arg(id),
+            QMessageBox::Yes | QMessageBox::Cancel, this);
+        confirm->setObjectName(QStringLiteral("deleteConfirm"));
+        confirm->setAttribute(Qt::WA_DeleteOnClose);
+        confirm->setDefaultButton(QMessageBox::Cancel);
+        confirm->button(QMessageBox::Yes)->setText(tr("Delete"));
+        connect(confirm, &QMessageBox::finished, this, [this, confirm, id] {
+            if (confirm->clickedButton() == confirm->button(QMessageBox::Yes))
+                Q_EMIT deleteRequested(id);
+        });
+        confirm->open();
+    });
     connect(again, &QPushButton::clicked, this, [this, id] { Q_EMIT rerunRequested(id); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 

@@ -577,6 +577,63 @@ private Q_SLOTS:
         QTRY_COMPARE(runs->rowCount(), 1);
     }
 
+    void enterNeverDeletesARunAndDeletingAsks()
+    {
+        // A completed run's details.
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json"));
+        QVERIFY(opened.wait(10000));
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        const QString run = startedRun(Testing::value("{'items': [1, 2]}").toMap());
+        QVERIFY(!run.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() && finished.last().first().toString() == run,
+                                 10000);
+        QCOMPARE(execution(run).value(QLatin1String("status")).toString(),
+                 QStringLiteral("COMPLETED"));
+        m_window->openRunDetails(run);
+        RunDetails *details = nullptr;
+        QTRY_VERIFY((details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails"))));
+        QTRY_VERIFY(details->isVisible());
+        // Nothing to stop or resume in a completed run.
+        auto *stop = details->findChild<QPushButton *>(QStringLiteral("stopRun"));
+        auto *resume = details->findChild<QPushButton *>(QStringLiteral("resumeRun"));
+        auto *remove = details->findChild<QPushButton *>(QStringLiteral("deleteRun"));
+        QVERIFY(stop && resume && remove);
+        QVERIFY(!stop->isEnabled());
+        QVERIFY(!resume->isEnabled());
+        // No destructive button is the default, and Enter deletes nothing.
+        for (QPushButton *button : details->findChildren<QPushButton *>())
+            QVERIFY2(!button->isDefault() || button != remove, qPrintable(button->text()));
+        QVERIFY(!remove->autoDefault());
+        remove->setFocus();
+        QPointer<RunDetails> guard(details);
+        QTest::keyClick(details, Qt::Key_Return);
+        QTest::qWait(300);
+        QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("deleteConfirm")));
+        QCOMPARE(execution(run).value(QLatin1String("status")).toString(),
+                 QStringLiteral("COMPLETED"));
+        // Delete asks first; Cancel keeps the run. (Enter closed the dialog.)
+        if (!guard || !guard->isVisible()) {
+            m_window->openRunDetails(run);
+            QTRY_VERIFY((details = m_window->findChild<RunDetails *>(QStringLiteral("runDetails")))
+                        && details->isVisible());
+            remove = details->findChild<QPushButton *>(QStringLiteral("deleteRun"));
+        }
+        QTest::mouseClick(remove, Qt::LeftButton);
+        QMessageBox *confirm = nullptr;
+        QTRY_VERIFY((confirm = details->findChild<QMessageBox *>(QStringLiteral("deleteConfirm"))));
+        QCOMPARE(confirm->defaultButton(), confirm->button(QMessageBox::Cancel));
+        confirm->button(QMessageBox::Cancel)->click();
+        QTest::qWait(300);
+        QCOMPARE(execution(run).value(QLatin1String("status")).toString(),
+                 QStringLiteral("COMPLETED"));
+        // Yes deletes it.
+        QTest::mouseClick(remove, Qt::LeftButton);
+        QTRY_VERIFY((confirm = details->findChild<QMessageBox *>(QStringLiteral("deleteConfirm"))));
+        confirm->button(QMessageBox::Yes)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(execution(run).isEmpty(), 5000);
+    }
+
     void childRunsAreReachableFromTheirParent()
     {
         QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
