@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rundialog.h"
 
+#include "model/graphvalidation.h"
+
 #include "model/blockschema.h"
 
 #include <QCheckBox>
@@ -32,6 +34,8 @@ RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &
                      const Model::ValueMap &previousInputs, bool hitlSafeMode,
                      bool sensitiveSafeMode, QWidget *parent)
     : QDialog(parent)
+    , m_graph(graph)
+    , m_blocks(blocks)
 {
     setObjectName(QStringLiteral("runDialog"));
     setWindowTitle(tr("Run %1").arg(graph.name));
@@ -68,11 +72,31 @@ RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &
     m_sensitive->setAccessibleName(tr("Sensitive-action safe mode"));
     form->addRow(tr("Safe modes:"), m_hitl);
     form->addRow(QString(), m_sensitive);
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("runProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_problem->hide();
+    form->addRow(m_problem);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Run"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     form->addRow(buttons);
+}
+
+void RunDialog::accept()
+{
+    // Refused here, naming the input, as a run would refuse it.
+    const QStringList missing = Model::missingGraphInputs(m_graph, m_blocks, inputs());
+    if (!missing.isEmpty()) {
+        m_problem->setText(Model::missingGraphInputsMessage(missing));
+        m_problem->show();
+        if (QLineEdit *field = m_fields.value(missing.first()))
+            field->setFocus();
+        return;
+    }
+    QDialog::accept();
 }
 
 Model::ValueMap RunDialog::inputs() const

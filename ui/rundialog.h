@@ -9,6 +9,7 @@
 #include <QHash>
 
 class QCheckBox;
+class QLabel;
 class QLineEdit;
 
 namespace Signalbox::Ui {
@@ -29,7 +30,12 @@ public:
     bool sensitiveSafeMode() const;
     QLineEdit *inputField(const QString &name) const { return m_fields.value(name); }
 
+    void accept() override;
+
 private:
+    Model::Graph m_graph;
+    const Model::BlockSchemaLookup &m_blocks;
+    QLabel *m_problem;
     QHash<QString, QLineEdit *> m_fields;
     QCheckBox *m_hitl;
     QCheckBox *m_sensitive;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "executor.h"
 
+#include "model/graphvalidation.h"
+
 #include "engine/blocks/blockpipeline.h"
 #include "engine/blocks/mediafile.h"
 #include "engine/cost.h"
@@ -298,6 +300,12 @@ Result<QString> Executor::start(const RunRequest &request)
     RunCheck check = validateGraphForRun(*snapshot, masks, m_credentials.get(), request.userId);
     if (!check.errors.isEmpty())
         return graphValidationError(check.errors, *snapshot);
+    // A graph input with no default needs a value (the graph's input schema
+    // lists it as required).
+    if (const QStringList missing
+        = Model::missingGraphInputs(snapshot->graph(), *m_registry, request.inputs);
+        !missing.isEmpty())
+        return makeError(ErrorCode::BadInput, Model::missingGraphInputsMessage(missing));
 
     // AutoGPT's _construct_starting_node_execution_input.
     QList<std::pair<QString, ValueMap>> starting;

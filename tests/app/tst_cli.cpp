@@ -224,6 +224,30 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QStringLiteral("a JSON object")), qPrintable(run.err));
     }
 
+    void aRequiredGraphInputLeftEmptyIsRefusedByName()
+    {
+        // "items" has no default: a run without it, or with it empty, is
+        // refused before anything runs, naming it.
+        const QString db = m_dir.filePath(QStringLiteral("required.db"));
+        const QString graph = QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json");
+        for (const QStringList &given :
+             {QStringList(), QStringList {QStringLiteral("--input"), QStringLiteral("items=")},
+              QStringList {QStringLiteral("--input"), QStringLiteral("items=null")}}) {
+            Run run = signalbox(QStringList {QStringLiteral("run"), graph, QStringLiteral("--db"), db}
+                                + given);
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.contains(QStringLiteral("Missing graph input \"items\"")),
+                     qPrintable(run.err));
+        }
+        const Run listed = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
+                                      QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QVERIFY(listed.json().value(QLatin1String("executions")).toArray().isEmpty());
+        // Given, it runs.
+        const Run given = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                                     QStringLiteral("items=[1]"), QStringLiteral("--db"), db});
+        QCOMPARE(given.exitCode, 0);
+    }
+
     void stoppingACompletedRunSaysSo()
     {
         const QString db = m_dir.filePath(QStringLiteral("stop-completed.db"));

@@ -577,6 +577,36 @@ private Q_SLOTS:
         QTRY_COMPARE(runs->rowCount(), 1);
     }
 
+    void theRunDialogRefusesAnEmptyRequiredInput()
+    {
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json"));
+        QVERIFY(opened.wait(10000));
+        m_window->action(QStringLiteral("run"))->trigger();
+        RunDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = m_window->findChild<RunDialog *>(QStringLiteral("runDialog"))));
+        QTRY_VERIFY(dialog->isVisible());
+        // "items" has no default: Run with it empty names it and stays.
+        QLineEdit *items = dialog->inputField(QStringLiteral("items"));
+        QVERIFY(items && items->text().isEmpty());
+        QTest::keyClick(dialog, Qt::Key_Return);
+        QVERIFY(dialog->isVisible());
+        auto *problem = dialog->findChild<QLabel *>(QStringLiteral("runProblem"));
+        QVERIFY(problem && problem->isVisible());
+        QVERIFY2(problem->text().contains(QStringLiteral("\"items\"")), qPrintable(problem->text()));
+        QCOMPARE(dialog->focusWidget(), items);
+        QVERIFY(m_window->watchedRun().isEmpty());
+        // Given a value, it runs.
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClicks(items, QStringLiteral("[1, 2]"));
+        QTest::keyClick(dialog, Qt::Key_Return);
+        QTRY_VERIFY(!m_window->watchedRun().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 10000);
+        QCOMPARE(execution(m_window->watchedRun()).value(QLatin1String("outputs")).toObject()
+                     .value(QLatin1String("doubled")).toArray().size(),
+                 2);
+    }
+
     void enterNeverDeletesARunAndDeletingAsks()
     {
         // A completed run's details.
