@@ -92,6 +92,9 @@ void RunDialog::accept()
     if (!missing.isEmpty()) {
         m_problem->setText(Model::missingGraphInputsMessage(missing));
         m_problem->show();
+        // Room for the message, wrapped, above the buttons.
+        m_problem->setMinimumWidth(m_problem->sizeHint().width() > 420 ? 420 : 0);
+        adjustSize();
         if (QLineEdit *field = m_fields.value(missing.first()))
             field->setFocus();
         return;
