@@ -13,13 +13,17 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QCursor>
 #include <QFutureWatcher>
 #include <QInputDialog>
+#include <QLineF>
 #include <QMenu>
 #include <QMimeData>
 #include <QPointer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 namespace Signalbox::Ui {
 
@@ -63,10 +67,50 @@ GraphEditor::~GraphEditor()
     delete m_scene;
 }
 
+QPointF GraphEditor::pointerOrCentre() const
+{
+    const QPoint pointer = m_view->viewport()->mapFromGlobal(QCursor::pos());
+    if (m_view->viewport()->rect().contains(pointer))
+        return m_view->mapToScene(pointer);
+    return m_view->mapToScene(m_view->viewport()->rect().center()) - QPointF(125, 40);
+}
+
+QPointF GraphEditor::freeSpotNear(const QString &blockId, QPointF scenePos) const
+{
+    const QSizeF size = NodeItem::newNodeSize(m_document->blocks().schema(blockId));
+    constexpr qreal kGap = 24;
+    const auto isFree = [&](QPointF at) {
+        const QRectF wanted = QRectF(at, size).adjusted(-kGap, -kGap, kGap, kGap);
+        for (const Model::Node &node : m_document->graph().nodes) {
+            if (const NodeItem *item = m_scene->nodeItem(node.id);
+                item && item->sceneBoundingRect().intersects(wanted))
+                return false;
+        }
+        return true;
+    };
+    if (isFree(scenePos))
+        return scenePos;
+    // The nearest free place on a grid of the node's size around it.
+    QList<QPointF> candidates;
+    constexpr int kReach = 8;
+    for (int row = -kReach; row <= kReach; ++row) {
+        for (int column = -kReach; column <= kReach; ++column)
+            candidates.append(scenePos
+                              + QPointF(column * (size.width() + kGap), row * (size.height() + kGap)));
+    }
+    std::stable_sort(candidates.begin(), candidates.end(), [scenePos](QPointF a, QPointF b) {
+        return QLineF(scenePos, a).length() < QLineF(scenePos, b).length();
+    });
+    for (const QPointF &candidate : std::as_const(candidates)) {
+        if (isFree(candidate))
+            return candidate;
+    }
+    return scenePos;
+}
+
 QString GraphEditor::addBlock(const QString &blockId)
 {
-    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
-    return addBlockAt(blockId, centre - QPointF(125, 40));
+    return addBlockAt(blockId, freeSpotNear(blockId, pointerOrCentre()));
 }
 
 QString GraphEditor::addBlockAt(const QString &blockId, QPointF scenePos)

@@ -36,7 +36,15 @@ public:
     GraphView *view() const { return m_view; }
 
     // Adds a node of the block at the centre of the view (or at `scenePos`).
+    // Adds a block where the mouse is when it is over the canvas, else at
+    // the view's centre, moved to the nearest spot where it covers no node.
     QString addBlock(const QString &blockId);
+    // Where a new block of this kind goes near `scenePos` without covering
+    // a node: `scenePos` itself when that is free.
+    QPointF freeSpotNear(const QString &blockId, QPointF scenePos) const;
+    // The mouse's place on the canvas, or the view's centre when the mouse
+    // is elsewhere.
+    QPointF pointerOrCentre() const;
     QString addBlockAt(const QString &blockId, QPointF scenePos);
     void selectAll();
     void deleteSelection();

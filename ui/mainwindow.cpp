@@ -347,9 +347,9 @@ void MainWindow::createMenus()
               withEditor([](GraphEditor *e) { e->toggleMuteSelection(); }));
     addAction(edit, QStringLiteral("addBlock"), tr("&Add Block…"), QKeySequence(tr("Shift+A")),
               withEditor([this](GraphEditor *e) {
-                  const QPoint centre = e->view()->viewport()->rect().center();
-                  quickAdd(e->view()->mapToScene(centre),
-                           e->view()->viewport()->mapToGlobal(centre));
+                  // At the mouse when it is over the canvas, else the centre.
+                  const QPointF at = e->pointerOrCentre();
+                  quickAdd(at, e->view()->viewport()->mapToGlobal(e->view()->mapFromScene(at)));
               }));
 
     QMenu *arrange = menuBar()->addMenu(tr("&Arrange"));
@@ -887,7 +887,7 @@ void MainWindow::quickAdd(QPointF scenePos, QPoint globalPos)
     connect(popup, &QuickAddPopup::blockChosen, this,
             [this](const QString &blockId, QPointF position) {
                 if (GraphEditor *editor = currentEditor())
-                    editor->addBlockAt(blockId, position);
+                    editor->addBlockAt(blockId, editor->freeSpotNear(blockId, position));
             });
     popup->move(globalPos);
     popup->show();

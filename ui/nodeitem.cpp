@@ -396,6 +396,27 @@ void NodeItem::setProblems(const QStringList &problems)
     update();
 }
 
+QSizeF NodeItem::newNodeSize(const Model::BlockSchema *schema)
+{
+    if (schema && schema->type == Model::BlockType::Note)
+        return {kNoteWidth, 90};
+    int rows = 0;
+    bool advanced = false;
+    if (schema) {
+        for (const Model::PinSpec &spec : schema->outputs)
+            rows += spec.hidden ? 0 : 1;
+        for (const Model::PinSpec &spec : schema->inputs) {
+            if (spec.hidden)
+                continue;
+            if (spec.advanced)
+                advanced = true;
+            else
+                ++rows;
+        }
+    }
+    return {kWidth, kHeader + rows * kRow + (advanced ? kRow : 0) + 8};
+}
+
 QRectF NodeItem::boundingRect() const
 {
     return QRectF(QPointF(0, 0), m_size).adjusted(-4, -4, 4, 4);

@@ -62,6 +62,8 @@ public:
     static constexpr int LiveTextType = UserType + 9;
 
     NodeItem(GraphDocument *document, const QString &nodeId);
+    // The size of a new node of this block (its inputs' defaults, no links).
+    static QSizeF newNodeSize(const Model::BlockSchema *schema);
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;

@@ -36,6 +36,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QCursor>
 #include <QContextMenuEvent>
 #include <QDockWidget>
 #include <QJsonDocument>
@@ -212,6 +213,73 @@ private Q_SLOTS:
         QCOMPARE(editor()->scene()->selectedNodeIds(),
                  QStringList {document()->graph().nodes.first().id});
         checkUndoRedo(empty, document()->toJson());
+    }
+
+    void newBlocksGoToTheCursorOrAFreeSpot()
+    {
+        freshGraph();
+        BlockPalette *palette = window()->palette();
+        const auto addFromPalette = [&](const QString &search) {
+            palette->searchField()->setFocus();
+            palette->searchField()->clear();
+            QTest::keyClicks(palette->searchField(), search);
+            QTest::keyClick(palette->searchField(), Qt::Key_Return);
+        };
+        const auto rectOf = [&](const QString &id) {
+            return editor()->scene()->nodeItem(id)->sceneBoundingRect();
+        };
+        // The mouse is away from the canvas: three blocks, none over another.
+        QCursor::setPos(window()->mapToGlobal(QPoint(5, 5)));
+        for (const QString &search :
+             {QStringLiteral("calcul"), QStringLiteral("store value"), QStringLiteral("calcul")})
+            addFromPalette(search);
+        const QList<Model::Node> nodes = document()->graph().nodes;
+        QCOMPARE(nodes.size(), 3);
+        for (int i = 0; i < nodes.size(); ++i) {
+            for (int j = i + 1; j < nodes.size(); ++j)
+                QVERIFY2(!rectOf(nodes.at(i).id).intersects(rectOf(nodes.at(j).id)),
+                         qPrintable(QStringLiteral("nodes %1 and %2 overlap").arg(i).arg(j)));
+        }
+        // The mouse over an empty part of the canvas: the block goes there.
+        // (A free place in view: the farthest corner from the nodes.)
+        QPoint pointer;
+        QPointF at;
+        for (const QPoint &corner :
+             {QPoint(8, 8), QPoint(viewport()->width() - 8, 8), QPoint(8, viewport()->height() - 8),
+              QPoint(viewport()->width() - 8, viewport()->height() - 8)}) {
+            const QPointF scenePoint = editor()->view()->mapToScene(corner);
+            if (editor()->freeSpotNear(kStoreValue, scenePoint) == scenePoint) {
+                pointer = corner;
+                at = scenePoint;
+                break;
+            }
+        }
+        QVERIFY(!pointer.isNull());
+        QCursor::setPos(viewport()->mapToGlobal(pointer));
+        QCOMPARE(viewport()->mapFromGlobal(QCursor::pos()), pointer);
+        addFromPalette(QStringLiteral("store value"));
+        const QPointF placed = GraphDocument::nodePosition(document()->graph().nodes.last());
+        QVERIFY2(QLineF(placed, at).length() < 2.0,
+                 qPrintable(QStringLiteral("placed at %1,%2, not %3,%4")
+                                .arg(placed.x())
+                                .arg(placed.y())
+                                .arg(at.x())
+                                .arg(at.y())));
+        // Shift+A opens the quick-add where the mouse is.
+        editor()->view()->setFocus();
+        QTest::keyClick(editor()->view(), Qt::Key_A, Qt::ShiftModifier);
+        QuickAddPopup *popup = nullptr;
+        QTRY_VERIFY((popup = window()->findChild<QuickAddPopup *>(QStringLiteral("quickAdd"))));
+        QTest::keyClicks(popup->searchField(), QStringLiteral("create list"));
+        QTest::keyClick(popup->searchField(), Qt::Key_Return);
+        const Model::Node &listNode = document()->graph().nodes.last();
+        QCOMPARE(listNode.blockId, kCreateList);
+        // Not on top of the block already at the mouse: the nearest free spot.
+        QVERIFY(!rectOf(listNode.id).intersects(rectOf(document()->graph().nodes.at(3).id)));
+        QVERIFY2(QLineF(GraphDocument::nodePosition(listNode), at).length() < 600,
+                 qPrintable(QStringLiteral("placed at %1,%2")
+                                .arg(GraphDocument::nodePosition(listNode).x())
+                                .arg(GraphDocument::nodePosition(listNode).y())));
     }
 
     void quickAddAtTheCursor()
