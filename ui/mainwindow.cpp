@@ -740,8 +740,16 @@ void MainWindow::updateSelection()
 {
     GraphEditor *editor = currentEditor();
     const QStringList selected = editor ? editor->scene()->selectedNodeIds() : QStringList();
-    m_properties->showNode(editor ? editor->document() : nullptr,
-                           selected.size() == 1 ? selected.first() : QString());
+    const QString node = selected.size() == 1 ? selected.first() : QString();
+    const bool changed = node != m_properties->nodeId();
+    m_properties->showNode(editor ? editor->document() : nullptr, node);
+    // A node just selected shows its properties, even when another tab
+    // (the inbox) was in front of them; a dock the user closed stays closed.
+    if (changed && !node.isEmpty()) {
+        auto *dock = findChild<QDockWidget *>(QStringLiteral("propertiesDock"));
+        if (dock && dock->toggleViewAction()->isChecked())
+            dock->raise();
+    }
 }
 
 void MainWindow::focusNodeTitle()

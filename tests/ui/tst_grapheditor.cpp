@@ -282,6 +282,30 @@ private Q_SLOTS:
                                 .arg(GraphDocument::nodePosition(listNode).y())));
     }
 
+    void selectingANodeBringsItsPropertiesForward()
+    {
+        freshGraph();
+        const QString node = document()->addNode(kStoreValue, QPointF(0, 0));
+        editor()->scene()->clearSelection();
+        // The inbox shares the properties' place and is in front.
+        auto *inbox = window()->findChild<QDockWidget *>(QStringLiteral("inboxDock"));
+        QVERIFY(inbox);
+        inbox->raise();
+        // (A tab behind another is covered, not hidden.)
+        QTRY_VERIFY(window()->propertyPanel()->visibleRegion().isEmpty());
+        editor()->scene()->nodeItem(node)->setSelected(true);
+        QTRY_VERIFY(!window()->propertyPanel()->visibleRegion().isEmpty());
+        QCOMPARE(window()->propertyPanel()->nodeId(), node);
+        // A dock the user closed stays closed.
+        auto *properties = window()->findChild<QDockWidget *>(QStringLiteral("propertiesDock"));
+        properties->close();
+        editor()->scene()->clearSelection();
+        editor()->scene()->nodeItem(node)->setSelected(true);
+        QTest::qWait(50);
+        QVERIFY(!properties->isVisible());
+        properties->show();
+    }
+
     void quickAddAtTheCursor()
     {
         freshGraph();
