@@ -121,6 +121,10 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::currentChanged);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeEditor);
 
+    m_revalidate = new QTimer(this);
+    m_revalidate->setSingleShot(true);
+    m_revalidate->setInterval(400);
+    connect(m_revalidate, &QTimer::timeout, this, [this] { validate(false); });
     createDocks();
     createActions();
     createMenus();
@@ -533,11 +537,10 @@ GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, 
         focusNodeTitle();
     });
     connect(document->undoStack(), &QUndoStack::indexChanged, this, [this, editor] {
-        // Problems of an older state mislead: clear them on any edit.
-        if (editor == currentEditor() && !editor->scene()->isPopulating()) {
-            editor->showProblems({});
-            m_properties->setProblems({});
-        }
+        // Problems of an older state mislead: the graph is checked again
+        // once the user pauses.
+        if (editor == currentEditor() && !editor->scene()->isPopulating())
+            m_revalidate->start();
     });
     if (modified) {
         // A recovered draft: unsaved until the user saves it.
@@ -678,6 +681,11 @@ Result<void> MainWindow::exportCurrent(const QString &path)
 
 void MainWindow::validateCurrent()
 {
+    validate(true);
+}
+
+void MainWindow::validate(bool ask)
+{
     GraphEditor *editor = currentEditor();
     if (!editor)
         return;
@@ -687,6 +695,8 @@ void MainWindow::validateCurrent()
     editor->showProblems(errors);
     m_validation->showProblems(*editor->document(), errors, check.warnings);
     m_properties->setProblems(errors);
+    if (!ask)
+        return;
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {
         dock->show();
         dock->raise();

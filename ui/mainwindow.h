@@ -24,6 +24,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QSystemTrayIcon;
 class QTabWidget;
+class QTimer;
 class QUndoGroup;
 
 namespace Signalbox::Engine {
@@ -98,7 +99,9 @@ public:
     Result<void> saveCurrent();
     Result<void> saveCurrentAs(const QString &path);
     Result<void> exportCurrent(const QString &path);
-    // Validates the current graph and shows the problems on the canvas.
+    // Validates the current graph and shows the problems on the canvas and in
+    // the Problems panel, which comes forward (F7). Edits validate again by
+    // themselves, 400 ms after the last one, without bringing it forward.
     void validateCurrent();
     // Writes drafts of the modified documents now.
     void autosave();
@@ -186,6 +189,9 @@ private:
     // The service for the database in the settings, with the settings'
     // runner options; the controllers move to it.
     void startService();
+    // Validates the current graph; `ask` brings the Problems panel forward
+    // and says the outcome in the status bar.
+    void validate(bool ask);
     Engine::ServiceOptions serviceOptions();
 
     MainWindowContext m_context;
@@ -201,6 +207,7 @@ private:
     QLabel *m_reviewBadge = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QLabel *m_runLabel = nullptr;
+    QTimer *m_revalidate = nullptr;
     QProgressBar *m_progress = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -44,6 +44,7 @@ public:
                       const Engine::NodeErrors &warnings = {});
     void clear();
     QTreeWidget *list() const { return m_list; }
+    QLabel *summary() const { return m_summary; }
 
 Q_SIGNALS:
     void nodeActivated(const QString &nodeId);

@@ -781,6 +781,24 @@ private Q_SLOTS:
         checkUndoRedo(before, document()->toJson());
     }
 
+    void problemsFollowEditsWithoutAskingAgain()
+    {
+        freshGraph();
+        const QString fine = document()->addNode(kStoreValue, QPointF(0, 0));
+        document()->setInputValue(fine, QStringLiteral("input"), 1);
+        QTest::keyClick(editor()->view(), Qt::Key_F7);
+        QLabel *summary = window()->validationPanel()->summary();
+        QVERIFY2(summary->text().contains(QStringLiteral("ready to run")), qPrintable(summary->text()));
+        // An edit that breaks the graph: the panel says so by itself, soon.
+        const QString calculator = document()->addNode(kCalculator, QPointF(400, 0));
+        QTRY_VERIFY_WITH_TIMEOUT(!summary->text().contains(QStringLiteral("ready to run")), 1500);
+        QVERIFY(window()->validationPanel()->list()->topLevelItemCount() >= 2);
+        QVERIFY(!editor()->scene()->nodeItem(calculator)->problems().isEmpty());
+        // Undone, it is ready again.
+        document()->undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains(QStringLiteral("ready to run")), 1500);
+    }
+
     void validationMarksNodesAndGoesToThem()
     {
         freshGraph();
