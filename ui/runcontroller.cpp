@@ -219,7 +219,15 @@ void RunController::follow(const QString &graphExecId, GraphEditor *editor,
                             {},
                             0,
                             0};
+    for (const QMetaObject::Connection &connection : std::as_const(m_editConnections))
+        disconnect(connection);
+    m_editConnections.clear();
     if (editor) {
+        GraphDocument *document = editor->document();
+        for (const auto signal : {&GraphDocument::nodeAdded, &GraphDocument::nodeAboutToBeRemoved,
+                                  &GraphDocument::nodeChanged, &GraphDocument::linkAdded,
+                                  &GraphDocument::linkAboutToBeRemoved, &GraphDocument::linkChanged})
+            m_editConnections.append(connect(document, signal, this, &RunController::graphEdited));
         editor->scene()->setRunStatuses({});
         editor->scene()->clearLiveTexts();
         // Out of the graph's nodes, notes aside.
@@ -266,6 +274,14 @@ void RunController::applyEvents(const QList<Engine::NodeExecutionEvent> &events)
     if (m_watched.editor)
         m_watched.editor->scene()->setRunStatuses(m_watched.statuses);
     showProgress();
+}
+
+void RunController::graphEdited()
+{
+    if (!m_watched.editor)
+        return;
+    m_watched.editor->scene()->setRunStatuses({});
+    m_watched.editor->scene()->clearLiveTexts();
 }
 
 void RunController::showProgress()

@@ -86,6 +86,8 @@ private:
     };
     void follow(const QString &graphExecId, GraphEditor *editor, const Engine::RunRequest &request);
     void applyEvents(const QList<Engine::NodeExecutionEvent> &events);
+    // The followed graph's data changed: its last run's badges go.
+    void graphEdited();
     void showProgress();
     void readMonitor();
 
@@ -97,6 +99,7 @@ private:
     QPointer<Engine::ServiceThread> m_service;
     QList<QMetaObject::Connection> m_connections;
     WatchedRun m_watched;
+    QList<QMetaObject::Connection> m_editConnections;
     CoalescedRead m_monitorRead;
 };
 

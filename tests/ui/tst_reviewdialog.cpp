@@ -607,6 +607,28 @@ private Q_SLOTS:
                  2);
     }
 
+    void runBadgesGoWhenTheGraphChanges()
+    {
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(QStringLiteral(SIGNALBOX_TESTDATA_DIR "/graphs/double.sbx.json"));
+        QVERIFY(opened.wait(10000));
+        GraphScene *scene = m_window->currentEditor()->scene();
+        GraphDocument *document = m_window->currentEditor()->document();
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QVERIFY(!startedRun(Testing::value("{'items': [1]}").toMap()).isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 10000);
+        QTRY_COMPARE(scene->nodeItem(QStringLiteral("calc"))->runStatus(),
+                     std::optional(Model::ExecutionStatus::Completed));
+        // Moving a node changes no data: the badges stay.
+        document->moveNodes({{QStringLiteral("calc"), QPointF(40, 40)}});
+        QCOMPARE(scene->nodeItem(QStringLiteral("calc"))->runStatus(),
+                 std::optional(Model::ExecutionStatus::Completed));
+        // Another input: the last run no longer says what this graph does.
+        document->setInputValue(QStringLiteral("calc"), QStringLiteral("b"), 3);
+        QVERIFY(!scene->nodeItem(QStringLiteral("calc"))->runStatus().has_value());
+        QVERIFY(!scene->nodeItem(QStringLiteral("out"))->runStatus().has_value());
+    }
+
     void enterNeverDeletesARunAndDeletingAsks()
     {
         // A completed run's details.
