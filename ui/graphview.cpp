@@ -49,7 +49,20 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
     m_minimap = new Minimap(this, this);
     m_minimap->hide();
     placeMinimap();
-    connect(scene, &QGraphicsScene::changed, this, &GraphView::updateMinimap);
+    // What the graph covers, read again a moment after the scene changes
+    // (the scene's own rectangle only ever grows: deleted and moved nodes
+    // would keep the minimap up).
+    m_boundsTimer = new QTimer(this);
+    m_boundsTimer->setSingleShot(true);
+    m_boundsTimer->setInterval(100);
+    connect(m_boundsTimer, &QTimer::timeout, this, [this] {
+        m_contentBounds = m_scene->itemsBoundingRect();
+        updateMinimap();
+    });
+    connect(scene, &QGraphicsScene::changed, this, [this] {
+        if (!m_boundsTimer->isActive())
+            m_boundsTimer->start();
+    });
 }
 
 void GraphView::setZoom(qreal zoom)
@@ -87,8 +100,7 @@ void GraphView::setMinimapVisible(bool visible)
 void GraphView::updateMinimap()
 {
     const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
-    // The scene's own rectangle grows with its items and costs nothing.
-    const QRectF bounds = m_scene->sceneRect();
+    const QRectF bounds = m_contentBounds;
     const bool show = m_minimapEnabled && !bounds.isEmpty() && !visible.contains(bounds);
     if (show != m_minimap->isVisible())
         m_minimap->setVisible(show);

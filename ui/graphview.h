@@ -67,6 +67,8 @@ private:
     bool m_panning = false;
     bool m_spaceHeld = false;
     bool m_minimapEnabled = true;
+    QTimer *m_boundsTimer = nullptr;
+    QRectF m_contentBounds;
 };
 
 // An overview of the whole scene in a corner of the view; the view's

@@ -781,6 +781,32 @@ private Q_SLOTS:
         checkUndoRedo(before, document()->toJson());
     }
 
+    void theMinimapShowsOnlyWhileNodesAreOutOfView()
+    {
+        freshGraph();
+        editor()->view()->setMinimapVisible(true);
+        QWidget *minimap = reinterpret_cast<QWidget *>(editor()->view()->minimap());
+        const QString near = document()->addNode(kStoreValue, QPointF(100, 100));
+        QTRY_VERIFY(!minimap->isVisible());
+        // A node far out of view: the minimap shows.
+        const QString far = document()->addNode(kStoreValue, QPointF(6000, 6000));
+        const auto lookAtTheFirst = [&] {
+            editor()->view()->setZoom(1.0);
+            editor()->view()->centerOn(QPointF(200, 150));
+        };
+        QTRY_VERIFY((lookAtTheFirst(), minimap->isVisible()));
+        // Gone again: every node is in view, and the minimap goes.
+        editor()->scene()->selectNodes({far});
+        editor()->deleteSelection();
+        QVERIFY(!document()->node(far));
+        QTRY_VERIFY((lookAtTheFirst(), !minimap->isVisible()));
+        // Moved away and back.
+        document()->moveNodes({{near, QPointF(-7000, 300)}});
+        QTRY_VERIFY((lookAtTheFirst(), minimap->isVisible()));
+        document()->undoStack()->undo();
+        QTRY_VERIFY((lookAtTheFirst(), !minimap->isVisible()));
+    }
+
     void problemsFollowEditsWithoutAskingAgain()
     {
         freshGraph();
