@@ -841,16 +841,83 @@ bool MainWindow::closeEditor(int index)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    QList<GraphEditor *> unsaved;
+    for (GraphEditor *editor : editors()) {
+        if (editor->document()->isModified())
+            unsaved.append(editor);
+    }
+    const int going = m_runs->goingRuns();
+    const QString waiting = m_reviews->waitingCount();
+    if (!m_quitConfirmed && (!unsaved.isEmpty() || going > 0 || !waiting.isEmpty())) {
+        // Asked once, before anything closes; Cancel leaves all as it was.
+        event->ignore();
+        askBeforeQuitting(unsaved, going, waiting);
+        return;
+    }
+    m_quitConfirmed = false;
     while (m_tabs->count() > 0) {
-        if (!closeEditor(m_tabs->count() - 1)) {
-            event->ignore();
-            return;
+        auto *editor = qobject_cast<GraphEditor *>(m_tabs->widget(0));
+        if (editor) {
+            m_drafts.forget(editor);
+            m_undoGroup->removeStack(editor->document()->undoStack());
         }
+        m_tabs->removeTab(0);
+        if (editor)
+            editor->deleteLater();
     }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     event->accept();
+}
+
+void MainWindow::askBeforeQuitting(const QList<GraphEditor *> &unsaved, int going,
+                                   const QString &waiting)
+{
+    QStringList lines;
+    if (!unsaved.isEmpty()) {
+        QStringList names;
+        for (GraphEditor *editor : unsaved)
+            names.append(editor->document()->displayName());
+        lines.append(tr("%n graph(s) have unsaved changes: %1.", nullptr, int(unsaved.size()))
+                         .arg(names.join(QLatin1String(", "))));
+    }
+    if (going > 0)
+        lines.append(tr("%n run(s) are going here; they stop, and can be resumed later.", nullptr,
+                        going));
+    if (!waiting.isEmpty())
+        lines.append(tr("%1 review(s) wait for a decision; they keep waiting.").arg(waiting));
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Quit Signalbox"),
+                                lines.join(QLatin1Char('\n')), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("quitBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    if (!unsaved.isEmpty()) {
+        box->addButton(QMessageBox::SaveAll);
+        box->addButton(QMessageBox::Discard)->setText(tr("Discard All"));
+    } else {
+        box->addButton(QMessageBox::Yes)->setText(tr("Quit"));
+    }
+    box->setDefaultButton(box->addButton(QMessageBox::Cancel));
+    QList<QPointer<GraphEditor>> toSave(unsaved.cbegin(), unsaved.cend());
+    connect(box, &QMessageBox::finished, this, [this, box, toSave] {
+        const QMessageBox::StandardButton answer = box->standardButton(box->clickedButton());
+        if (answer == QMessageBox::Cancel || answer == QMessageBox::NoButton)
+            return;
+        if (answer == QMessageBox::SaveAll) {
+            for (const QPointer<GraphEditor> &editor : toSave) {
+                if (!editor)
+                    continue;
+                m_tabs->setCurrentWidget(editor);
+                // A save refused or cancelled stops the quit; what was
+                // saved stays saved, and every document stays open.
+                if (!saveCurrent())
+                    return;
+            }
+        }
+        m_quitConfirmed = true;
+        close();
+    });
+    box->open();
 }
 
 void MainWindow::openCommandPalette()

@@ -189,6 +189,8 @@ private:
     // The service for the database in the settings, with the settings'
     // runner options; the controllers move to it.
     void startService();
+    void askBeforeQuitting(const QList<GraphEditor *> &unsaved, int going,
+                           const QString &waiting);
     // Validates the current graph; `ask` brings the Problems panel forward
     // and says the outcome in the status bar.
     void validate(bool ask);
@@ -208,6 +210,8 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     QLabel *m_runLabel = nullptr;
     QTimer *m_revalidate = nullptr;
+    // The user chose to quit: the next close asks nothing.
+    bool m_quitConfirmed = false;
     QProgressBar *m_progress = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

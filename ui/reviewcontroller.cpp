@@ -106,6 +106,7 @@ void ReviewController::showInbox(const Engine::InboxPage &inbox, int page)
     const QString count = inbox.hasMore
         ? QStringLiteral("%1+").arg(page * ReviewInbox::kPageSize)
         : QString::number((page - 1) * ReviewInbox::kPageSize + inbox.waiting.size());
+    m_waitingCount = inbox.waiting.isEmpty() ? QString() : count;
     if (auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("inboxDock")))
         dock->setWindowTitle(inbox.waiting.isEmpty() ? tr("Review Inbox")
                                                      : tr("Review Inbox (%1)").arg(count));

@@ -39,6 +39,8 @@ public:
     void open(const QString &nodeExecId);
     // Decides several reviews the same way; problems come as failed().
     void decide(const QStringList &nodeExecIds, const Engine::ReviewDecision &decision);
+    // How many reviews waited when the inbox was last read ("25+": more).
+    QString waitingCount() const { return m_waitingCount; }
 
 Q_SIGNALS:
     void reviewRecorded(const QString &nodeExecId);
@@ -65,6 +67,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     QSet<QString> m_seen;
     bool m_primed = false;
+    QString m_waitingCount;
     CoalescedRead m_read;
     // Edits of review payloads not sent yet, by node execution id.
     QHash<QString, QString> m_drafts;

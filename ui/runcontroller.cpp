@@ -60,8 +60,12 @@ void RunController::setService(Engine::ServiceThread *service)
     Engine::RunService *runs = service->service();
     m_connections.append(connect(service, &Engine::ServiceThread::nodeEvents, this,
                                  &RunController::applyEvents));
+    m_going.clear();
+    m_connections.append(connect(runs, &Engine::RunService::runStarted, this,
+                                 [this](const QString &id) { m_going.insert(id); }));
     m_connections.append(connect(runs, &Engine::RunService::runFinished, this,
                                  [this](const QString &id, Model::ExecutionStatus status) {
+                                     m_going.remove(id);
                                      Q_EMIT logged(tr("Run %1 ended %2")
                                                        .arg(id, Model::statusName(status)));
                                      if (id == m_watched.runId)

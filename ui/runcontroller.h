@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -57,6 +58,8 @@ public:
     void offerResume();
 
     QString watchedRun() const { return m_watched.runId; }
+    // Runs this window's service has going now.
+    int goingRuns() const { return int(m_going.size()); }
     GraphEditor *watchedEditor() const { return m_watched.editor; }
     Model::ValueMap watchedInputs() const { return m_watched.inputs; }
 
@@ -100,6 +103,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     WatchedRun m_watched;
     QList<QMetaObject::Connection> m_editConnections;
+    QSet<QString> m_going;
     CoalescedRead m_monitorRead;
 };
 

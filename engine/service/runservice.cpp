@@ -119,7 +119,10 @@ Result<QString> RunService::start(const RunRequest &request)
 
 Result<void> RunService::resume(const QString &graphExecId)
 {
-    return m_executor->resume(graphExecId, m_options.userId);
+    auto resumed = m_executor->resume(graphExecId, m_options.userId);
+    if (resumed)
+        Q_EMIT runStarted(graphExecId);
+    return resumed;
 }
 
 Result<std::pair<QString, RunRequest>> RunService::runAgain(const QString &graphExecId)
@@ -326,6 +329,8 @@ QList<DecidedRun> RunService::decide(const QMap<QString, ReviewDecision> &decisi
                 decided.resumeError = resumed.error();
             else
                 decided.resumedHere = *resumed;
+            if (decided.resumedHere)
+                Q_EMIT runStarted(decided.graphExecId);
         }
         outcome.append(decided);
     }

@@ -143,6 +143,7 @@ public:
                              bool acrossExecutions = true);
 
 Q_SIGNALS:
+    // A run started, resumed or taken over after its reviews here.
     void runStarted(const QString &graphExecId);
     // A run of this service ended; see Executor::runFinished.
     void runFinished(const QString &graphExecId, Signalbox::Model::ExecutionStatus status);

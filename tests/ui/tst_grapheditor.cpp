@@ -807,6 +807,39 @@ private Q_SLOTS:
         QTRY_VERIFY((lookAtTheFirst(), !minimap->isVisible()));
     }
 
+    void quitAsksOnceBeforeClosingAnything()
+    {
+        freshGraph();
+        document()->addNode(kStoreValue, QPointF(0, 0));
+        window()->newGraph();
+        document()->addNode(kCalculator, QPointF(0, 0));
+        QCOMPARE(window()->editors().size(), 2);
+        // Quit: one question naming both; nothing is closed yet.
+        window()->close();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window()->findChild<QMessageBox *>(QStringLiteral("quitBox"))));
+        QVERIFY(box->text().contains(QStringLiteral("2 graph(s) have unsaved changes")));
+        QCOMPARE(window()->editors().size(), 2);
+        QVERIFY(window()->isVisible());
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
+        // Cancel: both documents stay, unchanged.
+        box->button(QMessageBox::Cancel)->click();
+        QTest::qWait(50);
+        QCOMPARE(window()->editors().size(), 2);
+        QVERIFY(window()->isVisible());
+        for (GraphEditor *open : window()->editors())
+            QCOMPARE(open->document()->graph().nodes.size(), 1);
+        // Again, and Discard All: the window closes without another question.
+        window()->close();
+        QTRY_VERIFY((box = window()->findChild<QMessageBox *>(QStringLiteral("quitBox"))));
+        box->button(QMessageBox::Discard)->click();
+        QTRY_VERIFY(!window()->isVisible());
+        QVERIFY(window()->findChildren<QMessageBox *>().isEmpty()
+                || !window()->findChild<QMessageBox *>(QStringLiteral("quitBox"))
+                || !window()->findChild<QMessageBox *>(QStringLiteral("quitBox"))->isVisible());
+        QCOMPARE(window()->editors().size(), 0);
+    }
+
     void problemsFollowEditsWithoutAskingAgain()
     {
         freshGraph();
