@@ -61,9 +61,15 @@ RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &
             field->setEchoMode(QLineEdit::PasswordEchoOnEdit);
         form->addRow(title.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(title, name), field);
         m_fields.insert(name, field);
+        m_fieldOrder.append(field);
     }
     if (m_fields.isEmpty())
         form->addRow(new QLabel(tr("This graph takes no inputs."), this));
+    // The first field has the focus, its last value selected: typing replaces it.
+    if (!m_fieldOrder.isEmpty()) {
+        m_fieldOrder.first()->setFocus();
+        m_fieldOrder.first()->selectAll();
+    }
     m_hitl = new QCheckBox(tr("Pause at Human Review blocks"), this);
     m_hitl->setChecked(hitlSafeMode);
     m_hitl->setAccessibleName(tr("Human-in-the-loop safe mode"));

@@ -37,6 +37,8 @@ private:
     const Model::BlockSchemaLookup &m_blocks;
     QLabel *m_problem;
     QHash<QString, QLineEdit *> m_fields;
+    // The fields in the graph's order.
+    QList<QLineEdit *> m_fieldOrder;
     QCheckBox *m_hitl;
     QCheckBox *m_sensitive;
 };

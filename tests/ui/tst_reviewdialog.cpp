@@ -605,6 +605,17 @@ private Q_SLOTS:
         QCOMPARE(execution(m_window->watchedRun()).value(QLatin1String("outputs")).toObject()
                      .value(QLatin1String("doubled")).toArray().size(),
                  2);
+        // Asked again, the last input is there, selected in the first field:
+        // typing replaces it.
+        m_window->action(QStringLiteral("run"))->trigger();
+        RunDialog *again = nullptr;
+        QTRY_VERIFY((again = m_window->findChild<RunDialog *>(QStringLiteral("runDialog")))
+                    && again->isVisible());
+        QLineEdit *field = again->inputField(QStringLiteral("items"));
+        QCOMPARE(field->text(), QStringLiteral("[1,2]"));
+        QCOMPARE(again->focusWidget(), field);
+        QCOMPARE(field->selectedText(), field->text());
+        again->reject();
     }
 
     void runBadgesGoWhenTheGraphChanges()
