@@ -3,6 +3,7 @@
 
 #include "statuspalette.h"
 
+#include <QColor>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -16,11 +17,13 @@
 namespace Signalbox::Ui {
 
 void ExecutionsModel::setExecutions(QList<Model::GraphExecutionMeta> executions,
-                                    const QHash<QString, QString> &graphNames)
+                                    const QHash<QString, QString> &graphNames,
+                                    const QSet<QString> &rejected)
 {
     beginResetModel();
     m_executions = std::move(executions);
     m_graphNames = graphNames;
+    m_rejected = rejected;
     endResetModel();
 }
 
@@ -41,15 +44,17 @@ QVariant ExecutionsModel::data(const QModelIndex &index, int role) const
     const Model::GraphExecutionMeta &run = m_executions.at(index.row());
     if (role == ExecutionIdRole)
         return run.id;
+    const bool rejected
+        = run.status == Model::ExecutionStatus::Completed && m_rejected.contains(run.id);
     if (role == Qt::ForegroundRole && index.column() == Status)
-        return statusColor(run.status);
+        return rejected ? QColor(0xb2, 0x6a, 0x00) : statusColor(run.status);
     if (role == Qt::ToolTipRole)
         return run.id;
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Status:
-        return statusLabel(run.status);
+        return rejected ? tr("Completed, review rejected") : statusLabel(run.status);
     case Graph:
         return QStringLiteral("%1 v%2")
             .arg(m_graphNames.value(run.graphId, run.graphId))
@@ -196,12 +201,13 @@ void ExecutionsPanel::setGraphs(const QHash<QString, QString> &graphNames)
 }
 
 void ExecutionsPanel::setPage(const QList<Model::GraphExecutionMeta> &executions,
-                              const QHash<QString, QString> &graphNames, int page, qint64 total)
+                              const QHash<QString, QString> &graphNames, int page, qint64 total,
+                              const QSet<QString> &rejected)
 {
     m_page = page;
     const QString selected
         = m_table->currentIndex().data(ExecutionsModel::ExecutionIdRole).toString();
-    m_model->setExecutions(executions, graphNames);
+    m_model->setExecutions(executions, graphNames, rejected);
     for (int row = 0; row < m_model->rowCount(); ++row) {
         if (m_model->executions().at(row).id == selected)
             m_table->selectRow(row);

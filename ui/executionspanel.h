@@ -4,6 +4,8 @@
 #include "model/execution.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
 #include <QWidget>
 
 class QComboBox;
@@ -26,8 +28,11 @@ public:
 
     using QAbstractTableModel::QAbstractTableModel;
 
+    // `rejected`: the runs that had a review rejected (a completed one is
+    // listed as such, not as plainly completed).
     void setExecutions(QList<Model::GraphExecutionMeta> executions,
-                       const QHash<QString, QString> &graphNames);
+                       const QHash<QString, QString> &graphNames,
+                       const QSet<QString> &rejected = {});
     const QList<Model::GraphExecutionMeta> &executions() const { return m_executions; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -39,6 +44,7 @@ public:
 private:
     QList<Model::GraphExecutionMeta> m_executions;
     QHash<QString, QString> m_graphNames;
+    QSet<QString> m_rejected;
 };
 
 // The runs in the store, newest first, a page at a time, filtered by status.
@@ -64,7 +70,8 @@ public:
     // The graphs to choose from, by id.
     void setGraphs(const QHash<QString, QString> &graphNames);
     void setPage(const QList<Model::GraphExecutionMeta> &executions,
-                 const QHash<QString, QString> &graphNames, int page, qint64 total);
+                 const QHash<QString, QString> &graphNames, int page, qint64 total,
+                 const QSet<QString> &rejected = {});
     // What a node of the watched run is producing (a model's answer as it
     // streams in), under the runs, and what it produced once `done`; an
     // empty text hides it.

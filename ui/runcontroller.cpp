@@ -348,7 +348,7 @@ void RunController::readMonitor()
                 // Every stored graph can be chosen, not only those on this page.
                 m_monitor->setGraphs(found->graphNames);
                 m_monitor->setPage(found->page.executions, found->graphNames, page,
-                                   found->page.pagination.totalItems);
+                                   found->page.pagination.totalItems, found->rejected);
             }
             if (m_monitorRead.answered())
                 Q_EMIT monitorRefreshed();

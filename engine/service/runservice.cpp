@@ -193,7 +193,13 @@ Result<RunsPage> RunService::runs(const GraphExecutionFilter &filter, int page, 
     auto names = graphNames();
     if (!names)
         return names.error();
-    return RunsPage {*found, *names};
+    QStringList ids;
+    for (const Model::GraphExecutionMeta &meta : std::as_const(found->executions))
+        ids.append(meta.id);
+    auto rejected = ReviewRepository(*m_db).executionsWithRejectedReviews(ids);
+    if (!rejected)
+        return rejected.error();
+    return RunsPage {*found, *names, *rejected};
 }
 
 Result<std::optional<Model::GraphExecutionMeta>> RunService::run(const QString &graphExecId)

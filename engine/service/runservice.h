@@ -60,6 +60,8 @@ struct RunsPage
 {
     Model::GraphExecutionsPage page;
     QHash<QString, QString> graphNames;
+    // The page's executions that had a review rejected.
+    QSet<QString> rejected;
 };
 
 // The review inbox: a page of waiting reviews, whether an older page

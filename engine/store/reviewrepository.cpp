@@ -283,6 +283,29 @@ Result<bool> ReviewRepository::hasPendingReviewsForGraphExec(const QString &grap
     return waiting;
 }
 
+Result<QSet<QString>> ReviewRepository::executionsWithRejectedReviews(const QStringList &graphExecIds)
+{
+    QSet<QString> rejected;
+    if (graphExecIds.isEmpty())
+        return rejected;
+    QStringList marks;
+    for (qsizetype i = 0; i < graphExecIds.size(); ++i)
+        marks.append(QStringLiteral("?"));
+    auto query = m_db.prepare(QStringLiteral("SELECT DISTINCT graph_exec_id FROM pending_reviews"
+                                             " WHERE status = 'REJECTED' AND graph_exec_id IN (%1)")
+                                  .arg(marks.join(QLatin1Char(','))));
+    if (!query)
+        return query.error();
+    for (const QString &id : graphExecIds)
+        (*query)->addBindValue(id);
+    if (!(*query)->exec())
+        return m_db.storageError((*query)->lastError(), QStringLiteral("reading reviews"));
+    while ((*query)->next())
+        rejected.insert((*query)->value(0).toString());
+    (*query)->finish();
+    return rejected;
+}
+
 Result<QList<Model::PendingReview>> ReviewRepository::pendingReviewsForUser(const QString &userId,
                                                                             int page, int pageSize)
 {

@@ -5,6 +5,7 @@
 #include "model/review.h"
 
 #include <QMap>
+#include <QSet>
 #include <QStringList>
 
 namespace Signalbox::Engine {
@@ -96,6 +97,8 @@ public:
     Result<QMap<QString, Model::PendingReview>> reviewsByNodeExecIds(const QStringList &nodeExecIds,
                                                                      const QString &userId);
     Result<bool> hasPendingReviewsForGraphExec(const QString &graphExecId);
+    // Which of these executions had a review rejected.
+    Result<QSet<QString>> executionsWithRejectedReviews(const QStringList &graphExecIds);
     // The user's WAITING reviews, newest first; `page` from 1.
     Result<QList<Model::PendingReview>> pendingReviewsForUser(const QString &userId, int page = 1,
                                                               int pageSize = kDefaultPageSize);

@@ -640,6 +640,33 @@ private Q_SLOTS:
         QVERIFY(!scene->nodeItem(QStringLiteral("out"))->runStatus().has_value());
     }
 
+    void aRejectedRunIsNotListedAsPlainlyCompleted()
+    {
+        const auto [approved, approvedReview] = pausedRun();
+        const auto [rejected, rejectedReview] = pausedRun();
+        int exitCode = -1;
+        runCli({QStringLiteral("reviews"), QStringLiteral("decide"), approvedReview,
+                QStringLiteral("--approve"), QStringLiteral("--db"), m_db},
+               &exitCode);
+        QCOMPARE(exitCode, 0);
+        runCli({QStringLiteral("reviews"), QStringLiteral("decide"), rejectedReview,
+                QStringLiteral("--reject"), QStringLiteral("--message"), QStringLiteral("No"),
+                QStringLiteral("--db"), m_db},
+               &exitCode);
+        QCOMPARE(exitCode, 0);
+        // Both completed (the rejection takes the rejected branch), listed apart.
+        QCOMPARE(execution(rejected).value(QLatin1String("status")).toString(),
+                 QStringLiteral("COMPLETED"));
+        refreshExecutions();
+        ExecutionsModel *runs = m_window->executionsPanel()->model();
+        QHash<QString, QString> shown;
+        for (int row = 0; row < runs->rowCount(); ++row)
+            shown.insert(runs->index(row, 0).data(ExecutionsModel::ExecutionIdRole).toString(),
+                         runs->index(row, ExecutionsModel::Status).data().toString());
+        QCOMPARE(shown.value(approved), statusLabel(Model::ExecutionStatus::Completed));
+        QCOMPARE(shown.value(rejected), QStringLiteral("Completed, review rejected"));
+    }
+
     void enterNeverDeletesARunAndDeletingAsks()
     {
         // A completed run's details.
