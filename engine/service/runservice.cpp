@@ -4,7 +4,6 @@
 #include "engine/reviewer.h"
 #include "engine/stopexecution.h"
 
-#include <QThreadPool>
 
 namespace Signalbox::Engine {
 
@@ -20,6 +19,7 @@ RunService::RunService(ServiceOptions options, QObject *parent)
 
 RunService::~RunService()
 {
+    m_stopPool.waitForDone();
     m_feedTimer.stop();
     // The executor ends its runs (resumable) before the connection goes.
     m_executor.reset();
@@ -155,7 +155,7 @@ void RunService::stop(const QString &graphExecId)
     // Another process runs it (or nobody does): stopped through the store,
     // which waits for that process, so on a thread of its own and with a
     // connection of its own while this thread goes on.
-    QThreadPool::globalInstance()->start([this, graphExecId, path = m_options.databasePath,
+    m_stopPool.start([this, graphExecId, path = m_options.databasePath,
                                           user = m_options.userId,
                                           grace = m_options.stopGraceMs] {
         StopOutcome outcome {graphExecId, ExecutionStatus::Running, std::nullopt};

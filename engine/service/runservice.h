@@ -5,6 +5,7 @@
 #include "engine/store/changefeed.h"
 
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -164,6 +165,9 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<Executor> m_executor;
     std::unique_ptr<ChangeFeed> m_feed;
+    // Stops of other processes' runs wait for those processes here; the
+    // service ends only after them.
+    QThreadPool m_stopPool;
 };
 
 } // namespace Signalbox::Engine
