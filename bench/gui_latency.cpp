@@ -94,20 +94,19 @@ struct Run
     double rate() const { return seconds > 0 ? nodes / seconds : 0; }
 };
 
-// Runs the graph on an executor of this thread, with or without the probe.
-Run onThisThread(const QString &path, std::shared_ptr<const Engine::BlockRegistry> registry,
-                 const QString &graphId, int nodes, int threads, LatenessProbe *probe)
+// Times one run of the chain: `begin(request, started)` starts it, now or
+// later, and calls `started` with its id; the run ends with `sender`'s
+// runFinished. The probe, if any, watches this thread meanwhile.
+template<typename Sender, typename Begin>
+Run timeRun(Sender *sender, const QString &graphId, int nodes, LatenessProbe *probe,
+            const Begin &begin)
 {
-    Engine::EventBus events;
-    Engine::Executor executor(path, registry, &events, threads);
-    if (auto opened = executor.open(); !opened)
-        die(opened.error().text());
     QEventLoop loop;
-    QString started;
+    QString startedId;
     Model::ExecutionStatus status = Model::ExecutionStatus::Running;
-    QObject::connect(&executor, &Engine::Executor::runFinished, &loop,
+    QObject::connect(sender, &Sender::runFinished, &loop,
                      [&](const QString &id, Model::ExecutionStatus s) {
-                         if (id == started) {
+                         if (id == startedId) {
                              status = s;
                              loop.quit();
                          }
@@ -119,10 +118,11 @@ Run onThisThread(const QString &path, std::shared_ptr<const Engine::BlockRegistr
         probe->start();
     QElapsedTimer clock;
     clock.start();
-    auto id = executor.start(request);
-    if (!id)
-        die(id.error().text());
-    started = *id;
+    begin(request, [&startedId](Result<QString> id) {
+        if (!id)
+            die(id.error().text());
+        startedId = *id;
+    });
     loop.exec();
     Run run {double(clock.nsecsElapsed()) / 1e9, nodes, {}};
     if (probe) {
@@ -134,40 +134,31 @@ Run onThisThread(const QString &path, std::shared_ptr<const Engine::BlockRegistr
     return run;
 }
 
+// Runs the graph on an executor of this thread, with or without the probe.
+Run onThisThread(const QString &path, std::shared_ptr<const Engine::BlockRegistry> registry,
+                 const QString &graphId, int nodes, int threads, LatenessProbe *probe)
+{
+    Engine::EventBus events;
+    Engine::Executor executor(path, registry, &events, threads);
+    if (auto opened = executor.open(); !opened)
+        die(opened.error().text());
+    return timeRun(&executor, graphId, nodes, probe,
+                   [&executor](const Engine::RunRequest &request, const auto &started) {
+                       started(executor.start(request));
+                   });
+}
+
 // Runs the graph on the main window's service while the window is shown.
 Run inTheDesktop(Ui::MainWindow &window, const QString &graphId, int nodes, LatenessProbe &probe)
 {
     Engine::ServiceThread *service = window.service();
-    QEventLoop loop;
-    QString started;
-    Model::ExecutionStatus status = Model::ExecutionStatus::Running;
-    QObject::connect(service->service(), &Engine::RunService::runFinished, &loop,
-                     [&](const QString &id, Model::ExecutionStatus s) {
-                         if (id == started) {
-                             status = s;
-                             loop.quit();
-                         }
-                     });
-    Engine::RunRequest request;
-    request.graphId = graphId;
-    request.inputs.insert(QStringLiteral("x"), 1);
-    probe.start();
-    QElapsedTimer clock;
-    clock.start();
-    service->call(
-        &window, [request](Engine::RunService &runs) { return runs.start(request); },
-        [&](Result<QString> id) {
-            if (!id)
-                die(id.error().text());
-            started = *id;
-        });
-    loop.exec();
-    Run run {double(clock.nsecsElapsed()) / 1e9, nodes, {}};
-    probe.stop();
-    run.lateness = probe.figures();
-    if (status != Model::ExecutionStatus::Completed)
-        die(QStringLiteral("the run ended %1").arg(Model::statusName(status)));
-    return run;
+    return timeRun(service->service(), graphId, nodes, &probe,
+                   [service, &window](const Engine::RunRequest &request, const auto &started) {
+                       service->call(
+                           &window,
+                           [request](Engine::RunService &runs) { return runs.start(request); },
+                           started);
+                   });
 }
 
 } // namespace
