@@ -242,6 +242,8 @@ QList<Migration> buildMigrations()
                            " graph_exec_id TEXT,"
                            " at INTEGER NOT NULL,"
                            " UNIQUE (kind, id))"),
+            // Pruning reads the old rows only, not the whole log.
+            QStringLiteral("CREATE INDEX changes_by_time ON changes (at)"),
             note(QStringLiteral("changes_run_added"), QStringLiteral("INSERT ON graph_executions"),
                  QStringLiteral("run"), QStringLiteral("NEW.id"), QStringLiteral("NEW.id")),
             note(QStringLiteral("changes_run_changed"),
