@@ -709,7 +709,7 @@ private:
         request.graphVersion = saved.version;
         // Warnings do not stop a run; they say what may go wrong.
         const Engine::NodeErrors warnings
-            = Engine::loopWarnings(Engine::GraphSnapshot(graph, *catalog()));
+            = Engine::graphWarnings(Engine::GraphSnapshot(graph, *catalog()));
         for (auto node = warnings.cbegin(); node != warnings.cend(); ++node) {
             for (const QString &warning : node.value())
                 m_err << "signalbox: warning: node " << node.key() << ": " << warning << '\n';

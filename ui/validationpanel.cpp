@@ -19,7 +19,7 @@ DocumentCheck validateDocument(const GraphDocument &document,
 {
     const Engine::GraphSnapshot snapshot(document.graph(), std::move(registry));
     return {Engine::validateGraphForRun(snapshot, {}, credentials).errors,
-            Engine::loopWarnings(snapshot)};
+            Engine::graphWarnings(snapshot)};
 }
 
 ValidationPanel::ValidationPanel(QWidget *parent)

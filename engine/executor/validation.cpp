@@ -6,6 +6,7 @@
 
 #include "engine/blocks/typeconversion.h"
 #include "engine/dynamicpins.h"
+#include "engine/template/template.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -213,6 +214,96 @@ NodeErrors loopWarnings(const GraphSnapshot &snapshot)
                                  "the run's budget stops it")
                       .arg(ids.join(QLatin1String(" → ")));
         }
+    }
+    return warnings;
+}
+
+NodeErrors templateWarnings(const GraphSnapshot &snapshot)
+{
+    // A template pin and the dict input its variables come from.
+    static const QList<std::pair<QString, QString>> kTemplates {
+        {QStringLiteral("format"), QStringLiteral("values")},
+        {QStringLiteral("prompt"), QStringLiteral("prompt_values")},
+        {QStringLiteral("sys_prompt"), QStringLiteral("prompt_values")},
+    };
+    NodeErrors warnings;
+    for (const Model::Node &node : snapshot.graph().nodes) {
+        const Model::BlockSchema *schema = snapshot.schemaOf(node.id);
+        if (!schema || isMuted(node))
+            continue;
+        for (const auto &[templatePin, valuesPin] : kTemplates) {
+            const Model::PinSpec *values = schema->input(valuesPin);
+            if (!schema->input(templatePin) || !values || values->type != Model::PinType::Object)
+                continue;
+            const Value source = node.inputDefault.value(templatePin);
+            if (!source.isString())
+                continue;
+            // What provides the variables: the dict's own keys, a link to an
+            // entry, or a link of the whole dict (its keys known only when
+            // it comes from an input block, which sends one plain value).
+            QSet<QString> provided;
+            const Value staticValues = node.inputDefault.value(valuesPin);
+            if (staticValues.isMap()) {
+                const ValueMap map = staticValues.toMap();
+                for (auto it = map.begin(); it != map.end(); ++it)
+                    provided.insert(it.key().toString());
+            }
+            bool templateLinked = false;
+            bool unknownKeys = false;
+            QString wholeFrom;
+            for (qsizetype index : snapshot.inputLinks(node.id)) {
+                const Model::Link &link = snapshot.link(index);
+                if (link.sinkName == templatePin)
+                    templateLinked = true;
+                if (link.sinkName.startsWith(valuesPin + kDictSplit))
+                    provided.insert(link.sinkName.mid(valuesPin.size() + kDictSplit.size()));
+                if (link.sinkName != valuesPin)
+                    continue;
+                const Model::BlockSchema *from = snapshot.schemaOf(link.sourceId);
+                if (from && from->type == Model::BlockType::Input) {
+                    const Model::Node *input = snapshot.node(link.sourceId);
+                    wholeFrom = input ? input->inputDefault.value(QLatin1String("name")).toString()
+                                      : QString();
+                } else {
+                    unknownKeys = true;
+                }
+            }
+            if (templateLinked || unknownKeys)
+                continue;
+            QStringList missing;
+            for (const QString &name : templateVariables(source.toString())) {
+                if (!provided.contains(name))
+                    missing.append(name);
+            }
+            if (missing.isEmpty())
+                continue;
+            QString message
+                = QStringLiteral("The template names %1, which nothing provides: it renders as "
+                                 "empty text. Give \"%2\" an entry %3 and link a value to it")
+                      .arg(missing.size() == 1
+                               ? QStringLiteral("{{%1}}").arg(missing.first())
+                               : QStringLiteral("{{%1}}").arg(missing.join(QLatin1String("}}, {{"))),
+                           valuesPin,
+                           missing.size() == 1 ? QStringLiteral("\"%1\"").arg(missing.first())
+                                               : QStringLiteral("for each"));
+            if (!wholeFrom.isNull()) {
+                message += QStringLiteral("; the input \"%1\" is linked to the whole of \"%2\", "
+                                          "which passes one value, not a named entry")
+                               .arg(wholeFrom, valuesPin);
+            }
+            warnings[node.id][templatePin] = message;
+        }
+    }
+    return warnings;
+}
+
+NodeErrors graphWarnings(const GraphSnapshot &snapshot)
+{
+    NodeErrors warnings = loopWarnings(snapshot);
+    const NodeErrors templates = templateWarnings(snapshot);
+    for (auto node = templates.begin(); node != templates.end(); ++node) {
+        for (auto field = node->begin(); field != node->end(); ++field)
+            warnings[node.key()][field.key()] = field.value();
     }
     return warnings;
 }

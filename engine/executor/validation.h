@@ -42,6 +42,16 @@ RunCheck validateGraphForRun(const GraphSnapshot &snapshot, const Model::ValueMa
 // first node, naming the nodes in it. Iterative, for graphs of any depth.
 NodeErrors loopWarnings(const GraphSnapshot &snapshot);
 
+// Templates that name a variable nothing provides (Fill Text Template's
+// "format" and the AI blocks' prompts, whose variables come from "values" or
+// "prompt_values"): one warning on the template field, naming each missing
+// variable. A template or a whole dict linked from a block other than an
+// input is not judged, since its text or keys are known only at run time.
+NodeErrors templateWarnings(const GraphSnapshot &snapshot);
+
+// Every warning: loops that no link leaves and templates' missing variables.
+NodeErrors graphWarnings(const GraphSnapshot &snapshot);
+
 // "Graph validation failed: N issues on M nodes" with one line per problem.
 Error graphValidationError(const NodeErrors &errors, const GraphSnapshot &snapshot);
 

@@ -1674,6 +1674,62 @@ private:
     QString m_missing;
 };
 
+// The names a template reads from its context, in order of first use:
+// names bound by {% for %} (and its `loop`) inside its body, and by
+// {% set %} after it, are the template's own.
+class FreeNames
+{
+public:
+    QStringList names;
+
+    void body(const Body &nodes, QSet<QString> bound)
+    {
+        for (const auto &node : nodes) {
+            switch (node->kind) {
+            case Node::Kind::Text:
+                break;
+            case Node::Kind::Output:
+                expr(node->expr, bound);
+                break;
+            case Node::Kind::If:
+                for (const auto &[condition, branch] : node->branches) {
+                    expr(condition, bound);
+                    body(branch, bound);
+                }
+                body(node->elseBody, bound);
+                break;
+            case Node::Kind::For: {
+                expr(node->expr, bound);
+                QSet<QString> inner = bound;
+                for (const QString &target : node->targets)
+                    inner.insert(target);
+                inner.insert(QStringLiteral("loop"));
+                body(node->branches.first().second, inner);
+                body(node->elseBody, bound);
+                break;
+            }
+            case Node::Kind::Set:
+                expr(node->expr, bound);
+                bound.insert(node->targets.first());
+                break;
+            }
+        }
+    }
+
+private:
+    void expr(const ExprPtr &e, const QSet<QString> &bound)
+    {
+        if (!e)
+            return;
+        if (e->kind == Expr::Kind::Name && !bound.contains(e->name) && !names.contains(e->name))
+            names.append(e->name);
+        for (const ExprPtr &child : e->children)
+            expr(child, bound);
+        for (const auto &keyword : e->keywords)
+            expr(keyword.second, bound);
+    }
+};
+
 } // namespace
 
 Result<QString> renderTemplate(const QString &source, const ValueMap &context, bool autoescape)
@@ -1687,6 +1743,18 @@ Result<QString> renderTemplate(const QString &source, const ValueMap &context, b
         return out;
     } catch (const TemplateError &error) {
         return makeError(ErrorCode::BadInput, error.message);
+    }
+}
+
+QStringList templateVariables(const QString &source)
+{
+    try {
+        TemplateParser parser(splitTemplate(source));
+        FreeNames free;
+        free.body(parser.parseAll(), {});
+        return free.names;
+    } catch (const TemplateError &) {
+        return {};
     }
 }
 

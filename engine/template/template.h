@@ -30,4 +30,9 @@ namespace Signalbox::Engine {
 Result<QString> renderTemplate(const QString &source, const Model::ValueMap &context,
                                bool autoescape = false);
 
+// The context names `source` reads, in order of first use: {{ topic }} and
+// {% if topic %} read "topic"; loop variables and {% set %} names are the
+// template's own. Empty for a template that does not parse.
+QStringList templateVariables(const QString &source);
+
 } // namespace Signalbox::Engine

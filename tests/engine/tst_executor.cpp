@@ -232,6 +232,66 @@ private Q_SLOTS:
         QVERIFY(check.errors.isEmpty() || !check.errors.contains(QStringLiteral("links")));
     }
 
+    void templatesNamingAMissingVariableAreWarnedAbout_data()
+    {
+        QTest::addColumn<QByteArray>("nodes");
+        QTest::addColumn<QByteArray>("links");
+        QTest::addColumn<QString>("warning");
+        const auto row = [](const char *name, const char *values, const char *links,
+                            const char *warning) {
+            QTest::newRow(name)
+                << json(QByteArray(QByteArray("[{'id': 'in', 'block_id': 'c0a8e994-ebf1-4a9c-a4d8-89d09c86741b', "
+                                   "'input_default': {'name': 'topic'}}, {'id': 'fill', "
+                                   "'block_id': 'db7d8f02-2f44-4c55-ab7a-eae0941f0c30', "
+                                   "'input_default': {'format': 'Write about {{topic}}'")
+                        + values + "}}]")
+                                   .constData())
+                << json(links) << QString::fromUtf8(warning);
+        };
+        row("nothing provides it", "", "[]", "{{topic}}, which nothing provides");
+        row("the input linked to the whole dict", "", "[['in', 'result', 'values']]",
+            "the input \"topic\" is linked to the whole of \"values\"");
+        row("an entry linked", "", "[['in', 'result', 'values_#_topic']]", "");
+        row("a key of the dict", ", 'values': {'topic': 'otters'}", "[]", "");
+        row("another entry only", "", "[['in', 'result', 'values_#_subject']]",
+            "Give \"values\" an entry \"topic\"");
+        row("the template linked", "", "[['in', 'result', 'format']]", "");
+    }
+
+    void templatesNamingAMissingVariableAreWarnedAbout()
+    {
+        QFETCH(QByteArray, nodes);
+        QFETCH(QByteArray, links);
+        QFETCH(QString, warning);
+        Model::Graph graph;
+        for (const Model::Value &entry : Model::parseTrustedJson(nodes).toArray()) {
+            const Model::ValueMap map = entry.toMap();
+            graph.nodes.append({map.value(QStringLiteral("id")).toString(),
+                                map.value(QStringLiteral("block_id")).toString(),
+                                map.value(QStringLiteral("input_default")).toMap(),
+                                {},
+                                {}});
+        }
+        for (const Model::Value &triple : Model::parseTrustedJson(links).toArray()) {
+            Model::Link link;
+            link.sourceId = triple.toArray().at(0).toString();
+            link.sourceName = triple.toArray().at(1).toString();
+            link.sinkId = QStringLiteral("fill");
+            link.sinkName = triple.toArray().at(2).toString();
+            graph.links.append(link);
+        }
+        const GraphSnapshot snapshot(graph, m_registry);
+        const NodeErrors warnings = graphWarnings(snapshot);
+        if (warning.isEmpty()) {
+            QVERIFY2(warnings.isEmpty(), qPrintable(warnings.value(QStringLiteral("fill"))
+                                                        .value(QStringLiteral("format"))));
+            return;
+        }
+        const QString found
+            = warnings.value(QStringLiteral("fill")).value(QStringLiteral("format"));
+        QVERIFY2(found.contains(warning), qPrintable(found));
+    }
+
     void chainCompletesWithEventsInOrder()
     {
         const QString graph = importGraph(

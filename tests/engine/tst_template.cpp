@@ -180,6 +180,40 @@ private Q_SLOTS:
         QVERIFY(!rendered.ok());
         QCOMPARE(rendered.error().message, message);
     }
+
+    void variablesATemplateReads_data()
+    {
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<QStringList>("names");
+        const auto row = [](const char *name, const char *source, QStringList names) {
+            QTest::newRow(name) << QString::fromUtf8(source) << names;
+        };
+        row("plain text", "Write about sea otters", {});
+        row("one name", "Write about {{topic}}", {QStringLiteral("topic")});
+        row("first use order, once each", "{{ b }} {{ a|upper }} {{ b }}",
+            {QStringLiteral("b"), QStringLiteral("a")});
+        row("attributes and calls read their object", "{{ user.name }} {{ d.get('k', dflt) }}",
+            {QStringLiteral("user"), QStringLiteral("d"), QStringLiteral("dflt")});
+        row("filter arguments", "{{ xs|join(sep) }}", {QStringLiteral("xs"), QStringLiteral("sep")});
+        row("conditions", "{% if on %}{{ a }}{% elif other %}{% else %}{{ b }}{% endif %}",
+            {QStringLiteral("on"), QStringLiteral("a"), QStringLiteral("other"),
+             QStringLiteral("b")});
+        row("loop variables are the template's own",
+            "{% for k, v in d.items() %}{{ k }}={{ v }}{{ loop.index }}{% else %}{{ k }}"
+            "{% endfor %}",
+            {QStringLiteral("d"), QStringLiteral("k")});
+        row("set names are bound after the set", "{{ x }}{% set x = y %}{{ x }}",
+            {QStringLiteral("x"), QStringLiteral("y")});
+        row("literals are not names", "{{ true }}{{ none }}{{ 'a' ~ 1 }}", {});
+        row("a template that does not parse", "{{ topic ", {});
+    }
+
+    void variablesATemplateReads()
+    {
+        QFETCH(QString, source);
+        QFETCH(QStringList, names);
+        QCOMPARE(templateVariables(source), names);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTemplate)
