@@ -64,6 +64,38 @@ bool isDynamicInput(const PinSpec &pin)
     return isContainer(pin.type);
 }
 
+QList<PinEntry> pinEntries(const Graph &graph, const Node &node, const PinSpec &pin)
+{
+    if (!isDynamicInput(pin))
+        return {};
+    const QLatin1StringView split = pin.type == PinType::List ? kListSplit : kDictSplit;
+    QList<PinEntry> entries;
+    const Value value = node.inputDefault.value(pin.name);
+    if (pin.type == PinType::Object && value.isMap()) {
+        const ValueMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            entries.append({it.key().toString(), pin.name + split + it.key().toString(), {}, true});
+    } else if (pin.type == PinType::List && value.isArray()) {
+        for (qsizetype index = 0; index < value.toArray().size(); ++index) {
+            const QString key = QString::number(index);
+            entries.append({key, pin.name + split + key, {}, true});
+        }
+    }
+    const QString prefix = pin.name + split;
+    for (const Link &link : graph.links) {
+        if (link.sinkId != node.id || !link.sinkName.startsWith(prefix))
+            continue;
+        const auto found = std::find_if(entries.begin(), entries.end(), [&](const PinEntry &entry) {
+            return entry.pinName == link.sinkName;
+        });
+        if (found != entries.end())
+            found->linkIds.append(link.id);
+        else
+            entries.append({link.sinkName.mid(prefix.size()), link.sinkName, {link.id}, false});
+    }
+    return entries;
+}
+
 QString sinkPinForNewLink(const Graph &graph, const BlockSchemaLookup &blocks,
                           const QString &sinkId, const QString &sinkName, const QString &sourceName)
 {

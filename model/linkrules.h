@@ -20,6 +20,24 @@ QString pinTypeProblem(PinType from, PinType to);
 // pins, whose entries are the dynamic pins "pin_$_N" and "pin_#_KEY".
 bool isDynamicInput(const PinSpec &pin);
 
+// One entry of a list or object input: a key of the node's value for the
+// pin (an index for a list), or an entry a link feeds, or both.
+struct PinEntry
+{
+    QString key;
+    // The dynamic pin that feeds it: "values_#_topic", "items_$_0".
+    QString pinName;
+    // The links into the entry (one at most in a valid graph).
+    QStringList linkIds;
+    // True when the node's own value for the pin has this key.
+    bool hasValue = false;
+};
+
+// The entries of `pin` of `node`: the keys of its value on the node in
+// order (indices for a list), then entries only links feed, in link order.
+// Empty for a pin that is not a list or an object.
+QList<PinEntry> pinEntries(const Graph &graph, const Node &node, const PinSpec &pin);
+
 // The input pin name a new link to `sinkName` of `sinkId` should use: the
 // pin itself while it is free; for a dynamic pin that is taken, its next
 // entry ("items_$_2", or "values_#_SOURCE" named after the source pin).

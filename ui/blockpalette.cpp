@@ -6,6 +6,8 @@
 
 #include "engine/blocks/blockregistry.h"
 
+#include <functional>
+
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
@@ -65,25 +67,90 @@ QStandardItem *blockItem(const Engine::BlockRegistry &registry, const Model::Blo
     return item;
 }
 
-QSortFilterProxyModel *searchFilter(QAbstractItemModel *model, QObject *parent)
+// How well a block's name answers a search, lower is better: the name
+// itself, a name that starts with it, a name that holds it, then names that
+// only hold each word.
+int searchRank(const QModelIndex &index, const QString &text)
 {
-    auto *filter = new QSortFilterProxyModel(parent);
-    filter->setSourceModel(model);
-    filter->setFilterRole(Qt::UserRole + 2);
-    filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    filter->setRecursiveFilteringEnabled(true);
-    return filter;
+    const QString name = index.data(Qt::AccessibleTextRole).toString();
+    const QString wanted = text.simplified();
+    if (name.compare(wanted, Qt::CaseInsensitive) == 0)
+        return 0;
+    if (name.startsWith(wanted, Qt::CaseInsensitive))
+        return 1;
+    if (name.contains(wanted, Qt::CaseInsensitive))
+        return 2;
+    return 3;
 }
 
-void setSearchText(QSortFilterProxyModel *filter, const QString &text)
+// Blocks whose name or category holds every word of the search, in any
+// order; with `ranked`, the best answers first (a flat list).
+class BlockSearch : public QSortFilterProxyModel
 {
-    // Every word must appear, in any order.
-    QString pattern;
-    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
-        pattern += QStringLiteral("(?=.*%1)").arg(QRegularExpression::escape(word));
-    filter->setFilterRegularExpression(
-        QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
-}
+public:
+    BlockSearch(QAbstractItemModel *model, bool ranked, QObject *parent)
+        : QSortFilterProxyModel(parent)
+        , m_ranked(ranked)
+    {
+        setSourceModel(model);
+        setFilterRole(Qt::UserRole + 2);
+        setFilterCaseSensitivity(Qt::CaseInsensitive);
+        setRecursiveFilteringEnabled(true);
+        if (ranked)
+            sort(0);
+    }
+
+    void setSearchText(const QString &text)
+    {
+        m_text = text;
+        QString pattern;
+        for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+            pattern += QStringLiteral("(?=.*%1)").arg(QRegularExpression::escape(word));
+        setFilterRegularExpression(
+            QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
+        if (m_ranked)
+            invalidate();
+    }
+
+    // The block that answers the search best, in view order among equals.
+    QModelIndex bestMatch() const
+    {
+        QModelIndex best;
+        int bestRank = 4;
+        std::function<void(const QModelIndex &)> visit = [&](const QModelIndex &parent) {
+            for (int row = 0; row < rowCount(parent); ++row) {
+                const QModelIndex child = index(row, 0, parent);
+                if (child.data(BlockIdRole).toString().isEmpty()) {
+                    visit(child);
+                    continue;
+                }
+                const int rank = m_text.isEmpty() ? 3 : searchRank(child, m_text);
+                if (rank < bestRank) {
+                    best = child;
+                    bestRank = rank;
+                }
+            }
+        };
+        visit({});
+        return best;
+    }
+
+protected:
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override
+    {
+        if (!m_text.isEmpty()) {
+            const int a = searchRank(left, m_text);
+            const int b = searchRank(right, m_text);
+            if (a != b)
+                return a < b;
+        }
+        return QString::localeAwareCompare(left.data().toString(), right.data().toString()) < 0;
+    }
+
+private:
+    QString m_text;
+    bool m_ranked;
+};
 
 } // namespace
 
@@ -115,7 +182,7 @@ BlockPalette::BlockPalette(const Engine::BlockRegistry &registry, QWidget *paren
     m_model->sort(0);
     for (QStandardItem *category : std::as_const(categories))
         category->sortChildren(0);
-    m_filter = searchFilter(m_model, this);
+    m_filter = new BlockSearch(m_model, false, this);
 
     m_tree = new QTreeView(this);
     m_tree->setModel(m_filter);
@@ -132,16 +199,11 @@ BlockPalette::BlockPalette(const Engine::BlockRegistry &registry, QWidget *paren
     layout->addWidget(m_tree);
 
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
-        setSearchText(m_filter, text);
+        auto *search = static_cast<BlockSearch *>(m_filter);
+        search->setSearchText(text);
         m_tree->expandAll();
-        const QStringList visible = visibleBlockIds();
-        if (!visible.isEmpty()) {
-            const QModelIndexList found
-                = m_filter->match(m_filter->index(0, 0), BlockIdRole, visible.first(), 1,
-                                  Qt::MatchExactly | Qt::MatchRecursive);
-            if (!found.isEmpty())
-                m_tree->setCurrentIndex(found.first());
-        }
+        if (const QModelIndex best = search->bestMatch(); best.isValid())
+            m_tree->setCurrentIndex(best);
     });
     connect(m_tree, &QTreeView::activated, this, [this](const QModelIndex &index) {
         const QString id = index.data(BlockIdRole).toString();
@@ -204,8 +266,7 @@ QuickAddPopup::QuickAddPopup(const Engine::BlockRegistry &registry, QPointF scen
                       + categoryDisplayName(schema.categories.value(0)));
         m_model->appendRow(item);
     }
-    m_model->sort(0);
-    m_filter = searchFilter(m_model, this);
+    m_filter = new BlockSearch(m_model, true, this);
     m_list = new QListView(this);
     m_list->setModel(m_filter);
     m_list->setAccessibleName(tr("Matching blocks"));
@@ -217,7 +278,7 @@ QuickAddPopup::QuickAddPopup(const Engine::BlockRegistry &registry, QPointF scen
     layout->addWidget(m_list);
     resize(340, 320);
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
-        setSearchText(m_filter, text);
+        static_cast<BlockSearch *>(m_filter)->setSearchText(text);
         m_list->setCurrentIndex(m_filter->index(0, 0));
     });
     connect(m_list, &QListView::activated, this, &QuickAddPopup::choose);

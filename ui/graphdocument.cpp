@@ -6,6 +6,7 @@
 
 #include "model/graphjson.h"
 #include "model/linkrules.h"
+#include "model/pinnames.h"
 #include "model/uuid.h"
 
 #include <QFileInfo>
@@ -364,6 +365,127 @@ void GraphDocument::setMuted(const QStringList &nodeIds, bool muted)
                                  : tr("Unmute %n node(s)", nullptr, int(nodeIds.size())));
     for (const QString &id : nodeIds)
         setMetadataValue(id, kMuted, muted ? Model::Value(true) : Model::Value(), QString());
+    m_undoStack.endMacro();
+}
+
+namespace {
+
+Result<const Model::PinSpec *> entryPin(const GraphDocument &document, const QString &nodeId,
+                                        const QString &pin)
+{
+    const Model::BlockSchema *schema = document.schemaOf(nodeId);
+    const Model::PinSpec *spec = schema ? schema->input(pin) : nullptr;
+    if (!document.node(nodeId) || !spec || !Model::isDynamicInput(*spec))
+        return makeError(ErrorCode::BadInput,
+                         GraphDocument::tr("\"%1\" is not a list or an object input").arg(pin));
+    return spec;
+}
+
+} // namespace
+
+Result<void> GraphDocument::addEntry(const QString &nodeId, const QString &pin,
+                                     const QString &key)
+{
+    auto spec = entryPin(*this, nodeId, pin);
+    if (!spec)
+        return spec.error();
+    Model::Node changed = *node(nodeId);
+    const Model::Value current = changed.inputDefault.value(pin);
+    if ((*spec)->type == Model::PinType::List) {
+        Model::ValueList items = current.isArray() ? current.toArray() : Model::ValueList();
+        items.append(QString());
+        changed.inputDefault.insert(pin, items);
+        m_undoStack.push(new ChangeNodeCommand(this, *node(nodeId), changed,
+                                               tr("Add an item to %1").arg(pin)));
+        return {};
+    }
+    const QString name = key.trimmed();
+    if (name.isEmpty())
+        return makeError(ErrorCode::BadInput, tr("Name the key to add"));
+    for (const Model::PinEntry &entry : Model::pinEntries(m_graph, changed, **spec)) {
+        if (entry.key == name)
+            return makeError(ErrorCode::BadInput,
+                             tr("\"%1\" has a key \"%2\" already").arg(pin, name));
+    }
+    Model::ValueMap map = current.isMap() ? current.toMap() : Model::ValueMap();
+    map.insert(name, QString());
+    changed.inputDefault.insert(pin, map);
+    m_undoStack.push(new ChangeNodeCommand(this, *node(nodeId), changed,
+                                           tr("Add key %1 to %2").arg(name, pin)));
+    return {};
+}
+
+Result<void> GraphDocument::renameEntry(const QString &nodeId, const QString &pin,
+                                        const QString &from, const QString &to)
+{
+    auto spec = entryPin(*this, nodeId, pin);
+    if (!spec)
+        return spec.error();
+    if ((*spec)->type != Model::PinType::Object)
+        return makeError(ErrorCode::BadInput, tr("The items of a list have no names"));
+    const QString name = to.trimmed();
+    if (name.isEmpty())
+        return makeError(ErrorCode::BadInput, tr("A key needs a name"));
+    if (name == from)
+        return {};
+    const Model::Node &found = *node(nodeId);
+    for (const Model::PinEntry &entry : Model::pinEntries(m_graph, found, **spec)) {
+        if (entry.key == name)
+            return makeError(ErrorCode::BadInput,
+                             tr("\"%1\" has a key \"%2\" already").arg(pin, name));
+    }
+    const QString fromPin = from.isEmpty() ? pin : pin + Model::kDictSplit + from;
+    const QString toPin = pin + Model::kDictSplit + name;
+    m_undoStack.beginMacro(from.isEmpty() ? tr("Name the entry of %1 %2").arg(pin, name)
+                                          : tr("Rename key %1 of %2 to %3").arg(from, pin, name));
+    const Model::Value current = found.inputDefault.value(pin);
+    if (!from.isEmpty() && current.isMap() && current.toMap().contains(from)) {
+        // The key keeps its place among the others.
+        Model::ValueMap renamed;
+        const Model::ValueMap map = current.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            renamed.insert(it.key().toString() == from ? name : it.key().toString(), it.value());
+        Model::Node changed = found;
+        changed.inputDefault.insert(pin, renamed);
+        m_undoStack.push(new ChangeNodeCommand(this, found, changed, QString()));
+    }
+    const QList<Model::Link> links = m_graph.links;
+    for (const Model::Link &link : links) {
+        if (link.sinkId != nodeId || link.sinkName != fromPin)
+            continue;
+        Model::Link changed = link;
+        changed.sinkName = toPin;
+        m_undoStack.push(new ChangeLinkCommand(this, link, changed, QString()));
+    }
+    m_undoStack.endMacro();
+    return {};
+}
+
+void GraphDocument::removeEntry(const QString &nodeId, const QString &pin, const QString &key)
+{
+    auto spec = entryPin(*this, nodeId, pin);
+    if (!spec || (*spec)->type != Model::PinType::Object)
+        return;
+    const Model::Node &found = *node(nodeId);
+    QStringList links;
+    for (const Model::PinEntry &entry : Model::pinEntries(m_graph, found, **spec)) {
+        if (entry.key == key)
+            links = entry.linkIds;
+    }
+    const Model::Value current = found.inputDefault.value(pin);
+    const bool hasKey = current.isMap() && current.toMap().contains(key);
+    if (!hasKey && links.isEmpty())
+        return;
+    m_undoStack.beginMacro(tr("Remove key %1 of %2").arg(key, pin));
+    if (hasKey) {
+        Model::Node changed = found;
+        Model::ValueMap map = current.toMap();
+        map.remove(key);
+        changed.inputDefault.insert(pin, map);
+        m_undoStack.push(new ChangeNodeCommand(this, found, changed, QString()));
+    }
+    if (!links.isEmpty())
+        remove({}, links);
     m_undoStack.endMacro();
 }
 

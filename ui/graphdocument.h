@@ -81,6 +81,16 @@ public:
                           const QString &text);
     void setNodeTitle(const QString &nodeId, const QString &title);
     void setMuted(const QStringList &nodeIds, bool muted);
+    // Entries of a list or object input (Model::pinEntries). Adding gives an
+    // object a key (a list, an item) with an empty value, which shows as a
+    // pin of its own to link to. Renaming changes the key of the node's
+    // value and of the links into the entry together; an empty `from` names
+    // the link into the whole object, turning it into an entry. Removing
+    // drops the key and the links into it.
+    Result<void> addEntry(const QString &nodeId, const QString &pin, const QString &key = {});
+    Result<void> renameEntry(const QString &nodeId, const QString &pin, const QString &from,
+                             const QString &to);
+    void removeEntry(const QString &nodeId, const QString &pin, const QString &key);
     void setLinkStatic(const QString &linkId, bool isStatic);
     void setReroutePoints(const QString &linkId, const QList<QPointF> &points);
     QString groupNodes(const QStringList &nodeIds, const QString &title);

@@ -55,6 +55,8 @@ GraphScene::GraphScene(GraphDocument *document, QObject *parent)
         if (LinkItem *item = m_links.value(linkId)) {
             const Model::Link *link = m_document->link(linkId);
             item->setReroutePoints(reroutesOf(*link));
+            // A renamed entry moves the link to another row of its sink.
+            refreshNode(link->sinkId);
             updateLink(item);
         }
     });

@@ -6,6 +6,7 @@
 #include "pinstyle.h"
 #include "statuspalette.h"
 
+#include "model/linkrules.h"
 #include "model/pinnames.h"
 
 #include <QFontMetrics>
@@ -185,6 +186,7 @@ void NodeItem::refresh()
     QStringList inputEntries;
     QStringList outputEntries;
     QSet<QString> linkedInputs;
+    QSet<QString> linkedSinks;
     QSet<QString> linkedOutputs;
     for (const Model::Link *linked : m_document->linksOf(m_nodeId)) {
         const Model::Link &link = *linked;
@@ -192,6 +194,7 @@ void NodeItem::refresh()
             linkedOutputs.insert(link.sourceName);
         if (link.sinkId == m_nodeId) {
             linkedInputs.insert(Model::basePinName(link.sinkName));
+            linkedSinks.insert(link.sinkName);
             if (link.sinkName != Model::basePinName(link.sinkName)
                 && !inputEntries.contains(link.sinkName)) {
                 inputEntries.append(link.sinkName);
@@ -236,14 +239,31 @@ void NodeItem::refresh()
             QString label = spec.title.isEmpty() ? spec.name : spec.title;
             if (spec.required)
                 label += QLatin1Char('*');
+            // A list or object lists its entries, each a pin of its own.
+            const QList<Model::PinEntry> entries = Model::pinEntries(m_document->graph(), *node, spec);
             if (const Model::Value value = node->inputDefault.value(spec.name);
-                !value.isUndefined()
-                && !value.isNull() && spec.type != Model::PinType::Credentials && !spec.secret) {
+                !value.isUndefined() && !value.isNull() && entries.isEmpty()
+                && spec.type != Model::PinType::Credentials && !spec.secret) {
                 label += QStringLiteral(" = ") + valuePreview(value);
             }
             addPin(spec.name, label, true, spec.type);
+            QStringList shown;
+            for (const Model::PinEntry &entry : entries) {
+                QString entryLabel = spec.type == Model::PinType::List
+                    ? QStringLiteral("  [%1]").arg(entry.key)
+                    : QStringLiteral("  ") + entry.key;
+                const Model::Value whole = node->inputDefault.value(spec.name);
+                const Model::Value value = !entry.hasValue || !entry.linkIds.isEmpty()
+                    ? Model::Value()
+                    : whole.isArray() ? whole.toArray().at(entry.key.toLongLong())
+                                      : whole.toMap().value(entry.key);
+                if (value.isString() ? !value.toString().isEmpty() : !value.isUndefined())
+                    entryLabel += QStringLiteral(" = ") + valuePreview(value);
+                addPin(entry.pinName, entryLabel, true, Model::PinType::Any);
+                shown.append(entry.pinName);
+            }
             for (const QString &entry : std::as_const(inputEntries)) {
-                if (Model::basePinName(entry) == spec.name)
+                if (Model::basePinName(entry) == spec.name && !shown.contains(entry))
                     addPin(entry, QStringLiteral("  ") + entry, true, Model::PinType::Any);
             }
         }
@@ -277,10 +297,13 @@ void NodeItem::refresh()
     }
     const bool hasAdvanced = m_hiddenAdvanced > 0 || m_showAdvanced;
     m_size = QSizeF(kWidth, y - kRow / 2 + (hasAdvanced ? kRow : 0) + 8);
-    // Linked pins are drawn filled; an input entry counts as its base pin.
+    // Linked pins are drawn filled; a list or object is when any entry is.
     for (PinItem *pin : std::as_const(m_pins)) {
-        pin->setLinked(pin->isInput() ? linkedInputs.contains(Model::basePinName(pin->pinName()))
-                                      : linkedOutputs.contains(pin->pinName()));
+        const QString &name = pin->pinName();
+        const bool entry = Model::basePinName(name) != name;
+        pin->setLinked(!pin->isInput()       ? linkedOutputs.contains(name)
+                           : entry ? linkedSinks.contains(name)
+                                   : linkedInputs.contains(name));
     }
     update();
 }

@@ -7,6 +7,7 @@
 #include "jsonhighlighter.h"
 #include "pinstyle.h"
 
+#include "model/linkrules.h"
 #include "model/pinnames.h"
 
 #include <QCheckBox>
@@ -14,6 +15,7 @@
 #include <QStandardItemModel>
 #include <QDoubleValidator>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QKeyEvent>
@@ -25,6 +27,7 @@
 #include <QScopedValueRollback>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace Signalbox::Ui {
@@ -145,6 +148,7 @@ void PropertyPanel::showNode(GraphDocument *document, const QString &nodeId)
                             showNode(m_document, QString());
                     });
             connect(document, &GraphDocument::linkAdded, this, &PropertyPanel::scheduleRebuild);
+            connect(document, &GraphDocument::linkChanged, this, &PropertyPanel::scheduleRebuild);
             connect(document, &GraphDocument::linkAboutToBeRemoved, this,
                     &PropertyPanel::scheduleRebuild);
         }
@@ -203,19 +207,107 @@ QList<const Model::Link *> PropertyPanel::inputLinks() const
     return links;
 }
 
-QString PropertyPanel::linkedEntries(const QString &pin) const
+QWidget *PropertyPanel::entriesEditor(const Model::PinSpec &pin)
 {
-    QStringList entries;
-    for (const Model::Link *linked : inputLinks()) {
-        const Model::Link &link = *linked;
-        if (link.sinkName == pin || Model::basePinName(link.sinkName) != pin)
+    const Model::Node *node = m_document->node(m_nodeId);
+    const bool isList = pin.type == Model::PinType::List;
+    auto *box = new QWidget;
+    box->setObjectName(QStringLiteral("entries/") + pin.name);
+    box->setAccessibleName(isList ? tr("Items of %1").arg(pin.name)
+                                  : tr("Keys of %1").arg(pin.name));
+    auto *rows = new QGridLayout(box);
+    rows->setContentsMargins(0, 0, 0, 0);
+    rows->setColumnStretch(0, 2);
+    rows->setColumnStretch(1, 3);
+    const auto note = [box](const QString &text) {
+        auto *label = new QLabel(text, box);
+        label->setWordWrap(true);
+        label->setStyleSheet(QStringLiteral("color: #546e7a;"));
+        return label;
+    };
+    const auto sourceText = [this](const QString &linkId) {
+        const Model::Link *link = m_document->link(linkId);
+        return link ? tr("← %1 · %2").arg(m_document->nodeTitle(link->sourceId), link->sourceName)
+                    : QString();
+    };
+    const QString field = pin.name;
+    const auto report = [this, field](const Result<void> &done) {
+        setLocalMessage(field, done ? QString() : done.error().message);
+    };
+    int row = 0;
+    // A link into the whole object: naming it makes it an entry.
+    for (const Model::Link *link : inputLinks()) {
+        if (isList || link->sinkName != pin.name)
             continue;
-        const QString entry = link.sinkName.mid(pin.size() + 3);
-        entries.append(
-            tr("%1 ← %2 · %3").arg(entry, m_document->nodeTitle(link.sourceId), link.sourceName));
+        auto *name = new QLineEdit;
+        name->setPlaceholderText(tr("Name this entry"));
+        name->setAccessibleName(tr("Name the value linked to the whole of %1").arg(pin.name));
+        name->setToolTip(tr("The link sends its value as the whole object. Give it a key to "
+                            "send it as one entry instead, as a template's {{key}}."));
+        connect(name, &QLineEdit::editingFinished, this, [this, name, field, report] {
+            if (!name->text().trimmed().isEmpty() && !m_rebuilding)
+                report(m_document->renameEntry(m_nodeId, field, QString(), name->text()));
+        });
+        rows->addWidget(name, row, 0);
+        rows->addWidget(note(tr("the whole value %1").arg(sourceText(link->id))), row++, 1);
     }
-    return entries.isEmpty() ? QString()
-                             : tr("Linked entries: %1").arg(entries.join(QStringLiteral("; ")));
+    for (const Model::PinEntry &entry : Model::pinEntries(m_document->graph(), *node, pin)) {
+        const QString linked = entry.linkIds.isEmpty() ? QString() : sourceText(entry.linkIds.first());
+        if (isList) {
+            rows->addWidget(new QLabel(QStringLiteral("[%1]").arg(entry.key)), row, 0);
+            rows->addWidget(note(linked.isEmpty() ? tr("set above") : linked), row++, 1);
+            continue;
+        }
+        auto *key = new QLineEdit(entry.key);
+        key->setObjectName(QStringLiteral("key/") + entry.key);
+        key->setAccessibleName(tr("Key %1 of %2").arg(entry.key, pin.name));
+        const QString from = entry.key;
+        connect(key, &QLineEdit::editingFinished, this, [this, key, field, from, report] {
+            if (key->text() != from && !m_rebuilding)
+                report(m_document->renameEntry(m_nodeId, field, from, key->text()));
+        });
+        auto *remove = new QToolButton;
+        remove->setText(QStringLiteral("×"));
+        remove->setAccessibleName(tr("Remove key %1 of %2").arg(entry.key, pin.name));
+        remove->setToolTip(remove->accessibleName());
+        connect(remove, &QToolButton::clicked, this,
+                [this, field, from] { m_document->removeEntry(m_nodeId, field, from); });
+        QString what = linked;
+        if (what.isEmpty()) {
+            const Model::Value value = node->inputDefault.value(pin.name).toMap().value(entry.key);
+            what = value.isString() && value.toString().isEmpty()
+                ? tr("empty: link a value to its pin")
+                : QStringLiteral("= ") + Model::pythonStr(value);
+        }
+        key->setMinimumWidth(80);
+        rows->addWidget(key, row, 0);
+        rows->addWidget(note(what), row, 1);
+        rows->addWidget(remove, row++, 2);
+    }
+    if (isList) {
+        auto *add = new QPushButton(tr("Add item"));
+        add->setAccessibleName(tr("Add an item to %1").arg(pin.name));
+        connect(add, &QPushButton::clicked, this,
+                [this, field, report] { report(m_document->addEntry(m_nodeId, field)); });
+        rows->addWidget(add, row, 0, 1, 3, Qt::AlignLeft);
+        return box;
+    }
+    auto *newKey = new QLineEdit;
+    newKey->setObjectName(QStringLiteral("addKey"));
+    newKey->setPlaceholderText(tr("Add key…"));
+    newKey->setAccessibleName(tr("New key of %1").arg(pin.name));
+    auto *add = new QPushButton(tr("Add key"));
+    add->setAccessibleName(tr("Add key to %1").arg(pin.name));
+    const auto addKey = [this, newKey, field, report] {
+        if (newKey->text().trimmed().isEmpty() || m_rebuilding)
+            return;
+        report(m_document->addEntry(m_nodeId, field, newKey->text()));
+    };
+    connect(newKey, &QLineEdit::returnPressed, this, addKey);
+    connect(add, &QPushButton::clicked, this, addKey);
+    rows->addWidget(newKey, row, 0);
+    rows->addWidget(add, row, 1, Qt::AlignLeft);
+    return box;
 }
 
 void PropertyPanel::addField(const QString &field, const QString &label, QWidget *editor,
@@ -340,8 +432,9 @@ void PropertyPanel::rebuild()
             QString tooltip = pin.description;
             tooltip += (tooltip.isEmpty() ? QString() : QStringLiteral("\n"))
                 + tr("Type: %1").arg(Model::pinTypeName(pin.type));
-            addField(pin.name, label, inputEditor(pin.name), tooltip, target,
-                     linkedEntries(pin.name));
+            addField(pin.name, label, inputEditor(pin.name), tooltip, target);
+            if (Model::isDynamicInput(pin))
+                target->addRow(QString(), entriesEditor(pin));
         }
         if (schema->type == Model::BlockType::HumanInTheLoop) {
             auto *section = new QLabel(tr("<b>Review</b>"), m_form);

@@ -55,8 +55,9 @@ private:
     void updateMessages();
     void addField(const QString &field, const QString &label, QWidget *editor,
                   const QString &tooltip, QFormLayout *form, const QString &note = {});
-    // "Linked entries: key ← Node · pin" for a list or object pin's dynamic entries.
-    QString linkedEntries(const QString &pin) const;
+    // The entries of a list or object pin: each key with what feeds it, to
+    // rename or remove, and a field to add a key (a button to add an item).
+    QWidget *entriesEditor(const Model::PinSpec &pin);
     // The links into the shown node, in document order.
     QList<const Model::Link *> inputLinks() const;
     // The language models of the catalogue and the user's, by provider.

@@ -23,6 +23,8 @@
 #include "ui/modelspage.h"
 #include "ui/nodeitem.h"
 #include "ui/propertypanel.h"
+#include "ui/reviewdialog.h"
+#include "ui/rundialog.h"
 #include "ui/settingsdialog.h"
 #include "ui/validationpanel.h"
 #include <QComboBox>
@@ -57,6 +59,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -213,6 +216,13 @@ private Q_SLOTS:
         QCOMPARE(editor()->scene()->selectedNodeIds(),
                  QStringList {document()->graph().nodes.first().id});
         checkUndoRedo(empty, document()->toJson());
+        // A block's own name comes before names that only hold its words.
+        palette->searchField()->setFocus();
+        palette->searchField()->clear();
+        QTest::keyClicks(palette->searchField(), QStringLiteral("agent input"));
+        QTest::keyClick(palette->searchField(), Qt::Key_Return);
+        QCOMPARE(document()->graph().nodes.size(), 2);
+        QCOMPARE(document()->graph().nodes.last().blockId, kAgentInput);
     }
 
     void newBlocksGoToTheCursorOrAFreeSpot()
@@ -419,6 +429,182 @@ private Q_SLOTS:
                 sinks.append(link.sinkName);
         }
         QCOMPARE(sinks, (QStringList {QStringLiteral("values"), QStringLiteral("values_$_0")}));
+    }
+
+    // A newcomer's first graph, built only as a user builds it: blocks from
+    // the palette, settings typed into the property panel, a key added to
+    // the template's values, links dragged from pin to pin; run with F5,
+    // approved in the review dialog.
+    void aGraphBuiltThroughTheUiRunsAndRendersItsTemplate()
+    {
+        freshGraph();
+        BlockPalette *palette = window()->palette();
+        PropertyPanel *panel = window()->propertyPanel();
+        const auto addBlock = [&](const QString &search, const QString &blockId) -> QString {
+            palette->searchField()->setFocus();
+            palette->searchField()->clear();
+            QTest::keyClicks(palette->searchField(), search);
+            QTest::keyClick(palette->searchField(), Qt::Key_Return);
+            const QStringList selected = editor()->scene()->selectedNodeIds();
+            if (selected.size() != 1 || document()->node(selected.first())->blockId != blockId)
+                return QString();
+            (void)QTest::qWaitFor([&] { return panel->nodeId() == selected.first(); }, 2000);
+            return panel->nodeId() == selected.first() ? selected.first() : QString();
+        };
+        const auto typeInto = [&](const QString &field, const QString &text) {
+            QWidget *editor = nullptr;
+            (void)QTest::qWaitFor([&] { return (editor = panel->fieldEditor(field)) != nullptr; },
+                                  2000);
+            QVERIFY(editor);
+            editor->setFocus();
+            QTest::keyClicks(editor, text);
+            QTest::keyClick(editor, Qt::Key_Return,
+                            qobject_cast<QLineEdit *>(editor) ? Qt::NoModifier
+                                                              : Qt::ControlModifier);
+        };
+        const QString input = addBlock(QStringLiteral("Agent Input"), kAgentInput);
+        QVERIFY(!input.isEmpty());
+        typeInto(QStringLiteral("name"), QStringLiteral("topic"));
+        const QString fill = addBlock(QStringLiteral("Fill Text Template"),
+                                      QStringLiteral("db7d8f02-2f44-4c55-ab7a-eae0941f0c30"));
+        QVERIFY(!fill.isEmpty());
+        typeInto(QStringLiteral("format"), QStringLiteral("Write about {{topic}}"));
+        const QString review = addBlock(QStringLiteral("Human In The Loop"),
+                                        QStringLiteral("8b2a7b3c-6e9d-4a5f-8c1b-2e3f4a5b6c7d"));
+        QVERIFY(!review.isEmpty());
+        typeInto(QStringLiteral("name"), QStringLiteral("Check the prompt"));
+        const QString output = addBlock(QStringLiteral("Agent Output"),
+                                        QStringLiteral("363ae599-353e-4804-937e-b2ee3cef3da4"));
+        QVERIFY(!output.isEmpty());
+        typeInto(QStringLiteral("name"), QStringLiteral("prompt"));
+
+        // Linked to the whole dict, the input would not fill {{topic}}: the
+        // Problems panel warns, naming the variable.
+        dragOnCanvas(pinPoint(input, QStringLiteral("result"), false),
+                     pinPoint(fill, QStringLiteral("values"), true));
+        QCOMPARE(document()->graph().links.size(), 1);
+        QTreeWidget *problems = window()->validationPanel()->list();
+        const auto warned = [&] {
+            for (int i = 0; i < problems->topLevelItemCount(); ++i) {
+                if (problems->topLevelItem(i)->text(2).contains(QStringLiteral("{{topic}}")))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(warned(), 2000);
+        // The user names the linked value "topic" in the template's keys.
+        QTest::mouseClick(viewport(), Qt::LeftButton, {},
+                          viewPoint(editor()->scene()->nodeItem(fill)->sceneBoundingRect().topLeft()
+                                    + QPointF(60, 10)));
+        QTRY_COMPARE(panel->nodeId(), fill);
+        QTRY_VERIFY(panel->findChild<QWidget *>(QStringLiteral("entries/values")));
+        const auto nameWhole = [&]() -> QLineEdit * {
+            for (QLineEdit *edit : panel->findChildren<QLineEdit *>()) {
+                if (edit->placeholderText() == QStringLiteral("Name this entry"))
+                    return edit;
+            }
+            return nullptr;
+        };
+        QTRY_VERIFY(nameWhole());
+        QLineEdit *name = nameWhole();
+        name->setFocus();
+        QTest::keyClicks(name, QStringLiteral("topic"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(document()->graph().links.first().sinkName, QStringLiteral("values_#_topic"));
+        QTRY_VERIFY_WITH_TIMEOUT(!warned(), 2000);
+
+        dragOnCanvas(pinPoint(fill, QStringLiteral("output"), false),
+                     pinPoint(review, QStringLiteral("data"), true));
+        dragOnCanvas(pinPoint(review, QStringLiteral("approved_data"), false),
+                     pinPoint(output, QStringLiteral("value"), true));
+        QCOMPARE(document()->graph().links.size(), 3);
+
+        QTest::keyClick(editor()->view(), Qt::Key_F5);
+        RunDialog *run = nullptr;
+        QTRY_VERIFY((run = window()->findChild<RunDialog *>(QStringLiteral("runDialog"))));
+        QLineEdit *topic = run->inputField(QStringLiteral("topic"));
+        QVERIFY(topic);
+        QTest::keyClicks(topic, QStringLiteral("sea otters"));
+        QTest::keyClick(topic, Qt::Key_Return);
+        ReviewDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = window()->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"))), 10000);
+        const QString runId = window()->watchedRun();
+        QSignalSpy finished(window(), &MainWindow::runFinished);
+        QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(15000));
+        auto store = Engine::Database::open(m_dir->filePath(QStringLiteral("store.db")));
+        QVERIFY(store.ok());
+        Engine::ExecutionRepository executions(**store, m_registry.get());
+        auto done = executions.graphExecution(QString(Model::kDefaultUserId), runId);
+        QVERIFY(done.ok() && done->has_value());
+        QCOMPARE((*done)->meta.status, Model::ExecutionStatus::Completed);
+        QCOMPARE(Model::toQJson((*done)->outputs.value(QStringLiteral("prompt"))),
+                 QJsonValue(QJsonArray {QStringLiteral("Write about sea otters")}));
+    }
+
+    void dictEntriesAreAddedRenamedAndRemoved()
+    {
+        freshGraph();
+        const QString source = document()->addNode(kStoreValue, QPointF(0, 0));
+        const QString fill = document()->addNode(
+            QStringLiteral("db7d8f02-2f44-4c55-ab7a-eae0941f0c30"), QPointF(400, 0));
+        document()->undoStack()->setClean();
+        const QByteArray before = document()->toJson();
+        QTest::mouseClick(viewport(), Qt::LeftButton, {}, viewPoint(QPointF(460, 10)));
+        PropertyPanel *panel = window()->propertyPanel();
+        QCOMPARE(panel->nodeId(), fill);
+        auto *addKey = panel->findChild<QLineEdit *>(QStringLiteral("addKey"));
+        QVERIFY(addKey);
+        addKey->setFocus();
+        QTest::keyClicks(addKey, QStringLiteral("topic"));
+        QTest::keyClick(addKey, Qt::Key_Return);
+        const auto values = [&] {
+            return Model::toQJson(document()->node(fill)->inputDefault.value(QStringLiteral("values")));
+        };
+        QCOMPARE(values(), QJsonValue(QJsonObject {{QStringLiteral("topic"), QString()}}));
+        // The key is a pin of its own on the node, to link to.
+        QTRY_VERIFY(editor()->scene()->nodeItem(fill)->pin(QStringLiteral("values_#_topic"), true));
+        checkUndoRedo(before, document()->toJson());
+        dragOnCanvas(pinPoint(source, QStringLiteral("output"), false),
+                     pinPoint(fill, QStringLiteral("values_#_topic"), true));
+        QCOMPARE(document()->graph().links.size(), 1);
+        QCOMPARE(document()->graph().links.first().sinkName, QStringLiteral("values_#_topic"));
+        // A key taken already is refused, and says so.
+        QLineEdit *key = nullptr;
+        QTRY_VERIFY((key = panel->findChild<QLineEdit *>(QStringLiteral("key/topic"))));
+        const QByteArray linked = document()->toJson();
+        QCOMPARE(document()->addEntry(fill, QStringLiteral("values"), QStringLiteral("topic"))
+                     .error()
+                     .message,
+                 QStringLiteral("\"values\" has a key \"topic\" already"));
+        // Renamed: the key and the link into it change as one edit.
+        key->setFocus();
+        key->selectAll();
+        QTest::keyClicks(key, QStringLiteral("subject"));
+        QTest::keyClick(key, Qt::Key_Return);
+        QCOMPARE(values(), QJsonValue(QJsonObject {{QStringLiteral("subject"), QString()}}));
+        QCOMPARE(document()->graph().links.first().sinkName, QStringLiteral("values_#_subject"));
+        QTRY_VERIFY(editor()->scene()->nodeItem(fill)->pin(QStringLiteral("values_#_subject"), true));
+        QVERIFY(!editor()->scene()->nodeItem(fill)->pin(QStringLiteral("values_#_topic"), true));
+        QCOMPARE(document()->undoStack()->text(document()->undoStack()->index() - 1),
+                 QStringLiteral("Rename key topic of values to subject"));
+        checkUndoRedo(linked, document()->toJson());
+        // Removed: the key goes with its link.
+        QToolButton *remove = nullptr;
+        const auto findRemove = [&] {
+            for (QToolButton *button : panel->findChildren<QToolButton *>()) {
+                if (button->accessibleName() == QStringLiteral("Remove key subject of values"))
+                    remove = button;
+            }
+            return remove != nullptr;
+        };
+        QTRY_VERIFY(findRemove());
+        const QByteArray renamed = document()->toJson();
+        remove->click();
+        QCOMPARE(values(), QJsonValue(QJsonObject {}));
+        QVERIFY(document()->graph().links.isEmpty());
+        checkUndoRedo(renamed, document()->toJson());
     }
 
     void editAProperty()
