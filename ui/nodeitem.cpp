@@ -5,6 +5,7 @@
 #include "graphscene.h"
 #include "pinstyle.h"
 #include "statuspalette.h"
+#include "valuetext.h"
 
 #include "model/linkrules.h"
 #include "model/pinnames.h"
@@ -26,20 +27,6 @@ constexpr qreal kHeader = 44;
 constexpr qreal kRow = 22;
 constexpr qreal kPinSize = 11;
 constexpr qreal kRadius = 7;
-
-QString valuePreview(const Model::Value &value)
-{
-    QString text;
-    if (value.isString())
-        text = value.toString();
-    else if (value.isBool())
-        text = value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    else if (value.isDouble())
-        text = QString::number(value.toDouble(), 'g', 12);
-    else if (value.isInteger() || value.isArray() || value.isMap())
-        text = QString::fromUtf8(Model::toJson(value)); // keys in their order
-    return text.simplified();
-}
 
 } // namespace
 

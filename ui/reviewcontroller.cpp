@@ -94,7 +94,7 @@ void ReviewController::read()
 void ReviewController::showInbox(const Engine::InboxPage &inbox, int page)
 {
     m_inbox->setWaiting(inbox.waiting, page, inbox.hasMore, inbox.graphNames);
-    m_inbox->setHistory(inbox.decided);
+    m_inbox->setHistory(inbox.decided, inbox.graphNames);
     int arrived = 0;
     for (const Model::PendingReview &review : inbox.waiting) {
         if (!m_seen.contains(review.nodeExecId)) {

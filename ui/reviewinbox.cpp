@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reviewinbox.h"
 
+#include "valuetext.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -26,6 +28,24 @@ QString when(const QDateTime &time)
     return QLocale().toString(local, QLocale::ShortFormat);
 }
 
+// The date and the time, for decisions looked back on.
+QString dateAndTime(const QDateTime &time)
+{
+    return time.isValid() ? QLocale().toString(time.toLocalTime(), QLocale::ShortFormat)
+                          : QString();
+}
+
+// What the reviewer is asked about, in a row and, whole, in its tooltip.
+void showPayload(QTreeWidgetItem *item, int column, const Model::Value &payload)
+{
+    item->setText(column, valuePreview(payload, 80));
+    QString whole = payload.isString() ? payload.toString()
+                                       : QString::fromUtf8(Model::toJson(payload, Model::JsonStyle::Indented));
+    if (whole.size() > 2000)
+        whole = whole.left(2000) + QChar(0x2026);
+    item->setToolTip(column, whole);
+}
+
 } // namespace
 
 ReviewInbox::ReviewInbox(QWidget *parent)
@@ -37,7 +57,8 @@ ReviewInbox::ReviewInbox(QWidget *parent)
 
     auto *waitingPage = new QWidget(m_tabs);
     m_waiting = new QTreeWidget(waitingPage);
-    m_waiting->setHeaderLabels({tr("Graph"), tr("Review"), tr("Asked"), tr("Run")});
+    // The data first: it is what differs from row to row.
+    m_waiting->setHeaderLabels({tr("Graph"), tr("Data"), tr("Asked"), tr("Run"), tr("Review")});
     m_waiting->setRootIsDecorated(false);
     m_waiting->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_waiting->setAccessibleName(tr("Waiting reviews"));
@@ -70,8 +91,8 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     m_tabs->addTab(waitingPage, tr("Waiting"));
 
     m_history = new QTreeWidget(m_tabs);
-    m_history->setHeaderLabels(
-        {tr("Decided"), tr("By"), tr("Decision"), tr("Edited"), tr("Message"), tr("Review")});
+    m_history->setHeaderLabels({tr("Decided"), tr("By"), tr("Decision"), tr("Graph"), tr("Data"),
+                                tr("Message"), tr("Run"), tr("Review")});
     m_history->setRootIsDecorated(false);
     m_history->setAccessibleName(tr("Decided reviews"));
     m_tabs->addTab(m_history, tr("History"));
@@ -131,14 +152,17 @@ void ReviewInbox::setWaiting(const QList<Model::PendingReview> &reviews, int pag
         // A run's id ends in its random part; its start is a timestamp.
         auto *item = new QTreeWidgetItem(m_waiting,
                                          {graphNames.value(review.graphId, review.graphId),
-                                          review.instructions, when(review.createdAt),
-                                          review.graphExecId.right(6)});
+                                          QString(), when(review.createdAt),
+                                          review.graphExecId.right(6), review.instructions});
         item->setData(0, Qt::UserRole, review.nodeExecId);
-        item->setToolTip(1, review.instructions);
+        showPayload(item, 1, review.payload);
+        item->setToolTip(2, dateAndTime(review.createdAt));
         item->setToolTip(3, review.graphExecId);
+        item->setToolTip(4, review.instructions);
         item->setSelected(selected.contains(review.nodeExecId));
     }
     m_waiting->resizeColumnToContents(0);
+    m_waiting->setColumnWidth(1, qMax(m_waiting->columnWidth(1), 220));
     m_waiting->resizeColumnToContents(2);
     m_pageLabel->setText(tr("Page %1").arg(page));
     m_newer->setEnabled(page > 1);
@@ -149,19 +173,25 @@ void ReviewInbox::setWaiting(const QList<Model::PendingReview> &reviews, int pag
         0, reviews.isEmpty() && page == 1 ? tr("Waiting") : tr("Waiting (%1)").arg(reviews.size()));
 }
 
-void ReviewInbox::setHistory(const QList<Model::PendingReview> &reviews)
+void ReviewInbox::setHistory(const QList<Model::PendingReview> &reviews,
+                             const QHash<QString, QString> &graphNames)
 {
     m_history->clear();
     for (const Model::PendingReview &review : reviews) {
+        const bool approved = review.status == Model::ReviewStatus::Approved;
+        const bool edited = review.wasEdited.value_or(false);
         auto *item = new QTreeWidgetItem(
             m_history,
-            {when(review.reviewedAt), review.reviewedBy,
-             review.status == Model::ReviewStatus::Approved ? tr("Approved") : tr("Rejected"),
-             review.wasEdited.value_or(false) ? tr("edited") : QString(), review.reviewMessage,
-             review.instructions});
+            {dateAndTime(review.reviewedAt), review.reviewedBy,
+             approved ? (edited ? tr("Approved, edited") : tr("Approved")) : tr("Rejected"),
+             graphNames.value(review.graphId, review.graphId), QString(), review.reviewMessage,
+             review.graphExecId.right(6), review.instructions});
         item->setData(0, Qt::UserRole, review.nodeExecId);
+        showPayload(item, 4, review.payload);
+        item->setToolTip(6, review.graphExecId);
     }
-    m_history->resizeColumnToContents(0);
+    for (int column : {0, 2, 3})
+        m_history->resizeColumnToContents(column);
 }
 
 } // namespace Signalbox::Ui

@@ -29,7 +29,10 @@ public:
     // `graphNames` names the graphs by id.
     void setWaiting(const QList<Model::PendingReview> &reviews, int page, bool hasMore,
                     const QHash<QString, QString> &graphNames = {});
-    void setHistory(const QList<Model::PendingReview> &reviews);
+    // Decided reviews, newest first: when (date and time), who, the
+    // decision, the graph, the data, the message and the run.
+    void setHistory(const QList<Model::PendingReview> &reviews,
+                    const QHash<QString, QString> &graphNames = {});
     int page() const { return m_page; }
     QTreeWidget *waitingList() const { return m_waiting; }
     QTreeWidget *historyList() const { return m_history; }

@@ -368,8 +368,14 @@ private Q_SLOTS:
         refreshInbox();
         QTreeWidget *waiting = m_window->inbox()->waitingList();
         QCOMPARE(waiting->topLevelItemCount(), 2);
-        // Newest first.
+        // Newest first, each with its graph's name and what it asks about.
         QCOMPARE(waiting->topLevelItem(0)->data(0, Qt::UserRole).toString(), secondReview);
+        QCOMPARE(waiting->headerItem()->text(1), QStringLiteral("Data"));
+        for (int row = 0; row < 2; ++row) {
+            const QTreeWidgetItem *item = waiting->topLevelItem(row);
+            QCOMPARE(item->text(0), QStringLiteral("Review a greeting"));
+            QVERIFY2(item->text(1).contains(QStringLiteral("Ada")), qPrintable(item->text(1)));
+        }
         auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("inboxDock"));
         QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox (2)"));
         QVERIFY(m_window->statusBar()->findChild<QLabel *>());
@@ -393,6 +399,17 @@ private Q_SLOTS:
         QCOMPARE(history->topLevelItemCount(), 2);
         QCOMPARE(history->topLevelItem(0)->text(2), QStringLiteral("Approved"));
         QVERIFY(!history->topLevelItem(0)->text(1).isEmpty());
+        // Dated, with the graph, the data and the run decided.
+        const QString today = QLocale().toString(QDate::currentDate(), QLocale::ShortFormat);
+        QVERIFY2(history->topLevelItem(0)->text(0).startsWith(today),
+                 qPrintable(history->topLevelItem(0)->text(0)));
+        QCOMPARE(history->topLevelItem(0)->text(3), QStringLiteral("Review a greeting"));
+        QVERIFY(history->topLevelItem(0)->text(4).contains(QStringLiteral("Ada")));
+        QStringList runs {history->topLevelItem(0)->toolTip(6), history->topLevelItem(1)->toolTip(6)};
+        runs.sort();
+        QStringList expected {first, second};
+        expected.sort();
+        QCOMPARE(runs, expected);
         QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox"));
     }
 
