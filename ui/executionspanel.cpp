@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "executionspanel.h"
 
+#include "valuetext.h"
+
 #include "statuspalette.h"
 
 #include <QColor>
@@ -63,12 +65,8 @@ QVariant ExecutionsModel::data(const QModelIndex &index, int role) const
         const QDateTime started = run.startedAt.isValid() ? run.startedAt : run.createdAt;
         return QLocale().toString(started.toLocalTime(), QLocale::ShortFormat);
     }
-    case Duration: {
-        if (!run.startedAt.isValid())
-            return QString();
-        const QDateTime end = run.endedAt.isValid() ? run.endedAt : QDateTime::currentDateTimeUtc();
-        return tr("%1 s").arg(double(run.startedAt.msecsTo(end)) / 1000.0, 0, 'f', 1);
-    }
+    case Duration:
+        return runDuration(run);
     case Cost:
         return run.stats ? QVariant(run.stats->cost) : QVariant();
     case Nodes:

@@ -2,6 +2,7 @@
 #include "rundetails.h"
 
 #include "statuspalette.h"
+#include "valuetext.h"
 
 #include "engine/service/servicethread.h"
 
@@ -9,6 +10,7 @@
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
@@ -18,6 +20,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QThread>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace Signalbox::Ui {
@@ -115,7 +118,8 @@ TimelineView::TimelineView(QWidget *parent)
     setAccessibleName(tr("Timeline of node executions"));
 }
 
-void TimelineView::setExecutions(const QList<Model::NodeExecutionResult> &executions)
+void TimelineView::setExecutions(const QList<Model::NodeExecutionResult> &executions,
+                                 const QHash<QString, QString> &nodeTitles)
 {
     m_bars.clear();
     m_firstMs = std::numeric_limits<qint64>::max();
@@ -125,33 +129,132 @@ void TimelineView::setExecutions(const QList<Model::NodeExecutionResult> &execut
             continue;
         const qint64 start = exec.startTime.toMSecsSinceEpoch();
         const qint64 end = exec.endTime.isValid() ? exec.endTime.toMSecsSinceEpoch() : start;
-        m_bars.append({start, qMax(start, end), exec.status});
+        m_bars.append({start, qMax(start, end), exec.status,
+                       nodeTitles.value(exec.nodeId, exec.nodeId)});
         m_firstMs = qMin(m_firstMs, start);
         m_lastMs = qMax(m_lastMs, end);
     }
+    // From the first to start at the top to the last at the bottom.
+    std::stable_sort(m_bars.begin(), m_bars.end(),
+                     [](const Bar &a, const Bar &b) { return a.startMs < b.startMs; });
+    updateGeometry();
     update();
+}
+
+QSize TimelineView::sizeHint() const
+{
+    // A named row per bar, up to a height that leaves room for the table.
+    const int rows = int(qMax<qsizetype>(1, m_bars.size()));
+    return {400, qBound(90, rows * (fontMetrics().height() + 4) + kAxisHeight + 8, 260)};
+}
+
+QString TimelineView::barLabel(int index) const
+{
+    return index >= 0 && index < m_bars.size() ? m_bars.at(index).label : QString();
+}
+
+QString TimelineView::barToolTip(int index) const
+{
+    if (index < 0 || index >= m_bars.size())
+        return {};
+    const Bar &bar = m_bars.at(index);
+    return tr("%1 · %2\nstarted at +%3, took %4")
+        .arg(bar.label, statusLabel(bar.status), spanText(bar.startMs - m_firstMs),
+             spanText(bar.endMs - bar.startMs));
+}
+
+QStringList TimelineView::axisLabels() const
+{
+    if (m_bars.isEmpty())
+        return {};
+    QStringList labels;
+    const qint64 span = m_lastMs - m_firstMs;
+    for (int tick = 0; tick <= kTicks; ++tick) {
+        // A short run in fractions of a millisecond, so no two ticks read the same.
+        if (span < 100 && tick > 0)
+            labels.append(QStringLiteral("%1 ms").arg(double(span) * tick / kTicks, 0, 'f', 1));
+        else
+            labels.append(spanText(span * tick / kTicks));
+    }
+    return labels;
+}
+
+QRectF TimelineView::plotArea() const
+{
+    // Names on the left when each row has room for a line of text.
+    const qreal rowHeight = m_bars.isEmpty() ? 0 : qreal(height() - kAxisHeight - 4) / m_bars.size();
+    const qreal names = rowHeight >= fontMetrics().height() ? qMin<qreal>(180, width() * 0.3) : 0;
+    return QRectF(names + 6, 4, qMax<qreal>(1, width() - names - 12),
+                  qMax<qreal>(1, height() - kAxisHeight - 4));
+}
+
+int TimelineView::barAt(QPointF point) const
+{
+    const QRectF plot = plotArea();
+    if (m_bars.isEmpty() || point.y() < plot.top() || point.y() >= plot.bottom())
+        return -1;
+    return qBound(0, int((point.y() - plot.top()) / (plot.height() / m_bars.size())),
+                  int(m_bars.size()) - 1);
+}
+
+bool TimelineView::event(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString tip = barToolTip(barAt(help->pos()));
+        if (tip.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), tip, this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void TimelineView::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), QColor(0xfa, 0xfa, 0xfa));
+    painter.fillRect(rect(), palette().color(QPalette::Base));
     if (m_bars.isEmpty()) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(rect(), Qt::AlignCenter, tr("No node has run yet"));
         return;
     }
+    const QRectF plot = plotArea();
     const qreal span = qMax<qint64>(1, m_lastMs - m_firstMs);
-    const qreal rowHeight = qMax<qreal>(1, qreal(height() - 20) / m_bars.size());
+    const qreal rowHeight = plot.height() / m_bars.size();
+    const QColor text = palette().color(QPalette::Text);
+    const QColor grid = palette().color(QPalette::Mid);
+    // The time axis: a tick and a label at each fifth of the run.
+    const QStringList labels = axisLabels();
+    for (int tick = 0; tick <= kTicks; ++tick) {
+        const qreal x = plot.left() + plot.width() * tick / kTicks;
+        painter.setPen(QPen(grid, 0, Qt::DotLine));
+        painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom() + 3));
+        painter.setPen(text);
+        const Qt::Alignment align = tick == 0 ? Qt::AlignLeft
+            : tick == kTicks                  ? Qt::AlignRight
+                                              : Qt::AlignHCenter;
+        const QRectF box(tick == 0 ? x : tick == kTicks ? x - 100 : x - 50, plot.bottom() + 4, 100,
+                         kAxisHeight - 4);
+        painter.drawText(box, align | Qt::AlignTop, labels.at(tick));
+    }
     for (qsizetype i = 0; i < m_bars.size(); ++i) {
         const Bar &bar = m_bars.at(i);
-        const qreal x = (bar.startMs - m_firstMs) / span * (width() - 8) + 4;
-        const qreal w = qMax<qreal>(2, (bar.endMs - bar.startMs) / span * (width() - 8));
-        painter.fillRect(QRectF(x, 4 + i * rowHeight, w, qMax<qreal>(1, rowHeight - 1)),
+        const qreal y = plot.top() + i * rowHeight;
+        const qreal x = plot.left() + (bar.startMs - m_firstMs) / span * plot.width();
+        const qreal w = qMax<qreal>(2, (bar.endMs - bar.startMs) / span * plot.width());
+        painter.fillRect(QRectF(x, y + (rowHeight > 6 ? 1 : 0), w,
+                                qMax<qreal>(1, rowHeight - (rowHeight > 6 ? 2 : 1))),
                          statusColor(bar.status));
+        if (plot.left() > 6) {
+            painter.setPen(text);
+            painter.drawText(QRectF(4, y, plot.left() - 10, rowHeight),
+                             Qt::AlignRight | Qt::AlignVCenter,
+                             fontMetrics().elidedText(bar.label, Qt::ElideRight,
+                                                      int(plot.left() - 10)));
+        }
     }
-    painter.setPen(QColor(0x60, 0x7d, 0x8b));
-    painter.drawText(QRectF(4, height() - 16, width() - 8, 14), Qt::AlignRight,
-                     tr("%1 ms").arg(m_lastMs - m_firstMs));
 }
 
 RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecutionMeta &run,
@@ -165,8 +268,15 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
     resize(960, 640);
     QString stats = tr("<b>%1</b> · %2 · run %3")
                         .arg(graphName.toHtmlEscaped(), statusLabel(run.status), run.id);
+    if (run.startedAt.isValid()) {
+        // As the list of runs says it: from the start to the end.
+        stats += tr("<br>Started %1 · took %2")
+                     .arg(QLocale().toString(run.startedAt.toLocalTime(), QLocale::ShortFormat),
+                          runDuration(run));
+    }
     if (run.stats) {
-        stats += tr("<br>%1 node executions, %2 failed · %3 s wall, %4 s CPU in nodes · cost %5")
+        stats += tr("<br>%1 node executions, %2 failed · %3 s running in the engine, %4 s CPU "
+                    "in nodes · cost %5")
                      .arg(run.stats->nodeCount)
                      .arg(run.stats->nodeErrorCount)
                      .arg(run.stats->walltime, 0, 'f', 2)
@@ -209,7 +319,8 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_timeline);
     split->addWidget(m_table);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     auto *stop = buttons->addButton(tr("Stop"), QDialogButtonBox::ActionRole);
@@ -274,13 +385,17 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
         return;
     service->call(
         this, [id = run.id](Engine::RunService &runs) { return runs.nodeExecutions(id); },
-        [this, nodeTitles](Result<QList<Model::NodeExecutionResult>> found) {
+        [this, nodeTitles, split](Result<QList<Model::NodeExecutionResult>> found) {
             if (!found) {
                 m_loading->setText(found.error().message);
                 return;
             }
             m_loading->setText(tr("%n node execution(s)", nullptr, int(found->size())));
-            m_timeline->setExecutions(*found);
+            m_timeline->setExecutions(*found, nodeTitles);
+            // Room for a named row per node execution, within reason.
+            const int timeline = m_timeline->sizeHint().height();
+            const int total = split->height();
+            split->setSizes({timeline, qMax(total - timeline, total / 2)});
             m_model->setExecutions(std::move(*found), nodeTitles);
             m_table->resizeColumnsToContents();
             Q_EMIT loaded();

@@ -20,4 +20,21 @@ QString valuePreview(const Model::Value &value, int maxChars)
     return text;
 }
 
+QString runDuration(const Model::GraphExecutionMeta &run)
+{
+    if (!run.startedAt.isValid())
+        return {};
+    const QDateTime end = run.endedAt.isValid() ? run.endedAt : QDateTime::currentDateTimeUtc();
+    return QStringLiteral("%1 s").arg(double(run.startedAt.msecsTo(end)) / 1000.0, 0, 'f', 1);
+}
+
+QString spanText(qint64 ms)
+{
+    if (ms < 1000)
+        return QStringLiteral("%1 ms").arg(ms);
+    if (ms < 60'000)
+        return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', ms < 10'000 ? 2 : 1);
+    return QStringLiteral("%1 min %2 s").arg(ms / 60'000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
+}
+
 } // namespace Signalbox::Ui

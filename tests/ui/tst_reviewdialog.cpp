@@ -563,6 +563,21 @@ private Q_SLOTS:
         NodeExecutionsModel *nodes = details->model();
         QCOMPARE(nodes->rowCount(), 2); // "in" completed, "wait" terminated
         QCOMPARE(details->timeline()->barCount(), 2);
+        // Each bar is named after its node, with a labelled time axis; the
+        // header's duration is the list's.
+        TimelineView *timeline = details->timeline();
+        // The table lists the newest first; the timeline runs from the first.
+        for (int row = 0; row < 2; ++row) {
+            QCOMPARE(timeline->barLabel(row),
+                     nodes->index(1 - row, NodeExecutionsModel::Node).data().toString());
+            QVERIFY(timeline->barToolTip(row).startsWith(timeline->barLabel(row)));
+        }
+        QCOMPARE(timeline->axisLabels().size(), TimelineView::kTicks + 1);
+        QCOMPARE(timeline->axisLabels().first(), QStringLiteral("0 ms"));
+        const QString listed = runs->index(0, ExecutionsModel::Duration).data().toString();
+        QVERIFY(!listed.isEmpty());
+        const QString header = details->findChild<QLabel *>(QStringLiteral("runHeader"))->text();
+        QVERIFY2(header.contains(QStringLiteral("took ") + listed), qPrintable(header));
         QComboBox *node = details->nodeFilter();
         node->setCurrentIndex(node->findData(QStringLiteral("wait")));
         QCOMPARE(details->visibleRows(), 1);
