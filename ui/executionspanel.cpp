@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -129,9 +130,15 @@ ExecutionsPanel::ExecutionsPanel(QWidget *parent)
     m_older = new QPushButton(tr("Older"), this);
     m_pageLabel = new QLabel(this);
     m_pageLabel->setAccessibleName(tr("Page"));
+    m_openOnCanvas = new QPushButton(tr("Open on Canvas"), this);
+    m_openOnCanvas->setObjectName(QStringLiteral("openOnCanvas"));
+    m_openOnCanvas->setToolTip(tr("Show the selected run's data on its graph: each node's "
+                                  "outputs and errors, and the values on each link"));
+    m_openOnCanvas->setEnabled(false);
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_status);
     bar->addWidget(m_graph);
+    bar->addWidget(m_openOnCanvas);
     bar->addStretch();
     bar->addWidget(m_newer);
     bar->addWidget(m_pageLabel);
@@ -171,7 +178,33 @@ ExecutionsPanel::ExecutionsPanel(QWidget *parent)
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT executionActivated(index.data(ExecutionsModel::ExecutionIdRole).toString());
     });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { m_openOnCanvas->setEnabled(!selectedRun().isEmpty()); });
+    connect(m_openOnCanvas, &QPushButton::clicked, this, [this] {
+        if (const QString run = selectedRun(); !run.isEmpty())
+            Q_EMIT openOnCanvasRequested(run);
+    });
+    // A run's menu: its details, or its data on the canvas.
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](QPoint at) {
+        const QModelIndex index = m_table->indexAt(at);
+        if (!index.isValid())
+            return;
+        const QString run = index.data(ExecutionsModel::ExecutionIdRole).toString();
+        QMenu menu(this);
+        menu.addAction(tr("Details…"), this, [this, run] { Q_EMIT executionActivated(run); });
+        menu.addAction(tr("Open on Canvas"), this,
+                       [this, run] { Q_EMIT openOnCanvasRequested(run); });
+        menu.exec(m_table->viewport()->mapToGlobal(at));
+    });
     setPage({}, {}, 1, 0);
+}
+
+QString ExecutionsPanel::selectedRun() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString()
+                          : rows.first().data(ExecutionsModel::ExecutionIdRole).toString();
 }
 
 QList<Model::ExecutionStatus> ExecutionsPanel::statuses() const

@@ -61,6 +61,9 @@ public:
     ExecutionsModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     QComboBox *statusFilter() const { return m_status; }
+    QPushButton *openOnCanvasButton() const { return m_openOnCanvas; }
+    // The run selected in the table, or an empty id.
+    QString selectedRun() const;
     int page() const { return m_page; }
     // Empty: every status.
     QList<Model::ExecutionStatus> statuses() const;
@@ -82,12 +85,15 @@ public:
 Q_SIGNALS:
     void refreshRequested();
     void executionActivated(const QString &graphExecId);
+    // Show the run's data over its graph on the canvas.
+    void openOnCanvasRequested(const QString &graphExecId);
 
 private:
     ExecutionsModel *m_model;
     QTableView *m_table;
     QComboBox *m_status;
     QComboBox *m_graph;
+    QPushButton *m_openOnCanvas;
     QPushButton *m_newer;
     QPushButton *m_older;
     QLabel *m_pageLabel;

@@ -61,6 +61,16 @@ GraphScene::GraphScene(GraphDocument *document, QObject *parent)
         }
     });
     connect(document, &GraphDocument::groupsChanged, this, &GraphScene::rebuildGroups);
+    // An edit makes the graph another than the one the run ran: its data goes.
+    const auto dropRunData = [this] {
+        if (!m_runData.isEmpty())
+            setRunData({});
+    };
+    connect(document, &GraphDocument::documentReset, this, dropRunData);
+    for (const auto signal : {&GraphDocument::nodeAdded, &GraphDocument::nodeAboutToBeRemoved, &GraphDocument::nodeChanged,
+                              &GraphDocument::linkAdded, &GraphDocument::linkAboutToBeRemoved,
+                              &GraphDocument::linkChanged})
+        connect(document, signal, this, dropRunData);
     rebuild();
 }
 
@@ -362,14 +372,42 @@ void GraphScene::clearLiveTexts()
         node->setLiveText({});
 }
 
-void GraphScene::pulseLinksFrom(const QString &nodeId, const QString &pin)
+void GraphScene::pulseLinksFrom(const QString &nodeId, const QString &pin, bool count)
 {
     for (const Model::Link *link : m_document->linksOf(nodeId)) {
         if (link->sourceId != nodeId || Model::basePinName(link->sourceName) != pin)
             continue;
-        if (LinkItem *item = m_links.value(link->id))
+        LinkItem *item = m_links.value(link->id);
+        if (item)
             item->pulse();
+        if (count && !m_runData.isEmpty()) {
+            const int values = ++m_runData.linkValues[link->id];
+            if (item)
+                item->setValueCount(values);
+        }
     }
+}
+
+void GraphScene::setRunData(const RunData &data)
+{
+    m_runData = data;
+    QHash<QString, Model::ExecutionStatus> statuses;
+    for (auto it = data.nodes.cbegin(); it != data.nodes.cend(); ++it)
+        statuses.insert(it.key(), it->status);
+    if (data.isEmpty())
+        clearLiveTexts();
+    setRunStatuses(statuses);
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it)
+        it.value()->setRunData(nodeRunData(it.key()));
+    for (auto it = m_links.cbegin(); it != m_links.cend(); ++it)
+        it.value()->setValueCount(data.isEmpty() ? -1 : data.linkValues.value(it.key(), 0));
+    Q_EMIT runDataChanged();
+}
+
+const NodeRunData *GraphScene::nodeRunData(const QString &nodeId) const
+{
+    const auto found = m_runData.nodes.constFind(nodeId);
+    return found == m_runData.nodes.cend() ? nullptr : &*found;
 }
 
 PinItem *GraphScene::pinAt(QPointF scenePos) const

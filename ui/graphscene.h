@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "rundata.h"
+
 #include "model/executionstatus.h"
 #include "model/graph.h"
 #include <QGraphicsScene>
@@ -47,8 +49,15 @@ public:
     void setLiveText(const QString &nodeId, const QString &text);
     void clearLiveTexts();
     QString liveText(const QString &nodeId) const;
-    // A node yielded on `pin`: a dot runs along the links from it.
-    void pulseLinksFrom(const QString &nodeId, const QString &pin);
+    // A node yielded on `pin`: a dot runs along the links from it; with
+    // `count`, each such link counts one more value.
+    void pulseLinksFrom(const QString &nodeId, const QString &pin, bool count = false);
+    // A run laid over the graph: each node's status and last outputs under
+    // it, on each link the number of values that went along it. An empty
+    // one clears it all, statuses and live texts too.
+    void setRunData(const RunData &data);
+    const RunData &runData() const { return m_runData; }
+    const NodeRunData *nodeRunData(const QString &nodeId) const;
 
     // Building the items of a large graph is spread over several event loop
     // turns; these say how far it got.
@@ -62,6 +71,8 @@ public:
     void commitMoves();
 
 Q_SIGNALS:
+    // The run laid over the graph changed (set, updated or cleared).
+    void runDataChanged();
     void linkRefused(const QString &reason);
     void groupRenameRequested(const QString &groupId);
     void populateProgressed(int done, int total);
@@ -96,6 +107,7 @@ private:
     QMultiHash<QString, QString> m_linksOfNode;
     QHash<QString, QStringList> m_problems;
     int m_populateAt = -1;
+    RunData m_runData;
 
     PinItem *m_dragFrom = nullptr;
     QGraphicsPathItem *m_dragPath = nullptr;

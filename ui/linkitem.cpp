@@ -3,6 +3,7 @@
 
 #include "pinstyle.h"
 
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
@@ -158,6 +159,38 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         painter->setBrush(m_color);
         painter->drawEllipse(path().pointAtPercent(m_dot), 5, 5);
     }
+    if (m_count >= 0 && lod >= 0.35) {
+        const QRectF box = countRect();
+        painter->setPen(QPen(m_count > 0 ? m_color.darker(120) : QColor(0x90, 0xa4, 0xae), 1));
+        painter->setBrush(QColor(0xff, 0xff, 0xff, 235));
+        painter->drawRoundedRect(box, box.height() / 2, box.height() / 2);
+        painter->setPen(m_count > 0 ? QColor(0x26, 0x32, 0x38) : QColor(0x90, 0xa4, 0xae));
+        painter->drawText(box, Qt::AlignCenter, QString::number(m_count));
+    }
+}
+
+QRectF LinkItem::countRect() const
+{
+    const QFontMetricsF metrics {QFont {}};
+    const qreal width = metrics.horizontalAdvance(QString::number(m_count)) + 12;
+    const qreal height = metrics.height() + 2;
+    const QPointF middle = path().pointAtPercent(0.5);
+    return QRectF(middle.x() - width / 2, middle.y() - height / 2, width, height);
+}
+
+QRectF LinkItem::boundingRect() const
+{
+    const QRectF line = QGraphicsPathItem::boundingRect().adjusted(-5, -5, 5, 5);
+    return m_count >= 0 ? line.united(countRect().adjusted(-1, -1, 1, 1)) : line;
+}
+
+void LinkItem::setValueCount(int count)
+{
+    if (m_count == count)
+        return;
+    prepareGeometryChange();
+    m_count = count;
+    update();
 }
 
 } // namespace Signalbox::Ui

@@ -46,6 +46,12 @@ public:
     QPainterPath shape() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
+    // How many values went along the link in the run shown, drawn at its
+    // middle; negative hides it.
+    void setValueCount(int count);
+    int valueCount() const { return m_count; }
+    QRectF boundingRect() const override;
+
     // A dot travels the link once: data just went along it.
     void pulse();
     bool isPulsing() const { return m_dot >= 0; }
@@ -61,6 +67,8 @@ private:
     QColor m_color;
     bool m_static = false;
     qreal m_dot = -1; // where the dot is along the path, 0..1; -1 none
+    int m_count = -1;
+    QRectF countRect() const;
     QVariantAnimation *m_animation = nullptr;
 };
 

@@ -151,6 +151,30 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
                                [this] { return currentEditor(); }, this);
     m_reviews = new ReviewController(m_context.registry, m_inbox, m_reviewBadge, m_tray, this);
     connect(m_runs, &RunController::runFinished, this, &MainWindow::runFinished);
+    // A stored run goes on an open document of its graph that holds the
+    // same nodes and links (placed anywhere); else the version the run ran
+    // opens from the library.
+    m_runs->setGraphOpener([this](const Model::Graph &graph) -> GraphEditor * {
+        const auto sameData = [&graph](const Model::Graph &shown) {
+            if (shown.id != graph.id || shown.links != graph.links
+                || shown.nodes.size() != graph.nodes.size())
+                return false;
+            for (qsizetype i = 0; i < shown.nodes.size(); ++i) {
+                const Model::Node &a = shown.nodes.at(i);
+                const Model::Node &b = graph.nodes.at(i);
+                if (a.id != b.id || a.blockId != b.blockId || a.inputDefault != b.inputDefault)
+                    return false;
+            }
+            return true;
+        };
+        for (GraphEditor *open : editors()) {
+            if (sameData(open->document()->graph())) {
+                m_tabs->setCurrentWidget(open);
+                return open;
+            }
+        }
+        return addEditor(graph, QString(), false);
+    });
     connect(m_runs, &RunController::monitorRefreshed, this, &MainWindow::executionsRefreshed);
     connect(m_runs, &RunController::stopFinished, this, &MainWindow::stopFinished);
     connect(m_runs, &RunController::statusMessage, this, &MainWindow::statusMessage);
@@ -466,6 +490,8 @@ void MainWindow::createDocks()
     m_executions = new ExecutionsPanel(this);
     connect(m_executions, &ExecutionsPanel::refreshRequested, this, &MainWindow::refreshExecutions);
     connect(m_executions, &ExecutionsPanel::executionActivated, this, &MainWindow::openRunDetails);
+    connect(m_executions, &ExecutionsPanel::openOnCanvasRequested, this,
+            [this](const QString &id) { m_runs->openOnCanvas(id); });
     QDockWidget *runs = dock(QStringLiteral("monitorDock"), tr("Execution Monitor"), m_executions,
                              Qt::BottomDockWidgetArea);
     m_inbox = new ReviewInbox(this);
@@ -522,6 +548,10 @@ GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, 
     connect(document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(document, &GraphDocument::filePathChanged, this, &MainWindow::updateTitle);
     connect(editor, &GraphEditor::selectionChanged, this, &MainWindow::updateSelection);
+    connect(editor->scene(), &GraphScene::runDataChanged, this, [this, editor] {
+        if (editor == currentEditor())
+            updateSelection();
+    });
     connect(editor, &GraphEditor::message, this, [this](const QString &text) {
         Q_EMIT statusMessage(text);
         log(text);
@@ -753,6 +783,8 @@ void MainWindow::updateSelection()
     const QString node = selected.size() == 1 ? selected.first() : QString();
     const bool changed = node != m_properties->nodeId();
     m_properties->showNode(editor ? editor->document() : nullptr, node);
+    m_properties->setRunData(editor && !node.isEmpty() ? editor->scene()->nodeRunData(node)
+                                                       : nullptr);
     // A node just selected shows its properties, even when another tab
     // (the inbox) was in front of them; a dock the user closed stays closed.
     if (changed && !node.isEmpty()) {

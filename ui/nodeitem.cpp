@@ -3,6 +3,7 @@
 
 #include "graphdocument.h"
 #include "graphscene.h"
+#include "rundata.h"
 #include "pinstyle.h"
 #include "statuspalette.h"
 #include "valuetext.h"
@@ -292,6 +293,7 @@ void NodeItem::refresh()
                            : entry ? linkedSinks.contains(name)
                                    : linkedInputs.contains(name));
     }
+    placeBubbles();
     update();
 }
 
@@ -378,7 +380,230 @@ private:
     QString m_shown;
 };
 
+// What a node did in a run, under it: a line per output pin with its last
+// value, and its error in red; a click unfolds each value whole.
+class RunDataItem final : public QGraphicsItem
+{
+public:
+    static constexpr int kFoldedLines = 2;
+    static constexpr int kUnfoldedLines = 12;
+
+    RunDataItem(qreal width, QGraphicsItem *parent)
+        : QGraphicsItem(parent)
+        , m_width(width)
+    {
+        setAcceptedMouseButtons(Qt::LeftButton);
+        setCursor(Qt::PointingHandCursor);
+        setToolTip(QObject::tr("Click to show or hide the whole values"));
+    }
+
+    int type() const override { return NodeItem::RunDataType; }
+    QRectF boundingRect() const override { return {0, 0, m_width, m_height}; }
+
+    void setData(const Model::BlockSchema *schema, const NodeRunData &data)
+    {
+        m_lines.clear();
+        QStringList pins;
+        if (schema) {
+            for (const Model::PinSpec &spec : schema->outputs)
+                pins.append(spec.name);
+        }
+        for (auto it = data.outputs.begin(); it != data.outputs.end(); ++it) {
+            if (!pins.contains(it.key().toString()))
+                pins.append(it.key().toString());
+        }
+        if (data.executions > 1)
+            m_lines.append({QObject::tr("ran %1 times · last:").arg(data.executions), {}, false});
+        for (const QString &pin : std::as_const(pins)) {
+            const Model::ValueList values = data.outputs.value(pin).toArray();
+            if (values.isEmpty() || (pin == QLatin1String("error") && !data.error.isEmpty()))
+                continue;
+            QString whole = values.last().isString()
+                ? values.last().toString()
+                : QString::fromUtf8(Model::toJson(values.last(), Model::JsonStyle::Indented));
+            if (values.size() > 1)
+                whole = QObject::tr("%1 (%2 values)").arg(whole).arg(values.size());
+            m_lines.append({pin, whole, false});
+        }
+        if (!data.error.isEmpty())
+            m_lines.append({QObject::tr("error"), data.error, true});
+        if (m_lines.isEmpty())
+            m_lines.append({QObject::tr("no output"), {}, false});
+        layout();
+    }
+
+    QStringList lines() const
+    {
+        QStringList shown;
+        for (const Line &line : m_lines)
+            shown.append(line.value.isEmpty() ? line.pin
+                                              : line.pin + QStringLiteral(": ") + text(line));
+        return shown;
+    }
+    bool expanded() const { return m_expanded; }
+    void setExpanded(bool expanded)
+    {
+        m_expanded = expanded;
+        layout();
+    }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(QColor(0x90, 0xa4, 0xae), 1));
+        painter->setBrush(QColor(0xf5, 0xf7, 0xf8));
+        painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+        qreal y = 5;
+        const QFontMetricsF metrics {QFont {}};
+        for (const Line &line : m_lines) {
+            const QRectF box(8, y, m_width - 16, lineHeight(line));
+            QFont bold;
+            bold.setBold(true);
+            painter->setFont(bold);
+            painter->setPen(line.error ? QColor(0xc6, 0x28, 0x28) : QColor(0x54, 0x6e, 0x7a));
+            const QString pin = line.pin + (line.value.isEmpty() ? QString() : QStringLiteral(":"));
+            painter->drawText(box, Qt::AlignLeft | Qt::AlignTop, pin);
+            painter->setFont(QFont {});
+            painter->setPen(line.error ? QColor(0xc6, 0x28, 0x28) : QColor(0x26, 0x32, 0x38));
+            const qreal indent = QFontMetricsF(bold).horizontalAdvance(pin + QLatin1Char(' '));
+            painter->drawText(box.adjusted(indent, 0, 0, 0),
+                              (m_expanded ? Qt::TextWordWrap : Qt::TextSingleLine)
+                                  | Qt::AlignLeft | Qt::AlignTop,
+                              text(line, box.width() - indent));
+            y += box.height() + 2;
+        }
+    }
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override
+    {
+        setExpanded(!m_expanded);
+        if (parentItem() && parentItem()->type() == NodeItem::Type)
+            static_cast<NodeItem *>(parentItem())->placeBubbles();
+        event->accept();
+    }
+
+private:
+    struct Line
+    {
+        QString pin;
+        QString value;
+        bool error;
+    };
+
+    QString text(const Line &line, qreal width = 0) const
+    {
+        if (m_expanded) {
+            // Whole, within a bound on the lines a value takes.
+            const QStringList rows = line.value.split(QLatin1Char('\n'));
+            QString shown = rows.mid(0, kUnfoldedLines).join(QLatin1Char('\n'));
+            if (rows.size() > kUnfoldedLines || shown.size() > 1200)
+                shown = shown.left(1200) + QChar(0x2026);
+            return shown;
+        }
+        const QString flat = line.value.simplified();
+        if (width <= 0)
+            return flat;
+        return QFontMetricsF(QFont {}).elidedText(flat, Qt::ElideRight, width);
+    }
+
+    qreal lineHeight(const Line &line) const
+    {
+        const QFontMetricsF metrics {QFont {}};
+        if (!m_expanded || line.value.isEmpty())
+            return metrics.lineSpacing();
+        return metrics
+            .boundingRect(QRectF(0, 0, m_width - 16 - 60, 1e6), Qt::TextWordWrap, text(line))
+            .height();
+    }
+
+    void layout()
+    {
+        prepareGeometryChange();
+        qreal height = 10;
+        int shown = 0;
+        for (const Line &line : m_lines) {
+            if (!m_expanded && ++shown > kFoldedLines)
+                break;
+            height += lineHeight(line) + 2;
+        }
+        m_height = height;
+        update();
+    }
+
+    qreal m_width;
+    qreal m_height = 0;
+    bool m_expanded = false;
+    QList<Line> m_lines;
+};
+
 } // namespace
+
+void NodeItem::placeBubbles()
+{
+    qreal y = m_size.height() + 6;
+    for (QGraphicsItem *bubble : {m_runData, m_live}) {
+        if (!bubble)
+            continue;
+        bubble->setPos(0, y);
+        y += bubble->boundingRect().height() + 4;
+    }
+}
+
+namespace {
+
+// Stacking: a node with a bubble above plain ones, the hovered one on top.
+constexpr qreal kPlainZ = 0;
+constexpr qreal kBubbleZ = 0.5;
+constexpr qreal kHoveredZ = 1;
+
+} // namespace
+
+void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
+{
+    setZValue(kHoveredZ);
+    QGraphicsItem::hoverEnterEvent(event);
+}
+
+void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
+{
+    setZValue(m_runData || m_live ? kBubbleZ : kPlainZ);
+    QGraphicsItem::hoverLeaveEvent(event);
+}
+
+void NodeItem::setRunData(const NodeRunData *data)
+{
+    if (!isUnderMouse())
+        setZValue(data || m_live ? kBubbleZ : kPlainZ);
+    if (!data) {
+        delete m_runData;
+        m_runData = nullptr;
+        placeBubbles();
+        return;
+    }
+    if (!m_runData)
+        m_runData = new RunDataItem(m_size.width(), this);
+    static_cast<RunDataItem *>(m_runData)->setData(m_document->schemaOf(m_nodeId), *data);
+    placeBubbles();
+}
+
+QStringList NodeItem::runPreview() const
+{
+    return m_runData ? static_cast<RunDataItem *>(m_runData)->lines() : QStringList();
+}
+
+bool NodeItem::runPreviewExpanded() const
+{
+    return m_runData && static_cast<RunDataItem *>(m_runData)->expanded();
+}
+
+void NodeItem::setRunPreviewExpanded(bool expanded)
+{
+    if (!m_runData)
+        return;
+    static_cast<RunDataItem *>(m_runData)->setExpanded(expanded);
+    placeBubbles();
+}
 
 void NodeItem::setLiveText(const QString &text)
 {
@@ -390,8 +615,8 @@ void NodeItem::setLiveText(const QString &text)
     if (!m_live) {
         m_live = new LiveTextItem(m_size.width(), this);
     }
-    m_live->setPos(0, m_size.height() + 6);
     static_cast<LiveTextItem *>(m_live)->setText(text);
+    placeBubbles();
 }
 
 QString NodeItem::liveText() const

@@ -12,6 +12,7 @@
 namespace Signalbox::Ui {
 
 class GraphDocument;
+struct NodeRunData;
 
 // A connection point on a node: an input on the left edge, an output on the
 // right. Carries what the scene needs to make a link; changes nothing.
@@ -60,6 +61,8 @@ public:
     enum { Type = UserType + 1 };
     // The bubble under a node with the text it is producing.
     static constexpr int LiveTextType = UserType + 9;
+    // The bubble under a node with what it did in the run shown.
+    static constexpr int RunDataType = UserType + 10;
 
     NodeItem(GraphDocument *document, const QString &nodeId);
     // The size of a new node of this block (its inputs' defaults, no links).
@@ -90,10 +93,23 @@ public:
     // answer streaming in), shown under it; empty hides it.
     void setLiveText(const QString &text);
     QString liveText() const;
+    // What the node did in the run shown on the canvas (null hides it): its
+    // last output on each pin and its error, a line each, in a bubble under
+    // the node that a click unfolds to whole values.
+    void setRunData(const NodeRunData *data);
+    // The bubble's lines as shown; empty without run data.
+    QStringList runPreview() const;
+    bool runPreviewExpanded() const;
+    void setRunPreviewExpanded(bool expanded);
+    // Places the bubbles under the node, the run's above the live text.
+    void placeBubbles();
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
+    // A node under the mouse comes forward, with its bubbles.
+    void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent *event) override;
 
 private:
     QRectF foldToggleRect() const;
@@ -115,6 +131,7 @@ private:
     QStringList m_problems;
     std::optional<Model::ExecutionStatus> m_runStatus;
     QGraphicsItem *m_live = nullptr;
+    QGraphicsItem *m_runData = nullptr;
 };
 
 } // namespace Signalbox::Ui

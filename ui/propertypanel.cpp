@@ -6,6 +6,8 @@
 #include "graphdocument.h"
 #include "jsonhighlighter.h"
 #include "pinstyle.h"
+#include "statuspalette.h"
+#include "valuetext.h"
 
 #include "model/linkrules.h"
 #include "model/pinnames.h"
@@ -28,6 +30,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace Signalbox::Ui {
@@ -471,6 +474,8 @@ void PropertyPanel::rebuild()
                      tr("When the timeout passes, approve instead of rejecting"), reviewForm);
         }
     }
+    if (m_runData)
+        outer->addWidget(runDataView());
     outer->addStretch();
     m_scroll->setWidget(m_form);
     m_placeholder->hide();
@@ -720,6 +725,97 @@ QWidget *PropertyPanel::inputEditor(const QString &pinName)
         applyInput(field, text.isEmpty() ? Model::Value() : Model::Value(text));
     });
     return edit;
+}
+
+namespace {
+
+// A value as tree rows: an object's keys and a list's items as children,
+// folded past the first level; a bound on the rows keeps a huge value quick.
+void addValueRows(QTreeWidgetItem *parent, const QString &key, const Model::Value &value,
+                  int depth, int &budget)
+{
+    auto *item = new QTreeWidgetItem(parent, {key});
+    --budget;
+    if (value.isMap() || value.isArray()) {
+        const qsizetype size = value.isMap() ? value.toMap().size() : value.toArray().size();
+        item->setText(1, value.isMap() ? PropertyPanel::tr("{%n key(s)}", nullptr, int(size))
+                                       : PropertyPanel::tr("[%n item(s)]", nullptr, int(size)));
+        item->setForeground(1, QColor(0x54, 0x6e, 0x7a));
+        if (depth > 16)
+            return;
+        if (value.isMap()) {
+            const Model::ValueMap map = value.toMap();
+            for (auto it = map.begin(); it != map.end() && budget > 0; ++it)
+                addValueRows(item, it.key().toString(), it.value(), depth + 1, budget);
+        } else {
+            const Model::ValueList list = value.toArray();
+            for (qsizetype i = 0; i < list.size() && budget > 0; ++i)
+                addValueRows(item, QStringLiteral("[%1]").arg(i), list.at(i), depth + 1, budget);
+        }
+        return;
+    }
+    item->setText(1, valuePreview(value, 200));
+    QString whole = value.isString() ? value.toString() : valuePreview(value);
+    item->setToolTip(1, whole.size() > 4000 ? whole.left(4000) + QChar(0x2026) : whole);
+}
+
+} // namespace
+
+QWidget *PropertyPanel::runDataView() const
+{
+    auto *box = new QWidget(m_form);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 8, 0, 0);
+    const NodeRunData &data = *m_runData;
+    QString heading = tr("<b>In the run shown</b> · %1").arg(statusLabel(data.status));
+    if (data.executions > 1)
+        heading += tr(" · ran %1 times; the last shown").arg(data.executions);
+    layout->addWidget(new QLabel(heading, box));
+    auto *tree = new QTreeWidget(box);
+    tree->setObjectName(QStringLiteral("runData"));
+    tree->setAccessibleName(tr("Inputs and outputs in the run shown"));
+    tree->setHeaderLabels({tr("Pin"), tr("Value")});
+    tree->setColumnCount(2);
+    tree->setMinimumHeight(180);
+    int budget = 2000;
+    const auto section = [&](const QString &title, const Model::ValueMap &values) {
+        auto *top = new QTreeWidgetItem(tree, {title});
+        QFont bold = top->font(0);
+        bold.setBold(true);
+        top->setFont(0, bold);
+        for (auto it = values.begin(); it != values.end() && budget > 0; ++it) {
+            // An output pin holds the list of values yielded on it: one is shown as itself.
+            const Model::ValueList list = it.value().toArray();
+            const bool single = title == tr("Outputs") && list.size() == 1;
+            addValueRows(top, it.key().toString(), single ? list.first() : it.value(), 1, budget);
+        }
+        top->setExpanded(true);
+    };
+    section(tr("Inputs"), data.inputs);
+    section(tr("Outputs"), data.outputs);
+    if (!data.error.isEmpty()) {
+        auto *error = new QTreeWidgetItem(tree, {tr("Error"), data.error});
+        error->setForeground(1, QColor(0xc6, 0x28, 0x28));
+        error->setToolTip(1, data.error);
+    }
+    tree->resizeColumnToContents(0);
+    layout->addWidget(tree);
+    return box;
+}
+
+void PropertyPanel::setRunData(const NodeRunData *data)
+{
+    const std::optional<NodeRunData> next
+        = data ? std::optional<NodeRunData>(*data) : std::nullopt;
+    const bool same = next.has_value() == m_runData.has_value()
+        && (!next
+            || (next->status == m_runData->status && next->executions == m_runData->executions
+                && next->inputs == m_runData->inputs && next->outputs == m_runData->outputs
+                && next->error == m_runData->error));
+    if (same)
+        return;
+    m_runData = next;
+    scheduleRebuild();
 }
 
 void PropertyPanel::setCredentials(std::shared_ptr<const Engine::CredentialsLookup> credentials)

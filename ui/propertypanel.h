@@ -4,6 +4,8 @@
 #include "engine/credentials/credentialsstore.h"
 #include "engine/executor/validation.h"
 
+#include "rundata.h"
+
 #include <QHash>
 #include <QPointer>
 #include <QWidget>
@@ -46,6 +48,9 @@ public:
     // Where the credentials pickers find the user's credentials.
     // The credentials the pickers offer (a snapshot: no store call here).
     void setCredentials(std::shared_ptr<const Engine::CredentialsLookup> credentials);
+    // What the shown node did in the run on the canvas (null: none), shown
+    // under its settings as a foldable tree of its inputs and outputs.
+    void setRunData(const NodeRunData *data);
 
 private:
     void rebuild();
@@ -66,7 +71,11 @@ private:
     void applyInput(const QString &pin, const Model::Value &value);
     void setLocalMessage(const QString &field, const QString &message);
 
+    // The run's data in a foldable tree: inputs, outputs, error.
+    QWidget *runDataView() const;
+
     QPointer<GraphDocument> m_document;
+    std::optional<NodeRunData> m_runData;
     std::shared_ptr<const Engine::CredentialsLookup> m_credentials;
     QString m_nodeId;
     Engine::NodeErrors m_problems;

@@ -68,9 +68,12 @@ void RunController::setService(Engine::ServiceThread *service)
                                      m_going.remove(id);
                                      Q_EMIT logged(tr("Run %1 ended %2")
                                                        .arg(id, Model::statusName(status)));
-                                     if (id == m_watched.runId)
+                                     if (id == m_watched.runId) {
+                                         m_watched.ended = true;
                                          m_runLabel->setText(
                                              tr("Run: %1").arg(statusLabel(status).toLower()));
+                                         showRunData(id, m_watched.editor);
+                                     }
                                      Q_EMIT runFinished(id);
                                      refreshMonitor();
                                  }));
@@ -126,8 +129,11 @@ void RunController::setService(Engine::ServiceThread *service)
                                  }));
     m_connections.append(connect(runs->events(), &Engine::EventBus::reviewRequested, this,
                                  [this](const QString &graphExecId, const QString &nodeExecId) {
-                                     if (graphExecId == m_watched.runId)
-                                         Q_EMIT watchedReviewRequested(nodeExecId);
+                                     if (graphExecId != m_watched.runId)
+                                         return;
+                                     // What the run did so far, while it waits.
+                                     showRunData(graphExecId, m_watched.editor, false);
+                                     Q_EMIT watchedReviewRequested(nodeExecId);
                                  }));
     refreshMonitor();
 }
@@ -168,8 +174,13 @@ void RunController::start(GraphEditor *editor, const Model::ValueMap &inputs, bo
                 return;
             }
             const auto &[saved, id] = *started;
-            if (guard == m_watched.editor && m_watched.runId.isEmpty())
+            if (guard == m_watched.editor && m_watched.runId.isEmpty()) {
                 m_watched.runId = id;
+                // On the canvas from now on, its links counting from nought.
+                RunData live;
+                live.runId = id;
+                guard->scene()->setRunData(live);
+            }
             Q_EMIT logged(tr("Started run %1 of %2 version %3")
                               .arg(id, guard ? guard->document()->graph().name : saved.id)
                               .arg(saved.version));
@@ -223,17 +234,12 @@ void RunController::follow(const QString &graphExecId, GraphEditor *editor,
                             {},
                             0,
                             0};
-    for (const QMetaObject::Connection &connection : std::as_const(m_editConnections))
-        disconnect(connection);
-    m_editConnections.clear();
     if (editor) {
-        GraphDocument *document = editor->document();
-        for (const auto signal : {&GraphDocument::nodeAdded, &GraphDocument::nodeAboutToBeRemoved,
-                                  &GraphDocument::nodeChanged, &GraphDocument::linkAdded,
-                                  &GraphDocument::linkAboutToBeRemoved, &GraphDocument::linkChanged})
-            m_editConnections.append(connect(document, signal, this, &RunController::graphEdited));
-        editor->scene()->setRunStatuses({});
-        editor->scene()->clearLiveTexts();
+        // A new run on the canvas (an edit clears it): its links count from
+        // nought. A run about to start clears the last one's data.
+        RunData live;
+        live.runId = graphExecId;
+        editor->scene()->setRunData(live);
         // Out of the graph's nodes, notes aside.
         for (const Model::Node &node : editor->document()->graph().nodes) {
             const Model::BlockSchema *schema = m_registry->schema(node.blockId);
@@ -250,9 +256,10 @@ void RunController::applyEvents(const QList<Engine::NodeExecutionEvent> &events)
         if (event.graphExecId != m_watched.runId || m_watched.runId.isEmpty())
             continue;
         if (!event.outputPin.isEmpty()) {
-            if (m_watched.editor) {
+            if (m_watched.editor
+                && m_watched.editor->scene()->runData().runId == m_watched.runId) {
                 GraphScene *scene = m_watched.editor->scene();
-                scene->pulseLinksFrom(event.nodeId, event.outputPin);
+                scene->pulseLinksFrom(event.nodeId, event.outputPin, !m_watched.ended);
                 // A streamed answer ends as the output upstream yields
                 // (events carry long values cut short: those keep the stream's).
                 const QString final = event.outputValue.toString();
@@ -273,19 +280,70 @@ void RunController::applyEvents(const QList<Engine::NodeExecutionEvent> &events)
         m_watched.statuses.insert(event.nodeId, event.status);
         statusesChanged = true;
     }
-    if (!statusesChanged)
+    if (!statusesChanged || m_watched.ended)
         return;
-    if (m_watched.editor)
+    // Unless an edit took the run off the canvas.
+    if (m_watched.editor && m_watched.editor->scene()->runData().runId == m_watched.runId)
         m_watched.editor->scene()->setRunStatuses(m_watched.statuses);
     showProgress();
 }
 
-void RunController::graphEdited()
+void RunController::showRunData(const QString &graphExecId, GraphEditor *editor, bool ended)
 {
-    if (!m_watched.editor)
+    if (!m_service || !editor)
         return;
-    m_watched.editor->scene()->setRunStatuses({});
-    m_watched.editor->scene()->clearLiveTexts();
+    const Model::Graph graph = editor->document()->graph();
+    m_service->call(
+        this,
+        [graphExecId, graph](Engine::RunService &service) -> Result<RunData> {
+            auto found = service.nodeExecutions(graphExecId);
+            if (!found)
+                return found.error();
+            return runDataFrom(graphExecId, graph, *found);
+        },
+        [this, graphExecId, ended, target = QPointer<GraphEditor>(editor)](Result<RunData> data) {
+            if (!data) {
+                Q_EMIT logged(tr("Could not read run %1: %2").arg(graphExecId, data.error().text()));
+                return;
+            }
+            // Edited meanwhile, or showing another run now: this one is stale.
+            if (!target || target->scene()->runData().runId != graphExecId)
+                return;
+            if (!ended)
+                data->linkValues = target->scene()->runData().linkValues;
+            target->scene()->setRunData(*data);
+        });
+}
+
+void RunController::openOnCanvas(const QString &graphExecId)
+{
+    if (!m_service || !m_openGraph)
+        return;
+    m_service->call(
+        this,
+        [graphExecId](Engine::RunService &service) -> Result<Model::Graph> {
+            auto meta = service.run(graphExecId);
+            if (!meta)
+                return meta.error();
+            if (!*meta)
+                return makeError(ErrorCode::NotFound, QObject::tr("No run %1").arg(graphExecId));
+            return service.graph((*meta)->graphId, (*meta)->graphVersion);
+        },
+        [this, graphExecId](Result<Model::Graph> graph) {
+            if (!graph) {
+                Q_EMIT failed(tr("Open the run on the canvas"), graph.error().text());
+                return;
+            }
+            GraphEditor *editor = m_openGraph(*graph);
+            if (!editor)
+                return;
+            RunData shown;
+            shown.runId = graphExecId;
+            editor->scene()->setRunData(shown);
+            showRunData(graphExecId, editor);
+            Q_EMIT statusMessage(tr("Showing run %1 on the canvas; an edit clears it")
+                                     .arg(graphExecId));
+        });
 }
 
 void RunController::showProgress()
@@ -395,6 +453,8 @@ void RunController::openDetails(const QString &graphExecId)
             details->setAttribute(Qt::WA_DeleteOnClose);
             connect(details, &RunDetails::runActivated, this, &RunController::openDetails);
             connect(details, &RunDetails::rerunRequested, this, &RunController::runAgain);
+            connect(details, &RunDetails::openOnCanvasRequested, this,
+                    &RunController::openOnCanvas);
             connect(details, &RunDetails::stopRequested, this, &RunController::stop);
             connect(details, &RunDetails::resumeRequested, this, &RunController::resume);
             connect(details, &RunDetails::deleteRequested, this,

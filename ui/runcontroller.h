@@ -52,6 +52,14 @@ public:
     void stopWatched();
     void resume(const QString &graphExecId);
     void openDetails(const QString &graphExecId);
+    // Lays a stored run over its graph on the canvas: the graph's open
+    // document when it is that version unedited, else the version opened
+    // from the library (through `openGraph`, which MainWindow provides).
+    void openOnCanvas(const QString &graphExecId);
+    void setGraphOpener(std::function<GraphEditor *(const Model::Graph &graph)> openGraph)
+    {
+        m_openGraph = std::move(openGraph);
+    }
     // Reads the monitor's page again (coalesced while a read is going).
     void refreshMonitor();
     // Offers to resume runs left going when Signalbox last stopped.
@@ -86,11 +94,16 @@ private:
         QHash<QString, Model::ExecutionStatus> statuses;
         int completed = 0;
         qsizetype total = 0;
+        // Ended: the store has the last word, late events change nothing.
+        bool ended = false;
     };
     void follow(const QString &graphExecId, GraphEditor *editor, const Engine::RunRequest &request);
     void applyEvents(const QList<Engine::NodeExecutionEvent> &events);
-    // The followed graph's data changed: its last run's badges go.
-    void graphEdited();
+    // Reads the run's node executions off the GUI thread and lays them over
+    // the editor's graph, unless the canvas moved on meanwhile.
+    // While the run goes (`ended` false), the links keep the counts that
+    // its events made.
+    void showRunData(const QString &graphExecId, GraphEditor *editor, bool ended = true);
     void showProgress();
     void readMonitor();
 
@@ -98,11 +111,11 @@ private:
     ExecutionsPanel *m_monitor;
     QLabel *m_runLabel;
     std::function<GraphEditor *()> m_frontEditor;
+    std::function<GraphEditor *(const Model::Graph &graph)> m_openGraph;
     QWidget *m_window;
     QPointer<Engine::ServiceThread> m_service;
     QList<QMetaObject::Connection> m_connections;
     WatchedRun m_watched;
-    QList<QMetaObject::Connection> m_editConnections;
     QSet<QString> m_going;
     CoalescedRead m_monitorRead;
 };

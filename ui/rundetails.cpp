@@ -327,12 +327,14 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
     auto *resume = buttons->addButton(tr("Resume"), QDialogButtonBox::ActionRole);
     auto *remove = buttons->addButton(tr("Delete"), QDialogButtonBox::DestructiveRole);
     auto *again = buttons->addButton(tr("Run Again"), QDialogButtonBox::ActionRole);
+    auto *canvas = buttons->addButton(tr("Open on Canvas"), QDialogButtonBox::ActionRole);
+    canvas->setObjectName(QStringLiteral("openOnCanvas"));
     again->setObjectName(QStringLiteral("runAgain"));
     stop->setObjectName(QStringLiteral("stopRun"));
     resume->setObjectName(QStringLiteral("resumeRun"));
     remove->setObjectName(QStringLiteral("deleteRun"));
     // Enter presses no action here: Close is the default, and Delete asks.
-    for (QPushButton *button : {stop, resume, remove, again})
+    for (QPushButton *button : {stop, resume, remove, again, canvas})
         button->setAutoDefault(false);
     buttons->button(QDialogButtonBox::Close)->setDefault(true);
     // What the run's state allows: stop a run that is going or waits for a
@@ -363,6 +365,10 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
         confirm->open();
     });
     connect(again, &QPushButton::clicked, this, [this, id] { Q_EMIT rerunRequested(id); });
+    connect(canvas, &QPushButton::clicked, this, [this, id] {
+        Q_EMIT openOnCanvasRequested(id);
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *filterRow = new QHBoxLayout;

@@ -116,6 +116,7 @@ Q_SIGNALS:
     void resumeRequested(const QString &graphExecId);
     void deleteRequested(const QString &graphExecId);
     void rerunRequested(const QString &graphExecId);
+    void openOnCanvasRequested(const QString &graphExecId);
     void runActivated(const QString &graphExecId);
 
 private:

@@ -18,6 +18,7 @@
 #include "ui/linkitem.h"
 #include "ui/mainwindow.h"
 #include "ui/nodeitem.h"
+#include "ui/propertypanel.h"
 #include "ui/reviewdialog.h"
 #include "ui/reviewinbox.h"
 #include "ui/rundetails.h"
@@ -42,6 +43,7 @@
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTreeWidget>
 #include <QTableWidget>
 #include <QDir>
 #include <QElapsedTimer>
@@ -458,6 +460,54 @@ private Q_SLOTS:
                      .toObject()
                      .value(QLatin1String("greeting")),
                  QJsonValue(QJsonArray {QStringLiteral("Hello, Grace! Welcome aboard.")}));
+
+        // The run's data stays on the canvas: each node's last output under
+        // it, and on each link the values that went along it.
+        const QString fill = QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a02");
+        QTRY_VERIFY(scene->nodeItem(fill)->runPreview().contains(
+            QStringLiteral("output: Hello, Grace! Welcome aboard.")));
+        QCOMPARE(scene->linkItem(templateLink)->valueCount(), 1);
+        int unused = 0;
+        for (const Model::Link &link : editor->document()->graph().links) {
+            if (link.sourceName == QStringLiteral("rejected_data"))
+                unused = scene->linkItem(link.id)->valueCount();
+        }
+        QCOMPARE(unused, 0);
+        QVERIFY(!scene->nodeItem(fill)->runPreviewExpanded());
+        scene->nodeItem(fill)->setRunPreviewExpanded(true);
+        QVERIFY(scene->nodeItem(fill)->runPreviewExpanded());
+        // Selected, a node shows its inputs and outputs in a foldable tree.
+        scene->selectNodes({fill});
+        QTreeWidget *data = nullptr;
+        QTRY_VERIFY((data = m_window->propertyPanel()->findChild<QTreeWidget *>(
+                         QStringLiteral("runData"))));
+        QCOMPARE(data->topLevelItem(0)->text(0), QStringLiteral("Inputs"));
+        QCOMPARE(data->topLevelItem(1)->text(0), QStringLiteral("Outputs"));
+        QStringList outputs;
+        for (int i = 0; i < data->topLevelItem(1)->childCount(); ++i)
+            outputs.append(data->topLevelItem(1)->child(i)->text(1));
+        QVERIFY(outputs.contains(QStringLiteral("Hello, Grace! Welcome aboard.")));
+        // An edit makes it another graph: the run's data goes.
+        editor->document()->setNodeTitle(fill, QStringLiteral("Greeting text"));
+        QVERIFY(scene->nodeItem(fill)->runPreview().isEmpty());
+        QCOMPARE(scene->linkItem(templateLink)->valueCount(), -1);
+        QCOMPARE(scene->nodeItem(gate)->runStatus(), std::nullopt);
+        editor->document()->undoStack()->undo();
+
+        // Opened again from the monitor, the stored run returns to the canvas.
+        refreshExecutions();
+        QTableView *table = m_window->executionsPanel()->table();
+        QTRY_VERIFY(m_window->executionsPanel()->model()->rowCount() > 0);
+        table->selectRow(0);
+        QPushButton *open = m_window->executionsPanel()->openOnCanvasButton();
+        QVERIFY(open->isEnabled());
+        QTest::mouseClick(open, Qt::LeftButton);
+        QTRY_COMPARE(m_window->currentEditor()->scene()->runData().runId, run);
+        GraphScene *shown = m_window->currentEditor()->scene();
+        QTRY_VERIFY(shown->nodeItem(fill)->runPreview().contains(
+            QStringLiteral("output: Hello, Grace! Welcome aboard.")));
+        QCOMPARE(shown->nodeItem(greeting)->runStatus(),
+                 std::optional(Model::ExecutionStatus::Completed));
     }
 
     void aModelsAnswerGrowsOnTheNodeAndInTheMonitor()
