@@ -173,7 +173,24 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
                 return open;
             }
         }
-        return addEditor(graph, QString(), false);
+        GraphEditor *editor = addEditor(graph, QString(), false);
+        // Nodes stored without a place would pile up at one point: laid out
+        // as opened, which is no edit of the user's (nor of the run's data).
+        const bool placeless = graph.nodes.size() > 1
+            && std::none_of(graph.nodes.cbegin(), graph.nodes.cend(), [](const Model::Node &node) {
+                   return node.metadata.contains(QLatin1String("position"));
+               });
+        if (placeless) {
+            connect(
+                editor, &GraphEditor::layoutFinished, this,
+                [editor](bool ok) {
+                    if (ok)
+                        editor->document()->undoStack()->setClean();
+                },
+                Qt::SingleShotConnection);
+            editor->autoLayout(*m_context.layouter);
+        }
+        return editor;
     });
     connect(m_runs, &RunController::monitorRefreshed, this, &MainWindow::executionsRefreshed);
     connect(m_runs, &RunController::stopFinished, this, &MainWindow::stopFinished);

@@ -412,8 +412,7 @@ public:
             if (!pins.contains(it.key().toString()))
                 pins.append(it.key().toString());
         }
-        if (data.executions > 1)
-            m_lines.append({QObject::tr("ran %1 times · last:").arg(data.executions), {}, false});
+
         for (const QString &pin : std::as_const(pins)) {
             const Model::ValueList values = data.outputs.value(pin).toArray();
             if (values.isEmpty() || (pin == QLatin1String("error") && !data.error.isEmpty()))
@@ -429,15 +428,25 @@ public:
             m_lines.append({QObject::tr("error"), data.error, true});
         if (m_lines.isEmpty())
             m_lines.append({QObject::tr("no output"), {}, false});
+        if (data.executions > 1) {
+            // The last of several: said before the first value.
+            m_lines.first().pin = QObject::tr("×%1, last %2").arg(data.executions).arg(m_lines.first().pin);
+            setToolTip(QObject::tr("Ran %1 times; the last execution's values. Click to show or "
+                                   "hide the whole values")
+                           .arg(data.executions));
+        }
         layout();
     }
 
     QStringList lines() const
     {
         QStringList shown;
-        for (const Line &line : m_lines)
+        for (const Line &line : m_lines) {
+            if (!m_expanded && shown.size() == kFoldedLines)
+                break;
             shown.append(line.value.isEmpty() ? line.pin
                                               : line.pin + QStringLiteral(": ") + text(line));
+        }
         return shown;
     }
     bool expanded() const { return m_expanded; }
@@ -454,8 +463,10 @@ public:
         painter->setBrush(QColor(0xf5, 0xf7, 0xf8));
         painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
         qreal y = 5;
-        const QFontMetricsF metrics {QFont {}};
+        int drawn = 0;
         for (const Line &line : m_lines) {
+            if (!m_expanded && ++drawn > kFoldedLines)
+                break;
             const QRectF box(8, y, m_width - 16, lineHeight(line));
             QFont bold;
             bold.setBold(true);

@@ -25,8 +25,11 @@ RunData runDataFrom(const QString &runId, const Model::Graph &graph,
     QHash<QString, const Model::NodeExecutionResult *> last;
     for (const Model::NodeExecutionResult &exec : executions) {
         byNode[exec.nodeId].append(&exec);
+        // Started in the same millisecond: the later id (ids are time-ordered).
         const Model::NodeExecutionResult *&latest = last[exec.nodeId];
-        if (!latest || orderOf(*latest) <= orderOf(exec))
+        if (!latest
+            || std::pair(orderOf(*latest), latest->nodeExecId)
+                < std::pair(orderOf(exec), exec.nodeExecId))
             latest = &exec;
     }
     for (auto it = last.cbegin(); it != last.cend(); ++it) {

@@ -31,7 +31,8 @@ struct RunData
 };
 
 // The run's data from its node executions (in any order): a node's last
-// execution is the last to start (the last queued while none started).
+// execution is the last to start (the last queued while none started; the
+// later id, ids being time-ordered, among those started at once).
 // A link counts each value its source yielded that the engine's routing
 // sends along it (Engine::selectOutput), so a list entry or a tool call
 // counts only where it went.

@@ -3,6 +3,7 @@
 // key events, assertions on the document. Every edit is undone and redone
 // back to the saved JSON, byte for byte.
 #include "../llmtestserver.h"
+#include "../testsupport.h"
 #include "engine/blocks/blockregistry.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
@@ -24,6 +25,7 @@
 #include "ui/nodeitem.h"
 #include "ui/propertypanel.h"
 #include "ui/reviewdialog.h"
+#include "ui/rundata.h"
 #include "ui/rundialog.h"
 #include "ui/settingsdialog.h"
 #include "ui/validationpanel.h"
@@ -605,6 +607,52 @@ private Q_SLOTS:
         QCOMPARE(values(), QJsonValue(QJsonObject {}));
         QVERIFY(document()->graph().links.isEmpty());
         checkUndoRedo(renamed, document()->toJson());
+    }
+
+    void runDataCountsWhatEachLinkCarried()
+    {
+        // A list node yields [1, 2] once and 7 on "value" twice; its links
+        // take the whole list, its item 1, a key it lacks, and "value".
+        Model::Graph graph;
+        const auto link = [&](const char *id, const char *source, const char *sink) {
+            Model::Link made;
+            made.id = QString::fromLatin1(id);
+            made.sourceId = QStringLiteral("list");
+            made.sourceName = QString::fromLatin1(source);
+            made.sinkId = QStringLiteral("sink");
+            made.sinkName = QStringLiteral("input");
+            graph.links.append(made);
+        };
+        link("whole", "list", "input");
+        link("item", "list_$_1", "input");
+        link("missing", "list_#_key", "input");
+        link("value", "value", "input");
+        const auto execution = [](const char *id, int msec, const char *outputs,
+                                  Model::ExecutionStatus status) {
+            Model::NodeExecutionResult exec;
+            exec.nodeId = QStringLiteral("list");
+            exec.nodeExecId = QString::fromLatin1(id);
+            exec.status = status;
+            exec.startTime = QDateTime::fromMSecsSinceEpoch(1'000'000 + msec, Qt::UTC);
+            exec.outputData = Model::parseTrustedJson(Testing::json(outputs)).toMap();
+            return exec;
+        };
+        const QList<Model::NodeExecutionResult> executions {
+            execution("01-b", 5, "{'value': [7]}", Model::ExecutionStatus::Completed),
+            execution("01-a", 0, "{'list': [[1, 2]], 'value': [7]}",
+                      Model::ExecutionStatus::Completed),
+            // Started in the same millisecond as 01-b, with a later id: the last.
+            execution("01-c", 5, "{'error': ['boom']}", Model::ExecutionStatus::Failed),
+        };
+        const RunData data = runDataFrom(QStringLiteral("run"), graph, executions);
+        QCOMPARE(data.linkValues.value(QStringLiteral("whole")), 1);
+        QCOMPARE(data.linkValues.value(QStringLiteral("item")), 1);
+        QCOMPARE(data.linkValues.value(QStringLiteral("missing")), 0);
+        QCOMPARE(data.linkValues.value(QStringLiteral("value")), 2);
+        const NodeRunData node = data.nodes.value(QStringLiteral("list"));
+        QCOMPARE(node.executions, 3);
+        QCOMPARE(node.status, Model::ExecutionStatus::Failed);
+        QCOMPARE(node.error, QStringLiteral("boom"));
     }
 
     void editAProperty()
