@@ -20,6 +20,7 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QPointer>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -40,7 +41,16 @@ GraphEditor::GraphEditor(GraphDocument *document, QWidget *parent)
     connect(m_scene, &QGraphicsScene::selectionChanged, this, &GraphEditor::selectionChanged);
     connect(m_view, &GraphView::blockDropped, this,
             [this](const QString &blockId, QPointF scenePos) { addBlockAt(blockId, scenePos); });
-    connect(m_scene, &GraphScene::linkRefused, this, &GraphEditor::message);
+    connect(m_scene, &GraphScene::linkRefused, this, [this](const QString &reason) {
+        // Where the hand is, and in the status bar.
+        QToolTip::showText(QCursor::pos(), reason, m_view);
+        Q_EMIT message(reason);
+    });
+    connect(m_scene, &GraphScene::linkDroppedOnCanvas, this,
+            [this](const QString &nodeId, const QString &pin, bool fromInput, QPointF at) {
+                const QPoint global = m_view->viewport()->mapToGlobal(m_view->mapFromScene(at));
+                Q_EMIT addLinkedBlockRequested(at, global, nodeId, pin, fromInput);
+            });
     connect(m_view, &GraphView::contextMenuRequested, this, &GraphEditor::showContextMenu);
     connect(m_scene, &GraphScene::groupRenameRequested, this, [this](const QString &groupId) {
         QString title;
@@ -120,6 +130,36 @@ QString GraphEditor::addBlockAt(const QString &blockId, QPointF scenePos)
         m_scene->selectNodes({id});
         m_view->setFocus();
     }
+    return id;
+}
+
+QString GraphEditor::addBlockLinkedTo(const QString &blockId, QPointF scenePos,
+                                      const QString &nodeId, const QString &pinName,
+                                      bool fromInput)
+{
+    const Model::BlockSchema *schema = m_document->blocks().schema(blockId);
+    if (!schema)
+        return {};
+    m_document->undoStack()->beginMacro(tr("Add %1 linked").arg(blockDisplayName(*schema)));
+    const QString id = addBlockAt(blockId, scenePos);
+    QString linked;
+    if (!id.isEmpty()) {
+        // The first pin that takes the link, visible pins before advanced ones.
+        const QList<Model::PinSpec> &pins = fromInput ? schema->outputs : schema->inputs;
+        for (const bool advanced : {false, true}) {
+            for (const Model::PinSpec &pin : pins) {
+                if (!linked.isEmpty() || pin.hidden || pin.advanced != advanced)
+                    continue;
+                const auto made = fromInput ? m_document->addLink(id, pin.name, nodeId, pinName)
+                                            : m_document->addLink(nodeId, pinName, id, pin.name);
+                if (made)
+                    linked = pin.name;
+            }
+        }
+    }
+    m_document->undoStack()->endMacro();
+    if (!id.isEmpty() && linked.isEmpty())
+        Q_EMIT message(tr("%1 has no pin that takes this link").arg(blockDisplayName(*schema)));
     return id;
 }
 

@@ -46,6 +46,10 @@ public:
     // is elsewhere.
     QPointF pointerOrCentre() const;
     QString addBlockAt(const QString &blockId, QPointF scenePos);
+    // Adds the block and links it to the pin a link was dragged from: its
+    // first input (or output) that takes the link. One undoable step.
+    QString addBlockLinkedTo(const QString &blockId, QPointF scenePos, const QString &nodeId,
+                             const QString &pinName, bool fromInput);
     void selectAll();
     void deleteSelection();
     void copy() const;
@@ -73,6 +77,9 @@ Q_SIGNALS:
     void message(const QString &text);
     void renameRequested(const QString &nodeId);
     void addBlockRequested(QPointF scenePos, QPoint globalPos);
+    // A link let go over empty canvas: quick-add a block there to link to.
+    void addLinkedBlockRequested(QPointF scenePos, QPoint globalPos, const QString &nodeId,
+                                 const QString &pinName, bool fromInput);
 
 private:
     GraphDocument *m_document;

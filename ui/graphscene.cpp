@@ -483,6 +483,17 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
     m_dragFrom = nullptr;
     PinItem *target = pinAt(event->scenePos());
     event->accept();
+    if (from && !target) {
+        const QList<QGraphicsItem *> under = items(event->scenePos());
+        const bool empty = std::none_of(under.cbegin(), under.cend(), [](QGraphicsItem *item) {
+            return item->type() == NodeItem::Type || item->parentItem();
+        });
+        if (empty) {
+            Q_EMIT linkDroppedOnCanvas(from->nodeId(), from->pinName(), from->isInput(),
+                                       event->scenePos());
+        }
+        return;
+    }
     if (!from || !target || target == from)
         return;
     if (target->isInput() == from->isInput()) {

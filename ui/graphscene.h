@@ -74,6 +74,9 @@ Q_SIGNALS:
     // The run laid over the graph changed (set, updated or cleared).
     void runDataChanged();
     void linkRefused(const QString &reason);
+    // A link dragged from a pin was let go over empty canvas.
+    void linkDroppedOnCanvas(const QString &nodeId, const QString &pinName, bool fromInput,
+                             QPointF scenePos);
     void groupRenameRequested(const QString &groupId);
     void populateProgressed(int done, int total);
     void populated();

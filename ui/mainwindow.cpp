@@ -579,6 +579,18 @@ GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, 
     });
     connect(editor->view(), &GraphView::quickAddRequested, this, &MainWindow::quickAdd);
     connect(editor, &GraphEditor::addBlockRequested, this, &MainWindow::quickAdd);
+    connect(editor, &GraphEditor::addLinkedBlockRequested, this,
+            [this, editor](QPointF at, QPoint global, const QString &nodeId, const QString &pin,
+                           bool fromInput) {
+                auto *popup = quickAdd(at, global);
+                disconnect(popup, &QuickAddPopup::blockChosen, this, nullptr);
+                connect(popup, &QuickAddPopup::blockChosen, editor,
+                        [editor, nodeId, pin, fromInput](const QString &blockId, QPointF position) {
+                            editor->addBlockLinkedTo(blockId,
+                                                     editor->freeSpotNear(blockId, position),
+                                                     nodeId, pin, fromInput);
+                        });
+            });
     connect(editor, &GraphEditor::renameRequested, this, [this, editor](const QString &nodeId) {
         editor->scene()->selectNodes({nodeId});
         focusNodeTitle();
@@ -1014,7 +1026,7 @@ void MainWindow::openSettings()
     dialog->open();
 }
 
-void MainWindow::quickAdd(QPointF scenePos, QPoint globalPos)
+QuickAddPopup *MainWindow::quickAdd(QPointF scenePos, QPoint globalPos)
 {
     auto *popup = new QuickAddPopup(*m_context.registry, scenePos, this);
     popup->setObjectName(QStringLiteral("quickAdd"));
@@ -1025,6 +1037,7 @@ void MainWindow::quickAdd(QPointF scenePos, QPoint globalPos)
             });
     popup->move(globalPos);
     popup->show();
+    return popup;
 }
 
 void MainWindow::saveVersion()

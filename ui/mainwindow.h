@@ -37,6 +37,7 @@ namespace Signalbox::Ui {
 
 class BlockPalette;
 class GraphEditor;
+class QuickAddPopup;
 class GraphLayouter;
 class PropertyPanel;
 class ReviewController;
@@ -185,7 +186,7 @@ private:
     void openSettings();
     void showVersions();
     void saveVersion();
-    void quickAdd(QPointF scenePos, QPoint globalPos);
+    QuickAddPopup *quickAdd(QPointF scenePos, QPoint globalPos);
     // The service for the database in the settings, with the settings'
     // runner options; the controllers move to it.
     void startService();

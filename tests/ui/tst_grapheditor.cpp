@@ -339,6 +339,32 @@ private Q_SLOTS:
         checkUndoRedo(empty, document()->toJson());
     }
 
+    void aLinkLetGoOnTheCanvasAddsALinkedBlock()
+    {
+        freshGraph();
+        const QString source = document()->addNode(kStoreValue, QPointF(0, 100));
+        document()->undoStack()->setClean();
+        const QByteArray before = document()->toJson();
+        const QPointF empty(500, 300);
+        dragOnCanvas(pinPoint(source, QStringLiteral("output"), false), viewPoint(empty));
+        QuickAddPopup *popup = nullptr;
+        QTRY_VERIFY((popup = window()->findChild<QuickAddPopup *>(QStringLiteral("quickAdd")))
+                    && popup->isVisible());
+        QTest::keyClicks(popup->searchField(), QStringLiteral("calculator"));
+        QTest::keyClick(popup->searchField(), Qt::Key_Return);
+        QCOMPARE(document()->graph().nodes.size(), 2);
+        const Model::Node &added = document()->graph().nodes.last();
+        QCOMPARE(added.blockId, kCalculator);
+        // Linked to its first input that takes the value.
+        QCOMPARE(document()->graph().links.size(), 1);
+        const Model::Link &link = document()->graph().links.first();
+        QCOMPARE(link.sourceId, source);
+        QCOMPARE(link.sinkId, added.id);
+        QCOMPARE(link.sinkName, QStringLiteral("operation"));
+        // One step to undo.
+        checkUndoRedo(before, document()->toJson());
+    }
+
     void linkByDraggingPinToPin()
     {
         freshGraph();
