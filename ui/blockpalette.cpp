@@ -48,7 +48,8 @@ public:
 
 QStandardItem *blockItem(const Engine::BlockRegistry &registry, const Model::BlockSchema &schema)
 {
-    auto *item = new QStandardItem(blockDisplayName(schema));
+    auto *item = new QStandardItem(categoryIcon(schema.categories.value(0, QStringLiteral("BASIC"))),
+                                   blockDisplayName(schema));
     item->setData(schema.id, BlockIdRole);
     QString tip = schema.description;
     if (!registry.implementation(schema.id) && schema.type != Model::BlockType::Note)
@@ -167,7 +168,7 @@ BlockPalette::BlockPalette(const Engine::BlockRegistry &registry, QWidget *paren
         const QString category = schema.categories.value(0, QStringLiteral("BASIC"));
         QStandardItem *parentItem = categories.value(category);
         if (!parentItem) {
-            parentItem = new QStandardItem(categoryDisplayName(category));
+            parentItem = new QStandardItem(categoryIcon(category), categoryDisplayName(category));
             parentItem->setEditable(false);
             parentItem->setDragEnabled(false);
             parentItem->setData(category, Qt::UserRole + 2);

@@ -600,6 +600,14 @@ QStringList GraphDocument::paste(const Model::Graph &fragment, QPointF offset)
     return created;
 }
 
+void GraphDocument::setGraphInfo(const QString &name, const QString &description)
+{
+    if (name == m_graph.name && description == m_graph.description)
+        return;
+    m_undoStack.push(new ChangeGraphFieldsCommand(this, {m_graph.name, m_graph.description},
+                                                  {name, description}, tr("Edit graph details")));
+}
+
 void GraphDocument::setGraphName(const QString &name)
 {
     if (name == m_graph.name)

@@ -99,6 +99,8 @@ public:
     // ids, moved by `offset`; returns the new node ids.
     QStringList paste(const Model::Graph &fragment, QPointF offset);
     void setGraphName(const QString &name);
+    // The graph's name and description as one edit.
+    void setGraphInfo(const QString &name, const QString &description);
 
     // The selected nodes and the links among them, as a graph of their own.
     Model::Graph fragment(const QStringList &nodeIds) const;

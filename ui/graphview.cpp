@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "graphview.h"
+#include <QLabel>
 
 #include "graphdocument.h"
 #include "graphscene.h"
@@ -49,6 +50,27 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
     m_minimap = new Minimap(this, this);
     m_minimap->hide();
     placeMinimap();
+    m_emptyHint = new QLabel(
+        tr("<p style='font-size:large'><b>An empty graph</b></p>"
+           "<p>Drag a block here from the <b>Blocks</b> palette, double-click the canvas or "
+           "press <b>Shift+A</b> to add one.<br>Link blocks by dragging from a pin to a pin; "
+           "let go on the canvas to add a linked block.<br>Run with <b>F5</b>. "
+           "Help › Examples has graphs to start from.</p>"),
+        this);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_emptyHint->setForegroundRole(QPalette::PlaceholderText);
+    for (const auto signal : {&GraphDocument::nodeAdded, &GraphDocument::nodeAboutToBeRemoved})
+        connect(scene->document(), signal, this, [this] {
+            // After the removal has happened.
+            QTimer::singleShot(0, this, &GraphView::updateEmptyHint);
+        });
+    connect(scene->document(), &GraphDocument::documentReset, this, &GraphView::updateEmptyHint);
+    // Centred in the viewport whatever its size.
+    viewport()->installEventFilter(this);
+    updateEmptyHint();
     // What the graph covers, read again a moment after the scene changes
     // (the scene's own rectangle only ever grows: deleted and moved nodes
     // would keep the minimap up).
@@ -285,6 +307,30 @@ void GraphView::resizeEvent(QResizeEvent *event)
     QGraphicsView::resizeEvent(event);
     placeMinimap();
     updateMinimap();
+    updateEmptyHint();
+}
+
+bool GraphView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == viewport() && (event->type() == QEvent::Resize || event->type() == QEvent::Show))
+        updateEmptyHint();
+    return QGraphicsView::eventFilter(watched, event);
+}
+
+void GraphView::updateEmptyHint()
+{
+    const bool empty = m_scene->document()->graph().nodes.isEmpty();
+    m_emptyHint->setVisible(empty);
+    if (!empty)
+        return;
+    const int width = qMin(520, viewport()->width() - 40);
+    m_emptyHint->setFixedWidth(qMax(120, width));
+    m_emptyHint->adjustSize();
+    // A child of the view, not of the viewport, which scrolls its children.
+    const QRect area = viewport()->geometry();
+    m_emptyHint->move(area.x() + (area.width() - m_emptyHint->width()) / 2,
+                      area.y() + (area.height() - m_emptyHint->height()) / 2);
+    m_emptyHint->raise();
 }
 
 void GraphView::scrollContentsBy(int dx, int dy)

@@ -6,6 +6,8 @@
 
 class QTimer;
 
+class QLabel;
+
 namespace Signalbox::Ui {
 
 class GraphScene;
@@ -31,6 +33,8 @@ public:
     void zoomBy(qreal factor);
     void zoomToFit();
     Minimap *minimap() const { return m_minimap; }
+    // The hint an empty canvas shows: how to add the first block.
+    QLabel *emptyHint() const { return m_emptyHint; }
     // The minimap shows while enabled and some of the graph is out of view.
     void setMinimapVisible(bool visible);
     bool isMinimapEnabled() const { return m_minimapEnabled; }
@@ -54,6 +58,7 @@ protected:
     void dropEvent(QDropEvent *event) override;
     void drawBackground(QPainter *painter, const QRectF &rect) override;
     void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;
     bool focusNextPrevChild(bool next) override;
 
@@ -64,6 +69,8 @@ private:
 
     GraphScene *m_scene;
     Minimap *m_minimap;
+    QLabel *m_emptyHint;
+    void updateEmptyHint();
     bool m_panning = false;
     bool m_spaceHeld = false;
     bool m_minimapEnabled = true;

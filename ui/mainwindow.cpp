@@ -38,6 +38,14 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QStyle>
+#include <QLineEdit>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QToolBar>
+#include <QTextBrowser>
+#include <QDir>
 #include <QFutureWatcher>
 #include <QInputDialog>
 #include <QJsonDocument>
@@ -128,6 +136,7 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     createDocks();
     createActions();
     createMenus();
+    createToolBar();
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(220);
     m_progress->setAccessibleName(tr("Loading progress"));
@@ -450,10 +459,56 @@ void MainWindow::createMenus()
     addAction(run, QStringLiteral("rerun"), tr("Run &Again"),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5), [this] { rerun(); });
     run->addSeparator();
-    addAction(run, QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences,
-              [this] { openSettings(); });
+    // The two safe modes, also on the toolbar: what a run asks a person about.
+    QAction *hitl = addAction(run, QStringLiteral("hitlSafeMode"), tr("&Review Steps Ask"),
+                              QKeySequence(), [this] { setSafeModes(); });
+    hitl->setCheckable(true);
+    hitl->setChecked(m_context.settings.hitlSafeMode);
+    hitl->setToolTip(tr("Human-in-the-loop safe mode: runs pause at each Human In The Loop block "
+                        "until a person decides"));
+    QAction *sensitive = addAction(run, QStringLiteral("sensitiveSafeMode"),
+                                   tr("Sensitive &Actions Ask"), QKeySequence(),
+                                   [this] { setSafeModes(); });
+    sensitive->setCheckable(true);
+    sensitive->setChecked(m_context.settings.sensitiveSafeMode);
+    sensitive->setToolTip(tr("Sensitive-action safe mode: runs pause before each block marked "
+                             "as a sensitive action until a person decides"));
+
+    // Where desktop users look for them: Edit › Preferences on Linux, the
+    // application menu on macOS (the role), Tools-like Settings elsewhere.
+#if defined(Q_OS_LINUX)
+    QMenu *settingsMenu = edit;
+    const QString settingsText = tr("Pr&eferences…");
+    edit->addSeparator();
+#else
+    QMenu *settingsMenu = run;
+    const QString settingsText = tr("&Settings…");
+#endif
+    QAction *settings = addAction(settingsMenu, QStringLiteral("settings"), settingsText,
+                                  QKeySequence::Preferences, [this] { openSettings(); });
+    settings->setMenuRole(QAction::PreferencesRole);
+    addAction(file, QStringLiteral("graphDetails"), tr("Graph &Details…"), QKeySequence(),
+              [this] { editGraphDetails(); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    addAction(help, QStringLiteral("guide"), tr("User &Guide"), QKeySequence::HelpContents,
+              [this] { showGuide(); });
+    addAction(help, QStringLiteral("shortcuts"), tr("&Keyboard Shortcuts"),
+              QKeySequence(tr("Ctrl+/")), [this] { showShortcuts(); });
+    QMenu *examples = help->addMenu(tr("&Examples"));
+    examples->setObjectName(QStringLiteral("examplesMenu"));
+    const QDir bundled(QStringLiteral(":/signalbox/examples"));
+    for (const QFileInfo &example : bundled.entryInfoList({QStringLiteral("*.json")}, QDir::Files,
+                                                          QDir::Name)) {
+        QString title = example.completeBaseName();
+        title.remove(QLatin1String(".sbx"));
+        title.replace(QLatin1Char('-'), QLatin1Char(' '));
+        title[0] = title.at(0).toUpper();
+        const QString path = example.filePath();
+        QAction *open = examples->addAction(title, this, [this, path] { openExample(path); });
+        open->setObjectName(QStringLiteral("example:") + example.fileName());
+    }
+    help->addSeparator();
     addAction(help, QStringLiteral("about"), tr("&About Signalbox"), QKeySequence(), [this] {
         QMessageBox::about(
             this, tr("About Signalbox"),
@@ -1006,6 +1061,8 @@ void MainWindow::openSettings()
         chosen.secretStore = SecretStoreChoice::kindName(m_secretChoice->kind());
         const bool otherDatabase = chosen.databasePath != m_context.settings.databasePath;
         m_context.settings = chosen;
+        action(QStringLiteral("hitlSafeMode"))->setChecked(chosen.hitlSafeMode);
+        action(QStringLiteral("sensitiveSafeMode"))->setChecked(chosen.sensitiveSafeMode);
         QSettings settings;
         chosen.save(settings);
         if (otherDatabase) {
@@ -1278,6 +1335,148 @@ void MainWindow::refreshExecutions()
 void MainWindow::refreshInbox()
 {
     m_reviews->refresh();
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->setMovable(false);
+    const QList<std::pair<const char *, QStyle::StandardPixmap>> icons {
+        {"run", QStyle::SP_MediaPlay},
+        {"stop", QStyle::SP_MediaStop},
+        {"validate", QStyle::SP_DialogApplyButton},
+        {"addBlock", QStyle::SP_FileDialogNewFolder},
+    };
+    for (const auto &[name, icon] : icons)
+        action(QLatin1String(name))->setIcon(style()->standardIcon(icon));
+    action(QStringLiteral("run"))->setToolTip(tr("Run the graph in front (F5)"));
+    action(QStringLiteral("stop"))->setToolTip(tr("Stop the run on the canvas (Shift+F5)"));
+    action(QStringLiteral("validate"))->setToolTip(tr("Check the graph before a run (F7)"));
+    action(QStringLiteral("addBlock"))->setToolTip(tr("Add a block at the mouse (Shift+A)"));
+    for (const char *name : {"run", "stop", "validate"})
+        bar->addAction(action(QLatin1String(name)));
+    bar->addSeparator();
+    bar->addAction(action(QStringLiteral("addBlock")));
+    bar->addSeparator();
+    bar->addAction(action(QStringLiteral("hitlSafeMode")));
+    bar->addAction(action(QStringLiteral("sensitiveSafeMode")));
+    m_viewMenu->addAction(bar->toggleViewAction());
+}
+
+void MainWindow::setSafeModes()
+{
+    m_context.settings.hitlSafeMode = action(QStringLiteral("hitlSafeMode"))->isChecked();
+    m_context.settings.sensitiveSafeMode
+        = action(QStringLiteral("sensitiveSafeMode"))->isChecked();
+    QSettings settings;
+    m_context.settings.save(settings);
+    Q_EMIT statusMessage(tr("Review steps %1; sensitive actions %2")
+                             .arg(m_context.settings.hitlSafeMode ? tr("ask") : tr("do not ask"),
+                                  m_context.settings.sensitiveSafeMode ? tr("ask")
+                                                                       : tr("do not ask")));
+}
+
+void MainWindow::editGraphDetails()
+{
+    GraphEditor *editor = currentEditor();
+    if (!editor)
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("graphDetails"));
+    dialog->setWindowTitle(tr("Graph Details"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *name = new QLineEdit(editor->document()->graph().name, dialog);
+    name->setObjectName(QStringLiteral("graphName"));
+    auto *description = new QPlainTextEdit(editor->document()->graph().description, dialog);
+    description->setObjectName(QStringLiteral("graphDescription"));
+    description->setTabChangesFocus(true);
+    auto *form = new QFormLayout(dialog);
+    form->addRow(tr("&Name:"), name);
+    form->addRow(tr("&Description:"), description);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(dialog, &QDialog::accepted, this,
+            [editor = QPointer<GraphEditor>(editor), name, description] {
+                if (editor && !name->text().trimmed().isEmpty())
+                    editor->document()->setGraphInfo(name->text().trimmed(),
+                                                     description->toPlainText());
+            });
+    dialog->resize(480, 260);
+    dialog->open();
+}
+
+void MainWindow::showGuide()
+{
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("guide"));
+    dialog->setWindowTitle(tr("Signalbox User Guide"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *text = new QTextBrowser(dialog);
+    text->setObjectName(QStringLiteral("guideText"));
+    text->setOpenExternalLinks(true);
+    QFile guide(QStringLiteral(":/signalbox/README.md"));
+    text->setMarkdown(guide.open(QIODevice::ReadOnly) ? QString::fromUtf8(guide.readAll())
+                                                       : tr("The guide is missing from this build."));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    dialog->resize(820, 640);
+    dialog->show();
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("shortcuts"));
+    dialog->setWindowTitle(tr("Keyboard Shortcuts"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *table = new QTableWidget(0, 2, dialog);
+    table->setObjectName(QStringLiteral("shortcutTable"));
+    table->setHorizontalHeaderLabels({tr("Action"), tr("Keys")});
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    QList<std::pair<QString, QString>> rows;
+    for (QAction *each : allActions()) {
+        if (each->shortcut().isEmpty())
+            continue;
+        QString text = each->text();
+        text.remove(QLatin1Char('&'));
+        text.remove(QStringLiteral("…"));
+        rows.append({text, each->shortcut().toString(QKeySequence::NativeText)});
+    }
+    std::sort(rows.begin(), rows.end());
+    // What no menu says: the canvas and the review dialog.
+    rows.append({tr("Add a block at a point of the canvas"), tr("Double-click")});
+    rows.append({tr("Link two pins"), tr("Drag from one pin to the other")});
+    rows.append({tr("Add a linked block"), tr("Drag from a pin and let go on the canvas")});
+    rows.append({tr("Approve in the review dialog"), tr("Ctrl+Enter")});
+    for (const auto &[what, keys] : std::as_const(rows)) {
+        const int row = table->rowCount();
+        table->insertRow(row);
+        table->setItem(row, 0, new QTableWidgetItem(what));
+        table->setItem(row, 1, new QTableWidgetItem(keys));
+    }
+    table->resizeColumnsToContents();
+    table->horizontalHeader()->setStretchLastSection(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(table);
+    layout->addWidget(buttons);
+    dialog->resize(520, 560);
+    dialog->show();
+}
+
+void MainWindow::openExample(const QString &path)
+{
+    importFile(path);
 }
 
 } // namespace Signalbox::Ui

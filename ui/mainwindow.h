@@ -184,6 +184,14 @@ private:
     bool closeEditor(int index);
     void openCommandPalette();
     void openSettings();
+    // The toolbar's safe-mode switches into the settings, kept for next time.
+    void setSafeModes();
+    void editGraphDetails();
+    void showGuide();
+    void showShortcuts();
+    // A bundled example opens as a new, unsaved graph.
+    void openExample(const QString &path);
+    void createToolBar();
     void showVersions();
     void saveVersion();
     QuickAddPopup *quickAdd(QPointF scenePos, QPoint globalPos);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pinstyle.h"
 
+#include <QHash>
+#include <QPainter>
+#include <QPixmap>
 #include <QtMath>
 
 namespace Signalbox::Ui {
@@ -79,9 +82,49 @@ QPainterPath pinShape(PinType type, qreal size)
 
 QString categoryDisplayName(const QString &category)
 {
-    if (category.isEmpty())
-        return category;
+    // An initialism stays one: "AI".
+    if (category.size() <= 2)
+        return category.toUpper();
     return category.left(1).toUpper() + category.mid(1).toLower();
+}
+
+QIcon categoryIcon(const QString &category)
+{
+    static const QHash<QString, QColor> colours {
+        {QStringLiteral("AGENT"), QColor(0x6a, 0x1b, 0x9a)},
+        {QStringLiteral("AI"), QColor(0x00, 0x83, 0x8f)},
+        {QStringLiteral("BASIC"), QColor(0x45, 0x5a, 0x64)},
+        {QStringLiteral("DATA"), QColor(0x5d, 0x40, 0x37)},
+        {QStringLiteral("INPUT"), QColor(0x2e, 0x7d, 0x32)},
+        {QStringLiteral("LOGIC"), QColor(0xad, 0x14, 0x57)},
+        {QStringLiteral("OUTPUT"), QColor(0x15, 0x65, 0xc0)},
+        {QStringLiteral("TEXT"), QColor(0xef, 0x6c, 0x00)},
+    };
+    static QHash<QString, QIcon> made;
+    if (const auto found = made.constFind(category); found != made.cend())
+        return *found;
+    const QColor colour = colours.value(category, QColor::fromHsv(int(qHash(category) % 360), 140, 150));
+    QIcon icon;
+    for (const int size : {16, 24, 32}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(colour);
+        painter.drawRoundedRect(QRectF(1, 1, size - 2, size - 2), size / 5.0, size / 5.0);
+        QFont font;
+        font.setBold(true);
+        font.setPixelSize(size * 5 / 8);
+        painter.setFont(font);
+        painter.setPen(Qt::white);
+        painter.drawText(QRectF(0, 0, size, size), Qt::AlignCenter,
+                         categoryDisplayName(category).left(1));
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    made.insert(category, icon);
+    return icon;
 }
 
 } // namespace Signalbox::Ui

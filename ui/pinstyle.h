@@ -4,6 +4,7 @@
 #include "model/blockschema.h"
 
 #include <QColor>
+#include <QIcon>
 #include <QPainterPath>
 #include <QString>
 
@@ -16,7 +17,10 @@ QColor pinColor(Model::PinType type);
 QPainterPath pinShape(Model::PinType type, qreal size);
 
 using Model::blockDisplayName;
-// "BASIC" -> "Basic".
+// "BASIC" -> "Basic", "AI" -> "AI".
 QString categoryDisplayName(const QString &category);
+// A block category's mark in the palette: a rounded square of the
+// category's colour with its initial.
+QIcon categoryIcon(const QString &category);
 
 } // namespace Signalbox::Ui

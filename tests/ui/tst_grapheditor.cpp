@@ -62,6 +62,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QToolBar>
+#include <QTextBrowser>
+#include <QDialog>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -679,6 +682,94 @@ private Q_SLOTS:
         QCOMPARE(node.executions, 3);
         QCOMPARE(node.status, Model::ExecutionStatus::Failed);
         QCOMPARE(node.error, QStringLiteral("boom"));
+    }
+
+    void whatANewcomerLooksForIsWhereTheyLook()
+    {
+        freshGraph();
+        // An empty canvas says how to begin; the first block hides it.
+        QLabel *hint = editor()->view()->emptyHint();
+        QVERIFY(hint->isVisible());
+        QVERIFY(hint->text().contains(QStringLiteral("Shift+A")));
+        const QString node = document()->addNode(kStoreValue, QPointF(0, 0));
+        QTRY_VERIFY(!hint->isVisible());
+        document()->undoStack()->undo();
+        QTRY_VERIFY(hint->isVisible());
+
+        // The toolbar: run, stop, validate and the two safe modes.
+        auto *bar = window()->findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+        QVERIFY(bar && bar->isVisible());
+        QStringList names;
+        for (QAction *each : bar->actions())
+            names.append(each->objectName());
+        for (const char *name : {"run", "stop", "validate", "hitlSafeMode", "sensitiveSafeMode"})
+            QVERIFY2(names.contains(QLatin1String(name)), name);
+        QAction *sensitive = window()->action(QStringLiteral("sensitiveSafeMode"));
+        const bool was = sensitive->isChecked();
+        sensitive->trigger();
+        QCOMPARE(QSettings().value(QStringLiteral("run/sensitiveSafeMode")).toBool(), !was);
+        sensitive->trigger();
+
+        // Settings under Edit › Preferences, as on Linux desktops.
+        QMenu *edit = nullptr;
+        for (QAction *menu : window()->menuBar()->actions()) {
+            if (menu->text() == QStringLiteral("&Edit"))
+                edit = menu->menu();
+        }
+        QVERIFY(edit);
+        QVERIFY(edit->actions().contains(window()->action(QStringLiteral("settings"))));
+        QCOMPARE(window()->action(QStringLiteral("settings"))->text(),
+                 QStringLiteral("Pr&eferences…"));
+
+        // Help: the guide, the shortcuts, the examples.
+        window()->action(QStringLiteral("guide"))->trigger();
+        auto *guide = window()->findChild<QTextBrowser *>(QStringLiteral("guideText"));
+        QVERIFY(guide);
+        QVERIFY(guide->toPlainText().contains(QStringLiteral("Desktop application")));
+        window()->action(QStringLiteral("shortcuts"))->trigger();
+        auto *table = window()->findChild<QTableWidget *>(QStringLiteral("shortcutTable"));
+        QVERIFY(table);
+        bool listsRun = false;
+        for (int row = 0; row < table->rowCount(); ++row)
+            listsRun |= table->item(row, 0)->text() == QStringLiteral("Run")
+                && table->item(row, 1)->text() == QStringLiteral("F5");
+        QVERIFY(listsRun);
+        guide->window()->close();
+        table->window()->close();
+        window()->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window()));
+        auto *examples = window()->findChild<QMenu *>(QStringLiteral("examplesMenu"));
+        QVERIFY(examples);
+        QAction *topic = nullptr;
+        for (QAction *each : examples->actions()) {
+            if (each->objectName() == QStringLiteral("example:write-about-a-topic.sbx.json"))
+                topic = each;
+        }
+        QVERIFY(topic);
+        QCOMPARE(topic->text(), QStringLiteral("Write about a topic"));
+        const int open = int(window()->editors().size());
+        topic->trigger();
+        QTRY_COMPARE(int(window()->editors().size()), open + 1);
+        QCOMPARE(document()->graph().name, QStringLiteral("Write about a topic"));
+
+        // The graph's name and description, as one edit.
+        window()->action(QStringLiteral("graphDetails"))->trigger();
+        QDialog *details = nullptr;
+        QTRY_VERIFY((details = window()->findChild<QDialog *>(QStringLiteral("graphDetails"))));
+        const QByteArray before = document()->toJson();
+        details->findChild<QLineEdit *>(QStringLiteral("graphName"))->setText(
+            QStringLiteral("Otters"));
+        details->findChild<QPlainTextEdit *>(QStringLiteral("graphDescription"))
+            ->setPlainText(QStringLiteral("About otters"));
+        details->accept();
+        QCOMPARE(document()->graph().name, QStringLiteral("Otters"));
+        QCOMPARE(document()->graph().description, QStringLiteral("About otters"));
+        checkUndoRedo(before, document()->toJson());
+
+        // Palette blocks carry their category's mark.
+        QAbstractItemModel *blocks = window()->palette()->model();
+        const QModelIndex firstCategory = blocks->index(0, 0);
+        QVERIFY(!blocks->index(0, 0, firstCategory).data(Qt::DecorationRole).value<QIcon>().isNull());
     }
 
     void editAProperty()
