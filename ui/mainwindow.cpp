@@ -6,6 +6,7 @@
 #include "commandpalette.h"
 #include "connectdialog.h"
 #include "credentialspage.h"
+#include "dialogtitles.h"
 #include "executionspanel.h"
 #include "drafts.h"
 #include "graphdocument.h"
@@ -21,6 +22,7 @@
 #include "runcontroller.h"
 #include "rundialog.h"
 #include "statuspalette.h"
+#include "toast.h"
 #include "validationpanel.h"
 #include "versionsdialog.h"
 
@@ -160,6 +162,24 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
                                [this] { return currentEditor(); }, this);
     m_reviews = new ReviewController(m_context.registry, m_inbox, m_reviewBadge, m_tray, this);
     connect(m_runs, &RunController::runFinished, this, &MainWindow::runFinished);
+    DialogTitles::install();
+    // How each run of this window ended, in the corner; a click opens it.
+    m_toast = new Toast(this);
+    connect(m_runs, &RunController::runEnded, this,
+            [this](const QString &id, Model::ExecutionStatus status, const QString &graph) {
+                const QString what = graph.isEmpty() ? tr("Run %1").arg(id.right(6))
+                                                     : tr("Run of %1").arg(graph.toHtmlEscaped());
+                const bool ok = status == Model::ExecutionStatus::Completed;
+                m_toast->setProperty("run", id);
+                m_toast->showNotice(
+                    tr("<b>%1 %2</b><br><small>Click to see the run</small>")
+                        .arg(what, statusLabel(status).toLower()),
+                    ok ? Toast::Kind::Success
+                       : status == Model::ExecutionStatus::Failed ? Toast::Kind::Failure
+                                                                  : Toast::Kind::Info);
+            });
+    connect(m_toast, &Toast::clicked, this,
+            [this] { openRunDetails(m_toast->property("run").toString()); });
     // A stored run goes on an open document of its graph that holds the
     // same nodes and links (placed anywhere); else the version the run ran
     // opens from the library.

@@ -38,6 +38,7 @@ namespace Signalbox::Ui {
 class BlockPalette;
 class GraphEditor;
 class QuickAddPopup;
+class Toast;
 class GraphLayouter;
 class PropertyPanel;
 class ReviewController;
@@ -192,6 +193,7 @@ private:
     // A bundled example opens as a new, unsaved graph.
     void openExample(const QString &path);
     void createToolBar();
+    Toast *m_toast = nullptr;
     void showVersions();
     void saveVersion();
     QuickAddPopup *quickAdd(QPointF scenePos, QPoint globalPos);

@@ -74,6 +74,10 @@ void RunController::setService(Engine::ServiceThread *service)
                                              tr("Run: %1").arg(statusLabel(status).toLower()));
                                          showRunData(id, m_watched.editor);
                                      }
+                                     const bool watched = id == m_watched.runId && m_watched.editor;
+                                     Q_EMIT runEnded(id, status,
+                                                     watched ? m_watched.editor->document()->graph().name
+                                                             : QString());
                                      Q_EMIT runFinished(id);
                                      refreshMonitor();
                                  }));

@@ -76,6 +76,9 @@ Q_SIGNALS:
     // The monitor shows what the store held when it was last read.
     void monitorRefreshed();
     void runFinished(const QString &graphExecId);
+    // A run of this window ended: how, and its graph's name when known.
+    void runEnded(const QString &graphExecId, Model::ExecutionStatus status,
+                  const QString &graphName);
     void failed(const QString &title, const QString &text);
     void stopFinished(const QString &graphExecId, const QString &error);
     void statusMessage(const QString &text);

@@ -13,6 +13,7 @@
 #include "ui/connectdialog.h"
 #include "ui/executionspanel.h"
 #include "ui/credentialspage.h"
+#include "ui/dialogtitles.h"
 #include "ui/graphdocument.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
@@ -765,6 +766,14 @@ private Q_SLOTS:
         QCOMPARE(document()->graph().name, QStringLiteral("Otters"));
         QCOMPARE(document()->graph().description, QStringLiteral("About otters"));
         checkUndoRedo(before, document()->toJson());
+
+        // A dialog opens wide enough for its title.
+        QDialog titled(window());
+        titled.setWindowTitle(QStringLiteral("Run of a graph whose name is long enough to be cut"));
+        titled.resize(200, 100);
+        titled.show();
+        QVERIFY(titled.width() >= DialogTitles::widthFor(titled));
+        titled.close();
 
         // Palette blocks carry their category's mark.
         QAbstractItemModel *blocks = window()->palette()->model();

@@ -19,6 +19,7 @@
 #include "ui/mainwindow.h"
 #include "ui/nodeitem.h"
 #include "ui/propertypanel.h"
+#include "ui/toast.h"
 #include "ui/reviewdialog.h"
 #include "ui/reviewinbox.h"
 #include "ui/rundetails.h"
@@ -460,6 +461,13 @@ private Q_SLOTS:
                      .toObject()
                      .value(QLatin1String("greeting")),
                  QJsonValue(QJsonArray {QStringLiteral("Hello, Grace! Welcome aboard.")}));
+
+        // A notice in the corner says how it ended.
+        auto *toast = m_window->findChild<Toast *>(QStringLiteral("toast"));
+        QVERIFY(toast);
+        QTRY_VERIFY(toast->isVisible());
+        QVERIFY2(toast->text().contains(QStringLiteral("Run of Review a greeting completed")),
+                 qPrintable(toast->text()));
 
         // The run's data stays on the canvas: each node's last output under
         // it, and on each link the values that went along it.
