@@ -4,6 +4,7 @@
 #include "engine/blocks/blockregistry.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
+#include "ui/appearance.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -50,6 +51,7 @@ int runDesktop(int &argc, char **argv)
     context.registry = *registry;
     context.layouter = layouter.get();
     context.settings = Ui::AppSettings::load(QSettings());
+    Ui::applyAppearance(context.settings.appearance);
     if (parser.isSet(database))
         context.settings.databasePath = QFileInfo(parser.value(database)).absoluteFilePath();
     QDir().mkpath(QFileInfo(context.settings.databasePath).absolutePath());

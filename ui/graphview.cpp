@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "graphview.h"
+#include "canvascolors.h"
 #include <QLabel>
 
 #include "graphdocument.h"
@@ -288,7 +289,8 @@ void GraphView::dropEvent(QDropEvent *event)
 
 void GraphView::drawBackground(QPainter *painter, const QRectF &rect)
 {
-    painter->fillRect(rect, QColor(0xf4, 0xf6, 0xf8));
+    const CanvasColors colors = CanvasColors::current();
+    painter->fillRect(rect, colors.background);
     if (zoom() < 0.4)
         return;
     const qreal left = std::floor(rect.left() / kGrid) * kGrid;
@@ -298,7 +300,7 @@ void GraphView::drawBackground(QPainter *painter, const QRectF &rect)
         for (qreal y = top; y < rect.bottom(); y += kGrid)
             dots.append(QPointF(x, y));
     }
-    painter->setPen(QPen(QColor(0xc5, 0xcd, 0xd3), 1.5));
+    painter->setPen(QPen(colors.grid, 1.5));
     painter->drawPoints(dots.constData(), int(dots.size()));
 }
 
@@ -308,6 +310,16 @@ void GraphView::resizeEvent(QResizeEvent *event)
     placeMinimap();
     updateMinimap();
     updateEmptyHint();
+}
+
+void GraphView::changeEvent(QEvent *event)
+{
+    QGraphicsView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        resetCachedContent();
+        m_scene->update();
+        updateMinimap();
+    }
 }
 
 bool GraphView::eventFilter(QObject *watched, QEvent *event)
@@ -385,7 +397,7 @@ void Minimap::render()
     m_image = QImage((fitted * ratio).toSize().expandedTo(QSize(1, 1)),
                      QImage::Format_ARGB32_Premultiplied);
     m_image.setDevicePixelRatio(ratio);
-    m_image.fill(QColor(0xf4, 0xf6, 0xf8));
+    m_image.fill(CanvasColors::current().background);
     QPainter painter(&m_image);
     m_view->scene()->render(&painter, QRectF(QPointF(0, 0), fitted), m_source, Qt::KeepAspectRatio);
     update();
@@ -394,7 +406,7 @@ void Minimap::render()
 void Minimap::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), QColor(0xf4, 0xf6, 0xf8));
+    painter.fillRect(rect(), CanvasColors::current().background);
     painter.drawImage(m_target.topLeft(), m_image);
     if (m_source.isEmpty())
         return;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "groupitem.h"
 
+#include "canvascolors.h"
+
 #include "graphscene.h"
 
 #include <QGraphicsSceneMouseEvent>
@@ -55,7 +57,7 @@ void GroupItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
     QFont font;
     font.setBold(true);
     painter->setFont(font);
-    painter->setPen(QColor(0x26, 0x32, 0x38));
+    painter->setPen(CanvasColors::current().text);
     painter->drawText(QRectF(m_rect.left() + 12, m_rect.top(), m_rect.width() - 24, kTitleHeight),
                       Qt::AlignLeft | Qt::AlignVCenter, m_title);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "linkitem.h"
 
+#include "canvascolors.h"
 #include "pinstyle.h"
 
 #include <QFontMetricsF>
@@ -161,10 +162,11 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     }
     if (m_count >= 0 && lod >= 0.35) {
         const QRectF box = countRect();
-        painter->setPen(QPen(m_count > 0 ? m_color.darker(120) : QColor(0x90, 0xa4, 0xae), 1));
-        painter->setBrush(QColor(0xff, 0xff, 0xff, 235));
+        const CanvasColors colors = CanvasColors::current();
+        painter->setPen(QPen(m_count > 0 ? m_color : colors.bubbleBorder, 1));
+        painter->setBrush(colors.nodeBody);
         painter->drawRoundedRect(box, box.height() / 2, box.height() / 2);
-        painter->setPen(m_count > 0 ? QColor(0x26, 0x32, 0x38) : QColor(0x90, 0xa4, 0xae));
+        painter->setPen(m_count > 0 ? colors.text : colors.mutedText);
         painter->drawText(box, Qt::AlignCenter, QString::number(m_count));
     }
 }

@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 #include "modelspage.h"
 
+#include "appearance.h"
 #include "blockpalette.h"
 #include "commandpalette.h"
 #include "connectdialog.h"
@@ -1080,6 +1081,8 @@ void MainWindow::openSettings()
         AppSettings chosen = dialog->settings();
         chosen.secretStore = SecretStoreChoice::kindName(m_secretChoice->kind());
         const bool otherDatabase = chosen.databasePath != m_context.settings.databasePath;
+        if (chosen.appearance != m_context.settings.appearance)
+            applyAppearance(chosen.appearance);
         m_context.settings = chosen;
         action(QStringLiteral("hitlSafeMode"))->setChecked(chosen.hitlSafeMode);
         action(QStringLiteral("sensitiveSafeMode"))->setChecked(chosen.sensitiveSafeMode);

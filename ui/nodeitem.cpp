@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "nodeitem.h"
 
+#include "canvascolors.h"
 #include "graphdocument.h"
 #include "graphscene.h"
 #include "rundata.h"
@@ -74,7 +75,7 @@ void PinItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, Q
         painter->drawEllipse(QPointF(0, 0), kPinSize, kPinSize);
     }
     painter->setPen(QPen(color.darker(130), 1.6));
-    painter->setBrush(m_linked ? color : QColor(Qt::white));
+    painter->setBrush(m_linked ? color : CanvasColors::current().pinFill);
     painter->drawPath(pinShape(m_pinType, size));
 }
 
@@ -340,10 +341,11 @@ public:
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
     {
         painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(QPen(QColor(0x90, 0xa4, 0xae), 1));
-        painter->setBrush(QColor(0xec, 0xef, 0xf1));
+        const CanvasColors colors = CanvasColors::current();
+        painter->setPen(QPen(colors.bubbleBorder, 1));
+        painter->setBrush(colors.bubble);
         painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
-        painter->setPen(QColor(0x26, 0x32, 0x38));
+        painter->setPen(colors.text);
         painter->drawText(boundingRect().adjusted(8, 6, -8, -6), Qt::TextWordWrap, m_shown);
     }
 
@@ -459,8 +461,9 @@ public:
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
     {
         painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(QPen(QColor(0x90, 0xa4, 0xae), 1));
-        painter->setBrush(QColor(0xf5, 0xf7, 0xf8));
+        const CanvasColors colors = CanvasColors::current();
+        painter->setPen(QPen(colors.bubbleBorder, 1));
+        painter->setBrush(colors.bubble);
         painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
         qreal y = 5;
         int drawn = 0;
@@ -471,11 +474,11 @@ public:
             QFont bold;
             bold.setBold(true);
             painter->setFont(bold);
-            painter->setPen(line.error ? QColor(0xc6, 0x28, 0x28) : QColor(0x54, 0x6e, 0x7a));
+            painter->setPen(line.error ? QColor(0xe5, 0x39, 0x35) : colors.mutedText);
             const QString pin = line.pin + (line.value.isEmpty() ? QString() : QStringLiteral(":"));
             painter->drawText(box, Qt::AlignLeft | Qt::AlignTop, pin);
             painter->setFont(QFont {});
-            painter->setPen(line.error ? QColor(0xc6, 0x28, 0x28) : QColor(0x26, 0x32, 0x38));
+            painter->setPen(line.error ? QColor(0xe5, 0x39, 0x35) : colors.text);
             const qreal indent = QFontMetricsF(bold).horizontalAdvance(pin + QLatin1Char(' '));
             painter->drawText(box.adjusted(indent, 0, 0, 0),
                               (m_expanded ? Qt::TextWordWrap : Qt::TextSingleLine)
@@ -673,13 +676,14 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     painter->setRenderHint(QPainter::Antialiasing);
     const QRectF body(QPointF(0, 0), m_size);
     const bool selected = option->state & QStyle::State_Selected;
+    const CanvasColors colors = CanvasColors::current();
     // Level of detail: far out, a node is a plain box.
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
     if (m_muted)
         painter->setOpacity(0.5);
     if (lod < 0.35) {
         painter->setRenderHint(QPainter::Antialiasing, false);
-        painter->fillRect(body, m_isNote ? QColor(0xff, 0xf5, 0x9d) : QColor(0xfa, 0xfa, 0xfa));
+        painter->fillRect(body, m_isNote ? QColor(0xff, 0xf5, 0x9d) : colors.nodeBody);
         painter->fillRect(QRectF(0, 0, m_size.width(), m_isNote ? 0 : kHeader), m_accent);
         if (selected || !m_problems.isEmpty()) {
             painter->setPen(QPen(
@@ -708,7 +712,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         return;
     }
 
-    QColor border = selected ? QColor(0xff, 0xa0, 0x00) : QColor(0xb0, 0xbe, 0xc5);
+    QColor border = selected ? QColor(0xff, 0xa0, 0x00) : colors.nodeBorder;
     qreal borderWidth = selected ? 2.5 : 1.2;
     if (!m_problems.isEmpty()) {
         border = QColor(0xe5, 0x39, 0x35);
@@ -718,7 +722,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     if (m_muted)
         pen.setStyle(Qt::DashLine);
     painter->setPen(pen);
-    painter->setBrush(QColor(0xfa, 0xfa, 0xfa));
+    painter->setBrush(colors.nodeBody);
     painter->drawRoundedRect(body, kRadius, kRadius);
 
     // Header band in the block kind's colour.
@@ -782,7 +786,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         const QRectF row(14, y, m_size.width() - 28, kRow);
         const QString &input = m_inputLabels.at(i);
         const QString &output = m_outputLabels.at(i);
-        painter->setPen(QColor(0x26, 0x32, 0x38));
+        painter->setPen(colors.text);
         if (!input.isEmpty()) {
             painter->drawText(row, Qt::AlignLeft | Qt::AlignVCenter,
                               metrics.elidedText(input, Qt::ElideRight, int(row.width())));
@@ -793,7 +797,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         y += kRow;
     }
     if (m_hiddenAdvanced > 0 || m_showAdvanced) {
-        painter->setPen(QColor(0x60, 0x7d, 0x8b));
+        painter->setPen(colors.mutedText);
         painter->setFont(small);
         painter->drawText(foldToggleRect(), Qt::AlignLeft | Qt::AlignVCenter,
                           m_showAdvanced

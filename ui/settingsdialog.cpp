@@ -5,6 +5,7 @@
 #include "engine/store/database.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -67,6 +68,8 @@ AppSettings AppSettings::load(const QSettings &settings)
     result.budget.maxWallSeconds = limit("run/budgetWallSeconds", defaults.maxWallSeconds);
     result.budget.maxCost = limit("run/budgetCost", defaults.maxCost);
     result.reviewerName = settings.value(Engine::Reviewer::settingsKey()).toString();
+    result.appearance
+        = settings.value(QStringLiteral("window/appearance"), QStringLiteral("system")).toString();
     return result;
 }
 
@@ -83,6 +86,7 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QStringLiteral("run/budgetWallSeconds"), budget.maxWallSeconds);
     settings.setValue(QStringLiteral("run/budgetCost"), budget.maxCost);
     settings.setValue(Engine::Reviewer::settingsKey(), reviewerName.trimmed());
+    settings.setValue(QStringLiteral("window/appearance"), appearance);
 }
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWidget *credentials,
@@ -155,6 +159,14 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     form->addRow(databaseLabel, databaseRow);
     form->addRow(tr("&Threads:"), m_threads);
     form->addRow(tr("&Reviewer:"), m_reviewer);
+    m_appearance = new QComboBox(this);
+    m_appearance->setObjectName(QStringLiteral("appearance"));
+    m_appearance->setAccessibleName(tr("Appearance"));
+    m_appearance->addItem(tr("As the system"), QStringLiteral("system"));
+    m_appearance->addItem(tr("Light"), QStringLiteral("light"));
+    m_appearance->addItem(tr("Dark"), QStringLiteral("dark"));
+    m_appearance->setCurrentIndex(qMax(0, m_appearance->findData(settings.appearance)));
+    form->addRow(tr("&Appearance:"), m_appearance);
     form->addRow(tr("Network:"), m_loopback);
     form->addRow(QString(), m_private);
     form->addRow(tr("Run &budget:"), m_maxNodeExecutions);
@@ -193,6 +205,7 @@ AppSettings SettingsDialog::settings() const
     result.budget.maxWallSeconds = m_maxWallSeconds->value();
     result.budget.maxCost = m_maxCost->value();
     result.reviewerName = m_reviewer->text().trimmed();
+    result.appearance = m_appearance->currentData().toString();
     return result;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 
 class QCheckBox;
+class QComboBox;
 class QLineEdit;
 class QSettings;
 class QSpinBox;
@@ -33,6 +34,8 @@ struct AppSettings
     Engine::RunBudget budget;
     // Who decides reviews here; empty: the login name (Engine::Reviewer).
     QString reviewerName;
+    // "system", "light" or "dark" (applyAppearance).
+    QString appearance = QStringLiteral("system");
 
     static QString defaultDatabasePath();
     // Who decisions made here are recorded as.
@@ -65,6 +68,7 @@ private:
     QSpinBox *m_maxWallSeconds;
     QSpinBox *m_maxCost;
     QLineEdit *m_reviewer;
+    QComboBox *m_appearance;
     QString m_secretStore;
 };
 

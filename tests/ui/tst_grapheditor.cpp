@@ -12,6 +12,8 @@
 #include "ui/commandpalette.h"
 #include "ui/connectdialog.h"
 #include "ui/executionspanel.h"
+#include "ui/appearance.h"
+#include "ui/canvascolors.h"
 #include "ui/credentialspage.h"
 #include "ui/dialogtitles.h"
 #include "ui/graphdocument.h"
@@ -774,6 +776,14 @@ private Q_SLOTS:
         titled.show();
         QVERIFY(titled.width() >= DialogTitles::widthFor(titled));
         titled.close();
+
+        // Light or dark: the canvas follows the application's palette.
+        QVERIFY(!CanvasColors::current().dark);
+        applyAppearance(QStringLiteral("dark"));
+        QVERIFY(CanvasColors::current().dark);
+        QVERIFY(CanvasColors::current().nodeBody.lightness() < 100);
+        applyAppearance(QStringLiteral("system"));
+        QVERIFY(!CanvasColors::current().dark);
 
         // Palette blocks carry their category's mark.
         QAbstractItemModel *blocks = window()->palette()->model();

@@ -475,6 +475,9 @@ private Q_SLOTS:
         QTRY_VERIFY(scene->nodeItem(fill)->runPreview().contains(
             QStringLiteral("output: Hello, Grace! Welcome aboard.")));
         QCOMPARE(scene->linkItem(templateLink)->valueCount(), 1);
+        // A node with a bubble stacks above one without, so the bubble shows.
+        QVERIFY(scene->nodeItem(greeting)->zValue()
+                > scene->nodeItem(QStringLiteral("2f6b7d4e-1c3a-4e5f-8a9b-0c1d2e3f4a05"))->zValue());
         int unused = 0;
         for (const Model::Link &link : editor->document()->graph().links) {
             if (link.sourceName == QStringLiteral("rejected_data"))
