@@ -68,6 +68,7 @@
 #include <QToolBar>
 #include <QTextBrowser>
 #include <QDialog>
+#include <QToolTip>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -434,7 +435,9 @@ private Q_SLOTS:
         QVERIFY2(message.contains(reason), qPrintable(message));
         QCOMPARE(document()->toJson(), before);
         QCOMPARE(document()->undoStack()->count(), commands);
-        // The reason reaches the user in the status bar.
+        // The reason reaches the user next to the cursor and in the status bar.
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY2(QToolTip::text().contains(reason), qPrintable(QToolTip::text()));
         QVERIFY(window()->statusBar()->currentMessage().contains(reason));
     }
 
