@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "credentialspage.h"
 
+#include "offthread.h"
+
 #include "engine/credentials/oauth.h"
 #include "model/execution.h"
 
@@ -218,35 +220,69 @@ void CredentialsPage::showStoreState()
     }
 }
 
-void CredentialsPage::refresh()
+QThreadPool *CredentialsPage::pool()
 {
-    m_list->clear();
-    auto credentials = m_store->list(kUser);
-    if (!credentials) {
-        error(credentials.error().message);
-        return;
-    }
-    for (const Engine::Credential &credential : std::as_const(*credentials)) {
-        QString expires = tr("never");
-        if (credential.expiresAt.isValid()) {
-            expires = QLocale().toString(credential.expiresAt.toLocalTime(), QLocale::ShortFormat);
-            if (credential.expiresAt < QDateTime::currentDateTimeUtc())
-                expires += tr(" (refreshed on next use)");
-        }
-        auto *item = new QTreeWidgetItem(
-            m_list,
-            {credential.title.isEmpty() ? credential.provider : credential.title,
-             credential.provider, Engine::credentialTypeName(credential.type),
-             credential.host.isEmpty() ? credential.scopes.join(u' ') : credential.host, expires});
-        item->setData(0, Qt::UserRole, credential.id);
-    }
+    static QThreadPool *const shared = [] {
+        auto *made = new QThreadPool(QCoreApplication::instance());
+        made->setMaxThreadCount(1);
+        return made;
+    }();
+    return shared;
 }
 
-Result<Engine::Credential> CredentialsPage::addApiKey(const QString &provider, const QString &title,
-                                                      const QString &key)
+void CredentialsPage::refresh()
 {
-    if (provider.isEmpty() || key.isEmpty())
-        return makeError(ErrorCode::BadInput, tr("Give the provider and the key"));
+    runOffThread(
+        pool(), this, [store = m_store] { return store->list(kUser); },
+        [this](Result<QList<Engine::Credential>> credentials) {
+            m_list->clear();
+            if (!credentials) {
+                error(credentials.error().message);
+                return;
+            }
+            for (const Engine::Credential &credential : std::as_const(*credentials)) {
+                QString expires = tr("never");
+                if (credential.expiresAt.isValid()) {
+                    expires = QLocale().toString(credential.expiresAt.toLocalTime(),
+                                                 QLocale::ShortFormat);
+                    if (credential.expiresAt < QDateTime::currentDateTimeUtc())
+                        expires += tr(" (refreshed on next use)");
+                }
+                auto *item = new QTreeWidgetItem(
+                    m_list,
+                    {credential.title.isEmpty() ? credential.provider : credential.title,
+                     credential.provider, Engine::credentialTypeName(credential.type),
+                     credential.host.isEmpty() ? credential.scopes.join(u' ') : credential.host,
+                     expires});
+                item->setData(0, Qt::UserRole, credential.id);
+            }
+            Q_EMIT refreshed();
+        });
+}
+
+void CredentialsPage::add(const Engine::Credential &credential,
+                          const Engine::CredentialSecret &secret)
+{
+    runOffThread(
+        pool(), this,
+        [store = m_store, credential, secret] { return store->add(credential, secret); },
+        [this](Result<Engine::Credential> added) {
+            if (!added) {
+                error(added.error().message);
+                return;
+            }
+            refresh();
+            Q_EMIT changed();
+        });
+}
+
+void CredentialsPage::addApiKey(const QString &provider, const QString &title,
+                                const QString &key)
+{
+    if (provider.isEmpty() || key.isEmpty()) {
+        error(tr("Give the provider and the key"));
+        return;
+    }
     Engine::Credential credential;
     credential.userId = kUser;
     credential.provider = provider;
@@ -254,19 +290,16 @@ Result<Engine::Credential> CredentialsPage::addApiKey(const QString &provider, c
     credential.title = title;
     Engine::CredentialSecret secret;
     secret.apiKey = key;
-    auto added = m_store->add(credential, secret);
-    refresh();
-    Q_EMIT changed();
-    return added;
+    add(credential, secret);
 }
 
-Result<Engine::Credential> CredentialsPage::addHostHeaders(const QString &title,
-                                                           const QString &host,
-                                                           const QString &header,
-                                                           const QString &value)
+void CredentialsPage::addHostHeaders(const QString &title, const QString &host,
+                                     const QString &header, const QString &value)
 {
-    if (host.isEmpty() || header.isEmpty() || value.isEmpty())
-        return makeError(ErrorCode::BadInput, tr("Give the host, the header and its value"));
+    if (host.isEmpty() || header.isEmpty() || value.isEmpty()) {
+        error(tr("Give the host, the header and its value"));
+        return;
+    }
     Engine::Credential credential;
     credential.userId = kUser;
     credential.provider = QStringLiteral("http");
@@ -275,10 +308,7 @@ Result<Engine::Credential> CredentialsPage::addHostHeaders(const QString &title,
     credential.host = host;
     Engine::CredentialSecret secret;
     secret.headers.insert(header, value);
-    auto added = m_store->add(credential, secret);
-    refresh();
-    Q_EMIT changed();
-    return added;
+    add(credential, secret);
 }
 
 void CredentialsPage::addApiKeyDialog()
@@ -288,8 +318,7 @@ void CredentialsPage::addApiKeyDialog()
                     {{tr("&Provider:"), false}, {tr("&Title:"), false}, {tr("API &key:"), true}});
     if (!fields)
         return;
-    if (auto added = addApiKey(fields->at(0), fields->at(1), fields->at(2)); !added)
-        error(added.error().message);
+    addApiKey(fields->at(0), fields->at(1), fields->at(2));
 }
 
 void CredentialsPage::addHostHeadersDialog()
@@ -302,9 +331,7 @@ void CredentialsPage::addHostHeadersDialog()
                                   {QString(), QString(), QStringLiteral("Authorization")});
     if (!fields)
         return;
-    if (auto added = addHostHeaders(fields->at(0), fields->at(1), fields->at(2), fields->at(3));
-        !added)
-        error(added.error().message);
+    addHostHeaders(fields->at(0), fields->at(1), fields->at(2), fields->at(3));
 }
 
 void CredentialsPage::addProviderDialog()
@@ -325,13 +352,24 @@ void CredentialsPage::addProviderDialog()
     provider.tokenUrl = QUrl(fields->at(3));
     provider.clientId = fields->at(4);
     provider.scopes = fields->at(5).split(u' ', Qt::SkipEmptyParts);
-    if (auto saved = m_store->saveProvider(provider); !saved)
-        error(saved.error().message);
+    runOffThread(
+        pool(), this, [store = m_store, provider] { return store->saveProvider(provider); },
+        [this](Result<void> saved) {
+            if (!saved)
+                error(saved.error().message);
+        });
 }
 
 void CredentialsPage::connectAccount()
 {
-    auto providers = m_store->providers();
+    runOffThread(pool(), this, [store = m_store] { return store->providers(); },
+                 [this](Result<QList<Engine::OAuthProvider>> providers) {
+                     connectAccountWith(std::move(providers));
+                 });
+}
+
+void CredentialsPage::connectAccountWith(Result<QList<Engine::OAuthProvider>> providers)
+{
     if (!providers) {
         error(providers.error().message);
         return;
@@ -381,10 +419,7 @@ void CredentialsPage::connectAccount()
                 Engine::CredentialSecret secret;
                 secret.accessToken = tokens.accessToken;
                 secret.refreshToken = tokens.refreshToken;
-                if (auto added = m_store->add(credential, secret); !added)
-                    error(added.error().message);
-                refresh();
-                Q_EMIT changed();
+                add(credential, secret);
                 waiting->accept();
             });
     connect(authorization, &Engine::OAuthAuthorization::failed, waiting,
@@ -410,15 +445,25 @@ void CredentialsPage::removeSelected()
                                   .arg(selected.first()->text(0)))
         != QMessageBox::Yes)
         return;
-    if (auto removed = m_store->remove(kUser, id); !removed)
-        error(removed.error().message);
-    refresh();
-    Q_EMIT changed();
+    runOffThread(
+        pool(), this, [store = m_store, id] { return store->remove(kUser, id); },
+        [this](Result<void> removed) {
+            if (!removed)
+                error(removed.error().message);
+            refresh();
+            Q_EMIT changed();
+        });
 }
 
 void CredentialsPage::error(const QString &text)
 {
-    QMessageBox::warning(this, tr("Credentials"), text);
+    Q_EMIT failed(text);
+    // Said without waiting for it to be read.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Credentials"), text, QMessageBox::Ok,
+                                this);
+    box->setObjectName(QStringLiteral("credentialsError"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 } // namespace Signalbox::Ui

@@ -6,6 +6,8 @@
 #include <QMutex>
 #include <QWidget>
 
+class QThreadPool;
+
 #include <memory>
 
 class QComboBox;
@@ -56,17 +58,22 @@ public:
                     std::shared_ptr<SecretStoreChoice> choice, QWidget *parent = nullptr);
 
     QTreeWidget *list() const { return m_list; }
+    // Reads the credentials again, off the GUI thread; refreshed() follows.
     void refresh();
 
-    // The steps behind the buttons, without their dialogs (for tests).
-    Result<Engine::Credential> addApiKey(const QString &provider, const QString &title,
-                                         const QString &key);
-    Result<Engine::Credential> addHostHeaders(const QString &title, const QString &host,
-                                              const QString &header, const QString &value);
+    // The steps behind the buttons, without their dialogs (for tests). The
+    // store is written off the GUI thread: changed() follows, or failed().
+    void addApiKey(const QString &provider, const QString &title, const QString &key);
+    void addHostHeaders(const QString &title, const QString &host, const QString &header,
+                        const QString &value);
 
 Q_SIGNALS:
     // Credentials were added or removed.
     void changed();
+    // The list shows what the store holds now.
+    void refreshed();
+    // A step did not happen, and why (also shown to the user).
+    void failed(const QString &message);
 
 private:
     void showStoreState();
@@ -74,8 +81,11 @@ private:
     void addHostHeadersDialog();
     void addProviderDialog();
     void connectAccount();
+    void connectAccountWith(Result<QList<Engine::OAuthProvider>> providers);
     void removeSelected();
     void error(const QString &text);
+    // Adds the credential off the GUI thread, then refreshes.
+    void add(const Engine::Credential &credential, const Engine::CredentialSecret &secret);
 
     std::shared_ptr<Engine::CredentialsStore> m_store;
     std::shared_ptr<SecretStoreChoice> m_choice;
@@ -84,6 +94,10 @@ private:
     QPushButton *m_unlock;
     QTreeWidget *m_list;
     QPushButton *m_remove;
+    // The store's calls, in the order they were made: one thread, shared
+    // by every page and kept to the end of the application (a page closed
+    // waits for none of them).
+    static QThreadPool *pool();
 };
 
 } // namespace Signalbox::Ui

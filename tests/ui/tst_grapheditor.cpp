@@ -830,15 +830,31 @@ private Q_SLOTS:
         window()->secretStoreChoice()->setKind(SecretStoreChoice::Kind::EncryptedFile);
         window()->secretStoreChoice()->unlock(QStringLiteral("passphrase"));
         CredentialsPage page(window()->credentials(), window()->secretStoreChoice());
-        auto added
-            = page.addHostHeaders(QStringLiteral("Example API"), QStringLiteral("api.example.com"),
-                                  QStringLiteral("Authorization"), QStringLiteral("Bearer x1"));
-        QVERIFY2(added.ok(), qPrintable(added ? QString() : added.error().message));
-        QVERIFY(
-            page.addApiKey(QStringLiteral("openai"), QStringLiteral("Key"), QStringLiteral("sk-1"))
-                .ok());
-        QCOMPARE(page.list()->topLevelItemCount(), 2);
-        QVERIFY(!page.addHostHeaders({}, {}, {}, {}).ok());
+        QSignalSpy changed(&page, &CredentialsPage::changed);
+        QSignalSpy failed(&page, &CredentialsPage::failed);
+        // The store is written off the window's thread: the calls return at
+        // once, and the page follows when the writes are done.
+        page.addHostHeaders(QStringLiteral("Example API"), QStringLiteral("api.example.com"),
+                            QStringLiteral("Authorization"), QStringLiteral("Bearer x1"));
+        page.addApiKey(QStringLiteral("openai"), QStringLiteral("Key"), QStringLiteral("sk-1"));
+        QCOMPARE(page.list()->topLevelItemCount(), 0);
+        QTRY_COMPARE(changed.size(), 2);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString()
+                                                               : failed.first().first().toString()));
+        QTRY_COMPARE(page.list()->topLevelItemCount(), 2);
+        QString hostId;
+        for (int row = 0; row < 2; ++row) {
+            if (page.list()->topLevelItem(row)->text(1) == QStringLiteral("http"))
+                hostId = page.list()->topLevelItem(row)->data(0, Qt::UserRole).toString();
+        }
+        QVERIFY(!hostId.isEmpty());
+        page.addHostHeaders({}, {}, {}, {});
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().first().toString(),
+                 QStringLiteral("Give the host, the header and its value"));
+        delete page.findChild<QMessageBox *>(QStringLiteral("credentialsError"));
+        window()->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window()));
         // The window reads them again off its thread, as it does when the
         // settings' page changes them.
         window()->refreshCredentials();
@@ -856,12 +872,12 @@ private Q_SLOTS:
         QTRY_VERIFY((picker = qobject_cast<QComboBox *>(
                          window()->propertyPanel()->fieldEditor(QStringLiteral("credentials")))));
         QCOMPARE(picker->count(), 2);
-        QCOMPARE(picker->itemData(1).toString(), added->id);
+        QCOMPARE(picker->itemData(1).toString(), hostId);
         picker->setCurrentIndex(1);
         Q_EMIT picker->activated(1);
         const Model::ValueMap chosen
             = document()->node(node)->inputDefault.value(QStringLiteral("credentials")).toMap();
-        QCOMPARE(chosen.value(QStringLiteral("id")).toString(), added->id);
+        QCOMPARE(chosen.value(QStringLiteral("id")).toString(), hostId);
         QCOMPARE(chosen.value(QStringLiteral("type")).toString(), QStringLiteral("host_scoped"));
         QCOMPARE(chosen.value(QStringLiteral("provider")).toString(), QStringLiteral("http"));
         QVERIFY(!document()->toJson().contains("Bearer x1"));
