@@ -557,7 +557,7 @@ void NodeItem::placeBubbles()
 {
     qreal y = m_size.height() + 6;
     for (QGraphicsItem *bubble : {m_runData, m_live}) {
-        if (!bubble)
+        if (!bubble || !bubble->isVisible())
             continue;
         bubble->setPos(0, y);
         y += bubble->boundingRect().height() + 4;
@@ -581,7 +581,7 @@ void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
 
 void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
 {
-    setZValue(m_runData || m_live ? kBubbleZ : kPlainZ);
+    setZValue((m_runData && m_runData->isVisible()) || m_live ? kBubbleZ : kPlainZ);
     QGraphicsItem::hoverLeaveEvent(event);
 }
 
@@ -590,25 +590,31 @@ void NodeItem::setRunData(const NodeRunData *data)
     if (!isUnderMouse())
         setZValue(data || m_live ? kBubbleZ : kPlainZ);
     if (!data) {
-        delete m_runData;
-        m_runData = nullptr;
-        placeBubbles();
+        // Hidden, not deleted: taking thousands of items out of the scene's
+        // index costs far more than hiding them, and the next run reuses them.
+        if (m_runData && m_runData->isVisible()) {
+            m_runData->hide();
+            placeBubbles();
+        }
         return;
     }
     if (!m_runData)
         m_runData = new RunDataItem(m_size.width(), this);
     static_cast<RunDataItem *>(m_runData)->setData(m_document->schemaOf(m_nodeId), *data);
+    m_runData->show();
     placeBubbles();
 }
 
 QStringList NodeItem::runPreview() const
 {
-    return m_runData ? static_cast<RunDataItem *>(m_runData)->lines() : QStringList();
+    return m_runData && m_runData->isVisible() ? static_cast<RunDataItem *>(m_runData)->lines()
+                                               : QStringList();
 }
 
 bool NodeItem::runPreviewExpanded() const
 {
-    return m_runData && static_cast<RunDataItem *>(m_runData)->expanded();
+    return m_runData && m_runData->isVisible()
+        && static_cast<RunDataItem *>(m_runData)->expanded();
 }
 
 void NodeItem::setRunPreviewExpanded(bool expanded)
