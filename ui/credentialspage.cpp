@@ -209,15 +209,27 @@ void CredentialsPage::showStoreState()
         m_state->setStyleSheet(QString());
         return;
     }
-    if (auto available = Engine::KeychainSecretStore::probe(); !available) {
-        m_state->setText(tr("No system keychain answers (%1). Secrets cannot be stored until one "
-                            "does, or until you choose an encrypted file above.")
-                             .arg(available.error().message));
-        m_state->setStyleSheet(QStringLiteral("color: #b71c1c;"));
-    } else {
-        m_state->setText(tr("Secrets are kept in the system keychain."));
-        m_state->setStyleSheet(QString());
-    }
+    // Asking the keychain can take a while (it may start a service): off
+    // the GUI thread, the answer shown when it comes, unless the choice
+    // changed meanwhile.
+    m_state->setText(tr("Asking the system keychain…"));
+    m_state->setStyleSheet(QString());
+    runOffThread(
+        pool(), this, [] { return Engine::KeychainSecretStore::probe(); },
+        [this](Result<void> available) {
+            if (m_choice->kind() != SecretStoreChoice::Kind::Keychain)
+                return;
+            if (!available) {
+                m_state->setText(tr("No system keychain answers (%1). Secrets cannot be stored "
+                                    "until one does, or until you choose an encrypted file "
+                                    "above.")
+                                     .arg(available.error().message));
+                m_state->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+            } else {
+                m_state->setText(tr("Secrets are kept in the system keychain."));
+            }
+            Q_EMIT storeStateShown();
+        });
 }
 
 QThreadPool *CredentialsPage::pool()

@@ -58,6 +58,8 @@ public:
                     std::shared_ptr<SecretStoreChoice> choice, QWidget *parent = nullptr);
 
     QTreeWidget *list() const { return m_list; }
+    // Where secrets are kept, and whether that works.
+    QLabel *storeState() const { return m_state; }
     // Reads the credentials again, off the GUI thread; refreshed() follows.
     void refresh();
 
@@ -74,6 +76,8 @@ Q_SIGNALS:
     void refreshed();
     // A step did not happen, and why (also shown to the user).
     void failed(const QString &message);
+    // The keychain answered whether it keeps secrets; the page says so.
+    void storeStateShown();
 
 private:
     void showStoreState();

@@ -829,6 +829,17 @@ private Q_SLOTS:
         window()->credentials();
         window()->secretStoreChoice()->setKind(SecretStoreChoice::Kind::EncryptedFile);
         window()->secretStoreChoice()->unlock(QStringLiteral("passphrase"));
+        {
+            // The keychain is asked off the window's thread: the page opens
+            // at once and says what it heard when the answer comes.
+            auto keychain = std::make_shared<SecretStoreChoice>(
+                SecretStoreChoice::Kind::Keychain, m_dir->filePath(QStringLiteral("k.secrets")));
+            CredentialsPage asking(window()->credentials(), keychain);
+            QSignalSpy shown(&asking, &CredentialsPage::storeStateShown);
+            QCOMPARE(asking.storeState()->text(), QStringLiteral("Asking the system keychain…"));
+            QVERIFY(shown.wait(20000));
+            QVERIFY(asking.storeState()->text() != QStringLiteral("Asking the system keychain…"));
+        }
         CredentialsPage page(window()->credentials(), window()->secretStoreChoice());
         QSignalSpy changed(&page, &CredentialsPage::changed);
         QSignalSpy failed(&page, &CredentialsPage::failed);
