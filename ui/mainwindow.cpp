@@ -15,6 +15,7 @@
 #include "graphlayouter.h"
 #include "graphscene.h"
 #include "graphview.h"
+#include "helpdialogs.h"
 #include "pinstyle.h"
 #include "propertypanel.h"
 #include "reviewcontroller.h"
@@ -42,12 +43,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QStyle>
-#include <QLineEdit>
-#include <QFormLayout>
-#include <QHeaderView>
-#include <QTableWidget>
 #include <QToolBar>
-#include <QTextBrowser>
 #include <QDir>
 #include <QFutureWatcher>
 #include <QInputDialog>
@@ -1403,98 +1399,18 @@ void MainWindow::setSafeModes()
 
 void MainWindow::editGraphDetails()
 {
-    GraphEditor *editor = currentEditor();
-    if (!editor)
-        return;
-    auto *dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("graphDetails"));
-    dialog->setWindowTitle(tr("Graph Details"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    auto *name = new QLineEdit(editor->document()->graph().name, dialog);
-    name->setObjectName(QStringLiteral("graphName"));
-    auto *description = new QPlainTextEdit(editor->document()->graph().description, dialog);
-    description->setObjectName(QStringLiteral("graphDescription"));
-    description->setTabChangesFocus(true);
-    auto *form = new QFormLayout(dialog);
-    form->addRow(tr("&Name:"), name);
-    form->addRow(tr("&Description:"), description);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    connect(dialog, &QDialog::accepted, this,
-            [editor = QPointer<GraphEditor>(editor), name, description] {
-                if (editor && !name->text().trimmed().isEmpty())
-                    editor->document()->setGraphInfo(name->text().trimmed(),
-                                                     description->toPlainText());
-            });
-    dialog->resize(480, 260);
-    dialog->open();
+    if (GraphEditor *editor = currentEditor())
+        graphDetailsDialog(editor->document(), this)->open();
 }
 
 void MainWindow::showGuide()
 {
-    auto *dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("guide"));
-    dialog->setWindowTitle(tr("Signalbox User Guide"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    auto *text = new QTextBrowser(dialog);
-    text->setObjectName(QStringLiteral("guideText"));
-    text->setOpenExternalLinks(true);
-    QFile guide(QStringLiteral(":/signalbox/README.md"));
-    text->setMarkdown(guide.open(QIODevice::ReadOnly) ? QString::fromUtf8(guide.readAll())
-                                                       : tr("The guide is missing from this build."));
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(dialog);
-    layout->addWidget(text);
-    layout->addWidget(buttons);
-    dialog->resize(820, 640);
-    dialog->show();
+    guideDialog(this)->show();
 }
 
 void MainWindow::showShortcuts()
 {
-    auto *dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("shortcuts"));
-    dialog->setWindowTitle(tr("Keyboard Shortcuts"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    auto *table = new QTableWidget(0, 2, dialog);
-    table->setObjectName(QStringLiteral("shortcutTable"));
-    table->setHorizontalHeaderLabels({tr("Action"), tr("Keys")});
-    table->verticalHeader()->hide();
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    QList<std::pair<QString, QString>> rows;
-    for (QAction *each : allActions()) {
-        if (each->shortcut().isEmpty())
-            continue;
-        QString text = each->text();
-        text.remove(QLatin1Char('&'));
-        text.remove(QStringLiteral("…"));
-        rows.append({text, each->shortcut().toString(QKeySequence::NativeText)});
-    }
-    std::sort(rows.begin(), rows.end());
-    // What no menu says: the canvas and the review dialog.
-    rows.append({tr("Add a block at a point of the canvas"), tr("Double-click")});
-    rows.append({tr("Link two pins"), tr("Drag from one pin to the other")});
-    rows.append({tr("Add a linked block"), tr("Drag from a pin and let go on the canvas")});
-    rows.append({tr("Approve in the review dialog"), tr("Ctrl+Enter")});
-    for (const auto &[what, keys] : std::as_const(rows)) {
-        const int row = table->rowCount();
-        table->insertRow(row);
-        table->setItem(row, 0, new QTableWidgetItem(what));
-        table->setItem(row, 1, new QTableWidgetItem(keys));
-    }
-    table->resizeColumnsToContents();
-    table->horizontalHeader()->setStretchLastSection(true);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(dialog);
-    layout->addWidget(table);
-    layout->addWidget(buttons);
-    dialog->resize(520, 560);
-    dialog->show();
+    shortcutsDialog(allActions(), this)->show();
 }
 
 void MainWindow::openExample(const QString &path)
