@@ -825,7 +825,7 @@ void MainWindow::validate(bool ask)
     const Engine::NodeErrors &errors = check.errors;
     editor->showProblems(errors);
     m_validation->showProblems(*editor->document(), errors, check.warnings);
-    m_properties->setProblems(errors);
+    m_properties->setProblems(errors, check.warnings);
     if (!ask)
         return;
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {

@@ -185,9 +185,11 @@ void PropertyPanel::edit(const std::function<void()> &change)
     change();
 }
 
-void PropertyPanel::setProblems(const Engine::NodeErrors &errors)
+void PropertyPanel::setProblems(const Engine::NodeErrors &errors,
+                                const Engine::NodeErrors &warnings)
 {
     m_problems = errors;
+    m_warnings = warnings;
     updateMessages();
 }
 
@@ -869,6 +871,13 @@ void PropertyPanel::updateMessages()
                 message = tr("Required: set a value or link an output here");
             }
         }
+        bool warning = false;
+        if (message.isEmpty()) {
+            message = m_warnings.value(m_nodeId).value(it.key());
+            warning = !message.isEmpty();
+        }
+        it.value()->setStyleSheet(warning ? QStringLiteral("color: #b26a00;")
+                                          : QStringLiteral("color: #c62828;"));
         it.value()->setText(message);
         it.value()->setVisible(!message.isEmpty());
     }

@@ -36,8 +36,10 @@ public:
     // Shows `nodeId` of `document`; an empty id or a null document clears.
     void showNode(GraphDocument *document, const QString &nodeId);
     QString nodeId() const { return m_nodeId; }
-    // Problems from the last graph validation, {node id: {field: message}}.
-    void setProblems(const Engine::NodeErrors &errors);
+    // Problems from the last graph validation, {node id: {field: message}},
+    // and its warnings (a template naming a variable nothing provides),
+    // shown in amber where no problem is.
+    void setProblems(const Engine::NodeErrors &errors, const Engine::NodeErrors &warnings = {});
 
     // The editor of a field ("title", an input pin's name, "timeout",
     // "allow_skip", "muted"), for tests and for focusing.
@@ -79,6 +81,7 @@ private:
     std::shared_ptr<const Engine::CredentialsLookup> m_credentials;
     QString m_nodeId;
     Engine::NodeErrors m_problems;
+    Engine::NodeErrors m_warnings;
     QScrollArea *m_scroll;
     QWidget *m_form = nullptr;
     QLabel *m_placeholder;

@@ -534,6 +534,8 @@ private Q_SLOTS:
                           viewPoint(editor()->scene()->nodeItem(fill)->sceneBoundingRect().topLeft()
                                     + QPointF(60, 10)));
         QTRY_COMPARE(panel->nodeId(), fill);
+        // The warning shows next to the template too.
+        QTRY_VERIFY(panel->fieldMessage(QStringLiteral("format")).contains(QStringLiteral("{{topic}}")));
         QTRY_VERIFY(panel->findChild<QWidget *>(QStringLiteral("entries/values")));
         const auto nameWhole = [&]() -> QLineEdit * {
             for (QLineEdit *edit : panel->findChildren<QLineEdit *>()) {
@@ -549,6 +551,7 @@ private Q_SLOTS:
         QTest::keyClick(name, Qt::Key_Return);
         QCOMPARE(document()->graph().links.first().sinkName, QStringLiteral("values_#_topic"));
         QTRY_VERIFY_WITH_TIMEOUT(!warned(), 2000);
+        QTRY_VERIFY(panel->fieldMessage(QStringLiteral("format")).isEmpty());
 
         dragOnCanvas(pinPoint(fill, QStringLiteral("output"), false),
                      pinPoint(review, QStringLiteral("data"), true));
