@@ -10,6 +10,7 @@
 #include "nodeitem.h"
 
 #include "model/graphjson.h"
+#include "model/pinnames.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -144,16 +145,33 @@ QString GraphEditor::addBlockLinkedTo(const QString &blockId, QPointF scenePos,
     const QString id = addBlockAt(blockId, scenePos);
     QString linked;
     if (!id.isEmpty()) {
-        // The first pin that takes the link, visible pins before advanced ones.
+        // The pin that takes the link best: one of the same type, then one
+        // that is not a choice among fixed values, then any; visible pins
+        // before advanced ones, each in the block's order.
+        const Model::BlockSchema *other = m_document->schemaOf(nodeId);
+        const Model::PinSpec *from = !other ? nullptr
+            : fromInput                     ? other->input(Model::basePinName(pinName))
+                                            : other->output(Model::basePinName(pinName));
+        const Model::PinType type = from ? from->type : Model::PinType::Any;
         const QList<Model::PinSpec> &pins = fromInput ? schema->outputs : schema->inputs;
-        for (const bool advanced : {false, true}) {
-            for (const Model::PinSpec &pin : pins) {
-                if (!linked.isEmpty() || pin.hidden || pin.advanced != advanced)
-                    continue;
-                const auto made = fromInput ? m_document->addLink(id, pin.name, nodeId, pinName)
-                                            : m_document->addLink(nodeId, pinName, id, pin.name);
-                if (made)
-                    linked = pin.name;
+        const QList<std::function<bool(const Model::PinSpec &)>> passes {
+            [type](const Model::PinSpec &pin) {
+                return pin.type == type && pin.enumValues.isEmpty();
+            },
+            [](const Model::PinSpec &pin) { return pin.enumValues.isEmpty(); },
+            [](const Model::PinSpec &) { return true; },
+        };
+        for (const auto &fits : passes) {
+            for (const bool advanced : {false, true}) {
+                for (const Model::PinSpec &pin : pins) {
+                    if (!linked.isEmpty() || pin.hidden || pin.advanced != advanced || !fits(pin))
+                        continue;
+                    const auto made = fromInput
+                        ? m_document->addLink(id, pin.name, nodeId, pinName)
+                        : m_document->addLink(nodeId, pinName, id, pin.name);
+                    if (made)
+                        linked = pin.name;
+                }
             }
         }
     }

@@ -362,12 +362,13 @@ private Q_SLOTS:
         QCOMPARE(document()->graph().nodes.size(), 2);
         const Model::Node &added = document()->graph().nodes.last();
         QCOMPARE(added.blockId, kCalculator);
-        // Linked to its first input that takes the value.
+        // Linked to its first input that takes the value and is not a
+        // choice among fixed values (the operation).
         QCOMPARE(document()->graph().links.size(), 1);
         const Model::Link &link = document()->graph().links.first();
         QCOMPARE(link.sourceId, source);
         QCOMPARE(link.sinkId, added.id);
-        QCOMPARE(link.sinkName, QStringLiteral("operation"));
+        QCOMPARE(link.sinkName, QStringLiteral("a"));
         // One step to undo.
         checkUndoRedo(before, document()->toJson());
     }
