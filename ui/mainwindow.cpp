@@ -9,6 +9,7 @@
 #include "credentialspage.h"
 #include "dialogtitles.h"
 #include "executionspanel.h"
+#include "documents.h"
 #include "drafts.h"
 #include "graphdocument.h"
 #include "grapheditor.h"
@@ -71,48 +72,13 @@ namespace Signalbox::Ui {
 
 namespace {
 
-constexpr int kMaxRecentFiles = 10;
 constexpr int kAutosaveIntervalMs = 30 * 1000;
-
-struct Loaded
-{
-    Result<Model::Graph> graph = makeError(ErrorCode::Internal, QString());
-    QStringList unknownBlocks;
-    // The file as read, so that saving keeps its layout.
-    Model::Value layout;
-    bool trailingNewline = false;
-};
-
-Loaded parseGraph(const QByteArray &bytes, const QString &source,
-                  const Engine::BlockRegistry &registry)
-{
-    Loaded loaded;
-    loaded.graph = Model::graphFromJson(bytes, source, {}, &loaded.layout);
-    if (loaded.graph) {
-        loaded.unknownBlocks = Model::unknownBlockProblems(*loaded.graph, registry);
-        loaded.trailingNewline = bytes.endsWith('\n');
-    }
-    return loaded;
-}
-
-Loaded readGraph(const QString &path, std::shared_ptr<const Engine::BlockRegistry> registry)
-{
-    Loaded loaded;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        loaded.graph = makeError(ErrorCode::BadInput,
-                                 QObject::tr("Cannot read %1: %2").arg(path, file.errorString()));
-        return loaded;
-    }
-    return parseGraph(file.readAll(), QFileInfo(path).fileName(), *registry);
-}
 
 } // namespace
 
 MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     : QMainWindow(parent)
     , m_context(std::move(context))
-    , m_drafts(m_context.draftsFolder)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(QStringLiteral("Signalbox"));
@@ -127,6 +93,15 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     setCentralWidget(m_tabs);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::currentChanged);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeEditor);
+    m_documents = new Documents(m_context.registry, m_tabs, m_undoGroup, m_context.draftsFolder,
+                                this);
+    connect(m_documents, &Documents::editorCreated, this, &MainWindow::wireEditor);
+    connect(m_documents, &Documents::opened, this, &MainWindow::documentOpened);
+    connect(m_documents, &Documents::openFailed, this, &MainWindow::documentOpenFailed);
+    connect(m_documents, &Documents::statusMessage, this, &MainWindow::statusMessage);
+    connect(m_documents, &Documents::logged, this, &MainWindow::log);
+    connect(m_documents, &Documents::failed, this, &MainWindow::showError);
+    connect(m_documents, &Documents::recentFilesChanged, this, &MainWindow::updateRecentMenu);
 
     m_revalidate = new QTimer(this);
     m_revalidate->setSingleShot(true);
@@ -141,6 +116,10 @@ MainWindow::MainWindow(MainWindowContext context, QWidget *parent)
     m_progress->setAccessibleName(tr("Loading progress"));
     m_progress->hide();
     statusBar()->addPermanentWidget(m_progress);
+    connect(m_documents, &Documents::loadingChanged, this, [this](bool loading) {
+        m_progress->setRange(0, 0);
+        m_progress->setVisible(loading);
+    });
     m_runLabel = new QLabel(this);
     m_runLabel->setAccessibleName(tr("Run progress"));
     m_runLabel->hide();
@@ -605,34 +584,31 @@ void MainWindow::createDocks()
 
 GraphEditor *MainWindow::currentEditor() const
 {
-    return qobject_cast<GraphEditor *>(m_tabs->currentWidget());
+    return m_documents->currentEditor();
 }
 
 QList<GraphEditor *> MainWindow::editors() const
 {
-    QList<GraphEditor *> result;
-    for (int i = 0; i < m_tabs->count(); ++i) {
-        if (auto *editor = qobject_cast<GraphEditor *>(m_tabs->widget(i)))
-            result.append(editor);
-    }
-    return result;
+    return m_documents->editors();
 }
 
 GraphEditor *MainWindow::newGraph()
 {
-    Model::Graph graph;
-    graph.id = Model::createRandomUuid();
-    graph.name = tr("Untitled graph");
-    return addEditor(std::move(graph), QString(), false);
+    return m_documents->newGraph();
 }
 
 GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, bool modified,
                                    std::optional<Model::Value> layout, bool trailingNewline)
 {
-    auto *document = new GraphDocument(*m_context.registry);
-    document->reset(std::move(graph), filePath, std::move(layout), trailingNewline);
-    auto *editor = new GraphEditor(document, m_tabs);
-    m_undoGroup->addStack(document->undoStack());
+    GraphEditor *editor = m_documents->add(std::move(graph), filePath, modified,
+                                           std::move(layout), trailingNewline);
+    updateTitle();
+    return editor;
+}
+
+void MainWindow::wireEditor(GraphEditor *editor)
+{
+    GraphDocument *document = editor->document();
     editor->view()->setMinimapVisible(action(QStringLiteral("minimap"))->isChecked());
     connect(document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(document, &GraphDocument::filePathChanged, this, &MainWindow::updateTitle);
@@ -673,141 +649,36 @@ GraphEditor *MainWindow::addEditor(Model::Graph graph, const QString &filePath, 
         if (editor == currentEditor() && !editor->scene()->isPopulating())
             m_revalidate->start();
     });
-    if (modified) {
-        // A recovered draft: unsaved until the user saves it.
-        document->undoStack()->resetClean();
-    }
-    const int index = m_tabs->addTab(editor, document->displayName());
-    m_tabs->setCurrentIndex(index);
     connect(editor->scene(), &GraphScene::populateProgressed, this, [this](int done, int total) {
         m_progress->setVisible(done < total);
         m_progress->setRange(0, total);
         m_progress->setValue(done);
     });
-    if (!editor->scene()->isPopulating())
-        QTimer::singleShot(0, editor->view(), [editor] { editor->view()->zoomToFit(); });
-    else
-        connect(editor->scene(), &GraphScene::populated, editor->view(),
-                [editor] { editor->view()->zoomToFit(); });
-    updateTitle();
-    return editor;
 }
 
 void MainWindow::openFile(const QString &path)
 {
-    for (GraphEditor *editor : editors()) {
-        if (QFileInfo(editor->document()->filePath()) == QFileInfo(path)) {
-            m_tabs->setCurrentWidget(editor);
-            Q_EMIT documentOpened(editor);
-            return;
-        }
-    }
-    loadAsync(path, false);
+    m_documents->open(path);
 }
 
 void MainWindow::importFile(const QString &path)
 {
-    loadAsync(path, true);
-}
-
-void MainWindow::loadAsync(const QString &path, bool asImport)
-{
-    ++m_loading;
-    m_progress->setRange(0, 0);
-    m_progress->show();
-    Q_EMIT statusMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
-    auto *watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, asImport] {
-        watcher->deleteLater();
-        --m_loading;
-        m_progress->hide();
-        Loaded loaded = watcher->result();
-        if (!loaded.graph) {
-            const QString message = loaded.graph.error().text();
-            showError(asImport ? tr("Import failed") : tr("Open failed"), message);
-            log(message);
-            Q_EMIT documentOpenFailed(path, message);
-            return;
-        }
-        // Nodes of blocks Signalbox lacks open as placeholders, shown in red
-        // and named by validation, so that the user can replace them.
-        if (!loaded.unknownBlocks.isEmpty())
-            log(tr("%1 uses blocks Signalbox does not have; their nodes are kept as "
-                   "placeholders:\n  %2")
-                    .arg(QFileInfo(path).fileName(),
-                         loaded.unknownBlocks.join(QStringLiteral("\n  "))));
-        // Saved in the layout it was read in: the same bytes when unchanged.
-        GraphEditor *editor
-            = addEditor(std::move(*loaded.graph), asImport ? QString() : path, asImport,
-                        std::move(loaded.layout), loaded.trailingNewline);
-        if (!asImport)
-            addRecentFile(path);
-        QString opened
-            = tr("Opened %1 (%n node(s))", nullptr, int(editor->document()->graph().nodes.size()))
-                  .arg(QFileInfo(path).fileName());
-        if (!loaded.unknownBlocks.isEmpty())
-            opened += tr("; %n node(s) of blocks Signalbox does not have are placeholders",
-                         nullptr, int(loaded.unknownBlocks.size()));
-        log(opened);
-        Q_EMIT statusMessage(opened);
-        if (editor->scene()->isPopulating()) {
-            connect(editor->scene(), &GraphScene::populated, this,
-                    [this, editor] { Q_EMIT documentOpened(editor); });
-        } else {
-            Q_EMIT documentOpened(editor);
-        }
-    });
-    watcher->setFuture(QtConcurrent::run(readGraph, path, m_context.registry));
+    m_documents->import(path);
 }
 
 Result<void> MainWindow::saveCurrent()
 {
-    GraphEditor *editor = currentEditor();
-    if (!editor)
-        return {};
-    if (editor->document()->filePath().isEmpty()) {
-        QString path = QFileDialog::getSaveFileName(
-            this, tr("Save graph"), editor->document()->graph().name + QStringLiteral(".sbx.json"),
-            tr("Signalbox graphs (*.sbx.json)"));
-        if (path.isEmpty())
-            return makeError(ErrorCode::BadInput, QString());
-        if (!path.endsWith(QLatin1String(".json")))
-            path += QLatin1String(".sbx.json");
-        return saveCurrentAs(path);
-    }
-    return saveCurrentAs(editor->document()->filePath());
+    return m_documents->saveCurrent();
 }
 
 Result<void> MainWindow::saveCurrentAs(const QString &path)
 {
-    GraphEditor *editor = currentEditor();
-    if (!editor)
-        return {};
-    if (auto saved = editor->document()->save(path); !saved)
-        return saved;
-    m_drafts.forget(editor);
-    addRecentFile(path);
-    Q_EMIT statusMessage(tr("Saved %1").arg(path));
-    return {};
+    return m_documents->saveCurrentAs(path);
 }
 
 Result<void> MainWindow::exportCurrent(const QString &path)
 {
-    GraphEditor *editor = currentEditor();
-    if (!editor)
-        return {};
-    Model::GraphExportOptions options;
-    options.blocks = m_context.registry.get();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return makeError(ErrorCode::Storage,
-                         tr("Cannot write %1: %2").arg(path, file.errorString()));
-    file.write(Model::graphToJson(editor->document()->graph(), options));
-    if (!file.commit())
-        return makeError(ErrorCode::Storage,
-                         tr("Cannot write %1: %2").arg(path, file.errorString()));
-    Q_EMIT statusMessage(tr("Exported %1 without secrets").arg(path));
-    return {};
+    return m_documents->exportCurrent(path);
 }
 
 void MainWindow::validateCurrent()
@@ -920,19 +791,7 @@ void MainWindow::log(const QString &text)
 
 QStringList MainWindow::recentFiles() const
 {
-    return QSettings().value(QStringLiteral("recentFiles")).toStringList();
-}
-
-void MainWindow::addRecentFile(const QString &path)
-{
-    QStringList files = recentFiles();
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    files.removeAll(absolute);
-    files.prepend(absolute);
-    while (files.size() > kMaxRecentFiles)
-        files.removeLast();
-    QSettings().setValue(QStringLiteral("recentFiles"), files);
-    updateRecentMenu();
+    return m_documents->recentFiles();
 }
 
 void MainWindow::updateRecentMenu()
@@ -951,25 +810,7 @@ void MainWindow::updateRecentMenu()
 
 bool MainWindow::closeEditor(int index)
 {
-    auto *editor = qobject_cast<GraphEditor *>(m_tabs->widget(index));
-    if (!editor)
-        return true;
-    if (editor->document()->isModified()) {
-        m_tabs->setCurrentIndex(index);
-        const auto answer = QMessageBox::question(
-            this, tr("Unsaved changes"),
-            tr("Save the changes to %1 before closing?").arg(editor->document()->displayName()),
-            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-        if (answer == QMessageBox::Cancel)
-            return false;
-        if (answer == QMessageBox::Save && !saveCurrent())
-            return false;
-    }
-    m_drafts.forget(editor);
-    m_undoGroup->removeStack(editor->document()->undoStack());
-    m_tabs->removeTab(index);
-    editor->deleteLater();
-    return true;
+    return m_documents->close(index);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -988,16 +829,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     m_quitConfirmed = false;
-    while (m_tabs->count() > 0) {
-        auto *editor = qobject_cast<GraphEditor *>(m_tabs->widget(0));
-        if (editor) {
-            m_drafts.forget(editor);
-            m_undoGroup->removeStack(editor->document()->undoStack());
-        }
-        m_tabs->removeTab(0);
-        if (editor)
-            editor->deleteLater();
-    }
+    m_documents->closeAll();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
@@ -1157,13 +989,12 @@ void MainWindow::showVersions()
 
 void MainWindow::autosave()
 {
-    for (const QString &problem : m_drafts.write(editors()))
-        log(tr("Could not write the draft %1").arg(problem));
+    m_documents->writeDrafts();
 }
 
 void MainWindow::offerRecovery()
 {
-    const QStringList drafts = m_drafts.leftBehind();
+    const QStringList drafts = m_documents->leftBehindDrafts();
     if (drafts.isEmpty()) {
         m_runs->offerResume();
         return;
@@ -1176,19 +1007,7 @@ void MainWindow::offerRecovery()
     box->setObjectName(QStringLiteral("recoverBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::finished, this, [this, drafts, box] {
-        const bool recover = box->clickedButton() == box->button(QMessageBox::Yes);
-        for (const QString &name : drafts) {
-            const std::optional<Drafts::Draft> draft = m_drafts.take(name);
-            if (!recover || !draft)
-                continue;
-            Loaded loaded = parseGraph(draft->graphText, name, *m_context.registry);
-            if (loaded.graph) {
-                GraphEditor *editor = addEditor(std::move(*loaded.graph), draft->filePath, true,
-                                                std::move(loaded.layout), loaded.trailingNewline);
-                log(tr("Recovered %1").arg(editor->document()->displayName()));
-            }
-        }
-        autosave();
+        m_documents->takeDrafts(drafts, box->clickedButton() == box->button(QMessageBox::Yes));
         m_runs->offerResume();
     });
     box->open();

@@ -3,7 +3,6 @@
 
 #include "engine/credentials/credentialsstore.h"
 #include "engine/service/runservice.h"
-#include "drafts.h"
 #include "settingsdialog.h"
 
 #include "model/executionstatus.h"
@@ -36,6 +35,7 @@ struct ReviewDecision;
 namespace Signalbox::Ui {
 
 class BlockPalette;
+class Documents;
 class GraphEditor;
 class QuickAddPopup;
 class Toast;
@@ -173,14 +173,14 @@ private:
     GraphEditor *addEditor(Model::Graph graph, const QString &filePath, bool modified,
                            std::optional<Model::Value> layout = std::nullopt,
                            bool trailingNewline = false);
-    void loadAsync(const QString &path, bool asImport);
+    // The window's connections to an editor Documents made.
+    void wireEditor(GraphEditor *editor);
     void currentChanged();
     void updateTitle();
     void updateSelection();
     void showError(const QString &title, const QString &text);
     void focusNodeTitle();
     void log(const QString &text);
-    void addRecentFile(const QString &path);
     void updateRecentMenu();
     bool closeEditor(int index);
     void openCommandPalette();
@@ -208,7 +208,7 @@ private:
     Engine::ServiceOptions serviceOptions();
 
     MainWindowContext m_context;
-    Drafts m_drafts;
+    Documents *m_documents = nullptr;
     QTabWidget *m_tabs;
     QUndoGroup *m_undoGroup;
     BlockPalette *m_palette = nullptr;
@@ -234,7 +234,6 @@ private:
     std::unique_ptr<Engine::ServiceThread> m_service;
     RunController *m_runs = nullptr;
     ReviewController *m_reviews = nullptr;
-    int m_loading = 0;
 };
 
 } // namespace Signalbox::Ui
