@@ -323,6 +323,18 @@ void NodeItem::setRunStatus(std::optional<Model::ExecutionStatus> status)
 
 namespace {
 
+// A bubble under a node: its frame, in the canvas's colours, which it
+// returns for the text.
+CanvasColors paintBubble(QPainter *painter, const QRectF &rect)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    const CanvasColors colors = CanvasColors::current();
+    painter->setPen(QPen(colors.bubbleBorder, 1));
+    painter->setBrush(colors.bubble);
+    painter->drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+    return colors;
+}
+
 // The text a node is producing, under the node: its last lines, growing.
 class LiveTextItem final : public QGraphicsItem
 {
@@ -340,11 +352,7 @@ public:
     QRectF boundingRect() const override { return {0, 0, m_width, m_height}; }
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
     {
-        painter->setRenderHint(QPainter::Antialiasing);
-        const CanvasColors colors = CanvasColors::current();
-        painter->setPen(QPen(colors.bubbleBorder, 1));
-        painter->setBrush(colors.bubble);
-        painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+        const CanvasColors colors = paintBubble(painter, boundingRect());
         painter->setPen(colors.text);
         painter->drawText(boundingRect().adjusted(8, 6, -8, -6), Qt::TextWordWrap, m_shown);
     }
@@ -460,11 +468,7 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
     {
-        painter->setRenderHint(QPainter::Antialiasing);
-        const CanvasColors colors = CanvasColors::current();
-        painter->setPen(QPen(colors.bubbleBorder, 1));
-        painter->setBrush(colors.bubble);
-        painter->drawRoundedRect(boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+        const CanvasColors colors = paintBubble(painter, boundingRect());
         qreal y = 5;
         int drawn = 0;
         for (const Line &line : m_lines) {
