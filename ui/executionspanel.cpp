@@ -62,10 +62,8 @@ QVariant ExecutionsModel::data(const QModelIndex &index, int role) const
         return QStringLiteral("%1 v%2")
             .arg(m_graphNames.value(run.graphId, run.graphId))
             .arg(run.graphVersion);
-    case Started: {
-        const QDateTime started = run.startedAt.isValid() ? run.startedAt : run.createdAt;
-        return QLocale().toString(started.toLocalTime(), QLocale::ShortFormat);
-    }
+    case Started:
+        return dateTimeText(run.startedAt.isValid() ? run.startedAt : run.createdAt);
     case Duration:
         return runDuration(run);
     case Cost:

@@ -22,17 +22,9 @@ QString when(const QDateTime &time)
 {
     if (!time.isValid())
         return {};
-    const QDateTime local = time.toLocalTime();
     if (time.secsTo(QDateTime::currentDateTimeUtc()) < 24 * 3600)
-        return QLocale().toString(local.time(), QLocale::ShortFormat);
-    return QLocale().toString(local, QLocale::ShortFormat);
-}
-
-// The date and the time, for decisions looked back on.
-QString dateAndTime(const QDateTime &time)
-{
-    return time.isValid() ? QLocale().toString(time.toLocalTime(), QLocale::ShortFormat)
-                          : QString();
+        return QLocale().toString(time.toLocalTime().time(), QLocale::ShortFormat);
+    return dateTimeText(time);
 }
 
 // What the reviewer is asked about, in a row and, whole, in its tooltip.
@@ -156,7 +148,7 @@ void ReviewInbox::setWaiting(const QList<Model::PendingReview> &reviews, int pag
                                           review.graphExecId.right(6), review.instructions});
         item->setData(0, Qt::UserRole, review.nodeExecId);
         showPayload(item, 1, review.payload);
-        item->setToolTip(2, dateAndTime(review.createdAt));
+        item->setToolTip(2, dateTimeText(review.createdAt));
         item->setToolTip(3, review.graphExecId);
         item->setToolTip(4, review.instructions);
         item->setSelected(selected.contains(review.nodeExecId));
@@ -182,7 +174,7 @@ void ReviewInbox::setHistory(const QList<Model::PendingReview> &reviews,
         const bool edited = review.wasEdited.value_or(false);
         auto *item = new QTreeWidgetItem(
             m_history,
-            {dateAndTime(review.reviewedAt), review.reviewedBy,
+            {dateTimeText(review.reviewedAt), review.reviewedBy,
              approved ? (edited ? tr("Approved, edited") : tr("Approved")) : tr("Rejected"),
              graphNames.value(review.graphId, review.graphId), QString(), review.reviewMessage,
              review.graphExecId.right(6), review.instructions});

@@ -271,8 +271,7 @@ RunDetails::RunDetails(Engine::ServiceThread *service, const Model::GraphExecuti
     if (run.startedAt.isValid()) {
         // As the list of runs says it: from the start to the end.
         stats += tr("<br>Started %1 · took %2")
-                     .arg(QLocale().toString(run.startedAt.toLocalTime(), QLocale::ShortFormat),
-                          runDuration(run));
+                     .arg(dateTimeText(run.startedAt), runDuration(run));
     }
     if (run.stats) {
         stats += tr("<br>%1 node executions, %2 failed · %3 s running in the engine, %4 s CPU "

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "valuetext.h"
 
+#include <QLocale>
+
 namespace Signalbox::Ui {
 
 QString valuePreview(const Model::Value &value, int maxChars)
@@ -26,6 +28,12 @@ QString runDuration(const Model::GraphExecutionMeta &run)
         return {};
     const QDateTime end = run.endedAt.isValid() ? run.endedAt : QDateTime::currentDateTimeUtc();
     return QStringLiteral("%1 s").arg(double(run.startedAt.msecsTo(end)) / 1000.0, 0, 'f', 1);
+}
+
+QString dateTimeText(const QDateTime &time)
+{
+    return time.isValid() ? QLocale().toString(time.toLocalTime(), QLocale::ShortFormat)
+                          : QString();
 }
 
 QString spanText(qint64 ms)

@@ -20,6 +20,10 @@ QString valuePreview(const Model::Value &value, int maxChars = 0);
 // details say the same.
 QString runDuration(const Model::GraphExecutionMeta &run);
 
+// A moment as this machine's locale writes a date and a time, in local
+// time; empty for an invalid one.
+QString dateTimeText(const QDateTime &time);
+
 // A span of time on a timeline: "850 ms", "12.3 s", "4 min 05 s".
 QString spanText(qint64 ms);
 
