@@ -809,12 +809,7 @@ void PropertyPanel::setRunData(const NodeRunData *data)
 {
     const std::optional<NodeRunData> next
         = data ? std::optional<NodeRunData>(*data) : std::nullopt;
-    const bool same = next.has_value() == m_runData.has_value()
-        && (!next
-            || (next->status == m_runData->status && next->executions == m_runData->executions
-                && next->inputs == m_runData->inputs && next->outputs == m_runData->outputs
-                && next->error == m_runData->error));
-    if (same)
+    if (next == m_runData)
         return;
     m_runData = next;
     scheduleRebuild();

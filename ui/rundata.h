@@ -17,6 +17,8 @@ struct NodeRunData
     Model::ValueMap inputs;
     Model::ValueMap outputs;
     QString error;
+
+    bool operator==(const NodeRunData &) const = default;
 };
 
 // One run laid over its graph: each node's data, and on each link how many
