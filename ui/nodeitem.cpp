@@ -577,6 +577,11 @@ constexpr qreal kHoveredZ = 1;
 
 } // namespace
 
+qreal NodeItem::restingZ() const
+{
+    return (m_runData && m_runData->isVisible()) || m_live ? kBubbleZ : kPlainZ;
+}
+
 void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
 {
     setZValue(kHoveredZ);
@@ -585,14 +590,12 @@ void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
 
 void NodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
 {
-    setZValue((m_runData && m_runData->isVisible()) || m_live ? kBubbleZ : kPlainZ);
+    setZValue(restingZ());
     QGraphicsItem::hoverLeaveEvent(event);
 }
 
 void NodeItem::setRunData(const NodeRunData *data)
 {
-    if (!isUnderMouse())
-        setZValue(data || m_live ? kBubbleZ : kPlainZ);
     if (!data) {
         // Hidden, not deleted: taking thousands of items out of the scene's
         // index costs far more than hiding them, and the next run reuses them.
@@ -600,6 +603,8 @@ void NodeItem::setRunData(const NodeRunData *data)
             m_runData->hide();
             placeBubbles();
         }
+        if (!isUnderMouse())
+            setZValue(restingZ());
         return;
     }
     if (!m_runData)
@@ -607,6 +612,8 @@ void NodeItem::setRunData(const NodeRunData *data)
     static_cast<RunDataItem *>(m_runData)->setData(m_document->schemaOf(m_nodeId), *data);
     m_runData->show();
     placeBubbles();
+    if (!isUnderMouse())
+        setZValue(restingZ());
 }
 
 QStringList NodeItem::runPreview() const

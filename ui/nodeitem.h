@@ -103,6 +103,8 @@ public:
     void setRunPreviewExpanded(bool expanded);
     // Places the bubbles under the node, the run's above the live text.
     void placeBubbles();
+    // The stacking when not hovered: above plain nodes while a bubble shows.
+    qreal restingZ() const;
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
