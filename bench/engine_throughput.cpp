@@ -167,10 +167,13 @@ int main(int argc, char *argv[])
         if (!wanted(name))
             return Figures();
         QList<Figures> all;
-        for (int run = 1; run <= runs; ++run)
+        for (int run = 1; run <= runs; ++run) {
             all.append(measure(executor, **db,
                                build(QStringLiteral("%1-%2").arg(QLatin1String(name)).arg(run)),
                                inputs));
+            if (runs > 1)
+                std::fprintf(stderr, "%s run %d: %.0f /s\n", name, run, all.last().rate());
+        }
         std::sort(all.begin(), all.end(),
                   [](const Figures &a, const Figures &b) { return a.rate() < b.rate(); });
         Figures median = all.at(all.size() / 2);
