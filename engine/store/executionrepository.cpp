@@ -721,57 +721,6 @@ Result<void> ExecutionRepository::setGraphExecutionStatus(
     return {};
 }
 
-Result<Model::GraphExecution>
-ExecutionRepository::readBackGraphExecution(const QString &graphExecId)
-{
-    auto meta = selectMetas(QStringLiteral("id = ?"), {graphExecId});
-    if (!meta)
-        return meta.error();
-    if (meta->isEmpty())
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("graph execution %1 not found").arg(graphExecId));
-    return assembleGraphExecution(meta->first(), false);
-}
-
-Result<Model::GraphExecution>
-ExecutionRepository::updateGraphExecutionStartTime(const QString &graphExecId)
-{
-    if (auto set
-        = setGraphExecutionStatus(graphExecId, ExecutionStatus::Running, std::nullopt, true);
-        !set) {
-        return set.error();
-    }
-    return readBackGraphExecution(graphExecId);
-}
-
-Result<Model::GraphExecution> ExecutionRepository::updateGraphExecutionStats(
-    const QString &graphExecId, std::optional<ExecutionStatus> status,
-    const std::optional<Model::GraphExecutionStats> &stats)
-{
-    if (auto set = setGraphExecutionStatus(graphExecId, status, stats); !set)
-        return set.error();
-    return readBackGraphExecution(graphExecId);
-}
-
-Result<Model::NodeExecutionResult>
-ExecutionRepository::updateNodeExecutionStatus(const QString &nodeExecId, ExecutionStatus status,
-                                               const std::optional<Model::ValueMap> &executionData,
-                                               const std::optional<QJsonObject> &stats)
-{
-    if (auto applied
-        = setNodeExecutionStatusPath(nodeExecId, {{status}, {nowMs()}, executionData, stats});
-        !applied) {
-        return applied.error();
-    }
-    auto node = nodeExecution(nodeExecId);
-    if (!node)
-        return node.error();
-    if (!node->has_value())
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("Execution %1 not found.").arg(nodeExecId));
-    return std::move(**node);
-}
-
 Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
     const QStringList &nodeExecIds, ExecutionStatus status, const std::optional<QJsonObject> &stats)
 {

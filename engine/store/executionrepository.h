@@ -104,23 +104,12 @@ public:
                                       bool softDelete = true);
 
     // --- status and stats
-    // Sets RUNNING (through the transition table) and the start time.
-    Result<Model::GraphExecution> updateGraphExecutionStartTime(const QString &graphExecId);
-    // At least one of status and stats must be given.
-    // updateGraphExecutionStats without reading the execution back; with
-    // recordStart, a status change also sets the start time (once).
+    // At least one of status and stats must be given. With recordStart, a
+    // status change also sets the start time.
     Result<void> setGraphExecutionStatus(const QString &graphExecId,
                                          std::optional<Model::ExecutionStatus> status,
                                          const std::optional<Model::GraphExecutionStats> &stats,
                                          bool recordStart = false);
-    Result<Model::GraphExecution> updateGraphExecutionStats(
-        const QString &graphExecId, std::optional<Model::ExecutionStatus> status,
-        const std::optional<Model::GraphExecutionStats> &stats = std::nullopt);
-    // QUEUED needs executionData (the inputs the node will run with).
-    Result<Model::NodeExecutionResult>
-    updateNodeExecutionStatus(const QString &nodeExecId, Model::ExecutionStatus status,
-                              const std::optional<Model::ValueMap> &executionData = std::nullopt,
-                              const std::optional<QJsonObject> &stats = std::nullopt);
     // All or nothing: if any of them may not move to `status`, none moves and
     // the error names them. Returns the number updated.
     Result<int>
@@ -182,7 +171,6 @@ private:
                                                                    const QString &suffix,
                                                                    bool includeData);
     Result<void> loadNodeData(QList<Model::NodeExecutionResult> &results);
-    Result<Model::GraphExecution> readBackGraphExecution(const QString &graphExecId);
     Result<Model::GraphExecution> assembleGraphExecution(const Model::GraphExecutionMeta &meta,
                                                          bool includeNodeExecutions);
     bool isBlockOfType(const QString &blockId, Model::BlockType type) const;

@@ -528,7 +528,9 @@ private Q_SLOTS:
                 QVERIFY(created.ok());
                 ids.prepend(created->meta.id);
             }
-            QVERIFY(executions.updateGraphExecutionStartTime(ids.first()).ok());
+            QVERIFY(executions
+                        .setGraphExecutionStatus(ids.first(), Model::ExecutionStatus::Running, {}, true)
+                        .ok());
         }
         Run run = signalbox({QStringLiteral("executions"), QStringLiteral("list"),
                              QStringLiteral("--db"), db, QStringLiteral("--json")});

@@ -48,11 +48,34 @@ private:
         auto node = m_executions->nodeExecution(nodeExecId);
         QVERIFY(node.ok() && node->has_value());
         if ((*node)->status == ExecutionStatus::Incomplete)
-            QVERIFY(
-                m_executions->updateNodeExecutionStatus(nodeExecId, ExecutionStatus::Queued, data)
-                    .ok());
-        QVERIFY(m_executions->updateNodeExecutionStatus(nodeExecId, ExecutionStatus::Running).ok());
-        QVERIFY(m_executions->updateNodeExecutionStatus(nodeExecId, end).ok());
+            QVERIFY(setStatus(nodeExecId, ExecutionStatus::Queued, data).ok());
+        QVERIFY(setStatus(nodeExecId, ExecutionStatus::Running).ok());
+        QVERIFY(setStatus(nodeExecId, end).ok());
+    }
+
+    // One status change of a node execution, as the store writer makes it.
+    Result<void> setStatus(const QString &nodeExecId, ExecutionStatus status,
+                           const std::optional<Model::ValueMap> &data = std::nullopt,
+                           const std::optional<QJsonObject> &stats = std::nullopt)
+    {
+        return m_executions->setNodeExecutionStatusPath(
+            nodeExecId, {{status}, {QDateTime::currentMSecsSinceEpoch()}, data, stats});
+    }
+
+    Model::NodeExecutionResult node(const QString &nodeExecId)
+    {
+        auto read = m_executions->nodeExecution(nodeExecId);
+        if (!read || !read->has_value())
+            qFatal("no node execution %s", qPrintable(nodeExecId));
+        return **read;
+    }
+
+    Model::GraphExecutionMeta meta(const QString &graphExecId)
+    {
+        auto read = m_executions->graphExecutionMeta(userId(), graphExecId);
+        if (!read || !read->has_value())
+            qFatal("no graph execution %s", qPrintable(graphExecId));
+        return **read;
     }
 
 private Q_SLOTS:
@@ -130,7 +153,7 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             ids.prepend(create().meta.id);
         create(QStringLiteral("someone-else"));
-        QVERIFY(m_executions->updateGraphExecutionStats(ids.at(0), ExecutionStatus::Running).ok());
+        QVERIFY(m_executions->setGraphExecutionStatus(ids.at(0), ExecutionStatus::Running, {}).ok());
 
         GraphExecutionFilter mine;
         mine.userId = userId();
@@ -311,22 +334,22 @@ private Q_SLOTS:
         const QString id = addNodeInput(*m_executions, exec, QStringLiteral("tpl"),
                                         QStringLiteral("format"), QStringLiteral("x"));
 
-        auto noData = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Queued);
+        auto noData = setStatus(id, ExecutionStatus::Queued);
         QVERIFY(!noData.ok());
         QCOMPARE(noData.error().message,
                  QStringLiteral("Execution data must be provided when queuing an execution."));
 
         const Model::ValueMap data {{QStringLiteral("format"), QStringLiteral("x")},
                                     {QStringLiteral("values"), Model::ValueMap()}};
-        auto queued = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Queued, data);
-        QVERIFY(queued.ok());
-        QCOMPARE(queued->status, ExecutionStatus::Queued);
-        QVERIFY(queued->queueTime.isValid());
-        QCOMPARE(queued->inputData, data);
+        QVERIFY(setStatus(id, ExecutionStatus::Queued, data).ok());
+        const Model::NodeExecutionResult queued = node(id);
+        QCOMPARE(queued.status, ExecutionStatus::Queued);
+        QVERIFY(queued.queueTime.isValid());
+        QCOMPARE(queued.inputData, data);
 
-        auto running = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Running);
-        QVERIFY(running->startTime.isValid());
-        QVERIFY(!running->endTime.isValid());
+        QVERIFY(setStatus(id, ExecutionStatus::Running).ok());
+        QVERIFY(node(id).startTime.isValid());
+        QVERIFY(!node(id).endTime.isValid());
 
         Model::NodeExecutionStats stats;
         stats.walltime = 0.25;
@@ -335,32 +358,28 @@ private Q_SLOTS:
         stats.outputSize = 7;
         stats.cost = 3;
         stats.extra.insert(QStringLiteral("llm_call_count"), 2);
-        auto done = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Completed,
-                                                            std::nullopt, stats.toJson());
-        QVERIFY(done.ok());
-        QVERIFY(done->endTime.isValid());
-        QCOMPARE(done->stats, stats);
+        QVERIFY(setStatus(id, ExecutionStatus::Completed, std::nullopt, stats.toJson()).ok());
+        const Model::NodeExecutionResult done = node(id);
+        QVERIFY(done.endTime.isValid());
+        QCOMPARE(done.stats, stats);
 
-        auto refused = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Running);
+        auto refused = setStatus(id, ExecutionStatus::Running);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
         QCOMPARE(refused.error().message,
                  QStringLiteral("node execution %1: cannot change status from COMPLETED to RUNNING")
                      .arg(id));
-        QCOMPARE((*m_executions->nodeExecution(id))->status, ExecutionStatus::Completed);
+        QCOMPARE(node(id).status, ExecutionStatus::Completed);
 
-        auto incomplete = m_executions->updateNodeExecutionStatus(id, ExecutionStatus::Incomplete);
-        QCOMPARE(incomplete.error().code, ErrorCode::BadInput);
-        auto missing = m_executions->updateNodeExecutionStatus(QStringLiteral("ghost"),
-                                                               ExecutionStatus::Running);
-        QCOMPARE(missing.error().code, ErrorCode::NotFound);
+        QCOMPARE(setStatus(id, ExecutionStatus::Incomplete).error().code, ErrorCode::BadInput);
+        QCOMPARE(setStatus(QStringLiteral("ghost"), ExecutionStatus::Running).error().code,
+                 ErrorCode::NotFound);
 
         // TERMINATED sets an end time as well (DESIGN §3).
         const QString other = addNodeInput(*m_executions, exec, QStringLiteral("tpl"),
                                            QStringLiteral("format"), QStringLiteral("y"));
-        auto terminated = m_executions->updateNodeExecutionStatus(other, ExecutionStatus::Terminated);
-        QVERIFY(terminated.ok());
-        QVERIFY(terminated->endTime.isValid());
+        QVERIFY(setStatus(other, ExecutionStatus::Terminated).ok());
+        QVERIFY(node(other).endTime.isValid());
     }
 
     void statusPathsAreCheckedStepByStep()
@@ -416,7 +435,7 @@ private Q_SLOTS:
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
         QCOMPARE(refused.error().details.size(), 3);
 
-        QVERIFY(m_executions->updateNodeExecutionStatus(ids.at(2), ExecutionStatus::Running).ok());
+        QVERIFY(setStatus(ids.at(2), ExecutionStatus::Running).ok());
         auto partial
             = m_executions->updateNodeExecutionStatusBatch(ids, ExecutionStatus::Completed);
         QVERIFY(!partial.ok());
@@ -438,13 +457,13 @@ private Q_SLOTS:
     void graphStatusAndStats()
     {
         const QString id = create().meta.id;
-        QCOMPARE(m_executions->updateGraphExecutionStats(id, std::nullopt).error().code,
+        QCOMPARE(m_executions->setGraphExecutionStatus(id, std::nullopt, std::nullopt).error().code,
                  ErrorCode::BadInput);
 
-        auto started = m_executions->updateGraphExecutionStartTime(id);
-        QVERIFY(started.ok());
-        QCOMPARE(started->meta.status, ExecutionStatus::Running);
-        QVERIFY(started->meta.startedAt.isValid());
+        QVERIFY(m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, {}, true).ok());
+        QCOMPARE(meta(id).status, ExecutionStatus::Running);
+        const QDateTime startedAt = meta(id).startedAt;
+        QVERIFY(startedAt.isValid());
 
         Model::GraphExecutionStats stats;
         stats.cost = 12;
@@ -457,31 +476,32 @@ private Q_SLOTS:
         stats.error = QStringLiteral("one node failed");
         stats.activityStatus = QStringLiteral("summarised");
         stats.correctnessScore = 0.5;
-        auto onlyStats = m_executions->updateGraphExecutionStats(id, std::nullopt, stats);
-        QVERIFY(onlyStats.ok());
-        QCOMPARE(onlyStats->meta.status, ExecutionStatus::Running);
-        QVERIFY(onlyStats->meta.stats.has_value());
-        QCOMPARE(*onlyStats->meta.stats, stats);
+        QVERIFY(m_executions->setGraphExecutionStatus(id, std::nullopt, stats).ok());
+        QCOMPARE(meta(id).status, ExecutionStatus::Running);
+        QVERIFY(meta(id).stats.has_value());
+        QCOMPARE(*meta(id).stats, stats);
 
-        auto failed = m_executions->updateGraphExecutionStats(id, ExecutionStatus::Failed, stats);
-        QVERIFY(failed.ok());
-        QCOMPARE(failed->meta.status, ExecutionStatus::Failed);
-        QVERIFY(failed->meta.endedAt.isValid());
+        QVERIFY(m_executions->setGraphExecutionStatus(id, ExecutionStatus::Failed, stats).ok());
+        QCOMPARE(meta(id).status, ExecutionStatus::Failed);
+        QVERIFY(meta(id).endedAt.isValid());
+        QCOMPARE(meta(id).startedAt, startedAt);
 
-        auto refused = m_executions->updateGraphExecutionStats(id, ExecutionStatus::Running);
+        auto refused = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, {});
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
         QCOMPARE(refused.error().message,
                  QStringLiteral("graph execution %1: cannot change status from FAILED to RUNNING")
                      .arg(id));
-        QCOMPARE(m_executions->updateGraphExecutionStartTime(id).error().code, ErrorCode::Conflict);
-        QCOMPARE(
-            m_executions->updateGraphExecutionStats(QStringLiteral("ghost"), std::nullopt, stats)
-                .error()
-                .code,
-            ErrorCode::NotFound);
+        QCOMPARE(m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, {}, true)
+                     .error()
+                     .code,
+                 ErrorCode::Conflict);
+        QCOMPARE(m_executions->setGraphExecutionStatus(QStringLiteral("ghost"), std::nullopt, stats)
+                     .error()
+                     .code,
+                 ErrorCode::NotFound);
         QCOMPARE(m_executions
-                     ->updateGraphExecutionStats(QStringLiteral("ghost"), ExecutionStatus::Queued)
+                     ->setGraphExecutionStatus(QStringLiteral("ghost"), ExecutionStatus::Queued, {})
                      .error()
                      .code,
                  ErrorCode::NotFound);
