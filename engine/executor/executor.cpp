@@ -481,15 +481,18 @@ Result<bool> Executor::resumeExecution(const QString &graphExecId, const QString
             = m_reviews->expireDueReviews(QDateTime::currentDateTimeUtc(), graphExecId);
             !expired)
             return expired.error();
-        auto waiting = m_reviews->pendingReviewsForExecution(graphExecId, userId);
-        if (!waiting)
-            return waiting.error();
-        if (!waiting->isEmpty()) {
-            if (onlyPaused) {
-                if (auto committed = transaction.commit(); !committed)
-                    return committed.error();
-                return false;
-            }
+        auto waits = m_reviews->hasPendingReviewsForGraphExec(graphExecId);
+        if (!waits)
+            return waits.error();
+        if (*waits && onlyPaused) {
+            if (auto committed = transaction.commit(); !committed)
+                return committed.error();
+            return false;
+        }
+        if (*waits) {
+            auto waiting = m_reviews->pendingReviewsForExecution(graphExecId, userId);
+            if (!waiting)
+                return waiting.error();
             return makeError(ErrorCode::Conflict,
                              QStringLiteral("execution %1 still waits for %2 review(s)")
                                  .arg(graphExecId)

@@ -239,19 +239,6 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
         review.payload, review.status, review.reviewMessage, review.processed, review.nodeExecId});
 }
 
-Result<std::optional<Model::PendingReview>>
-ReviewRepository::pendingReviewByNodeExecId(const QString &nodeExecId, const QString &userId)
-{
-    auto found
-        = select(QStringLiteral("r.node_exec_id = ? AND r.user_id = ? AND r.status = 'WAITING'"),
-                 {nodeExecId, userId});
-    if (!found)
-        return found.error();
-    if (found->isEmpty())
-        return std::optional<Model::PendingReview>();
-    return std::optional<Model::PendingReview>(found->first());
-}
-
 Result<QMap<QString, Model::PendingReview>>
 ReviewRepository::reviewsByNodeExecIds(const QStringList &nodeExecIds, const QString &userId)
 {
@@ -493,21 +480,6 @@ Result<int> ReviewRepository::cancelPendingReviewsForExecution(const QString &gr
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
     return cancelled;
-}
-
-Result<int> ReviewRepository::deleteReviewByNodeExecId(const QString &nodeExecId,
-                                                       const QString &userId)
-{
-    auto remove = m_db.prepare(
-        QStringLiteral("DELETE FROM pending_reviews WHERE node_exec_id = ? AND user_id = ?"));
-    if (!remove)
-        return remove.error();
-    (*remove)->addBindValue(nodeExecId);
-    (*remove)->addBindValue(userId);
-    if (!(*remove)->exec())
-        return m_db.storageError((*remove)->lastError(),
-                                 QStringLiteral("deleting review %1").arg(nodeExecId));
-    return (*remove)->numRowsAffected();
 }
 
 Result<QList<ExpiredReview>> ReviewRepository::expireDueReviews(const QDateTime &now,

@@ -90,12 +90,10 @@ public:
     // (asking twice makes one). None while it waits or once processed; the
     // decision when decided and not yet processed.
     Result<std::optional<Model::ReviewResult>> getOrCreateHumanReview(const NewReview &review);
-    // The user's WAITING review of a node execution.
-    Result<std::optional<Model::PendingReview>> pendingReviewByNodeExecId(const QString &nodeExecId,
-                                                                          const QString &userId);
     // The user's reviews of these node executions, in any status.
     Result<QMap<QString, Model::PendingReview>> reviewsByNodeExecIds(const QStringList &nodeExecIds,
                                                                      const QString &userId);
+    // Whether any review of the execution is WAITING.
     Result<bool> hasPendingReviewsForGraphExec(const QString &graphExecId);
     // Which of these executions had a review rejected.
     Result<QSet<QString>> executionsWithRejectedReviews(const QStringList &graphExecIds);
@@ -123,7 +121,6 @@ public:
     // Rejects the execution's WAITING reviews ("Execution was stopped by
     // user"); the execution must belong to the user. Returns how many.
     Result<int> cancelPendingReviewsForExecution(const QString &graphExecId, const QString &userId);
-    Result<int> deleteReviewByNodeExecId(const QString &nodeExecId, const QString &userId);
     // Decides the WAITING reviews whose deadline is at or before `now`:
     // approved with a message saying so when they allow skipping, otherwise
     // rejected. Each is decided by a conditional update, so a reviewer who

@@ -763,6 +763,17 @@ private Q_SLOTS:
         // The review holds the block's input, always editable; the edited
         // input is what the block runs on.
         const QString approved = runPaused();
+        // While it waits, the run is not taken up: a plain resume says why,
+        // one after a decision leaves it paused.
+        auto early = m_executor->resume(approved);
+        QVERIFY(!early.ok());
+        QCOMPARE(early.error().code, ErrorCode::Conflict);
+        QCOMPARE(early.error().message,
+                 QStringLiteral("execution %1 still waits for 1 review(s)").arg(approved));
+        auto afterReview = m_executor->resumeAfterReview(approved, kUser);
+        QVERIFY(afterReview.ok());
+        QVERIFY(!*afterReview);
+        QCOMPARE(load(approved).meta.status, ExecutionStatus::Review);
         const auto review = reviews.pendingReviewsForExecution(approved, kUser)->first();
         // The payload keeps the order the inputs were written in.
         QCOMPARE(Model::toJson(review.payload), json("{'recipient':'bob','amount':5}"));

@@ -223,9 +223,10 @@ private Q_SLOTS:
         QThread::msleep(3);
         QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("c"))).ok());
 
-        QVERIFY(m_reviews->pendingReviewByNodeExecId(QStringLiteral("a"), userId())->has_value());
-        QVERIFY(!m_reviews->pendingReviewByNodeExecId(QStringLiteral("a"), QStringLiteral("eve"))
-                     ->has_value());
+        QVERIFY(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, userId())
+                    ->contains(QStringLiteral("a")));
+        QVERIFY(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, QStringLiteral("eve"))
+                    ->isEmpty());
         QVERIFY(*m_reviews->hasPendingReviewsForGraphExec(exec));
 
         // Newest first for the user, paged; oldest first for an execution.
@@ -297,7 +298,9 @@ private Q_SLOTS:
                  QStringLiteral("Review b was already processed with status REJECTED, cannot "
                                 "change to APPROVED"));
         QCOMPARE(
-            m_reviews->pendingReviewByNodeExecId(QStringLiteral("c"), userId())->value().status,
+            m_reviews->reviewsByNodeExecIds({QStringLiteral("c")}, userId())
+                ->value(QStringLiteral("c"))
+                .status,
             ReviewStatus::Waiting);
 
         // Unknown reviews and other users' reviews are named.
@@ -418,11 +421,6 @@ private Q_SLOTS:
         QVERIFY(reviews->value(QStringLiteral("a")).processed);
         QCOMPARE(reviews->value(QStringLiteral("b")).status, ReviewStatus::Approved);
         QCOMPARE(*m_reviews->cancelPendingReviewsForExecution(exec, userId()), 0);
-
-        QCOMPARE(*m_reviews->deleteReviewByNodeExecId(QStringLiteral("a"), QStringLiteral("eve")),
-                 0);
-        QCOMPARE(*m_reviews->deleteReviewByNodeExecId(QStringLiteral("a"), userId()), 1);
-        QVERIFY(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, userId())->isEmpty());
     }
 
     void deadlinesDecideReviews()
