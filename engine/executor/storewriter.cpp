@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "storewriter.h"
 
+#include "taskqueue.h"
+
 #include "engine/store/changefeed.h"
 
 #include "engine/blocks/blockregistry.h"
@@ -129,7 +131,11 @@ void StoreWriter::run()
             }
         }
         m_progress.notify_all(); // room for more
-        CommittedBatch batch = write(log, std::move(events));
+        CommittedBatch batch;
+        {
+            const OwnWork busy;
+            batch = write(log, std::move(events));
+        }
         {
             std::lock_guard lock(m_mutex);
             m_refusedRuns.unite(batch.failedRuns);

@@ -63,6 +63,18 @@ void TaskQueue::pump()
     }
 }
 
+std::atomic<quint64> &Detail::ownWorkBegun()
+{
+    static std::atomic<quint64> begun = 0;
+    return begun;
+}
+
+std::atomic<quint64> &Detail::ownWorkEnded()
+{
+    static std::atomic<quint64> ended = 0;
+    return ended;
+}
+
 std::chrono::steady_clock::time_point &Detail::calmUntil()
 {
     thread_local std::chrono::steady_clock::time_point until;

@@ -25,14 +25,33 @@ struct LingerLimits
 namespace Detail {
 // Until when the calling thread does not linger.
 std::chrono::steady_clock::time_point &calmUntil();
+// How many OwnWork scopes began and ended in the process.
+std::atomic<quint64> &ownWorkBegun();
+std::atomic<quint64> &ownWorkEnded();
 } // namespace Detail
+
+// Marks work of this process that holds a processor for a while, such as
+// the store writer's transactions. A turn of a lingering thread that was
+// slow while such work ran went to it, not to other programs: the thread
+// goes on lingering. Without this, every transaction that took a
+// processor from a lingering thread stopped lingering for the calm, and
+// the runs around it went at the pace of thread wake-ups.
+class OwnWork
+{
+public:
+    OwnWork() { Detail::ownWorkBegun().fetch_add(1, std::memory_order_acq_rel); }
+    ~OwnWork() { Detail::ownWorkEnded().fetch_add(1, std::memory_order_acq_rel); }
+    OwnWork(const OwnWork &) = delete;
+    OwnWork &operator=(const OwnWork &) = delete;
+};
 
 // Waits up to `linger` for ready() by spinning; true when it holds. Each
 // turn hands the processor to any thread that is ready to run on it, so a
 // thread on the same processor that would make ready() hold goes first.
-// While other work competes for the processors a turn takes long: the
+// While other programs compete for the processors a turn takes long: the
 // thread then stops lingering for a while, since spinning would give its
 // turn away and a busy processor wakes a sleeping thread at once anyway.
+// A turn that was slow while OwnWork ran does not count.
 template<typename Ready>
 bool lingerUntil(Ready ready, std::chrono::microseconds linger, const LingerLimits &limits = {})
 {
@@ -41,19 +60,26 @@ bool lingerUntil(Ready ready, std::chrono::microseconds linger, const LingerLimi
     if (linger.count() <= 0 || last < Detail::calmUntil())
         return ready();
     const Clock::time_point until = last + linger;
+    quint64 ownBegun = Detail::ownWorkBegun().load(std::memory_order_acquire);
     for (;;) {
         const bool done = ready();
         const Clock::time_point now = Clock::now();
-        // Also when what it waited for came meanwhile: it came late.
         if (now - last > limits.busyHandOver) {
-            Detail::calmUntil() = now + limits.calm;
-            return done;
+            const quint64 begun = Detail::ownWorkBegun().load(std::memory_order_acquire);
+            const bool own = begun != ownBegun
+                || begun != Detail::ownWorkEnded().load(std::memory_order_acquire);
+            // Also when what it waited for came meanwhile: it came late.
+            if (!own) {
+                Detail::calmUntil() = now + limits.calm;
+                return done;
+            }
         }
         if (done)
             return true;
         if (now >= until)
             return false;
         last = now;
+        ownBegun = Detail::ownWorkBegun().load(std::memory_order_acquire);
         QThread::yieldCurrentThread();
     }
 }

@@ -198,6 +198,50 @@ private Q_SLOTS:
         QVERIFY(!lingerUntil([] { return false; }, 50ms, patient));
         QVERIFY(clock.elapsed() >= 50);
     }
+
+    void aTurnTakenByOwnWorkDoesNotStopLingering()
+    {
+        // A fresh thread, whose calm is its own.
+        bool ok = false;
+        QString failure;
+        std::unique_ptr<QThread> thread(QThread::create([&] {
+            const LingerLimits limits {std::chrono::milliseconds(5), std::chrono::seconds(10)};
+            const LingerLimits patient {std::chrono::seconds(10), std::chrono::milliseconds(1)};
+            const auto slowTurn = [&] {
+                int turns = 0;
+                return lingerUntil(
+                    [&] {
+                        if (++turns == 1)
+                            return false;
+                        QThread::msleep(30);
+                        return turns == 3;
+                    },
+                    10s, limits);
+            };
+            const auto lingers = [&] {
+                QElapsedTimer clock;
+                clock.start();
+                lingerUntil([] { return false; }, 50ms, patient);
+                return clock.elapsed() >= 50;
+            };
+            // Slow while the process's own work runs: it goes on.
+            {
+                const OwnWork busy;
+                if (!slowTurn())
+                    return void(failure = QStringLiteral("a turn taken by own work ended it"));
+            }
+            if (!lingers())
+                return void(failure = QStringLiteral("a turn taken by own work stopped lingering"));
+            // Slow with no such work: a calm.
+            slowTurn();
+            if (lingers())
+                return void(failure = QStringLiteral("a slow turn did not stop lingering"));
+            ok = true;
+        }));
+        thread->start();
+        QVERIFY(thread->wait(20000));
+        QVERIFY2(ok, qPrintable(failure));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTaskQueue)
