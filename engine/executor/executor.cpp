@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "executor.h"
 
+#include "runner.h"
+
 #include "model/graphvalidation.h"
 
 #include "engine/blocks/blockpipeline.h"
@@ -243,6 +245,7 @@ Executor::Executor(QString databasePath, std::shared_ptr<const BlockRegistry> re
     , m_registry(std::move(registry))
     , m_events(events)
     , m_pool(threads, kLinger)
+    , m_runner(Runner::thisProcess().toText())
 {
     // Another process may stop a run by setting its status in the store.
     m_stopPoll.setInterval(kStopPollMs);
@@ -372,6 +375,8 @@ Result<QString> Executor::start(const RunRequest &request)
         = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, std::nullopt, true);
     if (!running)
         return running.error();
+    if (auto held = m_executions->setGraphExecutionRunner(id, m_runner); !held)
+        return held.error();
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
 
@@ -474,6 +479,20 @@ Result<bool> Executor::resumeExecution(const QString &graphExecId, const QString
                          QStringLiteral("execution %1 is %2; only QUEUED, RUNNING, REVIEW or "
                                         "TERMINATED executions can be resumed")
                              .arg(graphExecId, Model::statusName(status)));
+    }
+    if (status == ExecutionStatus::Queued || status == ExecutionStatus::Running) {
+        // Going, or left so by a process that ended without finishing it:
+        // only the second is taken up here.
+        auto runner = m_executions->graphExecutionRunner(graphExecId);
+        if (!runner)
+            return runner.error();
+        const Runner other = Runner::fromText(*runner);
+        if (other.isAnotherLiveProcess()) {
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("execution %1 is being run by %2; stop it first to "
+                                            "resume it here")
+                                 .arg(graphExecId, other.describe()));
+        }
     }
     if (status == ExecutionStatus::Review) {
         // Deadlines that passed while nothing ran it are applied now.
@@ -585,6 +604,8 @@ Result<bool> Executor::resumeExecution(const QString &graphExecId, const QString
             !running)
             return running.error();
     }
+    if (auto held = m_executions->setGraphExecutionRunner(graphExecId, m_runner); !held)
+        return held.error();
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
 

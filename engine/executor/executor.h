@@ -293,6 +293,8 @@ private:
     TaskQueue m_pool;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<ExecutionRepository> m_executions;
+    // This process, as the store records who runs an execution.
+    const QString m_runner;
     std::unique_ptr<GraphRepository> m_graphs;
     std::unique_ptr<ReviewRepository> m_reviews;
     QHash<QString, Run> m_runs;

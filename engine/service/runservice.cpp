@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runservice.h"
 
+#include "engine/executor/runner.h"
+
 #include "engine/reviewer.h"
 #include "engine/stopexecution.h"
 
@@ -225,13 +227,20 @@ Result<QStringList> RunService::interruptedRuns()
     GraphExecutionFilter filter;
     filter.userId = m_options.userId;
     filter.statuses = {ExecutionStatus::Running, ExecutionStatus::Queued};
-    auto found = ExecutionRepository(*m_db, m_options.registry.get()).graphExecutions(filter);
+    ExecutionRepository executions(*m_db, m_options.registry.get());
+    auto found = executions.graphExecutions(filter);
     if (!found)
         return found.error();
     QStringList ids;
     for (const Model::GraphExecutionMeta &meta : std::as_const(*found)) {
         // Children resume with their parent; runs of this service are going.
-        if (meta.parentGraphExecId.isEmpty() && !isRunning(meta.id))
+        if (!meta.parentGraphExecId.isEmpty() || isRunning(meta.id))
+            continue;
+        // So are those that another process still runs.
+        auto runner = executions.graphExecutionRunner(meta.id);
+        if (!runner)
+            return runner.error();
+        if (!Runner::fromText(*runner).isAnotherLiveProcess())
             ids.append(meta.id);
     }
     return ids;

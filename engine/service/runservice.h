@@ -125,7 +125,8 @@ public:
     Result<std::optional<Model::GraphExecutionMeta>> run(const QString &graphExecId);
     Result<QList<Model::GraphExecutionMeta>> children(const QString &graphExecId);
     Result<QList<Model::NodeExecutionResult>> nodeExecutions(const QString &graphExecId);
-    // Top-level runs left QUEUED or RUNNING, as by a crash.
+    // Top-level runs left QUEUED or RUNNING, as by a crash: neither this
+    // service nor another live process runs them.
     Result<QStringList> interruptedRuns();
 
     // The user's credentials, metadata only (for the faces' pickers and

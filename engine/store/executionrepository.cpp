@@ -721,6 +721,42 @@ Result<void> ExecutionRepository::setGraphExecutionStatus(
     return {};
 }
 
+Result<void> ExecutionRepository::setGraphExecutionRunner(const QString &graphExecId,
+                                                          const QString &runner)
+{
+    auto update
+        = m_db.prepare(QStringLiteral("UPDATE graph_executions SET runner = ? WHERE id = ?"));
+    if (!update)
+        return update.error();
+    (*update)->addBindValue(runner.isEmpty() ? QVariant() : QVariant(runner));
+    (*update)->addBindValue(graphExecId);
+    if (!(*update)->exec())
+        return m_db.storageError((*update)->lastError(),
+                                 QStringLiteral("recording who runs %1").arg(graphExecId));
+    if ((*update)->numRowsAffected() < 1)
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("graph execution %1 not found").arg(graphExecId));
+    return {};
+}
+
+Result<QString> ExecutionRepository::graphExecutionRunner(const QString &graphExecId)
+{
+    auto select
+        = m_db.prepare(QStringLiteral("SELECT runner FROM graph_executions WHERE id = ?"));
+    if (!select)
+        return select.error();
+    (*select)->addBindValue(graphExecId);
+    if (!(*select)->exec())
+        return m_db.storageError((*select)->lastError(),
+                                 QStringLiteral("reading who runs %1").arg(graphExecId));
+    if (!(*select)->next())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("graph execution %1 not found").arg(graphExecId));
+    const QString runner = (*select)->value(0).toString();
+    (*select)->finish();
+    return runner;
+}
+
 Result<int> ExecutionRepository::updateNodeExecutionStatusBatch(
     const QStringList &nodeExecIds, ExecutionStatus status, const std::optional<QJsonObject> &stats)
 {

@@ -110,6 +110,10 @@ public:
                                          std::optional<Model::ExecutionStatus> status,
                                          const std::optional<Model::GraphExecutionStats> &stats,
                                          bool recordStart = false);
+    // Which process runs the execution, as Runner::toText() writes it;
+    // empty for none.
+    Result<void> setGraphExecutionRunner(const QString &graphExecId, const QString &runner);
+    Result<QString> graphExecutionRunner(const QString &graphExecId);
     // All or nothing: if any of them may not move to `status`, none moves and
     // the error names them. Returns the number updated.
     Result<int>

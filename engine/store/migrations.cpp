@@ -261,6 +261,14 @@ QList<Migration> buildMigrations()
                  QStringLiteral("DELETE ON pending_reviews"), QStringLiteral("review"),
                  QStringLiteral("OLD.node_exec_id"), QStringLiteral("OLD.graph_exec_id")),
         }});
+
+    // 6: which process runs an execution, so that another process does
+    // not take up a run that is still going.
+    migrations.append(Migration {
+        6,
+        {
+            QStringLiteral("ALTER TABLE graph_executions ADD COLUMN runner TEXT"),
+        }});
     return migrations;
 }
 

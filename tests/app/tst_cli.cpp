@@ -946,6 +946,12 @@ private Q_SLOTS:
                 return false;
             }()),
             10000);
+        // While that process lives, the run is its own: a resume elsewhere
+        // would run it twice.
+        const Run twice = signalbox({QStringLiteral("resume"), id, QStringLiteral("--db"), db});
+        QCOMPARE(twice.exitCode, 5);
+        QVERIFY2(twice.err.contains(QStringLiteral("process %1").arg(running.processId())),
+                 qPrintable(twice.err));
         running.kill();
         QVERIFY(running.waitForFinished());
 

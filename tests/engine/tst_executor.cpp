@@ -3,12 +3,14 @@
 #include "engine/blocks/blockids.h"
 #include "engine/blocks/mediafile.h"
 #include "engine/executor/executor.h"
+#include "engine/executor/runner.h"
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -1023,6 +1025,49 @@ private Q_SLOTS:
         QCOMPARE(executionsOf(execution, QStringLiteral("wait")).first().status,
                  ExecutionStatus::Terminated);
         QVERIFY(executionsOf(execution, QStringLiteral("after")).isEmpty());
+    }
+
+    void runnersNameTheProcessThatRunsARun()
+    {
+        const Runner self = Runner::thisProcess();
+        QCOMPARE(Runner::fromText(self.toText()).describe(), self.describe());
+        QVERIFY(Runner::fromText(self.toText()).isThisProcess());
+        QVERIFY(!Runner::fromText(self.toText()).isAnotherLiveProcess());
+
+        // Another process, while it lives.
+        QProcess sleeper;
+        sleeper.start(QStringLiteral("sleep"), {QStringLiteral("30")});
+        QVERIFY(sleeper.waitForStarted());
+        Runner other = self;
+        other.pid = sleeper.processId();
+#ifdef Q_OS_LINUX
+        // Its start is read as this process's was: only the id differs.
+        other.started.clear();
+        QVERIFY(other.isAnotherLiveProcess());
+        other = Runner::fromText(self.toText());
+        other.pid = sleeper.processId();
+        other.started = self.started.section(QLatin1Char('/'), 0, 0) + QStringLiteral("/1");
+        // The same id given to a process that started at another moment.
+        QVERIFY(!other.isAnotherLiveProcess());
+#endif
+        other.started.clear();
+        QVERIFY(other.isAnotherLiveProcess());
+        sleeper.kill();
+        QVERIFY(sleeper.waitForFinished());
+        QVERIFY(!other.isAnotherLiveProcess());
+
+        // On another host it cannot be looked at, and counts as running.
+        Runner remote = self;
+        remote.host = QStringLiteral("elsewhere.invalid");
+        QVERIFY(remote.isAnotherLiveProcess());
+
+        // What the store holds is data: anything else names no process.
+        for (const char *text : {"", "not json", "[1]", "{\"pid\": -4}", "{\"pid\": \"1\"}"}) {
+            const Runner read = Runner::fromText(QString::fromUtf8(text));
+            QCOMPARE(read.pid, 0);
+            QVERIFY(!read.isAnotherLiveProcess());
+            QVERIFY(read.toText().isEmpty());
+        }
     }
 
     void resumeContinuesWithoutRepeatingCompletedWork()

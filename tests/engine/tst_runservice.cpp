@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/executor/runner.h"
 #include "engine/service/servicethread.h"
+#include "engine/store/executionrepository.h"
 #include "engine/store/reviewrepository.h"
 #include "model/graphjson.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -235,6 +238,53 @@ private Q_SLOTS:
         auto again = feed.poll();
         QVERIFY(again.ok());
         QVERIFY(again->isEmpty());
+    }
+
+    void interruptedRunsLeaveRunsThatAnotherLiveProcessRuns()
+    {
+        RunService service(options());
+        QVERIFY(service.open().ok());
+        const QString graph = saveGraph(service, kReviewGraph);
+        QProcess live;
+        QProcess dead;
+        for (QProcess *process : {&live, &dead}) {
+            process->start(QStringLiteral("sleep"), {QStringLiteral("30")});
+            QVERIFY(process->waitForStarted());
+        }
+        // Two runs left RUNNING, each recorded as run by one of them.
+        auto db = Database::open(m_path);
+        QVERIFY(db.ok());
+        ExecutionRepository executions(**db, m_registry.get());
+        QStringList ids;
+        for (QProcess *process : {&live, &dead}) {
+            NewGraphExecution request;
+            request.graphId = graph;
+            request.graphVersion = 1;
+            request.userId = kUser;
+            auto created = executions.createGraphExecution(request);
+            QVERIFY(created.ok());
+            ids.append(created->meta.id);
+            QVERIFY(executions.setGraphExecutionStatus(ids.last(), ExecutionStatus::Queued, {}).ok());
+            QVERIFY(executions.setGraphExecutionStatus(ids.last(), ExecutionStatus::Running, {}).ok());
+            Runner runner = Runner::thisProcess();
+            runner.pid = process->processId();
+            runner.started.clear();
+            QVERIFY(executions.setGraphExecutionRunner(ids.last(), runner.toText()).ok());
+        }
+        dead.kill();
+        QVERIFY(dead.waitForFinished());
+
+        auto interrupted = service.interruptedRuns();
+        QVERIFY(interrupted.ok());
+        QCOMPARE(*interrupted, QStringList {ids.at(1)});
+        auto resumed = service.resume(ids.at(0));
+        QVERIFY(!resumed.ok());
+        QCOMPARE(resumed.error().code, ErrorCode::Conflict);
+        QVERIFY2(resumed.error().message.contains(
+                     QStringLiteral("process %1 on").arg(live.processId())),
+                 qPrintable(resumed.error().message));
+        live.kill();
+        QVERIFY(live.waitForFinished());
     }
 
     void stopsARunThatAnotherServiceRuns()
