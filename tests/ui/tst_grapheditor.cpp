@@ -653,7 +653,7 @@ private Q_SLOTS:
         // A list node yields [1, 2] once and 7 on "value" twice; its links
         // take the whole list, its item 1, a key it lacks, and "value".
         Model::Graph graph;
-        const auto link = [&](const char *id, const char *source, const char *sink) {
+        const auto link = [&](const char *id, const char *source) {
             Model::Link made;
             made.id = QString::fromLatin1(id);
             made.sourceId = QStringLiteral("list");
@@ -662,10 +662,10 @@ private Q_SLOTS:
             made.sinkName = QStringLiteral("input");
             graph.links.append(made);
         };
-        link("whole", "list", "input");
-        link("item", "list_$_1", "input");
-        link("missing", "list_#_key", "input");
-        link("value", "value", "input");
+        link("whole", "list");
+        link("item", "list_$_1");
+        link("missing", "list_#_key");
+        link("value", "value");
         const auto execution = [](const char *id, int msec, const char *outputs,
                                   Model::ExecutionStatus status) {
             Model::NodeExecutionResult exec;
