@@ -44,6 +44,21 @@ const QStringList kCommands
        QStringLiteral("reviews"), QStringLiteral("credentials"), QStringLiteral("models"),
        QStringLiteral("providers")};
 
+// One CSV field (RFC 4180), quoted when it must be. A text that a
+// spreadsheet would take for a formula (=, +, -, @ first) gets a leading
+// apostrophe, so that an exported name or message is never run.
+QString csvField(QString text)
+{
+    if (!text.isEmpty() && QStringLiteral("=+-@\t\r").contains(text.front()))
+        text.prepend(QLatin1Char('\''));
+    if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"'))
+        || text.contains(QLatin1Char('\n')) || text.contains(QLatin1Char('\r'))) {
+        text.replace(QLatin1String("\""), QLatin1String("\"\""));
+        return QLatin1Char('"') + text + QLatin1Char('"');
+    }
+    return text;
+}
+
 QString shortTime(const QDateTime &time)
 {
     return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
@@ -127,6 +142,13 @@ public:
             QStringLiteral("The run's budget of cost in credits (default %1).")
                 .arg(Engine::RunBudget {}.maxCost),
             QStringLiteral("N"));
+        const QCommandLineOption format(QStringLiteral("format"),
+                                        QStringLiteral("jsonl (default) or csv (audit export)."),
+                                        QStringLiteral("FORMAT"), QStringLiteral("jsonl"));
+        const QCommandLineOption since(
+            QStringLiteral("since"),
+            QStringLiteral("Only entries from this moment on, ISO 8601 (audit export)."),
+            QStringLiteral("TIME"));
         const QCommandLineOption execution(QStringLiteral("execution"),
                                            QStringLiteral("Only reviews of this execution."),
                                            QStringLiteral("ID"));
@@ -193,6 +215,7 @@ public:
         const QCommandLineOption addFound(QStringLiteral("add"),
                                           QStringLiteral("Add the models found (models discover)."));
         parser.addOptions({baseUrl, wire, noKey, contextWindow, maxOutput, addFound});
+        parser.addOptions({format, since});
         parser.addOptions({db,
                            json,
                            graph,
@@ -231,7 +254,7 @@ public:
                            "credentials list | credentials add | credentials remove ID | models list | models add "
                            "ID | models remove ID | models default ID | models discover PROVIDER | "
                            "models stream on|off | providers list | providers set-url PROVIDER URL "
-                           "| providers add ID | providers remove ID"));
+                           "| providers add ID | providers remove ID | audit verify | audit export"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -326,6 +349,11 @@ public:
                 command.apiKey = [this, id]() -> Result<QString> { return apiKeyOf(id); };
             }
             return runModelsCommand(command, m_out, m_err);
+        } else if (group == QLatin1String("audit")) {
+            if (action == QLatin1String("verify") && rest.isEmpty())
+                return verifyAudit();
+            if (action == QLatin1String("export") && rest.isEmpty())
+                return exportAudit(parser.value(format), parser.value(since));
         } else if (group == QLatin1String("executions")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listExecutions(parser.value(graph), parser.values(status),
@@ -863,6 +891,91 @@ private:
     }
 
     // The waiting reviews, newest first (of one execution: oldest first).
+    // Checks the audit log's chain: exit 0 when every entry is as written,
+    // 1 naming the first that was changed, deleted or moved.
+    int verifyAudit()
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        auto service = openService((*db)->path(), QStringLiteral("1"));
+        if (!service)
+            return fail(service.error());
+        auto entries = (*service)->auditEntries();
+        if (!entries)
+            return fail(entries.error());
+        auto broken = (*service)->verifyAudit();
+        if (!broken)
+            return fail(broken.error());
+        if (m_json) {
+            Model::ValueMap result {{QStringLiteral("entries"), qint64(entries->size())},
+                                    {QStringLiteral("intact"), !broken->has_value()}};
+            if (*broken) {
+                result.insert(QStringLiteral("first_bad_entry"), (*broken)->seq);
+                result.insert(QStringLiteral("problem"), (*broken)->problem);
+            }
+            printValue(result);
+        } else if (!*broken) {
+            m_out << QStringLiteral("The audit log is intact: %1 entries.\n").arg(entries->size());
+        }
+        if (!*broken)
+            return ExitCompleted;
+        m_err << "signalbox: the audit log was tampered with: " << (*broken)->problem << '\n';
+        return ExitFailed;
+    }
+
+    int exportAudit(const QString &format, const QString &sinceText)
+    {
+        if (format != QLatin1String("jsonl") && format != QLatin1String("csv"))
+            return usage(QStringLiteral("--format is jsonl or csv, not \"%1\"").arg(format));
+        QDateTime from;
+        if (!sinceText.isEmpty()) {
+            from = QDateTime::fromString(sinceText, Qt::ISODateWithMs);
+            if (!from.isValid())
+                from = QDateTime::fromString(sinceText, Qt::ISODate);
+            if (!from.isValid())
+                return usage(
+                    QStringLiteral("--since takes an ISO 8601 time (2026-12-01T09:00:00Z), not "
+                                   "\"%1\"")
+                        .arg(sinceText));
+        }
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        auto service = openService((*db)->path(), QStringLiteral("1"));
+        if (!service)
+            return fail(service.error());
+        auto entries = (*service)->auditEntries(from);
+        if (!entries)
+            return fail(entries.error());
+        if (format == QLatin1String("csv")) {
+            m_out << "seq,at,kind,actor,graph_exec_id,node_exec_id,detail,prev_hash,hash\n";
+            for (const Engine::AuditEntry &entry : std::as_const(*entries)) {
+                QStringList fields {QString::number(entry.seq),
+                                    entry.at.toString(Qt::ISODateWithMs),
+                                    entry.kind,
+                                    entry.actor,
+                                    entry.graphExecId,
+                                    entry.nodeExecId,
+                                    QString::fromUtf8(Model::toJson(entry.detail,
+                                                                    Model::JsonStyle::Canonical)),
+                                    entry.previousHash,
+                                    entry.hash};
+                for (QString &field : fields)
+                    field = csvField(field);
+                m_out << fields.join(QLatin1Char(',')) << '\n';
+            }
+            return ExitCompleted;
+        }
+        for (const Engine::AuditEntry &entry : std::as_const(*entries)) {
+            Model::ValueMap line = entry.toValue().toMap();
+            line.insert(QStringLiteral("at"), entry.at.toString(Qt::ISODateWithMs));
+            line.insert(QStringLiteral("hash"), entry.hash);
+            m_out << QString::fromUtf8(Model::toJson(line, Model::JsonStyle::Canonical)) << '\n';
+        }
+        return ExitCompleted;
+    }
+
     int listReviews(const QString &executionId)
     {
         auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <utility>
@@ -484,7 +485,7 @@ void write(QByteArray &out, const Value &value, JsonStyle style)
         const double d = value.toDouble();
         // orjson writes non-finite floats as null; Python's json.dumps as
         // NaN and Infinity.
-        if (!std::isfinite(d) && style == JsonStyle::Compact)
+        if (!std::isfinite(d) && (style == JsonStyle::Compact || style == JsonStyle::Canonical))
             out.append("null");
         else if (std::isnan(d))
             out.append("NaN");
@@ -513,13 +514,21 @@ void write(QByteArray &out, const Value &value, JsonStyle style)
         out.append('{');
         bool first = true;
         const ValueMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it) {
+        QList<std::pair<QString, Value>> entries;
+        entries.reserve(map.size());
+        for (auto it = map.begin(); it != map.end(); ++it)
+            entries.append({it.key().toString(), it.value()});
+        if (style == JsonStyle::Canonical) {
+            std::stable_sort(entries.begin(), entries.end(),
+                             [](const auto &a, const auto &b) { return a.first < b.first; });
+        }
+        for (const auto &[key, item] : std::as_const(entries)) {
             if (!first)
                 out.append(spaced ? ", " : ",");
             first = false;
-            appendString(out, it.key().toString(), style);
+            appendString(out, key, style);
             out.append(spaced ? ": " : ":");
-            write(out, it.value(), style);
+            write(out, item, style);
         }
         out.append('}');
         return;

@@ -36,6 +36,10 @@ enum class JsonStyle {
     // graphs: two-space indents, "key": value, [] and {} when empty, numbers
     // as JavaScript prints them (1.0 as 1), non-finite numbers as null.
     Indented,
+    // Compact, with every object's keys sorted (by UTF-16 code unit, as
+    // RFC 8785): equal values give equal bytes, whatever their key order.
+    // For digests.
+    Canonical,
 };
 QByteArray toJson(const Value &value, JsonStyle style = JsonStyle::Compact);
 

@@ -19,7 +19,7 @@ mode="${1:-}"
 packages=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev libvalijson-dev libgraphviz-dev tzdata
-    qt6-networkauth-dev qtkeychain-qt6-dev libsodium-dev
+    qt6-networkauth-dev qtkeychain-qt6-dev libsodium-dev sqlite3
 )
 
 usage() {

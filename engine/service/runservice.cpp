@@ -147,18 +147,34 @@ Result<std::pair<QString, RunRequest>> RunService::runAgain(const QString &graph
     return std::pair {*started, request};
 }
 
+namespace {
+
+// A stop goes into the audit log with who asked for it and what the run was.
+Result<void> logStop(Database &db, const QString &graphExecId, const QString &who,
+                     ExecutionStatus before)
+{
+    return AuditLog(db).append(
+        QStringLiteral("run_stopped"), who, graphExecId, QString(),
+        Model::ValueMap {{QStringLiteral("status_before"), Model::statusName(before)}});
+}
+
+} // namespace
+
 void RunService::stop(const QString &graphExecId)
 {
     if (m_executor->isRunning(graphExecId)) {
         m_executor->stop(graphExecId);
-        Q_EMIT stopFinished({graphExecId, ExecutionStatus::Running, std::nullopt});
+        StopOutcome outcome {graphExecId, ExecutionStatus::Running, std::nullopt};
+        if (auto logged = logStop(*m_db, graphExecId, reviewer(), outcome.before); !logged)
+            outcome.error = logged.error();
+        Q_EMIT stopFinished(outcome);
         return;
     }
     // Another process runs it (or nobody does): stopped through the store,
     // which waits for that process, so on a thread of its own and with a
     // connection of its own while this thread goes on.
     m_stopPool.start([this, graphExecId, path = m_options.databasePath,
-                                          user = m_options.userId,
+                                          user = m_options.userId, who = reviewer(),
                                           grace = m_options.stopGraceMs] {
         StopOutcome outcome {graphExecId, ExecutionStatus::Running, std::nullopt};
         if (auto db = Database::open(path, {.mode = DatabaseOptions::OpenMode::MustExist}); !db) {
@@ -167,6 +183,8 @@ void RunService::stop(const QString &graphExecId)
             outcome.error = stopped.error();
         } else {
             outcome.before = *stopped;
+            if (auto logged = logStop(**db, graphExecId, who, outcome.before); !logged)
+                outcome.error = logged.error();
         }
         QMetaObject::invokeMethod(this, [this, outcome] { Q_EMIT stopFinished(outcome); });
     });
@@ -282,6 +300,16 @@ Result<InboxPage> RunService::inbox(int page, int pageSize, int decidedCount)
 Result<QMap<QString, Model::PendingReview>> RunService::reviews(const QStringList &nodeExecIds)
 {
     return ReviewRepository(*m_db).reviewsByNodeExecIds(nodeExecIds, m_options.userId);
+}
+
+Result<QList<AuditEntry>> RunService::auditEntries(const QDateTime &since)
+{
+    return AuditLog(*m_db).entries(since);
+}
+
+Result<std::optional<AuditBreak>> RunService::verifyAudit()
+{
+    return AuditLog(*m_db).verify();
 }
 
 Result<QList<Model::PendingReview>> RunService::waitingReviews(const QString &graphExecId)

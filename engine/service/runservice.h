@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/executor/executor.h"
+#include "engine/store/auditlog.h"
 #include "engine/store/changefeed.h"
 
 #include <QObject>
@@ -145,6 +146,11 @@ public:
     // reviews of several executions are refused together.
     QList<DecidedRun> decide(const QMap<QString, ReviewDecision> &decisions,
                              bool acrossExecutions = true);
+
+    // The audit log, oldest first (from `since` when it is valid), and the
+    // first place where its chain breaks.
+    Result<QList<AuditEntry>> auditEntries(const QDateTime &since = {});
+    Result<std::optional<AuditBreak>> verifyAudit();
 
 Q_SIGNALS:
     // A run started, resumed or taken over after its reviews here.

@@ -269,6 +269,28 @@ QList<Migration> buildMigrations()
         {
             QStringLiteral("ALTER TABLE graph_executions ADD COLUMN runner TEXT"),
         }});
+
+    // 7: the audit log, a hash chain of what happened to reviews and runs,
+    // and its head (the last entry's number and hash).
+    migrations.append(Migration {
+        7,
+        {
+            QStringLiteral("CREATE TABLE audit_log ("
+                           " seq INTEGER PRIMARY KEY,"
+                           " at INTEGER NOT NULL,"
+                           " kind TEXT NOT NULL,"
+                           " actor TEXT NOT NULL,"
+                           " graph_exec_id TEXT NOT NULL,"
+                           " node_exec_id TEXT NOT NULL,"
+                           " detail TEXT NOT NULL,"
+                           " prev_hash TEXT NOT NULL,"
+                           " hash TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX audit_log_by_time ON audit_log (at)"),
+            QStringLiteral("CREATE TABLE audit_head ("
+                           " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                           " seq INTEGER NOT NULL,"
+                           " hash TEXT NOT NULL)"),
+        }});
     return migrations;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reviewrepository.h"
 
+#include "auditlog.h"
+
 #include "database.h"
 
 #include <QJsonArray>
@@ -159,6 +161,16 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
         return std::optional<Model::ReviewResult>();
     const Model::PendingReview &review = found->first();
     const bool isAuto = nodeApproval && review.nodeExecId == autoKey;
+    if (isAuto) {
+        if (auto logged = AuditLog(m_db).append(
+                QStringLiteral("auto_approved"), AuditLog::engineActor(), graphExecId, nodeExecId,
+                Model::ValueMap {{QStringLiteral("node_id"), nodeId},
+                                 {QStringLiteral("approved_by"), review.reviewedBy},
+                                 {QStringLiteral("payload_sha256"),
+                                  payloadDigest(inputData ? *inputData : review.payload)}});
+            !logged)
+            return logged.error();
+    }
     Model::ReviewResult result;
     result.data = isAuto && inputData ? *inputData : review.payload;
     result.status = ReviewStatus::Approved;
@@ -224,6 +236,20 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
     if (!q->exec())
         return m_db.storageError(
             q->lastError(), QStringLiteral("asking for a review of %1").arg(request.nodeExecId));
+    if (q->numRowsAffected() == 1) {
+        if (auto logged = AuditLog(m_db).append(
+                QStringLiteral("review_requested"), AuditLog::engineActor(), request.graphExecId,
+                request.nodeExecId,
+                Model::ValueMap {{QStringLiteral("node_id"), request.nodeId},
+                                 {QStringLiteral("graph_id"), request.graphId},
+                                 {QStringLiteral("graph_version"), request.graphVersion},
+                                 {QStringLiteral("instructions"), request.message},
+                                 {QStringLiteral("editable"), request.editable},
+                                 {QStringLiteral("payload_sha256"),
+                                  payloadDigest(request.inputData)}});
+            !logged)
+            return logged.error();
+    }
     auto found = select(QStringLiteral("r.node_exec_id = ?"), {request.nodeExecId});
     if (!found)
         return found.error();
@@ -421,12 +447,33 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
         if (q->numRowsAffected() != 1)
             return makeError(ErrorCode::Conflict,
                              QStringLiteral("Review %1 was decided meanwhile").arg(it.key()));
+        const QString who = reviewer.isEmpty() ? userId : reviewer;
+        Model::ValueMap detail {
+            {QStringLiteral("node_id"), review.nodeId},
+            {QStringLiteral("message"), message.isNull() ? Value() : Value(message)},
+            {QStringLiteral("was_edited"), changed},
+            {QStringLiteral("payload_sha256"), payloadDigest(changed ? *it->data : review.payload)}};
+        if (changed)
+            detail.insert(QStringLiteral("proposed_sha256"), payloadDigest(review.payload));
+        AuditLog audit(m_db);
+        if (auto logged = audit.append(it->status == ReviewStatus::Approved
+                                           ? QStringLiteral("review_approved")
+                                           : QStringLiteral("review_rejected"),
+                                       who, review.graphExecId, it.key(), detail);
+            !logged)
+            return logged.error();
         if (it->autoApproveNode && it->status == ReviewStatus::Approved) {
             if (auto recorded
                 = createAutoApprovalRecord(userId, review.graphExecId, review.graphId,
                                            review.graphVersion, review.nodeId, review.payload);
                 !recorded)
                 return recorded.error();
+            if (auto logged = audit.append(
+                    QStringLiteral("auto_approval_granted"), who, review.graphExecId, it.key(),
+                    Model::ValueMap {{QStringLiteral("node_id"), review.nodeId},
+                                     {QStringLiteral("scope"), QStringLiteral("run")}});
+                !logged)
+                return logged.error();
         }
     }
     auto decided = reviewsByNodeExecIds(decisions.keys(), userId);
@@ -464,6 +511,19 @@ Result<int> ReviewRepository::cancelPendingReviewsForExecution(const QString &gr
         return begun.error();
     if (auto owned = checkOwner(graphExecId, userId); !owned)
         return owned.error();
+    auto waiting = pendingReviewsForExecution(graphExecId, userId);
+    if (!waiting)
+        return waiting.error();
+    AuditLog audit(m_db);
+    for (const Model::PendingReview &review : std::as_const(*waiting)) {
+        if (auto logged = audit.append(
+                QStringLiteral("review_cancelled"), AuditLog::engineActor(), graphExecId,
+                review.nodeExecId,
+                Model::ValueMap {{QStringLiteral("node_id"), review.nodeId},
+                                 {QStringLiteral("message"), kStoppedMessage}});
+            !logged)
+            return logged.error();
+    }
     auto update = m_db.prepare(QStringLiteral(
         "UPDATE pending_reviews SET status = 'REJECTED', review_message = ?, processed = 1,"
         " reviewed_at = ?, updated_at = ?"
@@ -526,6 +586,14 @@ Result<QList<ExpiredReview>> ReviewRepository::expireDueReviews(const QDateTime 
         review.wasEdited = false;
         review.reviewedAt = QDateTime::fromMSecsSinceEpoch(decidedAt, Qt::UTC);
         review.reviewedBy = QStringLiteral("timeout");
+        if (auto logged = AuditLog(m_db).append(
+                QStringLiteral("review_timed_out"), AuditLog::engineActor(), review.graphExecId,
+                review.nodeExecId,
+                Model::ValueMap {{QStringLiteral("node_id"), review.nodeId},
+                                 {QStringLiteral("status"), Model::reviewStatusName(status)},
+                                 {QStringLiteral("message"), message}});
+            !logged)
+            return logged.error();
         expired.append({review, status});
     }
     if (auto committed = transaction.commit(); !committed)

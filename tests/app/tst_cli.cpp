@@ -5,6 +5,7 @@
 #include "model/blockschema.h"
 #include "model/execution.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -179,7 +180,7 @@ private Q_SLOTS:
         // within the time limit, exit 2 and the words show it was the CLI.
         for (const QStringList &words :
              {QStringList {QStringLiteral("frobnicate")},
-              QStringList {QStringLiteral("audit"), QStringLiteral("verify")},
+              QStringList {QStringLiteral("reviews"), QStringLiteral("frobnicate")},
               QStringList {QStringLiteral("--db"), m_db, QStringLiteral("frobnicate")}}) {
             const Run run = signalbox(words);
             QCOMPARE(run.exitCode, 2);
@@ -682,6 +683,19 @@ private Q_SLOTS:
     }
 
     // The first waiting review of `db`, as `reviews list --json` shows it.
+    // A review in any status, as `reviews list` cannot show a decided one.
+    static QJsonObject waitingReviewOrDecided(const QString &db, const QString &nodeExecId)
+    {
+        auto store = Engine::Database::open(db);
+        if (!store)
+            return {};
+        Engine::ReviewRepository reviews(**store);
+        auto found = reviews.reviewsByNodeExecIds({nodeExecId}, QString(Model::kDefaultUserId));
+        if (!found || found->isEmpty())
+            return {};
+        return QJsonDocument::fromJson(Model::toJson(found->first().toValue())).object();
+    }
+
     static QJsonObject waitingReview(const QString &db)
     {
         const Run list = signalbox({QStringLiteral("reviews"), QStringLiteral("list"),
@@ -730,6 +744,130 @@ private Q_SLOTS:
                          QStringLiteral("--reject"), QStringLiteral("--db"), db});
         QCOMPARE(run.exitCode, 5);
         QVERIFY(run.err.contains(QLatin1String("already processed with status APPROVED")));
+    }
+
+    void theAuditLogChainsWhatHappenedAndNamesTampering()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("audit.db"));
+        // One run approved with an edit, one stopped while it waits.
+        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 3);
+        const QString id = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--approve"), QStringLiteral("--data"),
+                         QStringLiteral("\"Hello, Ada! Edited.\""), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 0);
+        run = signalbox(
+            {QStringLiteral("run"), kExample, QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 3);
+        const QString stopped = run.json().value(QLatin1String("execution_id")).toString();
+        QCOMPARE(signalbox({QStringLiteral("stop"), stopped, QStringLiteral("--db"), db}).exitCode,
+                 0);
+
+        const Run exported = signalbox({QStringLiteral("audit"), QStringLiteral("export"),
+                                        QStringLiteral("--db"), db});
+        QCOMPARE(exported.exitCode, 0);
+        const QStringList lines = exported.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QStringList kinds;
+        QList<QJsonObject> entries;
+        for (const QString &line : lines) {
+            entries.append(QJsonDocument::fromJson(line.toUtf8()).object());
+            kinds.append(entries.last().value(QLatin1String("kind")).toString());
+        }
+        QCOMPARE(kinds, (QStringList {QStringLiteral("review_requested"),
+                                      QStringLiteral("review_approved"),
+                                      QStringLiteral("review_requested"),
+                                      QStringLiteral("review_cancelled"),
+                                      QStringLiteral("run_stopped")}));
+        // The approval names who decided and the digest of what they approved.
+        const QJsonObject approval = entries.at(1);
+        const QString reviewer
+            = waitingReviewOrDecided(db, id).value(QLatin1String("reviewed_by")).toString();
+        QVERIFY(!reviewer.isEmpty());
+        QCOMPARE(approval.value(QLatin1String("actor")).toString(), reviewer);
+        const QJsonObject detail = approval.value(QLatin1String("detail")).toObject();
+        QVERIFY(detail.value(QLatin1String("was_edited")).toBool());
+        QCOMPARE(detail.value(QLatin1String("payload_sha256")).toString(),
+                 QString::fromLatin1(QCryptographicHash::hash("\"Hello, Ada! Edited.\"",
+                                                              QCryptographicHash::Sha256)
+                                         .toHex()));
+        QCOMPARE(detail.value(QLatin1String("proposed_sha256")).toString(),
+                 entries.at(0)
+                     .value(QLatin1String("detail"))
+                     .toObject()
+                     .value(QLatin1String("payload_sha256"))
+                     .toString());
+        // Each entry names the hash of the one before.
+        for (int i = 1; i < entries.size(); ++i)
+            QCOMPARE(entries.at(i).value(QLatin1String("prev_hash")).toString(),
+                     entries.at(i - 1).value(QLatin1String("hash")).toString());
+
+        const Run csv = signalbox({QStringLiteral("audit"), QStringLiteral("export"),
+                                   QStringLiteral("--format"), QStringLiteral("csv"),
+                                   QStringLiteral("--db"), db});
+        QCOMPARE(csv.exitCode, 0);
+        QVERIFY(csv.out.startsWith(
+            QLatin1String("seq,at,kind,actor,graph_exec_id,node_exec_id,detail,prev_hash,hash\n")));
+        QCOMPARE(csv.out.count(QLatin1Char('\n')), 6);
+        const Run later = signalbox({QStringLiteral("audit"), QStringLiteral("export"),
+                                     QStringLiteral("--since"),
+                                     QDateTime::currentDateTimeUtc().addSecs(60).toString(
+                                         Qt::ISODate),
+                                     QStringLiteral("--db"), db});
+        QCOMPARE(later.exitCode, 0);
+        QVERIFY(later.out.isEmpty());
+        QCOMPARE(signalbox({QStringLiteral("audit"), QStringLiteral("export"),
+                            QStringLiteral("--since"), QStringLiteral("yesterday"),
+                            QStringLiteral("--db"), db})
+                     .exitCode,
+                 2);
+
+        const Run intact = signalbox({QStringLiteral("audit"), QStringLiteral("verify"),
+                                      QStringLiteral("--db"), db});
+        QCOMPARE(intact.exitCode, 0);
+        QVERIFY2(intact.out.contains(QLatin1String("intact: 5 entries")), qPrintable(intact.out));
+
+        // Tampering with sqlite3, each time on a copy of the database.
+        const QString sqlite3 = QStandardPaths::findExecutable(QStringLiteral("sqlite3"));
+        if (sqlite3.isEmpty())
+            QSKIP("sqlite3 is not installed");
+        const struct
+        {
+            const char *name;
+            const char *sql;
+            int entry;
+            const char *problem;
+        } cases[] = {
+            {"edited", "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2;", 2,
+             "entry 2 was changed"},
+            {"deleted", "DELETE FROM audit_log WHERE seq = 3;", 3, "entry 3 is missing"},
+            {"swapped",
+             "UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE "
+             "seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = -1;",
+             2, "entry 2 was changed or moved"},
+            {"cut off", "DELETE FROM audit_log WHERE seq = 5;", 5, "entries 5 to 5 are missing"},
+        };
+        for (const auto &tamper : cases) {
+            const QString copy = m_dir.filePath(QStringLiteral("audit-%1.db")
+                                                    .arg(QString::fromLatin1(tamper.name))
+                                                    .replace(QLatin1Char(' '), QLatin1Char('-')));
+            for (const QString &suffix :
+                 {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+                QFile::remove(copy + suffix);
+                if (QFile::exists(db + suffix))
+                    QVERIFY(QFile::copy(db + suffix, copy + suffix));
+            }
+            QProcess edit;
+            edit.start(sqlite3, {copy, QString::fromLatin1(tamper.sql)});
+            QVERIFY(edit.waitForFinished(10000));
+            QVERIFY2(edit.exitCode() == 0, edit.readAllStandardError().constData());
+            const Run verify = signalbox({QStringLiteral("audit"), QStringLiteral("verify"),
+                                          QStringLiteral("--db"), copy, QStringLiteral("--json")});
+            QVERIFY2(verify.exitCode == 1, tamper.name);
+            QVERIFY2(verify.err.contains(QLatin1String(tamper.problem)), qPrintable(verify.err));
+            QCOMPARE(verify.json().value(QLatin1String("first_bad_entry")).toInt(), tamper.entry);
+            QVERIFY(!verify.json().value(QLatin1String("intact")).toBool());
+        }
     }
 
     void reviewRejectedTakesTheRejectedBranch()

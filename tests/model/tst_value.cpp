@@ -50,6 +50,18 @@ private Q_SLOTS:
                  json("{'zeta': 1, 'alpha': {'y': 2, 'x': 3}}"));
     }
 
+    void canonicalFormSortsKeysEverywhere()
+    {
+        const Value a = parse(json("{'zeta': 1, 'alpha': [{'y': 2, 'x': 3}], '\u00e9': null, 'B': 1.5}"));
+        const Value b = parse(json("{'B': 1.5, '\u00e9': null, 'alpha': [{'x': 3, 'y': 2}], 'zeta': 1}"));
+        QCOMPARE(toJson(a, JsonStyle::Canonical),
+                 QByteArray("{\"B\":1.5,\"alpha\":[{\"x\":3,\"y\":2}],\"zeta\":1,\"\xc3\xa9\":null}"));
+        QCOMPARE(toJson(b, JsonStyle::Canonical), toJson(a, JsonStyle::Canonical));
+        // Lists keep their order; the compact form keeps key order.
+        QVERIFY(toJson(parse(json("[2, 1]")), JsonStyle::Canonical) == "[2,1]");
+        QVERIFY(toJson(a) != toJson(b));
+    }
+
     void stringsAndEscapes_data()
     {
         QTest::addColumn<QString>("text");
