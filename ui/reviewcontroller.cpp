@@ -38,6 +38,7 @@ ReviewController::ReviewController(std::shared_ptr<const Engine::BlockRegistry> 
     , m_read([this] { read(); })
 {
     connect(m_inbox, &ReviewInbox::reviewActivated, this, &ReviewController::open);
+    connect(m_inbox, &ReviewInbox::auditRequested, this, &ReviewController::readAudit);
     connect(m_inbox, &ReviewInbox::pageRequested, this, [this](int page) {
         m_inbox->setWaiting({}, qMax(1, page), false);
         refresh();
@@ -61,6 +62,9 @@ void ReviewController::setService(Engine::ServiceThread *service)
                                  [this](const Engine::StoreChanges &changes) {
                                      if (!changes.reviews.isEmpty())
                                          refresh();
+                                     if (m_inbox->auditShown()
+                                         && !(changes.reviews.isEmpty() && changes.runs.isEmpty()))
+                                         readAudit();
                                  }));
     m_connections.append(connect(service->service()->events(),
                                  &Engine::EventBus::reviewRequested, this,
@@ -88,6 +92,42 @@ void ReviewController::read()
                 showInbox(*inbox, page);
             if (m_read.answered())
                 Q_EMIT refreshed();
+        });
+}
+
+void ReviewController::readAudit()
+{
+    if (!m_service)
+        return;
+    struct Audit
+    {
+        QList<Engine::AuditEntry> entries;
+        qsizetype total = 0;
+        std::optional<Engine::AuditBreak> broken;
+    };
+    m_service->call(
+        this,
+        [](Engine::RunService &service) -> Result<Audit> {
+            // The check reads the whole chain; the tab shows its newest part.
+            constexpr qsizetype kShown = 500;
+            auto entries = service.auditEntries();
+            if (!entries)
+                return entries.error();
+            auto broken = service.verifyAudit();
+            if (!broken)
+                return broken.error();
+            Audit audit;
+            audit.total = entries->size();
+            audit.entries = entries->mid(qMax<qsizetype>(0, entries->size() - kShown));
+            audit.broken = *broken;
+            return audit;
+        },
+        [this](Result<Audit> audit) {
+            if (!audit) {
+                Q_EMIT failed(tr("Audit Log"), audit.error().text());
+                return;
+            }
+            m_inbox->setAudit(audit->entries, audit->total, audit->broken);
         });
 }
 

@@ -56,6 +56,8 @@ private:
     void confirmBatchApproval(const QStringList &nodeExecIds);
     void askBatchRejection(const QStringList &nodeExecIds);
     void read();
+    // The audit log's newest entries and its check, for the Audit tab.
+    void readAudit();
     void showInbox(const Engine::InboxPage &inbox, int page);
 
     std::shared_ptr<const Engine::BlockRegistry> m_registry;

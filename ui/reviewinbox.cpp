@@ -38,6 +38,27 @@ void showPayload(QTreeWidgetItem *item, int column, const Model::Value &payload)
     item->setToolTip(column, whole);
 }
 
+// An audit entry's details in words: the message, whether the payload was
+// edited, the short digest of what was decided on, and what a stop ended.
+QString auditSummary(const Model::Value &detail)
+{
+    const Model::ValueMap map = detail.toMap();
+    QStringList parts;
+    if (const QString status = map.value(QLatin1String("status")).toString(); !status.isEmpty())
+        parts.append(status);
+    if (const QString before = map.value(QLatin1String("status_before")).toString();
+        !before.isEmpty())
+        parts.append(ReviewInbox::tr("was %1").arg(before));
+    if (map.value(QLatin1String("was_edited")).toBool())
+        parts.append(ReviewInbox::tr("edited"));
+    if (const QString message = map.value(QLatin1String("message")).toString(); !message.isEmpty())
+        parts.append(QStringLiteral("\u201c%1\u201d").arg(message));
+    if (const QString digest = map.value(QLatin1String("payload_sha256")).toString();
+        !digest.isEmpty())
+        parts.append(ReviewInbox::tr("payload %1").arg(digest.left(12)));
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
 } // namespace
 
 ReviewInbox::ReviewInbox(QWidget *parent)
@@ -88,6 +109,32 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     m_history->setRootIsDecorated(false);
     m_history->setAccessibleName(tr("Decided reviews"));
     m_tabs->addTab(m_history, tr("History"));
+
+    m_auditPage = new QWidget(m_tabs);
+    m_auditState = new QLabel(m_auditPage);
+    m_auditState->setObjectName(QStringLiteral("auditState"));
+    m_auditState->setWordWrap(true);
+    m_auditState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *verify = new QPushButton(tr("Verify"), m_auditPage);
+    verify->setToolTip(tr("Read the audit log again and check its hash chain"));
+    m_audit = new QTreeWidget(m_auditPage);
+    m_audit->setHeaderLabels({tr("#"), tr("When"), tr("By"), tr("What"), tr("Run"), tr("Review"),
+                              tr("Details"), tr("Hash")});
+    m_audit->setRootIsDecorated(false);
+    m_audit->setAccessibleName(tr("Audit log"));
+    auto *stateRow = new QHBoxLayout;
+    stateRow->addWidget(m_auditState, 1);
+    stateRow->addWidget(verify);
+    auto *auditLayout = new QVBoxLayout(m_auditPage);
+    auditLayout->setContentsMargins(2, 2, 2, 2);
+    auditLayout->addLayout(stateRow);
+    auditLayout->addWidget(m_audit);
+    m_tabs->addTab(m_auditPage, tr("Audit"));
+    connect(verify, &QPushButton::clicked, this, &ReviewInbox::auditRequested);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (auditShown())
+            Q_EMIT auditRequested();
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -184,6 +231,75 @@ void ReviewInbox::setHistory(const QList<Model::PendingReview> &reviews,
     }
     for (int column : {0, 2, 3})
         m_history->resizeColumnToContents(column);
+}
+
+bool ReviewInbox::auditShown() const
+{
+    return m_tabs->currentWidget() == m_auditPage;
+}
+
+void ReviewInbox::showAudit()
+{
+    m_tabs->setCurrentWidget(m_auditPage);
+}
+
+void ReviewInbox::setAudit(const QList<Engine::AuditEntry> &entries, qsizetype total,
+                           const std::optional<Engine::AuditBreak> &broken)
+{
+    static const QHash<QString, QString> kWhat {
+        {QStringLiteral("review_requested"), tr("Review asked")},
+        {QStringLiteral("review_approved"), tr("Approved")},
+        {QStringLiteral("review_rejected"), tr("Rejected")},
+        {QStringLiteral("review_timed_out"), tr("Timed out")},
+        {QStringLiteral("review_cancelled"), tr("Cancelled by a stop")},
+        {QStringLiteral("auto_approval_granted"), tr("Node approved for the run")},
+        {QStringLiteral("auto_approved"), tr("Auto-approved")},
+        {QStringLiteral("run_stopped"), tr("Run stopped")},
+    };
+    m_audit->clear();
+    // Newest first: what a reviewer looks for is what just happened.
+    for (auto it = entries.crbegin(); it != entries.crend(); ++it) {
+        const Engine::AuditEntry &entry = *it;
+        auto *item = new QTreeWidgetItem(
+            m_audit, {QString::number(entry.seq), when(entry.at), entry.actor,
+                      kWhat.value(entry.kind, entry.kind), entry.graphExecId.right(6),
+                      entry.nodeExecId.right(6), QString(), entry.hash.left(12)});
+        item->setData(0, Qt::UserRole, entry.seq);
+        item->setToolTip(1, dateTimeText(entry.at));
+        item->setToolTip(3, entry.kind);
+        item->setToolTip(4, entry.graphExecId);
+        item->setToolTip(5, entry.nodeExecId);
+        item->setText(6, auditSummary(entry.detail));
+        item->setToolTip(6, QString::fromUtf8(Model::toJson(entry.detail, Model::JsonStyle::Indented)));
+        item->setToolTip(7, tr("SHA-256 %1\nafter %2")
+                                .arg(entry.hash,
+                                     entry.previousHash.isEmpty() ? tr("nothing: the first entry")
+                                                                  : entry.previousHash));
+        if (broken && entry.seq >= broken->seq) {
+            for (int column = 0; column < m_audit->columnCount(); ++column)
+                item->setForeground(column, palette().color(QPalette::PlaceholderText));
+        }
+    }
+    for (int column : {0, 1, 2, 3})
+        m_audit->resizeColumnToContents(column);
+    m_audit->setColumnWidth(6, qMax(m_audit->columnWidth(6), 220));
+    if (broken) {
+        m_auditState->setText(tr("<b>The audit log was tampered with</b>: %1. Entries from %2 on "
+                                 "cannot be trusted.")
+                                  .arg(broken->problem.toHtmlEscaped())
+                                  .arg(broken->seq));
+        m_auditState->setStyleSheet(QStringLiteral("color: palette(highlighted-text);"
+                                                   " background: #b3261e; padding: 4px;"));
+    } else {
+        m_auditState->setText(
+            entries.size() < total
+                ? tr("Hash chain intact: %1 entries, the newest %2 shown.")
+                      .arg(total)
+                      .arg(entries.size())
+                : total == 1 ? tr("Hash chain intact: 1 entry.")
+                             : tr("Hash chain intact: %1 entries.").arg(total));
+        m_auditState->setStyleSheet(QString());
+    }
 }
 
 } // namespace Signalbox::Ui

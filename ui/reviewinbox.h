@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/store/auditlog.h"
 #include "model/review.h"
 
 #include <QWidget>
@@ -14,7 +15,8 @@ namespace Signalbox::Ui {
 
 // The review inbox: every waiting review across runs, newest first, a page
 // at a time, with batch approve and reject of the selected ones; and a
-// history of decided reviews (who, when, decision, edited or not, message).
+// history of decided reviews (who, when, decision, edited or not, message);
+// and the audit log, newest first, with whether its hash chain is intact.
 // It shows what it is given; its owner reads the store and decides.
 class ReviewInbox : public QWidget
 {
@@ -33,7 +35,16 @@ public:
     // decision, the graph, the data, the message and the run.
     void setHistory(const QList<Model::PendingReview> &reviews,
                     const QHash<QString, QString> &graphNames = {});
+    // The newest audit entries (oldest first, as read), how many the log
+    // holds, and where its chain breaks, if it does.
+    void setAudit(const QList<Engine::AuditEntry> &entries, qsizetype total,
+                  const std::optional<Engine::AuditBreak> &broken);
+    // Whether the Audit tab is the one shown.
+    bool auditShown() const;
+    void showAudit();
     int page() const { return m_page; }
+    QTreeWidget *auditList() const { return m_audit; }
+    QLabel *auditState() const { return m_auditState; }
     QTreeWidget *waitingList() const { return m_waiting; }
     QTreeWidget *historyList() const { return m_history; }
     QPushButton *approveButton() const { return m_approve; }
@@ -48,11 +59,16 @@ Q_SIGNALS:
     void batchApproveRequested(const QStringList &nodeExecIds);
     void batchRejectRequested(const QStringList &nodeExecIds);
     void pageRequested(int page);
+    // The Audit tab was shown, or Verify pressed: the log should be read.
+    void auditRequested();
 
 private:
     QTabWidget *m_tabs;
     QTreeWidget *m_waiting;
     QTreeWidget *m_history;
+    QWidget *m_auditPage;
+    QTreeWidget *m_audit;
+    QLabel *m_auditState;
     QPushButton *m_approve;
     QPushButton *m_reject;
     QPushButton *m_newer;

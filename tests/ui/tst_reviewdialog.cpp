@@ -416,6 +416,48 @@ private Q_SLOTS:
         QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox"));
     }
 
+    void theAuditTabShowsTheLogAndATamperedEntry()
+    {
+        const auto [run, review] = pausedRun();
+        QVERIFY(!review.isEmpty());
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(10000));
+
+        ReviewInbox *inbox = m_window->inbox();
+        QTreeWidget *audit = inbox->auditList();
+        inbox->showAudit();
+        QTRY_COMPARE_WITH_TIMEOUT(audit->topLevelItemCount(), 2, 5000);
+        // Newest first: the approval by the name set in Settings, then the request.
+        QCOMPARE(audit->topLevelItem(0)->text(3), QStringLiteral("Approved"));
+        QCOMPARE(audit->topLevelItem(0)->text(2), QStringLiteral("Rita Reviewer"));
+        QCOMPARE(audit->topLevelItem(1)->text(3), QStringLiteral("Review asked"));
+        QCOMPARE(audit->topLevelItem(1)->text(2), QStringLiteral("signalbox"));
+        QCOMPARE(inbox->auditState()->text(), QStringLiteral("Hash chain intact: 2 entries."));
+
+        // Someone edits the request with another connection to the file.
+        {
+            auto db = Engine::Database::open(m_db);
+            QVERIFY(db.ok());
+            QVERIFY((*db)->execute(QStringLiteral(
+                                      "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1"))
+                        .ok());
+        }
+        QPushButton *verify = nullptr;
+        for (QPushButton *button : inbox->findChildren<QPushButton *>()) {
+            if (button->text() == QLatin1String("Verify"))
+                verify = button;
+        }
+        QTest::mouseClick(verify, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            inbox->auditState()->text().contains(QLatin1String("tampered")), 5000);
+        QVERIFY2(inbox->auditState()->text().contains(QLatin1String("entry 1 was changed")),
+                 qPrintable(inbox->auditState()->text()));
+        QCOMPARE(audit->topLevelItem(1)->text(2), QStringLiteral("mallory"));
+    }
+
     void runFromTheRunDialogAndReviewWhenAsked()
     {
         QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
