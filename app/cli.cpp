@@ -142,6 +142,12 @@ public:
             QStringLiteral("The run's budget of cost in credits (default %1).")
                 .arg(Engine::RunBudget {}.maxCost),
             QStringLiteral("N"));
+        const QCommandLineOption digest(
+            QStringLiteral("digest"),
+            QStringLiteral("The SHA-256 (12 characters or more) of the payload reviewed, as "
+                           "reviews list shows it: the decision is refused if the payload is no "
+                           "longer that (reviews decide, one review)."),
+            QStringLiteral("HEX"));
         const QCommandLineOption format(QStringLiteral("format"),
                                         QStringLiteral("jsonl (default) or csv (audit export)."),
                                         QStringLiteral("FORMAT"), QStringLiteral("jsonl"));
@@ -215,7 +221,7 @@ public:
         const QCommandLineOption addFound(QStringLiteral("add"),
                                           QStringLiteral("Add the models found (models discover)."));
         parser.addOptions({baseUrl, wire, noKey, contextWindow, maxOutput, addFound});
-        parser.addOptions({format, since});
+        parser.addOptions({format, since, digest});
         parser.addOptions({db,
                            json,
                            graph,
@@ -250,7 +256,7 @@ public:
             QStringLiteral("command"),
             QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
                            "executions list | executions show ID | reviews list | reviews decide "
-                           "NODE_EXEC_ID... | resume ID | stop ID | blocks list | blocks run ID | "
+                           "NODE_EXEC_ID... [--digest HEX] | resume ID | stop ID | blocks list | blocks run ID | "
                            "credentials list | credentials add | credentials remove ID | models list | models add "
                            "ID | models remove ID | models default ID | models discover PROVIDER | "
                            "models stream on|off | providers list | providers set-url PROVIDER URL "
@@ -315,10 +321,13 @@ public:
             if (action == QLatin1String("decide") && !rest.isEmpty()) {
                 if (parser.isSet(approve) == parser.isSet(reject))
                     return usage(QStringLiteral("reviews decide takes --approve or --reject"));
+                if (parser.isSet(digest) && rest.size() != 1)
+                    return usage(QStringLiteral("--digest goes with one review"));
                 return decideReviews(rest, parser.isSet(approve), parser.value(message),
                                      parser.isSet(data) ? std::optional(parser.value(data))
                                                         : std::nullopt,
-                                     parser.isSet(autoApproveNode), parser.value(threads));
+                                     parser.isSet(autoApproveNode), parser.value(threads),
+                                     parser.value(digest));
             }
         } else if (group == QLatin1String("credentials")) {
             if (action == QLatin1String("list") && rest.isEmpty())
@@ -999,10 +1008,11 @@ private:
         }
         QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("NODE"),
                                   QStringLiteral("EXECUTION"), QStringLiteral("CREATED"),
-                                  QStringLiteral("INSTRUCTIONS")}};
+                                  QStringLiteral("SHA-256"), QStringLiteral("INSTRUCTIONS")}};
         for (const Model::PendingReview &review : waiting)
             rows.append({review.nodeExecId, review.nodeId, review.graphExecId,
-                         shortTime(review.createdAt), review.instructions});
+                         shortTime(review.createdAt),
+                         Model::payloadDigest(review.payload).left(12), review.instructions});
         m_out << table(rows);
         return ExitCompleted;
     }
@@ -1011,12 +1021,13 @@ private:
     // waiting, resumes it here and prints it as `run` does.
     int decideReviews(const QStringList &ids, bool approve, const QString &message,
                       const std::optional<QString> &dataText, bool autoApproveNode,
-                      const QString &threadsText)
+                      const QString &threadsText, const QString &seenDigest)
     {
         if (QSet<QString>(ids.begin(), ids.end()).size() != ids.size())
             return fail(makeError(ErrorCode::BadInput, QStringLiteral("a review is named twice")));
         Engine::ReviewDecision decision;
         decision.status = approve ? Model::ReviewStatus::Approved : Model::ReviewStatus::Rejected;
+        decision.seenDigest = seenDigest;
         decision.message = message;
         decision.autoApproveNode = autoApproveNode;
         if (dataText) {

@@ -55,6 +55,9 @@ ValueMap PendingReview::toValue() const
                reviewedBy.isNull() ? Value(nullptr) : Value(reviewedBy));
     map.insert(QStringLiteral("deadline"), timeValue(deadline));
     map.insert(QStringLiteral("allow_skip"), allowSkip);
+    map.insert(QStringLiteral("payload_sha256"), payloadDigest(payload.isUndefined() ? Value(nullptr) : payload));
+    map.insert(QStringLiteral("approved_sha256"),
+               approvedDigest.isEmpty() ? Value(nullptr) : Value(approvedDigest));
     return map;
 }
 

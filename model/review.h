@@ -42,6 +42,9 @@ struct PendingReview
     QString reviewedBy;
     // The payload before the reviewer's edit (undefined when not edited).
     Value originalPayload;
+    // What an approval is bound to: the digest (payloadDigest) of the
+    // payload approved. The node runs only while its payload is still that.
+    QString approvedDigest;
     // When it decides itself: approved when allowSkip, else rejected.
     QDateTime deadline;
     bool allowSkip = false;

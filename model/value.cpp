@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "value.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -720,6 +721,13 @@ void writeIndented(QByteArray &out, const Value &value, int depth)
 }
 
 } // namespace
+
+QString payloadDigest(const Value &value)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(toJson(value, JsonStyle::Canonical), QCryptographicHash::Sha256)
+            .toHex());
+}
 
 QByteArray toJson(const Value &value, JsonStyle style)
 {

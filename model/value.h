@@ -42,6 +42,10 @@ enum class JsonStyle {
     Canonical,
 };
 QByteArray toJson(const Value &value, JsonStyle style = JsonStyle::Compact);
+// SHA-256 (hex) of the value's canonical JSON: what a decision about a
+// payload is bound to. Equal values have equal digests, whatever their key
+// order.
+QString payloadDigest(const Value &value);
 
 // Python's str() of the value: {'a': 1, 'b': [True, None, 1.5]}.
 QString pythonStr(const Value &value);

@@ -143,7 +143,13 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
 
     m_pages = new QStackedWidget(this);
     m_payloadView = payloadWidget(review.payload);
-    m_pages->addWidget(captioned(m_payloadView, tr("The data under review:")));
+    // The decision is bound to this digest of what is shown.
+    const QString digest = Model::payloadDigest(review.payload);
+    m_pages->addWidget(captioned(m_payloadView, tr("The data under review (SHA-256 %1):")
+                                                    .arg(digest.left(12))));
+    m_pages->widget(0)->findChild<QLabel *>()->setToolTip(
+        tr("SHA-256 of the data's canonical JSON: %1\nThe decision holds only for this data.")
+            .arg(digest));
     m_edit = new QPlainTextEdit(this);
     m_edit->setAccessibleName(tr("Edited data"));
     m_edit->setTabChangesFocus(true);
@@ -409,6 +415,7 @@ void ReviewDialog::approve(bool autoApprove)
     decision.status = Model::ReviewStatus::Approved;
     decision.message = m_message->text();
     decision.autoApproveNode = autoApprove;
+    decision.seenDigest = Model::payloadDigest(m_review.payload);
     if (mode() == Mode::Edit && !autoApprove) {
         if (m_review.payload.isString()) {
             decision.data = Model::Value(m_edit->toPlainText());
@@ -438,6 +445,7 @@ void ReviewDialog::rejectReview()
     Engine::ReviewDecision decision;
     decision.status = Model::ReviewStatus::Rejected;
     decision.message = reason;
+    decision.seenDigest = Model::payloadDigest(m_review.payload);
     Q_EMIT decisionMade(m_review.nodeExecId, decision);
 }
 

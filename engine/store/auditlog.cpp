@@ -39,11 +39,6 @@ const QString kColumns = QStringLiteral(
 
 } // namespace
 
-QString payloadDigest(const Model::Value &value)
-{
-    return sha256(Model::toJson(value, Model::JsonStyle::Canonical));
-}
-
 Model::Value AuditEntry::toValue() const
 {
     Model::ValueMap map;

@@ -66,8 +66,4 @@ private:
     Database &m_db;
 };
 
-// SHA-256 (hex) of the value's canonical JSON: the digest a decision is
-// bound to.
-QString payloadDigest(const Model::Value &value);
-
 } // namespace Signalbox::Engine

@@ -291,6 +291,13 @@ QList<Migration> buildMigrations()
                            " seq INTEGER NOT NULL,"
                            " hash TEXT NOT NULL)"),
         }});
+
+    // 8: the digest of the payload an approval was given for.
+    migrations.append(Migration {
+        8,
+        {
+            QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN approved_sha256 TEXT"),
+        }});
     return migrations;
 }
 

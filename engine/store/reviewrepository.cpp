@@ -21,7 +21,7 @@ const QString kColumns = QStringLiteral(
     "r.node_exec_id, r.user_id, COALESCE(ne.node_id, r.node_id, r.node_exec_id), r.graph_exec_id,"
     " r.graph_id, r.graph_version, r.payload, r.instructions, r.editable, r.status,"
     " r.review_message, r.was_edited, r.processed, r.created_at, r.updated_at, r.reviewed_at,"
-    " r.reviewed_by, r.original_payload, r.deadline, r.allow_skip"
+    " r.reviewed_by, r.original_payload, r.deadline, r.allow_skip, r.approved_sha256"
     " FROM pending_reviews r LEFT JOIN node_executions ne ON ne.id = r.node_exec_id");
 
 const QString kStoppedMessage = QStringLiteral("Execution was stopped by user");
@@ -57,6 +57,7 @@ Model::PendingReview readReview(const QSqlQuery &q)
         review.originalPayload = valueFromText(q.value(17));
     review.deadline = timeFromVariant(q.value(18));
     review.allowSkip = q.value(19).toBool();
+    review.approvedDigest = q.value(20).toString();
     return review;
 }
 
@@ -161,13 +162,30 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
         return std::optional<Model::ReviewResult>();
     const Model::PendingReview &review = found->first();
     const bool isAuto = nodeApproval && review.nodeExecId == autoKey;
+    if (!isAuto && !review.approvedDigest.isEmpty()) {
+        // The approval holds for the payload it was given for, and for the
+        // input the reviewer was shown; otherwise the review asks again.
+        const Value shown = review.wasEdited.value_or(false) ? review.originalPayload
+                                                             : review.payload;
+        QString reason;
+        if (Model::payloadDigest(review.payload) != review.approvedDigest)
+            reason = QStringLiteral("the approved payload was changed after the decision");
+        else if (inputData
+                 && Model::payloadDigest(*inputData) != Model::payloadDigest(shown))
+            reason = QStringLiteral("the node's input is not the payload that was reviewed");
+        if (!reason.isEmpty()) {
+            if (auto reopened = reopen(review, inputData ? *inputData : shown, reason); !reopened)
+                return reopened.error();
+            return std::optional<Model::ReviewResult>();
+        }
+    }
     if (isAuto) {
         if (auto logged = AuditLog(m_db).append(
                 QStringLiteral("auto_approved"), AuditLog::engineActor(), graphExecId, nodeExecId,
                 Model::ValueMap {{QStringLiteral("node_id"), nodeId},
                                  {QStringLiteral("approved_by"), review.reviewedBy},
                                  {QStringLiteral("payload_sha256"),
-                                  payloadDigest(inputData ? *inputData : review.payload)}});
+                                  Model::payloadDigest(inputData ? *inputData : review.payload)}});
             !logged)
             return logged.error();
     }
@@ -180,6 +198,36 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
     result.processed = true;
     result.nodeExecId = review.nodeExecId;
     return std::optional<Model::ReviewResult>(result);
+}
+
+Result<void> ReviewRepository::reopen(const Model::PendingReview &review, const Value &payload,
+                                      const QString &reason)
+{
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    auto update = m_db.prepare(QStringLiteral(
+        "UPDATE pending_reviews SET status = 'WAITING', payload = ?, original_payload = NULL,"
+        " review_message = NULL, was_edited = NULL, reviewed_at = NULL, reviewed_by = NULL,"
+        " approved_sha256 = NULL, processed = 0, updated_at = ?"
+        " WHERE node_exec_id = ? AND status = 'APPROVED'"));
+    if (!update)
+        return update.error();
+    for (const QVariant &value : QVariantList {valueToText(payload), nowMs(), review.nodeExecId})
+        (*update)->addBindValue(value);
+    if (!(*update)->exec())
+        return m_db.storageError((*update)->lastError(),
+                                 QStringLiteral("asking again for review %1").arg(review.nodeExecId));
+    if (auto logged = AuditLog(m_db).append(
+            QStringLiteral("review_reopened"), AuditLog::engineActor(), review.graphExecId,
+            review.nodeExecId,
+            Model::ValueMap {{QStringLiteral("node_id"), review.nodeId},
+                             {QStringLiteral("reason"), reason},
+                             {QStringLiteral("approved_sha256"), review.approvedDigest},
+                             {QStringLiteral("payload_sha256"), Model::payloadDigest(payload)}});
+        !logged)
+        return logged.error();
+    return transaction.commit();
 }
 
 Result<void> ReviewRepository::createAutoApprovalRecord(const QString &userId,
@@ -246,7 +294,7 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
                                  {QStringLiteral("instructions"), request.message},
                                  {QStringLiteral("editable"), request.editable},
                                  {QStringLiteral("payload_sha256"),
-                                  payloadDigest(request.inputData)}});
+                                  Model::payloadDigest(request.inputData)}});
             !logged)
             return logged.error();
     }
@@ -418,7 +466,7 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
         QStringLiteral("UPDATE pending_reviews SET status = ?, review_message = ?, was_edited = ?,"
                        " reviewed_at = ?, updated_at = ?, reviewed_by = ?,"
                        " original_payload = CASE WHEN ? THEN payload ELSE original_payload END,"
-                       " payload = CASE WHEN ? THEN ? ELSE payload END"
+                       " payload = CASE WHEN ? THEN ? ELSE payload END, approved_sha256 = ?"
                        " WHERE node_exec_id = ? AND status = 'WAITING'"));
     if (!update)
         return update.error();
@@ -427,6 +475,16 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
         const Model::PendingReview &review = found->value(it.key());
         if (review.status != ReviewStatus::Waiting)
             continue; // decided the same way before: nothing to do
+        // Bound to what the reviewer was shown: a payload that changed since
+        // is not what they decided on.
+        if (!it->seenDigest.isEmpty()) {
+            const QString shown = Model::payloadDigest(review.payload);
+            if (it->seenDigest.size() < 12 || !shown.startsWith(it->seenDigest, Qt::CaseInsensitive))
+                return makeError(ErrorCode::Conflict,
+                                 QStringLiteral("Review %1 is not what was shown: its payload's "
+                                                "SHA-256 is %2, not %3")
+                                     .arg(it.key(), shown.left(12), it->seenDigest));
+        }
         const bool changed
             = it->data && !it->autoApproveNode && !Model::pythonEquals(*it->data, review.payload);
         if (changed && !review.editable)
@@ -438,7 +496,11 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
                  Model::reviewStatusName(it->status),
                  message.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(message),
                  changed, now, now, reviewer.isEmpty() ? QVariant(userId) : QVariant(reviewer),
-                 changed, changed, changed ? valueToText(*it->data) : QString(), it.key()})
+                 changed, changed, changed ? valueToText(*it->data) : QString(),
+                 it->status == ReviewStatus::Approved
+                     ? QVariant(Model::payloadDigest(changed ? *it->data : review.payload))
+                     : QVariant(QMetaType::fromType<QString>()),
+                 it.key()})
             q->addBindValue(value);
         if (!q->exec())
             return m_db.storageError(q->lastError(),
@@ -452,9 +514,9 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
             {QStringLiteral("node_id"), review.nodeId},
             {QStringLiteral("message"), message.isNull() ? Value() : Value(message)},
             {QStringLiteral("was_edited"), changed},
-            {QStringLiteral("payload_sha256"), payloadDigest(changed ? *it->data : review.payload)}};
+            {QStringLiteral("payload_sha256"), Model::payloadDigest(changed ? *it->data : review.payload)}};
         if (changed)
-            detail.insert(QStringLiteral("proposed_sha256"), payloadDigest(review.payload));
+            detail.insert(QStringLiteral("proposed_sha256"), Model::payloadDigest(review.payload));
         AuditLog audit(m_db);
         if (auto logged = audit.append(it->status == ReviewStatus::Approved
                                            ? QStringLiteral("review_approved")

@@ -41,6 +41,10 @@ struct ReviewDecision
     // approved without asking, with their current input. Edited data is
     // ignored.
     bool autoApproveNode = false;
+    // The digest (Model::payloadDigest, or its first 12 or more characters)
+    // of the payload the reviewer was shown. When given, a review whose
+    // payload is no longer that is a Conflict.
+    QString seenDigest;
 };
 
 // A review whose deadline passed and that decided itself.
@@ -76,7 +80,9 @@ public:
     // An approval of this node execution, or an auto-approval of its node in
     // this run (which answers with `inputData`, the current input, when
     // given; a normal approval answers with the stored, possibly edited,
-    // payload).
+    // payload). An approval is bound to its payload: when the stored payload
+    // is no longer the one approved, or `inputData` is not the payload the
+    // reviewer was shown, the review goes back to WAITING and none is given.
     Result<std::optional<Model::ReviewResult>>
     checkApproval(const QString &nodeExecId, const QString &graphExecId, const QString &nodeId,
                   const QString &userId, const std::optional<Model::Value> &inputData = {},
@@ -131,6 +137,9 @@ public:
     Result<std::optional<QDateTime>> nextDeadline(const QString &graphExecId = QString());
 
 private:
+    // Puts an approved review back to WAITING with `payload`, saying why.
+    Result<void> reopen(const Model::PendingReview &review, const Model::Value &payload,
+                        const QString &reason);
     // The execution exists and belongs to the user (upstream's
     // get_graph_execution_meta check), or an error naming both.
     Result<void> checkOwner(const QString &graphExecId, const QString &userId);

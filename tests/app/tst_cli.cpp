@@ -870,6 +870,41 @@ private Q_SLOTS:
         }
     }
 
+    void aDecisionIsBoundToThePayloadItNames()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("digest.db"));
+        Run run = signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 3);
+        const QJsonObject review = waitingReview(db);
+        const QString id = review.value(QLatin1String("node_exec_id")).toString();
+        const QString digest = review.value(QLatin1String("payload_sha256")).toString();
+        // The SHA-256 of the payload's canonical JSON (here a plain string).
+        const QString payload = review.value(QLatin1String("payload")).toString();
+        QVERIFY(!payload.contains(QLatin1Char('"')) && !payload.contains(QLatin1Char('\\')));
+        QCOMPARE(digest, QString::fromLatin1(QCryptographicHash::hash(
+                                                 (QLatin1Char('"') + payload + QLatin1Char('"')).toUtf8(),
+                                                 QCryptographicHash::Sha256)
+                                                 .toHex()));
+        const Run table = signalbox({QStringLiteral("reviews"), QStringLiteral("list"),
+                                     QStringLiteral("--db"), db});
+        QVERIFY2(table.out.contains(digest.left(12)), qPrintable(table.out));
+
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--approve"), QStringLiteral("--digest"),
+                         QStringLiteral("0123456789ab"), QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 5);
+        QVERIFY2(run.err.contains(QStringLiteral("is not what was shown")), qPrintable(run.err));
+        QCOMPARE(waitingReview(db).value(QLatin1String("node_exec_id")).toString(), id);
+
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                         QStringLiteral("--approve"), QStringLiteral("--digest"), digest.left(12),
+                         QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(waitingReviewOrDecided(db, id).value(QLatin1String("approved_sha256")).toString(),
+                 digest);
+    }
+
     void reviewRejectedTakesTheRejectedBranch()
     {
         const QString db = m_dir.filePath(QStringLiteral("review-reject.db"));

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/store/auditlog.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -88,6 +89,95 @@ private Q_SLOTS:
         m_reviews = std::make_unique<ReviewRepository>(*m_db);
     }
 
+    void approvalsAreBoundToThePayloadShownAndApproved()
+    {
+        const QString exec = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("a"))).ok());
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("b"))).ok());
+        const QString shown = Model::payloadDigest(value("{'x': 1}"));
+        QCOMPARE(shown, Model::payloadDigest(value("{ 'x' : 1 }")));
+        QCOMPARE(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, userId())
+                     ->value(QStringLiteral("a"))
+                     .toValue()
+                     .value(QLatin1String("payload_sha256"))
+                     .toString(),
+                 shown);
+
+        // A decision on what was not shown is refused, and nothing is decided.
+        ReviewDecision stale = decision(ReviewStatus::Approved);
+        stale.seenDigest = Model::payloadDigest(value("{'x': 2}")).left(12);
+        auto refused = m_reviews->processAllReviewsForExecution(userId(), {{QStringLiteral("a"), stale}});
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::Conflict);
+        QVERIFY2(refused.error().message.contains(shown.left(12)), qPrintable(refused.error().message));
+        ReviewDecision tooShort = decision(ReviewStatus::Approved);
+        tooShort.seenDigest = shown.left(4);
+        QVERIFY(!m_reviews->processAllReviewsForExecution(userId(), {{QStringLiteral("a"), tooShort}}).ok());
+        QCOMPARE(m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, userId())
+                     ->value(QStringLiteral("a"))
+                     .status,
+                 ReviewStatus::Waiting);
+
+        // Approved as shown (a), and approved with an edit (b): each bound
+        // to the payload approved.
+        ReviewDecision seen = decision(ReviewStatus::Approved);
+        seen.seenDigest = shown.left(12).toUpper();
+        QVERIFY(m_reviews->processAllReviewsForExecution(userId(), {{QStringLiteral("a"), seen}}).ok());
+        ReviewDecision edited = decision(ReviewStatus::Approved, "{'x': 5}");
+        edited.seenDigest = shown;
+        QVERIFY(m_reviews->processAllReviewsForExecution(userId(), {{QStringLiteral("b"), edited}}).ok());
+        auto stored = *m_reviews->reviewsByNodeExecIds({QStringLiteral("a"), QStringLiteral("b")}, userId());
+        QCOMPARE(stored.value(QStringLiteral("a")).approvedDigest, shown);
+        QCOMPARE(stored.value(QStringLiteral("b")).approvedDigest,
+                 Model::payloadDigest(value("{'x': 5}")));
+
+        // The node runs on its approval while its input is what was shown...
+        auto approved = m_reviews->checkApproval(QStringLiteral("a"), exec, QStringLiteral("tpl"),
+                                                 userId(), value("{'x': 1}"));
+        QVERIFY(approved.ok() && approved->has_value());
+        auto approvedEdit = m_reviews->checkApproval(QStringLiteral("b"), exec, QStringLiteral("tpl"),
+                                                     userId(), value("{'x': 1}"));
+        QVERIFY(approvedEdit.ok() && approvedEdit->has_value());
+        QCOMPARE(Model::toJson((*approvedEdit)->data), QByteArray("{\"x\":5}"));
+
+        // ...but another input asks again, with that input...
+        auto other = m_reviews->checkApproval(QStringLiteral("a"), exec, QStringLiteral("tpl"),
+                                              userId(), value("{'x': 9}"));
+        QVERIFY(other.ok());
+        QVERIFY(!other->has_value());
+        auto reopened = m_reviews->reviewsByNodeExecIds({QStringLiteral("a")}, userId())
+                            ->value(QStringLiteral("a"));
+        QCOMPARE(reopened.status, ReviewStatus::Waiting);
+        QCOMPARE(Model::toJson(reopened.payload), QByteArray("{\"x\":9}"));
+        QVERIFY(reopened.approvedDigest.isEmpty());
+        QVERIFY(reopened.reviewedBy.isEmpty());
+
+        // ...and so does an approved payload changed behind the decision.
+        QVERIFY(m_db->execute(QStringLiteral(
+                                  "UPDATE pending_reviews SET payload = '{\"x\":6}' WHERE node_exec_id = 'b'"))
+                    .ok());
+        auto changed = m_reviews->checkApproval(QStringLiteral("b"), exec, QStringLiteral("tpl"),
+                                                userId(), value("{'x': 1}"));
+        QVERIFY(changed.ok());
+        QVERIFY(!changed->has_value());
+        QCOMPARE(m_reviews->reviewsByNodeExecIds({QStringLiteral("b")}, userId())
+                     ->value(QStringLiteral("b"))
+                     .status,
+                 ReviewStatus::Waiting);
+
+        // Both are in the audit log, with why.
+        auto entries = AuditLog(*m_db).entries();
+        QVERIFY(entries.ok());
+        QStringList reasons;
+        for (const AuditEntry &entry : std::as_const(*entries)) {
+            if (entry.kind == QLatin1String("review_reopened"))
+                reasons.append(entry.detail.toMap().value(QLatin1String("reason")).toString());
+        }
+        QCOMPARE(reasons, (QStringList {QStringLiteral("the node's input is not the payload that was reviewed"),
+                                        QStringLiteral("the approved payload was changed after the decision")}));
+        QVERIFY(!AuditLog(*m_db).verify()->has_value());
+    }
+
     void getOrCreateIsIdempotentAndWaits()
     {
         const QString exec = createExecution();
@@ -144,8 +234,10 @@ private Q_SLOTS:
                         {{QStringLiteral("ne-1"),
                           decision(ReviewStatus::Approved, "{'x': 9}", QStringLiteral("fine"))}})
                     .ok());
+        // (Its input is still the one shown: see
+        // approvalsAreBoundToThePayloadShownAndApproved for another.)
         auto normal = m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, userId(),
-                                               value("{'x': 100}"));
+                                               value("{'x': 1}"));
         QVERIFY(normal.ok() && normal->has_value());
         QCOMPARE(Model::toJson((*normal)->data), json("{'x':9}"));
         QCOMPARE((*normal)->message, QStringLiteral("fine"));
@@ -177,7 +269,7 @@ private Q_SLOTS:
                                           value("{'x': 42}"), false)
                      ->has_value());
         auto own = m_reviews->checkApproval(QStringLiteral("ne-1"), exec, node, userId(),
-                                            value("{'x': 42}"), false);
+                                            value("{'x': 1}"), false);
         QVERIFY(own.ok() && own->has_value());
         QCOMPARE((*own)->nodeExecId, QStringLiteral("ne-1"));
         QVERIFY((*own)->message != QLatin1String("Auto-approved (user approved all future actions for this node)"));

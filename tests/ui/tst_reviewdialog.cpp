@@ -212,6 +212,12 @@ private Q_SLOTS:
         QVERIFY(!review.isEmpty());
         ReviewDialog *dialog = openDialog(review);
         QVERIFY(dialog);
+        // What is shown carries the short form of the digest the decision is bound to.
+        const QString digest = Model::payloadDigest(dialog->review().payload);
+        bool named = false;
+        for (QLabel *label : dialog->findChildren<QLabel *>())
+            named = named || label->text().contains(QStringLiteral("SHA-256 %1").arg(digest.left(12)));
+        QVERIFY(named);
         QTRY_VERIFY(dialog->isVisible());
         // Asked again (a double-click in the inbox activates twice): one dialog.
         refreshInbox();
