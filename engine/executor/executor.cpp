@@ -879,6 +879,12 @@ void Executor::handle(Run &run, const Message &message)
         return;
     }
 
+    if (message.storageError) {
+        // A storage error is not the graph's failure: the node stays as the
+        // store has it, to run again when the run is resumed.
+        interruptRun(run.id, *message.storageError);
+        return;
+    }
     if (message.paused && !message.error && !run.cancel->isCancelled()) {
         // Waiting for a reviewer: it runs again once the review is decided,
         // and is counted then.
@@ -1291,7 +1297,10 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                                                   ? QJsonValue(qint64(number))
                                                   : it.value());
         }
-        if (!result) {
+        if (!result && result.error().code == ErrorCode::Storage) {
+            done.storageError = result.error();
+            done.storageError->message = maskSecrets(result.error().message, worker.secrets());
+        } else if (!result) {
             done.error = maskSecrets(result.error().message, worker.secrets());
             qCDebug(lcEngine).noquote() << QStringLiteral("node %1 of execution %2 failed: %3")
                                                .arg(nodeId, runId, *done.error);

@@ -169,6 +169,10 @@ private:
         bool pooled = true;
         // The block asked for a human review that waits: the node pauses.
         bool paused = false;
+        // The store refused what the block wrote through it (key-value
+        // data, a review): the run is interrupted, resumable, and the node
+        // has not failed.
+        std::optional<Error> storageError;
     };
     struct QueuedNode
     {

@@ -905,6 +905,45 @@ private Q_SLOTS:
                  digest);
     }
 
+    void aStoreThatRefusesAReviewKeepsTheRunResumable()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("refusing.db"));
+        QCOMPARE(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), kExample,
+                            QStringLiteral("--db"), db})
+                     .exitCode,
+                 0);
+        // The store refuses what asking for a review writes.
+        const QString sqlite3 = QStandardPaths::findExecutable(QStringLiteral("sqlite3"));
+        if (sqlite3.isEmpty())
+            QSKIP("sqlite3 is not installed");
+        const auto sql = [&](const QString &statement) {
+            QProcess process;
+            process.start(sqlite3, {db, statement});
+            return process.waitForFinished(10000) && process.exitCode() == 0;
+        };
+        QVERIFY(sql(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN "
+                                   "SELECT RAISE(ABORT, 'disk quota exceeded'); END;")));
+        Run run = signalbox(
+            {QStringLiteral("run"), kExample, QStringLiteral("--db"), db, QStringLiteral("--json")});
+        // A storage error, not the graph's failure: exit 6, the run resumable.
+        QCOMPARE(run.exitCode, 6);
+        QVERIFY2(run.err.contains(QLatin1String("disk quota exceeded")), qPrintable(run.err));
+        const QString id = runningExecution(db);
+        QVERIFY(!id.isEmpty());
+        const Run show = signalbox({QStringLiteral("executions"), QStringLiteral("show"), id,
+                                    QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(show.json().value(QLatin1String("status")).toString(), QStringLiteral("RUNNING"));
+        for (const QJsonValue &node : show.json().value(QLatin1String("node_executions")).toArray())
+            QVERIFY(node.toObject().value(QLatin1String("status")).toString()
+                    != QLatin1String("FAILED"));
+
+        // Once the store takes writes again, the run goes on to its review.
+        QVERIFY(sql(QStringLiteral("DROP TRIGGER refuse;")));
+        run = signalbox({QStringLiteral("resume"), id, QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 3);
+        QCOMPARE(waitingReview(db).value(QLatin1String("graph_exec_id")).toString(), id);
+    }
+
     void reviewRejectedTakesTheRejectedBranch()
     {
         const QString db = m_dir.filePath(QStringLiteral("review-reject.db"));
