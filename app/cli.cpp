@@ -910,26 +910,25 @@ private:
         auto service = openService((*db)->path(), QStringLiteral("1"));
         if (!service)
             return fail(service.error());
-        auto entries = (*service)->auditEntries();
-        if (!entries)
-            return fail(entries.error());
-        auto broken = (*service)->verifyAudit();
-        if (!broken)
-            return fail(broken.error());
+        auto report = (*service)->verifyAudit();
+        if (!report)
+            return fail(report.error());
+        const std::optional<Engine::AuditBreak> &broken = report->broken;
         if (m_json) {
-            Model::ValueMap result {{QStringLiteral("entries"), qint64(entries->size())},
-                                    {QStringLiteral("intact"), !broken->has_value()}};
-            if (*broken) {
-                result.insert(QStringLiteral("first_bad_entry"), (*broken)->seq);
-                result.insert(QStringLiteral("problem"), (*broken)->problem);
+            Model::ValueMap result {{QStringLiteral("entries"), qint64(report->entries.size())},
+                                    {QStringLiteral("intact"), !broken.has_value()}};
+            if (broken) {
+                result.insert(QStringLiteral("first_bad_entry"), broken->seq);
+                result.insert(QStringLiteral("problem"), broken->problem);
             }
             printValue(result);
-        } else if (!*broken) {
-            m_out << QStringLiteral("The audit log is intact: %1 entries.\n").arg(entries->size());
+        } else if (!broken) {
+            m_out << QStringLiteral("The audit log is intact: %1 entries.\n")
+                         .arg(report->entries.size());
         }
-        if (!*broken)
+        if (!broken)
             return ExitCompleted;
-        m_err << "signalbox: the audit log was tampered with: " << (*broken)->problem << '\n';
+        m_err << "signalbox: the audit log was tampered with: " << broken->problem << '\n';
         return ExitFailed;
     }
 

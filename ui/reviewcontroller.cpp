@@ -99,35 +99,18 @@ void ReviewController::readAudit()
 {
     if (!m_service)
         return;
-    struct Audit
-    {
-        QList<Engine::AuditEntry> entries;
-        qsizetype total = 0;
-        std::optional<Engine::AuditBreak> broken;
-    };
     m_service->call(
-        this,
-        [](Engine::RunService &service) -> Result<Audit> {
-            // The check reads the whole chain; the tab shows its newest part.
-            constexpr qsizetype kShown = 500;
-            auto entries = service.auditEntries();
-            if (!entries)
-                return entries.error();
-            auto broken = service.verifyAudit();
-            if (!broken)
-                return broken.error();
-            Audit audit;
-            audit.total = entries->size();
-            audit.entries = entries->mid(qMax<qsizetype>(0, entries->size() - kShown));
-            audit.broken = *broken;
-            return audit;
-        },
-        [this](Result<Audit> audit) {
-            if (!audit) {
-                Q_EMIT failed(tr("Audit Log"), audit.error().text());
+        this, [](Engine::RunService &service) { return service.verifyAudit(); },
+        [this](Result<Engine::AuditReport> report) {
+            if (!report) {
+                Q_EMIT failed(tr("Audit Log"), report.error().text());
                 return;
             }
-            m_inbox->setAudit(audit->entries, audit->total, audit->broken);
+            // The check reads the whole chain; the tab shows its newest part.
+            constexpr qsizetype kShown = 500;
+            const qsizetype total = report->entries.size();
+            m_inbox->setAudit(report->entries.mid(qMax<qsizetype>(0, total - kShown)), total,
+                              report->broken);
         });
 }
 

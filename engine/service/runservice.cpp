@@ -307,7 +307,7 @@ Result<QList<AuditEntry>> RunService::auditEntries(const QDateTime &since)
     return AuditLog(*m_db).entries(since);
 }
 
-Result<std::optional<AuditBreak>> RunService::verifyAudit()
+Result<AuditReport> RunService::verifyAudit()
 {
     return AuditLog(*m_db).verify();
 }

@@ -147,10 +147,10 @@ public:
     QList<DecidedRun> decide(const QMap<QString, ReviewDecision> &decisions,
                              bool acrossExecutions = true);
 
-    // The audit log, oldest first (from `since` when it is valid), and the
-    // first place where its chain breaks.
+    // The audit log, oldest first (from `since` when it is valid); and the
+    // whole log with the first place where its chain breaks.
     Result<QList<AuditEntry>> auditEntries(const QDateTime &since = {});
-    Result<std::optional<AuditBreak>> verifyAudit();
+    Result<AuditReport> verifyAudit();
 
 Q_SIGNALS:
     // A run started, resumed or taken over after its reviews here.

@@ -15,8 +15,7 @@ namespace {
 
 QString sha256(const QByteArray &bytes)
 {
-    return QString::fromLatin1(
-        QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
 }
 
 AuditEntry entryFrom(const QSqlQuery &q)
@@ -34,8 +33,8 @@ AuditEntry entryFrom(const QSqlQuery &q)
     return entry;
 }
 
-const QString kColumns = QStringLiteral(
-    "seq, at, kind, actor, graph_exec_id, node_exec_id, detail, prev_hash, hash");
+const QString kColumns
+    = QStringLiteral("seq, at, kind, actor, graph_exec_id, node_exec_id, detail, prev_hash, hash");
 
 } // namespace
 
@@ -62,9 +61,8 @@ AuditLog::AuditLog(Database &db)
     : m_db(db)
 { }
 
-Result<void> AuditLog::append(const QString &kind, const QString &actor,
-                              const QString &graphExecId, const QString &nodeExecId,
-                              const Model::Value &detail)
+Result<void> AuditLog::append(const QString &kind, const QString &actor, const QString &graphExecId,
+                              const QString &nodeExecId, const Model::Value &detail)
 {
     WriteTransaction transaction(m_db);
     if (auto begun = transaction.begin(); !begun)
@@ -132,32 +130,38 @@ Result<QList<AuditEntry>> AuditLog::entries(const QDateTime &since)
     return found;
 }
 
-Result<std::optional<AuditBreak>> AuditLog::verify()
+Result<AuditReport> AuditLog::verify()
 {
     auto all = entries();
     if (!all)
         return all.error();
+    AuditReport report;
+    report.entries = std::move(*all);
+    const auto broken = [&report](qint64 seq, QString problem) -> Result<AuditReport> {
+        report.broken = AuditBreak {seq, std::move(problem)};
+        return std::move(report);
+    };
     qint64 expected = 1;
     QString previous;
-    for (const AuditEntry &entry : std::as_const(*all)) {
+    for (const AuditEntry &entry : std::as_const(report.entries)) {
         if (entry.seq != expected) {
-            return std::optional<AuditBreak>(AuditBreak {
-                expected, entry.seq > expected
-                    ? QStringLiteral("entry %1 is missing: it was deleted").arg(expected)
-                    : QStringLiteral("entry %1 is out of its place").arg(entry.seq)});
+            return broken(expected,
+                          entry.seq > expected
+                              ? QStringLiteral("entry %1 is missing: it was deleted").arg(expected)
+                              : QStringLiteral("entry %1 is out of its place").arg(entry.seq));
         }
         if (entry.contentHash() != entry.hash) {
-            return std::optional<AuditBreak>(AuditBreak {
-                entry.seq, QStringLiteral("entry %1 was changed or moved: its content does "
-                                          "not match its hash")
-                               .arg(entry.seq)});
+            return broken(entry.seq,
+                          QStringLiteral("entry %1 was changed or moved: its content does "
+                                         "not match its hash")
+                              .arg(entry.seq));
         }
         if (entry.previousHash != previous) {
-            return std::optional<AuditBreak>(AuditBreak {
-                entry.seq, QStringLiteral("entry %1 does not follow entry %2: one of them was "
-                                          "replaced or they were reordered")
-                               .arg(entry.seq)
-                               .arg(entry.seq - 1)});
+            return broken(entry.seq,
+                          QStringLiteral("entry %1 does not follow entry %2: one of them was "
+                                         "replaced or they were reordered")
+                              .arg(entry.seq)
+                              .arg(entry.seq - 1));
         }
         previous = entry.hash;
         ++expected;
@@ -173,14 +177,15 @@ Result<std::optional<AuditBreak>> AuditLog::verify()
     const QString headHash = hasHead ? (*head)->value(1).toString() : QString();
     (*head)->finish();
     if (headSeq != last || (last > 0 && headHash != previous)) {
-        return std::optional<AuditBreak>(AuditBreak {
-            last + 1, headSeq > last
+        return broken(
+            last + 1,
+            headSeq > last
                 ? QStringLiteral("entries %1 to %2 are missing: they were deleted")
                       .arg(last + 1)
                       .arg(headSeq)
-                : QStringLiteral("the log's head does not name entry %1, its last").arg(last)});
+                : QStringLiteral("the log's head does not name entry %1, its last").arg(last));
     }
-    return std::optional<AuditBreak>();
+    return report;
 }
 
 } // namespace Signalbox::Engine

@@ -43,6 +43,13 @@ struct AuditBreak
     QString problem;
 };
 
+// The whole log as read for a check, and the first break in its chain.
+struct AuditReport
+{
+    QList<AuditEntry> entries;
+    std::optional<AuditBreak> broken;
+};
+
 // The tamper-evident audit log (DESIGN §12): entries are only appended,
 // each in a write transaction that reads the last hash, so that the entries
 // of every process on the database form one chain. A head row holds the
@@ -59,8 +66,9 @@ public:
                         const QString &nodeExecId, const Model::Value &detail);
     // Oldest first; from `since` on when it is valid.
     Result<QList<AuditEntry>> entries(const QDateTime &since = {});
-    // The first break in the chain, or none when every entry is as written.
-    Result<std::optional<AuditBreak>> verify();
+    // Reads the whole log once and finds the first break in the chain, if
+    // any entry is not as written.
+    Result<AuditReport> verify();
 
 private:
     Database &m_db;
