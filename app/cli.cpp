@@ -809,6 +809,16 @@ private:
         return service;
     }
 
+    // A one-thread service on the database, which must exist (a missing
+    // file is a storage error, not a new database).
+    Result<std::unique_ptr<Engine::RunService>> openExistingService()
+    {
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return db.error();
+        return openService((*db)->path(), QStringLiteral("1"));
+    }
+
     // Runs `begin` on a fresh service and waits for the run it names to end.
     std::optional<int> execute(const QString &databasePath, const QString &threadsText,
                                const std::function<Result<QString>(Engine::RunService &)> &begin,
@@ -899,15 +909,11 @@ private:
         return ExitCompleted;
     }
 
-    // The waiting reviews, newest first (of one execution: oldest first).
     // Checks the audit log's chain: exit 0 when every entry is as written,
     // 1 naming the first that was changed, deleted or moved.
     int verifyAudit()
     {
-        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
-        if (!db)
-            return fail(db.error());
-        auto service = openService((*db)->path(), QStringLiteral("1"));
+        auto service = openExistingService();
         if (!service)
             return fail(service.error());
         auto report = (*service)->verifyAudit();
@@ -947,10 +953,7 @@ private:
                                    "\"%1\"")
                         .arg(sinceText));
         }
-        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
-        if (!db)
-            return fail(db.error());
-        auto service = openService((*db)->path(), QStringLiteral("1"));
+        auto service = openExistingService();
         if (!service)
             return fail(service.error());
         auto entries = (*service)->auditEntries(from);
@@ -984,12 +987,10 @@ private:
         return ExitCompleted;
     }
 
+    // The waiting reviews, newest first (of one execution: oldest first).
     int listReviews(const QString &executionId)
     {
-        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
-        if (!db)
-            return fail(db.error());
-        auto service = openService((*db)->path(), QStringLiteral("1"));
+        auto service = openExistingService();
         if (!service)
             return fail(service.error());
         auto found = (*service)->waitingReviews(executionId);
