@@ -41,6 +41,23 @@ QString runningExecution(const QString &db)
     return Testing::newestExecution(db, QStringLiteral("RUNNING"));
 }
 
+// Runs SQL on a database with the sqlite3 program, as a person would by
+// hand: what it wrote on standard error, empty when it succeeded.
+QString sqlite3(const QString &db, const QString &sql)
+{
+    QProcess process;
+    process.start(QStandardPaths::findExecutable(QStringLiteral("sqlite3")), {db, sql});
+    if (!process.waitForFinished(10000))
+        return QStringLiteral("sqlite3 did not finish: %1").arg(process.errorString());
+    return process.exitCode() == 0 ? QString()
+                                   : QString::fromLocal8Bit(process.readAllStandardError());
+}
+
+bool hasSqlite3()
+{
+    return !QStandardPaths::findExecutable(QStringLiteral("sqlite3")).isEmpty();
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -828,8 +845,7 @@ private Q_SLOTS:
         QVERIFY2(intact.out.contains(QLatin1String("intact: 5 entries")), qPrintable(intact.out));
 
         // Tampering with sqlite3, each time on a copy of the database.
-        const QString sqlite3 = QStandardPaths::findExecutable(QStringLiteral("sqlite3"));
-        if (sqlite3.isEmpty())
+        if (!hasSqlite3())
             QSKIP("sqlite3 is not installed");
         const struct
         {
@@ -857,10 +873,8 @@ private Q_SLOTS:
                 if (QFile::exists(db + suffix))
                     QVERIFY(QFile::copy(db + suffix, copy + suffix));
             }
-            QProcess edit;
-            edit.start(sqlite3, {copy, QString::fromLatin1(tamper.sql)});
-            QVERIFY(edit.waitForFinished(10000));
-            QVERIFY2(edit.exitCode() == 0, edit.readAllStandardError().constData());
+            const QString edited = sqlite3(copy, QString::fromLatin1(tamper.sql));
+            QVERIFY2(edited.isEmpty(), qPrintable(edited));
             const Run verify = signalbox({QStringLiteral("audit"), QStringLiteral("verify"),
                                           QStringLiteral("--db"), copy, QStringLiteral("--json")});
             QVERIFY2(verify.exitCode == 1, tamper.name);
@@ -913,16 +927,11 @@ private Q_SLOTS:
                      .exitCode,
                  0);
         // The store refuses what asking for a review writes.
-        const QString sqlite3 = QStandardPaths::findExecutable(QStringLiteral("sqlite3"));
-        if (sqlite3.isEmpty())
+        if (!hasSqlite3())
             QSKIP("sqlite3 is not installed");
-        const auto sql = [&](const QString &statement) {
-            QProcess process;
-            process.start(sqlite3, {db, statement});
-            return process.waitForFinished(10000) && process.exitCode() == 0;
-        };
-        QVERIFY(sql(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN "
-                                   "SELECT RAISE(ABORT, 'disk quota exceeded'); END;")));
+        QCOMPARE(sqlite3(db, QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN "
+                                            "SELECT RAISE(ABORT, 'disk quota exceeded'); END;")),
+                 QString());
         Run run = signalbox(
             {QStringLiteral("run"), kExample, QStringLiteral("--db"), db, QStringLiteral("--json")});
         // A storage error, not the graph's failure: exit 6, the run resumable.
@@ -938,7 +947,7 @@ private Q_SLOTS:
                     != QLatin1String("FAILED"));
 
         // Once the store takes writes again, the run goes on to its review.
-        QVERIFY(sql(QStringLiteral("DROP TRIGGER refuse;")));
+        QCOMPARE(sqlite3(db, QStringLiteral("DROP TRIGGER refuse;")), QString());
         run = signalbox({QStringLiteral("resume"), id, QStringLiteral("--db"), db});
         QCOMPARE(run.exitCode, 3);
         QCOMPARE(waitingReview(db).value(QLatin1String("graph_exec_id")).toString(), id);
