@@ -170,7 +170,18 @@ public:
                                       QStringLiteral("JSON"));
         const QCommandLineOption autoApproveNode(
             QStringLiteral("auto-approve-node"),
-            QStringLiteral("Also approve later executions of the node in this run."));
+            QStringLiteral("Also approve later executions of the node in this run (--grant run)."));
+        const QCommandLineOption grant(
+            QStringLiteral("grant"),
+            QStringLiteral("With --approve, let later executions of the node run without asking: "
+                           "run (this run), graph (every run of the graph until revoked), or a "
+                           "time such as 30m, 8h or 2d (every run of the graph until then)."),
+            QStringLiteral("SCOPE"));
+        const QCommandLineOption samePayload(
+            QStringLiteral("same-payload"),
+            QStringLiteral("The grant holds only for a payload equal to the one approved."));
+        const QCommandLineOption allGrants(
+            QStringLiteral("all"), QStringLiteral("Also expired and revoked grants (grants list)."));
         const QCommandLineOption credentials(
             QStringLiteral("credentials"),
             QStringLiteral("A graph credentials input as KEY=CREDENTIALS_ID (repeatable; run)."),
@@ -221,7 +232,7 @@ public:
         const QCommandLineOption addFound(QStringLiteral("add"),
                                           QStringLiteral("Add the models found (models discover)."));
         parser.addOptions({baseUrl, wire, noKey, contextWindow, maxOutput, addFound});
-        parser.addOptions({format, since, digest});
+        parser.addOptions({format, since, digest, grant, samePayload, allGrants});
         parser.addOptions({db,
                            json,
                            graph,
@@ -260,7 +271,8 @@ public:
                            "credentials list | credentials add | credentials remove ID | models list | models add "
                            "ID | models remove ID | models default ID | models discover PROVIDER | "
                            "models stream on|off | providers list | providers set-url PROVIDER URL "
-                           "| providers add ID | providers remove ID | audit verify | audit export"));
+                           "| providers add ID | providers remove ID | grants list | grants revoke "
+                           "ID | audit verify | audit export"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -323,11 +335,23 @@ public:
                     return usage(QStringLiteral("reviews decide takes --approve or --reject"));
                 if (parser.isSet(digest) && rest.size() != 1)
                     return usage(QStringLiteral("--digest goes with one review"));
+                std::optional<Engine::GrantRequest> granted;
+                if (parser.isSet(grant) || parser.isSet(autoApproveNode)) {
+                    if (!parser.isSet(approve))
+                        return usage(QStringLiteral("a grant goes with --approve"));
+                    auto parsed = grantRequest(parser.isSet(grant) ? parser.value(grant)
+                                                                   : QStringLiteral("run"));
+                    if (!parsed)
+                        return usage(parsed.error().message);
+                    parsed->samePayload = parser.isSet(samePayload);
+                    granted = *parsed;
+                } else if (parser.isSet(samePayload)) {
+                    return usage(QStringLiteral("--same-payload goes with --grant"));
+                }
                 return decideReviews(rest, parser.isSet(approve), parser.value(message),
                                      parser.isSet(data) ? std::optional(parser.value(data))
                                                         : std::nullopt,
-                                     parser.isSet(autoApproveNode), parser.value(threads),
-                                     parser.value(digest));
+                                     granted, parser.value(threads), parser.value(digest));
             }
         } else if (group == QLatin1String("credentials")) {
             if (action == QLatin1String("list") && rest.isEmpty())
@@ -358,6 +382,11 @@ public:
                 command.apiKey = [this, id]() -> Result<QString> { return apiKeyOf(id); };
             }
             return runModelsCommand(command, m_out, m_err);
+        } else if (group == QLatin1String("grants")) {
+            if (action == QLatin1String("list") && rest.isEmpty())
+                return listGrants(parser.isSet(allGrants));
+            if (action == QLatin1String("revoke") && rest.size() == 1)
+                return revokeGrant(rest.first());
         } else if (group == QLatin1String("audit")) {
             if (action == QLatin1String("verify") && rest.isEmpty())
                 return verifyAudit();
@@ -909,6 +938,76 @@ private:
         return ExitCompleted;
     }
 
+    // "run", "graph", or a duration (30m, 8h, 2d) over every run of the graph.
+    static Result<Engine::GrantRequest> grantRequest(const QString &scope)
+    {
+        Engine::GrantRequest request;
+        if (scope == QLatin1String("run"))
+            return request;
+        request.wholeGraph = true;
+        if (scope == QLatin1String("graph"))
+            return request;
+        static const QHash<QChar, qint64> unit {
+            {QLatin1Char('m'), 60}, {QLatin1Char('h'), 3600}, {QLatin1Char('d'), 86400}};
+        bool ok = false;
+        const qint64 count = scope.chopped(1).toLongLong(&ok);
+        if (scope.isEmpty() || !unit.contains(scope.back()) || !ok || count < 1
+            || count > 366 * 86400 / unit.value(scope.back()))
+            return makeError(ErrorCode::BadInput,
+                             QStringLiteral("--grant takes run, graph, or a time from 1m to 366d "
+                                            "such as 30m, 8h or 2d, not \"%1\"")
+                                 .arg(scope));
+        request.seconds = count * unit.value(scope.back());
+        return request;
+    }
+
+    // The grants, newest first: active ones, or all with --all.
+    int listGrants(bool includeInactive)
+    {
+        auto service = openExistingService();
+        if (!service)
+            return fail(service.error());
+        auto found = (*service)->grants(includeInactive);
+        if (!found)
+            return fail(found.error());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (m_json) {
+            Model::ValueList list;
+            for (const Model::ReviewGrant &grant : std::as_const(*found))
+                list.append(grant.toValue(now));
+            printValue(Model::ValueMap {{QStringLiteral("grants"), list}});
+            return ExitCompleted;
+        }
+        QList<QStringList> rows {{QStringLiteral("GRANT"), QStringLiteral("NODE"),
+                                  QStringLiteral("SCOPE"), QStringLiteral("BY"),
+                                  QStringLiteral("GRANTED"), QStringLiteral("STATE")}};
+        for (const Model::ReviewGrant &grant : std::as_const(*found)) {
+            const QString state = grant.revokedAt.isValid()
+                ? QStringLiteral("revoked by %1").arg(grant.revokedBy)
+                : grant.isActive(now) ? QStringLiteral("active") : QStringLiteral("expired");
+            rows.append({grant.id, grant.nodeId, grant.scopeText(), grant.grantedBy,
+                         shortTime(grant.grantedAt), state});
+        }
+        m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    int revokeGrant(const QString &grantId)
+    {
+        auto service = openExistingService();
+        if (!service)
+            return fail(service.error());
+        auto revoked = (*service)->revokeGrant(grantId);
+        if (!revoked)
+            return fail(revoked.error());
+        if (m_json)
+            printValue(revoked->toValue(QDateTime::currentDateTimeUtc()));
+        else
+            m_out << QStringLiteral("Revoked grant %1 (node %2, %3).\n")
+                         .arg(revoked->id, revoked->nodeId, revoked->scopeText());
+        return ExitCompleted;
+    }
+
     // Checks the audit log's chain: exit 0 when every entry is as written,
     // 1 naming the first that was changed, deleted or moved.
     int verifyAudit()
@@ -1020,7 +1119,8 @@ private:
     // Records the decisions; when none of the execution's reviews is left
     // waiting, resumes it here and prints it as `run` does.
     int decideReviews(const QStringList &ids, bool approve, const QString &message,
-                      const std::optional<QString> &dataText, bool autoApproveNode,
+                      const std::optional<QString> &dataText,
+                      const std::optional<Engine::GrantRequest> &grant,
                       const QString &threadsText, const QString &seenDigest)
     {
         if (QSet<QString>(ids.begin(), ids.end()).size() != ids.size())
@@ -1029,7 +1129,7 @@ private:
         decision.status = approve ? Model::ReviewStatus::Approved : Model::ReviewStatus::Rejected;
         decision.seenDigest = seenDigest;
         decision.message = message;
-        decision.autoApproveNode = autoApproveNode;
+        decision.grant = grant;
         if (dataText) {
             auto parsed = Model::parseJsonValue(dataText->toUtf8(), Model::JsonLimits {},
                                                 QStringLiteral("--data"));

@@ -61,4 +61,40 @@ ValueMap PendingReview::toValue() const
     return map;
 }
 
+QString ReviewGrant::scopeText() const
+{
+    QString text = !graphExecId.isEmpty() ? QStringLiteral("this run")
+        : expiresAt.isValid()
+        ? QStringLiteral("this graph until %1").arg(expiresAt.toUTC().toString(Qt::ISODate))
+        : QStringLiteral("this graph until revoked");
+    if (!payloadDigest.isEmpty())
+        text += QStringLiteral(", payload %1 only").arg(payloadDigest.left(12));
+    return text;
+}
+
+ValueMap ReviewGrant::toValue(const QDateTime &now) const
+{
+    const auto text = [](const QString &value) {
+        return value.isEmpty() ? Value(nullptr) : Value(value);
+    };
+    ValueMap map;
+    map.insert(QStringLiteral("id"), id);
+    map.insert(QStringLiteral("user_id"), userId);
+    map.insert(QStringLiteral("graph_id"), graphId);
+    map.insert(QStringLiteral("graph_version"), graphVersion);
+    map.insert(QStringLiteral("node_id"), nodeId);
+    map.insert(QStringLiteral("graph_exec_id"), text(graphExecId));
+    map.insert(QStringLiteral("payload_sha256"), text(payloadDigest));
+    map.insert(QStringLiteral("expires_at"), timeValue(expiresAt));
+    map.insert(QStringLiteral("granted_by"), grantedBy);
+    map.insert(QStringLiteral("granted_at"), timeValue(grantedAt));
+    map.insert(QStringLiteral("node_exec_id"), text(nodeExecId));
+    map.insert(QStringLiteral("instructions"), text(instructions));
+    map.insert(QStringLiteral("revoked_at"), timeValue(revokedAt));
+    map.insert(QStringLiteral("revoked_by"), text(revokedBy));
+    map.insert(QStringLiteral("scope"), scopeText());
+    map.insert(QStringLiteral("active"), isActive(now));
+    return map;
+}
+
 } // namespace Signalbox::Model

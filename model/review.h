@@ -62,6 +62,47 @@ struct ReviewResult
     QString message;
     bool processed = false;
     QString nodeExecId;
+    // The grant that approved it without asking (ReviewGrant::id); empty
+    // for a decision on the node execution's own review.
+    QString grantId;
+};
+
+// A reviewer's permission for a node to run without asking: in one run (the
+// reference's auto-approval), or in every run of its graph until it expires
+// or is revoked; optionally only for one payload.
+struct ReviewGrant
+{
+    QString id;
+    QString userId;
+    QString graphId;
+    // The graph version it was made in.
+    int graphVersion = 0;
+    QString nodeId;
+    // The run it covers; empty when it covers every run of the graph.
+    QString graphExecId;
+    // The payload approved when it was made.
+    Value payload;
+    // Only a payload with this digest (payloadDigest); empty: any payload.
+    QString payloadDigest;
+    // Invalid when it holds until revoked.
+    QDateTime expiresAt;
+    QString grantedBy;
+    QDateTime grantedAt;
+    // The review it was made in, and what that review asked.
+    QString nodeExecId;
+    QString instructions;
+    QDateTime revokedAt;
+    QString revokedBy;
+
+    bool isActive(const QDateTime &now) const
+    {
+        return !revokedAt.isValid() && (!expiresAt.isValid() || expiresAt > now);
+    }
+    // "this run", "this graph until revoked" or "this graph until <time>",
+    // then ", this payload only" when bound to one.
+    QString scopeText() const;
+    // The grant as the JSON API and the CLI show it.
+    ValueMap toValue(const QDateTime &now) const;
 };
 
 } // namespace Signalbox::Model

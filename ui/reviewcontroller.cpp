@@ -39,6 +39,8 @@ ReviewController::ReviewController(std::shared_ptr<const Engine::BlockRegistry> 
 {
     connect(m_inbox, &ReviewInbox::reviewActivated, this, &ReviewController::open);
     connect(m_inbox, &ReviewInbox::auditRequested, this, &ReviewController::readAudit);
+    connect(m_inbox, &ReviewInbox::grantsRequested, this, &ReviewController::readGrants);
+    connect(m_inbox, &ReviewInbox::revokeRequested, this, &ReviewController::revoke);
     connect(m_inbox, &ReviewInbox::pageRequested, this, [this](int page) {
         m_inbox->setWaiting({}, qMax(1, page), false);
         refresh();
@@ -63,8 +65,11 @@ void ReviewController::setService(Engine::ServiceThread *service)
                                      if (!changes.reviews.isEmpty())
                                          refresh();
                                      if (m_inbox->auditShown()
-                                         && !(changes.reviews.isEmpty() && changes.runs.isEmpty()))
+                                         && !(changes.reviews.isEmpty() && changes.runs.isEmpty()
+                                              && changes.grants.isEmpty()))
                                          readAudit();
+                                     if (m_inbox->grantsShown() && !changes.grants.isEmpty())
+                                         readGrants();
                                  }));
     m_connections.append(connect(service->service()->events(),
                                  &Engine::EventBus::reviewRequested, this,
@@ -111,6 +116,56 @@ void ReviewController::readAudit()
             const qsizetype total = report->entries.size();
             m_inbox->setAudit(report->entries.mid(qMax<qsizetype>(0, total - kShown)), total,
                               report->broken);
+        });
+}
+
+void ReviewController::readGrants()
+{
+    if (!m_service)
+        return;
+    const bool all = m_inbox->allGrantsShown();
+    using Listed = std::pair<QList<Model::ReviewGrant>, QHash<QString, QString>>;
+    m_service->call(
+        this,
+        [all](Engine::RunService &service) -> Result<Listed> {
+            auto grants = service.grants(all);
+            if (!grants)
+                return grants.error();
+            auto names = service.graphNames();
+            if (!names)
+                return names.error();
+            return Listed {*grants, *names};
+        },
+        [this](Result<Listed> listed) {
+            if (!listed) {
+                Q_EMIT failed(tr("Grants"), listed.error().text());
+                return;
+            }
+            m_inbox->setGrants(listed->first, listed->second, QDateTime::currentDateTimeUtc());
+        });
+}
+
+void ReviewController::revoke(const QStringList &grantIds)
+{
+    if (!m_service)
+        return;
+    m_service->call(
+        this,
+        [grantIds](Engine::RunService &service) {
+            QStringList problems;
+            for (const QString &id : grantIds) {
+                if (auto revoked = service.revokeGrant(id); !revoked)
+                    problems.append(revoked.error().text());
+            }
+            return problems;
+        },
+        [this, count = grantIds.size()](const QStringList &problems) {
+            if (!problems.isEmpty())
+                Q_EMIT failed(tr("Revoke Grants"), problems.join(QLatin1Char('\n')));
+            else
+                Q_EMIT statusMessage(tr("Revoked %n grant(s): their nodes ask again", nullptr,
+                                        int(count)));
+            readGrants();
         });
 }
 

@@ -58,6 +58,9 @@ private:
     void read();
     // The audit log's newest entries and its check, for the Audit tab.
     void readAudit();
+    // The grants for the Grants tab, and revoking them.
+    void readGrants();
+    void revoke(const QStringList &grantIds);
     void showInbox(const Engine::InboxPage &inbox, int page);
 
     std::shared_ptr<const Engine::BlockRegistry> m_registry;

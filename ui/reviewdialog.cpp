@@ -11,6 +11,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QTableWidget>
@@ -201,9 +203,31 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     m_approve = new QPushButton(tr("&Approve"), this);
     m_approve->setDefault(true);
     m_approve->setToolTip(tr("Approve (Ctrl+Enter)"));
-    m_approveAll = new QPushButton(tr("Approve and &auto-approve this node"), this);
-    m_approveAll->setToolTip(tr("Approve, and approve this node without asking for the rest of "
-                                "the run (edits are not kept)"));
+    // What "Approve and allow" grants: how long, and whether only for this
+    // payload.
+    m_grantScope = new QComboBox(this);
+    m_grantScope->setAccessibleName(tr("Allow this node"));
+    m_grantScope->addItem(tr("for the rest of this run"), qint64(-1));
+    m_grantScope->addItem(tr("in every run of this graph for 1 hour"), qint64(3600));
+    m_grantScope->addItem(tr("in every run of this graph for 8 hours"), qint64(8 * 3600));
+    m_grantScope->addItem(tr("in every run of this graph for 7 days"), qint64(7 * 86400));
+    m_grantScope->addItem(tr("in every run of this graph until revoked"), qint64(0));
+    m_grantPayload = new QCheckBox(tr("only for this exact payload"), this);
+    m_grantPayload->setToolTip(
+        tr("Later executions run without asking only when their payload is equal to this one "
+           "(SHA-256 %1)")
+            .arg(Model::payloadDigest(review.payload).left(12)));
+    auto *grantLabel = new QLabel(tr("Allow this node without asking"), this);
+    grantLabel->setBuddy(m_grantScope);
+    auto *grantRow = new QHBoxLayout;
+    grantRow->addStretch();
+    grantRow->addWidget(grantLabel);
+    grantRow->addWidget(m_grantScope);
+    grantRow->addWidget(m_grantPayload);
+    m_approveAll = new QPushButton(tr("Approve and a&llow"), this);
+    m_approveAll->setToolTip(tr("Approve, and let this node run without asking as chosen above "
+                                "(edits are not kept); grants are listed and revoked in the "
+                                "inbox"));
     m_reject = new QPushButton(tr("&Reject"), this);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_reject);
@@ -220,6 +244,7 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     layout->addWidget(m_pages, 1);
     layout->addWidget(m_message);
     layout->addWidget(m_problem);
+    layout->addLayout(grantRow);
     layout->addLayout(buttons);
 
     connect(m_modes, &QButtonGroup::idClicked, this, [this](int id) { setMode(Mode(id)); });
@@ -407,16 +432,27 @@ void ReviewDialog::showProblem(const QString &text)
     m_problem->show();
 }
 
-void ReviewDialog::approve(bool autoApprove)
+Engine::GrantRequest ReviewDialog::grantRequest() const
+{
+    Engine::GrantRequest request;
+    const qint64 seconds = m_grantScope->currentData().toLongLong();
+    request.wholeGraph = seconds >= 0;
+    request.seconds = qMax(seconds, qint64(0));
+    request.samePayload = m_grantPayload->isChecked();
+    return request;
+}
+
+void ReviewDialog::approve(bool allow)
 {
     if (!m_banner->isHidden())
         return;
     Engine::ReviewDecision decision;
     decision.status = Model::ReviewStatus::Approved;
     decision.message = m_message->text();
-    decision.autoApproveNode = autoApprove;
+    if (allow)
+        decision.grant = grantRequest();
     decision.seenDigest = Model::payloadDigest(m_review.payload);
-    if (mode() == Mode::Edit && !autoApprove) {
+    if (mode() == Mode::Edit && !allow) {
         if (m_review.payload.isString()) {
             decision.data = Model::Value(m_edit->toPlainText());
         } else {
@@ -467,6 +503,8 @@ void ReviewDialog::showDecidedElsewhere(const Model::PendingReview &decided)
     m_countdown->hide();
     m_approve->setEnabled(false);
     m_approveAll->setEnabled(false);
+    m_grantScope->setEnabled(false);
+    m_grantPayload->setEnabled(false);
     m_reject->setEnabled(false);
 }
 

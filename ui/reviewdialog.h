@@ -8,6 +8,8 @@
 #include <QHash>
 
 class QButtonGroup;
+class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -21,8 +23,10 @@ namespace Signalbox::Ui {
 // instructions, the payload (Markdown text, a table for a list of objects, a
 // JSON tree otherwise), a countdown to the deadline that pulses in the last
 // five minutes, and three modes: view, edit (when editable) and reject (a
-// reason is required). Approve (Ctrl+Enter), approve and auto-approve the
-// node for the rest of the run, or reject. It records nothing itself: it
+// reason is required). Approve (Ctrl+Enter), approve and allow the node to
+// run without asking (a grant: for the rest of the run, in every run of the
+// graph for a while or until revoked, optionally only for this payload), or
+// reject. It records nothing itself: it
 // emits the decision, and its owner reports back a decision made elsewhere
 // first. Edit drafts are kept in `drafts` (by node execution id), so they
 // survive closing the dialog.
@@ -46,6 +50,11 @@ public:
     QLabel *problemLabel() const { return m_problem; }
     QWidget *payloadView() const { return m_payloadView; }
     bool isPulsing() const { return m_pulsing; }
+    QComboBox *grantScopeBox() const { return m_grantScope; }
+    QCheckBox *grantPayloadBox() const { return m_grantPayload; }
+    QPushButton *approveAndAllowButton() const { return m_approveAll; }
+    // What "Approve and allow" grants, as chosen.
+    Engine::GrantRequest grantRequest() const;
     // Another reviewer decided first: shown as such, nothing can be sent.
     void showDecidedElsewhere(const Model::PendingReview &decided);
 
@@ -56,7 +65,7 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
-    void approve(bool autoApprove);
+    void approve(bool allow);
     void rejectReview();
     void updateCountdown();
     void showProblem(const QString &text);
@@ -78,6 +87,8 @@ private:
     QLabel *m_banner;
     QPushButton *m_approve;
     QPushButton *m_approveAll;
+    QComboBox *m_grantScope;
+    QCheckBox *m_grantPayload;
     QPushButton *m_reject;
     QTimer *m_timer;
     bool m_pulsing = false;

@@ -3,6 +3,7 @@
 
 #include "valuetext.h"
 
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -17,12 +18,12 @@ namespace Signalbox::Ui {
 
 namespace {
 
-// The time of day within the last day, the date and time before.
+// The time of day within a day of now, the date and time further off.
 QString when(const QDateTime &time)
 {
     if (!time.isValid())
         return {};
-    if (time.secsTo(QDateTime::currentDateTimeUtc()) < 24 * 3600)
+    if (qAbs(time.secsTo(QDateTime::currentDateTimeUtc())) < 24 * 3600)
         return QLocale().toString(time.toLocalTime().time(), QLocale::ShortFormat);
     return dateTimeText(time);
 }
@@ -53,8 +54,11 @@ QString auditSummary(const Model::Value &detail)
         parts.append(ReviewInbox::tr("edited"));
     if (const QString message = map.value(QLatin1String("message")).toString(); !message.isEmpty())
         parts.append(QStringLiteral("\u201c%1\u201d").arg(message));
+    const QString scope = map.value(QLatin1String("scope")).toString();
+    if (!scope.isEmpty())
+        parts.append(scope);
     if (const QString digest = map.value(QLatin1String("payload_sha256")).toString();
-        !digest.isEmpty())
+        !digest.isEmpty() && !scope.contains(digest.left(12)))
         parts.append(ReviewInbox::tr("payload %1").arg(digest.left(12)));
     return parts.join(QStringLiteral(" \u00b7 "));
 }
@@ -110,6 +114,43 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     m_history->setAccessibleName(tr("Decided reviews"));
     m_tabs->addTab(m_history, tr("History"));
 
+    m_grantsPage = new QWidget(m_tabs);
+    m_grants = new QTreeWidget(m_grantsPage);
+    m_grants->setHeaderLabels(
+        {tr("Graph"), tr("Allowed"), tr("State"), tr("By"), tr("Granted"), tr("Step")});
+    m_grants->setRootIsDecorated(false);
+    m_grants->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_grants->setAccessibleName(tr("Grants"));
+    m_revoke = new QPushButton(tr("Revoke"), m_grantsPage);
+    m_revoke->setToolTip(tr("Revoke the selected grants: their nodes ask again"));
+    m_revoke->setEnabled(false);
+    m_allGrants = new QCheckBox(tr("Show expired and revoked"), m_grantsPage);
+    auto *grantActions = new QHBoxLayout;
+    grantActions->addWidget(m_revoke);
+    grantActions->addStretch();
+    grantActions->addWidget(m_allGrants);
+    auto *grantsLayout = new QVBoxLayout(m_grantsPage);
+    grantsLayout->setContentsMargins(2, 2, 2, 2);
+    grantsLayout->addWidget(m_grants);
+    grantsLayout->addLayout(grantActions);
+    m_tabs->addTab(m_grantsPage, tr("Grants"));
+    connect(m_allGrants, &QCheckBox::toggled, this, &ReviewInbox::grantsRequested);
+    connect(m_grants, &QTreeWidget::itemSelectionChanged, this, [this] {
+        bool any = false;
+        for (QTreeWidgetItem *item : m_grants->selectedItems())
+            any = any || item->data(0, Qt::UserRole + 1).toBool();
+        m_revoke->setEnabled(any);
+    });
+    connect(m_revoke, &QPushButton::clicked, this, [this] {
+        QStringList ids;
+        for (QTreeWidgetItem *item : m_grants->selectedItems()) {
+            if (item->data(0, Qt::UserRole + 1).toBool())
+                ids.append(item->data(0, Qt::UserRole).toString());
+        }
+        if (!ids.isEmpty())
+            Q_EMIT revokeRequested(ids);
+    });
+
     m_auditPage = new QWidget(m_tabs);
     m_auditState = new QLabel(m_auditPage);
     m_auditState->setObjectName(QStringLiteral("auditState"));
@@ -134,6 +175,8 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (auditShown())
             Q_EMIT auditRequested();
+        if (grantsShown())
+            Q_EMIT grantsRequested();
     });
 
     auto *layout = new QVBoxLayout(this);
@@ -233,6 +276,66 @@ void ReviewInbox::setHistory(const QList<Model::PendingReview> &reviews,
         m_history->resizeColumnToContents(column);
 }
 
+bool ReviewInbox::grantsShown() const
+{
+    return m_tabs->currentWidget() == m_grantsPage;
+}
+
+void ReviewInbox::showGrants()
+{
+    m_tabs->setCurrentWidget(m_grantsPage);
+}
+
+bool ReviewInbox::allGrantsShown() const
+{
+    return m_allGrants->isChecked();
+}
+
+void ReviewInbox::setGrants(const QList<Model::ReviewGrant> &grants,
+                            const QHash<QString, QString> &graphNames, const QDateTime &now)
+{
+    QSet<QString> selected;
+    for (QTreeWidgetItem *item : m_grants->selectedItems())
+        selected.insert(item->data(0, Qt::UserRole).toString());
+    m_grants->clear();
+    int active = 0;
+    for (const Model::ReviewGrant &grant : grants) {
+        const bool live = grant.isActive(now);
+        active += live ? 1 : 0;
+        QString allowed = !grant.graphExecId.isEmpty()
+            ? tr("the rest of run %1").arg(grant.graphExecId.right(6))
+            : grant.expiresAt.isValid() ? tr("every run until %1").arg(when(grant.expiresAt))
+                                        : tr("every run until revoked");
+        if (!grant.payloadDigest.isEmpty())
+            allowed += tr(", payload %1 only").arg(grant.payloadDigest.left(12));
+        const QString state = grant.revokedAt.isValid()
+            ? tr("Revoked by %1").arg(grant.revokedBy)
+            : live ? tr("Active") : tr("Expired");
+        auto *item = new QTreeWidgetItem(
+            m_grants, {graphNames.value(grant.graphId, grant.graphId), allowed, state,
+                       grant.grantedBy, when(grant.grantedAt),
+                       grant.instructions.isEmpty() ? grant.nodeId : grant.instructions});
+        item->setData(0, Qt::UserRole, grant.id);
+        item->setData(0, Qt::UserRole + 1, live);
+        item->setToolTip(1, grant.scopeText());
+        if (grant.revokedAt.isValid())
+            item->setToolTip(2, dateTimeText(grant.revokedAt));
+        item->setToolTip(4, dateTimeText(grant.grantedAt));
+        item->setToolTip(5, tr("Node %1\nGrant %2\nMade in review %3")
+                                .arg(grant.nodeId, grant.id, grant.nodeExecId));
+        if (!live) {
+            for (int column = 0; column < m_grants->columnCount(); ++column)
+                item->setForeground(column, palette().color(QPalette::PlaceholderText));
+        }
+        item->setSelected(selected.contains(grant.id));
+    }
+    for (int column : {0, 1, 2, 3, 4})
+        m_grants->resizeColumnToContents(column);
+    m_grants->setColumnWidth(1, qMin(m_grants->columnWidth(1), 360));
+    m_tabs->setTabText(m_tabs->indexOf(m_grantsPage),
+                       active ? tr("Grants (%1)").arg(active) : tr("Grants"));
+}
+
 bool ReviewInbox::auditShown() const
 {
     return m_tabs->currentWidget() == m_auditPage;
@@ -252,7 +355,8 @@ void ReviewInbox::setAudit(const QList<Engine::AuditEntry> &entries, qsizetype t
         {QStringLiteral("review_rejected"), tr("Rejected")},
         {QStringLiteral("review_timed_out"), tr("Timed out")},
         {QStringLiteral("review_cancelled"), tr("Cancelled by a stop")},
-        {QStringLiteral("auto_approval_granted"), tr("Node approved for the run")},
+        {QStringLiteral("auto_approval_granted"), tr("Node allowed")},
+        {QStringLiteral("grant_revoked"), tr("Grant revoked")},
         {QStringLiteral("auto_approved"), tr("Auto-approved")},
         {QStringLiteral("run_stopped"), tr("Run stopped")},
     };

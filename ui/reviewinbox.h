@@ -6,6 +6,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QPushButton;
 class QTabWidget;
@@ -16,7 +17,8 @@ namespace Signalbox::Ui {
 // The review inbox: every waiting review across runs, newest first, a page
 // at a time, with batch approve and reject of the selected ones; and a
 // history of decided reviews (who, when, decision, edited or not, message);
-// and the audit log, newest first, with whether its hash chain is intact.
+// the grants that let nodes run without asking, with Revoke; and the audit
+// log, newest first, with whether its hash chain is intact.
 // It shows what it is given; its owner reads the store and decides.
 class ReviewInbox : public QWidget
 {
@@ -39,6 +41,17 @@ public:
     // holds, and where its chain breaks, if it does.
     void setAudit(const QList<Engine::AuditEntry> &entries, qsizetype total,
                   const std::optional<Engine::AuditBreak> &broken);
+    // Grants, newest first: node, graph, scope, who made it and when, and
+    // whether it is active, expired or revoked.
+    void setGrants(const QList<Model::ReviewGrant> &grants,
+                   const QHash<QString, QString> &graphNames, const QDateTime &now);
+    bool grantsShown() const;
+    void showGrants();
+    // Whether expired and revoked grants are listed too.
+    bool allGrantsShown() const;
+    QTreeWidget *grantList() const { return m_grants; }
+    QPushButton *revokeButton() const { return m_revoke; }
+    QCheckBox *allGrantsBox() const { return m_allGrants; }
     // Whether the Audit tab is the one shown.
     bool auditShown() const;
     void showAudit();
@@ -61,11 +74,18 @@ Q_SIGNALS:
     void pageRequested(int page);
     // The Audit tab was shown, or Verify pressed: the log should be read.
     void auditRequested();
+    // The Grants tab was shown, or what it lists changed: read them.
+    void grantsRequested();
+    void revokeRequested(const QStringList &grantIds);
 
 private:
     QTabWidget *m_tabs;
     QTreeWidget *m_waiting;
     QTreeWidget *m_history;
+    QWidget *m_grantsPage;
+    QTreeWidget *m_grants;
+    QPushButton *m_revoke;
+    QCheckBox *m_allGrants;
     QWidget *m_auditPage;
     QTreeWidget *m_audit;
     QLabel *m_auditState;

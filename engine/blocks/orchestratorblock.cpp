@@ -822,7 +822,7 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
                 for (const Value &name : (*known)->toArray())
                     approvedTools.append(name.toString());
             if (decision && decision->has_value()
-                && (*decision)->nodeExecId != execution.nodeExecId) {
+                && !(*decision)->grantId.isEmpty()) {
                 // Sensitive actions ask every time while the safe mode is on.
                 const bool covered = std::all_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
                     return approvedTools.contains(call.tool->name)
@@ -841,7 +841,7 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
                 return finish(cleared.error());
             const Model::ReviewResult &result = **decision;
             if (result.status == Model::ReviewStatus::Approved
-                && result.nodeExecId == execution.nodeExecId) {
+                && result.grantId.isEmpty()) {
                 ValueList list;
                 for (const QString &name : std::as_const(approvedTools))
                     list.append(name);

@@ -302,6 +302,16 @@ Result<QMap<QString, Model::PendingReview>> RunService::reviews(const QStringLis
     return ReviewRepository(*m_db).reviewsByNodeExecIds(nodeExecIds, m_options.userId);
 }
 
+Result<QList<Model::ReviewGrant>> RunService::grants(bool includeInactive)
+{
+    return ReviewRepository(*m_db).grants(m_options.userId, includeInactive);
+}
+
+Result<Model::ReviewGrant> RunService::revokeGrant(const QString &grantId)
+{
+    return ReviewRepository(*m_db).revokeGrant(grantId, m_options.userId, reviewer());
+}
+
 Result<QList<AuditEntry>> RunService::auditEntries(const QDateTime &since)
 {
     return AuditLog(*m_db).entries(since);

@@ -147,6 +147,11 @@ public:
     QList<DecidedRun> decide(const QMap<QString, ReviewDecision> &decisions,
                              bool acrossExecutions = true);
 
+    // The user's grants, newest first: the active ones, or all.
+    Result<QList<Model::ReviewGrant>> grants(bool includeInactive = false);
+    // Revokes a grant in the reviewer's name: the node asks again.
+    Result<Model::ReviewGrant> revokeGrant(const QString &grantId);
+
     // The audit log, oldest first (from `since` when it is valid); and the
     // whole log with the first place where its chain breaks.
     Result<QList<AuditEntry>> auditEntries(const QDateTime &since = {});

@@ -14,6 +14,7 @@ void StoreChanges::merge(const StoreChanges &other)
     nodeRuns.unite(other.nodeRuns);
     reviews.unite(other.reviews);
     reviewRuns.unite(other.reviewRuns);
+    grants.unite(other.grants);
 }
 
 namespace {
@@ -108,6 +109,8 @@ Result<StoreChanges> ChangeFeed::poll()
         } else if (kind == QLatin1String("review")) {
             changes.reviews.insert(id);
             changes.reviewRuns.insert(q.value(3).toString());
+        } else if (kind == QLatin1String("grant")) {
+            changes.grants.insert(id);
         }
     }
     q.finish();

@@ -13,7 +13,7 @@ class Database;
 
 // What changed in the store since the last look, by any connection of any
 // process: executions (added, changed, deleted), executions whose node
-// executions changed, and reviews with the execution each belongs to. A
+// executions changed, reviews with the execution each belongs to, and grants. A
 // stop that ends node executions itself changes their execution too: read
 // an execution's nodes again when it is in either set.
 struct StoreChanges
@@ -22,8 +22,13 @@ struct StoreChanges
     QSet<QString> nodeRuns;
     QSet<QString> reviews;
     QSet<QString> reviewRuns;
+    // Grants made or revoked.
+    QSet<QString> grants;
 
-    bool isEmpty() const { return runs.isEmpty() && nodeRuns.isEmpty() && reviews.isEmpty(); }
+    bool isEmpty() const
+    {
+        return runs.isEmpty() && nodeRuns.isEmpty() && reviews.isEmpty() && grants.isEmpty();
+    }
     void merge(const StoreChanges &other);
 };
 

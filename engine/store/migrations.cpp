@@ -298,6 +298,43 @@ QList<Migration> buildMigrations()
         {
             QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN approved_sha256 TEXT"),
         }});
+
+    // 9: grants, which let a node run without asking: in one run (what the
+    // reference keeps as an auto-approval record among the reviews, moved
+    // here under the same key), or in every run of its graph until they
+    // expire or are revoked, optionally only for one payload.
+    migrations.append(Migration {
+        9,
+        {
+            QStringLiteral("CREATE TABLE review_grants ("
+                           " id TEXT PRIMARY KEY,"
+                           " user_id TEXT NOT NULL,"
+                           " graph_id TEXT NOT NULL,"
+                           " graph_version INTEGER NOT NULL,"
+                           " node_id TEXT NOT NULL,"
+                           " graph_exec_id TEXT,"
+                           " payload TEXT,"
+                           " payload_sha256 TEXT,"
+                           " expires_at INTEGER,"
+                           " granted_by TEXT NOT NULL,"
+                           " granted_at INTEGER NOT NULL,"
+                           " node_exec_id TEXT,"
+                           " revoked_at INTEGER,"
+                           " revoked_by TEXT)"),
+            QStringLiteral("CREATE INDEX review_grants_by_node ON review_grants (node_id, graph_id)"),
+            QStringLiteral(
+                "INSERT INTO review_grants (id, user_id, graph_id, graph_version, node_id,"
+                " graph_exec_id, payload, granted_by, granted_at)"
+                " SELECT node_exec_id, user_id, graph_id, graph_version, node_id, graph_exec_id,"
+                " payload, COALESCE(reviewed_by, user_id), created_at FROM pending_reviews"
+                " WHERE node_exec_id LIKE 'auto\\_approve\\_%' ESCAPE '\\' AND status = 'APPROVED'"),
+            QStringLiteral("DELETE FROM pending_reviews"
+                           " WHERE node_exec_id LIKE 'auto\\_approve\\_%' ESCAPE '\\'"),
+            note(QStringLiteral("changes_grant_added"), QStringLiteral("INSERT ON review_grants"),
+                 QStringLiteral("grant"), QStringLiteral("NEW.id"), QStringLiteral("NEW.graph_exec_id")),
+            note(QStringLiteral("changes_grant_changed"), QStringLiteral("UPDATE ON review_grants"),
+                 QStringLiteral("grant"), QStringLiteral("NEW.id"), QStringLiteral("NEW.graph_exec_id")),
+        }});
     return migrations;
 }
 

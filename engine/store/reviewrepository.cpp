@@ -5,6 +5,8 @@
 
 #include "database.h"
 
+#include "model/uuid.h"
+
 #include <QJsonArray>
 #include <QSet>
 #include <QSqlError>
@@ -148,55 +150,80 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
                                 const QString &nodeId, const QString &userId,
                                 const std::optional<Value> &inputData, bool nodeApproval)
 {
-    // Without the node's approval for the run, only this execution's own.
-    const QString autoKey = nodeApproval ? autoApproveKey(graphExecId, nodeId) : nodeExecId;
-    auto found = select(QStringLiteral("r.node_exec_id IN (?, ?) AND r.status = 'APPROVED'"
+    auto found = select(QStringLiteral("r.node_exec_id = ? AND r.status = 'APPROVED'"
                                        " AND r.user_id = ?"),
-                        {nodeExecId, autoKey, userId, nodeExecId},
-                        // Upstream takes whichever comes first; the node's own
-                        // approval is the more specific answer.
-                        QStringLiteral(" ORDER BY r.node_exec_id = ? DESC LIMIT 1"));
+                        {nodeExecId, userId});
     if (!found)
         return found.error();
-    if (found->isEmpty())
-        return std::optional<Model::ReviewResult>();
-    const Model::PendingReview &review = found->first();
-    const bool isAuto = nodeApproval && review.nodeExecId == autoKey;
-    if (!isAuto && !review.approvedDigest.isEmpty()) {
-        // The approval holds for the payload it was given for, and for the
-        // input the reviewer was shown; otherwise the review asks again.
-        const Value shown = review.wasEdited.value_or(false) ? review.originalPayload
-                                                             : review.payload;
-        QString reason;
-        if (Model::payloadDigest(review.payload) != review.approvedDigest)
-            reason = QStringLiteral("the approved payload was changed after the decision");
-        else if (inputData
-                 && Model::payloadDigest(*inputData) != Model::payloadDigest(shown))
-            reason = QStringLiteral("the node's input is not the payload that was reviewed");
-        if (!reason.isEmpty()) {
-            if (auto reopened = reopen(review, inputData ? *inputData : shown, reason); !reopened)
-                return reopened.error();
-            return std::optional<Model::ReviewResult>();
+    if (!found->isEmpty()) {
+        const Model::PendingReview &review = found->first();
+        if (!review.approvedDigest.isEmpty()) {
+            // The approval holds for the payload it was given for, and for
+            // the input the reviewer was shown; otherwise the review asks
+            // again.
+            const Value shown = review.wasEdited.value_or(false) ? review.originalPayload
+                                                                 : review.payload;
+            QString reason;
+            if (Model::payloadDigest(review.payload) != review.approvedDigest)
+                reason = QStringLiteral("the approved payload was changed after the decision");
+            else if (inputData && Model::payloadDigest(*inputData) != Model::payloadDigest(shown))
+                reason = QStringLiteral("the node's input is not the payload that was reviewed");
+            if (!reason.isEmpty()) {
+                if (auto reopened = reopen(review, inputData ? *inputData : shown, reason);
+                    !reopened)
+                    return reopened.error();
+                return std::optional<Model::ReviewResult>();
+            }
         }
+        Model::ReviewResult result;
+        result.data = review.payload;
+        result.status = ReviewStatus::Approved;
+        result.message = review.reviewMessage;
+        result.processed = true;
+        result.nodeExecId = review.nodeExecId;
+        return std::optional<Model::ReviewResult>(result);
     }
-    if (isAuto) {
-        if (auto logged = AuditLog(m_db).append(
-                QStringLiteral("auto_approved"), AuditLog::engineActor(), graphExecId, nodeExecId,
-                Model::ValueMap {{QStringLiteral("node_id"), nodeId},
-                                 {QStringLiteral("approved_by"), review.reviewedBy},
-                                 {QStringLiteral("payload_sha256"),
-                                  Model::payloadDigest(inputData ? *inputData : review.payload)}});
-            !logged)
-            return logged.error();
-    }
+    if (!nodeApproval)
+        return std::optional<Model::ReviewResult>();
+
+    // A grant of the node: for this run before one for every run of the
+    // graph, and one for this payload before one for any.
+    const QString digest = inputData ? Model::payloadDigest(*inputData) : QString();
+    auto grants = selectGrants(
+        QStringLiteral("user_id = ? AND node_id = ? AND revoked_at IS NULL"
+                       " AND (expires_at IS NULL OR expires_at > ?)"
+                       " AND (graph_exec_id = ? OR (graph_exec_id IS NULL AND graph_id ="
+                       " (SELECT graph_id FROM graph_executions WHERE id = ?)))"
+                       " AND (payload_sha256 IS NULL OR payload_sha256 = ?)"),
+        {userId, nodeId, nowMs(), graphExecId, graphExecId, digest},
+        QStringLiteral(" ORDER BY graph_exec_id IS NULL, payload_sha256 IS NULL, granted_at"
+                       " LIMIT 1"));
+    if (!grants)
+        return grants.error();
+    if (grants->isEmpty())
+        return std::optional<Model::ReviewResult>();
+    const Model::ReviewGrant &grant = grants->first();
+    // The current input; without one, what was approved when it was made.
+    const Value data = inputData ? *inputData : grant.payload;
+    if (auto logged = AuditLog(m_db).append(
+            QStringLiteral("auto_approved"), AuditLog::engineActor(), graphExecId, nodeExecId,
+            Model::ValueMap {{QStringLiteral("node_id"), nodeId},
+                             {QStringLiteral("grant_id"), grant.id},
+                             {QStringLiteral("scope"), grant.scopeText()},
+                             {QStringLiteral("approved_by"), grant.grantedBy},
+                             {QStringLiteral("payload_sha256"), Model::payloadDigest(data)}});
+        !logged)
+        return logged.error();
     Model::ReviewResult result;
-    result.data = isAuto && inputData ? *inputData : review.payload;
+    result.data = data;
     result.status = ReviewStatus::Approved;
-    result.message = isAuto
+    result.message = grant.id == autoApproveKey(graphExecId, nodeId)
         ? QStringLiteral("Auto-approved (user approved all future actions for this node)")
-        : review.reviewMessage;
+        : QStringLiteral("Auto-approved by %1's grant %2 (%3)")
+              .arg(grant.grantedBy, grant.id, grant.scopeText());
     result.processed = true;
-    result.nodeExecId = review.nodeExecId;
+    result.nodeExecId = nodeExecId;
+    result.grantId = grant.id;
     return std::optional<Model::ReviewResult>(result);
 }
 
@@ -230,34 +257,181 @@ Result<void> ReviewRepository::reopen(const Model::PendingReview &review, const 
     return transaction.commit();
 }
 
-Result<void> ReviewRepository::createAutoApprovalRecord(const QString &userId,
-                                                        const QString &graphExecId,
-                                                        const QString &graphId, int graphVersion,
-                                                        const QString &nodeId, const Value &payload)
+Result<QList<Model::ReviewGrant>> ReviewRepository::selectGrants(const QString &where,
+                                                                 const QVariantList &binds,
+                                                                 const QString &suffix)
+{
+    auto query = m_db.prepare(
+        QStringLiteral("SELECT id, user_id, graph_id, graph_version, node_id, graph_exec_id,"
+                       " payload_sha256, expires_at, granted_by, granted_at, node_exec_id,"
+                       " revoked_at, revoked_by, payload, (SELECT instructions FROM pending_reviews r"
+                       " WHERE r.node_exec_id = review_grants.node_exec_id)"
+                       " FROM review_grants WHERE %1%2")
+            .arg(where, suffix));
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    for (const QVariant &value : binds)
+        q->addBindValue(value);
+    if (!q->exec())
+        return m_db.storageError(q->lastError(), QStringLiteral("reading grants"));
+    QList<Model::ReviewGrant> grants;
+    while (q->next()) {
+        Model::ReviewGrant grant;
+        grant.id = q->value(0).toString();
+        grant.userId = q->value(1).toString();
+        grant.graphId = q->value(2).toString();
+        grant.graphVersion = q->value(3).toInt();
+        grant.nodeId = q->value(4).toString();
+        grant.graphExecId = q->value(5).toString();
+        grant.payloadDigest = q->value(6).toString();
+        grant.expiresAt = timeFromVariant(q->value(7));
+        grant.grantedBy = q->value(8).toString();
+        grant.grantedAt = timeFromVariant(q->value(9));
+        grant.nodeExecId = q->value(10).toString();
+        grant.revokedAt = timeFromVariant(q->value(11));
+        grant.revokedBy = q->value(12).toString();
+        grant.payload = q->value(13).isNull() ? Value(nullptr) : valueFromText(q->value(13));
+        grant.instructions = q->value(14).toString();
+        grants.append(grant);
+    }
+    q->finish();
+    return grants;
+}
+
+Result<Model::ReviewGrant> ReviewRepository::createGrant(const Model::PendingReview &review,
+                                                         const GrantRequest &request,
+                                                         const QString &grantedBy)
 {
     WriteTransaction transaction(m_db);
     if (auto begun = transaction.begin(); !begun)
-        return begun;
-    if (auto owned = checkOwner(graphExecId, userId); !owned)
+        return begun.error();
+    if (auto owned = checkOwner(review.graphExecId, review.userId); !owned)
         return owned.error();
+    if (request.seconds < 0)
+        return makeError(ErrorCode::BadInput, QStringLiteral("A grant cannot last less than "
+                                                             "nothing"));
+    const qint64 now = nowMs();
+    Model::ReviewGrant grant;
+    // The reference's auto-approval record keeps its key.
+    const bool reference = !request.wholeGraph && !request.seconds && !request.samePayload;
+    grant.id = reference ? autoApproveKey(review.graphExecId, review.nodeId)
+                         : Model::createTimeOrderedUuid();
+    grant.userId = review.userId;
+    grant.graphId = review.graphId;
+    grant.graphVersion = review.graphVersion;
+    grant.nodeId = review.nodeId;
+    grant.graphExecId = request.wholeGraph ? QString() : review.graphExecId;
+    grant.payloadDigest = request.samePayload ? Model::payloadDigest(review.payload) : QString();
+    if (request.seconds)
+        grant.expiresAt = QDateTime::fromMSecsSinceEpoch(now + request.seconds * 1000, Qt::UTC);
+    grant.grantedBy = grantedBy.isEmpty() ? review.userId : grantedBy;
+    grant.grantedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+    grant.nodeExecId = review.nodeExecId;
+    grant.instructions = review.instructions;
+    grant.payload = review.payload;
     auto insert = m_db.prepare(QStringLiteral(
-        "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id, graph_id,"
-        " graph_version, payload, instructions, editable, status, processed, created_at,"
-        " updated_at, reviewed_at, reviewed_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'Auto-approval record', 0, 'APPROVED', 1, ?, ?, ?, ?)"
-        " ON CONFLICT (node_exec_id) DO NOTHING"));
+        "INSERT INTO review_grants (id, user_id, graph_id, graph_version, node_id, graph_exec_id,"
+        " payload_sha256, expires_at, granted_by, granted_at, node_exec_id, payload)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"));
     if (!insert)
         return insert.error();
+    const auto orNull = [](const QString &text) {
+        return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+    };
     QSqlQuery *q = *insert;
-    const qint64 now = nowMs();
     for (const QVariant &value :
-         QVariantList {autoApproveKey(graphExecId, nodeId), userId, nodeId, graphExecId, graphId,
-                       graphVersion, valueToText(payload), now, now, now, userId})
+         QVariantList {grant.id, grant.userId, grant.graphId, grant.graphVersion, grant.nodeId,
+                       orNull(grant.graphExecId), orNull(grant.payloadDigest),
+                       timeToVariant(grant.expiresAt), grant.grantedBy, now, grant.nodeExecId,
+                       valueToText(grant.payload)})
         q->addBindValue(value);
     if (!q->exec())
-        return m_db.storageError(
-            q->lastError(), QStringLiteral("recording an auto-approval of node %1").arg(nodeId));
-    return transaction.commit();
+        return m_db.storageError(q->lastError(),
+                                 QStringLiteral("granting node %1").arg(review.nodeId));
+    if (q->numRowsAffected() == 1) {
+        Model::ValueMap detail {{QStringLiteral("node_id"), grant.nodeId},
+                                {QStringLiteral("grant_id"), grant.id},
+                                {QStringLiteral("graph_id"), grant.graphId},
+                                {QStringLiteral("scope"), grant.scopeText()}};
+        if (grant.expiresAt.isValid())
+            detail.insert(QStringLiteral("expires_at"),
+                          grant.expiresAt.toString(Qt::ISODateWithMs));
+        if (!grant.payloadDigest.isEmpty())
+            detail.insert(QStringLiteral("payload_sha256"), grant.payloadDigest);
+        if (auto logged = AuditLog(m_db).append(QStringLiteral("auto_approval_granted"),
+                                                grant.grantedBy, review.graphExecId,
+                                                review.nodeExecId, detail);
+            !logged)
+            return logged.error();
+    } else {
+        auto kept = selectGrants(QStringLiteral("id = ?"), {grant.id});
+        if (!kept)
+            return kept.error();
+        if (!kept->isEmpty())
+            grant = kept->first();
+    }
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return grant;
+}
+
+Result<QList<Model::ReviewGrant>> ReviewRepository::grants(const QString &userId,
+                                                           bool includeInactive)
+{
+    if (includeInactive)
+        return selectGrants(QStringLiteral("user_id = ?"), {userId},
+                            QStringLiteral(" ORDER BY granted_at DESC, id DESC"));
+    return selectGrants(QStringLiteral("user_id = ? AND revoked_at IS NULL"
+                                       " AND (expires_at IS NULL OR expires_at > ?)"),
+                        {userId, nowMs()}, QStringLiteral(" ORDER BY granted_at DESC, id DESC"));
+}
+
+Result<Model::ReviewGrant> ReviewRepository::revokeGrant(const QString &grantId,
+                                                         const QString &userId,
+                                                         const QString &revokedBy)
+{
+    WriteTransaction transaction(m_db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    auto found = selectGrants(QStringLiteral("id = ? AND user_id = ?"), {grantId, userId});
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Grant %1 not found or access denied").arg(grantId));
+    Model::ReviewGrant grant = found->first();
+    if (grant.revokedAt.isValid())
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("Grant %1 was already revoked by %2 at %3")
+                             .arg(grantId, grant.revokedBy,
+                                  grant.revokedAt.toString(Qt::ISODate)));
+    const qint64 now = nowMs();
+    const QString who = revokedBy.isEmpty() ? userId : revokedBy;
+    auto update = m_db.prepare(QStringLiteral("UPDATE review_grants SET revoked_at = ?,"
+                                              " revoked_by = ? WHERE id = ? AND revoked_at IS NULL"));
+    if (!update)
+        return update.error();
+    for (const QVariant &value : QVariantList {now, who, grantId})
+        (*update)->addBindValue(value);
+    if (!(*update)->exec())
+        return m_db.storageError((*update)->lastError(),
+                                 QStringLiteral("revoking grant %1").arg(grantId));
+    if ((*update)->numRowsAffected() != 1)
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("Grant %1 was revoked meanwhile").arg(grantId));
+    grant.revokedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+    grant.revokedBy = who;
+    if (auto logged = AuditLog(m_db).append(
+            QStringLiteral("grant_revoked"), who, grant.graphExecId, grant.nodeExecId,
+            Model::ValueMap {{QStringLiteral("node_id"), grant.nodeId},
+                             {QStringLiteral("grant_id"), grant.id},
+                             {QStringLiteral("scope"), grant.scopeText()}});
+        !logged)
+        return logged.error();
+    if (auto committed = transaction.commit(); !committed)
+        return committed.error();
+    return grant;
 }
 
 Result<std::optional<Model::ReviewResult>>
@@ -411,7 +585,7 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
             problems.append(QStringLiteral("Review %1: the message is longer than %2 characters")
                                 .arg(it.key())
                                 .arg(kMaxMessageLength));
-        if (it->data && !it->autoApproveNode) {
+        if (it->data && !it->grant) {
             if (Model::toJson(*it->data).size() > kMaxDataLength)
                 problems.append(QStringLiteral("Review %1: the data is larger than %2 characters")
                                     .arg(it.key())
@@ -486,7 +660,7 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
                                      .arg(it.key(), shown.left(12), it->seenDigest));
         }
         const bool changed
-            = it->data && !it->autoApproveNode && !Model::pythonEquals(*it->data, review.payload);
+            = it->data && !it->grant && !Model::pythonEquals(*it->data, review.payload);
         if (changed && !review.editable)
             return makeError(ErrorCode::BadInput,
                              QStringLiteral("Review %1 is not editable").arg(it.key()));
@@ -524,18 +698,9 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
                                        who, review.graphExecId, it.key(), detail);
             !logged)
             return logged.error();
-        if (it->autoApproveNode && it->status == ReviewStatus::Approved) {
-            if (auto recorded
-                = createAutoApprovalRecord(userId, review.graphExecId, review.graphId,
-                                           review.graphVersion, review.nodeId, review.payload);
-                !recorded)
-                return recorded.error();
-            if (auto logged = audit.append(
-                    QStringLiteral("auto_approval_granted"), who, review.graphExecId, it.key(),
-                    Model::ValueMap {{QStringLiteral("node_id"), review.nodeId},
-                                     {QStringLiteral("scope"), QStringLiteral("run")}});
-                !logged)
-                return logged.error();
+        if (it->grant && it->status == ReviewStatus::Approved) {
+            if (auto granted = createGrant(review, *it->grant, who); !granted)
+                return granted.error();
         }
     }
     auto decided = reviewsByNodeExecIds(decisions.keys(), userId);

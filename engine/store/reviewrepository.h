@@ -29,6 +29,20 @@ struct NewReview
     bool allowSkip = false;
 };
 
+// What a reviewer allows along with an approval: later executions of the
+// node run without asking, in this run or in every run of the graph, until
+// the grant expires or is revoked, optionally only for a payload equal to
+// the one approved.
+struct GrantRequest
+{
+    // Every run of the graph, not only this one.
+    bool wholeGraph = false;
+    // How long it holds from now; 0 until revoked (or the run's end).
+    qint64 seconds = 0;
+    // Only for a payload equal to the one approved.
+    bool samePayload = false;
+};
+
 // A reviewer's decision on one review.
 struct ReviewDecision
 {
@@ -37,10 +51,10 @@ struct ReviewDecision
     std::optional<Model::Value> data;
     // Whitespace only counts as no message.
     QString message;
-    // Approve this node for the rest of the run: later executions of it are
+    // With an approval, a grant for the node: later executions of it are
     // approved without asking, with their current input. Edited data is
-    // ignored.
-    bool autoApproveNode = false;
+    // then ignored. Refused for a review that needs several approvals.
+    std::optional<GrantRequest> grant;
     // The digest (Model::payloadDigest, or its first 12 or more characters)
     // of the payload the reviewer was shown. When given, a review whose
     // payload is no longer that is a Conflict.
@@ -74,24 +88,34 @@ public:
     // The message of a review rejected because its deadline passed.
     static QString timedOutMessage() { return QStringLiteral("Review timed out"); }
 
-    // "auto_approve_{graph_exec_id}_{node_id}".
+    // "auto_approve_{graph_exec_id}_{node_id}": the id of the grant of a
+    // node for the rest of one run, the reference's auto-approval record.
     static QString autoApproveKey(const QString &graphExecId, const QString &nodeId);
 
-    // An approval of this node execution, or an auto-approval of its node in
-    // this run (which answers with `inputData`, the current input, when
-    // given; a normal approval answers with the stored, possibly edited,
-    // payload). An approval is bound to its payload: when the stored payload
+    // An approval of this node execution, or, with `nodeApproval`, an active
+    // grant of its node: for this run or every run of the graph, and for
+    // any payload or for `inputData`'s. A grant answers with `inputData`,
+    // the current input, when given, and is named in the result and in the
+    // audit log; a normal approval answers with the stored, possibly edited,
+    // payload. An approval is bound to its payload: when the stored payload
     // is no longer the one approved, or `inputData` is not the payload the
     // reviewer was shown, the review goes back to WAITING and none is given.
     Result<std::optional<Model::ReviewResult>>
     checkApproval(const QString &nodeExecId, const QString &graphExecId, const QString &nodeId,
                   const QString &userId, const std::optional<Model::Value> &inputData = {},
                   bool nodeApproval = true);
-    // Records that `nodeId` is approved for the rest of the run; the run
-    // must belong to the user. Recording it twice keeps the first.
-    Result<void> createAutoApprovalRecord(const QString &userId, const QString &graphExecId,
-                                          const QString &graphId, int graphVersion,
-                                          const QString &nodeId, const Model::Value &payload);
+    // Grants the review's node what `request` says, made by `grantedBy`;
+    // the run must belong to the user. A grant for the rest of the run (the
+    // reference's auto-approval record) made twice keeps the first. The
+    // caller's transaction, if any, holds it.
+    Result<Model::ReviewGrant> createGrant(const Model::PendingReview &review,
+                                           const GrantRequest &request, const QString &grantedBy);
+    // The user's grants, newest first: the active ones, or all.
+    Result<QList<Model::ReviewGrant>> grants(const QString &userId, bool includeInactive = false);
+    // Revokes a grant: later executions ask again. Revoking one already
+    // revoked is a Conflict naming who did; an unknown one is NotFound.
+    Result<Model::ReviewGrant> revokeGrant(const QString &grantId, const QString &userId,
+                                           const QString &revokedBy);
     // The review of the node execution, created WAITING when there is none
     // (asking twice makes one). None while it waits or once processed; the
     // decision when decided and not yet processed.
@@ -143,6 +167,8 @@ private:
     // The execution exists and belongs to the user (upstream's
     // get_graph_execution_meta check), or an error naming both.
     Result<void> checkOwner(const QString &graphExecId, const QString &userId);
+    Result<QList<Model::ReviewGrant>> selectGrants(const QString &where, const QVariantList &binds,
+                                                   const QString &suffix = QString());
     Result<QList<Model::PendingReview>> select(const QString &where, const QVariantList &binds,
                                                const QString &suffix = QString());
 

@@ -919,6 +919,114 @@ private Q_SLOTS:
                  digest);
     }
 
+    void aGrantLetsTheNodeRunWithoutAskingUntilRevoked()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("grants.db"));
+        const auto runExample = [&] {
+            return signalbox({QStringLiteral("run"), kExample, QStringLiteral("--db"), db,
+                              QStringLiteral("--json")});
+        };
+        QCOMPARE(runExample().exitCode, 3);
+        const QString id = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        // A grant goes with an approval, and its scope must be one it knows.
+        for (const QStringList &wrong :
+             {QStringList {QStringLiteral("--reject"), QStringLiteral("--message"),
+                           QStringLiteral("no"), QStringLiteral("--grant"), QStringLiteral("run")},
+              QStringList {QStringLiteral("--approve"), QStringLiteral("--grant"),
+                           QStringLiteral("5x")},
+              QStringList {QStringLiteral("--approve"), QStringLiteral("--grant"),
+                           QStringLiteral("0h")},
+              QStringList {QStringLiteral("--approve"), QStringLiteral("--same-payload")}}) {
+            const Run refused = signalbox(QStringList {QStringLiteral("reviews"),
+                                                       QStringLiteral("decide"), id, QStringLiteral("--db"), db}
+                                          + wrong);
+            QCOMPARE(refused.exitCode, 2);
+        }
+        QCOMPARE(waitingReview(db).value(QLatin1String("node_exec_id")).toString(), id);
+
+        // Approved and allowed in every run of the graph, for this payload.
+        Run run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                             QStringLiteral("--approve"), QStringLiteral("--grant"),
+                             QStringLiteral("graph"), QStringLiteral("--same-payload"),
+                             QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 0);
+        Run listed = signalbox({QStringLiteral("grants"), QStringLiteral("list"),
+                                QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(listed.exitCode, 0);
+        const QJsonArray grants = listed.json().value(QLatin1String("grants")).toArray();
+        QCOMPARE(grants.size(), 1);
+        const QJsonObject grant = grants.first().toObject();
+        const QString grantId = grant.value(QLatin1String("id")).toString();
+        QCOMPARE(grant.value(QLatin1String("node_exec_id")).toString(), id);
+        QVERIFY(grant.value(QLatin1String("graph_exec_id")).isNull());
+        QVERIFY(grant.value(QLatin1String("active")).toBool());
+        QVERIFY(grant.value(QLatin1String("scope")).toString().startsWith(
+            QLatin1String("this graph until revoked, payload ")));
+        const Run table = signalbox({QStringLiteral("grants"), QStringLiteral("list"),
+                                     QStringLiteral("--db"), db});
+        QVERIFY2(table.out.contains(grantId) && table.out.contains(QLatin1String("active")),
+                 qPrintable(table.out));
+
+        // The next run does not ask, and the audit log names the grant.
+        run = runExample();
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        const Run exported = signalbox({QStringLiteral("audit"), QStringLiteral("export"),
+                                        QStringLiteral("--db"), db});
+        const QList<QByteArray> lines = exported.out.toUtf8().trimmed().split('\n');
+        QJsonObject lastUse;
+        for (const QByteArray &line : lines) {
+            const QJsonObject entry = QJsonDocument::fromJson(line).object();
+            if (entry.value(QLatin1String("kind")).toString() == QLatin1String("auto_approved"))
+                lastUse = entry;
+        }
+        QCOMPARE(lastUse.value(QLatin1String("detail")).toObject().value(QLatin1String("grant_id")).toString(),
+                 grantId);
+
+        // Revoked, the node asks again; revoking twice is a conflict.
+        run = signalbox({QStringLiteral("grants"), QStringLiteral("revoke"), grantId,
+                         QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QLatin1String("Revoked grant")), qPrintable(run.out));
+        run = signalbox({QStringLiteral("grants"), QStringLiteral("revoke"), grantId,
+                         QStringLiteral("--db"), db});
+        QCOMPARE(run.exitCode, 5);
+        QVERIFY2(run.err.contains(QLatin1String("already revoked")), qPrintable(run.err));
+        QCOMPARE(signalbox({QStringLiteral("grants"), QStringLiteral("list"), QStringLiteral("--db"),
+                            db, QStringLiteral("--json")})
+                     .json()
+                     .value(QLatin1String("grants"))
+                     .toArray()
+                     .size(),
+                 0);
+        QCOMPARE(signalbox({QStringLiteral("grants"), QStringLiteral("list"), QStringLiteral("--all"),
+                            QStringLiteral("--db"), db, QStringLiteral("--json")})
+                     .json()
+                     .value(QLatin1String("grants"))
+                     .toArray()
+                     .size(),
+                 1);
+        QCOMPARE(runExample().exitCode, 3);
+
+        // For a while: every run until then.
+        const QString next = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), next,
+                         QStringLiteral("--approve"), QStringLiteral("--grant"), QStringLiteral("30m"),
+                         QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject timed = signalbox({QStringLiteral("grants"), QStringLiteral("list"),
+                                             QStringLiteral("--db"), db, QStringLiteral("--json")})
+                                      .json()
+                                      .value(QLatin1String("grants"))
+                                      .toArray()
+                                      .first()
+                                      .toObject();
+        const QDateTime expires = QDateTime::fromString(
+            timed.value(QLatin1String("expires_at")).toString(), Qt::ISODateWithMs);
+        QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(expires) - 1800) < 60);
+        QCOMPARE(runExample().exitCode, 0);
+    }
+
     void aStoreThatRefusesAReviewKeepsTheRunResumable()
     {
         const QString db = m_dir.filePath(QStringLiteral("refusing.db"));

@@ -647,7 +647,7 @@ private Q_SLOTS:
         ReviewRepository reviews(*m_db);
         ReviewDecision decision;
         decision.status = Model::ReviewStatus::Approved;
-        decision.autoApproveNode = true;
+        decision.grant = GrantRequest {};
         QVERIFY(reviews.processAllReviewsForExecution(kUser, {{first, decision}}).ok());
         QElapsedTimer clock;
         clock.start();

@@ -857,7 +857,8 @@ private Q_SLOTS:
         ctx->kv.insert(QStringLiteral("signalbox.approved-tools.run-1.decider"), ValueList {QStringLiteral("payblock")});
         Model::ReviewResult automatic;
         automatic.status = Model::ReviewStatus::Approved;
-        automatic.nodeExecId = QStringLiteral("auto_approve_run-1_decider");
+        automatic.nodeExecId = QStringLiteral("exec-1");
+        automatic.grantId = QStringLiteral("auto_approve_run-1_decider");
         ctx->decisions = {automatic};
         m_server->script({ScriptedAnswer::calls({{QStringLiteral("p1"), QStringLiteral("payblock"),
                                                   QStringLiteral(R"({"amount": 5})")}})});

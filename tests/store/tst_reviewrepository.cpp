@@ -55,6 +55,22 @@ private:
         return review;
     }
 
+    // A review of node `node` in `exec`, as a grant is made from.
+    static Model::PendingReview reviewOf(const QString &exec, const QString &node,
+                                         const char *payload = "{'x': 1}",
+                                         const QString &user = userId())
+    {
+        Model::PendingReview review;
+        review.userId = user;
+        review.nodeExecId = QStringLiteral("granted-in-") + node;
+        review.nodeId = node;
+        review.graphExecId = exec;
+        review.graphId = QStringLiteral("g-small");
+        review.graphVersion = 1;
+        review.payload = value(payload);
+        return review;
+    }
+
     static ReviewDecision decision(ReviewStatus status, const char *data = nullptr,
                                    const QString &message = {})
     {
@@ -249,9 +265,7 @@ private Q_SLOTS:
 
         // An auto-approval of the node answers later executions with their
         // current input.
-        QVERIFY(m_reviews
-                    ->createAutoApprovalRecord(userId(), exec, QStringLiteral("g-small"), 1, node,
-                                               value("{'x': 1}"))
+        QVERIFY(m_reviews->createGrant(reviewOf(exec, node), GrantRequest {}, QStringLiteral("ann"))
                     .ok());
         auto later = m_reviews->checkApproval(QStringLiteral("ne-2"), exec, node, userId(),
                                               value("{'x': 42}"));
@@ -259,7 +273,7 @@ private Q_SLOTS:
         QCOMPARE(Model::toJson((*later)->data), json("{'x':42}"));
         QCOMPARE((*later)->message,
                  QStringLiteral("Auto-approved (user approved all future actions for this node)"));
-        QCOMPARE((*later)->nodeExecId, ReviewRepository::autoApproveKey(exec, node));
+        QCOMPARE((*later)->grantId, ReviewRepository::autoApproveKey(exec, node));
         // Without current input it answers with the recorded payload.
         auto stored = m_reviews->checkApproval(QStringLiteral("ne-3"), exec, node, userId());
         QCOMPARE(Model::toJson((*stored)->data), json("{'x':1}"));
@@ -281,28 +295,199 @@ private Q_SLOTS:
                      ->has_value());
     }
 
+    void grantsCoverTheirScopeUntilTheyExpireOrAreRevoked()
+    {
+        const QString first = createExecution();
+        const QString second = createExecution();
+        const QString node = QStringLiteral("tpl");
+        Model::Graph other = smallGraph();
+        other.id = QStringLiteral("g-other");
+        QVERIFY(GraphRepository(*m_db).saveGraph(other, userId()).ok());
+        NewGraphExecution otherRun = smallGraphExecution();
+        otherRun.graphId = other.id;
+        const QString elsewhere = m_executions->createGraphExecution(otherRun)->meta.id;
+        const auto approved = [&](const QString &exec, const char *input,
+                                  const QString &nodeExecId = QStringLiteral("ne-later")) {
+            auto found = m_reviews->checkApproval(nodeExecId, exec, node, userId(), value(input));
+            if (!found)
+                qFatal("%s", qPrintable(found.error().message));
+            return *found;
+        };
+
+        // A grant for the run covers that run only.
+        QVERIFY(m_reviews->createGrant(reviewOf(first, node), GrantRequest {}, QStringLiteral("ann"))
+                    .ok());
+        QVERIFY(approved(first, "{'x': 5}").has_value());
+        QVERIFY(!approved(second, "{'x': 5}").has_value());
+
+        // One for every run of the graph covers the graph's other runs, not
+        // another graph's, and not another user's.
+        GrantRequest wholeGraph;
+        wholeGraph.wholeGraph = true;
+        auto graphGrant = m_reviews->createGrant(reviewOf(first, node), wholeGraph,
+                                                 QStringLiteral("ann"));
+        QVERIFY2(graphGrant.ok(), qPrintable(graphGrant.error().text()));
+        QCOMPARE(graphGrant->scopeText(), QStringLiteral("this graph until revoked"));
+        auto later = approved(second, "{'x': 5}");
+        QVERIFY(later.has_value());
+        QCOMPARE(later->grantId, graphGrant->id);
+        QCOMPARE(later->nodeExecId, QStringLiteral("ne-later"));
+        QCOMPARE(Model::toJson(later->data), json("{'x':5}"));
+        QCOMPARE(later->message, QStringLiteral("Auto-approved by ann's grant %1 (this graph until "
+                                                "revoked)")
+                                     .arg(graphGrant->id));
+        QVERIFY(!approved(elsewhere, "{'x': 5}").has_value());
+        QVERIFY(!m_reviews
+                     ->checkApproval(QStringLiteral("ne-later"), second, node,
+                                     QStringLiteral("eve"), value("{'x': 5}"))
+                     ->has_value());
+        // The auto-approval names the grant in the audit log.
+        auto entries = AuditLog(*m_db).entries();
+        QCOMPARE(entries->constLast().kind, QStringLiteral("auto_approved"));
+        QCOMPARE(entries->constLast().detail.toMap().value(QLatin1String("grant_id")).toString(),
+                 graphGrant->id);
+        QCOMPARE(entries->constLast().detail.toMap().value(QLatin1String("approved_by")).toString(),
+                 QStringLiteral("ann"));
+
+        // Revoked, it covers nothing; revoking again says who did first.
+        auto revoked = m_reviews->revokeGrant(graphGrant->id, userId(), QStringLiteral("bob"));
+        QVERIFY(revoked.ok());
+        QCOMPARE(revoked->revokedBy, QStringLiteral("bob"));
+        QVERIFY(!approved(second, "{'x': 5}").has_value());
+        auto again = m_reviews->revokeGrant(graphGrant->id, userId(), QStringLiteral("cy"));
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
+        QVERIFY2(again.error().message.contains(QLatin1String("bob")), qPrintable(again.error().message));
+        QCOMPARE(m_reviews->revokeGrant(QStringLiteral("nope"), userId(), QString()).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(m_reviews->revokeGrant(graphGrant->id, QStringLiteral("eve"), QString()).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(AuditLog(*m_db).entries()->constLast().kind, QStringLiteral("grant_revoked"));
+
+        // One for a while covers the graph until it expires.
+        GrantRequest hour = wholeGraph;
+        hour.seconds = 3600;
+        auto timed = m_reviews->createGrant(reviewOf(first, node), hour, QStringLiteral("ann"));
+        QVERIFY(timed.ok());
+        QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(timed->expiresAt) - 3600) <= 2);
+        QCOMPARE(approved(second, "{'x': 5}")->grantId, timed->id);
+        QVERIFY(m_db->execute(QStringLiteral("UPDATE review_grants SET expires_at = %1 WHERE id = '%2'")
+                                  .arg(QDateTime::currentMSecsSinceEpoch() - 1)
+                                  .arg(timed->id))
+                    .ok());
+        QVERIFY(!approved(second, "{'x': 5}").has_value());
+
+        // One for a payload covers an equal payload only (keys in any order),
+        // and is preferred to one for any payload.
+        GrantRequest samePayload = wholeGraph;
+        samePayload.samePayload = true;
+        auto bound = m_reviews->createGrant(reviewOf(first, node, "{'x': 1, 'y': [2]}"),
+                                            samePayload, QStringLiteral("ann"));
+        QVERIFY(bound.ok());
+        QCOMPARE(bound->payloadDigest, Model::payloadDigest(value("{'x': 1, 'y': [2]}")));
+        QCOMPARE(approved(second, "{'y': [2], 'x': 1}")->grantId, bound->id);
+        QVERIFY(!approved(second, "{'x': 1, 'y': [3]}").has_value());
+
+        // The lists: active ones, or all.
+        QStringList active;
+        for (const Model::ReviewGrant &grant : *m_reviews->grants(userId()))
+            active.append(grant.id);
+        QCOMPARE(active, (QStringList {bound->id, ReviewRepository::autoApproveKey(first, node)}));
+        QCOMPARE(m_reviews->grants(userId(), true)->size(), 4);
+        QVERIFY(m_reviews->grants(QStringLiteral("eve"), true)->isEmpty());
+    }
+
+    void aDecisionGrantsInTheReviewersName()
+    {
+        const QString exec = createExecution();
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("a"))).ok());
+        ReviewDecision allow = decision(ReviewStatus::Approved);
+        allow.grant = GrantRequest {true, 8 * 3600, true};
+        auto decided = m_reviews->processAllReviewsForExecution(
+            userId(), {{QStringLiteral("a"), allow}}, QStringLiteral("ann"));
+        QVERIFY2(decided.ok(), qPrintable(decided.error().text()));
+        auto grants = m_reviews->grants(userId());
+        QCOMPARE(grants->size(), 1);
+        const Model::ReviewGrant &grant = grants->first();
+        QCOMPARE(grant.grantedBy, QStringLiteral("ann"));
+        QCOMPARE(grant.nodeExecId, QStringLiteral("a"));
+        QVERIFY(grant.graphExecId.isEmpty());
+        QCOMPARE(grant.payloadDigest, Model::payloadDigest(value("{'x': 1}")));
+        QVERIFY(grant.expiresAt.isValid());
+        auto entries = AuditLog(*m_db).entries();
+        QCOMPARE(entries->constLast().kind, QStringLiteral("auto_approval_granted"));
+        QCOMPARE(entries->constLast().actor, QStringLiteral("ann"));
+        QCOMPARE(entries->constLast().detail.toMap().value(QLatin1String("grant_id")).toString(),
+                 grant.id);
+        // A rejection grants nothing.
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("b"))).ok());
+        ReviewDecision refuse = decision(ReviewStatus::Rejected);
+        refuse.grant = GrantRequest {};
+        QVERIFY(m_reviews->processAllReviewsForExecution(userId(), {{QStringLiteral("b"), refuse}})
+                    .ok());
+        QCOMPARE(m_reviews->grants(userId(), true)->size(), 1);
+    }
+
+    void theReferencesAutoApprovalRecordsBecomeGrants()
+    {
+        // A database made before grants, with an auto-approval record.
+        const QString path = m_dir.filePath(QStringLiteral("before-grants.db"));
+        DatabaseOptions before;
+        before.migrateTo = 8;
+        auto old = Database::open(path, before);
+        QVERIFY(old.ok());
+        QVERIFY(GraphRepository(**old).saveGraph(smallGraph(), userId()).ok());
+        ExecutionRepository executions(**old, m_catalog.get());
+        const QString exec = executions.createGraphExecution(smallGraphExecution())->meta.id;
+        const QString key = ReviewRepository::autoApproveKey(exec, QStringLiteral("tpl"));
+        QVERIFY((*old)->execute(QStringLiteral(
+                    "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id,"
+                    " graph_id, graph_version, payload, instructions, editable, status, processed,"
+                    " created_at, updated_at, reviewed_at, reviewed_by) VALUES ('%1', '%2', 'tpl',"
+                    " '%3', 'g-small', 1, '{\"x\": 1}', 'Auto-approval record', 0, 'APPROVED', 1,"
+                    " 1, 1, 1, 'ann')")
+                                   .arg(key, userId(), exec))
+                    .ok());
+        old->reset();
+        auto db = Database::open(path);
+        QVERIFY(db.ok());
+        ReviewRepository reviews(**db);
+        auto grants = reviews.grants(userId());
+        QCOMPARE(grants->size(), 1);
+        QCOMPARE(grants->first().id, key);
+        QCOMPARE(grants->first().grantedBy, QStringLiteral("ann"));
+        QCOMPARE(grants->first().scopeText(), QStringLiteral("this run"));
+        QVERIFY(reviews.reviewsByNodeExecIds({key}, userId())->isEmpty());
+        auto later = reviews.checkApproval(QStringLiteral("ne-9"), exec, QStringLiteral("tpl"),
+                                           userId());
+        QVERIFY(later.ok() && later->has_value());
+        QCOMPARE(Model::toJson((*later)->data), json("{'x':1}"));
+    }
+
     void autoApprovalRequiresTheUsersExecution()
     {
         const QString exec = createExecution(QStringLiteral("alice"));
-        auto refused = m_reviews->createAutoApprovalRecord(
-            userId(), exec, QStringLiteral("g-small"), 1, QStringLiteral("tpl"), value("1"));
+        auto refused = m_reviews->createGrant(reviewOf(exec, QStringLiteral("tpl"), "1"),
+                                              GrantRequest {}, QString());
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().message,
                  QStringLiteral("Graph execution %1 not found or doesn't belong to user %2")
                      .arg(exec, userId()));
         // Recording it twice keeps one record.
         const QString mine = createExecution();
-        for (int i = 0; i < 2; ++i)
+        for (const char *payload : {"1", "2"})
             QVERIFY(m_reviews
-                        ->createAutoApprovalRecord(userId(), mine, QStringLiteral("g-small"), 1,
-                                                   QStringLiteral("tpl"), value("1"))
+                        ->createGrant(reviewOf(mine, QStringLiteral("tpl"), payload),
+                                      GrantRequest {}, QString())
                         .ok());
         const QString key = ReviewRepository::autoApproveKey(mine, QStringLiteral("tpl"));
-        auto records = m_reviews->reviewsByNodeExecIds({key}, userId());
+        auto records = m_reviews->grants(userId(), true);
         QCOMPARE(records->size(), 1);
-        QCOMPARE(records->value(key).instructions, QStringLiteral("Auto-approval record"));
-        QVERIFY(!records->value(key).editable);
-        QVERIFY(records->value(key).processed);
+        QCOMPARE(records->first().id, key);
+        QCOMPARE(records->first().graphExecId, mine);
+        QCOMPARE(Model::toJson(records->first().payload), QByteArray("1"));
+        QCOMPARE(records->first().grantedBy, userId());
+        // It is no review: the inbox's lists do not show it.
+        QVERIFY(m_reviews->reviewsByNodeExecIds({key}, userId())->isEmpty());
     }
 
     void lookupsByIdExecutionAndUser()
@@ -479,7 +664,7 @@ private Q_SLOTS:
         // records the node as approved for the run.
         ReviewDecision autoApprove
             = decision(ReviewStatus::Approved, "{'x': 99}", QStringLiteral("  "));
-        autoApprove.autoApproveNode = true;
+        autoApprove.grant = GrantRequest {};
         auto approved = m_reviews->processAllReviewsForExecution(
             userId(), {{QStringLiteral("a"), autoApprove}});
         QVERIFY2(approved.ok(), qPrintable(approved.error().text()));

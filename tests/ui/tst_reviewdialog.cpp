@@ -30,6 +30,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QJsonArray>
@@ -420,6 +421,62 @@ private Q_SLOTS:
         expected.sort();
         QCOMPARE(runs, expected);
         QCOMPARE(dock->windowTitle(), QStringLiteral("Review Inbox"));
+    }
+
+    void approveAndAllowMakesAGrantTheGrantsTabRevokes()
+    {
+        const auto [run, review] = pausedRun();
+        QVERIFY(!review.isEmpty());
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        // The grant's choices: this run, a while, or until revoked; and the payload.
+        QComboBox *scope = dialog->grantScopeBox();
+        QCOMPARE(scope->count(), 5);
+        QCOMPARE(scope->currentText(), QStringLiteral("for the rest of this run"));
+        scope->setCurrentIndex(2);
+        QCOMPARE(scope->currentText(), QStringLiteral("in every run of this graph for 8 hours"));
+        dialog->grantPayloadBox()->setChecked(true);
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QTest::mouseClick(dialog->approveAndAllowButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(15000));
+
+        ReviewInbox *inbox = m_window->inbox();
+        QTreeWidget *grants = inbox->grantList();
+        inbox->showGrants();
+        QTRY_COMPARE_WITH_TIMEOUT(grants->topLevelItemCount(), 1, 5000);
+        QTreeWidgetItem *row = grants->topLevelItem(0);
+        QCOMPARE(row->text(3), QStringLiteral("Rita Reviewer"));
+        QCOMPARE(row->text(5), QStringLiteral("Review required for Greeting execution"));
+        QVERIFY2(row->text(1).startsWith(QLatin1String("every run until"))
+                     && row->text(1).contains(
+                         QStringLiteral("payload %1 only")
+                             .arg(Model::payloadDigest(storedReview(review).payload).left(12))),
+                 qPrintable(row->text(1)));
+        QCOMPARE(row->text(2), QStringLiteral("Active"));
+
+        // The next run with the same payload goes through without asking.
+        int exitCode = -1;
+        runCli({QStringLiteral("run"), kExample, QStringLiteral("--input"),
+                QStringLiteral("name=Ada"), QStringLiteral("--db"), m_db, QStringLiteral("--json")},
+               &exitCode);
+        QCOMPARE(exitCode, 0);
+        // Another payload asks.
+        runCli({QStringLiteral("run"), kExample, QStringLiteral("--input"),
+                QStringLiteral("name=Bo"), QStringLiteral("--db"), m_db, QStringLiteral("--json")},
+               &exitCode);
+        QCOMPARE(exitCode, 3);
+
+        // Revoked from the tab (shown, greyed, with expired and revoked ones).
+        inbox->allGrantsBox()->setChecked(true);
+        QVERIFY(!inbox->revokeButton()->isEnabled());
+        grants->setCurrentItem(grants->topLevelItem(0));
+        grants->topLevelItem(0)->setSelected(true);
+        QVERIFY(inbox->revokeButton()->isEnabled());
+        QTest::mouseClick(inbox->revokeButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(grants->topLevelItem(0)->text(2),
+                                  QStringLiteral("Revoked by Rita Reviewer"), 5000);
+        QVERIFY(!inbox->revokeButton()->isEnabled());
+        QVERIFY(!pausedRun().second.isEmpty());
     }
 
     void theAuditTabShowsTheLogAndATamperedEntry()
