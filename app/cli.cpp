@@ -1107,11 +1107,16 @@ private:
         }
         QList<QStringList> rows {{QStringLiteral("NODE EXECUTION"), QStringLiteral("NODE"),
                                   QStringLiteral("EXECUTION"), QStringLiteral("CREATED"),
-                                  QStringLiteral("SHA-256"), QStringLiteral("INSTRUCTIONS")}};
+                                  QStringLiteral("SHA-256"), QStringLiteral("APPROVALS"),
+                                  QStringLiteral("INSTRUCTIONS")}};
         for (const Model::PendingReview &review : waiting)
             rows.append({review.nodeExecId, review.nodeId, review.graphExecId,
                          shortTime(review.createdAt),
-                         Model::payloadDigest(review.payload).left(12), review.instructions});
+                         Model::payloadDigest(review.payload).left(12),
+                         QStringLiteral("%1 of %2")
+                             .arg(review.approvals.size())
+                             .arg(review.requiredApprovals),
+                         review.instructions});
         m_out << table(rows);
         return ExitCompleted;
     }
@@ -1162,6 +1167,18 @@ private:
                 resumedId))
             return *failed;
         const QString executionId = decided.constFirst().graphExecId;
+        // A review that needs more approvals waits for other reviewers.
+        if (!m_json) {
+            for (const Model::PendingReview &review : decided.constFirst().reviews) {
+                if (review.status == Model::ReviewStatus::Waiting && review.requiredApprovals > 1)
+                    m_err << QStringLiteral("signalbox: review %1 has %2 of %3 approvals (%4); it "
+                                            "waits for another reviewer\n")
+                                 .arg(review.nodeExecId)
+                                 .arg(review.approvals.size())
+                                 .arg(review.requiredApprovals)
+                                 .arg(review.approvals.join(QLatin1String(", ")));
+            }
+        }
         const int shown = printRun(**db, executionId);
         if (decided.constFirst().resumedHere || shown == ExitPaused)
             return shown;

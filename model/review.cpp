@@ -58,6 +58,14 @@ ValueMap PendingReview::toValue() const
     map.insert(QStringLiteral("payload_sha256"), payloadDigest(payload.isUndefined() ? Value(nullptr) : payload));
     map.insert(QStringLiteral("approved_sha256"),
                approvedDigest.isEmpty() ? Value(nullptr) : Value(approvedDigest));
+    map.insert(QStringLiteral("required_approvals"), requiredApprovals);
+    ValueList approvers;
+    for (const QString &name : approvals)
+        approvers.append(name);
+    map.insert(QStringLiteral("approvals"), approvers);
+    map.insert(QStringLiteral("forbid_run_starter"), forbidStarter);
+    map.insert(QStringLiteral("run_started_by"),
+               runStartedBy.isEmpty() ? Value(nullptr) : Value(runStartedBy));
     return map;
 }
 

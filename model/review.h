@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -48,6 +49,15 @@ struct PendingReview
     // When it decides itself: approved when allowSkip, else rejected.
     QDateTime deadline;
     bool allowSkip = false;
+    // Quorum: approvals from this many distinct reviewers approve it; one
+    // rejection rejects it.
+    int requiredApprovals = 1;
+    // Who approved the current payload so far, while it waits.
+    QStringList approvals;
+    // The person who started the run may not approve it.
+    bool forbidStarter = false;
+    // Who started the run.
+    QString runStartedBy;
 
     // The review as the JSON API and the CLI show it.
     ValueMap toValue() const;

@@ -2,6 +2,7 @@
 #include "propertypanel.h"
 
 #include "engine/llm/llmcatalog.h"
+#include "engine/store/reviewrepository.h"
 
 #include "graphdocument.h"
 #include "jsonhighlighter.h"
@@ -41,6 +42,8 @@ const QLatin1StringView kTitleField("title");
 const QLatin1StringView kTimeoutField("timeout");
 const QLatin1StringView kAllowSkipField("allow_skip");
 const QLatin1StringView kMutedField("muted");
+const QLatin1StringView kRequiredApprovalsField("required_approvals");
+const QLatin1StringView kForbidStarterField("forbid_run_starter");
 
 // A JSON text editor that applies on focus loss or Ctrl+Enter.
 class JsonEdit : public QPlainTextEdit
@@ -474,6 +477,35 @@ void PropertyPanel::rebuild()
             });
             addField(kAllowSkipField, tr("Allow skip"), allowSkip,
                      tr("When the timeout passes, approve instead of rejecting"), reviewForm);
+            auto *approvals = new QSpinBox;
+            approvals->setRange(1, Engine::ReviewRepository::kMaxRequiredApprovals);
+            approvals->setSuffix(tr(" reviewer(s)"));
+            approvals->setValue(
+                int(qMax(qint64(1), node->metadata.value(kRequiredApprovalsField).toInteger())));
+            connect(approvals, &QSpinBox::editingFinished, this, [this, approvals] {
+                if (m_document && !m_rebuilding) {
+                    m_document->setMetadataValue(m_nodeId, kRequiredApprovalsField,
+                                                 approvals->value() > 1
+                                                     ? Model::Value(qint64(approvals->value()))
+                                                     : Model::Value(),
+                                                 tr("Set required approvals"));
+                }
+            });
+            addField(kRequiredApprovalsField, tr("Approvals"), approvals,
+                     tr("How many different reviewers must approve; one rejection rejects"),
+                     reviewForm);
+            auto *forbidStarter = new QCheckBox(tr("The run's starter may not approve"));
+            forbidStarter->setChecked(node->metadata.value(kForbidStarterField).toBool());
+            connect(forbidStarter, &QCheckBox::toggled, this, [this](bool on) {
+                edit([&] {
+                    m_document->setMetadataValue(m_nodeId, kForbidStarterField,
+                                                 on ? Model::Value(true) : Model::Value(),
+                                                 tr("Set separation of duties"));
+                });
+            });
+            addField(kForbidStarterField, tr("Separation"), forbidStarter,
+                     tr("The person who started the run may reject it but not approve it"),
+                     reviewForm);
         }
     }
     if (m_runData)

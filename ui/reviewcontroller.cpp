@@ -22,6 +22,7 @@ struct ReviewContext
     Model::PendingReview review;
     QString graphName;
     QString blockName;
+    QString reviewer;
 };
 
 } // namespace
@@ -223,7 +224,7 @@ void ReviewController::open(const QString &nodeExecId)
             if (!found->contains(nodeExecId))
                 return makeError(ErrorCode::NotFound, QObject::tr("No review %1").arg(nodeExecId));
             ReviewContext context {found->value(nodeExecId), found->value(nodeExecId).graphId,
-                                   QObject::tr("Human Review")};
+                                   QObject::tr("Human Review"), service.reviewer()};
             if (auto graph = service.graph(context.review.graphId, context.review.graphVersion)) {
                 context.graphName = graph->name;
                 if (const Model::Node *node = graph->node(context.review.nodeId)) {
@@ -250,6 +251,7 @@ void ReviewController::open(const QString &nodeExecId)
             auto *dialog = new ReviewDialog(context->review, context->blockName,
                                             context->graphName, &m_drafts, m_window);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->setReviewer(context->reviewer);
             connect(dialog, &ReviewDialog::decisionMade, this,
                     [this, dialog](const QString &id, const Engine::ReviewDecision &decision) {
                         decideOne(dialog, id, decision);
@@ -275,7 +277,8 @@ void ReviewController::decideOne(ReviewDialog *dialog, const QString &nodeExecId
             const Engine::DecidedRun &run = decided.constFirst();
             if (run.error) {
                 // Someone else decided first: show their decision, never overwrite it.
-                if (run.error->code == ErrorCode::Conflict && run.reviews.contains(nodeExecId)) {
+                if (run.error->code == ErrorCode::Conflict && run.reviews.contains(nodeExecId)
+                    && run.reviews.value(nodeExecId).status != Model::ReviewStatus::Waiting) {
                     if (guard)
                         guard->showDecidedElsewhere(run.reviews.value(nodeExecId));
                 } else {
@@ -285,6 +288,10 @@ void ReviewController::decideOne(ReviewDialog *dialog, const QString &nodeExecId
             }
             m_drafts.remove(nodeExecId);
             const Model::PendingReview review = run.reviews.value(nodeExecId);
+            if (review.status == Model::ReviewStatus::Waiting && review.requiredApprovals > 1)
+                Q_EMIT statusMessage(tr("Your approval is recorded: %1 of %2 approvals")
+                                         .arg(review.approvals.size())
+                                         .arg(review.requiredApprovals));
             Q_EMIT logged(tr("Review %1 %2").arg(nodeExecId, Model::reviewStatusName(review.status)));
             if (run.resumeError)
                 Q_EMIT logged(tr("Run %1 did not resume: %2")

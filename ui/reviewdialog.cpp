@@ -124,6 +124,14 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     m_banner->setStyleSheet(QStringLiteral("background: #fff3e0; color: #e65100; padding: 6px;"));
     m_banner->setAccessibleName(tr("Decided elsewhere"));
     m_banner->hide();
+    // Quorum and separation of duties: how many approvals it needs, who
+    // gave theirs, and whether this reviewer may approve.
+    m_quorum = new QLabel(this);
+    m_quorum->setWordWrap(true);
+    m_quorum->setObjectName(QStringLiteral("quorumState"));
+    m_quorum->setAccessibleName(tr("Approvals"));
+    m_quorum->setStyleSheet(QStringLiteral("padding: 4px; border-left: 3px solid palette(highlight);"));
+    m_quorum->setVisible(review.requiredApprovals > 1 || review.forbidStarter);
 
     // The three modes as a segmented switch.
     m_modes = new QButtonGroup(this);
@@ -228,6 +236,15 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     m_approveAll->setToolTip(tr("Approve, and let this node run without asking as chosen above "
                                 "(edits are not kept); grants are listed and revoked in the "
                                 "inbox"));
+    if (review.requiredApprovals > 1) {
+        const QString why = tr("This review needs %1 approvals from different reviewers; a grant "
+                               "cannot stand in for them")
+                                .arg(review.requiredApprovals);
+        for (QWidget *widget : {static_cast<QWidget *>(m_grantScope),
+                                static_cast<QWidget *>(m_grantPayload),
+                                static_cast<QWidget *>(m_approveAll)})
+            widget->setToolTip(why);
+    }
     m_reject = new QPushButton(tr("&Reject"), this);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_reject);
@@ -240,6 +257,7 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     layout->addWidget(instructions);
     layout->addWidget(m_countdown);
     layout->addWidget(m_banner);
+    layout->addWidget(m_quorum);
     layout->addLayout(modeRow);
     layout->addWidget(m_pages, 1);
     layout->addWidget(m_message);
@@ -405,8 +423,7 @@ void ReviewDialog::setMode(Mode mode)
     m_modes->button(int(mode))->setChecked(true);
     m_pages->setCurrentIndex(int(mode));
     m_problem->hide();
-    m_approve->setEnabled(mode != Mode::Reject && m_banner->isHidden());
-    m_approveAll->setEnabled(mode != Mode::Reject && m_banner->isHidden());
+    updateButtons();
     if (mode == Mode::Edit)
         m_edit->setFocus();
     else if (mode == Mode::Reject)
@@ -432,6 +449,59 @@ void ReviewDialog::showProblem(const QString &text)
     m_problem->show();
 }
 
+void ReviewDialog::setReviewer(const QString &name)
+{
+    m_reviewer = name;
+    updateQuorum();
+}
+
+void ReviewDialog::updateQuorum()
+{
+    const int needed = m_review.requiredApprovals;
+    QStringList lines;
+    if (needed > 1) {
+        QString line = tr("<b>%1 of %2 approvals</b> from different reviewers")
+                           .arg(m_review.approvals.size())
+                           .arg(needed);
+        if (!m_review.approvals.isEmpty())
+            line += tr(" (so far: %1)").arg(m_review.approvals.join(QLatin1String(", ")).toHtmlEscaped());
+        if (m_review.approvals.contains(m_reviewer))
+            line += tr(". You approved this payload; it waits for %n more.", nullptr,
+                       int(needed - m_review.approvals.size()));
+        else if (needed - m_review.approvals.size() == 1)
+            line += tr(". Your approval completes it.");
+        lines.append(line);
+    }
+    const bool starter = m_review.forbidStarter && !m_review.runStartedBy.isEmpty()
+        && m_review.runStartedBy == m_reviewer;
+    if (m_review.forbidStarter) {
+        lines.append(starter
+                         ? tr("You started this run, so you may not approve it; you may reject it.")
+                         : tr("%1 started this run and may not approve it.")
+                               .arg(m_review.runStartedBy.isEmpty()
+                                        ? tr("Whoever")
+                                        : m_review.runStartedBy.toHtmlEscaped()));
+    }
+    m_quorum->setText(lines.join(QLatin1String("<br>")));
+    m_mayApprove = !starter;
+    if (starter) {
+        for (QPushButton *button : {m_approve, m_approveAll})
+            button->setToolTip(tr("You started this run, so you may not approve it"));
+        m_reject->setDefault(true);
+    }
+    updateButtons();
+}
+
+void ReviewDialog::updateButtons()
+{
+    const bool approvable = mode() != Mode::Reject && m_banner->isHidden() && m_mayApprove;
+    const bool grantable = approvable && m_review.requiredApprovals <= 1;
+    m_approve->setEnabled(approvable);
+    m_approveAll->setEnabled(grantable);
+    m_grantScope->setEnabled(grantable);
+    m_grantPayload->setEnabled(grantable);
+}
+
 Engine::GrantRequest ReviewDialog::grantRequest() const
 {
     Engine::GrantRequest request;
@@ -444,7 +514,7 @@ Engine::GrantRequest ReviewDialog::grantRequest() const
 
 void ReviewDialog::approve(bool allow)
 {
-    if (!m_banner->isHidden())
+    if (!m_banner->isHidden() || !m_approve->isEnabled())
         return;
     Engine::ReviewDecision decision;
     decision.status = Model::ReviewStatus::Approved;
@@ -501,10 +571,7 @@ void ReviewDialog::showDecidedElsewhere(const Model::PendingReview &decided)
     m_banner->show();
     m_timer->stop();
     m_countdown->hide();
-    m_approve->setEnabled(false);
-    m_approveAll->setEnabled(false);
-    m_grantScope->setEnabled(false);
-    m_grantPayload->setEnabled(false);
+    updateButtons();
     m_reject->setEnabled(false);
 }
 

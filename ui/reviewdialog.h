@@ -55,6 +55,12 @@ public:
     QPushButton *approveAndAllowButton() const { return m_approveAll; }
     // What "Approve and allow" grants, as chosen.
     Engine::GrantRequest grantRequest() const;
+    // Who decides here: with a quorum, says whether their approval is
+    // counted already; where the run's starter may not approve, and they
+    // started it, Approve is off.
+    void setReviewer(const QString &name);
+    QLabel *quorumLabel() const { return m_quorum; }
+    QPushButton *approveButton() const { return m_approve; }
     // Another reviewer decided first: shown as such, nothing can be sent.
     void showDecidedElsewhere(const Model::PendingReview &decided);
 
@@ -69,6 +75,10 @@ private:
     void rejectReview();
     void updateCountdown();
     void showProblem(const QString &text);
+    void updateQuorum();
+    // Approve, and Approve and allow with its grant choice, as the mode,
+    // a decision made elsewhere, the quorum and the reviewer allow.
+    void updateButtons();
     QWidget *payloadWidget(const Model::Value &payload);
     // A SmartDecisionMaker's proposed tool calls ({tool_calls, conversation}).
     static bool isToolCallReview(const Model::Value &payload);
@@ -85,6 +95,9 @@ private:
     QLabel *m_countdown;
     QLabel *m_problem;
     QLabel *m_banner;
+    QLabel *m_quorum;
+    QString m_reviewer;
+    bool m_mayApprove = true;
     QPushButton *m_approve;
     QPushButton *m_approveAll;
     QComboBox *m_grantScope;

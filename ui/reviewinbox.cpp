@@ -52,6 +52,11 @@ QString auditSummary(const Model::Value &detail)
         parts.append(ReviewInbox::tr("was %1").arg(before));
     if (map.value(QLatin1String("was_edited")).toBool())
         parts.append(ReviewInbox::tr("edited"));
+    if (const int needed = int(map.value(QLatin1String("required_approvals")).toInteger());
+        needed > 1)
+        parts.append(ReviewInbox::tr("%1 of %2 approvals")
+                         .arg(map.value(QLatin1String("approvals")).toArray().size())
+                         .arg(needed));
     if (const QString message = map.value(QLatin1String("message")).toString(); !message.isEmpty())
         parts.append(QStringLiteral("\u201c%1\u201d").arg(message));
     const QString scope = map.value(QLatin1String("scope")).toString();
@@ -232,15 +237,25 @@ void ReviewInbox::setWaiting(const QList<Model::PendingReview> &reviews, int pag
     m_waiting->clear();
     for (const Model::PendingReview &review : reviews) {
         // A run's id ends in its random part; its start is a timestamp.
+        // A quorum's state goes with what is asked.
+        const QString asked = review.requiredApprovals > 1
+            ? tr("%1 · %2 of %3 approvals")
+                  .arg(review.instructions)
+                  .arg(review.approvals.size())
+                  .arg(review.requiredApprovals)
+            : review.instructions;
         auto *item = new QTreeWidgetItem(m_waiting,
                                          {graphNames.value(review.graphId, review.graphId),
                                           QString(), when(review.createdAt),
-                                          review.graphExecId.right(6), review.instructions});
+                                          review.graphExecId.right(6), asked});
         item->setData(0, Qt::UserRole, review.nodeExecId);
         showPayload(item, 1, review.payload);
         item->setToolTip(2, dateTimeText(review.createdAt));
         item->setToolTip(3, review.graphExecId);
-        item->setToolTip(4, review.instructions);
+        item->setToolTip(4, review.approvals.isEmpty()
+                                ? asked
+                                : tr("%1\nApproved so far by %2")
+                                      .arg(asked, review.approvals.join(QLatin1String(", "))));
         item->setSelected(selected.contains(review.nodeExecId));
     }
     m_waiting->resizeColumnToContents(0);
@@ -352,6 +367,7 @@ void ReviewInbox::setAudit(const QList<Engine::AuditEntry> &entries, qsizetype t
     static const QHash<QString, QString> kWhat {
         {QStringLiteral("review_requested"), tr("Review asked")},
         {QStringLiteral("review_approved"), tr("Approved")},
+        {QStringLiteral("review_approval_added"), tr("Approval counted")},
         {QStringLiteral("review_rejected"), tr("Rejected")},
         {QStringLiteral("review_timed_out"), tr("Timed out")},
         {QStringLiteral("review_cancelled"), tr("Cancelled by a stop")},

@@ -357,6 +357,7 @@ Result<QString> Executor::start(const RunRequest &request)
     creation.nodesInputMasks = masks;
     creation.credentialInputs = request.credentialInputs;
     creation.parentGraphExecId = request.parentGraphExecId;
+    creation.startedBy = request.startedBy;
     creation.humanInTheLoopSafeMode = request.humanInTheLoopSafeMode;
     creation.sensitiveActionSafeMode = request.sensitiveActionSafeMode;
     // Created, queued and started in one transaction: a failure leaves nothing.
@@ -1118,6 +1119,11 @@ Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const 
         if (timeout > 0)
             review.deadline = QDateTime::currentDateTimeUtc().addMSecs(qint64(timeout * 1000));
         review.allowSkip = node->metadata.value(QLatin1String("allow_skip")).toBool();
+        // Quorum and separation of duties.
+        review.requiredApprovals = int(
+            qBound(qint64(1), node->metadata.value(QLatin1String("required_approvals")).toInteger(),
+                   qint64(ReviewRepository::kMaxRequiredApprovals)));
+        review.forbidStarter = node->metadata.value(QLatin1String("forbid_run_starter")).toBool();
     }
     review.userId = run.context.userId;
     review.nodeExecId = nodeExecId;

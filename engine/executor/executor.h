@@ -39,6 +39,8 @@ struct RunRequest
     // keys them; nodesInputMasks win over them field by field.
     Model::ValueMap credentialInputs;
     QString userId = QString(Model::kDefaultUserId);
+    // Who starts it (the reviewer's name), for reviews that forbid it.
+    QString startedBy;
     QString parentGraphExecId;
     bool humanInTheLoopSafeMode = true;
     bool sensitiveActionSafeMode = false;

@@ -113,6 +113,7 @@ Result<QString> RunService::start(const RunRequest &request)
 {
     RunRequest owned = request;
     owned.userId = m_options.userId;
+    owned.startedBy = reviewer();
     auto started = m_executor->start(owned);
     if (started)
         Q_EMIT runStarted(*started);

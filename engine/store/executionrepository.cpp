@@ -252,8 +252,9 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
     auto insert = m_db.prepare(QStringLiteral(
         "INSERT INTO graph_executions (id, user_id, graph_id, graph_version, status, inputs,"
         " credential_inputs, nodes_input_masks, preset_id, parent_graph_exec_id, created_at, "
-        "updated_at, settings)"
-        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "updated_at, settings, started_by)"
+        " VALUES (?, ?, ?, ?, 'INCOMPLETE', ?, ?, ?, ?, ?, ?, ?, ?,"
+        " COALESCE(?, (SELECT started_by FROM graph_executions WHERE id = ?)))"));
     if (!insert)
         return insert.error();
     QSqlQuery *q = *insert;
@@ -274,6 +275,9 @@ ExecutionRepository::createGraphExecution(const NewGraphExecution &request)
     settings.insert(QStringLiteral("human_in_the_loop_safe_mode"), request.humanInTheLoopSafeMode);
     settings.insert(QStringLiteral("sensitive_action_safe_mode"), request.sensitiveActionSafeMode);
     q->addBindValue(valueToText(settings));
+    q->addBindValue(request.startedBy.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                                : QVariant(request.startedBy));
+    q->addBindValue(request.parentGraphExecId);
     if (!q->exec()) {
         if (!request.parentGraphExecId.isEmpty()) {
             // The likely cause: a parent that does not exist (foreign key).

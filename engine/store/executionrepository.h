@@ -61,6 +61,8 @@ struct NewGraphExecution
     // The run's safe modes, kept with it so that a resumed run keeps them.
     bool humanInTheLoopSafeMode = true;
     bool sensitiveActionSafeMode = false;
+    // Who started it (a sub-graph's run: whoever started its parent).
+    QString startedBy;
 };
 
 // Several status changes of one node execution: `path` in order, `timesMs`

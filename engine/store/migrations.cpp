@@ -335,6 +335,26 @@ QList<Migration> buildMigrations()
             note(QStringLiteral("changes_grant_changed"), QStringLiteral("UPDATE ON review_grants"),
                  QStringLiteral("grant"), QStringLiteral("NEW.id"), QStringLiteral("NEW.graph_exec_id")),
         }});
+
+    // 10: quorum and separation of duties. A review may need approvals from
+    // several distinct reviewers, each kept with the digest of the payload
+    // it approved, and may forbid the person who started the run from
+    // approving it.
+    migrations.append(Migration {
+        10,
+        {
+            QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN required_approvals INTEGER"
+                           " NOT NULL DEFAULT 1"),
+            QStringLiteral("ALTER TABLE pending_reviews ADD COLUMN forbid_starter INTEGER"
+                           " NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE graph_executions ADD COLUMN started_by TEXT"),
+            QStringLiteral("CREATE TABLE review_approvals ("
+                           " node_exec_id TEXT NOT NULL,"
+                           " reviewer TEXT NOT NULL,"
+                           " payload_sha256 TEXT NOT NULL,"
+                           " approved_at INTEGER NOT NULL,"
+                           " PRIMARY KEY (node_exec_id, reviewer))"),
+        }});
     return migrations;
 }
 

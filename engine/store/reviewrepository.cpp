@@ -23,7 +23,12 @@ const QString kColumns = QStringLiteral(
     "r.node_exec_id, r.user_id, COALESCE(ne.node_id, r.node_id, r.node_exec_id), r.graph_exec_id,"
     " r.graph_id, r.graph_version, r.payload, r.instructions, r.editable, r.status,"
     " r.review_message, r.was_edited, r.processed, r.created_at, r.updated_at, r.reviewed_at,"
-    " r.reviewed_by, r.original_payload, r.deadline, r.allow_skip, r.approved_sha256"
+    " r.reviewed_by, r.original_payload, r.deadline, r.allow_skip, r.approved_sha256,"
+    " r.required_approvals, r.forbid_starter,"
+    " (SELECT json_group_array(json_array(a.reviewer, a.payload_sha256)) FROM (SELECT reviewer,"
+    "  payload_sha256 FROM review_approvals WHERE node_exec_id = r.node_exec_id"
+    "  ORDER BY approved_at, reviewer) a),"
+    " (SELECT g.started_by FROM graph_executions g WHERE g.id = r.graph_exec_id)"
     " FROM pending_reviews r LEFT JOIN node_executions ne ON ne.id = r.node_exec_id");
 
 const QString kStoppedMessage = QStringLiteral("Execution was stopped by user");
@@ -60,6 +65,18 @@ Model::PendingReview readReview(const QSqlQuery &q)
     review.deadline = timeFromVariant(q.value(18));
     review.allowSkip = q.value(19).toBool();
     review.approvedDigest = q.value(20).toString();
+    review.requiredApprovals = qMax(1, q.value(21).toInt());
+    review.forbidStarter = q.value(22).toBool();
+    const QJsonArray approvals = jsonFromText(q.value(23)).toArray();
+    if (!approvals.isEmpty()) {
+        // Approvals count for the payload they were given for.
+        const QString current = Model::payloadDigest(review.payload);
+        for (const QJsonValue &approval : approvals) {
+            if (approval[1].toString() == current)
+                review.approvals.append(approval[0].toString());
+        }
+    }
+    review.runStartedBy = q.value(24).toString();
     return review;
 }
 
@@ -443,8 +460,8 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
     auto insert = m_db.prepare(QStringLiteral(
         "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id, graph_id,"
         " graph_version, payload, instructions, editable, status, processed, created_at,"
-        " updated_at, deadline, allow_skip)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', 0, ?, ?, ?, ?)"
+        " updated_at, deadline, allow_skip, required_approvals, forbid_starter)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'WAITING', 0, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (node_exec_id) DO NOTHING"));
     if (!insert)
         return insert.error();
@@ -453,7 +470,8 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
     for (const QVariant &value : QVariantList {
              request.nodeExecId, request.userId, request.nodeId, request.graphExecId,
              request.graphId, request.graphVersion, valueToText(request.inputData), request.message,
-             request.editable, now, now, timeToVariant(request.deadline), request.allowSkip})
+             request.editable, now, now, timeToVariant(request.deadline), request.allowSkip,
+             qBound(1, request.requiredApprovals, kMaxRequiredApprovals), request.forbidStarter})
         q->addBindValue(value);
     if (!q->exec())
         return m_db.storageError(
@@ -467,6 +485,9 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
                                  {QStringLiteral("graph_version"), request.graphVersion},
                                  {QStringLiteral("instructions"), request.message},
                                  {QStringLiteral("editable"), request.editable},
+                                 {QStringLiteral("required_approvals"),
+                                  qBound(1, request.requiredApprovals, kMaxRequiredApprovals)},
+                                 {QStringLiteral("forbid_run_starter"), request.forbidStarter},
                                  {QStringLiteral("payload_sha256"),
                                   Model::payloadDigest(request.inputData)}});
             !logged)
@@ -659,21 +680,49 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
                                                 "SHA-256 is %2, not %3")
                                      .arg(it.key(), shown.left(12), it->seenDigest));
         }
-        const bool changed
+        bool changed
             = it->data && !it->grant && !Model::pythonEquals(*it->data, review.payload);
         if (changed && !review.editable)
             return makeError(ErrorCode::BadInput,
                              QStringLiteral("Review %1 is not editable").arg(it.key()));
         const QString message = it->message.trimmed().isEmpty() ? QString() : it->message;
+        const QString who = reviewer.isEmpty() ? userId : reviewer;
+        const bool approving = it->status == ReviewStatus::Approved;
+        // Separation of duties.
+        if (approving && review.forbidStarter && !review.runStartedBy.isEmpty()
+            && who == review.runStartedBy)
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("Review %1: %2 started the run and may not approve it")
+                                 .arg(it.key(), who));
+        // Quorum: each approval is counted; the last one needed approves.
+        QStringList approvers;
+        bool edited = changed;
+        const QString approvedDigest = Model::payloadDigest(changed ? *it->data : review.payload);
+        if (approving && review.requiredApprovals > 1) {
+            if (it->grant)
+                return makeError(ErrorCode::BadInput,
+                                 QStringLiteral("Review %1 needs %2 approvals from different "
+                                                "reviewers; a grant cannot stand in for them")
+                                     .arg(it.key())
+                                     .arg(review.requiredApprovals));
+            auto counted = recordApproval(review, who, changed ? *it->data : review.payload,
+                                          changed, message);
+            if (!counted)
+                return counted.error();
+            if (counted->size() < review.requiredApprovals)
+                continue; // it waits for more
+            approvers = *counted;
+            edited = changed || review.wasEdited.value_or(false);
+            changed = false; // recordApproval put the edit in place
+        }
         QSqlQuery *q = *update;
         for (const QVariant &value : QVariantList {
                  Model::reviewStatusName(it->status),
                  message.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(message),
-                 changed, now, now, reviewer.isEmpty() ? QVariant(userId) : QVariant(reviewer),
+                 edited, now, now,
+                 approvers.isEmpty() ? QVariant(who) : QVariant(approvers.join(QLatin1String(", "))),
                  changed, changed, changed ? valueToText(*it->data) : QString(),
-                 it->status == ReviewStatus::Approved
-                     ? QVariant(Model::payloadDigest(changed ? *it->data : review.payload))
-                     : QVariant(QMetaType::fromType<QString>()),
+                 approving ? QVariant(approvedDigest) : QVariant(QMetaType::fromType<QString>()),
                  it.key()})
             q->addBindValue(value);
         if (!q->exec())
@@ -683,18 +732,23 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
         if (q->numRowsAffected() != 1)
             return makeError(ErrorCode::Conflict,
                              QStringLiteral("Review %1 was decided meanwhile").arg(it.key()));
-        const QString who = reviewer.isEmpty() ? userId : reviewer;
         Model::ValueMap detail {
             {QStringLiteral("node_id"), review.nodeId},
             {QStringLiteral("message"), message.isNull() ? Value() : Value(message)},
             {QStringLiteral("was_edited"), changed},
-            {QStringLiteral("payload_sha256"), Model::payloadDigest(changed ? *it->data : review.payload)}};
+            {QStringLiteral("payload_sha256"), approvedDigest}};
         if (changed)
             detail.insert(QStringLiteral("proposed_sha256"), Model::payloadDigest(review.payload));
+        if (!approvers.isEmpty()) {
+            Model::ValueList names;
+            for (const QString &name : std::as_const(approvers))
+                names.append(name);
+            detail.insert(QStringLiteral("approvals"), names);
+            detail.insert(QStringLiteral("required_approvals"), review.requiredApprovals);
+        }
         AuditLog audit(m_db);
-        if (auto logged = audit.append(it->status == ReviewStatus::Approved
-                                           ? QStringLiteral("review_approved")
-                                           : QStringLiteral("review_rejected"),
+        if (auto logged = audit.append(approving ? QStringLiteral("review_approved")
+                                                 : QStringLiteral("review_rejected"),
                                        who, review.graphExecId, it.key(), detail);
             !logged)
             return logged.error();
@@ -709,6 +763,77 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
     return *decided;
+}
+
+Result<QStringList> ReviewRepository::recordApproval(const Model::PendingReview &review,
+                                                    const QString &reviewer, const Value &payload,
+                                                    bool edited, const QString &message)
+{
+    const qint64 now = nowMs();
+    const QString digest = Model::payloadDigest(payload);
+    // An edit replaces the payload, so approvals of the old one no longer
+    // count; otherwise the row is touched so that every inbox sees the count.
+    auto touch = m_db.prepare(
+        edited ? QStringLiteral("UPDATE pending_reviews SET original_payload ="
+                                " COALESCE(original_payload, payload), payload = ?, was_edited = 1,"
+                                " updated_at = ? WHERE node_exec_id = ? AND status = 'WAITING'")
+               : QStringLiteral("UPDATE pending_reviews SET updated_at = ?"
+                                " WHERE node_exec_id = ? AND status = 'WAITING'"));
+    if (!touch)
+        return touch.error();
+    if (edited)
+        (*touch)->addBindValue(valueToText(payload));
+    (*touch)->addBindValue(now);
+    (*touch)->addBindValue(review.nodeExecId);
+    if (!(*touch)->exec())
+        return m_db.storageError((*touch)->lastError(),
+                                 QStringLiteral("approving review %1").arg(review.nodeExecId));
+    if ((*touch)->numRowsAffected() != 1)
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("Review %1 was decided meanwhile").arg(review.nodeExecId));
+    auto insert = m_db.prepare(QStringLiteral(
+        "INSERT INTO review_approvals (node_exec_id, reviewer, payload_sha256, approved_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (node_exec_id, reviewer) DO UPDATE SET"
+        " payload_sha256 = excluded.payload_sha256, approved_at = excluded.approved_at"));
+    if (!insert)
+        return insert.error();
+    for (const QVariant &value : QVariantList {review.nodeExecId, reviewer, digest, now})
+        (*insert)->addBindValue(value);
+    if (!(*insert)->exec())
+        return m_db.storageError((*insert)->lastError(),
+                                 QStringLiteral("approving review %1").arg(review.nodeExecId));
+    auto count = m_db.prepare(QStringLiteral("SELECT reviewer FROM review_approvals"
+                                             " WHERE node_exec_id = ? AND payload_sha256 = ?"
+                                             " ORDER BY approved_at, reviewer"));
+    if (!count)
+        return count.error();
+    (*count)->addBindValue(review.nodeExecId);
+    (*count)->addBindValue(digest);
+    if (!(*count)->exec())
+        return m_db.storageError((*count)->lastError(),
+                                 QStringLiteral("counting the approvals of %1").arg(review.nodeExecId));
+    QStringList approvers;
+    while ((*count)->next())
+        approvers.append((*count)->value(0).toString());
+    (*count)->finish();
+    if (approvers.size() < review.requiredApprovals) {
+        Model::ValueList names;
+        for (const QString &name : std::as_const(approvers))
+            names.append(name);
+        Model::ValueMap detail {{QStringLiteral("node_id"), review.nodeId},
+                                {QStringLiteral("message"), message.isNull() ? Value() : Value(message)},
+                                {QStringLiteral("was_edited"), edited},
+                                {QStringLiteral("payload_sha256"), digest},
+                                {QStringLiteral("approvals"), names},
+                                {QStringLiteral("required_approvals"), review.requiredApprovals}};
+        if (edited)
+            detail.insert(QStringLiteral("proposed_sha256"), Model::payloadDigest(review.payload));
+        if (auto logged = AuditLog(m_db).append(QStringLiteral("review_approval_added"), reviewer,
+                                                review.graphExecId, review.nodeExecId, detail);
+            !logged)
+            return logged.error();
+    }
+    return approvers;
 }
 
 Result<void> ReviewRepository::updateReviewProcessedStatus(const QString &nodeExecId,

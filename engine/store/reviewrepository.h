@@ -27,6 +27,10 @@ struct NewReview
     // When set, the review decides itself then (see expireDueReviews).
     QDateTime deadline;
     bool allowSkip = false;
+    // Approvals from this many distinct reviewers approve it.
+    int requiredApprovals = 1;
+    // The person who started the run may not approve it.
+    bool forbidStarter = false;
 };
 
 // What a reviewer allows along with an approval: later executions of the
@@ -84,6 +88,8 @@ public:
     static constexpr int kMaxDataDepth = 10;
     static constexpr int kDefaultPageSize = 25;
     static constexpr int kMaxPageSize = 100;
+    // The most approvals a review may require.
+    static constexpr int kMaxRequiredApprovals = 9;
 
     // The message of a review rejected because its deadline passed.
     static QString timedOutMessage() { return QStringLiteral("Review timed out"); }
@@ -141,8 +147,13 @@ public:
     // succeeds; a different one on a decided review is a Conflict; unknown
     // reviews or another user's are an error naming them; an edit of a
     // non-editable review is an error; was_edited only when the data
-    // changed. `reviewer` is recorded as who decided. Returns every named
-    // review as it now stands.
+    // changed. `reviewer` is recorded as who decided. A review that needs
+    // several approvals records each reviewer's approval of the current
+    // payload (an edit replaces the payload, so approvals of the old one no
+    // longer count) and is approved by the last one needed; one rejection
+    // rejects it; a grant cannot stand in for the approvals. Where the run's
+    // starter may not approve, their approval is a Conflict. Returns every
+    // named review as it now stands.
     Result<QMap<QString, Model::PendingReview>>
     processAllReviewsForExecution(const QString &userId,
                                   const QMap<QString, ReviewDecision> &decisions,
@@ -161,6 +172,12 @@ public:
     Result<std::optional<QDateTime>> nextDeadline(const QString &graphExecId = QString());
 
 private:
+    // Records `reviewer`'s approval of `payload` (the review's, or their
+    // edit of it, which then replaces it) and returns who approved that
+    // payload so far.
+    Result<QStringList> recordApproval(const Model::PendingReview &review, const QString &reviewer,
+                                       const Model::Value &payload, bool edited,
+                                       const QString &message);
     // Puts an approved review back to WAITING with `payload`, saying why.
     Result<void> reopen(const Model::PendingReview &review, const Model::Value &payload,
                         const QString &reason);

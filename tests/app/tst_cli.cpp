@@ -1027,6 +1027,84 @@ private Q_SLOTS:
         QCOMPARE(runExample().exitCode, 0);
     }
 
+    void aQuorumWaitsForDistinctReviewersAndTheStarterMayNotApprove()
+    {
+        // The example, its Human Review step needing two approvals from
+        // people other than whoever started the run.
+        const QString path = Testing::writeQuorumExample(m_dir.path());
+        QVERIFY(!path.isEmpty());
+
+        QTemporaryDir config;
+        const auto as = [&](const QString &name) {
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+            environment.insert(QStringLiteral("USER"), name);
+            return environment;
+        };
+        const QString db = m_dir.filePath(QStringLiteral("quorum.db"));
+        Run run = signalbox({QStringLiteral("run"), path, QStringLiteral("--db"), db,
+                             QStringLiteral("--json")},
+                            {}, 30000, {}, as(QStringLiteral("sam")));
+        QCOMPARE(run.exitCode, 3);
+        QJsonObject review = waitingReview(db);
+        const QString id = review.value(QLatin1String("node_exec_id")).toString();
+        QCOMPARE(review.value(QLatin1String("required_approvals")).toInt(), 2);
+        QCOMPARE(review.value(QLatin1String("run_started_by")).toString(), QStringLiteral("sam"));
+        const auto decide = [&](const QString &who, const QStringList &how) {
+            return signalbox(QStringList {QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                                          QStringLiteral("--db"), db}
+                                 + how,
+                             {}, 30000, {}, as(who));
+        };
+        const QStringList approve {QStringLiteral("--approve")};
+
+        // The starter may not approve it.
+        run = decide(QStringLiteral("sam"), approve);
+        QCOMPARE(run.exitCode, 5);
+        QVERIFY2(run.err.contains(QLatin1String("sam started the run and may not approve it")),
+                 qPrintable(run.err));
+        // One approval: the run still waits, and says how many it has.
+        run = decide(QStringLiteral("ann"), approve);
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains(QLatin1String("has 1 of 2 approvals (ann)")), qPrintable(run.err));
+        const Run table = signalbox({QStringLiteral("reviews"), QStringLiteral("list"),
+                                     QStringLiteral("--db"), db});
+        QVERIFY2(table.out.contains(QLatin1String("1 of 2")), qPrintable(table.out));
+        // The same reviewer again is still one approval; a grant is refused.
+        QCOMPARE(decide(QStringLiteral("ann"), approve).exitCode, 3);
+        QCOMPARE(decide(QStringLiteral("bob"), {QStringLiteral("--approve"), QStringLiteral("--grant"),
+                                                QStringLiteral("run")})
+                     .exitCode,
+                 2);
+        QCOMPARE(waitingReview(db).value(QLatin1String("approvals")).toArray(),
+                 QJsonArray {QStringLiteral("ann")});
+        // A second reviewer completes it, and the run goes on.
+        run = decide(QStringLiteral("bob"), {QStringLiteral("--approve"), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(waitingReviewOrDecided(db, id).value(QLatin1String("reviewed_by")).toString(),
+                 QStringLiteral("ann, bob"));
+
+        // One rejection rejects it, even by the starter.
+        run = signalbox({QStringLiteral("run"), path, QStringLiteral("--db"), db}, {}, 30000, {},
+                        as(QStringLiteral("sam")));
+        QCOMPARE(run.exitCode, 3);
+        const QString next = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        QCOMPARE(signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), next,
+                            QStringLiteral("--approve"), QStringLiteral("--db"), db},
+                           {}, 30000, {}, as(QStringLiteral("ann")))
+                     .exitCode,
+                 3);
+        QCOMPARE(signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), next,
+                            QStringLiteral("--reject"), QStringLiteral("--message"),
+                            QStringLiteral("not today"), QStringLiteral("--db"), db},
+                           {}, 30000, {}, as(QStringLiteral("sam")))
+                     .exitCode,
+                 0);
+        QCOMPARE(waitingReviewOrDecided(db, next).value(QLatin1String("status")).toString(),
+                 QStringLiteral("REJECTED"));
+    }
+
     void aStoreThatRefusesAReviewKeepsTheRunResumable()
     {
         const QString db = m_dir.filePath(QStringLiteral("refusing.db"));

@@ -126,10 +126,16 @@ private Q_SLOTS:
             GraphRepository graphs(**db);
             QVERIFY(graphs.saveGraph(smallGraph(), userId()).ok());
             ExecutionRepository executions(**db, nullptr);
-            auto created = executions.createGraphExecution(
-                smallGraphExecution(userId(), {{QStringLiteral("value"), QStringLiteral("Ada")}}));
-            QVERIFY(created.ok());
-            graphExecId = created->meta.id;
+            // The execution as version 3 holds it, with its starting node's input.
+            graphExecId = QStringLiteral("run-before-4");
+            QVERIFY((*db)->execute(QStringLiteral("INSERT INTO graph_executions (id, user_id,"
+                                                  " graph_id, graph_version, status, created_at,"
+                                                  " updated_at) VALUES ('%1', '%2', 'g-small', 1,"
+                                                  " 'RUNNING', 1, 1)")
+                                       .arg(graphExecId, userId()))
+                        .ok());
+            addNodeInput(executions, graphExecId, QStringLiteral("in"), QStringLiteral("value"),
+                         QStringLiteral("Ada"));
             nodeExecId = addNodeInput(executions, graphExecId, QStringLiteral("tpl"),
                                       QStringLiteral("values_#_who"), QStringLiteral("Ada"));
             QVERIFY(addNodeOutput(executions, nodeExecId, QStringLiteral("output"),

@@ -100,37 +100,39 @@ class TestReviewRace : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void exactlyOneDecisionWinsEachReview()
+private:
+    // kReviews waiting reviews, ten per execution, each needing
+    // `requiredApprovals` approvals.
+    static bool createReviews(const QString &path, int requiredApprovals)
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("race.db"));
-        {
-            auto db = Database::open(path);
-            QVERIFY(db.ok());
-            QVERIFY(GraphRepository(**db).saveGraph(smallGraph(), userId()).ok());
-            auto catalog = Model::BlockCatalog::builtin();
-            ExecutionRepository executions(**db, &*catalog);
-            ReviewRepository reviews(**db);
-            // Ten executions of ten reviews each.
-            QString exec;
-            for (int i = 0; i < kReviews; ++i) {
-                if (i % 10 == 0) {
-                    exec = executions.createGraphExecution(smallGraphExecution())->meta.id;
-                }
-                NewReview review;
-                review.userId = userId();
-                review.nodeExecId = reviewId(i);
-                review.nodeId = QStringLiteral("tpl");
-                review.graphExecId = exec;
-                review.graphId = QStringLiteral("g-small");
-                review.graphVersion = 1;
-                review.inputData = value("{'n': 1}");
-                QVERIFY(reviews.getOrCreateHumanReview(review).ok());
-            }
+        auto db = Database::open(path);
+        if (!db || !GraphRepository(**db).saveGraph(smallGraph(), userId()))
+            return false;
+        auto catalog = Model::BlockCatalog::builtin();
+        ExecutionRepository executions(**db, &*catalog);
+        ReviewRepository reviews(**db);
+        QString exec;
+        for (int i = 0; i < kReviews; ++i) {
+            if (i % 10 == 0)
+                exec = executions.createGraphExecution(smallGraphExecution())->meta.id;
+            NewReview review;
+            review.userId = userId();
+            review.nodeExecId = reviewId(i);
+            review.nodeId = QStringLiteral("tpl");
+            review.graphExecId = exec;
+            review.graphId = QStringLiteral("g-small");
+            review.graphVersion = 1;
+            review.inputData = value("{'n': 1}");
+            review.requiredApprovals = requiredApprovals;
+            if (!reviews.getOrCreateHumanReview(review))
+                return false;
         }
+        return true;
+    }
 
-        // Two other processes and eight threads, all at once.
+    // Two other processes and eight threads deciding at once; every attempt.
+    QList<Attempt> race(const QString &path)
+    {
         QList<QProcess *> processes;
         for (int p = 0; p < kProcesses; ++p) {
             auto *process = new QProcess(this);
@@ -150,19 +152,30 @@ private Q_SLOTS:
         }
         QList<Attempt> attempts;
         for (int t = 0; t < kThreads; ++t) {
-            QVERIFY(threads.at(t)->wait(120000));
+            if (!threads.at(t)->wait(120000))
+                qFatal("a deciding thread hangs");
             delete threads.at(t);
             attempts.append(results.at(t));
         }
         for (QProcess *process : std::as_const(processes)) {
-            QVERIFY(process->waitForFinished(120000));
-            QCOMPARE(process->exitCode(), 0);
+            if (!process->waitForFinished(120000) || process->exitCode() != 0)
+                qFatal("a deciding process failed");
             const QStringList lines = QString::fromUtf8(process->readAllStandardOutput())
                                           .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-            QCOMPARE(lines.size(), kDecisionsPerWorker);
             for (const QString &line : lines)
                 attempts.append(Attempt::parse(line));
+            delete process;
         }
+        return attempts;
+    }
+
+private Q_SLOTS:
+    void exactlyOneDecisionWinsEachReview()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("race.db"));
+        QVERIFY(createReviews(path, 1));
+        const QList<Attempt> attempts = race(path);
         QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
 
         auto db = Database::open(path);
@@ -209,6 +222,86 @@ private Q_SLOTS:
         qInfo("%lld decisions, %d conflicts, %lld reviews decided",
               static_cast<long long>(attempts.size()), conflicts,
               static_cast<long long>(byReview.size()));
+    }
+
+    // The same race on reviews that need two approvals from distinct
+    // reviewers: each is approved by exactly two, or rejected by one before
+    // a second approval; nothing is counted twice or lost.
+    void aQuorumIsReachedOnceUnderRaces()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("quorum.db"));
+        QVERIFY(createReviews(path, 2));
+        const QList<Attempt> attempts = race(path);
+        QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
+
+        auto db = Database::open(path);
+        QVERIFY(db.ok());
+        ReviewRepository reviews(**db);
+        QStringList ids;
+        for (int i = 0; i < kReviews; ++i)
+            ids.append(reviewId(i));
+        const auto final = *reviews.reviewsByNodeExecIds(ids, userId());
+        QCOMPARE(final.size(), kReviews);
+        // Who approved each review, as recorded.
+        QHash<QString, QStringList> approvals;
+        {
+            auto q = (*db)->prepare(QStringLiteral("SELECT node_exec_id, reviewer FROM review_approvals"));
+            QVERIFY(q.ok() && (*q)->exec());
+            while ((*q)->next())
+                approvals[(*q)->value(0).toString()].append((*q)->value(1).toString());
+        }
+        QHash<QString, QList<Attempt>> byReview;
+        for (const Attempt &attempt : std::as_const(attempts)) {
+            QVERIFY2(attempt.outcome != QLatin1String("error"), qPrintable(attempt.line()));
+            byReview[attempt.review].append(attempt);
+        }
+        int approved = 0;
+        int rejected = 0;
+        for (const QString &id : std::as_const(ids)) {
+            const Model::PendingReview review = final.value(id);
+            const QList<Attempt> tried = byReview.value(id);
+            QSet<QString> okApprovers;
+            for (const Attempt &attempt : tried) {
+                if (attempt.status == ReviewStatus::Approved && attempt.outcome == QLatin1String("ok"))
+                    okApprovers.insert(attempt.reviewer);
+            }
+            const QStringList counted = approvals.value(id);
+            if (review.status == ReviewStatus::Approved) {
+                ++approved;
+                // Exactly two approvals, both calls that succeeded, named as who decided.
+                QCOMPARE(counted.size(), 2);
+                QStringList names = review.reviewedBy.split(QLatin1String(", "));
+                names.sort();
+                QStringList expected = counted;
+                expected.sort();
+                QCOMPARE(names, expected);
+                for (const QString &name : counted)
+                    QVERIFY(okApprovers.contains(name));
+                for (const Attempt &attempt : tried) {
+                    if (attempt.status == ReviewStatus::Rejected)
+                        QCOMPARE(attempt.outcome, QStringLiteral("conflict"));
+                }
+            } else if (review.status == ReviewStatus::Rejected) {
+                ++rejected;
+                // One rejection won before a second approval arrived.
+                QVERIFY(counted.size() <= 1);
+                int winners = 0;
+                for (const Attempt &attempt : tried)
+                    winners += attempt.status == ReviewStatus::Rejected
+                        && attempt.reviewer == review.reviewedBy;
+                QCOMPARE(winners, 1);
+            } else {
+                // Still waiting: no rejection and at most one approval.
+                QVERIFY(counted.size() <= 1);
+                QCOMPARE(review.approvals, counted);
+                for (const Attempt &attempt : tried)
+                    QCOMPARE(attempt.status, ReviewStatus::Approved);
+            }
+        }
+        QVERIFY(approved > 0 && rejected > 0);
+        qInfo("%lld decisions: %d reviews approved by two, %d rejected",
+              static_cast<long long>(attempts.size()), approved, rejected);
     }
 };
 

@@ -436,8 +436,12 @@ private Q_SLOTS:
         auto old = Database::open(path, before);
         QVERIFY(old.ok());
         QVERIFY(GraphRepository(**old).saveGraph(smallGraph(), userId()).ok());
-        ExecutionRepository executions(**old, m_catalog.get());
-        const QString exec = executions.createGraphExecution(smallGraphExecution())->meta.id;
+        const QString exec = QStringLiteral("run-before-grants");
+        QVERIFY((*old)->execute(QStringLiteral(
+                    "INSERT INTO graph_executions (id, user_id, graph_id, graph_version, status,"
+                    " created_at, updated_at) VALUES ('%1', '%2', 'g-small', 1, 'REVIEW', 1, 1)")
+                                   .arg(exec, userId()))
+                    .ok());
         const QString key = ReviewRepository::autoApproveKey(exec, QStringLiteral("tpl"));
         QVERIFY((*old)->execute(QStringLiteral(
                     "INSERT INTO pending_reviews (node_exec_id, user_id, node_id, graph_exec_id,"
@@ -461,6 +465,97 @@ private Q_SLOTS:
                                            userId());
         QVERIFY(later.ok() && later->has_value());
         QCOMPARE(Model::toJson((*later)->data), json("{'x':1}"));
+    }
+
+    void aQuorumNeedsDistinctReviewersAndTheStarterMayNotApprove()
+    {
+        NewGraphExecution started = smallGraphExecution();
+        started.startedBy = QStringLiteral("sam");
+        const QString exec = m_executions->createGraphExecution(started)->meta.id;
+        const auto ask = [&](const QString &id) {
+            NewReview review = request(exec, id);
+            review.requiredApprovals = 2;
+            review.forbidStarter = true;
+            return m_reviews->getOrCreateHumanReview(review).ok();
+        };
+        const auto decideAs = [&](const QString &id, const QString &who, ReviewDecision decided) {
+            return m_reviews->processAllReviewsForExecution(userId(), {{id, decided}}, who);
+        };
+        const auto stored = [&](const QString &id) {
+            return m_reviews->reviewsByNodeExecIds({id}, userId())->value(id);
+        };
+        QVERIFY(ask(QStringLiteral("q")));
+        QCOMPARE(stored(QStringLiteral("q")).requiredApprovals, 2);
+        QCOMPARE(stored(QStringLiteral("q")).runStartedBy, QStringLiteral("sam"));
+
+        // The person who started the run may not approve it.
+        auto refused = decideAs(QStringLiteral("q"), QStringLiteral("sam"),
+                                decision(ReviewStatus::Approved));
+        QCOMPARE(refused.error().code, ErrorCode::Conflict);
+        QCOMPARE(refused.error().message,
+                 QStringLiteral("Review q: sam started the run and may not approve it"));
+        // One approval: it waits, and says who approved.
+        QVERIFY(decideAs(QStringLiteral("q"), QStringLiteral("ann"), decision(ReviewStatus::Approved)).ok());
+        QCOMPARE(stored(QStringLiteral("q")).status, ReviewStatus::Waiting);
+        QCOMPARE(stored(QStringLiteral("q")).approvals, QStringList {QStringLiteral("ann")});
+        QCOMPARE(AuditLog(*m_db).entries()->constLast().kind, QStringLiteral("review_approval_added"));
+        QVERIFY(!m_reviews->checkApproval(QStringLiteral("q"), exec, QStringLiteral("tpl"), userId())
+                     ->has_value());
+        // The same reviewer again does not count twice.
+        QVERIFY(decideAs(QStringLiteral("q"), QStringLiteral("ann"), decision(ReviewStatus::Approved)).ok());
+        QCOMPARE(stored(QStringLiteral("q")).status, ReviewStatus::Waiting);
+        // A grant cannot stand in for the second approval.
+        ReviewDecision allow = decision(ReviewStatus::Approved);
+        allow.grant = GrantRequest {};
+        QCOMPARE(decideAs(QStringLiteral("q"), QStringLiteral("bob"), allow).error().code,
+                 ErrorCode::BadInput);
+        // A second reviewer approves it.
+        auto done = decideAs(QStringLiteral("q"), QStringLiteral("bob"), decision(ReviewStatus::Approved));
+        QVERIFY(done.ok());
+        const Model::PendingReview approved = stored(QStringLiteral("q"));
+        QCOMPARE(approved.status, ReviewStatus::Approved);
+        QCOMPARE(approved.reviewedBy, QStringLiteral("ann, bob"));
+        QCOMPARE(approved.approvedDigest, Model::payloadDigest(value("{'x': 1}")));
+        QVERIFY(m_reviews->checkApproval(QStringLiteral("q"), exec, QStringLiteral("tpl"), userId(),
+                                         value("{'x': 1}"))
+                    ->has_value());
+        auto last = AuditLog(*m_db).entries()->constLast();
+        QCOMPARE(last.kind, QStringLiteral("review_approved"));
+        QCOMPARE(Model::toJson(last.detail.toMap().value(QLatin1String("approvals"))),
+                 json("['ann','bob']"));
+        // Deciding it the same way again succeeds; rejecting it now conflicts.
+        QVERIFY(decideAs(QStringLiteral("q"), QStringLiteral("cy"), decision(ReviewStatus::Approved)).ok());
+        QCOMPARE(decideAs(QStringLiteral("q"), QStringLiteral("cy"),
+                          decision(ReviewStatus::Rejected, nullptr, QStringLiteral("no")))
+                     .error()
+                     .code,
+                 ErrorCode::Conflict);
+
+        // An edit replaces the payload: approvals of the old one no longer count.
+        QVERIFY(ask(QStringLiteral("e")));
+        QVERIFY(decideAs(QStringLiteral("e"), QStringLiteral("ann"), decision(ReviewStatus::Approved)).ok());
+        QVERIFY(decideAs(QStringLiteral("e"), QStringLiteral("bob"),
+                         decision(ReviewStatus::Approved, "{'x': 2}"))
+                    .ok());
+        Model::PendingReview edited = stored(QStringLiteral("e"));
+        QCOMPARE(edited.status, ReviewStatus::Waiting);
+        QCOMPARE(edited.approvals, QStringList {QStringLiteral("bob")});
+        QCOMPARE(Model::toJson(edited.payload), json("{'x':2}"));
+        QVERIFY(decideAs(QStringLiteral("e"), QStringLiteral("ann"), decision(ReviewStatus::Approved)).ok());
+        edited = stored(QStringLiteral("e"));
+        QCOMPARE(edited.status, ReviewStatus::Approved);
+        QCOMPARE(edited.wasEdited, std::optional<bool>(true));
+        QCOMPARE(Model::toJson(edited.originalPayload), json("{'x':1}"));
+        QCOMPARE(edited.approvedDigest, Model::payloadDigest(value("{'x': 2}")));
+
+        // One rejection rejects it, whatever approvals it had; the starter may reject.
+        QVERIFY(ask(QStringLiteral("r")));
+        QVERIFY(decideAs(QStringLiteral("r"), QStringLiteral("ann"), decision(ReviewStatus::Approved)).ok());
+        QVERIFY(decideAs(QStringLiteral("r"), QStringLiteral("sam"),
+                         decision(ReviewStatus::Rejected, nullptr, QStringLiteral("not this")))
+                    .ok());
+        QCOMPARE(stored(QStringLiteral("r")).status, ReviewStatus::Rejected);
+        QCOMPARE(stored(QStringLiteral("r")).reviewedBy, QStringLiteral("sam"));
     }
 
     void autoApprovalRequiresTheUsersExecution()

@@ -42,6 +42,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -477,6 +478,79 @@ private Q_SLOTS:
                                   QStringLiteral("Revoked by Rita Reviewer"), 5000);
         QVERIFY(!inbox->revokeButton()->isEnabled());
         QVERIFY(!pausedRun().second.isEmpty());
+    }
+
+    void aQuorumShowsItsApprovalsAndTheStarterCannotApprove()
+    {
+        const QString graph = Testing::writeQuorumExample(m_dir->path());
+        QVERIFY(!graph.isEmpty());
+        // Command lines as other people: sam starts runs, ann approves.
+        const auto as = [&](const QString &name, const QStringList &arguments) {
+            QProcess process;
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.insert(QStringLiteral("USER"), name);
+            environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("nobody")));
+            process.setProcessEnvironment(environment);
+            process.start(QStringLiteral(SIGNALBOX_BINARY),
+                          arguments + QStringList {QStringLiteral("--db"), m_db});
+            process.waitForFinished(30000);
+            return process.exitCode();
+        };
+        const auto waiting = [&] {
+            return runCli({QStringLiteral("reviews"), QStringLiteral("list"), QStringLiteral("--db"),
+                           m_db, QStringLiteral("--json")})
+                .value(QLatin1String("reviews"))
+                .toArray();
+        };
+        QCOMPARE(as(QStringLiteral("sam"), {QStringLiteral("run"), graph, QStringLiteral("--input"),
+                                            QStringLiteral("name=Ada")}),
+                 3);
+        const QString review = waiting().first().toObject().value(QLatin1String("node_exec_id")).toString();
+        QCOMPARE(as(QStringLiteral("ann"), {QStringLiteral("reviews"), QStringLiteral("decide"),
+                                            review, QStringLiteral("--approve")}),
+                 3);
+
+        // The desktop's reviewer sees one approval of two, and completes it.
+        ReviewDialog *dialog = openDialog(review);
+        QVERIFY(dialog);
+        QVERIFY(dialog->quorumLabel()->isVisible());
+        QVERIFY2(dialog->quorumLabel()->text().contains(QLatin1String("1 of 2 approvals"))
+                     && dialog->quorumLabel()->text().contains(QLatin1String("so far: ann"))
+                     && dialog->quorumLabel()->text().contains(QLatin1String("Your approval completes it"))
+                     && dialog->quorumLabel()->text().contains(
+                         QLatin1String("sam started this run and may not approve it")),
+                 qPrintable(dialog->quorumLabel()->text()));
+        QVERIFY(dialog->approveButton()->isEnabled());
+        QVERIFY(!dialog->approveAndAllowButton()->isEnabled());
+        QVERIFY(!dialog->grantScopeBox()->isEnabled());
+        refreshInbox();
+        QVERIFY2(m_window->inbox()->waitingList()->topLevelItem(0)->text(4).endsWith(
+                     QLatin1String("1 of 2 approvals")),
+                 qPrintable(m_window->inbox()->waitingList()->topLevelItem(0)->text(4)));
+        QSignalSpy recorded(m_window.get(), &MainWindow::reviewRecorded);
+        QPointer<ReviewDialog> first(dialog);
+        QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(recorded.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(first.isNull(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(storedReview(review).status, Model::ReviewStatus::Approved, 10000);
+        // Named in the order they approved.
+        QCOMPARE(storedReview(review).reviewedBy, QStringLiteral("ann, Rita Reviewer"));
+
+        // A run the desktop's reviewer started: they may reject it, not approve it.
+        QCOMPARE(as(QStringLiteral("Rita Reviewer"), {QStringLiteral("run"), graph,
+                                                      QStringLiteral("--input"),
+                                                      QStringLiteral("name=Bo")}),
+                 3);
+        const QString own = waiting().first().toObject().value(QLatin1String("node_exec_id")).toString();
+        dialog = openDialog(own);
+        QVERIFY(dialog);
+        QVERIFY2(dialog->quorumLabel()->text().contains(QLatin1String("You started this run")),
+                 qPrintable(dialog->quorumLabel()->text()));
+        QVERIFY(!dialog->approveButton()->isEnabled());
+        QTest::keyClick(dialog, Qt::Key_Return, Qt::ControlModifier);
+        QTest::qWait(300);
+        QCOMPARE(storedReview(own).status, Model::ReviewStatus::Waiting);
+        QVERIFY(storedReview(own).approvals.isEmpty());
     }
 
     void theAuditTabShowsTheLogAndATamperedEntry()
