@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reviewcontroller.h"
 
+#include "engine/blocks/blockpipeline.h"
+
 #include "pinstyle.h"
 #include "reviewdialog.h"
 #include "reviewinbox.h"
@@ -23,6 +25,8 @@ struct ReviewContext
     QString graphName;
     QString blockName;
     QString reviewer;
+    // The block of a sensitive action under review (the registry's).
+    const Model::BlockSchema *sensitiveBlock = nullptr;
 };
 
 } // namespace
@@ -234,6 +238,9 @@ void ReviewController::open(const QString &nodeExecId)
                         context.blockName = custom;
                     else if (const Model::BlockSchema *schema = registry->schema(node->blockId))
                         context.blockName = blockDisplayName(*schema);
+                    if (const Model::BlockSchema *schema = registry->schema(node->blockId);
+                        schema && schema->isSensitiveAction)
+                        context.sensitiveBlock = schema;
                 }
             }
             return context;
@@ -252,12 +259,25 @@ void ReviewController::open(const QString &nodeExecId)
                                             context->graphName, &m_drafts, m_window);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             dialog->setReviewer(context->reviewer);
+            if (const Model::BlockSchema *block = context->sensitiveBlock) {
+                // What the block will receive, computed here from the
+                // registry (no store, no engine work).
+                dialog->setBlockInputPreview([registry = m_registry, block](const Model::Value &payload) {
+                    if (!payload.isMap())
+                        return Engine::PreparedInput {
+                            {}, {tr("The approved input of %1 must be an object").arg(block->name)}};
+                    Engine::PreparedInput prepared
+                        = Engine::prepareBlockInput(*registry, *block, payload.toMap());
+                    prepared.input = Engine::maskSecrets(*block, prepared.input);
+                    return prepared;
+                });
+            }
             connect(dialog, &ReviewDialog::decisionMade, this,
                     [this, dialog](const QString &id, const Engine::ReviewDecision &decision) {
                         decideOne(dialog, id, decision);
                     });
             if (context->review.status != Model::ReviewStatus::Waiting)
-                dialog->showDecidedElsewhere(context->review);
+                dialog->showDecided(context->review, false);
             dialog->open();
         });
 }

@@ -2,6 +2,9 @@
 #include "reviewdialog.h"
 
 #include "jsonhighlighter.h"
+#include "valuetext.h"
+
+#include "model/valuediff.h"
 
 #include <QButtonGroup>
 #include <QDateTime>
@@ -10,11 +13,13 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPlainTextEdit>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QTimer>
@@ -108,7 +113,7 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     setModal(true);
     setWindowTitle(tr("Review: %1").arg(blockName));
     setAccessibleName(tr("Review of %1 in %2").arg(blockName, graphName));
-    resize(640, 560);
+    resize(680, 640);
 
     auto *title = new QLabel(
         QStringLiteral("<b>%1</b> · %2").arg(blockName.toHtmlEscaped(), graphName.toHtmlEscaped()),
@@ -189,6 +194,41 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     });
     m_edit->setStyleSheet(QStringLiteral("QPlainTextEdit { background: #fffde7; }"));
     m_pages->addWidget(captioned(m_edit, tr("Edit the data: approving sends your version.")));
+    m_editBase = editable;
+
+    // Below the payload: what an edit changes, as a JSON diff, and for a
+    // sensitive action what the block will receive.
+    m_details = new QTabWidget(this);
+    m_details->setObjectName(QStringLiteral("reviewDetails"));
+    m_details->setDocumentMode(true);
+    m_changes = new QTreeWidget(m_details);
+    m_changes->setObjectName(QStringLiteral("changes"));
+    m_changes->setAccessibleName(tr("Changes"));
+    m_changes->setHeaderLabels({tr("Where"), tr("Change"), tr("Before"), tr("After")});
+    m_changes->setRootIsDecorated(false);
+    m_changes->setAlternatingRowColors(false);
+    m_details->addTab(m_changes, tr("Changes"));
+    auto *previewPage = new QWidget(m_details);
+    m_previewProblems = new QLabel(previewPage);
+    m_previewProblems->setWordWrap(true);
+    m_previewProblems->setAccessibleName(tr("Input problems"));
+    m_preview = new QTreeWidget(previewPage);
+    m_preview->setObjectName(QStringLiteral("blockInput"));
+    m_preview->setAccessibleName(tr("What the block will receive"));
+    m_preview->setHeaderLabels({tr("Input"), tr("Value")});
+    m_preview->setRootIsDecorated(false);
+    auto *previewLayout = new QVBoxLayout(previewPage);
+    previewLayout->setContentsMargins(0, 2, 0, 0);
+    previewLayout->addWidget(m_previewProblems);
+    previewLayout->addWidget(m_preview, 1);
+    m_details->addTab(previewPage, tr("Block input"));
+    m_details->hide();
+    m_detailsTimer = new QTimer(this);
+    m_detailsTimer->setSingleShot(true);
+    m_detailsTimer->setInterval(200);
+    connect(m_detailsTimer, &QTimer::timeout, this, &ReviewDialog::updateDetails);
+    connect(m_edit, &QPlainTextEdit::textChanged, m_detailsTimer, qOverload<>(&QTimer::start));
+
     m_reason = new QPlainTextEdit(this);
     m_reason->setPlaceholderText(tr("Why is this rejected? (required)"));
     m_reason->setAccessibleName(tr("Reason for rejecting"));
@@ -197,6 +237,12 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
         m_reason, isToolCallReview(review.payload)
             ? tr("Rejecting: say why. The model is told, and may try something else.")
             : tr("Rejecting: say why. The run takes the rejected branch.")));
+    m_split = new QSplitter(Qt::Vertical, this);
+    m_split->setChildrenCollapsible(false);
+    m_split->addWidget(m_pages);
+    m_split->addWidget(m_details);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
 
     m_message = new QLineEdit(this);
     m_message->setPlaceholderText(tr("Message to the run (optional)"));
@@ -259,7 +305,7 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     layout->addWidget(m_banner);
     layout->addWidget(m_quorum);
     layout->addLayout(modeRow);
-    layout->addWidget(m_pages, 1);
+    layout->addWidget(m_split, 1);
     layout->addWidget(m_message);
     layout->addWidget(m_problem);
     layout->addLayout(grantRow);
@@ -424,6 +470,7 @@ void ReviewDialog::setMode(Mode mode)
     m_pages->setCurrentIndex(int(mode));
     m_problem->hide();
     updateButtons();
+    updateDetails();
     if (mode == Mode::Edit)
         m_edit->setFocus();
     else if (mode == Mode::Reject)
@@ -447,6 +494,91 @@ void ReviewDialog::showProblem(const QString &text)
 {
     m_problem->setText(text);
     m_problem->show();
+}
+
+void ReviewDialog::setBlockInputPreview(BlockInputPreview preview)
+{
+    m_blockPreview = std::move(preview);
+    updateDetails();
+}
+
+void ReviewDialog::updateDetails()
+{
+    // The payload the decision would carry, and what it was before.
+    std::optional<Model::Value> current;
+    Model::Value before = m_editBase;
+    QString invalid;
+    if (mode() == Mode::Edit) {
+        if (m_editBase.isString()) {
+            current = Model::Value(m_edit->toPlainText());
+        } else {
+            auto parsed = Model::parseJsonValue(m_edit->toPlainText().toUtf8(), {},
+                                                tr("the edited data"));
+            if (parsed)
+                current = *parsed;
+            else
+                invalid = parsed.error().message;
+        }
+    } else if (m_review.status != Model::ReviewStatus::Waiting
+               && m_review.wasEdited.value_or(false)) {
+        // Decided with an edit: what the reviewer changed.
+        before = m_review.originalPayload;
+        current = m_review.payload;
+    }
+    m_changes->clear();
+    if (!invalid.isEmpty()) {
+        auto *row = new QTreeWidgetItem(m_changes, {QStringLiteral("$"), tr("Not valid JSON"),
+                                                    QString(), invalid});
+        row->setToolTip(3, invalid);
+    } else if (current) {
+        static const QHash<Model::ValueChange::Kind, std::pair<QString, QColor>> kinds {
+            {Model::ValueChange::Kind::Added, {tr("added"), QColor(46, 160, 67, 70)}},
+            {Model::ValueChange::Kind::Removed, {tr("removed"), QColor(218, 54, 51, 70)}},
+            {Model::ValueChange::Kind::Changed, {tr("changed"), QColor(210, 153, 34, 80)}},
+        };
+        for (const Model::ValueChange &change : Model::diffValues(before, *current)) {
+            const auto &[word, tint] = kinds.value(change.kind);
+            const auto shown = [](const Model::Value &value) {
+                return value.isUndefined() ? QString() : valuePreview(value, 120);
+            };
+            auto *row = new QTreeWidgetItem(
+                m_changes, {change.path, word, shown(change.before), shown(change.after)});
+            for (int column = 0; column < m_changes->columnCount(); ++column)
+                row->setBackground(column, tint);
+            row->setToolTip(2, shown(change.before));
+            row->setToolTip(3, shown(change.after));
+        }
+    }
+    const int changes = m_changes->topLevelItemCount();
+    m_details->setTabText(0, changes ? tr("Changes (%1)").arg(changes) : tr("Changes"));
+    m_details->setTabVisible(0, changes > 0);
+    m_changes->resizeColumnToContents(0);
+    m_changes->resizeColumnToContents(1);
+
+    // A sensitive action: what the block will receive, secrets masked.
+    m_preview->clear();
+    const bool previewing = bool(m_blockPreview);
+    m_details->setTabVisible(1, previewing);
+    if (previewing) {
+        const Model::Value proposed = current ? *current : m_review.payload;
+        const Engine::PreparedInput prepared = m_blockPreview(proposed);
+        for (auto it = prepared.input.begin(); it != prepared.input.end(); ++it) {
+            auto *row = new QTreeWidgetItem(m_preview, {it.key().toString(),
+                                                        valuePreview(it.value(), 160)});
+            row->setToolTip(1, valuePreview(it.value()));
+        }
+        m_preview->resizeColumnToContents(0);
+        m_previewProblems->setVisible(!prepared.problems.isEmpty());
+        m_previewProblems->setText(
+            tr("<b>The block would refuse this input:</b> %1")
+                .arg(prepared.problems.join(QStringLiteral("; ")).toHtmlEscaped()));
+        m_previewProblems->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_details->setTabText(1, prepared.problems.isEmpty() ? tr("Block input")
+                                                             : tr("Block input: refused"));
+    }
+    m_details->setVisible(changes > 0 || previewing);
+    if (changes > 0 && (mode() == Mode::Edit || !previewing))
+        m_details->setCurrentIndex(0);
 }
 
 void ReviewDialog::setReviewer(const QString &name)
@@ -555,10 +687,12 @@ void ReviewDialog::rejectReview()
     Q_EMIT decisionMade(m_review.nodeExecId, decision);
 }
 
-void ReviewDialog::showDecidedElsewhere(const Model::PendingReview &decided)
+void ReviewDialog::showDecided(const Model::PendingReview &decided, bool yoursRefused)
 {
+    m_review = decided;
     const bool approved = decided.status == Model::ReviewStatus::Approved;
-    QString text = approved ? tr("Already approved") : tr("Already rejected");
+    QString text = yoursRefused ? (approved ? tr("Already approved") : tr("Already rejected"))
+                                : (approved ? tr("Approved") : tr("Rejected"));
     if (!decided.reviewedBy.isEmpty())
         text += tr(" by %1").arg(decided.reviewedBy);
     if (decided.reviewedAt.isValid())
@@ -566,13 +700,18 @@ void ReviewDialog::showDecidedElsewhere(const Model::PendingReview &decided)
             QLocale().toString(decided.reviewedAt.toLocalTime(), QLocale::ShortFormat));
     if (!decided.reviewMessage.isEmpty())
         text += QStringLiteral(": ") + decided.reviewMessage;
-    text += tr(". Your decision was not recorded.");
+    text += yoursRefused ? tr(". Your decision was not recorded.") : QStringLiteral(".");
     m_banner->setText(text);
     m_banner->show();
     m_timer->stop();
     m_countdown->hide();
+    m_quorum->hide();
     updateButtons();
     m_reject->setEnabled(false);
+    if (mode() != Mode::View)
+        setMode(Mode::View);
+    else
+        updateDetails();
 }
 
 void ReviewDialog::updateCountdown()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "engine/blocks/blockpipeline.h"
 #include "engine/store/reviewrepository.h"
 #include "model/review.h"
 
@@ -14,8 +15,11 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QSplitter;
 class QStackedWidget;
+class QTabWidget;
 class QTimer;
+class QTreeWidget;
 
 namespace Signalbox::Ui {
 
@@ -61,8 +65,19 @@ public:
     void setReviewer(const QString &name);
     QLabel *quorumLabel() const { return m_quorum; }
     QPushButton *approveButton() const { return m_approve; }
-    // Another reviewer decided first: shown as such, nothing can be sent.
-    void showDecidedElsewhere(const Model::PendingReview &decided);
+    // A decided review: who decided, when and how, and what they changed;
+    // nothing can be sent. `yoursRefused`: another reviewer decided first.
+    void showDecided(const Model::PendingReview &decided, bool yoursRefused);
+    void showDecidedElsewhere(const Model::PendingReview &decided) { showDecided(decided, true); }
+    // For a sensitive action: what the block will receive for a payload
+    // (validated, defaults applied, secrets masked), shown for the payload
+    // and, in Edit mode, for the edit.
+    using BlockInputPreview = std::function<Engine::PreparedInput(const Model::Value &)>;
+    void setBlockInputPreview(BlockInputPreview preview);
+    QTabWidget *detailsTabs() const { return m_details; }
+    QTreeWidget *changesList() const { return m_changes; }
+    QTreeWidget *blockInputList() const { return m_preview; }
+    QLabel *blockInputProblems() const { return m_previewProblems; }
 
 Q_SIGNALS:
     void decisionMade(const QString &nodeExecId, const Engine::ReviewDecision &decision);
@@ -76,6 +91,8 @@ private:
     void updateCountdown();
     void showProblem(const QString &text);
     void updateQuorum();
+    // The Changes and Block input tabs, from the payload or the edit.
+    void updateDetails();
     // Approve, and Approve and allow with its grant choice, as the mode,
     // a decision made elsewhere, the quorum and the reviewer allow.
     void updateButtons();
@@ -88,6 +105,16 @@ private:
     QHash<QString, QString> *m_drafts;
     QButtonGroup *m_modes;
     QStackedWidget *m_pages;
+    QSplitter *m_split;
+    QTabWidget *m_details;
+    QTreeWidget *m_changes;
+    QTreeWidget *m_preview;
+    QLabel *m_previewProblems;
+    QTimer *m_detailsTimer;
+    // What an edit is compared with: the payload, or for a model's tool
+    // calls, the calls.
+    Model::Value m_editBase;
+    BlockInputPreview m_blockPreview;
     QWidget *m_payloadView;
     QPlainTextEdit *m_edit;
     QPlainTextEdit *m_reason;

@@ -194,6 +194,10 @@ ReviewInbox::ReviewInbox(QWidget *parent)
     connect(m_waiting, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem *item) {
         Q_EMIT reviewActivated(item->data(0, Qt::UserRole).toString());
     });
+    // A decided review opens as it was decided, with what the reviewer changed.
+    connect(m_history, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        Q_EMIT reviewActivated(item->data(0, Qt::UserRole).toString());
+    });
     const auto updateButtons = [this] {
         const bool any = !m_waiting->selectedItems().isEmpty();
         m_approve->setEnabled(any);

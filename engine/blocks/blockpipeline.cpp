@@ -112,6 +112,29 @@ ValueMap withDefaults(const Model::BlockSchema &schema, const ValueMap &input)
     return result;
 }
 
+PreparedInput prepareBlockInput(const BlockRegistry &registry, const Model::BlockSchema &schema,
+                             const ValueMap &input)
+{
+    ValueMap present;
+    for (auto it = input.begin(); it != input.end(); ++it) {
+        if (!it.value().isNull() && !it.value().isUndefined())
+            present.insert(it.key(), it.value());
+    }
+    PreparedInput prepared;
+    prepared.problems = registry.validateInput(schema.id, present);
+    prepared.input = withDefaults(schema, present);
+    return prepared;
+}
+
+ValueMap maskSecrets(const Model::BlockSchema &schema, ValueMap input)
+{
+    for (const Model::PinSpec &pin : schema.inputs) {
+        if (pin.secret && input.contains(pin.name) && !input.value(pin.name).isNull())
+            input.insert(pin.name, QStringLiteral("\u2022\u2022\u2022\u2022\u2022\u2022"));
+    }
+    return input;
+}
+
 Result<void> executeBlock(const BlockRegistry &registry, const QString &blockId,
                           const ValueMap &input, BlockContext &context)
 {
@@ -153,19 +176,14 @@ Result<void> executeBlock(const BlockRegistry &registry, const QString &blockId,
                 QStringLiteral("The approved input of %1 must be an object").arg(schema->name));
         reviewed = result.data.toMap();
     }
-    ValueMap present;
-    for (auto it = reviewed.begin(); it != reviewed.end(); ++it) {
-        if (!it.value().isNull() && !it.value().isUndefined())
-            present.insert(it.key(), it.value());
-    }
-    if (const QStringList problems = registry.validateInput(blockId, present);
-        !problems.isEmpty()) {
+    const PreparedInput prepared = prepareBlockInput(registry, *schema, reviewed);
+    if (!prepared.problems.isEmpty()) {
         return makeError(ErrorCode::BadInput,
                          QStringLiteral("Unable to execute block with invalid input data: %1")
-                             .arg(problems.join(QLatin1String("; "))));
+                             .arg(prepared.problems.join(QLatin1String("; "))));
     }
     CheckingContext checking(*schema, context);
-    const Result<void> ran = (*function)(withDefaults(*schema, present), checking);
+    const Result<void> ran = (*function)(prepared.input, checking);
     if (const auto failure = checking.failure())
         return makeError(ErrorCode::BadInput, *failure);
     return ran;

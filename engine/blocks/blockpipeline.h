@@ -19,6 +19,20 @@ class BlockRegistry;
 Result<void> executeBlock(const BlockRegistry &registry, const QString &blockId,
                           const Model::ValueMap &input, BlockContext &context);
 
+// What a block receives for `input` (executeBlock's first steps): nulls
+// dropped, defaults applied, numbers coerced; and the problems validation
+// finds, which would stop it.
+struct PreparedInput
+{
+    Model::ValueMap input;
+    QStringList problems;
+};
+PreparedInput prepareBlockInput(const BlockRegistry &registry, const Model::BlockSchema &schema,
+                             const Model::ValueMap &input);
+
+// `input` with the values of the schema's secret pins shown as dots.
+Model::ValueMap maskSecrets(const Model::BlockSchema &schema, Model::ValueMap input);
+
 // The input a block sees after nulls are dropped and defaults applied.
 Model::ValueMap withDefaults(const Model::BlockSchema &schema, const Model::ValueMap &input);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/value.h"
+#include "model/valuediff.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -28,6 +29,35 @@ class TestValue : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void diffNamesWhatChangedWhere()
+    {
+        // Keys in order, then new ones; arrays by index; numbers as Python compares them.
+        const auto changes = diffValues(
+            parse(json("{'to': 'ann', 'amount': 5, 'tags': ['a', 'b'], 'n': 1, 'odd key': 1}")),
+            parse(json("{'to': 'bob', 'amount': 5.0, 'tags': ['a'], 'n': true, 'odd key': 1, 'cc': [1]}")));
+        QStringList seen;
+        for (const ValueChange &change : changes) {
+            seen.append(QStringLiteral("%1 %2 %3 %4")
+                            .arg(change.path)
+                            .arg(int(change.kind))
+                            .arg(QString::fromUtf8(toJson(change.before)),
+                                 QString::fromUtf8(toJson(change.after))));
+        }
+        QCOMPARE(seen, (QStringList {
+                           QStringLiteral("$.to 2 \"ann\" \"bob\""),
+                           QStringLiteral("$.tags[1] 1 \"b\" null"),
+                           QStringLiteral("$.n 2 1 true"),
+                           QStringLiteral("$.cc 0 null [1]"),
+                       }));
+        QVERIFY(diffValues(parse(json("{'a': [1, {'b': 2}]}")), parse(json("{'a': [1, {'b': 2}]}")))
+                    .isEmpty());
+        // A key that is not a plain name is quoted; a value of another kind is one change.
+        const auto quoted = diffValues(parse(json("{'odd key': {'x': 1}}")), parse(json("{'odd key': [1]}")));
+        QCOMPARE(quoted.size(), 1);
+        QCOMPARE(quoted.first().path, QStringLiteral("$[\"odd key\"]"));
+        QCOMPARE(diffValues(parse(json("'Hello'")), parse(json("'Hi'"))).first().path, QStringLiteral("$"));
+    }
+
     void numberKindsAreKept()
     {
         const ValueList list

@@ -553,6 +553,128 @@ private Q_SLOTS:
         QVERIFY(storedReview(own).approvals.isEmpty());
     }
 
+    void aSensitiveActionShowsWhatTheBlockReceivesAndEditsShowAsADiff()
+    {
+        // No built-in block is a sensitive action: a transfer with a secret
+        // token and a defaulted currency is added to the window's blocks.
+        const QByteArray schema = Testing::json(
+            "{'id': '5e0517e0-0000-4000-8000-000000000002', 'name': 'TestTransferBlock',"
+            " 'description': 'Transfers.', 'categories': ['OUTPUT'], 'block_type': 'Standard',"
+            " 'static_output': false, 'is_sensitive_action': true, 'inputs': ["
+            "{'name': 'recipient', 'type': 'string', 'required': true},"
+            " {'name': 'amount', 'type': 'integer', 'required': true},"
+            " {'name': 'currency', 'type': 'string', 'default': 'EUR'},"
+            " {'name': 'api_token', 'type': 'string', 'secret': true}],"
+            " 'outputs': [{'name': 'receipt', 'type': 'string'}]}");
+        QFile builtin(QStringLiteral(":/signalbox/blocks/builtin_blocks.json"));
+        QVERIFY(builtin.open(QIODevice::ReadOnly));
+        QJsonArray blocks = QJsonDocument::fromJson(builtin.readAll()).array();
+        blocks.append(QJsonDocument::fromJson(schema).object());
+        auto catalog = Model::BlockCatalog::fromJson(QJsonDocument(blocks).toJson(),
+                                                     QStringLiteral("test catalogue"));
+        QVERIFY(catalog.ok());
+        auto registry = Engine::BlockRegistry::withBuiltinBlocks(
+            std::move(*catalog),
+            {{QStringLiteral("5e0517e0-0000-4000-8000-000000000002"),
+              [](const Model::ValueMap &input, Engine::BlockContext &context) -> Result<void> {
+                  context.yield(QStringLiteral("receipt"),
+                                QStringLiteral("sent %1 %2 to %3")
+                                    .arg(input.value(QLatin1String("amount")).toInteger())
+                                    .arg(input.value(QLatin1String("currency")).toString(),
+                                         input.value(QLatin1String("recipient")).toString()));
+                  return {};
+              }}});
+        QVERIFY(registry.ok());
+        m_window.reset();
+        MainWindowContext context;
+        context.registry = *registry;
+        context.layouter = m_layouter.get();
+        context.settings.databasePath = m_db;
+        context.settings.reviewerName = QStringLiteral("Rita Reviewer");
+        m_window = std::make_unique<MainWindow>(context);
+        m_window->show();
+
+        const QString path = m_dir->filePath(QStringLiteral("transfer.sbx.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(Testing::json(
+            "{'id': 'transfer', 'version': 1, 'name': 'Transfer', 'nodes': ["
+            "{'id': 'pay', 'block_id': '5e0517e0-0000-4000-8000-000000000002', 'input_default':"
+            " {'recipient': 'bob', 'amount': 5, 'api_token': 'tok-123-secret'}, 'metadata': {}},"
+            " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4',"
+            " 'input_default': {'name': 'receipt'}, 'metadata': {}}],"
+            " 'links': [{'id': 'l1', 'source_id': 'pay', 'source_name': 'receipt',"
+            " 'sink_id': 'out', 'sink_name': 'value'}]}"));
+        file.close();
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(path);
+        QVERIFY(opened.wait(10000));
+        QVERIFY(m_window->startRun({}, true, true).ok());
+        ReviewDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"))), 10000);
+        const QString run = m_window->watchedRun();
+
+        // What the block will receive: validated, its default added, the secret masked.
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->detailsTabs()->isVisible(), 5000);
+        QTreeWidget *input = dialog->blockInputList();
+        QStringList rows;
+        for (int i = 0; i < input->topLevelItemCount(); ++i)
+            rows.append(input->topLevelItem(i)->text(0) + QLatin1Char('=')
+                        + input->topLevelItem(i)->text(1));
+        rows.sort();
+        QCOMPARE(rows, (QStringList {QStringLiteral("amount=5"),
+                                     QStringLiteral("api_token=\u2022\u2022\u2022\u2022\u2022\u2022"),
+                                     QStringLiteral("currency=EUR"),
+                                     QStringLiteral("recipient=bob")}));
+        QVERIFY(dialog->blockInputProblems()->isHidden());
+        QVERIFY(dialog->changesList()->topLevelItemCount() == 0);
+
+        // An edit the block would refuse says so, and the diff shows it.
+        clickMode(dialog, QStringLiteral("Edit"));
+        QString edited = dialog->editor()->toPlainText();
+        QVERIFY(edited.contains(QLatin1String("\"amount\": 5")));
+        dialog->editor()->setPlainText(QString(edited).replace(QLatin1String("\"amount\": 5"),
+                                                               QLatin1String("\"amount\": \"five\"")));
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->blockInputProblems()->isHidden(), 3000);
+        QCOMPARE(dialog->detailsTabs()->tabText(1), QStringLiteral("Block input: refused"));
+        QTRY_COMPARE_WITH_TIMEOUT(dialog->changesList()->topLevelItemCount(), 1, 3000);
+        QCOMPARE(dialog->changesList()->topLevelItem(0)->text(0), QStringLiteral("$.amount"));
+        // An edit it takes: the diff names what changed, from what to what.
+        dialog->editor()->setPlainText(QString(edited)
+                                           .replace(QLatin1String("\"amount\": 5"),
+                                                    QLatin1String("\"amount\": 7"))
+                                           .replace(QLatin1String("\"recipient\": \"bob\""),
+                                                    QLatin1String("\"recipient\": \"carol\"")));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->blockInputProblems()->isHidden(), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(dialog->changesList()->topLevelItemCount(), 2, 3000);
+        // In the payload's order: the recipient, then the amount.
+        QCOMPARE(dialog->changesList()->topLevelItem(0)->text(0), QStringLiteral("$.recipient"));
+        QTreeWidgetItem *amount = dialog->changesList()->topLevelItem(1);
+        QCOMPARE(QStringList({amount->text(0), amount->text(1), amount->text(2), amount->text(3)}),
+                 (QStringList {QStringLiteral("$.amount"), QStringLiteral("changed"),
+                               QStringLiteral("5"), QStringLiteral("7")}));
+        QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+        QPointer<ReviewDialog> first(dialog);
+        QTest::keyClick(dialog->editor(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(execution(run).value(QLatin1String("outputs")).toObject().value(QLatin1String("receipt")),
+                 QJsonValue(QJsonArray {QStringLiteral("sent 7 EUR to carol")}));
+
+        // In the history, the decided review opens with the same diff.
+        QTRY_VERIFY_WITH_TIMEOUT(first.isNull(), 5000);
+        refreshInbox();
+        QTreeWidget *history = m_window->inbox()->historyList();
+        QTRY_COMPARE_WITH_TIMEOUT(history->topLevelItemCount(), 1, 5000);
+        QCOMPARE(history->topLevelItem(0)->text(2), QStringLiteral("Approved, edited"));
+        Q_EMIT history->itemActivated(history->topLevelItem(0), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<ReviewDialog *>(QStringLiteral("reviewDialog"))), 5000);
+        QCOMPARE(dialog->changesList()->topLevelItemCount(), 2);
+        QCOMPARE(dialog->changesList()->topLevelItem(1)->text(3), QStringLiteral("7"));
+        QVERIFY(!dialog->approveButton()->isEnabled());
+    }
+
     void theAuditTabShowsTheLogAndATamperedEntry()
     {
         const auto [run, review] = pausedRun();
