@@ -266,7 +266,8 @@ public:
         parser.addPositionalArgument(
             QStringLiteral("command"),
             QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
-                           "executions list | executions show ID | reviews list | reviews decide "
+                           "executions list | executions show ID | reviews list | reviews show ID [--data JSON] | "
+                           "reviews decide "
                            "NODE_EXEC_ID... [--digest HEX] | resume ID | stop ID | blocks list | blocks run ID | "
                            "credentials list | credentials add | credentials remove ID | models list | models add "
                            "ID | models remove ID | models default ID | models discover PROVIDER | "
@@ -330,6 +331,10 @@ public:
         } else if (group == QLatin1String("reviews")) {
             if (action == QLatin1String("list") && rest.isEmpty())
                 return listReviews(parser.value(execution));
+            if (action == QLatin1String("show") && rest.size() == 1)
+                return showReview(rest.first(), parser.isSet(data)
+                                                    ? std::optional(parser.value(data))
+                                                    : std::nullopt);
             if (action == QLatin1String("decide") && !rest.isEmpty()) {
                 if (parser.isSet(approve) == parser.isSet(reject))
                     return usage(QStringLiteral("reviews decide takes --approve or --reject"));
@@ -1118,6 +1123,99 @@ private:
                              .arg(review.requiredApprovals),
                          review.instructions});
         m_out << table(rows);
+        return ExitCompleted;
+    }
+
+    // One review: its state, its payload, what an edit (--data) would change
+    // or what the reviewer changed, and for a sensitive action what its
+    // block will receive, secrets masked.
+    int showReview(const QString &id, const std::optional<QString> &dataText)
+    {
+        std::optional<Model::Value> edit;
+        if (dataText) {
+            auto parsed = Model::parseJsonValue(dataText->toUtf8(), Model::JsonLimits {},
+                                                QStringLiteral("--data"));
+            if (!parsed)
+                return fail(parsed.error());
+            edit = *parsed;
+        }
+        auto service = openExistingService();
+        if (!service)
+            return fail(service.error());
+        auto shown = (*service)->showReview(id, edit);
+        if (!shown)
+            return fail(shown.error());
+        const Model::PendingReview &review = shown->review;
+        const Engine::ReviewPreview &preview = shown->preview;
+        static const QHash<Model::ValueChange::Kind, QString> kinds {
+            {Model::ValueChange::Kind::Added, QStringLiteral("added")},
+            {Model::ValueChange::Kind::Removed, QStringLiteral("removed")},
+            {Model::ValueChange::Kind::Changed, QStringLiteral("changed")}};
+        const auto text = [](const Model::Value &value) {
+            return QString::fromUtf8(Model::toJson(value, Model::JsonStyle::PythonDumps));
+        };
+        if (m_json) {
+            Model::ValueMap result = review.toValue();
+            Model::ValueList changes;
+            for (const Model::ValueChange &change : preview.changes) {
+                changes.append(Model::ValueMap {
+                    {QStringLiteral("path"), change.path},
+                    {QStringLiteral("change"), kinds.value(change.kind)},
+                    {QStringLiteral("before"), change.before.isUndefined() ? Model::Value(nullptr)
+                                                                           : change.before},
+                    {QStringLiteral("after"), change.after.isUndefined() ? Model::Value(nullptr)
+                                                                         : change.after}});
+            }
+            result.insert(QStringLiteral("changes"), changes);
+            if (preview.blockInput) {
+                Model::ValueList problems;
+                for (const QString &problem : preview.blockInput->problems)
+                    problems.append(problem);
+                result.insert(QStringLiteral("block_input"), preview.blockInput->input);
+                result.insert(QStringLiteral("block_input_problems"), problems);
+            }
+            printValue(result);
+            return ExitCompleted;
+        }
+        QString decided = Model::reviewStatusName(review.status);
+        if (review.status != Model::ReviewStatus::Waiting)
+            decided += QStringLiteral(" by %1 at %2").arg(review.reviewedBy, shortTime(review.reviewedAt));
+        m_out << "Review " << review.nodeExecId << ": " << decided << '\n'
+              << "Instructions: " << review.instructions << '\n'
+              << "Execution: " << review.graphExecId << '\n'
+              << "SHA-256: " << Model::payloadDigest(review.payload) << '\n';
+        if (review.requiredApprovals > 1 || !review.approvals.isEmpty())
+            m_out << QStringLiteral("Approvals: %1 of %2%3\n")
+                         .arg(review.approvals.size())
+                         .arg(review.requiredApprovals)
+                         .arg(review.approvals.isEmpty()
+                                  ? QString()
+                                  : QStringLiteral(" (%1)").arg(review.approvals.join(QLatin1String(", "))));
+        m_out << "Payload:\n"
+              << QString::fromUtf8(Model::toJson(review.payload, Model::JsonStyle::Indented)).trimmed()
+              << '\n';
+        if (preview.after) {
+            m_out << (edit ? "Your edit changes:\n" : "The reviewer changed:\n");
+            if (preview.changes.isEmpty())
+                m_out << "  nothing\n";
+            QList<QStringList> rows;
+            for (const Model::ValueChange &change : preview.changes)
+                rows.append({change.path, kinds.value(change.kind),
+                             change.before.isUndefined() ? QString() : text(change.before),
+                             change.after.isUndefined() ? QString() : text(change.after)});
+            if (!rows.isEmpty())
+                m_out << table(rows);
+        }
+        if (preview.blockInput) {
+            m_out << "The block will receive:\n";
+            QList<QStringList> rows;
+            for (auto it = preview.blockInput->input.begin(); it != preview.blockInput->input.end(); ++it)
+                rows.append({it.key().toString(), text(it.value())});
+            if (!rows.isEmpty())
+                m_out << table(rows);
+            for (const QString &problem : preview.blockInput->problems)
+                m_out << "  refused: " << problem << '\n';
+        }
         return ExitCompleted;
     }
 

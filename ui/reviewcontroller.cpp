@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reviewcontroller.h"
 
-#include "engine/blocks/blockpipeline.h"
+#include "engine/reviewpreview.h"
 
 #include "pinstyle.h"
 #include "reviewdialog.h"
@@ -221,28 +221,19 @@ void ReviewController::open(const QString &nodeExecId)
         return;
     m_service->call(
         this,
-        [nodeExecId, registry = m_registry](Engine::RunService &service) -> Result<ReviewContext> {
-            auto found = service.reviews({nodeExecId});
-            if (!found)
-                return found.error();
-            if (!found->contains(nodeExecId))
-                return makeError(ErrorCode::NotFound, QObject::tr("No review %1").arg(nodeExecId));
-            ReviewContext context {found->value(nodeExecId), found->value(nodeExecId).graphId,
-                                   QObject::tr("Human Review"), service.reviewer()};
-            if (auto graph = service.graph(context.review.graphId, context.review.graphVersion)) {
-                context.graphName = graph->name;
-                if (const Model::Node *node = graph->node(context.review.nodeId)) {
-                    const QString custom
-                        = node->metadata.value(QLatin1String("customized_name")).toString();
-                    if (!custom.isEmpty())
-                        context.blockName = custom;
-                    else if (const Model::BlockSchema *schema = registry->schema(node->blockId))
-                        context.blockName = blockDisplayName(*schema);
-                    if (const Model::BlockSchema *schema = registry->schema(node->blockId);
-                        schema && schema->isSensitiveAction)
-                        context.sensitiveBlock = schema;
-                }
-            }
+        [nodeExecId](Engine::RunService &service) -> Result<ReviewContext> {
+            auto shown = service.showReview(nodeExecId);
+            if (!shown)
+                return shown.error();
+            ReviewContext context {shown->review,
+                                   shown->graphName.isEmpty() ? shown->review.graphId
+                                                              : shown->graphName,
+                                   !shown->nodeName.isEmpty() ? shown->nodeName
+                                       : shown->block         ? blockDisplayName(*shown->block)
+                                                              : QObject::tr("Human Review"),
+                                   service.reviewer()};
+            if (shown->block && shown->block->isSensitiveAction)
+                context.sensitiveBlock = shown->block;
             return context;
         },
         [this, nodeExecId](Result<ReviewContext> context) {
@@ -263,13 +254,7 @@ void ReviewController::open(const QString &nodeExecId)
                 // What the block will receive, computed here from the
                 // registry (no store, no engine work).
                 dialog->setBlockInputPreview([registry = m_registry, block](const Model::Value &payload) {
-                    if (!payload.isMap())
-                        return Engine::PreparedInput {
-                            {}, {tr("The approved input of %1 must be an object").arg(block->name)}};
-                    Engine::PreparedInput prepared
-                        = Engine::prepareBlockInput(*registry, *block, payload.toMap());
-                    prepared.input = Engine::maskSecrets(*block, prepared.input);
-                    return prepared;
+                    return Engine::blockInputFor(*registry, *block, payload);
                 });
             }
             connect(dialog, &ReviewDialog::decisionMade, this,

@@ -303,6 +303,31 @@ Result<QMap<QString, Model::PendingReview>> RunService::reviews(const QStringLis
     return ReviewRepository(*m_db).reviewsByNodeExecIds(nodeExecIds, m_options.userId);
 }
 
+Result<ReviewShown> RunService::showReview(const QString &nodeExecId,
+                                          const std::optional<Model::Value> &edit)
+{
+    auto found = reviews({nodeExecId});
+    if (!found)
+        return found.error();
+    if (!found->contains(nodeExecId))
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("Reviews not found or access denied: %1").arg(nodeExecId));
+    ReviewShown shown;
+    shown.review = found->value(nodeExecId);
+    // The node's block, from the graph version the review is of.
+    if (auto graph = this->graph(shown.review.graphId, shown.review.graphVersion)) {
+        shown.graphName = graph->name;
+        if (const Model::Node *node = graph->node(shown.review.nodeId)) {
+            shown.block = m_options.registry->schema(node->blockId);
+            shown.nodeName = node->metadata.value(QLatin1String("customized_name")).toString();
+        }
+    }
+    shown.preview = previewReview(shown.review, edit, *m_options.registry,
+                                  shown.block && shown.block->isSensitiveAction ? shown.block
+                                                                                : nullptr);
+    return shown;
+}
+
 Result<QList<Model::ReviewGrant>> RunService::grants(bool includeInactive)
 {
     return ReviewRepository(*m_db).grants(m_options.userId, includeInactive);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/executor/executor.h"
+#include "engine/reviewpreview.h"
 #include "engine/store/auditlog.h"
 #include "engine/store/changefeed.h"
 
@@ -55,6 +56,19 @@ struct DecidedRun
     bool resumedHere = false;
     // The decisions were recorded, but the run could not be resumed here.
     std::optional<Error> resumeError;
+};
+
+// One review with what goes with it: the diff of an edit (or of the
+// decided edit) and, for a sensitive action, what its block will receive.
+struct ReviewShown
+{
+    Model::PendingReview review;
+    // The graph's name and the reviewed node's block (the registry's) and
+    // custom name, where the stored graph has them.
+    QString graphName;
+    const Model::BlockSchema *block = nullptr;
+    QString nodeName;
+    ReviewPreview preview;
 };
 
 // The page of executions the monitor shows, with the stored graphs' names.
@@ -147,6 +161,9 @@ public:
     QList<DecidedRun> decide(const QMap<QString, ReviewDecision> &decisions,
                              bool acrossExecutions = true);
 
+    // A review with its preview for `edit` (the reviewer's version, if any).
+    Result<ReviewShown> showReview(const QString &nodeExecId,
+                                   const std::optional<Model::Value> &edit = std::nullopt);
     // The user's grants, newest first: the active ones, or all.
     Result<QList<Model::ReviewGrant>> grants(bool includeInactive = false);
     // Revokes a grant in the reviewer's name: the node asks again.

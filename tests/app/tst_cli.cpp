@@ -1105,6 +1105,51 @@ private Q_SLOTS:
                  QStringLiteral("REJECTED"));
     }
 
+    void reviewsShowSaysWhatAnEditChanges()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("show.db"));
+        QCOMPARE(signalbox({QStringLiteral("run"), kExample, QStringLiteral("--input"),
+                            QStringLiteral("name=Ada"), QStringLiteral("--db"), db})
+                     .exitCode,
+                 3);
+        const QString id = waitingReview(db).value(QLatin1String("node_exec_id")).toString();
+        // An edit's diff, before deciding.
+        Run shown = signalbox({QStringLiteral("reviews"), QStringLiteral("show"), id,
+                               QStringLiteral("--data"), QStringLiteral("\"Hi, Ada.\""),
+                               QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(shown.exitCode, 0);
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("WAITING"));
+        QCOMPARE(shown.json().value(QLatin1String("changes")).toArray(),
+                 QJsonArray({QJsonObject {{QStringLiteral("path"), QStringLiteral("$")},
+                                          {QStringLiteral("change"), QStringLiteral("changed")},
+                                          {QStringLiteral("before"),
+                                           QStringLiteral("Hello, Ada! Welcome aboard.")},
+                                          {QStringLiteral("after"), QStringLiteral("Hi, Ada.")}}}));
+        // Not a sensitive action: no block input.
+        QVERIFY(!shown.json().contains(QLatin1String("block_input")));
+        shown = signalbox({QStringLiteral("reviews"), QStringLiteral("show"), id,
+                           QStringLiteral("--data"), QStringLiteral("{\"a\": "),
+                           QStringLiteral("--db"), db});
+        QCOMPARE(shown.exitCode, 2);
+        // After an edited approval: what the reviewer changed.
+        QCOMPARE(signalbox({QStringLiteral("reviews"), QStringLiteral("decide"), id,
+                            QStringLiteral("--approve"), QStringLiteral("--data"),
+                            QStringLiteral("\"Hi, Ada.\""), QStringLiteral("--db"), db})
+                     .exitCode,
+                 0);
+        shown = signalbox({QStringLiteral("reviews"), QStringLiteral("show"), id,
+                           QStringLiteral("--db"), db});
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(shown.out.contains(QLatin1String("The reviewer changed:"))
+                     && shown.out.contains(QLatin1String("\"Hello, Ada! Welcome aboard.\""))
+                     && shown.out.contains(QLatin1String("APPROVED by")),
+                 qPrintable(shown.out));
+        QCOMPARE(signalbox({QStringLiteral("reviews"), QStringLiteral("show"),
+                            QStringLiteral("no-such-review"), QStringLiteral("--db"), db})
+                     .exitCode,
+                 2);
+    }
+
     void aStoreThatRefusesAReviewKeepsTheRunResumable()
     {
         const QString db = m_dir.filePath(QStringLiteral("refusing.db"));
