@@ -813,25 +813,21 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
                 = QStringLiteral("The model wants to call %1. Approve, edit the arguments, or "
                                  "reject with a reason the model will see.")
                       .arg(names.join(QStringLiteral(", ")));
-            auto decision = context.reviewDecision(data, instructions, true);
-            // The node's approval for the run covers the tools a person
-            // approved in it; a call of another tool asks.
+            // A grant of the node covers the tools a person approved in this
+            // run; a call of another tool, or of a sensitive action while the
+            // safe mode is on, asks without consulting grants.
             const QString toolsKey = approvedToolsKey(execution);
             QStringList approvedTools;
             if (auto known = context.readKeyValue(toolsKey); known && known->has_value())
                 for (const Value &name : (*known)->toArray())
                     approvedTools.append(name.toString());
-            if (decision && decision->has_value()
-                && !(*decision)->grantId.isEmpty()) {
-                // Sensitive actions ask every time while the safe mode is on.
-                const bool covered = std::all_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
-                    return approvedTools.contains(call.tool->name)
-                        && !sensitiveInSafeMode(*snapshot, *call.tool, execution);
-                });
-                if (!covered)
-                    decision = context.reviewDecision(data, instructions, true,
-                                                      BlockContext::NodeApproval::Ignored);
-            }
+            const bool covered = std::all_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
+                return approvedTools.contains(call.tool->name)
+                    && !sensitiveInSafeMode(*snapshot, *call.tool, execution);
+            });
+            auto decision = context.reviewDecision(data, instructions, true,
+                                                   covered ? BlockContext::NodeApproval::Applies
+                                                           : BlockContext::NodeApproval::Ignored);
             if (!decision)
                 return finish(decision.error());
             if (!decision->has_value())
