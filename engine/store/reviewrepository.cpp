@@ -210,9 +210,17 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
         QStringLiteral("user_id = ? AND node_id = ? AND revoked_at IS NULL"
                        " AND (expires_at IS NULL OR expires_at > ?)"
                        " AND (graph_exec_id = ? OR (graph_exec_id IS NULL AND graph_id ="
-                       " (SELECT graph_id FROM graph_executions WHERE id = ?)))"
+                       " (SELECT graph_id FROM graph_executions WHERE id = ?)"
+                       // A grant for every run covers the node while it is the
+                       // same block as where it was granted, in any version.
+                       " AND (SELECT n.block_id FROM nodes n WHERE n.graph_id = review_grants.graph_id"
+                       "  AND n.graph_version = review_grants.graph_version"
+                       "  AND n.id = review_grants.node_id)"
+                       " IS (SELECT n.block_id FROM nodes n JOIN graph_executions e"
+                       "  ON e.graph_id = n.graph_id AND e.graph_version = n.graph_version"
+                       "  WHERE e.id = ? AND n.id = review_grants.node_id)))"
                        " AND (payload_sha256 IS NULL OR payload_sha256 = ?)"),
-        {userId, nodeId, nowMs(), graphExecId, graphExecId, digest},
+        {userId, nodeId, nowMs(), graphExecId, graphExecId, graphExecId, digest},
         QStringLiteral(" ORDER BY graph_exec_id IS NULL, payload_sha256 IS NULL, granted_at"
                        " LIMIT 1"));
     if (!grants)

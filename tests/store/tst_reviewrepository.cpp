@@ -337,6 +337,24 @@ private Q_SLOTS:
                                                 "revoked)")
                                      .arg(graphGrant->id));
         QVERIFY(!approved(elsewhere, "{'x': 5}").has_value());
+        // A later version of the graph: covered while the node is the same
+        // block, not once another block took its id.
+        Model::Graph renamed = smallGraph();
+        renamed.name = QStringLiteral("Small, renamed");
+        const int sameBlock = GraphRepository(*m_db).saveGraph(renamed, userId())->version;
+        NewGraphExecution later2 = smallGraphExecution();
+        later2.graphVersion = sameBlock;
+        QVERIFY(approved(m_executions->createGraphExecution(later2)->meta.id, "{'x': 5}").has_value());
+        Model::Graph swapped = smallGraph();
+        for (Model::Node &each : swapped.nodes) {
+            if (each.id == node)
+                each.blockId = kOutputBlock;
+        }
+        const int otherBlock = GraphRepository(*m_db).saveGraph(swapped, userId())->version;
+        QVERIFY(otherBlock > sameBlock);
+        NewGraphExecution later3 = smallGraphExecution();
+        later3.graphVersion = otherBlock;
+        QVERIFY(!approved(m_executions->createGraphExecution(later3)->meta.id, "{'x': 5}").has_value());
         QVERIFY(!m_reviews
                      ->checkApproval(QStringLiteral("ne-later"), second, node,
                                      QStringLiteral("eve"), value("{'x': 5}"))
