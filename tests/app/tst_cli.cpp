@@ -1025,6 +1025,16 @@ private Q_SLOTS:
             timed.value(QLatin1String("expires_at")).toString(), Qt::ISODateWithMs);
         QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(expires) - 1800) < 60);
         QCOMPARE(runExample().exitCode, 0);
+        // Once it has expired, the node asks again.
+        if (!hasSqlite3())
+            QSKIP("sqlite3 is not installed");
+        QCOMPARE(sqlite3(db, QStringLiteral("UPDATE review_grants SET expires_at = 1 WHERE id = '%1';")
+                                 .arg(timed.value(QLatin1String("id")).toString())),
+                 QString());
+        QCOMPARE(runExample().exitCode, 3);
+        const Run all = signalbox({QStringLiteral("grants"), QStringLiteral("list"),
+                                   QStringLiteral("--all"), QStringLiteral("--db"), db});
+        QVERIFY2(all.out.contains(QLatin1String("expired")), qPrintable(all.out));
     }
 
     void aQuorumWaitsForDistinctReviewersAndTheStarterMayNotApprove()
