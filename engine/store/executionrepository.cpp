@@ -985,22 +985,15 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
     return {};
 }
 
-Result<std::optional<Model::NodeExecutionResult>>
-ExecutionRepository::nodeExecution(const QString &nodeExecId)
-{
-    auto found = selectNodeExecutions(QStringLiteral("ne.id = ?"), {nodeExecId}, QString(), true);
-    if (!found)
-        return found.error();
-    if (found->isEmpty())
-        return std::optional<Model::NodeExecutionResult>();
-    return std::optional<Model::NodeExecutionResult>(std::move(found->first()));
-}
-
 Result<QList<Model::NodeExecutionResult>>
 ExecutionRepository::nodeExecutions(const NodeExecutionFilter &filter)
 {
     QStringList clauses {QStringLiteral("1 = 1")};
     QVariantList binds;
+    if (!filter.ids.isEmpty()) {
+        clauses.append(QStringLiteral("ne.id IN (SELECT value FROM json_each(?))"));
+        binds.append(idListJson(filter.ids));
+    }
     if (!filter.graphExecId.isEmpty()) {
         clauses.append(QStringLiteral("ne.graph_exec_id = ?"));
         binds.append(filter.graphExecId);

@@ -34,6 +34,8 @@ struct GraphExecutionFilter
 // Filters of get_node_executions.
 struct NodeExecutionFilter
 {
+    // Only these node executions.
+    QStringList ids;
     QString graphExecId;
     QString nodeId;
     QStringList blockIds;
@@ -140,7 +142,6 @@ public:
                                             const NodeStatusPath &change);
 
     // --- node executions and their data
-    Result<std::optional<Model::NodeExecutionResult>> nodeExecution(const QString &nodeExecId);
     // Latest first (queue time, then add time).
     Result<QList<Model::NodeExecutionResult>> nodeExecutions(const NodeExecutionFilter &filter);
 

@@ -324,9 +324,12 @@ private Q_SLOTS:
                         return;
                     }
                     log.append(event.nodeId + QLatin1Char(' ') + Model::statusName(event.status));
-                    auto stored = m_executions->nodeExecution(event.nodeExecId);
-                    if (!stored || !stored->has_value()
-                        || progressRank((*stored)->status) < progressRank(event.status)) {
+                    NodeExecutionFilter one;
+                    one.ids = {event.nodeExecId};
+                    one.includeExecData = false;
+                    auto stored = m_executions->nodeExecutions(one);
+                    if (!stored || stored->isEmpty()
+                        || progressRank(stored->first().status) < progressRank(event.status)) {
                         mismatches.append(event.nodeId
                                           + QStringLiteral(" event before its status was stored"));
                     }

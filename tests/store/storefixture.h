@@ -103,4 +103,19 @@ inline bool addNodeOutput(Engine::ExecutionRepository &executions, const QString
         .ok();
 }
 
+// One node execution with its data, as the store holds it; none when there
+// is no such execution.
+inline Result<std::optional<Model::NodeExecutionResult>>
+nodeExecutionById(Engine::ExecutionRepository &executions, const QString &nodeExecId)
+{
+    Engine::NodeExecutionFilter filter;
+    filter.ids = {nodeExecId};
+    auto found = executions.nodeExecutions(filter);
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return std::optional<Model::NodeExecutionResult>();
+    return std::optional<Model::NodeExecutionResult>(found->first());
+}
+
 } // namespace Signalbox::Testing

@@ -145,7 +145,7 @@ private Q_SLOTS:
         QVERIFY(db.ok());
         QCOMPARE((*db)->schemaVersion(), latestSchemaVersion());
         ExecutionRepository executions(**db, nullptr);
-        auto node = executions.nodeExecution(nodeExecId);
+        auto node = nodeExecutionById(executions, nodeExecId);
         QVERIFY(node.ok() && node->has_value());
         QCOMPARE(Model::toJson((*node)->inputData), QByteArray(R"({"values_#_who":"Ada"})"));
         QCOMPARE(Model::toJson((*node)->outputData), QByteArray(R"({"output":["Hi Ada"]})"));

@@ -45,7 +45,7 @@ private:
     // Drives a node execution INCOMPLETE/QUEUED -> RUNNING -> `end`.
     void finish(const QString &nodeExecId, ExecutionStatus end, const Model::ValueMap &data = {})
     {
-        auto node = m_executions->nodeExecution(nodeExecId);
+        auto node = nodeExecutionById(*m_executions, nodeExecId);
         QVERIFY(node.ok() && node->has_value());
         if ((*node)->status == ExecutionStatus::Incomplete)
             QVERIFY(setStatus(nodeExecId, ExecutionStatus::Queued, data).ok());
@@ -64,7 +64,7 @@ private:
 
     Model::NodeExecutionResult node(const QString &nodeExecId)
     {
-        auto read = m_executions->nodeExecution(nodeExecId);
+        auto read = nodeExecutionById(*m_executions, nodeExecId);
         if (!read || !read->has_value())
             qFatal("no node execution %s", qPrintable(nodeExecId));
         return **read;
@@ -274,7 +274,7 @@ private Q_SLOTS:
         QVERIFY(!m_executions->graphExecutionMeta(userId(), soft.meta.id)->has_value());
         QCOMPARE(*m_executions->countGraphExecutions({}), 2);
         // Soft-deleted data is still in the file.
-        QVERIFY(m_executions->nodeExecution(soft.nodeExecutions.first().nodeExecId)->has_value());
+        QVERIFY(nodeExecutionById(*m_executions, soft.nodeExecutions.first().nodeExecId)->has_value());
 
         auto foreign
             = m_executions->deleteGraphExecution(hard.meta.id, QStringLiteral("intruder"), false);
@@ -284,7 +284,7 @@ private Q_SLOTS:
             QStringLiteral("Could not delete graph execution #%1: not found").arg(hard.meta.id));
 
         QVERIFY(m_executions->deleteGraphExecution(hard.meta.id, userId(), false).ok());
-        QVERIFY(!m_executions->nodeExecution(hard.nodeExecutions.first().nodeExecId)->has_value());
+        QVERIFY(!nodeExecutionById(*m_executions, hard.nodeExecutions.first().nodeExecId)->has_value());
         QVERIFY(!m_executions->graphExecutionMeta(userId(), child.meta.id)->has_value());
         QCOMPARE(*m_executions->countGraphExecutions({}), 0);
         QCOMPARE(m_executions->deleteGraphExecution(hard.meta.id, userId(), false).error().code,
@@ -299,7 +299,7 @@ private Q_SLOTS:
         QVERIFY(addNodeOutput(*m_executions, nodeExec, QStringLiteral("result"),
                               Model::ValueMap {{QStringLiteral("k"), 2}}));
         QVERIFY(addNodeOutput(*m_executions, nodeExec, QStringLiteral("empty"), Model::Value(nullptr)));
-        auto node = m_executions->nodeExecution(nodeExec);
+        auto node = nodeExecutionById(*m_executions, nodeExec);
         QCOMPARE((*node)->outputData.value(QLatin1String("result")).toArray(),
                  (Model::ValueList {1, Model::ValueMap {{QStringLiteral("k"), 2}}}));
         QCOMPARE((*node)->outputData.value(QLatin1String("empty")).toArray(),
@@ -321,10 +321,10 @@ private Q_SLOTS:
             expected,
             QByteArray(
                 "{\"zeta\":1.0,\"alpha\":[2,3.5,{\"y\":0,\"x\":-0.0}],\"mid\":\"caf\xc3\xa9\"}"));
-        auto output = m_executions->nodeExecution(nodeExec);
+        auto output = nodeExecutionById(*m_executions, nodeExec);
         QCOMPARE(Model::toJson((*output)->outputData.value(QLatin1String("result")).toArray().first()),
                  expected);
-        auto node = m_executions->nodeExecution(input);
+        auto node = nodeExecutionById(*m_executions, input);
         QCOMPARE(Model::toJson((*node)->inputData.value(QLatin1String("values"))), expected);
     }
 
@@ -393,7 +393,7 @@ private Q_SLOTS:
             id, {{ExecutionStatus::Queued, ExecutionStatus::Completed}, {1000, 2000}, data, {}});
         QVERIFY(!skipping.ok());
         QCOMPARE(skipping.error().code, ErrorCode::Conflict);
-        QCOMPARE((*m_executions->nodeExecution(id))->status, ExecutionStatus::Incomplete);
+        QCOMPARE((*nodeExecutionById(*m_executions, id))->status, ExecutionStatus::Incomplete);
         // A valid path is written once, with each step's time.
         QVERIFY(
             m_executions
@@ -404,7 +404,7 @@ private Q_SLOTS:
                                               data,
                                               {}})
                 .ok());
-        const auto node = *m_executions->nodeExecution(id);
+        const auto node = *nodeExecutionById(*m_executions, id);
         QCOMPARE(node->status, ExecutionStatus::Completed);
         QCOMPARE(node->queueTime.toMSecsSinceEpoch(), 1000);
         QCOMPARE(node->startTime.toMSecsSinceEpoch(), 2000);
@@ -441,7 +441,7 @@ private Q_SLOTS:
         QVERIFY(!partial.ok());
         QCOMPARE(partial.error().details.size(), 2);
         // The one that could move did not move either.
-        QCOMPARE((*m_executions->nodeExecution(ids.at(2)))->status, ExecutionStatus::Running);
+        QCOMPARE((*nodeExecutionById(*m_executions, ids.at(2)))->status, ExecutionStatus::Running);
 
         // TERMINATED may be queued again (resume); RUNNING may not.
         QCOMPARE(
@@ -544,7 +544,7 @@ private Q_SLOTS:
         future.createdFrom = QDateTime::currentDateTimeUtc().addSecs(10);
         QVERIFY(m_executions->nodeExecutions(future)->isEmpty());
 
-        QVERIFY(!m_executions->nodeExecution(QStringLiteral("ghost"))->has_value());
+        QVERIFY(!nodeExecutionById(*m_executions, QStringLiteral("ghost"))->has_value());
     }
 
     void keyValueData()
