@@ -81,6 +81,8 @@ run)
 test)
     # The packaging tests: validators, and a fresh Debian root to install into.
     packages+=(file mmdebstrap appstream desktop-file-utils)
+    # Team mode's tests start a PostgreSQL server of their own and reach it through QPSQL.
+    packages+=(postgresql libqt6sql6-psql)
     install_missing
     build
     echo "== running the test suite"
