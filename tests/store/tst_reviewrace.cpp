@@ -130,6 +130,18 @@ private:
         return true;
     }
 
+    // Every review as it stands after the race, and (in `ids`) their ids.
+    static QMap<QString, Model::PendingReview> finalReviews(const QString &path, QStringList *ids)
+    {
+        for (int i = 0; i < kReviews; ++i)
+            ids->append(reviewId(i));
+        auto db = Database::open(path);
+        if (!db)
+            return {};
+        auto found = ReviewRepository(**db).reviewsByNodeExecIds(*ids, userId());
+        return found ? *found : QMap<QString, Model::PendingReview>();
+    }
+
     // Two other processes and eight threads deciding at once; every attempt.
     QList<Attempt> race(const QString &path)
     {
@@ -178,13 +190,8 @@ private Q_SLOTS:
         const QList<Attempt> attempts = race(path);
         QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
 
-        auto db = Database::open(path);
-        QVERIFY(db.ok());
-        ReviewRepository reviews(**db);
         QStringList ids;
-        for (int i = 0; i < kReviews; ++i)
-            ids.append(reviewId(i));
-        const auto final = *reviews.reviewsByNodeExecIds(ids, userId());
+        const auto final = finalReviews(path, &ids);
         QCOMPARE(final.size(), kReviews); // nothing lost
 
         QHash<QString, QList<Attempt>> byReview;
@@ -235,14 +242,11 @@ private Q_SLOTS:
         const QList<Attempt> attempts = race(path);
         QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
 
+        QStringList ids;
+        const auto final = finalReviews(path, &ids);
+        QCOMPARE(final.size(), kReviews);
         auto db = Database::open(path);
         QVERIFY(db.ok());
-        ReviewRepository reviews(**db);
-        QStringList ids;
-        for (int i = 0; i < kReviews; ++i)
-            ids.append(reviewId(i));
-        const auto final = *reviews.reviewsByNodeExecIds(ids, userId());
-        QCOMPARE(final.size(), kReviews);
         // Who approved each review, as recorded.
         QHash<QString, QStringList> approvals;
         {
