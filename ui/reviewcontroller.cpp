@@ -326,8 +326,19 @@ void ReviewController::decide(const QStringList &nodeExecIds, const Engine::Revi
                 }
                 for (const QString &id : run.reviews.keys())
                     m_drafts.remove(id);
-                Q_EMIT logged(tr("%n review(s) of run %1 %2", nullptr, int(run.reviews.size()))
-                                  .arg(run.graphExecId, Model::reviewStatusName(status)));
+                // Reviews that need more approvals still wait: counted apart.
+                int waiting = 0;
+                for (const Model::PendingReview &review : run.reviews)
+                    waiting += review.status == Model::ReviewStatus::Waiting ? 1 : 0;
+                if (run.reviews.size() > waiting)
+                    Q_EMIT logged(tr("%n review(s) of run %1 %2", nullptr,
+                                     int(run.reviews.size()) - waiting)
+                                      .arg(run.graphExecId, Model::reviewStatusName(status)));
+                if (waiting > 0)
+                    Q_EMIT logged(tr("%n review(s) of run %1 counted your approval and wait for "
+                                     "more reviewers",
+                                     nullptr, waiting)
+                                      .arg(run.graphExecId));
                 if (run.resumeError)
                     problems.append(tr("Run %1 did not resume: %2")
                                         .arg(run.graphExecId, run.resumeError->text()));

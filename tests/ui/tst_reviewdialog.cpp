@@ -40,6 +40,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QPushButton>
 #include <QPointer>
@@ -551,6 +552,44 @@ private Q_SLOTS:
         QTest::qWait(300);
         QCOMPARE(storedReview(own).status, Model::ReviewStatus::Waiting);
         QVERIFY(storedReview(own).approvals.isEmpty());
+        QPointer<ReviewDialog> refused(dialog);
+        dialog->close();
+        QTRY_VERIFY_WITH_TIMEOUT(refused.isNull(), 5000);
+
+        // A batch approval from the inbox counts one approval, and the log
+        // says the review still waits rather than that it was approved.
+        QCOMPARE(as(QStringLiteral("sam"), {QStringLiteral("run"), graph, QStringLiteral("--input"),
+                                            QStringLiteral("name=Cy")}),
+                 3);
+        refreshInbox();
+        QTreeWidget *list = m_window->inbox()->waitingList();
+        QString batch;
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            const QString id = list->topLevelItem(i)->data(0, Qt::UserRole).toString();
+            if (id != own) {
+                batch = id;
+                list->topLevelItem(i)->setSelected(true);
+            }
+        }
+        QVERIFY(!batch.isEmpty());
+        QPlainTextEdit *logView = nullptr;
+        for (QPlainTextEdit *edit : m_window->findChildren<QPlainTextEdit *>()) {
+            if (edit->accessibleName() == QLatin1String("Log"))
+                logView = edit;
+        }
+        QVERIFY(logView);
+        QTest::mouseClick(m_window->inbox()->approveButton(), Qt::LeftButton);
+        auto *confirm = m_window->findChild<QMessageBox *>(QStringLiteral("batchConfirm"));
+        QVERIFY(confirm);
+        confirm->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(storedReview(batch).approvals,
+                                  QStringList {QStringLiteral("Rita Reviewer")}, 5000);
+        QCOMPARE(storedReview(batch).status, Model::ReviewStatus::Waiting);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            logView->toPlainText().contains(QLatin1String("counted your approval and wait")), 5000);
+        QVERIFY2(!logView->toPlainText().contains(
+                     QRegularExpression(QStringLiteral("review\\(s\\) of run \\S+ APPROVED"))),
+                 qPrintable(logView->toPlainText()));
     }
 
     void aSensitiveActionShowsWhatTheBlockReceivesAndEditsShowAsADiff()
