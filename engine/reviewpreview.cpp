@@ -13,9 +13,8 @@ PreparedInput blockInputFor(const BlockRegistry &registry, const Model::BlockSch
     return prepared;
 }
 
-ReviewPreview previewReview(const Model::PendingReview &review,
-                            const std::optional<Model::Value> &edit, const BlockRegistry &registry,
-                            const Model::BlockSchema *sensitiveBlock)
+ReviewPreview previewChanges(const Model::PendingReview &review,
+                             const std::optional<Model::Value> &edit)
 {
     ReviewPreview preview;
     preview.before = review.payload;
@@ -27,6 +26,14 @@ ReviewPreview previewReview(const Model::PendingReview &review,
     }
     if (preview.after)
         preview.changes = Model::diffValues(preview.before, *preview.after);
+    return preview;
+}
+
+ReviewPreview previewReview(const Model::PendingReview &review,
+                            const std::optional<Model::Value> &edit, const BlockRegistry &registry,
+                            const Model::BlockSchema *sensitiveBlock)
+{
+    ReviewPreview preview = previewChanges(review, edit);
     if (sensitiveBlock)
         preview.blockInput = blockInputFor(registry, *sensitiveBlock,
                                            edit ? *edit : review.payload);

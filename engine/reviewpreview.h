@@ -28,6 +28,12 @@ struct ReviewPreview
     std::optional<PreparedInput> blockInput;
 };
 
+// What `edit` (the reviewer's version, if any) changes from the review's
+// payload, or for a decided, edited review what the reviewer changed; no
+// block input.
+ReviewPreview previewChanges(const Model::PendingReview &review,
+                             const std::optional<Model::Value> &edit);
+
 // The preview of `review` with `edit` (the reviewer's version, if any).
 // `sensitiveBlock`: the block when the review is of a sensitive action.
 ReviewPreview previewReview(const Model::PendingReview &review,

@@ -4,7 +4,7 @@
 #include "jsonhighlighter.h"
 #include "valuetext.h"
 
-#include "model/valuediff.h"
+#include "engine/reviewpreview.h"
 
 #include <QButtonGroup>
 #include <QDateTime>
@@ -496,6 +496,13 @@ void ReviewDialog::showProblem(const QString &text)
     m_problem->show();
 }
 
+Result<Model::Value> ReviewDialog::editedData() const
+{
+    if (m_editBase.isString())
+        return Model::Value(m_edit->toPlainText());
+    return Model::parseJsonValue(m_edit->toPlainText().toUtf8(), {}, tr("the edited data"));
+}
+
 void ReviewDialog::setBlockInputPreview(BlockInputPreview preview)
 {
     m_blockPreview = std::move(preview);
@@ -505,38 +512,30 @@ void ReviewDialog::setBlockInputPreview(BlockInputPreview preview)
 void ReviewDialog::updateDetails()
 {
     // The payload the decision would carry, and what it was before.
-    std::optional<Model::Value> current;
-    Model::Value before = m_editBase;
+    // What the edit changes from what was proposed, or for a decided, edited
+    // review, what the reviewer changed.
+    std::optional<Model::Value> edit;
     QString invalid;
+    Model::PendingReview compared = m_review;
     if (mode() == Mode::Edit) {
-        if (m_editBase.isString()) {
-            current = Model::Value(m_edit->toPlainText());
-        } else {
-            auto parsed = Model::parseJsonValue(m_edit->toPlainText().toUtf8(), {},
-                                                tr("the edited data"));
-            if (parsed)
-                current = *parsed;
-            else
-                invalid = parsed.error().message;
-        }
-    } else if (m_review.status != Model::ReviewStatus::Waiting
-               && m_review.wasEdited.value_or(false)) {
-        // Decided with an edit: what the reviewer changed.
-        before = m_review.originalPayload;
-        current = m_review.payload;
+        compared.payload = m_editBase;
+        if (auto edited = editedData())
+            edit = *edited;
+        else
+            invalid = edited.error().message;
     }
     m_changes->clear();
     if (!invalid.isEmpty()) {
         auto *row = new QTreeWidgetItem(m_changes, {QStringLiteral("$"), tr("Not valid JSON"),
                                                     QString(), invalid});
         row->setToolTip(3, invalid);
-    } else if (current) {
+    } else {
         static const QHash<Model::ValueChange::Kind, std::pair<QString, QColor>> kinds {
             {Model::ValueChange::Kind::Added, {tr("added"), QColor(46, 160, 67, 70)}},
             {Model::ValueChange::Kind::Removed, {tr("removed"), QColor(218, 54, 51, 70)}},
             {Model::ValueChange::Kind::Changed, {tr("changed"), QColor(210, 153, 34, 80)}},
         };
-        for (const Model::ValueChange &change : Model::diffValues(before, *current)) {
+        for (const Model::ValueChange &change : Engine::previewChanges(compared, edit).changes) {
             const auto &[word, tint] = kinds.value(change.kind);
             const auto shown = [](const Model::Value &value) {
                 return value.isUndefined() ? QString() : valuePreview(value, 120);
@@ -560,7 +559,7 @@ void ReviewDialog::updateDetails()
     const bool previewing = bool(m_blockPreview);
     m_details->setTabVisible(1, previewing);
     if (previewing) {
-        const Model::Value proposed = current ? *current : m_review.payload;
+        const Model::Value proposed = edit ? *edit : m_review.payload;
         const Engine::PreparedInput prepared = m_blockPreview(proposed);
         for (auto it = prepared.input.begin(); it != prepared.input.end(); ++it) {
             auto *row = new QTreeWidgetItem(m_preview, {it.key().toString(),
@@ -655,17 +654,12 @@ void ReviewDialog::approve(bool allow)
         decision.grant = grantRequest();
     decision.seenDigest = Model::payloadDigest(m_review.payload);
     if (mode() == Mode::Edit && !allow) {
-        if (m_review.payload.isString()) {
-            decision.data = Model::Value(m_edit->toPlainText());
-        } else {
-            auto parsed
-                = Model::parseJsonValue(m_edit->toPlainText().toUtf8(), {}, tr("the edited data"));
-            if (!parsed) {
-                showProblem(parsed.error().message);
-                return;
-            }
-            decision.data = *parsed;
+        auto edited = editedData();
+        if (!edited) {
+            showProblem(edited.error().message);
+            return;
         }
+        decision.data = *edited;
     }
     Q_EMIT decisionMade(m_review.nodeExecId, decision);
 }

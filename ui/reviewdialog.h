@@ -91,6 +91,9 @@ private:
     void updateCountdown();
     void showProblem(const QString &text);
     void updateQuorum();
+    // The editor's text as the data it sends: text for a text payload,
+    // otherwise JSON (an error saying where it is not).
+    Result<Model::Value> editedData() const;
     // The Changes and Block input tabs, from the payload or the edit.
     void updateDetails();
     // Approve, and Approve and allow with its grant choice, as the mode,
