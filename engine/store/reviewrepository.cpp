@@ -236,7 +236,8 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
                              {QStringLiteral("grant_id"), grant.id},
                              {QStringLiteral("scope"), grant.scopeText()},
                              {QStringLiteral("approved_by"), grant.grantedBy},
-                             {QStringLiteral("payload_sha256"), Model::payloadDigest(data)}});
+                             {QStringLiteral("payload_sha256"),
+                              inputData ? digest : Model::payloadDigest(data)}});
         !logged)
         return logged.error();
     Model::ReviewResult result;
