@@ -82,8 +82,11 @@ public:
         parser.addVersionOption();
         const QCommandLineOption db(
             QStringLiteral("db"),
-            QStringLiteral("The database file (default: %1).").arg(defaultDatabasePath()),
-            QStringLiteral("FILE"));
+            QStringLiteral("The database: a file (default: %1), or a team's PostgreSQL "
+                           "database as postgresql://user@host[:port]/dbname, its password in "
+                           "PGPASSFILE or the keychain.")
+                .arg(defaultDatabasePath()),
+            QStringLiteral("FILE|URL"));
         const QCommandLineOption json(QStringLiteral("json"),
                                       QStringLiteral("Print one JSON object instead of text."));
         const QCommandLineOption graph(QStringLiteral("graph"),

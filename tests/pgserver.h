@@ -4,6 +4,9 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -114,6 +117,33 @@ public:
                    {QStringLiteral("-D"), dataDir(), QStringLiteral("-m"), QStringLiteral("immediate"),
                     QStringLiteral("-w"), QStringLiteral("stop")},
                    &why);
+    }
+
+    // Makes a new, empty database `name` (lower-case letters, digits, '_').
+    bool createDatabase(const QString &name, QString *why)
+    {
+        const QString connection = QStringLiteral("pgserver-admin");
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+            db.setHostName(host());
+            db.setPort(port());
+            db.setUserName(user());
+            db.setDatabaseName(database());
+            QSqlQuery query(db);
+            ok = db.open() && query.exec(QStringLiteral("CREATE DATABASE %1").arg(name));
+            if (!ok)
+                *why = (db.isOpen() ? query.lastError() : db.lastError()).text();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(connection);
+        return ok;
+    }
+
+    // The location Signalbox opens for database `name` of this server.
+    QString location(const QString &name) const
+    {
+        return QStringLiteral("postgresql://%1@%2:%3/%4").arg(user(), host()).arg(m_port).arg(name);
     }
 
     bool isRunning() const { return m_running; }

@@ -42,13 +42,13 @@ Result<void> noteNodeExecutionChanges(Database &db, const QSet<QString> &graphEx
 {
     if (graphExecIds.isEmpty())
         return {};
-    auto query = db.prepare(QStringLiteral("INSERT OR REPLACE INTO changes (kind, id, "
-                                           "graph_exec_id, at) VALUES ('nodes', ?, ?, ?)"));
+    auto query = db.prepare(db.dialect().noteChange());
     if (!query)
         return query.error();
     QSqlQuery &q = **query;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const QString &id : graphExecIds) {
+        q.addBindValue(QStringLiteral("nodes"));
         q.addBindValue(id);
         q.addBindValue(id);
         q.addBindValue(now);
@@ -80,12 +80,14 @@ Result<void> ChangeFeed::start()
 Result<StoreChanges> ChangeFeed::poll()
 {
     StoreChanges changes;
-    auto version = readNumber(m_db, QStringLiteral("PRAGMA data_version"));
-    if (!version)
-        return version.error();
-    if (*version == m_dataVersion)
-        return changes;
-    m_dataVersion = *version;
+    if (const QString probe = m_db.dialect().dataVersion(); !probe.isEmpty()) {
+        auto version = readNumber(m_db, probe);
+        if (!version)
+            return version.error();
+        if (*version == m_dataVersion)
+            return changes;
+        m_dataVersion = *version;
+    }
 
     auto query = m_db.prepare(QStringLiteral(
         "SELECT seq, kind, id, graph_exec_id FROM changes WHERE seq > ? ORDER BY seq"));

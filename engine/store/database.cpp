@@ -13,6 +13,8 @@
 #include <QStandardPaths>
 #include <QStorageInfo>
 #include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcStore, "signalbox.store")
 
@@ -58,7 +60,121 @@ const QList<int> kFullDiskCodes {10, 13, 14};
 // Less free space than this, beside one of those errors, is a full disk.
 constexpr qint64 kFullDiskBytes = 256 * 1024;
 
+// The key of the store's write lock on PostgreSQL, a transaction-level
+// advisory lock ("Signalbx" in ASCII).
+constexpr qint64 kWriteLockKey = 0x5369676e616c6278;
+
+// PostgreSQL's SQLSTATE codes, as QPSQL reports them in nativeErrorCode().
+QString describeSqlState(const QString &state)
+{
+    if (state.startsWith(QLatin1String("23")))
+        return QStringLiteral("a constraint was violated");
+    if (state.startsWith(QLatin1String("08")))
+        return QStringLiteral("the connection to the server failed");
+    if (state == QLatin1String("40001"))
+        return QStringLiteral("a concurrent transaction conflicted");
+    if (state == QLatin1String("40P01"))
+        return QStringLiteral("a deadlock was detected");
+    if (state == QLatin1String("55P03"))
+        return QStringLiteral("the database is locked by another connection's write");
+    if (state == QLatin1String("25006"))
+        return QStringLiteral("the database is read-only");
+    if (state == QLatin1String("53100"))
+        return QStringLiteral("the server's disk is full");
+    if (state.startsWith(QLatin1String("57P")))
+        return QStringLiteral("the server is shutting down or restarting");
+    if (state == QLatin1String("28P01") || state == QLatin1String("28000"))
+        return QStringLiteral("the server refused the login");
+    return QString();
+}
+
+Database::PasswordProvider &passwordProvider()
+{
+    static Database::PasswordProvider provider;
+    return provider;
+}
+
 } // namespace
+
+bool isPostgresLocation(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://"))
+        || location.startsWith(QLatin1String("postgres://"));
+}
+
+Result<void> checkPostgresLocation(const QString &location)
+{
+    const QUrl url(location, QUrl::StrictMode);
+    // Messages name the location without a password that it should not hold.
+    QUrl shown = url.adjusted(QUrl::RemovePassword);
+    QUrlQuery shownQuery(shown);
+    shownQuery.removeAllQueryItems(QStringLiteral("password"));
+    shown.setQuery(shownQuery);
+    auto fail = [&shown](const QString &cause) {
+        return makeError(
+            ErrorCode::Storage,
+            QStringLiteral("database %1: %2").arg(shown.toString(QUrl::FullyEncoded), cause));
+    };
+    const bool hasHost
+        = !url.host().isEmpty() || QUrlQuery(url).hasQueryItem(QStringLiteral("host"));
+    if (!url.isValid() || !hasHost || url.path().size() < 2)
+        return fail(QStringLiteral("not a PostgreSQL location; expected "
+                                   "postgresql://user@host[:port]/dbname"));
+    if (!url.password().isEmpty() || QUrlQuery(url).hasQueryItem(QStringLiteral("password")))
+        return fail(QStringLiteral("a location must not hold a password: keep it in PGPASSFILE "
+                                   "or the keychain"));
+    return {};
+}
+
+QString SqlDialect::jsonArrayValues(const QString &placeholder) const
+{
+    if (m_engine == SqlEngine::PostgreSQL)
+        return QStringLiteral("SELECT json_array_elements_text(CAST(%1 AS json))").arg(placeholder);
+    return QStringLiteral("SELECT value FROM json_each(%1)").arg(placeholder);
+}
+
+QString SqlDialect::jsonPairs(const QString &rows) const
+{
+    if (m_engine == SqlEngine::PostgreSQL)
+        return QStringLiteral(
+                   "(SELECT COALESCE(json_agg(json_build_array(p.pair_first, p.pair_second)), "
+                   "'[]') FROM (%1) p)")
+            .arg(rows);
+    return QStringLiteral(
+               "(SELECT json_group_array(json_array(p.pair_first, p.pair_second)) FROM (%1) p)")
+        .arg(rows);
+}
+
+QString SqlDialect::noteChange() const
+{
+    // A later note of the same thing takes a new seq, so that a cursor past
+    // the old one sees it again.
+    if (m_engine == SqlEngine::PostgreSQL)
+        return QStringLiteral(
+            "INSERT INTO changes (kind, id, graph_exec_id, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (kind, id) DO UPDATE SET"
+            " seq = nextval('changes_seq_seq'),"
+            " graph_exec_id = excluded.graph_exec_id, at = excluded.at");
+    return QStringLiteral(
+        "INSERT OR REPLACE INTO changes (kind, id, graph_exec_id, at) VALUES (?, ?, ?, ?)");
+}
+
+QString SqlDialect::dataVersion() const
+{
+    if (m_engine == SqlEngine::PostgreSQL)
+        return QString();
+    return QStringLiteral("PRAGMA data_version");
+}
+
+qint64 SqlDialect::writeLockKey()
+{
+    return kWriteLockKey;
+}
+
+void Database::setPasswordProvider(PasswordProvider provider)
+{
+    passwordProvider() = std::move(provider);
+}
 
 QString defaultDatabasePath()
 {
@@ -70,8 +186,9 @@ QString defaultDatabasePath()
     return current;
 }
 
-Database::Database(QString path, QString connectionName)
+Database::Database(QString path, QString connectionName, SqlEngine engine)
     : m_path(std::move(path))
+    , m_dialect(engine)
     , m_connectionName(std::move(connectionName))
 { }
 
@@ -93,6 +210,8 @@ Database::~Database()
 Result<std::unique_ptr<Database>> Database::open(const QString &path,
                                                  const DatabaseOptions &options)
 {
+    if (isPostgresLocation(path))
+        return openPostgres(path, options);
     const QFileInfo info(path);
     const QString absolute = info.absoluteFilePath();
     auto fail = [&absolute](const QString &cause) {
@@ -106,7 +225,8 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path,
     if (!info.exists() && options.mode == DatabaseOptions::OpenMode::MustExist)
         return fail(QStringLiteral("the database file does not exist"));
 
-    std::unique_ptr<Database> database(new Database(absolute, nextConnectionName()));
+    std::unique_ptr<Database> database(
+        new Database(absolute, nextConnectionName(), SqlEngine::SQLite));
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), database->m_connectionName);
@@ -124,6 +244,68 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path,
     if (auto migrated = migrateSchema(*database, options.migrateTo); !migrated)
         return migrated.error();
     return database;
+}
+
+Result<std::unique_ptr<Database>> Database::openPostgres(const QString &location,
+                                                         const DatabaseOptions &options)
+{
+    if (auto checked = checkPostgresLocation(location); !checked)
+        return checked.error();
+    const QUrl url(location, QUrl::StrictMode);
+    const QUrlQuery query(url);
+    // The location names the database as given (it holds no secret).
+    std::unique_ptr<Database> database(
+        new Database(location, nextConnectionName(), SqlEngine::PostgreSQL));
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), database->m_connectionName);
+        if (!db.isValid())
+            return database->storageError(QStringLiteral("Qt's PostgreSQL driver (QPSQL, Debian "
+                                                         "package libqt6sql6-psql) is not "
+                                                         "installed"),
+                                          QStringLiteral("connecting"));
+        db.setHostName(url.host());
+        if (url.port() > 0)
+            db.setPort(url.port());
+        db.setUserName(url.userName());
+        db.setDatabaseName(url.path().mid(1));
+        QStringList connectOptions {
+            QStringLiteral("connect_timeout=%1").arg(std::max(1, options.busyTimeoutMs / 1000)),
+            QStringLiteral("application_name=signalbox")};
+        // libpq's own options (sslmode, host for a socket folder, ...).
+        for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded))
+            connectOptions.append(key + QLatin1Char('=') + value);
+        db.setConnectOptions(connectOptions.join(QLatin1Char(';')));
+        if (passwordProvider() && qEnvironmentVariableIsEmpty("PGPASSFILE")) {
+            const QString password = passwordProvider()(location);
+            if (!password.isEmpty())
+                db.setPassword(password);
+        }
+        if (!db.open())
+            return database->storageError(db.lastError(), QStringLiteral("connecting"));
+    }
+    if (auto configured = database->configurePostgres(options); !configured)
+        return configured.error();
+    if (auto migrated = migrateSchema(*database, options.migrateTo); !migrated)
+        return migrated.error();
+    return database;
+}
+
+Result<void> Database::configurePostgres(const DatabaseOptions &options)
+{
+    QStringList settings = {
+        // Notices (an index that exists already) are not the user's concern.
+        QStringLiteral("SET client_min_messages = warning"),
+        // How long a writer waits for another connection's write lock.
+        QStringLiteral("SET lock_timeout = %1").arg(options.busyTimeoutMs),
+    };
+    if (options.readOnly)
+        settings.append(QStringLiteral("SET default_transaction_read_only = on"));
+    for (const QString &setting : settings) {
+        if (auto ok = execute(setting); !ok)
+            return ok;
+    }
+    return {};
 }
 
 Result<void> Database::configure(const DatabaseOptions &options)
@@ -165,6 +347,22 @@ Result<void> Database::configure(const DatabaseOptions &options)
 int Database::schemaVersion() const
 {
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (engine() == SqlEngine::PostgreSQL) {
+        // A database that Signalbox has not used yet has no version table.
+        // The catalog is read as a table, with this statement's snapshot, so
+        // that a table another connection just made is seen (to_regclass
+        // may answer from this connection's cache).
+        if (!query.exec(QStringLiteral("SELECT count(*) FROM pg_catalog.pg_tables WHERE"
+                                       " schemaname = current_schema() AND"
+                                       " tablename = 'signalbox_schema'"))
+            || !query.next())
+            return -1;
+        if (query.value(0).toInt() == 0)
+            return 0;
+        if (!query.exec(QStringLiteral("SELECT version FROM signalbox_schema")))
+            return -1;
+        return query.next() ? query.value(0).toInt() : 0;
+    }
     if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
         return -1;
     return query.value(0).toInt();
@@ -186,7 +384,10 @@ Result<QSqlQuery *> Database::prepare(const QString &sql)
         return it->second.get();
     }
     auto query = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
-    query->setForwardOnly(true);
+    // Forward-only PostgreSQL queries read row by row from the connection,
+    // and another statement run meanwhile discards the rest: read whole
+    // results there, as the callers may run a statement while reading.
+    query->setForwardOnly(engine() == SqlEngine::SQLite);
     if (!query->prepare(sql))
         return storageError(query->lastError(), QStringLiteral("preparing a statement"));
     QSqlQuery *raw = query.get();
@@ -204,19 +405,49 @@ Result<void> Database::execute(const QString &sql)
     return {};
 }
 
+Result<void> Database::control(const QString &sql, const QString &doing)
+{
+    // PostgreSQL prepares only queries, not transaction control; SQLite
+    // reuses the prepared statement.
+    if (engine() == SqlEngine::PostgreSQL) {
+        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+        if (!query.exec(sql))
+            return storageError(query.lastError(), doing);
+        return {};
+    }
+    auto query = prepare(sql);
+    if (!query)
+        return query.error();
+    const bool ok = (*query)->exec();
+    const auto error = ok ? std::optional<Error>() : storageError((*query)->lastError(), doing);
+    (*query)->finish();
+    if (error)
+        return *error;
+    return {};
+}
+
 Result<void> Database::begin()
 {
     if (m_transactionDepth > 0) {
         ++m_transactionDepth;
         return {};
     }
-    auto query = prepare(QStringLiteral("BEGIN IMMEDIATE"));
-    if (!query)
-        return query.error();
-    if (!(*query)->exec())
-        return storageError((*query)->lastError(), QStringLiteral("starting a write transaction"));
+    const bool postgres = engine() == SqlEngine::PostgreSQL;
+    if (auto ok = control(postgres ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"),
+                          QStringLiteral("starting a write transaction"));
+        !ok)
+        return ok;
     m_transactionDepth = 1;
     m_rollbackOnly = false;
+    if (postgres) {
+        if (auto locked
+            = control(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kWriteLockKey),
+                      QStringLiteral("taking the write lock"));
+            !locked) {
+            rollback();
+            return locked;
+        }
+    }
     return {};
 }
 
@@ -233,13 +464,9 @@ Result<void> Database::commit()
         rollback();
         return storageError(QStringLiteral("an inner step failed"), QStringLiteral("committing"));
     }
-    auto query = prepare(QStringLiteral("COMMIT"));
-    if (!query)
-        return query.error();
-    if (!(*query)->exec()) {
-        const Error error = storageError((*query)->lastError(), QStringLiteral("committing"));
+    if (auto ok = control(QStringLiteral("COMMIT"), QStringLiteral("committing")); !ok) {
         rollback();
-        return error;
+        return ok;
     }
     m_transactionDepth = 0;
     return {};
@@ -266,6 +493,17 @@ void Database::rollback()
 
 Error Database::storageError(const QSqlError &error, const QString &doing) const
 {
+    if (engine() == SqlEngine::PostgreSQL) {
+        QString cause = describeSqlState(error.nativeErrorCode());
+        const QString detail
+            = (error.databaseText().isEmpty() ? error.driverText() : error.databaseText())
+                  .trimmed();
+        if (cause.isEmpty())
+            cause = detail;
+        else if (!detail.isEmpty())
+            cause += QStringLiteral(" (%1)").arg(detail);
+        return storageError(cause, doing);
+    }
     bool isNumber = false;
     const int code = error.nativeErrorCode().toInt(&isNumber);
     QString cause = isNumber ? describeSqliteCode(code) : QString();
@@ -287,8 +525,10 @@ Error Database::storageError(const QSqlError &error, const QString &doing) const
     return storageError(cause, doing);
 }
 
-bool Database::isConstraintViolation(const QSqlError &error)
+bool Database::isConstraintViolation(const QSqlError &error) const
 {
+    if (engine() == SqlEngine::PostgreSQL)
+        return error.nativeErrorCode().startsWith(QLatin1String("23"));
     bool isNumber = false;
     const int code = error.nativeErrorCode().toInt(&isNumber);
     return isNumber && (code & 0xff) == 19;

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QVariant>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -40,6 +41,49 @@ struct DatabaseOptions
     int migrateTo = -1;
 };
 
+// The two SQL engines a store can live on: a SQLite file (the default, for
+// one user) or a PostgreSQL server (for a team).
+enum class SqlEngine { SQLite, PostgreSQL };
+
+// Whether `location` names a PostgreSQL database
+// (postgresql://user@host[:port]/dbname[?libpq-options]) rather than a file.
+bool isPostgresLocation(const QString &location);
+// Why a PostgreSQL location cannot be used (it is malformed, or it holds a
+// password, which belongs in PGPASSFILE or the keychain), or nothing.
+Result<void> checkPostgresLocation(const QString &location);
+
+// SQL that differs between the engines, written once per engine: each
+// function gives SQLite's text or PostgreSQL's. The schema's own
+// differences are in migrations.cpp.
+class SqlDialect
+{
+public:
+    explicit SqlDialect(SqlEngine engine)
+        : m_engine(engine)
+    { }
+    SqlEngine engine() const { return m_engine; }
+
+    // A subquery of the text values of the JSON array bound at
+    // `placeholder`, for "x IN (...)".
+    QString jsonArrayValues(const QString &placeholder = QStringLiteral("?")) const;
+    // A subquery's rows as a JSON array text of [first, second] pairs, in the
+    // rows' order; "[]" when there are none. `rows` is a subquery with
+    // columns pair_first and pair_second.
+    QString jsonPairs(const QString &rows) const;
+    // Notes a change in the change log (parameters: kind, id, execution id,
+    // time in ms); a thing noted again takes a new, higher seq.
+    QString noteChange() const;
+    // The statement that tells whether another connection committed since
+    // it last ran, by a changed number; empty where there is none.
+    QString dataVersion() const;
+    // The key of PostgreSQL's advisory lock that serialises the store's
+    // writers.
+    static qint64 writeLockKey();
+
+private:
+    SqlEngine m_engine;
+};
+
 // The database the command line and the desktop use when none is named:
 // signalbox.db in the per-user data folder's "signalbox" folder
 // (~/.local/share/signalbox/signalbox.db on Linux). Where only the file an
@@ -47,12 +91,18 @@ struct DatabaseOptions
 // that one is used, so that no run is lost.
 QString defaultDatabasePath();
 
-// One SQLite connection, opened on and used by a single thread (Qt's rule):
-// each thread that touches the database makes its own Database. Opening
-// applies the pragmas of DESIGN §8 and brings the schema up to date.
+// One connection to a store, a SQLite file or a PostgreSQL database, opened
+// on and used by a single thread (Qt's rule): each thread that touches the
+// database makes its own Database. Opening applies the pragmas of DESIGN §8
+// (SQLite) or the session settings (PostgreSQL) and brings the schema up to
+// date.
+//
+// A PostgreSQL location never holds a password: libpq reads it from
+// PGPASSFILE (or ~/.pgpass), or the password provider gives it.
 //
 // Every failure is an Error with ErrorCode::Storage whose message names the
-// database file and the cause (locked, read-only, full, missing, damaged).
+// database and the cause (locked, read-only, full, missing, damaged,
+// unreachable).
 class Database
 {
 public:
@@ -63,8 +113,17 @@ public:
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
 
+    // The file's absolute path, or the PostgreSQL location as given.
     QString path() const { return m_path; }
+    SqlEngine engine() const { return m_dialect.engine(); }
+    const SqlDialect &dialect() const { return m_dialect; }
     int schemaVersion() const;
+
+    // Where a PostgreSQL connection's password comes from when PGPASSFILE
+    // does not have it: given the location, the password or an empty string.
+    // Set once at start-up (the application reads the keychain).
+    using PasswordProvider = std::function<QString(const QString &location)>;
+    static void setPasswordProvider(PasswordProvider provider);
 
     // A prepared statement for `sql`, prepared once per connection and reused.
     // The caller binds, executes and calls finish() (see Query).
@@ -72,23 +131,33 @@ public:
     // Runs a statement that is not worth caching (pragmas, DDL).
     Result<void> execute(const QString &sql);
 
-    // Write transactions start with BEGIN IMMEDIATE so that a read-then-write
-    // never fails half-way with "database is locked". Nested calls join the
-    // outermost transaction; a rollback anywhere rolls back the outermost.
+    // Write transactions take the store's write lock first, so that writers
+    // are serialised on both engines and a read-then-write sees what it
+    // writes over: SQLite's BEGIN IMMEDIATE, or on PostgreSQL a transaction
+    // that takes the store's transaction-level advisory lock (which the
+    // change log's triggers take too). Nested calls join the outermost
+    // transaction; a rollback anywhere rolls back the outermost.
     Result<void> begin();
     Result<void> commit();
     void rollback();
 
     Error storageError(const QSqlError &error, const QString &doing) const;
-    // True for SQLITE_CONSTRAINT and its extended codes (unique, foreign key).
-    static bool isConstraintViolation(const QSqlError &error);
+    // True for a violated constraint (unique, foreign key, check): SQLite's
+    // SQLITE_CONSTRAINT and its extended codes, PostgreSQL's class 23.
+    bool isConstraintViolation(const QSqlError &error) const;
     Error storageError(const QString &cause, const QString &doing) const;
 
 private:
-    Database(QString path, QString connectionName);
+    Database(QString path, QString connectionName, SqlEngine engine);
+    static Result<std::unique_ptr<Database>> openPostgres(const QString &location,
+                                                          const DatabaseOptions &options);
     Result<void> configure(const DatabaseOptions &options);
+    Result<void> configurePostgres(const DatabaseOptions &options);
+    // Runs a statement of transaction control.
+    Result<void> control(const QString &sql, const QString &doing);
 
     QString m_path;
+    SqlDialect m_dialect;
     QString m_connectionName;
     Model::StringKeyMap<std::unique_ptr<QSqlQuery>> m_statements;
     // Statements written as string literals, by where their text lives: found
@@ -139,6 +208,12 @@ namespace StoreFormat {
 // Times are stored as UTC milliseconds since the epoch; null for none.
 QVariant timeToVariant(const QDateTime &time);
 QDateTime timeFromVariant(const QVariant &value);
+// Flags are INTEGER 0/1 columns on both engines: bind them as numbers
+// (PostgreSQL does not take a boolean for an integer).
+inline int flag(bool value)
+{
+    return value ? 1 : 0;
+}
 // Null QStrings bind as SQL NULL; NOT NULL text columns get "" instead.
 inline QString textOrEmpty(const QString &text)
 {

@@ -366,7 +366,8 @@ Result<QList<Model::GraphExecutionMeta>> ExecutionRepository::selectMetas(const 
 namespace {
 
 // WHERE fragments are fixed texts; only bound values vary.
-std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter)
+std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter,
+                                          const SqlDialect &dialect)
 {
     QStringList clauses {QStringLiteral("is_deleted = 0")};
     QVariantList binds;
@@ -394,7 +395,7 @@ std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter)
                                                 : std::numeric_limits<qint64>::max());
     }
     if (!filter.statuses.isEmpty()) {
-        clauses.append(QStringLiteral("status IN (SELECT value FROM json_each(?))"));
+        clauses.append(QStringLiteral("status IN (%1)").arg(dialect.jsonArrayValues()));
         binds.append(statusListJson(filter.statuses));
     }
     return {clauses.join(QLatin1String(" AND ")), binds};
@@ -405,7 +406,7 @@ std::pair<QString, QVariantList> whereFor(const GraphExecutionFilter &filter)
 Result<QList<Model::GraphExecutionMeta>>
 ExecutionRepository::graphExecutions(const GraphExecutionFilter &filter)
 {
-    auto [where, binds] = whereFor(filter);
+    auto [where, binds] = whereFor(filter, m_db.dialect());
     QString suffix = QStringLiteral(" ORDER BY created_at DESC, id DESC");
     if (filter.limit) {
         suffix += QStringLiteral(" LIMIT ?");
@@ -416,7 +417,7 @@ ExecutionRepository::graphExecutions(const GraphExecutionFilter &filter)
 
 Result<qint64> ExecutionRepository::countGraphExecutions(const GraphExecutionFilter &filter)
 {
-    const auto [where, binds] = whereFor(filter);
+    const auto [where, binds] = whereFor(filter, m_db.dialect());
     auto select
         = m_db.prepare(QStringLiteral("SELECT count(*) FROM graph_executions WHERE ") + where);
     if (!select)
@@ -442,7 +443,7 @@ ExecutionRepository::graphExecutionsPage(const QString &userId, GraphExecutionFi
     auto total = countGraphExecutions(filter);
     if (!total)
         return total.error();
-    auto [where, binds] = whereFor(filter);
+    auto [where, binds] = whereFor(filter, m_db.dialect());
     binds.append(pageSize);
     binds.append(qint64(page - 1) * pageSize);
     auto executions = selectMetas(
@@ -616,8 +617,9 @@ Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStrin
     // One row by key; several through a JSON list. The sources are names
     // from the transition table, written into the statement.
     sql += ids.size() == 1
-        ? QLatin1String(" WHERE id = :row_identifier_value")
-        : QLatin1String(" WHERE id IN (SELECT value FROM json_each(:row_identifier_value))");
+        ? QStringLiteral(" WHERE id = :row_identifier_value")
+        : QStringLiteral(" WHERE id IN (%1)")
+              .arg(m_db.dialect().jsonArrayValues(QStringLiteral(":row_identifier_value")));
     sql += QLatin1String(" AND ") + sourcesCondition(to);
     binds.append(
         {QStringLiteral(":row_identifier_value"), ids.size() == 1 ? ids.first() : idListJson(ids)});
@@ -648,9 +650,8 @@ Result<int> ExecutionRepository::applyStatusPath(StatusTable table, const QStrin
     transaction.rollback();
     const QString doing = QStringLiteral("setting %1 %2 to %3")
                               .arg(what, ids.join(QLatin1String(", ")), Model::statusName(to));
-    auto current = m_db.prepare(
-        QStringLiteral("SELECT id, status FROM %1 WHERE id IN (SELECT value FROM json_each(?))")
-            .arg(tableName));
+    auto current = m_db.prepare(QStringLiteral("SELECT id, status FROM %1 WHERE id IN (%2)")
+                                    .arg(tableName, m_db.dialect().jsonArrayValues()));
     if (!current)
         return current.error();
     (*current)->addBindValue(idListJson(ids));
@@ -866,7 +867,7 @@ Result<void> ExecutionRepository::insertIoRow(IoKind kind, const QString &ioId,
     q->bindValue(QStringLiteral(":recorded_at_millis"), timeMs);
     q->bindValue(QStringLiteral(":node_execution_id"), nodeExecId);
     if (!q->exec()) {
-        if (output && Database::isConstraintViolation(q->lastError()))
+        if (output && m_db.isConstraintViolation(q->lastError()))
             return makeError(ErrorCode::NotFound,
                              QStringLiteral("node execution %1 not found").arg(nodeExecId));
         return m_db.storageError(
@@ -933,8 +934,8 @@ Result<void> ExecutionRepository::loadNodeData(QList<Model::NodeExecutionResult>
     QHash<QString, QStringList> outputOrder;
     auto io = m_db.prepare(
         QStringLiteral("SELECT input_exec_id, output_exec_id, name, data FROM node_execution_io"
-                       " WHERE input_exec_id IN (SELECT value FROM json_each(?))"
-                       " OR output_exec_id IN (SELECT value FROM json_each(?)) ORDER BY time, id"));
+                       " WHERE input_exec_id IN (%1) OR output_exec_id IN (%1) ORDER BY time, id")
+            .arg(m_db.dialect().jsonArrayValues()));
     if (!io)
         return io.error();
     const QString idsJson = idListJson(ids);
@@ -991,7 +992,7 @@ ExecutionRepository::nodeExecutions(const NodeExecutionFilter &filter)
     QStringList clauses {QStringLiteral("1 = 1")};
     QVariantList binds;
     if (!filter.ids.isEmpty()) {
-        clauses.append(QStringLiteral("ne.id IN (SELECT value FROM json_each(?))"));
+        clauses.append(QStringLiteral("ne.id IN (%1)").arg(m_db.dialect().jsonArrayValues()));
         binds.append(idListJson(filter.ids));
     }
     if (!filter.graphExecId.isEmpty()) {
@@ -1003,11 +1004,11 @@ ExecutionRepository::nodeExecutions(const NodeExecutionFilter &filter)
         binds.append(filter.nodeId);
     }
     if (!filter.blockIds.isEmpty()) {
-        clauses.append(QStringLiteral("ne.block_id IN (SELECT value FROM json_each(?))"));
+        clauses.append(QStringLiteral("ne.block_id IN (%1)").arg(m_db.dialect().jsonArrayValues()));
         binds.append(idListJson(filter.blockIds));
     }
     if (!filter.statuses.isEmpty()) {
-        clauses.append(QStringLiteral("ne.status IN (SELECT value FROM json_each(?))"));
+        clauses.append(QStringLiteral("ne.status IN (%1)").arg(m_db.dialect().jsonArrayValues()));
         binds.append(statusListJson(filter.statuses));
     }
     if (filter.createdFrom.isValid() || filter.createdTo.isValid()) {

@@ -76,7 +76,7 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
     query->addBindValue(userId);
     query->addBindValue(textOrEmpty(graph.name));
     query->addBindValue(textOrEmpty(graph.description));
-    query->addBindValue(latest ? true : graph.isActive);
+    query->addBindValue(flag(latest || graph.isActive));
     query->addBindValue(jsonToText(graph.extra));
     query->addBindValue(jsonToText(QJsonValue(subGraphRefs)));
     query->addBindValue(QDateTime::currentMSecsSinceEpoch());
@@ -120,7 +120,7 @@ Result<SavedGraph> GraphRepository::saveOne(const Model::Graph &graph, const QSt
         q->addBindValue(textOrEmpty(link.sourceName));
         q->addBindValue(textOrEmpty(link.sinkId));
         q->addBindValue(textOrEmpty(link.sinkName));
-        q->addBindValue(link.isStatic);
+        q->addBindValue(flag(link.isStatic));
         q->addBindValue(jsonToText(link.extra));
         if (!q->exec())
             return m_db.storageError(q->lastError(), doing);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "database.h"
 #include "model/result.h"
 
 #include <QStringList>
@@ -9,15 +10,18 @@ namespace Signalbox::Engine {
 
 class Database;
 
-// One numbered schema change. Migrations run in order inside one
-// BEGIN IMMEDIATE transaction each; PRAGMA user_version records the last.
+// One numbered schema change. Migrations run in order inside one write
+// transaction each; SQLite's PRAGMA user_version, or PostgreSQL's
+// signalbox_schema table, records the last.
 struct Migration
 {
     int version;
     QStringList statements;
 };
 
-const QList<Migration> &schemaMigrations();
+// The migrations of one engine, oldest first. Both lists end at the same
+// version.
+const QList<Migration> &schemaMigrations(SqlEngine engine = SqlEngine::SQLite);
 int latestSchemaVersion();
 
 // Brings the database to `targetVersion` (default: the latest). Two processes

@@ -19,17 +19,22 @@ using Model::Value;
 
 namespace {
 
-const QString kColumns = QStringLiteral(
-    "r.node_exec_id, r.user_id, COALESCE(ne.node_id, r.node_id, r.node_exec_id), r.graph_exec_id,"
-    " r.graph_id, r.graph_version, r.payload, r.instructions, r.editable, r.status,"
-    " r.review_message, r.was_edited, r.processed, r.created_at, r.updated_at, r.reviewed_at,"
-    " r.reviewed_by, r.original_payload, r.deadline, r.allow_skip, r.approved_sha256,"
-    " r.required_approvals, r.forbid_starter,"
-    " (SELECT json_group_array(json_array(a.reviewer, a.payload_sha256)) FROM (SELECT reviewer,"
-    "  payload_sha256 FROM review_approvals WHERE node_exec_id = r.node_exec_id"
-    "  ORDER BY approved_at, reviewer) a),"
-    " (SELECT g.started_by FROM graph_executions g WHERE g.id = r.graph_exec_id)"
-    " FROM pending_reviews r LEFT JOIN node_executions ne ON ne.id = r.node_exec_id");
+// The columns readReview() reads, after SELECT; each review's approvals
+// come as a JSON array of [reviewer, digest] pairs.
+QString reviewColumns(const SqlDialect &dialect)
+{
+    return QStringLiteral(
+               "r.node_exec_id, r.user_id, COALESCE(ne.node_id, r.node_id, r.node_exec_id),"
+               " r.graph_exec_id, r.graph_id, r.graph_version, r.payload, r.instructions,"
+               " r.editable, r.status, r.review_message, r.was_edited, r.processed, r.created_at,"
+               " r.updated_at, r.reviewed_at, r.reviewed_by, r.original_payload, r.deadline,"
+               " r.allow_skip, r.approved_sha256, r.required_approvals, r.forbid_starter, %1,"
+               " (SELECT g.started_by FROM graph_executions g WHERE g.id = r.graph_exec_id)"
+               " FROM pending_reviews r LEFT JOIN node_executions ne ON ne.id = r.node_exec_id")
+        .arg(dialect.jsonPairs(QStringLiteral(
+            "SELECT reviewer AS pair_first, payload_sha256 AS pair_second FROM review_approvals"
+            " WHERE node_exec_id = r.node_exec_id ORDER BY approved_at, reviewer")));
+}
 
 const QString kStoppedMessage = QStringLiteral("Execution was stopped by user");
 
@@ -147,7 +152,8 @@ QString ReviewRepository::autoApproveKey(const QString &graphExecId, const QStri
 Result<QList<Model::PendingReview>>
 ReviewRepository::select(const QString &where, const QVariantList &binds, const QString &suffix)
 {
-    auto query = m_db.prepare(QStringLiteral("SELECT %1 WHERE %2%3").arg(kColumns, where, suffix));
+    auto query = m_db.prepare(
+        QStringLiteral("SELECT %1 WHERE %2%3").arg(reviewColumns(m_db.dialect()), where, suffix));
     if (!query)
         return query.error();
     QSqlQuery *q = *query;
@@ -207,19 +213,20 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
     // graph, and one for this payload before one for any.
     const QString digest = inputData ? Model::payloadDigest(*inputData) : QString();
     auto grants = selectGrants(
-        QStringLiteral("user_id = ? AND node_id = ? AND revoked_at IS NULL"
-                       " AND (expires_at IS NULL OR expires_at > ?)"
-                       " AND (graph_exec_id = ? OR (graph_exec_id IS NULL AND graph_id ="
-                       " (SELECT graph_id FROM graph_executions WHERE id = ?)"
-                       // A grant for every run covers the node while it is the
-                       // same block as where it was granted, in any version.
-                       " AND (SELECT n.block_id FROM nodes n WHERE n.graph_id = review_grants.graph_id"
-                       "  AND n.graph_version = review_grants.graph_version"
-                       "  AND n.id = review_grants.node_id)"
-                       " IS (SELECT n.block_id FROM nodes n JOIN graph_executions e"
-                       "  ON e.graph_id = n.graph_id AND e.graph_version = n.graph_version"
-                       "  WHERE e.id = ? AND n.id = review_grants.node_id)))"
-                       " AND (payload_sha256 IS NULL OR payload_sha256 = ?)"),
+        QStringLiteral(
+            "user_id = ? AND node_id = ? AND revoked_at IS NULL"
+            " AND (expires_at IS NULL OR expires_at > ?)"
+            " AND (graph_exec_id = ? OR (graph_exec_id IS NULL AND graph_id ="
+            " (SELECT graph_id FROM graph_executions WHERE id = ?)"
+            // A grant for every run covers the node while it is the
+            // same block as where it was granted, in any version.
+            " AND (SELECT n.block_id FROM nodes n WHERE n.graph_id = review_grants.graph_id"
+            "  AND n.graph_version = review_grants.graph_version"
+            "  AND n.id = review_grants.node_id)"
+            " IS NOT DISTINCT FROM (SELECT n.block_id FROM nodes n JOIN graph_executions e"
+            "  ON e.graph_id = n.graph_id AND e.graph_version = n.graph_version"
+            "  WHERE e.id = ? AND n.id = review_grants.node_id)))"
+            " AND (payload_sha256 IS NULL OR payload_sha256 = ?)"),
         {userId, nodeId, nowMs(), graphExecId, graphExecId, graphExecId, digest},
         QStringLiteral(" ORDER BY graph_exec_id IS NULL, payload_sha256 IS NULL, granted_at"
                        " LIMIT 1"));
@@ -479,8 +486,9 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
     for (const QVariant &value : QVariantList {
              request.nodeExecId, request.userId, request.nodeId, request.graphExecId,
              request.graphId, request.graphVersion, valueToText(request.inputData), request.message,
-             request.editable, now, now, timeToVariant(request.deadline), request.allowSkip,
-             qBound(1, request.requiredApprovals, kMaxRequiredApprovals), request.forbidStarter})
+             flag(request.editable), now, now, timeToVariant(request.deadline),
+             flag(request.allowSkip), qBound(1, request.requiredApprovals, kMaxRequiredApprovals),
+             flag(request.forbidStarter)})
         q->addBindValue(value);
     if (!q->exec())
         return m_db.storageError(
@@ -523,8 +531,8 @@ ReviewRepository::reviewsByNodeExecIds(const QStringList &nodeExecIds, const QSt
     QMap<QString, Model::PendingReview> result;
     if (nodeExecIds.isEmpty())
         return result;
-    auto found = select(QStringLiteral("r.node_exec_id IN (SELECT value FROM json_each(?))"
-                                       " AND r.user_id = ?"),
+    auto found = select(QStringLiteral("r.node_exec_id IN (%1) AND r.user_id = ?")
+                            .arg(m_db.dialect().jsonArrayValues()),
                         {idList(nodeExecIds), userId});
     if (!found)
         return found.error();
@@ -728,8 +736,9 @@ Result<QMap<QString, Model::PendingReview>> ReviewRepository::processAllReviewsF
         for (const QVariant &value : QVariantList {
                  Model::reviewStatusName(it->status),
                  message.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(message),
-                 edited, now, now,
-                 approvers.isEmpty() ? QVariant(who) : QVariant(approvers.join(QLatin1String(", "))),
+                 flag(edited), now, now,
+                 approvers.isEmpty() ? QVariant(who)
+                                     : QVariant(approvers.join(QLatin1String(", "))),
                  changed, changed, changed ? valueToText(*it->data) : QString(),
                  approving ? QVariant(approvedDigest) : QVariant(QMetaType::fromType<QString>()),
                  it.key()})
@@ -852,7 +861,7 @@ Result<void> ReviewRepository::updateReviewProcessedStatus(const QString &nodeEx
         "UPDATE pending_reviews SET processed = ?, updated_at = ? WHERE node_exec_id = ?"));
     if (!update)
         return update.error();
-    (*update)->addBindValue(processed);
+    (*update)->addBindValue(flag(processed));
     (*update)->addBindValue(nowMs());
     (*update)->addBindValue(nodeExecId);
     if (!(*update)->exec())

@@ -7,12 +7,86 @@
 #include "model/execution.h"
 #include "model/graph.h"
 #include "model/uuid.h"
+#include "pgserver.h"
 
 #include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 
 namespace Signalbox::Testing {
+
+// The store a store test runs against: SQLite files in a temporary folder,
+// or, when the environment has SIGNALBOX_TEST_STORE=postgresql (CTest's
+// "_postgres" runs of the store suites), databases of a PostgreSQL server
+// that this process starts for itself.
+class TestStore
+{
+public:
+    static bool wantsPostgres()
+    {
+        return qgetenv("SIGNALBOX_TEST_STORE") == QByteArrayLiteral("postgresql");
+    }
+
+    // Gets the store ready: false with `why`, and `skip` when only a missing
+    // package is the reason.
+    bool start(QString *why, bool *skip)
+    {
+        *skip = false;
+        if (!m_dir.isValid()) {
+            *why = QStringLiteral("cannot make a temporary folder");
+            return false;
+        }
+        if (!wantsPostgres())
+            return true;
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+            *skip = true;
+            *why = QStringLiteral("Qt's QPSQL driver is not installed (Debian package "
+                                  "libqt6sql6-psql)");
+            return false;
+        }
+        m_server = std::make_unique<PostgresServer>();
+        return m_server->start(why, skip);
+    }
+
+    bool isPostgres() const { return m_server != nullptr; }
+    QString engineName() const
+    {
+        return isPostgres() ? QStringLiteral("PostgreSQL") : QStringLiteral("SQLite");
+    }
+    PostgresServer *server() const { return m_server.get(); }
+    QString folder() const { return m_dir.path(); }
+
+    // Where a new, empty store goes: a file that does not exist yet, or a
+    // new database of the server. `name` is lower-case letters, digits and
+    // '_'; each call gets a store of its own.
+    QString newLocation(const QString &name)
+    {
+        const QString unique = QStringLiteral("%1_%2").arg(name).arg(++m_counter);
+        if (!isPostgres())
+            return m_dir.filePath(unique + QStringLiteral(".db"));
+        QString why;
+        if (!m_server->createDatabase(unique, &why))
+            qFatal("cannot create database %s: %s", qPrintable(unique), qPrintable(why));
+        return m_server->location(unique);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<PostgresServer> m_server;
+    int m_counter = 0;
+};
+
+// Starts `store` in a test function (initTestCase): skips or fails saying why.
+#define SIGNALBOX_START_TEST_STORE(store)                                                          \
+    do {                                                                                           \
+        QString why_;                                                                              \
+        bool skip_ = false;                                                                        \
+        if (!(store).start(&why_, &skip_)) {                                                       \
+            if (skip_)                                                                             \
+                QSKIP(qPrintable(why_));                                                           \
+            QFAIL(qPrintable(why_));                                                               \
+        }                                                                                          \
+    } while (false)
 
 inline const QString kInputBlock = QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b");
 inline const QString kTemplateBlock = QStringLiteral("db7d8f02-2f44-4c55-ab7a-eae0941f0c30");

@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QUrl>
 
 #include <atomic>
 
@@ -22,15 +23,26 @@ using namespace Signalbox::Testing;
 
 namespace {
 
-// A plain connection for looking at the file from outside the store.
+// A plain connection for looking at the store from outside: the SQLite
+// file, or the PostgreSQL database of a location.
 class RawConnection
 {
 public:
-    explicit RawConnection(const QString &path)
+    explicit RawConnection(const QString &location)
         : m_name(QStringLiteral("raw-%1").arg(quintptr(this)))
     {
+        if (isPostgresLocation(location)) {
+            const QUrl url(location);
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
+            db.setHostName(url.host());
+            db.setPort(url.port());
+            db.setUserName(url.userName());
+            db.setDatabaseName(url.path().mid(1));
+            db.open();
+            return;
+        }
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
+        db.setDatabaseName(location);
         db.open();
     }
     ~RawConnection() { QSqlDatabase::removeDatabase(m_name); }
@@ -55,59 +67,114 @@ class TestDatabase : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    QString path(const QString &name) const { return m_dir.filePath(name); }
+    TestStore m_store;
+// Skips a test of what only SQLite has when the store is PostgreSQL.
+#define SQLITE_ONLY(what)                                                                          \
+    if (m_store.isPostgres())                                                                      \
+    QSKIP("SQLite only: " what)
+
+    QString path(const QString &name) const
+    {
+        return m_store.folder() + QLatin1Char('/') + name;
+    }
+    // A new store: a file not made yet, or a new PostgreSQL database.
+    QString fresh(const char *name)
+    {
+        return m_store.newLocation(QString::fromLatin1(name));
+    }
+    SqlEngine engine() const
+    {
+        return m_store.isPostgres() ? SqlEngine::PostgreSQL : SqlEngine::SQLite;
+    }
 
 private Q_SLOTS:
-    void migrationFromAnEmptyFile()
+    void initTestCase()
     {
-        const QString file = path(QStringLiteral("empty.db"));
-        QFile touch(file);
-        QVERIFY(touch.open(QIODevice::WriteOnly));
-        touch.close();
+        SIGNALBOX_START_TEST_STORE(m_store);
+    }
+
+    void migrationFromAnEmptyStore()
+    {
+        const QString file = fresh("empty");
+        if (!m_store.isPostgres()) {
+            QFile touch(file);
+            QVERIFY(touch.open(QIODevice::WriteOnly));
+            touch.close();
+        }
         {
             auto db = Database::open(file);
             QVERIFY2(db.ok(), qPrintable(db.error().message));
             QCOMPARE((*db)->schemaVersion(), latestSchemaVersion());
+            QCOMPARE((*db)->engine(), engine());
         }
         RawConnection raw(file);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), latestSchemaVersion());
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
-                 QStringLiteral("wal"));
         const QStringList tables
             = {QStringLiteral("graphs"),          QStringLiteral("nodes"),
                QStringLiteral("links"),           QStringLiteral("graph_executions"),
                QStringLiteral("node_executions"), QStringLiteral("node_execution_io"),
                QStringLiteral("execution_kv"),    QStringLiteral("pending_reviews")};
-        for (const QString &table : tables) {
-            QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = "
-                                               "'table' AND name = '%1'")
-                                    .arg(table))
-                         .toInt(),
-                     1);
+        const QString countTable = m_store.isPostgres()
+            ? QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE table_schema ="
+                             " 'public' AND table_name = '%1'")
+            : QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name ="
+                             " '%1'");
+        for (const QString &table : tables)
+            QCOMPARE(raw.scalar(countTable.arg(table)).toInt(), 1);
+        if (m_store.isPostgres()) {
+            QCOMPARE(raw.scalar(QStringLiteral("SELECT version FROM signalbox_schema")).toInt(),
+                     latestSchemaVersion());
+            return;
         }
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), latestSchemaVersion());
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
     }
 
     void eachMigrationFromThePreviousVersion()
     {
-        for (const Migration &migration : schemaMigrations()) {
-            const QString file = path(QStringLiteral("step-%1.db").arg(migration.version));
+        // PostgreSQL's first migration starts from nothing (version 0).
+        int before = 0;
+        QString file;
+        for (const Migration &migration : schemaMigrations(engine())) {
+            file = fresh("step");
             DatabaseOptions previous;
-            previous.migrateTo = migration.version - 1;
+            previous.migrateTo = m_store.isPostgres() ? before : migration.version - 1;
             auto db = Database::open(file, previous);
             QVERIFY2(db.ok(), qPrintable(db.error().message));
-            QCOMPARE((*db)->schemaVersion(), migration.version - 1);
+            QCOMPARE((*db)->schemaVersion(), previous.migrateTo);
             QVERIFY(migrateSchema(**db, migration.version).ok());
             QCOMPARE((*db)->schemaVersion(), migration.version);
+            before = migration.version;
         }
-        // Opening an up-to-date file again changes nothing.
-        const QString file = path(QStringLiteral("step-%1.db").arg(latestSchemaVersion()));
+        QCOMPARE(before, latestSchemaVersion());
+        // Opening an up-to-date store again changes nothing.
         auto again = Database::open(file);
         QVERIFY(again.ok());
         QCOMPARE((*again)->schemaVersion(), latestSchemaVersion());
-        RawConnection raw(file);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(),
-                 QStringLiteral("ok"));
+        if (!m_store.isPostgres()) {
+            RawConnection raw(file);
+            QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")).toString(),
+                     QStringLiteral("ok"));
+        }
+    }
+
+    // Two connections opening one new store at once: one migrates, the
+    // other waits for the write lock and finds it done.
+    void twoConnectionsMigrateANewStoreOnce()
+    {
+        const QString location = fresh("together");
+        std::atomic<int> failures = 0;
+        auto open = [&] {
+            auto db = Database::open(location);
+            if (!db || (*db)->schemaVersion() != latestSchemaVersion())
+                ++failures;
+        };
+        std::unique_ptr<QThread> a(QThread::create(open));
+        std::unique_ptr<QThread> b(QThread::create(open));
+        a->start();
+        b->start();
+        QVERIFY(a->wait(60000) && b->wait(60000));
+        QCOMPARE(failures.load(), 0);
     }
 
     void inputsAndOutputsKeepTheirIndexesAfterMigration4()
@@ -115,7 +182,8 @@ private Q_SLOTS:
         // Records made before migration 4 are found through its indexes,
         // which hold only their side's records, and still go with their
         // node execution.
-        const QString file = path(QStringLiteral("io-indexes.db"));
+        SQLITE_ONLY("PostgreSQL stores begin at schema 10");
+        const QString file = fresh("io_indexes");
         QString graphExecId;
         QString nodeExecId;
         {
@@ -178,7 +246,8 @@ private Q_SLOTS:
 
     void pragmasPerConnection()
     {
-        auto db = Database::open(path(QStringLiteral("pragmas.db")));
+        SQLITE_ONLY("PRAGMA");
+        auto db = Database::open(fresh("pragmas"));
         QVERIFY(db.ok());
         auto fk = (*db)->prepare(QStringLiteral("PRAGMA foreign_keys"));
         QVERIFY(fk.ok());
@@ -193,13 +262,15 @@ private Q_SLOTS:
 
     void newerSchemaIsRefused()
     {
-        const QString file = path(QStringLiteral("newer.db"));
+        const QString file = fresh("newer");
         {
             QVERIFY(Database::open(file).ok());
         }
         {
             RawConnection raw(file);
-            QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 999")));
+            QVERIFY(raw.exec(m_store.isPostgres()
+                                 ? QStringLiteral("UPDATE signalbox_schema SET version = 999")
+                                 : QStringLiteral("PRAGMA user_version = 999")));
         }
         auto db = Database::open(file);
         QVERIFY(!db.ok());
@@ -225,6 +296,7 @@ private Q_SLOTS:
 
     void openErrors()
     {
+        SQLITE_ONLY("files");
         QFETCH(QString, file);
         QFETCH(bool, mustExist);
         QFETCH(QString, cause);
@@ -233,7 +305,7 @@ private Q_SLOTS:
             QVERIFY(garbage.open(QIODevice::WriteOnly));
             garbage.write(QByteArray(8192, 'z'));
         }
-        QDir(m_dir.path()).mkpath(QStringLiteral("adir"));
+        QDir(m_store.folder()).mkpath(QStringLiteral("adir"));
         DatabaseOptions options;
         if (mustExist)
             options.mode = DatabaseOptions::OpenMode::MustExist;
@@ -247,9 +319,43 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path(QStringLiteral("absent.db"))));
     }
 
+    // What a PostgreSQL location may not be, and a server that is not there.
+    void postgresOpenErrors_data()
+    {
+        QTest::addColumn<QString>("location");
+        QTest::addColumn<QString>("cause");
+        QTest::newRow("password") << QStringLiteral("postgresql://ann:secret@127.0.0.1/db")
+                                  << QStringLiteral("must not hold a password");
+        QTest::newRow("password option")
+            << QStringLiteral("postgresql://ann@127.0.0.1/db?password=secret")
+            << QStringLiteral("must not hold a password");
+        QTest::newRow("no database") << QStringLiteral("postgresql://ann@127.0.0.1")
+                                     << QStringLiteral("expected postgresql://");
+        // A port nothing listens on (the server's own, plus one).
+        QTest::newRow("unreachable") << QStringLiteral("postgresql://signalbox@127.0.0.1:1/db")
+                                     << QStringLiteral("while connecting");
+    }
+
+    void postgresOpenErrors()
+    {
+        QFETCH(QString, location);
+        QFETCH(QString, cause);
+        DatabaseOptions options;
+        options.busyTimeoutMs = 2000;
+        auto db = Database::open(location, options);
+        QVERIFY(!db.ok());
+        QCOMPARE(db.error().code, ErrorCode::Storage);
+        QVERIFY2(db.error().message.startsWith(QStringLiteral("database postgresql://")),
+                 qPrintable(db.error().message));
+        QVERIFY2(db.error().message.contains(cause), qPrintable(db.error().message));
+        // A password never reaches a message.
+        QVERIFY2(!db.error().message.contains(QStringLiteral("secret")),
+                 qPrintable(db.error().message));
+    }
+
     void readOnlyDatabase()
     {
-        const QString file = path(QStringLiteral("readonly.db"));
+        const QString file = fresh("readonly");
         {
             auto db = Database::open(file);
             QVERIFY(db.ok());
@@ -278,7 +384,8 @@ private Q_SLOTS:
 
     void fullDatabaseLeavesNoHalfWrittenTransaction()
     {
-        const QString file = path(QStringLiteral("full.db"));
+        SQLITE_ONLY("a size limit in pages");
+        const QString file = fresh("full");
         qint64 pages = 0;
         {
             auto db = Database::open(file);
@@ -327,7 +434,7 @@ private Q_SLOTS:
 
     void lockedDatabaseIsAClearError()
     {
-        const QString file = path(QStringLiteral("locked.db"));
+        const QString file = fresh("locked");
         {
             QVERIFY(Database::open(file).ok());
         }
@@ -351,7 +458,7 @@ private Q_SLOTS:
 
     void twoThreadsWriteWithTheirOwnConnections()
     {
-        const QString file = path(QStringLiteral("threads.db"));
+        const QString file = fresh("threads");
         {
             auto db = Database::open(file);
             QVERIFY(db.ok());

@@ -22,11 +22,10 @@ class TestExecutionRepository : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
+    TestStore m_store;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<Model::BlockCatalog> m_catalog;
     std::unique_ptr<ExecutionRepository> m_executions;
-    int m_fileCounter = 0;
 
     Model::GraphExecution create(const QString &user = userId(), const QString &parent = {})
     {
@@ -81,6 +80,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        SIGNALBOX_START_TEST_STORE(m_store);
         auto catalog = Model::BlockCatalog::builtin();
         QVERIFY(catalog.ok());
         m_catalog = std::make_unique<Model::BlockCatalog>(std::move(*catalog));
@@ -90,8 +90,8 @@ private Q_SLOTS:
     {
         m_executions.reset();
         m_db.reset();
-        auto db = Database::open(m_dir.filePath(QStringLiteral("exec-%1.db").arg(++m_fileCounter)));
-        QVERIFY(db.ok());
+        auto db = Database::open(m_store.newLocation(QStringLiteral("exec")));
+        QVERIFY2(db.ok(), qPrintable(db.error().message));
         m_db = std::move(*db);
         GraphRepository graphs(*m_db);
         QVERIFY(graphs.saveGraph(smallGraph(), userId()).ok());

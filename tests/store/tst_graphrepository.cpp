@@ -19,15 +19,16 @@ class TestGraphRepository : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
+    TestStore m_store;
     std::unique_ptr<Database> m_db;
 
 private Q_SLOTS:
+    void initTestCase() { SIGNALBOX_START_TEST_STORE(m_store); }
+
     void init()
     {
-        QFile::remove(m_dir.filePath(QStringLiteral("graphs.db")));
-        auto db = Database::open(m_dir.filePath(QStringLiteral("graphs.db")));
-        QVERIFY(db.ok());
+        auto db = Database::open(m_store.newLocation(QStringLiteral("graphs")));
+        QVERIFY2(db.ok(), qPrintable(db.error().message));
         m_db = std::move(*db);
     }
     void cleanup() { m_db.reset(); }

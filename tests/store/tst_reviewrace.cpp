@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// Many reviewers deciding the same reviews at once: 8 threads here and 2
-// other processes (this executable started again with --decide) make 1,000
-// random approve/reject decisions on 100 waiting reviews.
+// Many reviewers deciding the same reviews at once. On SQLite, 8 threads
+// here and 2 other processes (this executable started again with --decide)
+// make 1,000 random approve/reject decisions on 100 waiting reviews. On
+// PostgreSQL, 4 other processes of 8 threads each make 2,000 on 200.
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
@@ -27,10 +28,26 @@ using Model::ReviewStatus;
 
 namespace {
 
-constexpr int kReviews = 100;
-constexpr int kThreads = 8;
-constexpr int kProcesses = 2;
-constexpr int kDecisionsPerWorker = 100; // 10 workers: 1,000 decisions
+// Who decides how often, on how many reviews.
+struct RaceShape
+{
+    int reviews;
+    int localThreads; // threads of this process
+    int processes; // other processes
+    int threadsPerProcess;
+    int decisions; // in all
+
+    int workers() const { return localThreads + processes * threadsPerProcess; }
+    // The decisions of worker `index`, so that they add up.
+    int decisionsOf(int index) const
+    {
+        return decisions / workers() + (index < decisions % workers() ? 1 : 0);
+    }
+};
+
+constexpr RaceShape kSqliteRace {100, 8, 2, 1, 1000};
+constexpr RaceShape kPostgresRace {200, 0, 4, 8, 2000};
+int kReviews = kSqliteRace.reviews;
 
 QString reviewId(int index)
 {
@@ -60,7 +77,8 @@ struct Attempt
     }
 };
 
-// Makes `count` random decisions as `worker` on its own connection.
+// Makes `count` random decisions on the first `reviews` reviews as `worker`
+// on its own connection.
 QList<Attempt> decide(const QString &path, const QString &worker, quint32 seed, int count)
 {
     QList<Attempt> attempts;
@@ -75,7 +93,7 @@ QList<Attempt> decide(const QString &path, const QString &worker, quint32 seed, 
     for (int i = 0; i < count; ++i) {
         Attempt attempt;
         attempt.reviewer = QStringLiteral("%1#%2").arg(worker).arg(i);
-        attempt.review = reviewId(int(random.bounded(kReviews)));
+        attempt.review = reviewId(int(random.bounded(quint32(kReviews))));
         attempt.status = random.bounded(2) ? ReviewStatus::Approved : ReviewStatus::Rejected;
         ReviewDecision decision;
         decision.status = attempt.status;
@@ -101,6 +119,9 @@ class TestReviewRace : public QObject
     Q_OBJECT
 
 private:
+    TestStore m_store;
+    RaceShape m_shape = kSqliteRace;
+
     // kReviews waiting reviews, ten per execution, each needing
     // `requiredApprovals` approvals.
     static bool createReviews(const QString &path, int requiredApprovals)
@@ -142,28 +163,31 @@ private:
         return found ? *found : QMap<QString, Model::PendingReview>();
     }
 
-    // Two other processes and eight threads deciding at once; every attempt.
+    // The other processes and this one's threads deciding at once; every
+    // attempt.
     QList<Attempt> race(const QString &path)
     {
         QList<QProcess *> processes;
-        for (int p = 0; p < kProcesses; ++p) {
+        int worker = m_shape.localThreads;
+        for (int p = 0; p < m_shape.processes; ++p) {
+            QStringList arguments {QStringLiteral("--decide"), path,
+                                   QStringLiteral("process%1").arg(p), QString::number(kReviews)};
+            for (int t = 0; t < m_shape.threadsPerProcess; ++t, ++worker)
+                arguments.append(QString::number(m_shape.decisionsOf(worker)));
             auto *process = new QProcess(this);
-            process->start(QCoreApplication::applicationFilePath(),
-                           {QStringLiteral("--decide"), path, QStringLiteral("process%1").arg(p),
-                            QString::number(1000 + p), QString::number(kDecisionsPerWorker)});
+            process->start(QCoreApplication::applicationFilePath(), arguments);
             processes.append(process);
         }
-        QList<QList<Attempt>> results(kThreads);
+        QList<QList<Attempt>> results(m_shape.localThreads);
         QList<QThread *> threads;
-        for (int t = 0; t < kThreads; ++t) {
-            threads.append(QThread::create([&results, t, path] {
-                results[t] = decide(path, QStringLiteral("thread%1").arg(t), quint32(t + 1),
-                                    kDecisionsPerWorker);
+        for (int t = 0; t < m_shape.localThreads; ++t) {
+            threads.append(QThread::create([&results, t, path, count = m_shape.decisionsOf(t)] {
+                results[t] = decide(path, QStringLiteral("thread%1").arg(t), quint32(t + 1), count);
             }));
             threads.last()->start();
         }
         QList<Attempt> attempts;
-        for (int t = 0; t < kThreads; ++t) {
+        for (int t = 0; t < m_shape.localThreads; ++t) {
             if (!threads.at(t)->wait(120000))
                 qFatal("a deciding thread hangs");
             delete threads.at(t);
@@ -182,13 +206,22 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        SIGNALBOX_START_TEST_STORE(m_store);
+        m_shape = m_store.isPostgres() ? kPostgresRace : kSqliteRace;
+        kReviews = m_shape.reviews;
+        qInfo("%s: %d processes x %d threads and %d threads here, %d decisions on %d reviews",
+              qPrintable(m_store.engineName()), m_shape.processes, m_shape.threadsPerProcess,
+              m_shape.localThreads, m_shape.decisions, m_shape.reviews);
+    }
+
     void exactlyOneDecisionWinsEachReview()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("race.db"));
+        const QString path = m_store.newLocation(QStringLiteral("race"));
         QVERIFY(createReviews(path, 1));
         const QList<Attempt> attempts = race(path);
-        QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
+        QCOMPARE(attempts.size(), m_shape.decisions);
 
         QStringList ids;
         const auto final = finalReviews(path, &ids);
@@ -236,11 +269,10 @@ private Q_SLOTS:
     // a second approval; nothing is counted twice or lost.
     void aQuorumIsReachedOnceUnderRaces()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("quorum.db"));
+        const QString path = m_store.newLocation(QStringLiteral("quorum"));
         QVERIFY(createReviews(path, 2));
         const QList<Attempt> attempts = race(path);
-        QCOMPARE(attempts.size(), (kThreads + kProcesses) * kDecisionsPerWorker);
+        QCOMPARE(attempts.size(), m_shape.decisions);
 
         QStringList ids;
         const auto final = finalReviews(path, &ids);
@@ -311,14 +343,32 @@ private Q_SLOTS:
 
 int main(int argc, char *argv[])
 {
-    // The other processes of the race: decide, print each outcome, exit.
-    if (argc == 6 && qstrcmp(argv[1], "--decide") == 0) {
+    // The other processes of the race: --decide LOCATION NAME REVIEWS
+    // COUNT... decides with one thread per COUNT, prints each outcome, exits.
+    if (argc >= 6 && qstrcmp(argv[1], "--decide") == 0) {
         QCoreApplication app(argc, argv);
-        const QList<Attempt> attempts
-            = decide(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
-                     quint32(QByteArray(argv[4]).toUInt()), QByteArray(argv[5]).toInt());
-        for (const Attempt &attempt : attempts)
-            std::printf("%s\n", attempt.line().toUtf8().constData());
+        const QString location = QString::fromLocal8Bit(argv[2]);
+        const QString name = QString::fromLocal8Bit(argv[3]);
+        kReviews = QByteArray(argv[4]).toInt();
+        const int threadCount = argc - 5;
+        QList<QList<Attempt>> results(threadCount);
+        QList<QThread *> threads;
+        for (int t = 0; t < threadCount; ++t) {
+            const int count = QByteArray(argv[5 + t]).toInt();
+            // Seeds differ between processes and threads.
+            const quint32 seed = quint32(qHash(name) ^ (t * 7919 + 1000));
+            threads.append(QThread::create([&results, t, location, name, seed, count] {
+                results[t]
+                    = decide(location, QStringLiteral("%1.%2").arg(name).arg(t), seed, count);
+            }));
+            threads.last()->start();
+        }
+        for (int t = 0; t < threadCount; ++t) {
+            threads.at(t)->wait();
+            delete threads.at(t);
+            for (const Attempt &attempt : std::as_const(results.at(t)))
+                std::printf("%s\n", attempt.line().toUtf8().constData());
+        }
         return 0;
     }
     QCoreApplication app(argc, argv);
