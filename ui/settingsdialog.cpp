@@ -102,7 +102,13 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     m_sensitive->setChecked(settings.sensitiveSafeMode);
     m_sensitive->setAccessibleName(tr("Sensitive-action safe mode"));
     m_database = new QLineEdit(settings.databasePath, this);
-    m_database->setAccessibleName(tr("Database file"));
+    m_database->setObjectName(QStringLiteral("databaseLocation"));
+    m_database->setAccessibleName(tr("Database"));
+    m_database->setPlaceholderText(tr("A file, or postgresql://user@host/dbname"));
+    m_database->setToolTip(
+        tr("A SQLite file for yourself, or a team's PostgreSQL database as "
+           "postgresql://user@host[:port]/dbname. The password is never part of it: it comes from "
+           "PGPASSFILE (~/.pgpass) or the keychain."));
     auto *browse = new QPushButton(tr("Browse…"), this);
     browse->setAccessibleName(tr("Choose the database file"));
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -148,7 +154,26 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     m_reviewer->setToolTip(tr("Decisions are recorded under this name, from the app and the "
                               "command line alike; empty: your login name."));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    m_databaseError = new QLabel(this);
+    m_databaseError->setObjectName(QStringLiteral("databaseError"));
+    m_databaseError->setWordWrap(true);
+    m_databaseError->setForegroundRole(QPalette::BrightText);
+    m_databaseError->hide();
+    connect(m_database, &QLineEdit::textEdited, m_databaseError, &QWidget::hide);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        // A location that cannot be kept (a password in it) is said at once,
+        // before it reaches the settings file.
+        const QString location = m_database->text().trimmed();
+        if (Engine::isPostgresLocation(location)) {
+            if (auto checked = Engine::checkPostgresLocation(location); !checked) {
+                m_databaseError->setText(checked.error().message);
+                m_databaseError->show();
+                m_database->setFocus();
+                return;
+            }
+        }
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *general = new QWidget(this);
     auto *form = new QFormLayout(general);
@@ -157,6 +182,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     auto *databaseLabel = new QLabel(tr("&Database:"), general);
     databaseLabel->setBuddy(m_database);
     form->addRow(databaseLabel, databaseRow);
+    form->addRow(QString(), m_databaseError);
     form->addRow(tr("&Threads:"), m_threads);
     form->addRow(tr("&Reviewer:"), m_reviewer);
     m_appearance = new QComboBox(this);

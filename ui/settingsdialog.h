@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSettings;
 class QSpinBox;
@@ -61,6 +62,7 @@ private:
     QCheckBox *m_hitl;
     QCheckBox *m_sensitive;
     QLineEdit *m_database;
+    QLabel *m_databaseError;
     QSpinBox *m_threads;
     QCheckBox *m_loopback;
     QCheckBox *m_private;

@@ -43,8 +43,10 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
-#include <QCursor>
 #include <QContextMenuEvent>
+#include <QCursor>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -64,10 +66,9 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QToolButton>
-#include <QToolBar>
 #include <QTextBrowser>
-#include <QDialog>
+#include <QToolBar>
+#include <QToolButton>
 #include <QToolTip>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -1631,6 +1632,38 @@ private Q_SLOTS:
         QVERIFY(opened.wait(10000));
         QCOMPARE(document()->filePath(), path);
         QSettings().setValue(QStringLiteral("run/hitlSafeMode"), true);
+    }
+
+    // A team database is named in Settings without its password: a
+    // location holding one is refused on the spot and never saved.
+    void settingsRefuseADatabaseLocationWithAPassword()
+    {
+        freshGraph();
+        const QString before = AppSettings::load(QSettings()).databasePath;
+        window()->action(QStringLiteral("settings"))->trigger();
+        auto *dialog = window()->findChild<SettingsDialog *>();
+        QVERIFY(dialog);
+        auto *location = dialog->findChild<QLineEdit *>(QStringLiteral("databaseLocation"));
+        auto *error = dialog->findChild<QLabel *>(QStringLiteral("databaseError"));
+        QVERIFY(location && error);
+        location->selectAll();
+        QTest::keyClicks(location, QStringLiteral("postgresql://ann:hunter2@db.example/team"));
+        auto *buttons = dialog->findChild<QDialogButtonBox *>();
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        QVERIFY(dialog->isVisible());
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QStringLiteral("must not hold a password")),
+                 qPrintable(error->text()));
+        QVERIFY(!error->text().contains(QStringLiteral("hunter2")));
+        QCOMPARE(AppSettings::load(QSettings()).databasePath, before);
+        // Without the password it is taken as typed.
+        location->selectAll();
+        QTest::keyClicks(location, QStringLiteral("postgresql://ann@db.example/team"));
+        QVERIFY(!error->isVisible());
+        QCOMPARE(dialog->settings().databasePath,
+                 QStringLiteral("postgresql://ann@db.example/team"));
+        dialog->reject();
+        QCOMPARE(AppSettings::load(QSettings()).databasePath, before);
     }
 
     void interruptedRunsAreResumedAtStart()
