@@ -49,6 +49,13 @@ Result<void> RunService::open()
         return pruned.error();
     if (auto started = m_feed->start(); !started)
         return started.error();
+    // Where commits are notified, a change is read as soon as it is
+    // committed, and polling only covers a notification that was missed.
+    auto listening = m_feed->listen(this, [this] { pollChanges(); });
+    if (!listening)
+        return listening.error();
+    if (*listening)
+        m_feedTimer.setInterval(qMax(m_options.feedIntervalMs, m_options.feedFallbackMs));
     m_feedTimer.start();
     return {};
 }

@@ -29,6 +29,9 @@ struct ServiceOptions
     QString userId = QString(Model::kDefaultUserId);
     // How often the change feed looks for other connections' commits.
     int feedIntervalMs = 100;
+    // How often it looks where commits are notified (PostgreSQL), in case a
+    // notification was missed.
+    int feedFallbackMs = 1000;
     // How long a stop of another process's run waits for that process.
     int stopGraceMs = 3000;
 };

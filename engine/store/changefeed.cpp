@@ -77,6 +77,11 @@ Result<void> ChangeFeed::start()
     return {};
 }
 
+Result<bool> ChangeFeed::listen(QObject *context, std::function<void()> wake)
+{
+    return m_db.listen(SqlDialect::changeChannel(), context, std::move(wake));
+}
+
 Result<StoreChanges> ChangeFeed::poll()
 {
     StoreChanges changes;

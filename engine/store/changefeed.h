@@ -4,8 +4,11 @@
 #include "model/result.h"
 
 #include <QMetaType>
+#include <QObject>
 #include <QSet>
 #include <QString>
+
+#include <functional>
 
 namespace Signalbox::Engine {
 
@@ -49,6 +52,11 @@ public:
 
     // Starts after the newest change in the log.
     Result<void> start();
+    // Calls `wake` (on this thread, from its event loop) as soon as another
+    // connection commits a change, where the engine tells (PostgreSQL's
+    // LISTEN/NOTIFY): true then, and polling is only the fallback. False
+    // where only polling sees changes (SQLite).
+    Result<bool> listen(QObject *context, std::function<void()> wake);
     // The changes committed since the last call (or start()).
     Result<StoreChanges> poll();
     // Forgets changes older than `days` days from the log; things changed

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QStandardPaths>
 #include <QStorageInfo>
@@ -403,6 +404,24 @@ Result<void> Database::execute(const QString &sql)
     if (!query.exec(sql))
         return storageError(query.lastError(), QStringLiteral("running \"%1\"").arg(sql.left(60)));
     return {};
+}
+
+Result<bool> Database::listen(const QString &channel, QObject *context,
+                              std::function<void()> onNotified)
+{
+    if (engine() != SqlEngine::PostgreSQL)
+        return false;
+    QSqlDriver *driver = QSqlDatabase::database(m_connectionName, false).driver();
+    if (!driver->subscribedToNotifications().contains(channel)
+        && !driver->subscribeToNotification(channel))
+        return storageError(driver->lastError(),
+                            QStringLiteral("listening for notifications on %1").arg(channel));
+    QObject::connect(driver, &QSqlDriver::notification, context,
+                     [channel, onNotified = std::move(onNotified)](const QString &name) {
+                         if (name == channel)
+                             onNotified();
+                     });
+    return true;
 }
 
 Result<void> Database::control(const QString &sql, const QString &doing)

@@ -79,6 +79,8 @@ public:
     // The key of PostgreSQL's advisory lock that serialises the store's
     // writers.
     static qint64 writeLockKey();
+    // The channel on which PostgreSQL's triggers notify committed changes.
+    static QString changeChannel() { return QStringLiteral("signalbox_changes"); }
 
 private:
     SqlEngine m_engine;
@@ -130,6 +132,12 @@ public:
     Result<QSqlQuery *> prepare(const QString &sql);
     // Runs a statement that is not worth caching (pragmas, DDL).
     Result<void> execute(const QString &sql);
+
+    // Calls `onNotified` from this thread's event loop whenever a
+    // transaction of any connection that notified `channel` commits
+    // (PostgreSQL's LISTEN/NOTIFY), until `context` goes. False where the
+    // engine has no notifications (SQLite).
+    Result<bool> listen(const QString &channel, QObject *context, std::function<void()> onNotified);
 
     // Write transactions take the store's write lock first, so that writers
     // are serialised on both engines and a read-then-write sees what it

@@ -384,10 +384,10 @@ QList<Migration> buildPostgresMigrations()
                    "   CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT))"
                    "  ON CONFLICT (kind, id) DO UPDATE SET seq = nextval('changes_seq_seq'),"
                    "   graph_exec_id = excluded.graph_exec_id, at = excluded.at;"
-                   "  PERFORM pg_notify('signalbox_changes', '');"
+                   "  PERFORM pg_notify('%6', '');"
                    "  RETURN NULL;"
                    " END $$")
-            .arg(table, kind, id, run, lockKey);
+            .arg(table, kind, id, run, lockKey, SqlDialect::changeChannel());
     };
     const auto noteTrigger = [](const QString &table, const QString &events) {
         return QStringLiteral("CREATE TRIGGER changes_%1 AFTER %2 ON %1 FOR EACH ROW"

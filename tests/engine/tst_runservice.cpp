@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "store/storefixture.h"
 #include "testsupport.h"
 
 using namespace Signalbox;
@@ -42,10 +43,9 @@ class TestRunService : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
+    Testing::TestStore m_store;
     std::shared_ptr<const BlockRegistry> m_registry;
     QString m_path;
-    int m_round = 0;
 
     ServiceOptions options(const QString &reviewer = QStringLiteral("ada")) const
     {
@@ -88,13 +88,13 @@ class TestRunService : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
+        SIGNALBOX_START_TEST_STORE(m_store);
         auto registry = BlockRegistry::builtin();
         QVERIFY(registry.ok());
         m_registry = *registry;
     }
 
-    void init() { m_path = m_dir.filePath(QStringLiteral("service-%1.db").arg(++m_round)); }
+    void init() { m_path = m_store.newLocation(QStringLiteral("service")); }
 
     void decisionsOfSeveralRunsResumeEachOnce()
     {
@@ -152,8 +152,13 @@ private Q_SLOTS:
     void changesOfAnotherConnectionArriveWithinHalfASecond()
     {
         // The service watches; a second service, with its own connections
-        // on its own thread, stands for another process.
-        ServiceThread watcher(options());
+        // on its own thread, stands for another process. On PostgreSQL the
+        // watcher polls only every 5 s: a change arrives sooner only by
+        // notification (LISTEN/NOTIFY).
+        ServiceOptions watching = options();
+        if (m_store.isPostgres())
+            watching.feedIntervalMs = 5000;
+        ServiceThread watcher(watching);
         QSignalSpy opened(&watcher, &ServiceThread::opened);
         QVERIFY(opened.wait(5000));
         QVERIFY(opened.first().at(1).toBool());
