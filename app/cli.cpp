@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "clisupport.h"
 #include "modelscommand.h"
+#include "workercommand.h"
 
 #include "engine/blocks/blockregistry.h"
 #include "engine/blocks/standalonerun.h"
@@ -39,10 +40,10 @@ constexpr int kStopGraceMs = 3000;
 using Engine::DatabaseOptions;
 
 const QStringList kCommands
-    = {QStringLiteral("graphs"),  QStringLiteral("executions"), QStringLiteral("run"),
-       QStringLiteral("blocks"),  QStringLiteral("resume"),     QStringLiteral("stop"),
-       QStringLiteral("reviews"), QStringLiteral("credentials"), QStringLiteral("models"),
-       QStringLiteral("providers")};
+    = {QStringLiteral("graphs"),    QStringLiteral("executions"),  QStringLiteral("run"),
+       QStringLiteral("blocks"),    QStringLiteral("resume"),      QStringLiteral("stop"),
+       QStringLiteral("reviews"),   QStringLiteral("credentials"), QStringLiteral("models"),
+       QStringLiteral("providers"), QStringLiteral("worker")};
 
 // One CSV field (RFC 4180), quoted when it must be. A text that a
 // spreadsheet would take for a formula (=, +, -, @ first) gets a leading
@@ -236,6 +237,20 @@ public:
                                           QStringLiteral("Add the models found (models discover)."));
         parser.addOptions({baseUrl, wire, noKey, contextWindow, maxOutput, addFound});
         parser.addOptions({format, since, digest, grant, samePayload, allGrants});
+        const QCommandLineOption queue(
+            QStringLiteral("queue"),
+            QStringLiteral("Queue the run for workers (signalbox worker) instead of running it "
+                           "here (run)."));
+        const QCommandLineOption maxRuns(
+            QStringLiteral("max-runs"),
+            QStringLiteral("How many queued runs the worker runs at once (worker; default 1)."),
+            QStringLiteral("N"), QStringLiteral("1"));
+        const QCommandLineOption leaseSeconds(
+            QStringLiteral("lease-seconds"),
+            QStringLiteral("How long a worker's hold on a run lasts unless renewed; another "
+                           "worker takes the run over after it (worker; default 30)."),
+            QStringLiteral("S"), QStringLiteral("30"));
+        parser.addOptions({queue, maxRuns, leaseSeconds});
         parser.addOptions({db,
                            json,
                            graph,
@@ -269,14 +284,17 @@ public:
         parser.addPositionalArgument(
             QStringLiteral("command"),
             QStringLiteral("run FILE | graphs import FILE | graphs export ID | graphs list | "
-                           "executions list | executions show ID | reviews list | reviews show ID [--data JSON] | "
+                           "executions list | executions show ID | reviews list | reviews show ID "
+                           "[--data JSON] | "
                            "reviews decide "
-                           "NODE_EXEC_ID... [--digest HEX] | resume ID | stop ID | blocks list | blocks run ID | "
-                           "credentials list | credentials add | credentials remove ID | models list | models add "
+                           "NODE_EXEC_ID... [--digest HEX] | resume ID | stop ID | blocks list | "
+                           "blocks run ID | "
+                           "credentials list | credentials add | credentials remove ID | models "
+                           "list | models add "
                            "ID | models remove ID | models default ID | models discover PROVIDER | "
                            "models stream on|off | providers list | providers set-url PROVIDER URL "
                            "| providers add ID | providers remove ID | grants list | grants revoke "
-                           "ID | audit verify | audit export"));
+                           "ID | audit verify | audit export | worker"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -319,9 +337,11 @@ public:
                 return listGraphs();
         } else if (group == QLatin1String("run") && positional.size() == 2) {
             return runGraph(positional.at(1), parser.values(input), parser.value(inputFile),
-                            parser.value(hitl),
-                            parser.value(sensitive), parser.value(threads),
-                            parser.values(credentials));
+                            parser.value(hitl), parser.value(sensitive), parser.value(threads),
+                            parser.values(credentials), parser.isSet(queue));
+        } else if (group == QLatin1String("worker") && positional.size() == 1) {
+            return runWorker(parser.value(threads), parser.value(maxRuns),
+                             parser.value(leaseSeconds));
         } else if (group == QLatin1String("resume") && positional.size() == 2) {
             return resumeExecution(positional.at(1), parser.value(threads));
         } else if (group == QLatin1String("stop") && positional.size() == 2) {
@@ -732,9 +752,8 @@ private:
     }
 
     int runGraph(const QString &fileName, const QStringList &inputs, const QString &inputFile,
-                 const QString &hitlText,
-                 const QString &sensitiveText, const QString &threadsText,
-                 const QStringList &credentials)
+                 const QString &hitlText, const QString &sensitiveText, const QString &threadsText,
+                 const QStringList &credentials, bool queue)
     {
         Engine::RunRequest request;
         const auto hitl = onOff(hitlText);
@@ -806,12 +825,48 @@ private:
             request.credentialInputs.insert(entry.left(equals), meta);
         }
 
+        if (queue) {
+            // Created QUEUED for workers; this process runs nothing.
+            request.onWorkers = true;
+            auto service = openService(db->path(), QStringLiteral("1"));
+            if (!service)
+                return fail(service.error());
+            auto queued = (*service)->start(request);
+            if (!queued)
+                return fail(queued.error());
+            const int shown = printRun(*db, *queued);
+            return shown == ExitFailed ? ExitCompleted : shown;
+        }
         QString executionId;
         if (const auto failed = execute(
                 db->path(), threadsText,
                 [&](Engine::RunService &service) { return service.start(request); }, executionId))
             return *failed;
         return printRun(*db, executionId);
+    }
+
+    int runWorker(const QString &threadsText, const QString &maxRunsText, const QString &leaseText)
+    {
+        bool ok = false;
+        Engine::WorkerOptions options;
+        options.maxRuns = maxRunsText.toInt(&ok);
+        if (!ok || options.maxRuns < 1)
+            return usage(QStringLiteral("--max-runs takes a whole number of at least 1, not \"%1\"")
+                             .arg(maxRunsText));
+        const double leaseSeconds = leaseText.toDouble(&ok);
+        if (!ok || leaseSeconds < 0.5)
+            return usage(
+                QStringLiteral("--lease-seconds takes a number of at least 0.5, not \"%1\"")
+                    .arg(leaseText));
+        options.leaseMs = qint64(leaseSeconds * 1000);
+        options.pollMs = int(qBound(qint64(100), options.leaseMs / 3, qint64(1000)));
+        auto db = openDatabase(DatabaseOptions::OpenMode::MustExist);
+        if (!db)
+            return fail(db.error());
+        auto service = openService((*db)->path(), threadsText);
+        if (!service)
+            return fail(service.error());
+        return App::runWorker(**service, options, m_out, m_err);
     }
 
     // The service for commands that run, stop or decide, on this thread.

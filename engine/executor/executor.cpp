@@ -372,6 +372,19 @@ Result<QString> Executor::start(const RunRequest &request)
         = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Queued, std::nullopt);
         !queued)
         return queued.error();
+    if (request.onWorkers) {
+        // A worker takes it up from the queue; nothing runs here.
+        if (auto enqueued = RunQueue(*m_db).enqueue(id, nowMs()); !enqueued)
+            return enqueued.error();
+        if (auto committed = transaction.commit(); !committed)
+            return committed.error();
+        if (m_events) {
+            Q_EMIT m_events->graphExecutionUpdated(
+                {id, snapshot->graph().id, snapshot->graph().version, ExecutionStatus::Queued,
+                 std::nullopt, QDateTime::currentDateTimeUtc()});
+        }
+        return id;
+    }
     auto running
         = m_executions->setGraphExecutionStatus(id, ExecutionStatus::Running, std::nullopt, true);
     if (!running)
@@ -481,7 +494,25 @@ Result<bool> Executor::resumeExecution(const QString &graphExecId, const QString
                                         "TERMINATED executions can be resumed")
                              .arg(graphExecId, Model::statusName(status)));
     }
-    if (status == ExecutionStatus::Queued || status == ExecutionStatus::Running) {
+    // A run queued for workers is run by the worker that holds its lease:
+    // the lease, not the process that ran it last, says who may.
+    RunQueue queue(*m_db);
+    auto queued = queue.isQueued(graphExecId);
+    if (!queued)
+        return queued.error();
+    if (*queued) {
+        auto holder = queue.holder(graphExecId, nowMs());
+        if (!holder)
+            return holder.error();
+        if (*holder != m_runner) {
+            if (onlyPaused)
+                return false;
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("execution %1 is queued for workers: a worker runs "
+                                            "it")
+                                 .arg(graphExecId));
+        }
+    } else if (status == ExecutionStatus::Queued || status == ExecutionStatus::Running) {
         // Going, or left so by a process that ended without finishing it:
         // only the second is taken up here.
         auto runner = m_executions->graphExecutionRunner(graphExecId);

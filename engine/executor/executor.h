@@ -3,12 +3,13 @@
 
 #include "engine/blocks/blockregistry.h"
 #include "engine/credentials/credentialsstore.h"
-#include "engine/net/httpclient.h"
 #include "engine/eventbus.h"
+#include "engine/net/httpclient.h"
 #include "engine/store/database.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
 #include "engine/store/reviewrepository.h"
+#include "engine/store/runqueue.h"
 #include "graphsnapshot.h"
 #include "runbudget.h"
 #include "storewriter.h"
@@ -50,6 +51,9 @@ struct RunRequest
     qint64 executionCostPerThreshold = 1;
     // The executor's budget (setBudget) when not set.
     std::optional<RunBudget> budget;
+    // Queued for workers (`signalbox worker`) instead of run here: start()
+    // creates the execution QUEUED and returns; a worker takes it up.
+    bool onWorkers = false;
 };
 
 // Stops a run's blocks: a flag they check and a wait they can sleep on.
@@ -105,6 +109,9 @@ public:
     // Validates the graph and its inputs (every problem at once), creates
     // the execution and starts it. Returns the graph execution id.
     Result<QString> start(const RunRequest &request);
+    // Who this executor is in the store (its process), as it holds runs
+    // and their leases.
+    QString runnerName() const { return m_runner; }
     // Continues an execution left QUEUED or RUNNING (by a crash) or
     // TERMINATED: completed node executions and their outputs are kept and
     // never run again; node executions caught RUNNING or halted are queued

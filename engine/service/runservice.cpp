@@ -5,7 +5,7 @@
 
 #include "engine/reviewer.h"
 #include "engine/stopexecution.h"
-
+#include "engine/store/runqueue.h"
 
 namespace Signalbox::Engine {
 
@@ -41,8 +41,16 @@ Result<void> RunService::open()
     executor->setNetworkPolicy(m_options.networkPolicy);
     executor->setBudget(m_options.budget);
     executor->setModels(m_options.models);
-    connect(executor.get(), &Executor::runFinished, this, &RunService::runFinished);
-    connect(executor.get(), &Executor::runInterrupted, this, &RunService::runInterrupted);
+    connect(executor.get(), &Executor::runFinished, this,
+            [this](const QString &graphExecId, ExecutionStatus status) {
+                releaseLease(graphExecId, status);
+                Q_EMIT runFinished(graphExecId, status);
+            });
+    connect(executor.get(), &Executor::runInterrupted, this,
+            [this](const QString &graphExecId, const Error &error) {
+                releaseLease(graphExecId, ExecutionStatus::Running);
+                Q_EMIT runInterrupted(graphExecId, error);
+            });
     m_executor = std::move(executor);
     m_feed = std::make_unique<ChangeFeed>(*m_db);
     if (auto pruned = m_feed->prune(); !pruned)
@@ -262,6 +270,12 @@ Result<QStringList> RunService::interruptedRuns()
         // Children resume with their parent; runs of this service are going.
         if (!meta.parentGraphExecId.isEmpty() || isRunning(meta.id))
             continue;
+        // Workers run those queued for them.
+        auto queued = RunQueue(*m_db).isQueued(meta.id);
+        if (!queued)
+            return queued.error();
+        if (*queued)
+            continue;
         // So are those that another process still runs.
         auto runner = executions.graphExecutionRunner(meta.id);
         if (!runner)
@@ -270,6 +284,71 @@ Result<QStringList> RunService::interruptedRuns()
             ids.append(meta.id);
     }
     return ids;
+}
+
+// --- workers
+
+Result<std::optional<QString>> RunService::claimQueuedRun(qint64 leaseMs)
+{
+    RunQueue queue(*m_db);
+    const QString worker = m_executor->runnerName();
+    auto claimed = queue.claim(worker, QDateTime::currentMSecsSinceEpoch(), leaseMs);
+    if (!claimed || !claimed->has_value())
+        return claimed;
+    const QString id = **claimed;
+    m_leased.insert(id);
+    auto meta = ExecutionRepository(*m_db, m_options.registry.get())
+                    .graphExecutionMeta(m_options.userId, id);
+    Result<bool> resumed = meta ? Result<bool>(false) : Result<bool>(meta.error());
+    if (meta && meta->has_value() && (*meta)->status == ExecutionStatus::Review) {
+        // Every review is decided: the run goes on from its decisions.
+        resumed = m_executor->resumeAfterReview(id, m_options.userId);
+    } else if (meta) {
+        auto going = m_executor->resume(id, m_options.userId);
+        resumed = going ? Result<bool>(true) : Result<bool>(going.error());
+    }
+    if (!resumed || !*resumed) {
+        // Given back at once, for another worker or a later look.
+        m_leased.remove(id);
+        if (auto released = queue.release(worker, id); !released)
+            return released.error();
+        if (!resumed)
+            return resumed.error();
+        return std::optional<QString>();
+    }
+    Q_EMIT runStarted(id);
+    return claimed;
+}
+
+Result<void> RunService::renewLeases(qint64 leaseMs)
+{
+    const QStringList mine = leasedRuns();
+    auto held = RunQueue(*m_db).renew(m_executor->runnerName(), mine,
+                                      QDateTime::currentMSecsSinceEpoch(), leaseMs);
+    if (!held)
+        return held.error();
+    QStringList lost;
+    for (const QString &id : mine) {
+        if (!held->contains(id))
+            lost.append(id);
+    }
+    if (!lost.isEmpty())
+        return makeError(ErrorCode::Conflict,
+                         QStringLiteral("the lease of %1 ran out and another worker took it")
+                             .arg(lost.join(QLatin1String(", "))));
+    return {};
+}
+
+void RunService::releaseLease(const QString &graphExecId, ExecutionStatus status)
+{
+    if (!m_leased.remove(graphExecId))
+        return;
+    RunQueue queue(*m_db);
+    const auto done = Model::isFinal(status) ? queue.remove(graphExecId)
+                                             : queue.release(m_executor->runnerName(), graphExecId);
+    // Left in the queue, the lease runs out and another worker looks again.
+    if (!done)
+        qCWarning(lcStore).noquote() << done.error().message;
 }
 
 Result<QList<Credential>> RunService::credentials()

@@ -144,8 +144,20 @@ public:
     Result<QList<Model::GraphExecutionMeta>> children(const QString &graphExecId);
     Result<QList<Model::NodeExecutionResult>> nodeExecutions(const QString &graphExecId);
     // Top-level runs left QUEUED or RUNNING, as by a crash: neither this
-    // service nor another live process runs them.
+    // service nor another live process runs them, and they are not queued
+    // for workers.
     Result<QStringList> interruptedRuns();
+
+    // Workers. Takes the oldest run queued for workers that no live lease
+    // holds (RunRequest::onWorkers), holds its lease for `leaseMs` and runs
+    // it here; nothing when none waits. A run taken over from a worker
+    // that died goes on from its completed nodes.
+    Result<std::optional<QString>> claimQueuedRun(qint64 leaseMs);
+    // Renews the leases of the queued runs that run here. A run whose lease
+    // another worker took meanwhile is named in the error.
+    Result<void> renewLeases(qint64 leaseMs);
+    // The queued runs that run here.
+    QStringList leasedRuns() const { return QStringList(m_leased.cbegin(), m_leased.cend()); }
 
     // The user's credentials, metadata only (for the faces' pickers and
     // validation).
@@ -189,6 +201,9 @@ Q_SIGNALS:
 
 private:
     void pollChanges();
+    // A queued run held here ended (final: it leaves the queue) or paused
+    // for its reviews (its lease goes back).
+    void releaseLease(const QString &graphExecId, Model::ExecutionStatus status);
 
     ServiceOptions m_options;
     // Children, so that they move with the service to its thread.
@@ -197,6 +212,7 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<Executor> m_executor;
     std::unique_ptr<ChangeFeed> m_feed;
+    QSet<QString> m_leased;
     // Stops of other processes' runs wait for those processes here; the
     // service ends only after them.
     QThreadPool m_stopPool;

@@ -167,6 +167,13 @@ QString SqlDialect::dataVersion() const
     return QStringLiteral("PRAGMA data_version");
 }
 
+QString SqlDialect::lockRowsSkippingLocked(const QString &table) const
+{
+    if (m_engine == SqlEngine::PostgreSQL)
+        return QStringLiteral(" FOR UPDATE OF %1 SKIP LOCKED").arg(table);
+    return QString();
+}
+
 qint64 SqlDialect::writeLockKey()
 {
     return kWriteLockKey;

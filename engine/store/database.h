@@ -79,6 +79,11 @@ public:
     // The key of PostgreSQL's advisory lock that serialises the store's
     // writers.
     static qint64 writeLockKey();
+    // Ends a SELECT that takes the rows it reads for this transaction,
+    // passing over rows that another transaction holds: PostgreSQL's
+    // FOR UPDATE SKIP LOCKED on `table`; nothing on SQLite, whose write
+    // transaction holds the whole file.
+    QString lockRowsSkippingLocked(const QString &table) const;
     // The channel on which PostgreSQL's triggers notify committed changes.
     static QString changeChannel() { return QStringLiteral("signalbox_changes"); }
 

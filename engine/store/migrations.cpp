@@ -13,6 +13,18 @@ const char *const kStatusCheck
     = "CHECK (status IN "
       "('INCOMPLETE','QUEUED','RUNNING','REVIEW','COMPLETED','FAILED','TERMINATED'))";
 
+// The run queue (migration 11) in either engine's word for a 64-bit integer.
+QString runQueueTable(const QString &bigint)
+{
+    return QStringLiteral("CREATE TABLE run_queue ("
+                          " graph_exec_id TEXT PRIMARY KEY NOT NULL"
+                          "  REFERENCES graph_executions (id) ON DELETE CASCADE,"
+                          " queued_at %1 NOT NULL,"
+                          " worker TEXT,"
+                          " lease_expires_at %1)")
+        .arg(bigint);
+}
+
 QList<Migration> buildMigrations()
 {
     const QString statusCheck = QString::fromLatin1(kStatusCheck);
@@ -355,13 +367,18 @@ QList<Migration> buildMigrations()
                            " approved_at INTEGER NOT NULL,"
                            " PRIMARY KEY (node_exec_id, reviewer))"),
         }});
+
+    // 11: runs queued for workers, each with the worker that holds it and
+    // until when (its lease); a lease that runs out lets another worker
+    // take the run over.
+    migrations.append(Migration {11, {runQueueTable(QStringLiteral("INTEGER"))}});
     return migrations;
 }
 
 // PostgreSQL stores begin at schema 10, the first version Signalbox keeps
 // there: one migration makes the schema that SQLite's migrations 1 to 10
-// make, in PostgreSQL's words. Times are BIGINT milliseconds; flags stay
-// INTEGER 0/1, as the repositories read and write them on both engines.
+// make, in PostgreSQL's words; later ones follow SQLite's one by one. Times are BIGINT
+// milliseconds; flags stay INTEGER 0/1, as the repositories read and write them on both engines.
 // Later versions are added to both lists.
 QList<Migration> buildPostgresMigrations()
 {
@@ -394,234 +411,242 @@ QList<Migration> buildPostgresMigrations()
                               " EXECUTE FUNCTION signalbox_note_%1()")
             .arg(table, events);
     };
-    return {Migration {
-        10,
-        {
-            QStringLiteral("CREATE TABLE signalbox_schema (version INTEGER NOT NULL)"),
-            QStringLiteral("INSERT INTO signalbox_schema (version) VALUES (0)"),
-            QStringLiteral("CREATE TABLE graphs ("
-                           " id TEXT NOT NULL,"
-                           " version INTEGER NOT NULL CHECK (version >= 1),"
-                           " user_id TEXT NOT NULL,"
-                           " name TEXT NOT NULL DEFAULT '',"
-                           " description TEXT NOT NULL DEFAULT '',"
-                           " is_active INTEGER NOT NULL DEFAULT 1,"
-                           " extra TEXT NOT NULL DEFAULT '{}',"
-                           " sub_graphs TEXT NOT NULL DEFAULT '[]',"
-                           " created_at BIGINT NOT NULL,"
-                           " PRIMARY KEY (id, version))"),
-            QStringLiteral("CREATE TABLE nodes ("
-                           " graph_id TEXT NOT NULL,"
-                           " graph_version INTEGER NOT NULL,"
-                           " id TEXT NOT NULL,"
-                           " position INTEGER NOT NULL,"
-                           " block_id TEXT NOT NULL,"
-                           " input_default TEXT NOT NULL DEFAULT '{}',"
-                           " metadata TEXT NOT NULL DEFAULT '{}',"
-                           " extra TEXT NOT NULL DEFAULT '{}',"
-                           " PRIMARY KEY (graph_id, graph_version, id),"
-                           " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version)"
-                           " ON DELETE CASCADE)"),
-            QStringLiteral("CREATE TABLE links ("
-                           " graph_id TEXT NOT NULL,"
-                           " graph_version INTEGER NOT NULL,"
-                           " id TEXT NOT NULL,"
-                           " position INTEGER NOT NULL,"
-                           " source_id TEXT NOT NULL,"
-                           " source_name TEXT NOT NULL,"
-                           " sink_id TEXT NOT NULL,"
-                           " sink_name TEXT NOT NULL,"
-                           " is_static INTEGER NOT NULL DEFAULT 0,"
-                           " extra TEXT NOT NULL DEFAULT '{}',"
-                           " PRIMARY KEY (graph_id, graph_version, id),"
-                           " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version)"
-                           " ON DELETE CASCADE)"),
-            QStringLiteral(
-                "CREATE TABLE graph_executions ("
-                " id TEXT PRIMARY KEY NOT NULL,"
-                " user_id TEXT NOT NULL,"
-                " graph_id TEXT NOT NULL,"
-                " graph_version INTEGER NOT NULL,"
-                " status TEXT NOT NULL %1,"
-                " inputs TEXT NOT NULL DEFAULT '{}',"
-                " credential_inputs TEXT NOT NULL DEFAULT '{}',"
-                " nodes_input_masks TEXT NOT NULL DEFAULT '{}',"
-                " preset_id TEXT,"
-                " parent_graph_exec_id TEXT REFERENCES graph_executions (id) ON DELETE CASCADE,"
-                " created_at BIGINT NOT NULL,"
-                " updated_at BIGINT NOT NULL,"
-                " started_at BIGINT,"
-                " ended_at BIGINT,"
-                " stats TEXT,"
-                " is_deleted INTEGER NOT NULL DEFAULT 0,"
-                " is_shared INTEGER NOT NULL DEFAULT 0,"
-                " share_token TEXT UNIQUE,"
-                " shared_at BIGINT,"
-                " settings TEXT,"
-                " runner TEXT,"
-                " started_by TEXT,"
-                " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version))")
-                .arg(statusCheck),
-            QStringLiteral(
-                "CREATE INDEX graph_executions_by_user ON graph_executions (user_id, created_at)"),
-            QStringLiteral("CREATE INDEX graph_executions_by_graph ON graph_executions (graph_id, "
-                           "created_at)"),
-            QStringLiteral(
-                "CREATE INDEX graph_executions_by_created ON graph_executions (created_at)"),
-            QStringLiteral(
-                "CREATE INDEX graph_executions_by_status ON graph_executions (status, created_at)"),
-            QStringLiteral("CREATE INDEX graph_executions_by_parent ON graph_executions "
-                           "(parent_graph_exec_id)"),
-            QStringLiteral(
-                "CREATE TABLE node_executions ("
-                " id TEXT PRIMARY KEY NOT NULL,"
-                " graph_exec_id TEXT NOT NULL REFERENCES graph_executions (id) ON DELETE CASCADE,"
-                " node_id TEXT NOT NULL,"
-                " block_id TEXT NOT NULL,"
-                " status TEXT NOT NULL %1,"
-                " execution_data TEXT,"
-                " stats TEXT,"
-                " added_at BIGINT NOT NULL,"
-                " queued_at BIGINT,"
-                " started_at BIGINT,"
-                " ended_at BIGINT)")
-                .arg(statusCheck),
-            QStringLiteral("CREATE INDEX node_executions_by_node ON node_executions "
-                           "(graph_exec_id, node_id, status, added_at)"),
-            QStringLiteral("CREATE INDEX node_executions_by_added ON node_executions (added_at)"),
-            QStringLiteral("CREATE TABLE node_execution_io ("
-                           " id TEXT PRIMARY KEY NOT NULL,"
-                           " name TEXT NOT NULL,"
-                           " data TEXT,"
-                           " time BIGINT NOT NULL,"
-                           " input_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
-                           " output_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
-                           " CHECK ((input_exec_id IS NULL) <> (output_exec_id IS NULL)))"),
-            QStringLiteral("CREATE INDEX node_execution_io_inputs ON node_execution_io "
-                           "(input_exec_id, name, time) WHERE input_exec_id IS NOT NULL"),
-            QStringLiteral("CREATE INDEX node_execution_io_outputs ON node_execution_io "
-                           "(output_exec_id) WHERE output_exec_id IS NOT NULL"),
-            QStringLiteral("CREATE TABLE execution_kv ("
-                           " user_id TEXT NOT NULL,"
-                           " key TEXT NOT NULL,"
-                           " node_exec_id TEXT,"
-                           " data TEXT,"
-                           " created_at BIGINT NOT NULL,"
-                           " updated_at BIGINT NOT NULL,"
-                           " PRIMARY KEY (user_id, key))"),
-            QStringLiteral("CREATE TABLE pending_reviews ("
-                           " node_exec_id TEXT PRIMARY KEY NOT NULL,"
-                           " user_id TEXT NOT NULL,"
-                           " node_id TEXT,"
-                           " graph_exec_id TEXT NOT NULL,"
-                           " graph_id TEXT NOT NULL,"
-                           " graph_version INTEGER NOT NULL,"
-                           " payload TEXT,"
-                           " instructions TEXT,"
-                           " editable INTEGER NOT NULL DEFAULT 1,"
-                           " status TEXT NOT NULL DEFAULT 'WAITING' CHECK (status IN "
-                           "('WAITING','APPROVED','REJECTED')),"
-                           " review_message TEXT,"
-                           " was_edited INTEGER,"
-                           " processed INTEGER NOT NULL DEFAULT 0,"
-                           " created_at BIGINT NOT NULL,"
-                           " updated_at BIGINT,"
-                           " reviewed_at BIGINT,"
-                           " reviewed_by TEXT,"
-                           " original_payload TEXT,"
-                           " deadline BIGINT,"
-                           " allow_skip INTEGER NOT NULL DEFAULT 0,"
-                           " approved_sha256 TEXT,"
-                           " required_approvals INTEGER NOT NULL DEFAULT 1,"
-                           " forbid_starter INTEGER NOT NULL DEFAULT 0)"),
-            QStringLiteral("CREATE INDEX pending_reviews_by_execution ON pending_reviews "
-                           "(graph_exec_id, status, created_at)"),
-            QStringLiteral("CREATE INDEX pending_reviews_by_user ON pending_reviews (user_id, "
-                           "status, created_at)"),
-            QStringLiteral("CREATE INDEX pending_reviews_by_deadline ON pending_reviews"
-                           " (deadline) WHERE status = 'WAITING' AND deadline IS NOT NULL"),
-            QStringLiteral("CREATE INDEX pending_reviews_decided ON pending_reviews"
-                           " (user_id, reviewed_at) WHERE status <> 'WAITING'"),
-            QStringLiteral("CREATE TABLE credentials ("
-                           " id TEXT PRIMARY KEY,"
-                           " user_id TEXT NOT NULL,"
-                           " provider TEXT NOT NULL,"
-                           " type TEXT NOT NULL CHECK (type IN"
-                           " ('api_key', 'oauth2', 'user_password', 'host_scoped')),"
-                           " title TEXT NOT NULL DEFAULT '',"
-                           " scopes TEXT NOT NULL DEFAULT '[]',"
-                           " host TEXT,"
-                           " username TEXT,"
-                           " expires_at BIGINT,"
-                           " created_at BIGINT NOT NULL)"),
-            QStringLiteral("CREATE INDEX credentials_by_user ON credentials (user_id, provider)"),
-            QStringLiteral("CREATE TABLE oauth_providers ("
-                           " name TEXT PRIMARY KEY,"
-                           " title TEXT NOT NULL DEFAULT '',"
-                           " authorization_url TEXT NOT NULL,"
-                           " token_url TEXT NOT NULL,"
-                           " client_id TEXT NOT NULL,"
-                           " scopes TEXT NOT NULL DEFAULT '[]',"
-                           " extra_parameters TEXT NOT NULL DEFAULT '{}',"
-                           " created_at BIGINT NOT NULL)"),
-            QStringLiteral("CREATE TABLE changes ("
-                           " seq BIGSERIAL PRIMARY KEY,"
-                           " kind TEXT NOT NULL,"
-                           " id TEXT NOT NULL,"
-                           " graph_exec_id TEXT,"
-                           " at BIGINT NOT NULL,"
-                           " UNIQUE (kind, id))"),
-            QStringLiteral("CREATE INDEX changes_by_time ON changes (at)"),
-            noteFunction(QStringLiteral("graph_executions"), QStringLiteral("run"),
-                         QStringLiteral("id"), QStringLiteral("id")),
-            noteTrigger(QStringLiteral("graph_executions"),
-                        QStringLiteral("INSERT OR UPDATE OR DELETE")),
-            noteFunction(QStringLiteral("pending_reviews"), QStringLiteral("review"),
-                         QStringLiteral("node_exec_id"), QStringLiteral("graph_exec_id")),
-            noteTrigger(QStringLiteral("pending_reviews"),
-                        QStringLiteral("INSERT OR UPDATE OR DELETE")),
-            QStringLiteral("CREATE TABLE audit_log ("
-                           " seq BIGINT PRIMARY KEY,"
-                           " at BIGINT NOT NULL,"
-                           " kind TEXT NOT NULL,"
-                           " actor TEXT NOT NULL,"
-                           " graph_exec_id TEXT NOT NULL,"
-                           " node_exec_id TEXT NOT NULL,"
-                           " detail TEXT NOT NULL,"
-                           " prev_hash TEXT NOT NULL,"
-                           " hash TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX audit_log_by_time ON audit_log (at)"),
-            QStringLiteral("CREATE TABLE audit_head ("
-                           " id INTEGER PRIMARY KEY CHECK (id = 1),"
-                           " seq BIGINT NOT NULL,"
-                           " hash TEXT NOT NULL)"),
-            QStringLiteral("CREATE TABLE review_grants ("
-                           " id TEXT PRIMARY KEY,"
-                           " user_id TEXT NOT NULL,"
-                           " graph_id TEXT NOT NULL,"
-                           " graph_version INTEGER NOT NULL,"
-                           " node_id TEXT NOT NULL,"
-                           " graph_exec_id TEXT,"
-                           " payload TEXT,"
-                           " payload_sha256 TEXT,"
-                           " expires_at BIGINT,"
-                           " granted_by TEXT NOT NULL,"
-                           " granted_at BIGINT NOT NULL,"
-                           " node_exec_id TEXT,"
-                           " revoked_at BIGINT,"
-                           " revoked_by TEXT)"),
-            QStringLiteral(
-                "CREATE INDEX review_grants_by_node ON review_grants (node_id, graph_id)"),
-            noteFunction(QStringLiteral("review_grants"), QStringLiteral("grant"),
-                         QStringLiteral("id"), QStringLiteral("graph_exec_id")),
-            noteTrigger(QStringLiteral("review_grants"), QStringLiteral("INSERT OR UPDATE")),
-            QStringLiteral("CREATE TABLE review_approvals ("
-                           " node_exec_id TEXT NOT NULL,"
-                           " reviewer TEXT NOT NULL,"
-                           " payload_sha256 TEXT NOT NULL,"
-                           " approved_at BIGINT NOT NULL,"
-                           " PRIMARY KEY (node_exec_id, reviewer))"),
-        }}};
+    return {
+        Migration {
+            10,
+            {
+                QStringLiteral("CREATE TABLE signalbox_schema (version INTEGER NOT NULL)"),
+                QStringLiteral("INSERT INTO signalbox_schema (version) VALUES (0)"),
+                QStringLiteral("CREATE TABLE graphs ("
+                               " id TEXT NOT NULL,"
+                               " version INTEGER NOT NULL CHECK (version >= 1),"
+                               " user_id TEXT NOT NULL,"
+                               " name TEXT NOT NULL DEFAULT '',"
+                               " description TEXT NOT NULL DEFAULT '',"
+                               " is_active INTEGER NOT NULL DEFAULT 1,"
+                               " extra TEXT NOT NULL DEFAULT '{}',"
+                               " sub_graphs TEXT NOT NULL DEFAULT '[]',"
+                               " created_at BIGINT NOT NULL,"
+                               " PRIMARY KEY (id, version))"),
+                QStringLiteral(
+                    "CREATE TABLE nodes ("
+                    " graph_id TEXT NOT NULL,"
+                    " graph_version INTEGER NOT NULL,"
+                    " id TEXT NOT NULL,"
+                    " position INTEGER NOT NULL,"
+                    " block_id TEXT NOT NULL,"
+                    " input_default TEXT NOT NULL DEFAULT '{}',"
+                    " metadata TEXT NOT NULL DEFAULT '{}',"
+                    " extra TEXT NOT NULL DEFAULT '{}',"
+                    " PRIMARY KEY (graph_id, graph_version, id),"
+                    " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version)"
+                    " ON DELETE CASCADE)"),
+                QStringLiteral(
+                    "CREATE TABLE links ("
+                    " graph_id TEXT NOT NULL,"
+                    " graph_version INTEGER NOT NULL,"
+                    " id TEXT NOT NULL,"
+                    " position INTEGER NOT NULL,"
+                    " source_id TEXT NOT NULL,"
+                    " source_name TEXT NOT NULL,"
+                    " sink_id TEXT NOT NULL,"
+                    " sink_name TEXT NOT NULL,"
+                    " is_static INTEGER NOT NULL DEFAULT 0,"
+                    " extra TEXT NOT NULL DEFAULT '{}',"
+                    " PRIMARY KEY (graph_id, graph_version, id),"
+                    " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version)"
+                    " ON DELETE CASCADE)"),
+                QStringLiteral(
+                    "CREATE TABLE graph_executions ("
+                    " id TEXT PRIMARY KEY NOT NULL,"
+                    " user_id TEXT NOT NULL,"
+                    " graph_id TEXT NOT NULL,"
+                    " graph_version INTEGER NOT NULL,"
+                    " status TEXT NOT NULL %1,"
+                    " inputs TEXT NOT NULL DEFAULT '{}',"
+                    " credential_inputs TEXT NOT NULL DEFAULT '{}',"
+                    " nodes_input_masks TEXT NOT NULL DEFAULT '{}',"
+                    " preset_id TEXT,"
+                    " parent_graph_exec_id TEXT REFERENCES graph_executions (id) ON DELETE CASCADE,"
+                    " created_at BIGINT NOT NULL,"
+                    " updated_at BIGINT NOT NULL,"
+                    " started_at BIGINT,"
+                    " ended_at BIGINT,"
+                    " stats TEXT,"
+                    " is_deleted INTEGER NOT NULL DEFAULT 0,"
+                    " is_shared INTEGER NOT NULL DEFAULT 0,"
+                    " share_token TEXT UNIQUE,"
+                    " shared_at BIGINT,"
+                    " settings TEXT,"
+                    " runner TEXT,"
+                    " started_by TEXT,"
+                    " FOREIGN KEY (graph_id, graph_version) REFERENCES graphs (id, version))")
+                    .arg(statusCheck),
+                QStringLiteral("CREATE INDEX graph_executions_by_user ON graph_executions "
+                               "(user_id, created_at)"),
+                QStringLiteral(
+                    "CREATE INDEX graph_executions_by_graph ON graph_executions (graph_id, "
+                    "created_at)"),
+                QStringLiteral(
+                    "CREATE INDEX graph_executions_by_created ON graph_executions (created_at)"),
+                QStringLiteral("CREATE INDEX graph_executions_by_status ON graph_executions "
+                               "(status, created_at)"),
+                QStringLiteral("CREATE INDEX graph_executions_by_parent ON graph_executions "
+                               "(parent_graph_exec_id)"),
+                QStringLiteral("CREATE TABLE node_executions ("
+                               " id TEXT PRIMARY KEY NOT NULL,"
+                               " graph_exec_id TEXT NOT NULL REFERENCES graph_executions (id) ON "
+                               "DELETE CASCADE,"
+                               " node_id TEXT NOT NULL,"
+                               " block_id TEXT NOT NULL,"
+                               " status TEXT NOT NULL %1,"
+                               " execution_data TEXT,"
+                               " stats TEXT,"
+                               " added_at BIGINT NOT NULL,"
+                               " queued_at BIGINT,"
+                               " started_at BIGINT,"
+                               " ended_at BIGINT)")
+                    .arg(statusCheck),
+                QStringLiteral("CREATE INDEX node_executions_by_node ON node_executions "
+                               "(graph_exec_id, node_id, status, added_at)"),
+                QStringLiteral(
+                    "CREATE INDEX node_executions_by_added ON node_executions (added_at)"),
+                QStringLiteral(
+                    "CREATE TABLE node_execution_io ("
+                    " id TEXT PRIMARY KEY NOT NULL,"
+                    " name TEXT NOT NULL,"
+                    " data TEXT,"
+                    " time BIGINT NOT NULL,"
+                    " input_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
+                    " output_exec_id TEXT REFERENCES node_executions (id) ON DELETE CASCADE,"
+                    " CHECK ((input_exec_id IS NULL) <> (output_exec_id IS NULL)))"),
+                QStringLiteral("CREATE INDEX node_execution_io_inputs ON node_execution_io "
+                               "(input_exec_id, name, time) WHERE input_exec_id IS NOT NULL"),
+                QStringLiteral("CREATE INDEX node_execution_io_outputs ON node_execution_io "
+                               "(output_exec_id) WHERE output_exec_id IS NOT NULL"),
+                QStringLiteral("CREATE TABLE execution_kv ("
+                               " user_id TEXT NOT NULL,"
+                               " key TEXT NOT NULL,"
+                               " node_exec_id TEXT,"
+                               " data TEXT,"
+                               " created_at BIGINT NOT NULL,"
+                               " updated_at BIGINT NOT NULL,"
+                               " PRIMARY KEY (user_id, key))"),
+                QStringLiteral("CREATE TABLE pending_reviews ("
+                               " node_exec_id TEXT PRIMARY KEY NOT NULL,"
+                               " user_id TEXT NOT NULL,"
+                               " node_id TEXT,"
+                               " graph_exec_id TEXT NOT NULL,"
+                               " graph_id TEXT NOT NULL,"
+                               " graph_version INTEGER NOT NULL,"
+                               " payload TEXT,"
+                               " instructions TEXT,"
+                               " editable INTEGER NOT NULL DEFAULT 1,"
+                               " status TEXT NOT NULL DEFAULT 'WAITING' CHECK (status IN "
+                               "('WAITING','APPROVED','REJECTED')),"
+                               " review_message TEXT,"
+                               " was_edited INTEGER,"
+                               " processed INTEGER NOT NULL DEFAULT 0,"
+                               " created_at BIGINT NOT NULL,"
+                               " updated_at BIGINT,"
+                               " reviewed_at BIGINT,"
+                               " reviewed_by TEXT,"
+                               " original_payload TEXT,"
+                               " deadline BIGINT,"
+                               " allow_skip INTEGER NOT NULL DEFAULT 0,"
+                               " approved_sha256 TEXT,"
+                               " required_approvals INTEGER NOT NULL DEFAULT 1,"
+                               " forbid_starter INTEGER NOT NULL DEFAULT 0)"),
+                QStringLiteral("CREATE INDEX pending_reviews_by_execution ON pending_reviews "
+                               "(graph_exec_id, status, created_at)"),
+                QStringLiteral("CREATE INDEX pending_reviews_by_user ON pending_reviews (user_id, "
+                               "status, created_at)"),
+                QStringLiteral("CREATE INDEX pending_reviews_by_deadline ON pending_reviews"
+                               " (deadline) WHERE status = 'WAITING' AND deadline IS NOT NULL"),
+                QStringLiteral("CREATE INDEX pending_reviews_decided ON pending_reviews"
+                               " (user_id, reviewed_at) WHERE status <> 'WAITING'"),
+                QStringLiteral("CREATE TABLE credentials ("
+                               " id TEXT PRIMARY KEY,"
+                               " user_id TEXT NOT NULL,"
+                               " provider TEXT NOT NULL,"
+                               " type TEXT NOT NULL CHECK (type IN"
+                               " ('api_key', 'oauth2', 'user_password', 'host_scoped')),"
+                               " title TEXT NOT NULL DEFAULT '',"
+                               " scopes TEXT NOT NULL DEFAULT '[]',"
+                               " host TEXT,"
+                               " username TEXT,"
+                               " expires_at BIGINT,"
+                               " created_at BIGINT NOT NULL)"),
+                QStringLiteral(
+                    "CREATE INDEX credentials_by_user ON credentials (user_id, provider)"),
+                QStringLiteral("CREATE TABLE oauth_providers ("
+                               " name TEXT PRIMARY KEY,"
+                               " title TEXT NOT NULL DEFAULT '',"
+                               " authorization_url TEXT NOT NULL,"
+                               " token_url TEXT NOT NULL,"
+                               " client_id TEXT NOT NULL,"
+                               " scopes TEXT NOT NULL DEFAULT '[]',"
+                               " extra_parameters TEXT NOT NULL DEFAULT '{}',"
+                               " created_at BIGINT NOT NULL)"),
+                QStringLiteral("CREATE TABLE changes ("
+                               " seq BIGSERIAL PRIMARY KEY,"
+                               " kind TEXT NOT NULL,"
+                               " id TEXT NOT NULL,"
+                               " graph_exec_id TEXT,"
+                               " at BIGINT NOT NULL,"
+                               " UNIQUE (kind, id))"),
+                QStringLiteral("CREATE INDEX changes_by_time ON changes (at)"),
+                noteFunction(QStringLiteral("graph_executions"), QStringLiteral("run"),
+                             QStringLiteral("id"), QStringLiteral("id")),
+                noteTrigger(QStringLiteral("graph_executions"),
+                            QStringLiteral("INSERT OR UPDATE OR DELETE")),
+                noteFunction(QStringLiteral("pending_reviews"), QStringLiteral("review"),
+                             QStringLiteral("node_exec_id"), QStringLiteral("graph_exec_id")),
+                noteTrigger(QStringLiteral("pending_reviews"),
+                            QStringLiteral("INSERT OR UPDATE OR DELETE")),
+                QStringLiteral("CREATE TABLE audit_log ("
+                               " seq BIGINT PRIMARY KEY,"
+                               " at BIGINT NOT NULL,"
+                               " kind TEXT NOT NULL,"
+                               " actor TEXT NOT NULL,"
+                               " graph_exec_id TEXT NOT NULL,"
+                               " node_exec_id TEXT NOT NULL,"
+                               " detail TEXT NOT NULL,"
+                               " prev_hash TEXT NOT NULL,"
+                               " hash TEXT NOT NULL)"),
+                QStringLiteral("CREATE INDEX audit_log_by_time ON audit_log (at)"),
+                QStringLiteral("CREATE TABLE audit_head ("
+                               " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                               " seq BIGINT NOT NULL,"
+                               " hash TEXT NOT NULL)"),
+                QStringLiteral("CREATE TABLE review_grants ("
+                               " id TEXT PRIMARY KEY,"
+                               " user_id TEXT NOT NULL,"
+                               " graph_id TEXT NOT NULL,"
+                               " graph_version INTEGER NOT NULL,"
+                               " node_id TEXT NOT NULL,"
+                               " graph_exec_id TEXT,"
+                               " payload TEXT,"
+                               " payload_sha256 TEXT,"
+                               " expires_at BIGINT,"
+                               " granted_by TEXT NOT NULL,"
+                               " granted_at BIGINT NOT NULL,"
+                               " node_exec_id TEXT,"
+                               " revoked_at BIGINT,"
+                               " revoked_by TEXT)"),
+                QStringLiteral(
+                    "CREATE INDEX review_grants_by_node ON review_grants (node_id, graph_id)"),
+                noteFunction(QStringLiteral("review_grants"), QStringLiteral("grant"),
+                             QStringLiteral("id"), QStringLiteral("graph_exec_id")),
+                noteTrigger(QStringLiteral("review_grants"), QStringLiteral("INSERT OR UPDATE")),
+                QStringLiteral("CREATE TABLE review_approvals ("
+                               " node_exec_id TEXT NOT NULL,"
+                               " reviewer TEXT NOT NULL,"
+                               " payload_sha256 TEXT NOT NULL,"
+                               " approved_at BIGINT NOT NULL,"
+                               " PRIMARY KEY (node_exec_id, reviewer))"),
+            }},
+        Migration {11, {runQueueTable(QStringLiteral("BIGINT"))}}};
 }
 
 } // namespace

@@ -2,10 +2,20 @@
 //
 // Team mode through the real program: `signalbox --db postgresql://...`
 // against a PostgreSQL server that this test starts (tests/pgserver.h).
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QUrl>
+
 #include <QTest>
+#include <array>
+#include <memory>
 
 #include "clirunner.h"
 #include "examplegraph.h"
@@ -27,6 +37,136 @@ class TestTeamMode : public QObject
     Q_OBJECT
 
 private:
+    // A `signalbox worker` process on `db`, with leases of 2 s.
+    class Worker
+    {
+    public:
+        explicit Worker(const QString &db)
+        {
+            m_process.setProcessChannelMode(QProcess::SeparateChannels);
+            m_process.start(QStringLiteral(SIGNALBOX_BINARY),
+                            {QStringLiteral("worker"), QStringLiteral("--db"), db,
+                             QStringLiteral("--lease-seconds"), QStringLiteral("2"),
+                             QStringLiteral("--threads"), QStringLiteral("2")});
+            m_process.waitForStarted();
+        }
+        ~Worker()
+        {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+        // Whether it has printed `line` so far.
+        bool said(const QString &line)
+        {
+            m_out += QString::fromUtf8(m_process.readAllStandardOutput());
+            return m_out.contains(line + QLatin1Char('\n'));
+        }
+        void kill()
+        {
+            m_process.kill(); // SIGKILL: no clean-up at all
+            m_process.waitForFinished();
+        }
+
+    private:
+        QProcess m_process;
+        QString m_out;
+    };
+
+    // in -> three 1-second waits -> out
+    static QString writeChainGraph(const QString &folder)
+    {
+        const QString wait = QStringLiteral("d67a9c52-5e4e-11e2-bcfd-0800200c9a71");
+        QJsonArray nodes {
+            QJsonObject {{QStringLiteral("id"), QStringLiteral("in")},
+                         {QStringLiteral("block_id"),
+                          QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b")},
+                         {QStringLiteral("input_default"),
+                          QJsonObject {{QStringLiteral("name"), QStringLiteral("msg")}}}},
+            QJsonObject {{QStringLiteral("id"), QStringLiteral("out")},
+                         {QStringLiteral("block_id"),
+                          QStringLiteral("363ae599-353e-4804-937e-b2ee3cef3da4")},
+                         {QStringLiteral("input_default"),
+                          QJsonObject {{QStringLiteral("name"), QStringLiteral("said")}}}}};
+        QJsonArray links;
+        QString previous = QStringLiteral("in");
+        QString pin = QStringLiteral("result");
+        for (int i = 1; i <= 3; ++i) {
+            const QString id = QStringLiteral("wait%1").arg(i);
+            nodes.append(QJsonObject {
+                {QStringLiteral("id"), id},
+                {QStringLiteral("block_id"), wait},
+                {QStringLiteral("input_default"), QJsonObject {{QStringLiteral("seconds"), 1}}}});
+            links.append(
+                QJsonObject {{QStringLiteral("source_id"), previous},
+                             {QStringLiteral("source_name"), pin},
+                             {QStringLiteral("sink_id"), id},
+                             {QStringLiteral("sink_name"), QStringLiteral("input_message")}});
+            previous = id;
+            pin = QStringLiteral("output_message");
+        }
+        links.append(QJsonObject {{QStringLiteral("source_id"), previous},
+                                  {QStringLiteral("source_name"), pin},
+                                  {QStringLiteral("sink_id"), QStringLiteral("out")},
+                                  {QStringLiteral("sink_name"), QStringLiteral("value")}});
+        const QJsonObject graph {{QStringLiteral("id"), QStringLiteral("relay-of-waits")},
+                                 {QStringLiteral("name"), QStringLiteral("Relay of waits")},
+                                 {QStringLiteral("nodes"), nodes},
+                                 {QStringLiteral("links"), links}};
+        QFile file(folder + QStringLiteral("/relay.sbx.json"));
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(QJsonDocument(graph).toJson());
+        return file.fileName();
+    }
+
+    // A query on the server's database of `location`, as an outsider.
+    template<typename Read>
+    static void query(const QString &location, const QString &sql, const QString &run, Read read)
+    {
+        const QUrl url(location);
+        const QString name = QStringLiteral("look-%1").arg(quintptr(&read));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+            db.setHostName(url.host());
+            db.setPort(url.port());
+            db.setUserName(url.userName());
+            db.setDatabaseName(url.path().mid(1));
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.prepare(sql);
+                q.addBindValue(run);
+                if (q.exec()) {
+                    while (q.next())
+                        read(q);
+                }
+            }
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
+    static int completedNodes(const QString &location, const QString &run)
+    {
+        int count = 0;
+        query(location,
+              QStringLiteral("SELECT count(*) FROM node_executions WHERE graph_exec_id = ?"
+                             " AND status = 'COMPLETED'"),
+              run, [&count](QSqlQuery &q) { count = q.value(0).toInt(); });
+        return count;
+    }
+
+    // Each node's executions' statuses.
+    static QMap<QString, QStringList> nodeStatuses(const QString &location, const QString &run)
+    {
+        QMap<QString, QStringList> statuses;
+        query(location,
+              QStringLiteral("SELECT node_id, status FROM node_executions WHERE graph_exec_id = ?"
+                             " ORDER BY node_id, added_at"),
+              run, [&statuses](QSqlQuery &q) {
+                  statuses[q.value(0).toString()].append(q.value(1).toString());
+              });
+        return statuses;
+    }
+
     PostgresServer m_server;
     int m_databases = 0;
 
@@ -100,6 +240,77 @@ private Q_SLOTS:
                          db});
         QVERIFY2(run.exitCode == 0, qPrintable(said(run)));
         QVERIFY2(run.out.contains(QStringLiteral("intact")), qPrintable(said(run)));
+    }
+
+    // Two workers share a queue; one is killed (SIGKILL) while it runs a
+    // run, ten times over. The other takes each run over once the lease runs
+    // out and completes it from where it was: every node completes exactly
+    // once, and the outputs are those of a run that was never interrupted.
+    void aRunGoesOnOnAnotherWorkerWhenItsWorkerIsKilled()
+    {
+        QTemporaryDir dir;
+        const QString graph = writeChainGraph(dir.path());
+        QVERIFY(!graph.isEmpty());
+        // The outputs of an uninterrupted run, in a database of its own.
+        CliRun reference = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                                      QStringLiteral("msg=relay"), QStringLiteral("--db"),
+                                      newDatabase(), QStringLiteral("--json")});
+        QVERIFY2(reference.exitCode == kCompleted, qPrintable(said(reference)));
+        const QJsonValue expected = reference.json().value(QLatin1String("outputs"));
+
+        const QString db = newDatabase();
+        // The graph is stored once, so that the workers' first look finds it.
+        QVERIFY(signalbox({QStringLiteral("graphs"), QStringLiteral("import"), graph,
+                           QStringLiteral("--db"), db})
+                    .exitCode
+                == kCompleted);
+        std::array<std::unique_ptr<Worker>, 2> workers {std::make_unique<Worker>(db),
+                                                        std::make_unique<Worker>(db)};
+        QList<qint64> takeovers;
+        for (int round = 0; round < 10; ++round) {
+            const CliRun queued
+                = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                             QStringLiteral("msg=relay"), QStringLiteral("--queue"),
+                             QStringLiteral("--db"), db, QStringLiteral("--json")});
+            QVERIFY2(queued.exitCode == kCompleted, qPrintable(said(queued)));
+            const QString run = queued.json().value(QLatin1String("execution_id")).toString();
+            QCOMPARE(queued.json().value(QLatin1String("status")).toString(),
+                     QStringLiteral("QUEUED"));
+            // One worker takes it; it is killed while the second wait runs.
+            int taker = -1;
+            QTRY_VERIFY_WITH_TIMEOUT((taker = workers[0]->said(QStringLiteral("claimed ") + run) ? 0
+                                          : workers[1]->said(QStringLiteral("claimed ") + run)   ? 1
+                                                                                               : -1)
+                                         >= 0,
+                                     10000);
+            QTRY_VERIFY_WITH_TIMEOUT(completedNodes(db, run) >= 2, 10000);
+            workers[taker]->kill();
+            QElapsedTimer clock;
+            clock.start();
+            Worker &other = *workers[1 - taker];
+            QTRY_VERIFY_WITH_TIMEOUT(other.said(QStringLiteral("finished %1 COMPLETED").arg(run)),
+                                     30000);
+            takeovers.append(clock.elapsed());
+            // The outputs, and one COMPLETED execution per node.
+            const CliRun shown
+                = signalbox({QStringLiteral("executions"), QStringLiteral("show"), run,
+                             QStringLiteral("--db"), db, QStringLiteral("--json")});
+            QCOMPARE(shown.json().value(QLatin1String("status")).toString(),
+                     QStringLiteral("COMPLETED"));
+            QCOMPARE(shown.json().value(QLatin1String("outputs")), expected);
+            const QMap<QString, QStringList> statuses = nodeStatuses(db, run);
+            QCOMPARE(statuses.size(), 5);
+            for (auto it = statuses.cbegin(); it != statuses.cend(); ++it)
+                QVERIFY2(
+                    it.value() == QStringList {QStringLiteral("COMPLETED")},
+                    qPrintable(it.key() + QLatin1String(": ") + it.value().join(QLatin1Char(','))));
+            // A new worker stands in for the killed one.
+            workers[taker] = std::make_unique<Worker>(db);
+        }
+        std::sort(takeovers.begin(), takeovers.end());
+        qInfo("10 kills: the other worker completed each run %lld to %lld ms after the kill "
+              "(median %lld ms; leases of 2 s)",
+              takeovers.first(), takeovers.last(), takeovers.at(takeovers.size() / 2));
     }
 
     // A password never goes into a location: refused before any connection,

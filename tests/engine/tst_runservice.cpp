@@ -3,6 +3,7 @@
 #include "engine/service/servicethread.h"
 #include "engine/store/executionrepository.h"
 #include "engine/store/reviewrepository.h"
+#include "engine/store/runqueue.h"
 #include "model/graphjson.h"
 
 #include <QElapsedTimer>
@@ -95,6 +96,91 @@ private Q_SLOTS:
     }
 
     void init() { m_path = m_store.newLocation(QStringLiteral("service")); }
+
+    // A run queued for workers runs nowhere until a worker claims it; it
+    // pauses there, its review is decided elsewhere without the run going on
+    // there, and a worker claims it again and completes it.
+    void aQueuedRunRunsOnlyOnAWorker()
+    {
+        RunService face(options(QStringLiteral("ada")));
+        QVERIFY(face.open().ok());
+        const QString graph = saveGraph(face, kReviewGraph);
+        RunRequest request;
+        request.graphId = graph;
+        request.inputs.insert(QStringLiteral("msg"), QStringLiteral("queued"));
+        request.onWorkers = true;
+        auto queued = face.start(request);
+        QVERIFY2(queued.ok(), qPrintable(queued.error().text()));
+        const QString run = *queued;
+        QVERIFY(!face.isRunning(run));
+        QCOMPARE((*face.run(run))->status, ExecutionStatus::Queued);
+        // Not an interrupted run to take up at start, and not resumed here.
+        QVERIFY(!face.interruptedRuns()->contains(run));
+        auto resumed = face.resume(run);
+        QVERIFY(!resumed.ok());
+        QCOMPARE(resumed.error().code, ErrorCode::Conflict);
+
+        RunService worker(options(QStringLiteral("worker")));
+        QVERIFY(worker.open().ok());
+        QSignalSpy finished(&worker, &RunService::runFinished);
+        auto claimed = worker.claimQueuedRun(10000);
+        QVERIFY2(claimed.ok(), qPrintable(claimed.error().text()));
+        QCOMPARE(claimed->value_or(QString()), run);
+        // Nothing else waits; a second look finds nothing.
+        QCOMPARE(worker.claimQueuedRun(10000)->has_value(), false);
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Review);
+        // Paused, it is claimable again only once its review is decided.
+        QCOMPARE(worker.claimQueuedRun(10000)->has_value(), false);
+
+        auto waiting = face.waitingReviews(run);
+        QCOMPARE(waiting->size(), 1);
+        ReviewDecision approve;
+        approve.status = Model::ReviewStatus::Approved;
+        const QList<DecidedRun> decided = face.decide({{waiting->first().nodeExecId, approve}});
+        QCOMPARE(decided.size(), 1);
+        QVERIFY(!decided.first().error);
+        QVERIFY(!decided.first().resumedHere);
+        QVERIFY(!face.isRunning(run));
+
+        finished.clear();
+        claimed = worker.claimQueuedRun(10000);
+        QCOMPARE(claimed->value_or(QString()), run);
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Completed);
+        QCOMPARE((*face.run(run))->status, ExecutionStatus::Completed);
+        // Ended, it left the queue.
+        QVERIFY(worker.leasedRuns().isEmpty());
+        QCOMPARE(*RunQueue(face.database()).isQueued(run), false);
+    }
+
+    // A lease that is not renewed runs out, and another worker takes the
+    // run; the first learns it lost it when it renews.
+    void anExpiredLeaseGoesToAnotherWorker()
+    {
+        RunService face(options());
+        QVERIFY(face.open().ok());
+        const QString graph = saveGraph(face, kReviewGraph);
+        RunRequest request;
+        request.graphId = graph;
+        request.inputs.insert(QStringLiteral("msg"), QStringLiteral("lease"));
+        request.onWorkers = true;
+        const QString run = *face.start(request);
+        RunQueue queue(face.database());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QCOMPARE(queue.claim(QStringLiteral("first"), now, 1000)->value_or(QString()), run);
+        // Held: no one else gets it.
+        QCOMPARE(queue.claim(QStringLiteral("second"), now + 500, 1000)->has_value(), false);
+        QCOMPARE(*queue.holder(run, now + 500), QStringLiteral("first"));
+        // Renewed in time, still held.
+        QCOMPARE(*queue.renew(QStringLiteral("first"), {run}, now + 900, 1000), QStringList {run});
+        QCOMPARE(queue.claim(QStringLiteral("second"), now + 1800, 1000)->has_value(), false);
+        // Not renewed: after its end, the second worker takes it.
+        QCOMPARE(queue.claim(QStringLiteral("second"), now + 2000, 1000)->value_or(QString()),
+                 run);
+        QVERIFY(queue.renew(QStringLiteral("first"), {run}, now + 2100, 1000)->isEmpty());
+        QCOMPARE(*queue.holder(run, now + 2100), QStringLiteral("second"));
+    }
 
     void decisionsOfSeveralRunsResumeEachOnce()
     {
