@@ -450,6 +450,10 @@ void MainWindow::createMenus()
               [this] { validateCurrent(); });
     addAction(run, QStringLiteral("run"), tr("&Run…"), QKeySequence(Qt::Key_F5),
               [this] { runCurrent(); });
+    addAction(run, QStringLiteral("runOnWorkers"), tr("Run on &Workers…"),
+              QKeySequence(Qt::ALT | Qt::Key_F5), [this] { runCurrent(true); })
+        ->setToolTip(tr("Queue the graph in front for workers (signalbox worker) instead of "
+                        "running it here (Alt+F5)"));
     addAction(run, QStringLiteral("stop"), tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
               [this] { stopRun(); });
     addAction(run, QStringLiteral("rerun"), tr("Run &Again"),
@@ -1084,7 +1088,7 @@ void MainWindow::refreshCredentials()
         });
 }
 
-void MainWindow::runCurrent()
+void MainWindow::runCurrent(bool onWorkers)
 {
     GraphEditor *editor = currentEditor();
     if (!editor)
@@ -1101,9 +1105,10 @@ void MainWindow::runCurrent()
                                  m_context.settings.hitlSafeMode,
                                  m_context.settings.sensitiveSafeMode, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setOnWorkers(onWorkers);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (auto started
-            = startRun(dialog->inputs(), dialog->hitlSafeMode(), dialog->sensitiveSafeMode());
+        if (auto started = startRun(dialog->inputs(), dialog->hitlSafeMode(),
+                                    dialog->sensitiveSafeMode(), dialog->onWorkers());
             !started) {
             showError(tr("The run did not start"), started.error().text());
         }
@@ -1112,12 +1117,12 @@ void MainWindow::runCurrent()
 }
 
 Result<void> MainWindow::startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
-                                  bool sensitiveSafeMode)
+                                  bool sensitiveSafeMode, bool onWorkers)
 {
     GraphEditor *editor = currentEditor();
     if (!editor)
         return makeError(ErrorCode::BadInput, tr("No graph is open"));
-    m_runs->start(editor, inputs, hitlSafeMode, sensitiveSafeMode);
+    m_runs->start(editor, inputs, hitlSafeMode, sensitiveSafeMode, onWorkers);
     return {};
 }
 

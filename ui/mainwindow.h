@@ -116,12 +116,14 @@ public:
     // resumes in this process.
     void openReview(const QString &nodeExecId);
     // Validates and saves the current graph to the library, asks for its
-    // inputs and starts a run that the canvas follows.
-    void runCurrent();
-    // Starts the current graph's run with these inputs (no dialog); the run
-    // is watchedRun() once the service started it.
-    Result<void> startRun(const Model::ValueMap &inputs, bool hitlSafeMode,
-                          bool sensitiveSafeMode);
+    // inputs and starts a run that the canvas follows (on workers: queues
+    // it for them, the dialog's choice preset).
+    void runCurrent(bool onWorkers = false);
+    // Starts the current graph's run with these inputs (no dialog), here or
+    // queued for workers; the run is watchedRun() once the service started
+    // (or queued) it.
+    Result<void> startRun(const Model::ValueMap &inputs, bool hitlSafeMode, bool sensitiveSafeMode,
+                          bool onWorkers = false);
     void stopRun();
     // Stops a run, whichever process runs it; stopFinished says how it went.
     void stopExecution(const QString &graphExecId);

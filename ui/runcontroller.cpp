@@ -143,7 +143,7 @@ void RunController::setService(Engine::ServiceThread *service)
 }
 
 void RunController::start(GraphEditor *editor, const Model::ValueMap &inputs, bool hitlSafeMode,
-                          bool sensitiveSafeMode)
+                          bool sensitiveSafeMode, bool onWorkers)
 {
     if (!m_service || !editor)
         return;
@@ -151,15 +151,17 @@ void RunController::start(GraphEditor *editor, const Model::ValueMap &inputs, bo
     request.inputs = inputs;
     request.humanInTheLoopSafeMode = hitlSafeMode;
     request.sensitiveActionSafeMode = sensitiveSafeMode;
+    request.onWorkers = onWorkers;
     follow(QString(), editor, request);
-    m_runLabel->setText(tr("Starting…"));
+    m_runLabel->setText(onWorkers ? tr("Queueing…") : tr("Starting…"));
     m_runLabel->show();
     QPointer<GraphEditor> guard(editor);
+    const bool queued = onWorkers;
     // A run is of a stored version: the graph as it is now.
     m_service->call(
         this,
-        [graph = editor->document()->graph(), request](Engine::RunService &service) mutable
-        -> Result<std::pair<Engine::SavedGraph, QString>> {
+        [graph = editor->document()->graph(), request](
+            Engine::RunService &service) mutable -> Result<std::pair<Engine::SavedGraph, QString>> {
             useCurrentModels(service);
             auto saved = service.saveGraph(graph);
             if (!saved)
@@ -171,7 +173,7 @@ void RunController::start(GraphEditor *editor, const Model::ValueMap &inputs, bo
                 return started.error();
             return std::pair {*saved, *started};
         },
-        [this, guard](Result<std::pair<Engine::SavedGraph, QString>> started) {
+        [this, guard, queued](Result<std::pair<Engine::SavedGraph, QString>> started) {
             if (!started) {
                 m_runLabel->hide();
                 Q_EMIT failed(tr("The run did not start"), started.error().text());
@@ -185,10 +187,11 @@ void RunController::start(GraphEditor *editor, const Model::ValueMap &inputs, bo
                 live.runId = id;
                 guard->scene()->setRunData(live);
             }
-            Q_EMIT logged(tr("Started run %1 of %2 version %3")
+            Q_EMIT logged((queued ? tr("Queued run %1 of %2 version %3 for workers")
+                                  : tr("Started run %1 of %2 version %3"))
                               .arg(id, guard ? guard->document()->graph().name : saved.id)
                               .arg(saved.version));
-            m_runLabel->setText(tr("Running…"));
+            m_runLabel->setText(queued ? tr("Queued for workers…") : tr("Running…"));
             Q_EMIT runStarted(id);
             refreshMonitor();
         });

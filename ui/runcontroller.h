@@ -43,7 +43,7 @@ public:
     // Saves the editor's graph as a version and runs it; the canvas follows
     // the run. runStarted (or failed) says how it went.
     void start(GraphEditor *editor, const Model::ValueMap &inputs, bool hitlSafeMode,
-               bool sensitiveSafeMode);
+               bool sensitiveSafeMode, bool onWorkers = false);
     // The followed run again, with the same inputs and safe modes.
     void rerun();
     // A stored run again: the same graph version, inputs, masks and modes.

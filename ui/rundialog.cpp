@@ -78,6 +78,12 @@ RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &
     m_sensitive->setAccessibleName(tr("Sensitive-action safe mode"));
     form->addRow(tr("Safe modes:"), m_hitl);
     form->addRow(QString(), m_sensitive);
+    m_onWorkers = new QCheckBox(tr("Queue it for workers instead of running it here"), this);
+    m_onWorkers->setObjectName(QStringLiteral("runOnWorkers"));
+    m_onWorkers->setAccessibleName(tr("Run on workers"));
+    m_onWorkers->setToolTip(tr("The run waits in the database until a worker (signalbox worker) "
+                               "takes it; it goes on while this computer sleeps."));
+    form->addRow(tr("Where:"), m_onWorkers);
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("runProblem"));
     m_problem->setWordWrap(true);
@@ -126,6 +132,16 @@ bool RunDialog::hitlSafeMode() const
 bool RunDialog::sensitiveSafeMode() const
 {
     return m_sensitive->isChecked();
+}
+
+bool RunDialog::onWorkers() const
+{
+    return m_onWorkers->isChecked();
+}
+
+void RunDialog::setOnWorkers(bool onWorkers)
+{
+    m_onWorkers->setChecked(onWorkers);
 }
 
 } // namespace Signalbox::Ui

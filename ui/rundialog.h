@@ -28,6 +28,9 @@ public:
     Model::ValueMap inputs() const;
     bool hitlSafeMode() const;
     bool sensitiveSafeMode() const;
+    // Queued for workers (signalbox worker) instead of run in this app.
+    bool onWorkers() const;
+    void setOnWorkers(bool onWorkers);
     QLineEdit *inputField(const QString &name) const { return m_fields.value(name); }
 
     void accept() override;
@@ -41,6 +44,7 @@ private:
     QList<QLineEdit *> m_fieldOrder;
     QCheckBox *m_hitl;
     QCheckBox *m_sensitive;
+    QCheckBox *m_onWorkers;
 };
 
 } // namespace Signalbox::Ui

@@ -4,6 +4,7 @@
 // completes in the window's process. A second process deciding first is
 // shown as such.
 #include "../llmtestserver.h"
+#include "../pgserver.h"
 #include "engine/blocks/blockregistry.h"
 #include "engine/llm/llmcatalog.h"
 #include "engine/store/database.h"
@@ -19,12 +20,12 @@
 #include "ui/mainwindow.h"
 #include "ui/nodeitem.h"
 #include "ui/propertypanel.h"
-#include "ui/toast.h"
 #include "ui/reviewdialog.h"
 #include "ui/reviewinbox.h"
 #include "ui/rundetails.h"
 #include "ui/rundialog.h"
 #include "ui/statuspalette.h"
+#include "ui/toast.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -1334,6 +1335,102 @@ private Q_SLOTS:
         QTRY_COMPARE(m_window->inbox()->historyList()->topLevelItemCount(), 1);
         QCOMPARE(m_window->inbox()->historyList()->topLevelItem(0)->text(1),
                  m_window->settings().reviewer());
+    }
+
+    // Team mode: the desktop on a PostgreSQL database queues a run for
+    // workers; a worker in another process runs it and pauses at its
+    // review; the inbox lists the review within a second, the desktop
+    // decides it, and the worker (not the desktop) finishes the run.
+    void aWorkersReviewIsDecidedInTheDesktopOnPostgres()
+    {
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+            QSKIP("Qt's QPSQL driver is not installed (Debian package libqt6sql6-psql)");
+        Testing::PostgresServer server;
+        QString why;
+        bool skip = false;
+        if (!server.start(&why, &skip)) {
+            if (skip)
+                QSKIP(qPrintable(why));
+            QFAIL(qPrintable(why));
+        }
+        QVERIFY2(server.createDatabase(QStringLiteral("desk"), &why), qPrintable(why));
+        const QString db = server.location(QStringLiteral("desk"));
+        m_window.reset();
+        MainWindowContext context;
+        context.registry = m_registry;
+        context.layouter = m_layouter.get();
+        context.settings.databasePath = db;
+        context.settings.reviewerName = QStringLiteral("Rita Reviewer");
+        m_window = std::make_unique<MainWindow>(context);
+        QSignalSpy ready(m_window.get(), &MainWindow::serviceReady);
+        m_window->show();
+        QVERIFY(ready.wait(10000));
+        QCOMPARE(ready.first().first().toString(), QString());
+
+        QProcess worker;
+        worker.start(QStringLiteral(SIGNALBOX_BINARY),
+                     {QStringLiteral("worker"), QStringLiteral("--db"), db,
+                      QStringLiteral("--lease-seconds"), QStringLiteral("5")});
+        QVERIFY(worker.waitForStarted());
+        QString workerOut;
+        const auto workerSaid = [&worker, &workerOut](const QString &line) {
+            workerOut += QString::fromUtf8(worker.readAllStandardOutput());
+            return workerOut.contains(line);
+        };
+
+        // Run → Run on Workers, with the dialog's choice preset.
+        QSignalSpy opened(m_window.get(), &MainWindow::documentOpened);
+        m_window->openFile(kExample);
+        QVERIFY(opened.wait(10000));
+        m_window->action(QStringLiteral("runOnWorkers"))->trigger();
+        auto *dialog = m_window->findChild<RunDialog *>(QStringLiteral("runDialog"));
+        QVERIFY(dialog);
+        QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("runOnWorkers"))->isChecked());
+        dialog->inputField(QStringLiteral("name"))->setText(QStringLiteral("Ada"));
+        dialog->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->watchedRun().isEmpty(), 5000);
+        const QString run = m_window->watchedRun();
+
+        // The worker takes it and pauses at the review; the inbox lists it
+        // within a second of the review's creation in the worker.
+        QTreeWidget *waiting = m_window->inbox()->waitingList();
+        QTRY_COMPARE_WITH_TIMEOUT(waiting->topLevelItemCount(), 1, 15000);
+        const QDateTime listedAt = QDateTime::currentDateTimeUtc();
+        QCOMPARE(waiting->topLevelItem(0)->toolTip(3), run);
+        QVERIFY(workerSaid(QStringLiteral("claimed %1").arg(run)));
+        const QJsonObject listed = runCli({QStringLiteral("reviews"), QStringLiteral("list"),
+                                           QStringLiteral("--db"), db, QStringLiteral("--json")});
+        const QDateTime createdAt = QDateTime::fromString(listed.value(QLatin1String("reviews"))
+                                                              .toArray()
+                                                              .first()
+                                                              .toObject()
+                                                              .value(QLatin1String("created_at"))
+                                                              .toString(),
+                                                          Qt::ISODateWithMs);
+        QVERIFY(createdAt.isValid());
+        const qint64 latency = createdAt.msecsTo(listedAt);
+        qInfo("the inbox listed the worker's review %lld ms after the worker made it", latency);
+        QVERIFY2(latency < 1000, qPrintable(QString::number(latency)));
+
+        ReviewDialog *review
+            = openDialog(waiting->topLevelItem(0)->data(0, Qt::UserRole).toString());
+        QVERIFY(review);
+        QTest::keyClick(review, Qt::Key_Return, Qt::ControlModifier);
+        // The worker finishes it; this window runs nothing of it.
+        QTRY_VERIFY_WITH_TIMEOUT(workerSaid(QStringLiteral("finished %1 COMPLETED").arg(run)),
+                                 15000);
+        int exitCode = -1;
+        const QJsonObject shown = runCli({QStringLiteral("executions"), QStringLiteral("show"), run,
+                                          QStringLiteral("--db"), db, QStringLiteral("--json")},
+                                         &exitCode);
+        QCOMPARE(exitCode, 0);
+        QCOMPARE(shown.value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QTRY_COMPARE(m_window->inbox()->historyList()->topLevelItemCount(), 1);
+        QCOMPARE(m_window->inbox()->historyList()->topLevelItem(0)->text(1),
+                 QStringLiteral("Rita Reviewer"));
+        worker.terminate();
+        QVERIFY(worker.waitForFinished(10000));
+        m_window.reset();
     }
 
     void theWindowStopsARunAnotherProcessRuns()
