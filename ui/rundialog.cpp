@@ -92,6 +92,10 @@ RunDialog::RunDialog(const Model::Graph &graph, const Model::BlockSchemaLookup &
     form->addRow(m_problem);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Run"));
+    // Queued, the run does not start here: the button says so.
+    connect(m_onWorkers, &QCheckBox::toggled, this, [buttons](bool queued) {
+        buttons->button(QDialogButtonBox::Ok)->setText(queued ? tr("&Queue") : tr("&Run"));
+    });
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     form->addRow(buttons);
