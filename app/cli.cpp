@@ -12,6 +12,7 @@
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
 #include "engine/store/reviewrepository.h"
+#include "engine/store/storecopy.h"
 #include "model/graphjson.h"
 #include "model/graphvalidation.h"
 
@@ -43,7 +44,7 @@ const QStringList kCommands
     = {QStringLiteral("graphs"),    QStringLiteral("executions"),  QStringLiteral("run"),
        QStringLiteral("blocks"),    QStringLiteral("resume"),      QStringLiteral("stop"),
        QStringLiteral("reviews"),   QStringLiteral("credentials"), QStringLiteral("models"),
-       QStringLiteral("providers"), QStringLiteral("worker")};
+       QStringLiteral("providers"), QStringLiteral("worker"),      QStringLiteral("db")};
 
 // One CSV field (RFC 4180), quoted when it must be. A text that a
 // spreadsheet would take for a formula (=, +, -, @ first) gets a leading
@@ -251,6 +252,13 @@ public:
                            "worker takes the run over after it (worker; default 30)."),
             QStringLiteral("S"), QStringLiteral("30"));
         parser.addOptions({queue, maxRuns, leaseSeconds});
+        const QCommandLineOption copyFrom(QStringLiteral("from"),
+                                          QStringLiteral("The store to copy (db copy)."),
+                                          QStringLiteral("FILE|URL"));
+        const QCommandLineOption copyTo(
+            QStringLiteral("to"), QStringLiteral("The new, empty store to copy into (db copy)."),
+            QStringLiteral("FILE|URL"));
+        parser.addOptions({copyFrom, copyTo});
         parser.addOptions({db,
                            json,
                            graph,
@@ -294,7 +302,8 @@ public:
                            "ID | models remove ID | models default ID | models discover PROVIDER | "
                            "models stream on|off | providers list | providers set-url PROVIDER URL "
                            "| providers add ID | providers remove ID | grants list | grants revoke "
-                           "ID | audit verify | audit export | worker"));
+                           "ID | audit verify | audit export | worker | db copy --from FILE|URL "
+                           "--to FILE|URL"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -339,6 +348,9 @@ public:
             return runGraph(positional.at(1), parser.values(input), parser.value(inputFile),
                             parser.value(hitl), parser.value(sensitive), parser.value(threads),
                             parser.values(credentials), parser.isSet(queue));
+        } else if (group == QLatin1String("db") && action == QLatin1String("copy")
+                   && rest.isEmpty()) {
+            return copyDatabase(parser.value(copyFrom), parser.value(copyTo));
         } else if (group == QLatin1String("worker") && positional.size() == 1) {
             return runWorker(parser.value(threads), parser.value(maxRuns),
                              parser.value(leaseSeconds));
@@ -843,6 +855,44 @@ private:
                 [&](Engine::RunService &service) { return service.start(request); }, executionId))
             return *failed;
         return printRun(*db, executionId);
+    }
+
+    // Copies one store into a new, empty one, and checks the copy by
+    // counting each table's rows on both sides.
+    int copyDatabase(const QString &from, const QString &to)
+    {
+        if (from.isEmpty() || to.isEmpty())
+            return usage(QStringLiteral("db copy takes --from FILE|URL and --to FILE|URL"));
+        auto source = Database::open(from, {.mode = DatabaseOptions::OpenMode::MustExist});
+        if (!source)
+            return fail(source.error());
+        auto target = Database::open(to);
+        if (!target)
+            return fail(target.error());
+        auto copied = Engine::copyStore(**source, **target);
+        if (!copied)
+            return fail(copied.error());
+        QJsonArray tables;
+        for (const Engine::CopiedTable &table : std::as_const(*copied)) {
+            if (m_json) {
+                tables.append(QJsonObject {{QStringLiteral("table"), table.table},
+                                           {QStringLiteral("source_rows"), table.sourceRows},
+                                           {QStringLiteral("target_rows"), table.targetRows}});
+            } else {
+                m_out << QStringLiteral("%1 %2 rows, %3 copied\n")
+                             .arg(table.table, -20)
+                             .arg(table.sourceRows)
+                             .arg(table.targetRows);
+            }
+        }
+        if (m_json)
+            printJson({{QStringLiteral("from"), (*source)->path()},
+                       {QStringLiteral("to"), (*target)->path()},
+                       {QStringLiteral("tables"), tables}});
+        else
+            m_out << "Copied " << (*source)->path() << " to " << (*target)->path()
+                  << "; every table has as many rows on both sides.\n";
+        return ExitCompleted;
     }
 
     int runWorker(const QString &threadsText, const QString &maxRunsText, const QString &leaseText)

@@ -119,6 +119,45 @@ private:
         return file.fileName();
     }
 
+    // in -> Persist Information ("memo") -> out
+    static QString writePersistGraph(const QString &folder)
+    {
+        const QJsonObject graph {
+            {QStringLiteral("id"), QStringLiteral("keep-a-memo")},
+            {QStringLiteral("name"), QStringLiteral("Keep a memo")},
+            {QStringLiteral("nodes"),
+             QJsonArray {
+                 QJsonObject {{QStringLiteral("id"), QStringLiteral("in")},
+                              {QStringLiteral("block_id"),
+                               QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b")},
+                              {QStringLiteral("input_default"),
+                               QJsonObject {{QStringLiteral("name"), QStringLiteral("msg")}}}},
+                 QJsonObject {{QStringLiteral("id"), QStringLiteral("keep")},
+                              {QStringLiteral("block_id"),
+                               QStringLiteral("1d055e55-a2b9-4547-8311-907d05b0304d")},
+                              {QStringLiteral("input_default"),
+                               QJsonObject {{QStringLiteral("key"), QStringLiteral("memo")}}}},
+                 QJsonObject {{QStringLiteral("id"), QStringLiteral("out")},
+                              {QStringLiteral("block_id"),
+                               QStringLiteral("363ae599-353e-4804-937e-b2ee3cef3da4")},
+                              {QStringLiteral("input_default"),
+                               QJsonObject {{QStringLiteral("name"), QStringLiteral("kept")}}}}}},
+            {QStringLiteral("links"),
+             QJsonArray {QJsonObject {{QStringLiteral("source_id"), QStringLiteral("in")},
+                                      {QStringLiteral("source_name"), QStringLiteral("result")},
+                                      {QStringLiteral("sink_id"), QStringLiteral("keep")},
+                                      {QStringLiteral("sink_name"), QStringLiteral("value")}},
+                         QJsonObject {{QStringLiteral("source_id"), QStringLiteral("keep")},
+                                      {QStringLiteral("source_name"), QStringLiteral("value")},
+                                      {QStringLiteral("sink_id"), QStringLiteral("out")},
+                                      {QStringLiteral("sink_name"), QStringLiteral("value")}}}}};
+        QFile file(folder + QStringLiteral("/memo.sbx.json"));
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(QJsonDocument(graph).toJson());
+        return file.fileName();
+    }
+
     // A query on the server's database of `location`, as an outsider.
     template<typename Read>
     static void query(const QString &location, const QString &sql, const QString &run, Read read)
@@ -311,6 +350,64 @@ private Q_SLOTS:
         qInfo("10 kills: the other worker completed each run %lld to %lld ms after the kill "
               "(median %lld ms; leases of 2 s)",
               takeovers.first(), takeovers.last(), takeovers.at(takeovers.size() / 2));
+    }
+
+    // A user's SQLite store moves to a team database: graphs, runs,
+    // node data, key-value data, reviews and the audit log arrive, counted
+    // on both sides; the paused run is decided there and completes, and the
+    // audit log verifies. A database that is not empty is refused.
+    void aFileIsCopiedToATeamDatabaseAndGoesOnThere()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("mine.db"));
+        const QString persist = writePersistGraph(dir.path());
+        CliRun run = signalbox({QStringLiteral("run"), persist, QStringLiteral("--input"),
+                                QStringLiteral("msg=kept"), QStringLiteral("--db"), file});
+        QVERIFY2(run.exitCode == kCompleted, qPrintable(said(run)));
+        run = signalbox({QStringLiteral("run"), Testing::kExampleGraph, QStringLiteral("--db"),
+                         file, QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == kPaused, qPrintable(said(run)));
+        const QString paused = run.json().value(QLatin1String("execution_id")).toString();
+
+        const QString team = newDatabase();
+        run = signalbox({QStringLiteral("db"), QStringLiteral("copy"), QStringLiteral("--from"),
+                         file, QStringLiteral("--to"), team, QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == kCompleted, qPrintable(said(run)));
+        QMap<QString, qint64> copied;
+        for (const QJsonValue &entry : run.json().value(QLatin1String("tables")).toArray()) {
+            const QJsonObject table = entry.toObject();
+            QCOMPARE(table.value(QLatin1String("target_rows")).toInteger(),
+                     table.value(QLatin1String("source_rows")).toInteger());
+            copied.insert(table.value(QLatin1String("table")).toString(),
+                          table.value(QLatin1String("target_rows")).toInteger());
+        }
+        QCOMPARE(copied.value(QStringLiteral("graphs")), 2);
+        QCOMPARE(copied.value(QStringLiteral("graph_executions")), 2);
+        QCOMPARE(copied.value(QStringLiteral("execution_kv")), 1);
+        QCOMPARE(copied.value(QStringLiteral("pending_reviews")), 1);
+        QVERIFY(copied.value(QStringLiteral("node_execution_io")) > 0);
+        QVERIFY(copied.value(QStringLiteral("audit_log")) > 0);
+
+        // The paused run goes on in the team database.
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("list"), QStringLiteral("--db"),
+                         team, QStringLiteral("--json")});
+        const QJsonArray waiting = run.json().value(QLatin1String("reviews")).toArray();
+        QCOMPARE(waiting.size(), 1);
+        QCOMPARE(waiting.at(0).toObject().value(QLatin1String("graph_exec_id")).toString(), paused);
+        run = signalbox({QStringLiteral("reviews"), QStringLiteral("decide"),
+                         waiting.at(0).toObject().value(QLatin1String("node_exec_id")).toString(),
+                         QStringLiteral("--approve"), QStringLiteral("--db"), team,
+                         QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == kCompleted, qPrintable(said(run)));
+        run = signalbox(
+            {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), team});
+        QVERIFY2(run.exitCode == 0 && run.out.contains(QStringLiteral("intact")),
+                 qPrintable(said(run)));
+
+        run = signalbox({QStringLiteral("db"), QStringLiteral("copy"), QStringLiteral("--from"),
+                         file, QStringLiteral("--to"), team});
+        QCOMPARE(run.exitCode, kConflict);
+        QVERIFY2(run.err.contains(QStringLiteral("is not empty")), qPrintable(said(run)));
     }
 
     // A password never goes into a location: refused before any connection,
