@@ -9,6 +9,9 @@
 //
 //   engine_throughput [NODES=1000] [THREADS=2] [DB_FOLDER=temporary]
 //
+// SIGNALBOX_BENCH_DB=postgresql://user@host/db runs it against that (new,
+// empty) PostgreSQL database instead of a SQLite file.
+//
 // SIGNALBOX_BENCH_RUNS=N runs each graph N times in the process and reports
 // the run of median speed, with the slowest and fastest rates beside it.
 #include "benchgraphs.h"
@@ -133,9 +136,14 @@ int main(int argc, char *argv[])
     const int count = args.size() > 1 ? args.at(1).toInt() : 1000;
     const int threads = args.size() > 2 ? args.at(2).toInt() : 2;
     QTemporaryDir temporary;
-    const QString path = (args.size() > 3 ? args.at(3) : temporary.path())
-        + QStringLiteral("/engine_throughput.db");
-    QFile::remove(path);
+    // SIGNALBOX_BENCH_DB=postgresql://... measures against a new, empty
+    // PostgreSQL database instead of a SQLite file.
+    const QString team = qEnvironmentVariable("SIGNALBOX_BENCH_DB");
+    const QString path = !team.isEmpty() ? team
+                                         : (args.size() > 3 ? args.at(3) : temporary.path())
+            + QStringLiteral("/engine_throughput.db");
+    if (team.isEmpty())
+        QFile::remove(path);
 
     auto registry = BlockRegistry::builtin();
     if (!registry)
