@@ -303,7 +303,7 @@ public:
                            "models stream on|off | providers list | providers set-url PROVIDER URL "
                            "| providers add ID | providers remove ID | grants list | grants revoke "
                            "ID | audit verify | audit export | worker | db copy --from FILE|URL "
-                           "--to FILE|URL"));
+                           "--to FILE|URL | db password"));
         if (!parser.parse(arguments))
             return usage(parser.errorText());
         if (parser.isSet(QStringLiteral("help"))) {
@@ -351,6 +351,9 @@ public:
         } else if (group == QLatin1String("db") && action == QLatin1String("copy")
                    && rest.isEmpty()) {
             return copyDatabase(parser.value(copyFrom), parser.value(copyTo));
+        } else if (group == QLatin1String("db") && action == QLatin1String("password")
+                   && rest.isEmpty()) {
+            return storeDatabasePassword();
         } else if (group == QLatin1String("worker") && positional.size() == 1) {
             return runWorker(parser.value(threads), parser.value(maxRuns),
                              parser.value(leaseSeconds));
@@ -855,6 +858,29 @@ private:
                 [&](Engine::RunService &service) { return service.start(request); }, executionId))
             return *failed;
         return printRun(*db, executionId);
+    }
+
+    // Keeps the password of the --db PostgreSQL location, read from standard
+    // input, in the keychain, for when the server asks for one.
+    int storeDatabasePassword()
+    {
+        if (!Engine::isPostgresLocation(m_dbPath))
+            return usage(QStringLiteral("db password takes --db postgresql://user@host/dbname"));
+        if (auto checked = Engine::checkPostgresLocation(m_dbPath); !checked)
+            return fail(checked.error());
+        QTextStream in(stdin);
+        const QString password = in.readLine();
+        if (password.isEmpty())
+            return usage(QStringLiteral("db password reads the password from standard input"));
+        auto store = Engine::secretStoreFromEnvironment(m_dbPath);
+        if (!store)
+            return fail(store.error());
+        if (auto written
+            = (*store)->write(Engine::databasePasswordKey(m_dbPath), password.toUtf8());
+            !written)
+            return fail(written.error());
+        m_out << "Kept the password of " << m_dbPath << " in " << (*store)->description() << ".\n";
+        return ExitCompleted;
     }
 
     // Copies one store into a new, empty one, and checks the copy by

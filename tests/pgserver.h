@@ -140,6 +140,48 @@ public:
         return ok;
     }
 
+    // Makes `role` with `password`, allowed into `database`, and has the
+    // server ask it for the password on 127.0.0.1 (SCRAM).
+    bool requirePassword(const QString &role, const QString &password, const QString &database,
+                         QString *why)
+    {
+        const QString connection = QStringLiteral("pgserver-roles");
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+            db.setHostName(host());
+            db.setPort(port());
+            db.setUserName(user());
+            db.setDatabaseName(database);
+            QSqlQuery query(db);
+            ok = db.open()
+                && query.exec(
+                    QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2'").arg(role, password))
+                && query.exec(QStringLiteral("GRANT ALL ON SCHEMA public TO %1").arg(role));
+            if (ok) {
+                QFile hba(dataDir() + QStringLiteral("/pg_hba.conf"));
+                QByteArray rules;
+                ok = hba.open(QIODevice::ReadOnly);
+                if (ok) {
+                    rules = QStringLiteral("host all %1 127.0.0.1/32 scram-sha-256\n")
+                                .arg(role)
+                                .toUtf8()
+                        + hba.readAll();
+                    hba.close();
+                    ok = hba.open(QIODevice::WriteOnly | QIODevice::Truncate)
+                        && hba.write(rules) == rules.size();
+                    hba.close();
+                }
+                ok = ok && query.exec(QStringLiteral("SELECT pg_reload_conf()"));
+            }
+            if (!ok)
+                *why = (db.isOpen() ? query.lastError() : db.lastError()).text();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(connection);
+        return ok;
+    }
+
     // The location Signalbox opens for database `name` of this server.
     QString location(const QString &name) const
     {

@@ -284,12 +284,20 @@ Result<std::unique_ptr<Database>> Database::openPostgres(const QString &location
         for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded))
             connectOptions.append(key + QLatin1Char('=') + value);
         db.setConnectOptions(connectOptions.join(QLatin1Char(';')));
-        if (passwordProvider() && qEnvironmentVariableIsEmpty("PGPASSFILE")) {
+        // First as libpq alone would (trust, PGPASSFILE or ~/.pgpass); only
+        // a server that asks for a password the user did not give that way
+        // gets the one the provider keeps.
+        bool opened = db.open();
+        const QString refusal = db.lastError().text();
+        if (!opened && passwordProvider()
+            && refusal.contains(QLatin1String("no password supplied"))) {
             const QString password = passwordProvider()(location);
-            if (!password.isEmpty())
+            if (!password.isEmpty()) {
                 db.setPassword(password);
+                opened = db.open();
+            }
         }
-        if (!db.open())
+        if (!opened)
             return database->storageError(db.lastError(), QStringLiteral("connecting"));
     }
     if (auto configured = database->configurePostgres(options); !configured)

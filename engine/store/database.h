@@ -91,6 +91,12 @@ private:
     SqlEngine m_engine;
 };
 
+// Where the keychain keeps the password of a PostgreSQL location.
+inline QString databasePasswordKey(const QString &location)
+{
+    return QStringLiteral("database-password:") + location;
+}
+
 // The database the command line and the desktop use when none is named:
 // signalbox.db in the per-user data folder's "signalbox" folder
 // (~/.local/share/signalbox/signalbox.db on Linux). Where only the file an
@@ -126,9 +132,10 @@ public:
     const SqlDialect &dialect() const { return m_dialect; }
     int schemaVersion() const;
 
-    // Where a PostgreSQL connection's password comes from when PGPASSFILE
-    // does not have it: given the location, the password or an empty string.
-    // Set once at start-up (the application reads the keychain).
+    // Where a PostgreSQL connection's password comes from when the server
+    // asks for one that PGPASSFILE (or ~/.pgpass) does not have: given the
+    // location, the password or an empty string. Set once at start-up (the
+    // application reads the keychain, see databasePasswordKey()).
     using PasswordProvider = std::function<QString(const QString &location)>;
     static void setPasswordProvider(PasswordProvider provider);
 

@@ -61,6 +61,12 @@ private:
             m_out += QString::fromUtf8(m_process.readAllStandardOutput());
             return m_out.contains(line + QLatin1Char('\n'));
         }
+        // How often it has printed `line`.
+        int times(const QString &line)
+        {
+            said(line);
+            return int(m_out.count(line + QLatin1Char('\n')));
+        }
         void kill()
         {
             m_process.kill(); // SIGKILL: no clean-up at all
@@ -352,6 +358,33 @@ private Q_SLOTS:
               takeovers.first(), takeovers.last(), takeovers.at(takeovers.size() / 2));
     }
 
+    // A run that a worker runs is stopped from another process (standing in
+    // for another machine): the worker ends it TERMINATED.
+    void aWorkersRunIsStoppedFromElsewhere()
+    {
+        QTemporaryDir dir;
+        const QString graph = writeChainGraph(dir.path());
+        const QString db = newDatabase();
+        Worker worker(db);
+        const CliRun queued = signalbox({QStringLiteral("run"), graph, QStringLiteral("--input"),
+                                         QStringLiteral("msg=halt"), QStringLiteral("--queue"),
+                                         QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QVERIFY2(queued.exitCode == kCompleted, qPrintable(said(queued)));
+        const QString run = queued.json().value(QLatin1String("execution_id")).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(worker.said(QStringLiteral("claimed ") + run), 10000);
+        const CliRun stopped = signalbox({QStringLiteral("stop"), run, QStringLiteral("--db"), db});
+        QVERIFY2(stopped.exitCode == 0, qPrintable(said(stopped)));
+        QTRY_VERIFY_WITH_TIMEOUT(worker.said(QStringLiteral("finished %1 TERMINATED").arg(run)),
+                                 10000);
+        const CliRun shown = signalbox({QStringLiteral("executions"), QStringLiteral("show"), run,
+                                        QStringLiteral("--db"), db, QStringLiteral("--json")});
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(),
+                 QStringLiteral("TERMINATED"));
+        // Off the queue: no worker takes it up again.
+        QTest::qWait(1000);
+        QCOMPARE(worker.times(QStringLiteral("claimed ") + run), 1);
+    }
+
     // A user's SQLite store moves to a team database: graphs, runs,
     // node data, key-value data, reviews and the audit log arrive, counted
     // on both sides; the paused run is decided there and completes, and the
@@ -408,6 +441,39 @@ private Q_SLOTS:
                          file, QStringLiteral("--to"), team});
         QCOMPARE(run.exitCode, kConflict);
         QVERIFY2(run.err.contains(QStringLiteral("is not empty")), qPrintable(said(run)));
+    }
+
+    // A server that asks for a password: `db password` keeps it (here in the
+    // encrypted file, as this machine has no keychain), and the program
+    // gives it when the server asks.
+    void thePasswordKeptForALocationIsGivenWhenTheServerAsks()
+    {
+        const QString open = newDatabase();
+        QUrl url(open);
+        QString why;
+        QVERIFY2(m_server.requirePassword(QStringLiteral("keeper"), QStringLiteral("kept-word"),
+                                          url.path().mid(1), &why),
+                 qPrintable(why));
+        url.setUserName(QStringLiteral("keeper"));
+        const QString db = url.toString();
+        QTemporaryDir dir;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("SIGNALBOX_SECRET_STORE"), QStringLiteral("file"));
+        environment.insert(QStringLiteral("SIGNALBOX_SECRETS_FILE"),
+                           dir.filePath(QStringLiteral("team.secrets")));
+        environment.insert(QStringLiteral("SIGNALBOX_SECRETS_PASSPHRASE"), QStringLiteral("pass"));
+        const QStringList list {QStringLiteral("executions"), QStringLiteral("list"),
+                                QStringLiteral("--db"), db};
+        CliRun run = signalbox(list, {}, 30000, {}, environment);
+        QCOMPARE(run.exitCode, kStorage);
+        QVERIFY2(run.err.contains(QStringLiteral("no password supplied")), qPrintable(said(run)));
+        run = signalbox(
+            {QStringLiteral("db"), QStringLiteral("password"), QStringLiteral("--db"), db}, {},
+            30000, "kept-word\n", environment);
+        QVERIFY2(run.exitCode == kCompleted, qPrintable(said(run)));
+        QVERIFY(!run.out.contains(QStringLiteral("kept-word")));
+        run = signalbox(list, {}, 30000, {}, environment);
+        QVERIFY2(run.exitCode == kCompleted, qPrintable(said(run)));
     }
 
     // A password never goes into a location: refused before any connection,

@@ -353,6 +353,54 @@ private Q_SLOTS:
                  qPrintable(db.error().message));
     }
 
+    // A server that asks for a password gets the one the provider keeps
+    // (the keychain, in the program), and only then; none is written into
+    // a message.
+    void aPasswordComesFromTheProviderWhenTheServerAsks()
+    {
+        if (!m_store.isPostgres())
+            QSKIP("PostgreSQL only: a server that asks for a password");
+        const QString location = fresh("guarded");
+        const QString name = QUrl(location).path().mid(1);
+        QString why;
+        QVERIFY2(m_store.server()->requirePassword(QStringLiteral("guard"),
+                                                   QStringLiteral("s3cret-word"), name, &why),
+                 qPrintable(why));
+        QUrl url(location);
+        url.setUserName(QStringLiteral("guard"));
+        const QString guarded = url.toString();
+
+        auto refused = Database::open(guarded);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(QStringLiteral("password")),
+                 qPrintable(refused.error().message));
+
+        QStringList asked;
+        Database::setPasswordProvider([&asked](const QString &at) {
+            asked.append(at);
+            return QStringLiteral("wrong-word");
+        });
+        auto wrong = Database::open(guarded);
+        QVERIFY(!wrong.ok());
+        QVERIFY(!wrong.error().message.contains(QStringLiteral("wrong-word")));
+        QCOMPARE(asked, QStringList {guarded});
+
+        Database::setPasswordProvider(
+            [](const QString &) { return QStringLiteral("s3cret-word"); });
+        auto opened = Database::open(guarded);
+        QVERIFY2(opened.ok(), qPrintable(opened.error().message));
+        QCOMPARE((*opened)->schemaVersion(), latestSchemaVersion());
+        // A server that does not ask is not given one: the provider is not called.
+        asked.clear();
+        Database::setPasswordProvider([&asked](const QString &at) {
+            asked.append(at);
+            return QString();
+        });
+        QVERIFY(Database::open(location).ok());
+        QVERIFY(asked.isEmpty());
+        Database::setPasswordProvider({});
+    }
+
     void readOnlyDatabase()
     {
         const QString file = fresh("readonly");
