@@ -50,6 +50,12 @@ public:
     bool start(QString *why, bool *skip)
     {
         *skip = false;
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+            *skip = true;
+            *why = QStringLiteral("Qt's QPSQL driver is not installed (Debian package "
+                                  "libqt6sql6-psql)");
+            return false;
+        }
         const QString bin = binDir();
         if (bin.isEmpty()) {
             *skip = true;
@@ -228,3 +234,17 @@ private:
 };
 
 } // namespace Signalbox::Testing
+
+// Starts `object` (a PostgresServer, or anything with its start()) in a
+// test function: skips saying why when only a package is missing, fails
+// otherwise.
+#define SIGNALBOX_START_OR_SKIP(object)                                                            \
+    do {                                                                                           \
+        QString why_;                                                                              \
+        bool skip_ = false;                                                                        \
+        if (!(object).start(&why_, &skip_)) {                                                      \
+            if (skip_)                                                                             \
+                QSKIP(qPrintable(why_));                                                           \
+            QFAIL(qPrintable(why_));                                                               \
+        }                                                                                          \
+    } while (false)

@@ -231,18 +231,7 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-            QSKIP("Qt's QPSQL driver is not installed (Debian package libqt6sql6-psql)");
-        QString why;
-        bool skip = false;
-        if (!m_server.start(&why, &skip)) {
-            if (skip)
-                QSKIP(qPrintable(why));
-            QFAIL(qPrintable(why));
-        }
-    }
+    void initTestCase() { SIGNALBOX_START_OR_SKIP(m_server); }
 
     // A run pauses at its review in one process; other processes list the
     // review, decide it and see the run complete, all in the server's

@@ -89,7 +89,7 @@ class TestRunService : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        SIGNALBOX_START_TEST_STORE(m_store);
+        SIGNALBOX_START_OR_SKIP(m_store);
         auto registry = BlockRegistry::builtin();
         QVERIFY(registry.ok());
         m_registry = *registry;

@@ -38,12 +38,6 @@ public:
         }
         if (!wantsPostgres())
             return true;
-        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
-            *skip = true;
-            *why = QStringLiteral("Qt's QPSQL driver is not installed (Debian package "
-                                  "libqt6sql6-psql)");
-            return false;
-        }
         m_server = std::make_unique<PostgresServer>();
         return m_server->start(why, skip);
     }
@@ -75,18 +69,6 @@ private:
     std::unique_ptr<PostgresServer> m_server;
     int m_counter = 0;
 };
-
-// Starts `store` in a test function (initTestCase): skips or fails saying why.
-#define SIGNALBOX_START_TEST_STORE(store)                                                          \
-    do {                                                                                           \
-        QString why_;                                                                              \
-        bool skip_ = false;                                                                        \
-        if (!(store).start(&why_, &skip_)) {                                                       \
-            if (skip_)                                                                             \
-                QSKIP(qPrintable(why_));                                                           \
-            QFAIL(qPrintable(why_));                                                               \
-        }                                                                                          \
-    } while (false)
 
 inline const QString kInputBlock = QStringLiteral("c0a8e994-ebf1-4a9c-a4d8-89d09c86741b");
 inline const QString kTemplateBlock = QStringLiteral("db7d8f02-2f44-4c55-ab7a-eae0941f0c30");

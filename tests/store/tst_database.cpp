@@ -90,7 +90,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        SIGNALBOX_START_TEST_STORE(m_store);
+        SIGNALBOX_START_OR_SKIP(m_store);
     }
 
     void migrationFromAnEmptyStore()

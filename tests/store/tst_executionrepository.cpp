@@ -80,7 +80,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        SIGNALBOX_START_TEST_STORE(m_store);
+        SIGNALBOX_START_OR_SKIP(m_store);
         auto catalog = Model::BlockCatalog::builtin();
         QVERIFY(catalog.ok());
         m_catalog = std::make_unique<Model::BlockCatalog>(std::move(*catalog));

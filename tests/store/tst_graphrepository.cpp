@@ -23,7 +23,7 @@ private:
     std::unique_ptr<Database> m_db;
 
 private Q_SLOTS:
-    void initTestCase() { SIGNALBOX_START_TEST_STORE(m_store); }
+    void initTestCase() { SIGNALBOX_START_OR_SKIP(m_store); }
 
     void init()
     {

@@ -19,16 +19,8 @@ class TestPostgres : public QObject
 private Q_SLOTS:
     void aServerStartsOnLoopbackAnswersAndStops()
     {
-        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-            QSKIP("Qt's QPSQL driver is not installed (Debian package libqt6sql6-psql)");
         PostgresServer server;
-        QString why;
-        bool skip = false;
-        if (!server.start(&why, &skip)) {
-            if (skip)
-                QSKIP(qPrintable(why));
-            QFAIL(qPrintable(why));
-        }
+        SIGNALBOX_START_OR_SKIP(server);
         QVERIFY(server.port() > 0);
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("pg"));

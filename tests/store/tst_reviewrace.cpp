@@ -208,7 +208,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        SIGNALBOX_START_TEST_STORE(m_store);
+        SIGNALBOX_START_OR_SKIP(m_store);
         m_shape = m_store.isPostgres() ? kPostgresRace : kSqliteRace;
         kReviews = m_shape.reviews;
         qInfo("%s: %d processes x %d threads and %d threads here, %d decisions on %d reviews",

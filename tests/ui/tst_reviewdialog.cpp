@@ -1343,16 +1343,9 @@ private Q_SLOTS:
     // decides it, and the worker (not the desktop) finishes the run.
     void aWorkersReviewIsDecidedInTheDesktopOnPostgres()
     {
-        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-            QSKIP("Qt's QPSQL driver is not installed (Debian package libqt6sql6-psql)");
         Testing::PostgresServer server;
+        SIGNALBOX_START_OR_SKIP(server);
         QString why;
-        bool skip = false;
-        if (!server.start(&why, &skip)) {
-            if (skip)
-                QSKIP(qPrintable(why));
-            QFAIL(qPrintable(why));
-        }
         QVERIFY2(server.createDatabase(QStringLiteral("desk"), &why), qPrintable(why));
         const QString db = server.location(QStringLiteral("desk"));
         m_window.reset();
