@@ -849,8 +849,15 @@ private:
             auto queued = (*service)->start(request);
             if (!queued)
                 return fail(queued.error());
-            const int shown = printRun(*db, *queued);
-            return shown == ExitFailed ? ExitCompleted : shown;
+            // What this command did; a worker may have taken the run up by now.
+            if (m_json)
+                printJson({{QStringLiteral("execution_id"), *queued},
+                           {QStringLiteral("status"), QStringLiteral("QUEUED")},
+                           {QStringLiteral("outputs"), QJsonObject()},
+                           {QStringLiteral("error"), QJsonValue::Null}});
+            else
+                m_out << "Execution " << *queued << ": QUEUED\n";
+            return ExitCompleted;
         }
         QString executionId;
         if (const auto failed = execute(

@@ -116,6 +116,12 @@ void RunController::setService(Engine::ServiceThread *service)
                                  [this](const Engine::StoreChanges &changes) {
                                      if (!changes.runs.isEmpty())
                                          refreshMonitor();
+                                     const QString watched = m_watched.runId;
+                                     if (!watched.isEmpty() && !m_watched.ended
+                                         && !m_going.contains(watched)
+                                         && (changes.runs.contains(watched)
+                                             || changes.nodeRuns.contains(watched)))
+                                         followElsewhere(watched);
                                  }));
     // A model's answer as it streams in: on the node and in the monitor.
     m_connections.append(connect(runs->events(), &Engine::EventBus::nodeProgress, this,
@@ -319,6 +325,25 @@ void RunController::showRunData(const QString &graphExecId, GraphEditor *editor,
             if (!ended)
                 data->linkValues = target->scene()->runData().linkValues;
             target->scene()->setRunData(*data);
+        });
+}
+
+void RunController::followElsewhere(const QString &graphExecId)
+{
+    m_service->call(
+        this, [graphExecId](Engine::RunService &service) { return service.run(graphExecId); },
+        [this, graphExecId](Result<std::optional<Model::GraphExecutionMeta>> meta) {
+            // Taken up here meanwhile (the run's own events say more), or no
+            // longer watched.
+            if (!meta || !*meta || graphExecId != m_watched.runId || m_going.contains(graphExecId)
+                || m_watched.ended)
+                return;
+            const Model::ExecutionStatus status = (*meta)->status;
+            const bool ended = Model::isFinal(status);
+            m_runLabel->setText(ended ? tr("Run: %1").arg(statusLabel(status).toLower())
+                                      : tr("Run elsewhere: %1").arg(statusLabel(status).toLower()));
+            m_watched.ended = ended;
+            showRunData(graphExecId, m_watched.editor, ended);
         });
 }
 

@@ -107,6 +107,9 @@ private:
     // While the run goes (`ended` false), the links keep the counts that
     // its events made.
     void showRunData(const QString &graphExecId, GraphEditor *editor, bool ended = true);
+    // The watched run goes on in another process (a worker): its status
+    // and what it did so far, read again when the store says it changed.
+    void followElsewhere(const QString &graphExecId);
     void showProgress();
     void readMonitor();
 

@@ -130,7 +130,8 @@ Result<QString> RunService::start(const RunRequest &request)
     owned.userId = m_options.userId;
     owned.startedBy = reviewer();
     auto started = m_executor->start(owned);
-    if (started)
+    // A run queued for workers starts where a worker takes it, not here.
+    if (started && !request.onWorkers)
         Q_EMIT runStarted(*started);
     return started;
 }

@@ -1409,9 +1409,17 @@ private Q_SLOTS:
             = openDialog(waiting->topLevelItem(0)->data(0, Qt::UserRole).toString());
         QVERIFY(review);
         QTest::keyClick(review, Qt::Key_Return, Qt::ControlModifier);
-        // The worker finishes it; this window runs nothing of it.
+        // The worker finishes it; this window runs nothing of it, and its
+        // status bar follows the run there to its end.
         QTRY_VERIFY_WITH_TIMEOUT(workerSaid(QStringLiteral("finished %1 COMPLETED").arg(run)),
                                  15000);
+        QLabel *progress = nullptr;
+        for (QLabel *label : m_window->statusBar()->findChildren<QLabel *>()) {
+            if (label->accessibleName() == QLatin1String("Run progress"))
+                progress = label;
+        }
+        QVERIFY(progress);
+        QTRY_COMPARE_WITH_TIMEOUT(progress->text(), QStringLiteral("Run: completed"), 3000);
         int exitCode = -1;
         const QJsonObject shown = runCli({QStringLiteral("executions"), QStringLiteral("show"), run,
                                           QStringLiteral("--db"), db, QStringLiteral("--json")},
