@@ -117,8 +117,8 @@ void RunController::setService(Engine::ServiceThread *service)
                                      if (!changes.runs.isEmpty())
                                          refreshMonitor();
                                      const QString watched = m_watched.runId;
-                                     if (!watched.isEmpty() && !m_watched.ended
-                                         && !m_going.contains(watched)
+                                     if (!watched.isEmpty() && m_watched.onWorkers
+                                         && !m_watched.ended && !m_going.contains(watched)
                                          && (changes.runs.contains(watched)
                                              || changes.nodeRuns.contains(watched)))
                                          followElsewhere(watched);
@@ -246,7 +246,9 @@ void RunController::follow(const QString &graphExecId, GraphEditor *editor,
                             request.sensitiveActionSafeMode,
                             {},
                             0,
-                            0};
+                            0,
+                            false,
+                            request.onWorkers};
     if (editor) {
         // A new run on the canvas (an edit clears it): its links count from
         // nought. A run about to start clears the last one's data.

@@ -99,6 +99,9 @@ private:
         qsizetype total = 0;
         // Ended: the store has the last word, late events change nothing.
         bool ended = false;
+        // Queued for workers: another process runs it, and the window
+        // follows it through the change feed.
+        bool onWorkers = false;
     };
     void follow(const QString &graphExecId, GraphEditor *editor, const Engine::RunRequest &request);
     void applyEvents(const QList<Engine::NodeExecutionEvent> &events);
