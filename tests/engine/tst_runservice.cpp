@@ -86,6 +86,16 @@ class TestRunService : public QObject
         return *started;
     }
 
+    // A reviewed run queued on `service` for workers; its id.
+    static Result<QString> queuedRun(RunService &service, const QString &msg)
+    {
+        RunRequest request;
+        request.graphId = saveGraph(service, kReviewGraph);
+        request.inputs.insert(QStringLiteral("msg"), msg);
+        request.onWorkers = true;
+        return service.start(request);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -104,12 +114,7 @@ private Q_SLOTS:
     {
         RunService face(options(QStringLiteral("ada")));
         QVERIFY(face.open().ok());
-        const QString graph = saveGraph(face, kReviewGraph);
-        RunRequest request;
-        request.graphId = graph;
-        request.inputs.insert(QStringLiteral("msg"), QStringLiteral("queued"));
-        request.onWorkers = true;
-        auto queued = face.start(request);
+        auto queued = queuedRun(face, QStringLiteral("queued"));
         QVERIFY2(queued.ok(), qPrintable(queued.error().text()));
         const QString run = *queued;
         QVERIFY(!face.isRunning(run));
@@ -160,12 +165,9 @@ private Q_SLOTS:
     {
         RunService face(options());
         QVERIFY(face.open().ok());
-        const QString graph = saveGraph(face, kReviewGraph);
-        RunRequest request;
-        request.graphId = graph;
-        request.inputs.insert(QStringLiteral("msg"), QStringLiteral("lease"));
-        request.onWorkers = true;
-        const QString run = *face.start(request);
+        auto queued = queuedRun(face, QStringLiteral("lease"));
+        QVERIFY2(queued.ok(), qPrintable(queued.error().text()));
+        const QString run = *queued;
         RunQueue queue(face.database());
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QCOMPARE(queue.claim(QStringLiteral("first"), now, 1000)->value_or(QString()), run);
