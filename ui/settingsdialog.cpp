@@ -157,7 +157,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent, QWi
     m_databaseError = new QLabel(this);
     m_databaseError->setObjectName(QStringLiteral("databaseError"));
     m_databaseError->setWordWrap(true);
-    m_databaseError->setForegroundRole(QPalette::BrightText);
+    // As the run dialog says what it refuses.
+    m_databaseError->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_databaseError->hide();
     connect(m_database, &QLineEdit::textEdited, m_databaseError, &QWidget::hide);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
