@@ -261,7 +261,7 @@ ReviewRepository::checkApproval(const QString &nodeExecId, const QString &graphE
 }
 
 Result<void> ReviewRepository::reopen(const Model::PendingReview &review, const Value &payload,
-                                      const QString &reason)
+                                      const QString &reason, const QString &instructions)
 {
     WriteTransaction transaction(m_db);
     if (auto begun = transaction.begin(); !begun)
@@ -269,11 +269,14 @@ Result<void> ReviewRepository::reopen(const Model::PendingReview &review, const 
     auto update = m_db.prepare(QStringLiteral(
         "UPDATE pending_reviews SET status = 'WAITING', payload = ?, original_payload = NULL,"
         " review_message = NULL, was_edited = NULL, reviewed_at = NULL, reviewed_by = NULL,"
-        " approved_sha256 = NULL, processed = 0, updated_at = ?"
-        " WHERE node_exec_id = ? AND status = 'APPROVED'"));
+        " approved_sha256 = NULL, processed = 0, updated_at = ?, instructions = ?"
+        " WHERE node_exec_id = ? AND status <> 'WAITING'"));
     if (!update)
         return update.error();
-    for (const QVariant &value : QVariantList {valueToText(payload), nowMs(), review.nodeExecId})
+    for (const QVariant &value :
+         QVariantList {valueToText(payload), nowMs(),
+                       instructions.isEmpty() ? review.instructions : instructions,
+                       review.nodeExecId})
         (*update)->addBindValue(value);
     if (!(*update)->exec())
         return m_db.storageError((*update)->lastError(),
@@ -519,6 +522,18 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
         return makeError(ErrorCode::Internal,
                          QStringLiteral("the review of %1 vanished").arg(request.nodeExecId));
     const Model::PendingReview &review = found->first();
+    // A decided review that the node execution asks again about another
+    // payload (a later turn of an agent) asks the person again.
+    const QString asked = Model::payloadDigest(request.inputData);
+    if (review.processed && Model::payloadDigest(review.payload) != asked
+        && (!review.wasEdited.value_or(false) || Model::payloadDigest(review.originalPayload) != asked)) {
+        if (auto reopened = reopen(review, request.inputData,
+                                   QStringLiteral("the node asks about another payload"),
+                                   request.message);
+            !reopened)
+            return reopened.error();
+        return std::optional<Model::ReviewResult>();
+    }
     if (review.processed || review.status == ReviewStatus::Waiting)
         return std::optional<Model::ReviewResult>();
     return std::optional<Model::ReviewResult>(Model::ReviewResult {

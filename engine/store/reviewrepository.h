@@ -178,9 +178,10 @@ private:
     Result<QStringList> recordApproval(const Model::PendingReview &review, const QString &reviewer,
                                        const Model::Value &payload, bool edited,
                                        const QString &message);
-    // Puts an approved review back to WAITING with `payload`, saying why.
+    // Puts a decided review back to WAITING with `payload` (and
+    // `instructions`, unless empty), saying why.
     Result<void> reopen(const Model::PendingReview &review, const Model::Value &payload,
-                        const QString &reason);
+                        const QString &reason, const QString &instructions = {});
     // The execution exists and belongs to the user (upstream's
     // get_graph_execution_meta check), or an error naming both.
     Result<void> checkOwner(const QString &graphExecId, const QString &userId);

@@ -230,6 +230,43 @@ private Q_SLOTS:
                  ErrorCode::NotFound);
     }
 
+    void aDecidedReviewAskedAboutAnotherPayloadWaitsAgain()
+    {
+        // One node execution may ask several times (an agent's turns): once
+        // its review is decided and processed, a question about another
+        // payload puts it back to WAITING; the same question does not.
+        const QString exec = createExecution();
+        QVERIFY(!m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-2")))->has_value());
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(), {{QStringLiteral("ne-2"),
+                                    decision(ReviewStatus::Rejected, nullptr, QStringLiteral("no"))}})
+                    .ok());
+        QVERIFY(m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-2")))->has_value());
+        QVERIFY(m_reviews->updateReviewProcessedStatus(QStringLiteral("ne-2"), true).ok());
+        QVERIFY(!m_reviews->getOrCreateHumanReview(request(exec, QStringLiteral("ne-2")))->has_value());
+        QCOMPARE(m_reviews->pendingReviewsForExecution(exec, userId())->size(), 0);
+
+        NewReview next = request(exec, QStringLiteral("ne-2"), "{'x': 2}");
+        next.message = QStringLiteral("The second turn");
+        QVERIFY(!m_reviews->getOrCreateHumanReview(next)->has_value());
+        const auto waiting = *m_reviews->pendingReviewsForExecution(exec, userId());
+        QCOMPARE(waiting.size(), 1);
+        QCOMPARE(waiting.first().status, ReviewStatus::Waiting);
+        QCOMPARE(Model::toJson(waiting.first().payload), json("{'x':2}"));
+        QCOMPARE(waiting.first().instructions, QStringLiteral("The second turn"));
+        QVERIFY(waiting.first().reviewMessage.isEmpty());
+        QVERIFY(!waiting.first().processed);
+        QVERIFY(m_reviews
+                    ->processAllReviewsForExecution(
+                        userId(), {{QStringLiteral("ne-2"), decision(ReviewStatus::Approved)}})
+                    .ok());
+        const auto decided = m_reviews->getOrCreateHumanReview(next);
+        QVERIFY(decided.ok() && decided->has_value());
+        QCOMPARE((*decided)->status, ReviewStatus::Approved);
+        QCOMPARE(Model::toJson((*decided)->data), json("{'x':2}"));
+    }
+
     void checkApprovalFindsNormalAndAutoApprovals()
     {
         const QString exec = createExecution();
