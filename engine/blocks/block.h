@@ -57,6 +57,18 @@ public:
         return makeError(ErrorCode::BadInput,
                          QStringLiteral("A human review needs a graph execution to pause"));
     }
+    // Carries a person's approval of this node execution's review over to
+    // node `nodeId` of the same run, for exactly `input`: the review its
+    // block asks for on that input is answered without asking again (a
+    // grant of that node for the run and that payload, made by whoever
+    // approved). Refused unless a person approved this execution's review.
+    virtual Result<void> carryApproval(const QString &nodeId, const Model::Value &input)
+    {
+        Q_UNUSED(nodeId);
+        Q_UNUSED(input);
+        return makeError(ErrorCode::BadInput,
+                         QStringLiteral("An approval can only be carried in a graph run"));
+    }
 
     // The credentials a credentials input refers to ({"id", "provider",
     // "type", ...}) with their secret, an OAuth access token refreshed first

@@ -84,6 +84,10 @@ public:
     {
         return m_outer.reviewDecision(data, instructions, editable, nodeApproval);
     }
+    Result<void> carryApproval(const QString &nodeId, const Value &input) override
+    {
+        return m_outer.carryApproval(nodeId, input);
+    }
 
     std::optional<QString> failure() const { return m_failure; }
 

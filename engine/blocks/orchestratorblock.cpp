@@ -10,6 +10,7 @@
 
 #include "engine/dynamicpins.h"
 #include "engine/executor/graphsnapshot.h"
+#include "engine/executor/validation.h"
 #include "engine/template/template.h"
 #include "model/pinnames.h"
 
@@ -453,14 +454,179 @@ ValueList assistantTurn(const Llm::CallResponse &response)
     return turn;
 }
 
+// Where a turn waiting for its review is kept: the node execution's own key.
+QString turnKey(const Model::ExecutionContext &execution)
+{
+    return QStringLiteral("signalbox.pending-tool-calls.%1").arg(execution.nodeExecId);
+}
+
+// The tools a person approved calls of, for the node in this run.
+QString approvedToolsKey(const Model::ExecutionContext &execution)
+{
+    return QStringLiteral("signalbox.approved-tools.%1.%2").arg(execution.graphExecId, execution.nodeId);
+}
+
+ValueMap responseToValue(const Llm::CallResponse &response)
+{
+    ValueMap map;
+    map.insert(QStringLiteral("text"), response.text);
+    map.insert(QStringLiteral("reasoning"), response.reasoning);
+    ValueList calls;
+    for (const Llm::ToolCall &call : response.toolCalls) {
+        ValueMap entry;
+        entry.insert(QStringLiteral("id"), call.id);
+        entry.insert(QStringLiteral("name"), call.name);
+        entry.insert(QStringLiteral("arguments"), call.arguments);
+        calls.append(entry);
+    }
+    map.insert(QStringLiteral("tool_calls"), calls);
+    map.insert(QStringLiteral("turn"), response.assistantTurn);
+    return map;
+}
+
+Llm::CallResponse responseFromValue(const Value &value)
+{
+    Llm::CallResponse response;
+    response.text = str(value, "text");
+    response.reasoning = str(value, "reasoning");
+    for (const Value &call : field(value, "tool_calls").toArray())
+        response.toolCalls.append({str(call, "id"), str(call, "name"), str(call, "arguments")});
+    response.assistantTurn = field(value, "turn").toArray();
+    return response;
+}
+
+// The turn kept while this node execution waited for its review, if any.
+std::optional<ValueMap> keptTurn(BlockContext &context, const Model::ExecutionContext &execution)
+{
+    auto kept = context.readKeyValue(turnKey(execution));
+    if (!kept || !kept->has_value() || !(*kept)->isMap())
+        return std::nullopt;
+    return (*kept)->toMap();
+}
+
+// What a person decided on a turn's tool calls.
+struct CallsDecision
+{
+    enum class Verdict { Run, Rejected, Waiting };
+    Verdict verdict = Verdict::Run;
+    // For a rejection: each call's result, which the model reads.
+    QString reason;
+    // The calls run on a person's approval of this turn (not unasked, not
+    // on a grant).
+    bool approvedByPerson = false;
+};
+
+// Asks a person about the turn's calls when one of them is reviewed (the
+// node's review_tool_calls, or a sensitive action in safe mode): one review
+// for the turn, showing the calls and `conversation`. `kept` is what the
+// node needs to take the turn up again; it is kept while the review waits,
+// so that the person decides on the answer the node then acts on. Edited
+// arguments replace the model's in `calls`.
+Result<CallsDecision> decideCalls(BlockContext &context, const GraphSnapshot &snapshot,
+                                  const Model::Node &self, QList<CheckedCall> &calls,
+                                  const ValueList &conversation, const ValueMap &kept)
+{
+    const Model::ExecutionContext &execution = context.executionContext();
+    const bool review = std::any_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
+        return reviewsToolCall(self, snapshot, *call.tool, execution);
+    });
+    if (!review)
+        return CallsDecision {};
+    ValueList proposed;
+    QStringList names;
+    for (const CheckedCall &call : std::as_const(calls)) {
+        ValueMap entry;
+        entry.insert(QStringLiteral("id"), call.call.id);
+        entry.insert(QStringLiteral("tool"), call.tool->name);
+        entry.insert(QStringLiteral("arguments"), call.arguments);
+        proposed.append(entry);
+        names.append(call.tool->name);
+    }
+    ValueMap data;
+    data.insert(QStringLiteral("tool_calls"), proposed);
+    data.insert(QStringLiteral("conversation"), conversation);
+    if (auto written = context.writeKeyValue(turnKey(execution), kept); !written)
+        return written.error();
+    const QString instructions
+        = QStringLiteral("The model wants to call %1. Approve, edit the arguments, or "
+                         "reject with a reason the model will see.")
+              .arg(names.join(QStringLiteral(", ")));
+    // A grant of the node covers the tools a person approved in this run;
+    // a call of another tool, or of a sensitive action while the safe mode
+    // is on, asks without consulting grants.
+    const QString toolsKey = approvedToolsKey(execution);
+    QStringList approvedTools;
+    if (auto known = context.readKeyValue(toolsKey); known && known->has_value())
+        for (const Value &name : (*known)->toArray())
+            approvedTools.append(name.toString());
+    const bool covered = std::all_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
+        return approvedTools.contains(call.tool->name)
+            && !sensitiveInSafeMode(snapshot, *call.tool, execution);
+    });
+    auto decision = context.reviewDecision(data, instructions, true,
+                                           covered ? BlockContext::NodeApproval::Applies
+                                                   : BlockContext::NodeApproval::Ignored);
+    if (!decision)
+        return decision.error();
+    if (!decision->has_value())
+        return CallsDecision {CallsDecision::Verdict::Waiting, {}, false};
+    // The kept turn is spent: a later execution asks the model anew.
+    if (auto cleared = context.writeKeyValue(turnKey(execution), Value(nullptr)); !cleared)
+        return cleared.error();
+    const Model::ReviewResult &result = **decision;
+    if (result.status != Model::ReviewStatus::Approved) {
+        return CallsDecision {
+            CallsDecision::Verdict::Rejected,
+            result.message.isEmpty()
+                ? QStringLiteral("The reviewer rejected this tool call.")
+                : QStringLiteral("The reviewer rejected this tool call: %1").arg(result.message),
+            false};
+    }
+    const bool byPerson = result.grantId.isEmpty();
+    if (byPerson) {
+        ValueList list;
+        for (const QString &name : std::as_const(approvedTools))
+            list.append(name);
+        for (const QString &name : std::as_const(names)) {
+            if (!approvedTools.contains(name)) {
+                approvedTools.append(name);
+                list.append(name);
+            }
+        }
+        if (auto written = context.writeKeyValue(toolsKey, list); !written)
+            return written.error();
+    }
+    // Edited arguments replace the model's.
+    const ValueList edited = result.data.toMap().value(QLatin1String("tool_calls")).toArray();
+    for (qsizetype i = 0; i < calls.size() && i < edited.size(); ++i) {
+        const Value arguments = field(edited.at(i), "arguments");
+        if (arguments.isMap())
+            calls[i].arguments = arguments.toMap();
+    }
+    return CallsDecision {CallsDecision::Verdict::Run, {}, byPerson};
+}
+
+// The sink's input for a call: the model's arguments (nulls for the ones it
+// left out) on the tool's pins.
+ValueMap toolPinValues(const CheckedCall &call)
+{
+    ValueMap values;
+    for (const auto &[clean, original] : call.tool->fields)
+        values.insert(original, call.arguments.contains(clean) ? call.arguments.value(clean)
+                                                               : Value(nullptr));
+    return values;
+}
+
 // The context of a tool block run inside the decision maker's own
 // execution (agent mode): its outputs are collected; everything else is the
-// decision maker's.
+// decision maker's. A block that asks for a review (a sensitive action) is
+// answered by the person's approval of the call, when there was one.
 class ToolContext final : public BlockContext
 {
 public:
-    explicit ToolContext(BlockContext &outer)
+    ToolContext(BlockContext &outer, bool approvedByPerson)
         : m_outer(outer)
+        , m_approved(approvedByPerson)
     { }
 
     void yield(const QString &pin, const Value &value) override
@@ -495,96 +661,142 @@ public:
     {
         return m_outer.graphSnapshot();
     }
-    Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &, const QString &, bool,
-                                                              NodeApproval) override
+    Result<std::optional<Model::ReviewResult>> reviewDecision(const Value &data, const QString &,
+                                                              bool, NodeApproval) override
     {
-        return blockError(QStringLiteral("A tool cannot wait for a review in agent mode"));
+        if (!m_approved)
+            return blockError(QStringLiteral("A tool cannot wait for a review in agent mode"));
+        Model::ReviewResult approved;
+        approved.data = data;
+        approved.status = Model::ReviewStatus::Approved;
+        approved.processed = true;
+        approved.nodeExecId = m_outer.executionContext().nodeExecId;
+        return std::optional<Model::ReviewResult>(approved);
     }
 
     const ValueMap &outputs() const { return m_outputs; }
 
 private:
     BlockContext &m_outer;
+    const bool m_approved;
     ValueMap m_outputs;
 };
 
-// Runs one tool call's block inline: the model's arguments (nulls for the
-// ones it left out) over the node's own inputs.
-QString runToolCall(BlockContext &context, const GraphSnapshot &snapshot, const Tool &tool,
-                    const ValueMap &arguments, bool &failed)
+// Runs one tool call's block inline, its arguments over the node's own
+// inputs.
+QString runToolCall(BlockContext &context, const GraphSnapshot &snapshot,
+                    const CheckedCall &call, bool approvedByPerson)
 {
-    const Model::Node *sink = snapshot.node(tool.sinkNodeId);
+    const Model::Node *sink = snapshot.node(call.tool->sinkNodeId);
     ValueMap input = sink->inputDefault;
-    for (const auto &[clean, original] : tool.fields)
-        input.insert(original, arguments.contains(clean) ? arguments.value(clean) : Value(nullptr));
+    const ValueMap values = toolPinValues(call);
+    for (auto it = values.begin(); it != values.end(); ++it)
+        input.insert(it.key(), it.value());
     auto merged = mergeDynamicInputs(input);
-    ToolContext inner(context);
+    ToolContext inner(context, approvedByPerson);
     Result<void> ran = merged ? executeBlock(snapshot.registry(), sink->blockId, *merged, inner)
                               : Result<void>(merged.error());
-    if (!ran) {
-        failed = true;
+    if (!ran)
         return QStringLiteral("Tool execution failed: %1").arg(ran.error().message);
-    }
     if (inner.outputs().isEmpty())
         return QStringLiteral("Tool executed successfully");
     return compactJson(inner.outputs());
 }
 
-// Agent mode: the model calls tools, which run here, until it answers
-// without one or the iterations run out.
-Result<void> runAgentMode(BlockContext &context, const GraphSnapshot &snapshot,
-                          const QList<Tool> &tools, Llm::CallRequest request,
-                          const Llm::CallEnvironment &environment, ValueList prompt,
-                          qint64 limit, const QString &provider, Llm::CallStats &stats)
+// Answers the turn's calls in the conversation, one result each; several
+// Anthropic results go back in one user message.
+void appendToolResults(ValueList &prompt, const QList<CheckedCall> &calls,
+                       const QStringList &results, const QString &provider)
 {
+    ValueList anthropicResults;
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        const QString &id = calls.at(i).call.id;
+        ValueMap answered = toolAnswer(id, results.at(i), provider);
+        if (id.startsWith(QLatin1String("toolu_")))
+            anthropicResults.append(field(answered, "content").toArray().first());
+        else
+            prompt.append(answered);
+    }
+    if (!anthropicResults.isEmpty()) {
+        ValueMap merged = message(QStringLiteral("user"), anthropicResults);
+        merged.insert(QStringLiteral("type"), QStringLiteral("message"));
+        prompt.append(merged);
+    }
+}
+
+// Agent mode: the model calls tools, which run here, until it answers
+// without one or the iterations run out. A turn whose calls a person
+// reviews pauses the node; it takes up the loop where it stopped, with the
+// conversation and iteration kept with the turn.
+Result<void> runAgentMode(BlockContext &context, const GraphSnapshot &snapshot,
+                          const Model::Node &self, const QList<Tool> &tools,
+                          Llm::CallRequest request, const Llm::CallEnvironment &environment,
+                          ValueList prompt, qint64 limit, const QString &provider,
+                          Llm::CallStats &stats)
+{
+    const Model::ExecutionContext &execution = context.executionContext();
     qint64 iteration = 0;
+    std::optional<ValueMap> kept = keptTurn(context, execution);
+    if (kept && kept->contains(QLatin1String("prompt"))) {
+        prompt = kept->value(QLatin1String("prompt")).toArray();
+        iteration = kept->value(QLatin1String("iteration")).toInteger() - 1;
+    } else {
+        kept.reset();
+    }
     while (limit < 0 || iteration < limit) {
         ++iteration;
         if (context.isCancelled())
             return blockError(QStringLiteral("The run was stopped"));
-        request.messages = prompt;
-        if (limit > 0 && iteration == limit)
-            request.messages.append(message(
-                QStringLiteral("system"),
-                QStringLiteral("[Main Objective Prompt]: This is your last iteration. Try to "
-                               "complete the task with the information you have. If you cannot "
-                               "fully complete it, provide a summary of what you've accomplished "
-                               "and what remains to be done. Prefer finishing with a clear "
-                               "response rather than making additional tool calls.")));
-        auto answer = Llm::call(context, request, environment, stats);
-        stats.add(QStringLiteral("llm_call_count"), 1);
-        if (const auto *failure = std::get_if<Llm::CallFailure>(&answer))
-            return blockError(failure->message);
-        const Llm::CallResponse &response = std::get<Llm::CallResponse>(answer);
+        Llm::CallResponse response;
+        if (kept) {
+            // The turn the person decided on; the prompt already holds it.
+            response = responseFromValue(*std::exchange(kept, std::nullopt));
+        } else {
+            request.messages = prompt;
+            if (limit > 0 && iteration == limit)
+                request.messages.append(message(
+                    QStringLiteral("system"),
+                    QStringLiteral("[Main Objective Prompt]: This is your last iteration. Try to "
+                                   "complete the task with the information you have. If you "
+                                   "cannot fully complete it, provide a summary of what you've "
+                                   "accomplished and what remains to be done. Prefer finishing "
+                                   "with a clear response rather than making additional tool "
+                                   "calls.")));
+            auto answer = Llm::call(context, request, environment, stats);
+            stats.add(QStringLiteral("llm_call_count"), 1);
+            if (const auto *failure = std::get_if<Llm::CallFailure>(&answer))
+                return blockError(failure->message);
+            response = std::get<Llm::CallResponse>(answer);
+            for (const Value &item : assistantTurn(response))
+                prompt.append(item);
+        }
         auto checked = checkToolCalls(response.toolCalls, tools);
         if (const auto *error = std::get_if<QString>(&checked))
             return blockError(*error);
-        const QList<CheckedCall> calls = std::get<QList<CheckedCall>>(checked);
-        for (const Value &item : assistantTurn(response))
-            prompt.append(item);
+        QList<CheckedCall> calls = std::get<QList<CheckedCall>>(checked);
         if (calls.isEmpty()) {
             context.yield(QStringLiteral("finished"), response.text);
             context.yield(QStringLiteral("conversations"), prompt);
             return {};
         }
-        ValueList anthropicResults;
-        for (const CheckedCall &call : calls) {
-            bool failed = false;
-            const QString result = runToolCall(context, snapshot, *call.tool, call.arguments, failed);
-            ValueMap answered = toolAnswer(call.call.id, result, provider);
-            if (call.call.id.startsWith(QLatin1String("toolu_")))
-                anthropicResults.append(field(answered, "content").toArray().first());
-            else
-                prompt.append(answered);
-        }
-        if (!anthropicResults.isEmpty()) {
-            // Several Anthropic results go back in one user message.
-            ValueMap merged = message(QStringLiteral("user"), anthropicResults);
-            merged.insert(QStringLiteral("type"), QStringLiteral("message"));
-            prompt.append(merged);
-        }
+        ValueMap turn = responseToValue(response);
+        turn.insert(QStringLiteral("prompt"), prompt);
+        turn.insert(QStringLiteral("iteration"), iteration);
+        auto decision = decideCalls(context, snapshot, self, calls, prompt, turn);
+        if (!decision)
+            return decision.error();
+        if (decision->verdict == CallsDecision::Verdict::Waiting)
+            return {}; // paused until a person decides
+        QStringList results;
+        for (const CheckedCall &call : std::as_const(calls))
+            results.append(decision->verdict == CallsDecision::Verdict::Rejected
+                               ? decision->reason
+                               : runToolCall(context, snapshot, call, decision->approvedByPerson));
+        appendToolResults(prompt, calls, results, provider);
         context.yield(QStringLiteral("conversations"), prompt);
-        for (const CheckedCall &call : calls) {
+        if (decision->verdict == CallsDecision::Verdict::Rejected)
+            continue; // the model hears why in its next turn
+        for (const CheckedCall &call : std::as_const(calls)) {
             ValueMap made;
             made.insert(QStringLiteral("name"), call.tool->name);
             made.insert(QStringLiteral("arguments"), compactJson(call.arguments));
@@ -597,50 +809,25 @@ Result<void> runAgentMode(BlockContext &context, const GraphSnapshot &snapshot,
     return {};
 }
 
-// Where a turn waiting for its review is kept: the node execution's own key.
-QString turnKey(const Model::ExecutionContext &execution)
+// A sensitive action called as a tool that a person approved is not asked
+// about again when its node runs on the approved arguments: the approval
+// is carried to that node for the input it will receive, when the call
+// alone makes it (otherwise the node asks).
+Result<void> carryApprovals(BlockContext &context, const GraphSnapshot &snapshot,
+                            const QList<CheckedCall> &calls)
 {
-    return QStringLiteral("signalbox.pending-tool-calls.%1").arg(execution.nodeExecId);
-}
-
-// The tools a person approved calls of, for the node in this run.
-QString approvedToolsKey(const Model::ExecutionContext &execution)
-{
-    return QStringLiteral("signalbox.approved-tools.%1.%2").arg(execution.graphExecId, execution.nodeId);
-}
-
-Value responseToValue(const Llm::CallResponse &response)
-{
-    ValueMap map;
-    map.insert(QStringLiteral("text"), response.text);
-    map.insert(QStringLiteral("reasoning"), response.reasoning);
-    ValueList calls;
-    for (const Llm::ToolCall &call : response.toolCalls) {
-        ValueMap entry;
-        entry.insert(QStringLiteral("id"), call.id);
-        entry.insert(QStringLiteral("name"), call.name);
-        entry.insert(QStringLiteral("arguments"), call.arguments);
-        calls.append(entry);
+    for (const CheckedCall &call : calls) {
+        if (!sensitiveInSafeMode(snapshot, *call.tool, context.executionContext()))
+            continue;
+        const Model::Node *sink = snapshot.node(call.tool->sinkNodeId);
+        const ExecInput input = sink ? validateExec(snapshot, *sink, toolPinValues(call))
+                                     : ExecInput {};
+        if (!input.input)
+            continue;
+        if (auto carried = context.carryApproval(sink->id, Value(*input.input)); !carried)
+            return carried.error();
     }
-    map.insert(QStringLiteral("tool_calls"), calls);
-    map.insert(QStringLiteral("turn"), response.assistantTurn);
-    return map;
-}
-
-std::optional<Llm::CallResponse> keptTurn(BlockContext &context,
-                                          const Model::ExecutionContext &execution)
-{
-    auto kept = context.readKeyValue(turnKey(execution));
-    if (!kept || !kept->has_value() || !(*kept)->isMap())
-        return std::nullopt;
-    const Value value = **kept;
-    Llm::CallResponse response;
-    response.text = str(value, "text");
-    response.reasoning = str(value, "reasoning");
-    for (const Value &call : field(value, "tool_calls").toArray())
-        response.toolCalls.append({str(call, "id"), str(call, "name"), str(call, "arguments")});
-    response.assistantTurn = field(value, "turn").toArray();
-    return response;
+    return {};
 }
 
 Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
@@ -734,18 +921,9 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
         LlmBlocks::recordStats(context, setup->model, stats);
         return result;
     };
-    if (iterations != 0) {
-        for (const Tool &tool : std::as_const(*tools)) {
-            if (reviewsToolCall(*self, *snapshot, tool, execution))
-                return blockError(QStringLiteral(
-                    "The calls of tool %1 are reviewed by a person, which agent mode cannot "
-                    "pause for: set agent_mode_max_iterations to 0, and each call waits for its "
-                    "review")
-                                      .arg(tool.name));
-        }
-        return finish(runAgentMode(context, *snapshot, *tools, request, setup->environment,
-                                   prompt, iterations, provider, stats));
-    }
+    if (iterations != 0)
+        return finish(runAgentMode(context, *snapshot, *self, *tools, request,
+                                   setup->environment, prompt, iterations, provider, stats));
     const qint64 attempts = std::max<qint64>(1, in(input, "retry").isInteger() ? in(input, "retry").toInteger() : 3);
     ValueList feedback;
     for (qint64 attempt = 0; attempt < attempts; ++attempt) {
@@ -755,7 +933,7 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
         // A turn kept while the node waited for its review is not asked again.
         std::variant<Llm::CallResponse, Llm::CallFailure> answer;
         if (auto kept = attempt == 0 ? keptTurn(context, execution) : std::nullopt) {
-            answer = *kept;
+            answer = responseFromValue(*kept);
         } else {
             answer = Llm::call(context, request, setup->environment, stats);
             stats.add(QStringLiteral("llm_call_count"), 1);
@@ -780,107 +958,34 @@ Result<void> orchestratorBlock(const ValueMap &input, BlockContext &context)
             continue;
         }
         QList<CheckedCall> calls = std::get<QList<CheckedCall>>(checked);
-
         const ValueList turn = assistantTurn(response);
-
-        // Calls a person must approve first: one review for the turn.
-        const bool review = std::any_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
-            return reviewsToolCall(*self, *snapshot, *call.tool, execution);
-        });
-        if (review) {
-            ValueList proposed;
-            for (const CheckedCall &call : std::as_const(calls)) {
-                ValueMap entry;
-                entry.insert(QStringLiteral("id"), call.call.id);
-                entry.insert(QStringLiteral("tool"), call.tool->name);
-                entry.insert(QStringLiteral("arguments"), call.arguments);
-                proposed.append(entry);
-            }
-            ValueList conversation = prompt;
-            for (const Value &item : std::as_const(turn))
-                conversation.append(item);
-            ValueMap data;
-            data.insert(QStringLiteral("tool_calls"), proposed);
-            data.insert(QStringLiteral("conversation"), conversation);
-            QStringList names;
+        ValueList conversation = prompt;
+        for (const Value &item : turn)
+            conversation.append(item);
+        auto decision = decideCalls(context, *snapshot, *self, calls, conversation,
+                                    responseToValue(response));
+        if (!decision)
+            return finish(decision.error());
+        if (decision->verdict == CallsDecision::Verdict::Waiting)
+            return finish({}); // paused until a person decides
+        if (decision->verdict == CallsDecision::Verdict::Rejected) {
+            // The model hears why, as each call's result, in its next turn.
             for (const CheckedCall &call : std::as_const(calls))
-                names.append(call.tool->name);
-            // The answer is kept while the node waits, so that it is the
-            // same answer the person decides on when the node runs again.
-            if (auto kept = context.writeKeyValue(turnKey(execution), responseToValue(response)); !kept)
-                return finish(kept.error());
-            const QString instructions
-                = QStringLiteral("The model wants to call %1. Approve, edit the arguments, or "
-                                 "reject with a reason the model will see.")
-                      .arg(names.join(QStringLiteral(", ")));
-            // A grant of the node covers the tools a person approved in this
-            // run; a call of another tool, or of a sensitive action while the
-            // safe mode is on, asks without consulting grants.
-            const QString toolsKey = approvedToolsKey(execution);
-            QStringList approvedTools;
-            if (auto known = context.readKeyValue(toolsKey); known && known->has_value())
-                for (const Value &name : (*known)->toArray())
-                    approvedTools.append(name.toString());
-            const bool covered = std::all_of(calls.begin(), calls.end(), [&](const CheckedCall &call) {
-                return approvedTools.contains(call.tool->name)
-                    && !sensitiveInSafeMode(*snapshot, *call.tool, execution);
-            });
-            auto decision = context.reviewDecision(data, instructions, true,
-                                                   covered ? BlockContext::NodeApproval::Applies
-                                                           : BlockContext::NodeApproval::Ignored);
-            if (!decision)
-                return finish(decision.error());
-            if (!decision->has_value())
-                return finish({}); // paused until a person decides
-            // The kept turn is spent: a later execution asks the model anew.
-            if (auto cleared = context.writeKeyValue(turnKey(execution), Value(nullptr)); !cleared)
-                return finish(cleared.error());
-            const Model::ReviewResult &result = **decision;
-            if (result.status == Model::ReviewStatus::Approved
-                && result.grantId.isEmpty()) {
-                ValueList list;
-                for (const QString &name : std::as_const(approvedTools))
-                    list.append(name);
-                for (const QString &name : std::as_const(names)) {
-                    if (!approvedTools.contains(name)) {
-                        approvedTools.append(name);
-                        list.append(name);
-                    }
-                }
-                if (auto kept = context.writeKeyValue(toolsKey, list); !kept)
-                    return finish(kept.error());
-            }
-            if (result.status != Model::ReviewStatus::Approved) {
-                // The model hears why, as each call's result, in its next turn.
-                const QString reason = result.message.isEmpty()
-                    ? QStringLiteral("The reviewer rejected this tool call.")
-                    : QStringLiteral("The reviewer rejected this tool call: %1").arg(result.message);
-                for (const Value &item : std::as_const(turn))
-                    prompt.append(item);
-                for (const CheckedCall &call : std::as_const(calls))
-                    prompt.append(toolAnswer(call.call.id, reason, provider));
-                context.yield(QStringLiteral("conversations"), prompt);
-                return finish({});
-            }
-            // Edited arguments replace the model's.
-            const ValueList edited = result.data.toMap().value(QLatin1String("tool_calls")).toArray();
-            for (qsizetype i = 0; i < calls.size() && i < edited.size(); ++i) {
-                const Value arguments = field(edited.at(i), "arguments");
-                if (arguments.isMap())
-                    calls[i].arguments = arguments.toMap();
-            }
+                conversation.append(toolAnswer(call.call.id, decision->reason, provider));
+            context.yield(QStringLiteral("conversations"), conversation);
+            return finish({});
         }
-
+        if (decision->approvedByPerson) {
+            if (auto carried = carryApprovals(context, *snapshot, calls); !carried)
+                return finish(carried.error());
+        }
         for (const CheckedCall &call : std::as_const(calls)) {
-            for (const auto &[clean, original] : call.tool->fields) {
-                const Value value = call.arguments.contains(clean) ? call.arguments.value(clean)
-                                                                   : Value(nullptr);
-                context.yield(Model::toolArgumentPin(call.tool->sinkNodeId, original), value);
-            }
+            const ValueMap values = toolPinValues(call);
+            for (auto it = values.begin(); it != values.end(); ++it)
+                context.yield(Model::toolArgumentPin(call.tool->sinkNodeId, it.key().toString()),
+                              it.value());
         }
-        for (const Value &item : std::as_const(turn))
-            prompt.append(item);
-        context.yield(QStringLiteral("conversations"), prompt);
+        context.yield(QStringLiteral("conversations"), conversation);
         return finish({});
     }
     return finish(blockError(QStringLiteral("No valid tool call after %1 attempts").arg(attempts)));

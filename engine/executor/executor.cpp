@@ -93,13 +93,15 @@ class WorkerContext final : public BlockContext
 public:
     using ReviewFunction = std::function<Result<std::optional<Model::ReviewResult>>(
         const Value &, const QString &, bool, NodeApproval)>;
+    using CarryFunction = std::function<Result<void>(const QString &, const Value &)>;
     using Yields = QList<std::pair<QString, Value>>;
 
     WorkerContext(std::function<void(Yields)> post, std::shared_ptr<CancelToken> cancel,
                   Model::ExecutionContext context,
                   std::function<Result<std::optional<Value>>(const QString &)> read,
                   std::function<Result<void>(const QString &, const Value &)> write,
-                  ReviewFunction review, std::shared_ptr<CredentialsStore> credentials,
+                  ReviewFunction review, CarryFunction carry,
+                  std::shared_ptr<CredentialsStore> credentials,
                   NetworkPolicy policy, Executor::Models models,
                   std::shared_ptr<const GraphSnapshot> snapshot, EventBus *events)
         : m_post(std::move(post))
@@ -108,6 +110,7 @@ public:
         , m_read(std::move(read))
         , m_write(std::move(write))
         , m_review(std::move(review))
+        , m_carry(std::move(carry))
         , m_credentials(std::move(credentials))
         , m_policy(policy)
         , m_models(std::move(models))
@@ -204,6 +207,11 @@ public:
             m_paused = true;
         return decision;
     }
+    Result<void> carryApproval(const QString &nodeId, const Value &input) override
+    {
+        handOver();
+        return m_carry(nodeId, input);
+    }
 
     qint64 outputSize() const { return m_outputSize; }
     bool paused() const { return m_paused; }
@@ -221,6 +229,7 @@ private:
     std::function<Result<std::optional<Value>>(const QString &)> m_read;
     std::function<Result<void>(const QString &, const Value &)> m_write;
     ReviewFunction m_review;
+    CarryFunction m_carry;
     std::shared_ptr<CredentialsStore> m_credentials;
     NetworkPolicy m_policy;
     Executor::Models m_models;
@@ -1184,6 +1193,30 @@ Executor::reviewDecision(const QString &runId, const QString &nodeExecId, const 
     return decided;
 }
 
+Result<void> Executor::carryApproval(const QString &runId, const QString &nodeExecId,
+                                     const QString &nodeId, const Value &payload)
+{
+    const auto found = m_runs.constFind(runId);
+    if (found == m_runs.constEnd())
+        return blockError(QStringLiteral("execution %1 is not running").arg(runId));
+    auto reviews = m_reviews->reviewsByNodeExecIds({nodeExecId}, found->context.userId);
+    if (!reviews)
+        return reviews.error();
+    const auto review = reviews->constFind(nodeExecId);
+    if (review == reviews->constEnd() || review->status != Model::ReviewStatus::Approved)
+        return blockError(QStringLiteral("No person approved node execution %1").arg(nodeExecId));
+    // The grant is made in this review, for the other node and its input.
+    Model::PendingReview made = *review;
+    made.nodeId = nodeId;
+    made.payload = payload;
+    GrantRequest request;
+    request.samePayload = true;
+    auto granted = m_reviews->createGrant(made, request, review->reviewedBy);
+    if (!granted)
+        return granted.error();
+    return {};
+}
+
 void Executor::applyDeadlines()
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -1314,7 +1347,11 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
                                       nodeApproval == BlockContext::NodeApproval::Applies);
             });
         };
-        WorkerContext worker(postOutputs, cancel, context, read, write, review, credentials,
+        auto carry = [this, runId, nodeExecId](const QString &target, const Value &payload) {
+            return onCoordinator<Result<void>>(
+                [&] { return carryApproval(runId, nodeExecId, target, payload); });
+        };
+        WorkerContext worker(postOutputs, cancel, context, read, write, review, carry, credentials,
                              policy, models, snapshot, events);
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 

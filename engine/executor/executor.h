@@ -295,6 +295,10 @@ private:
     reviewDecision(const QString &runId, const QString &nodeExecId, const QString &nodeId,
                    const Model::Value &data, const QString &instructions, bool editable,
                    bool nodeApproval);
+    // A person's approval of node execution `nodeExecId` made a grant of
+    // node `nodeId` for the run and `payload` (BlockContext::carryApproval).
+    Result<void> carryApproval(const QString &runId, const QString &nodeExecId,
+                               const QString &nodeId, const Model::Value &payload);
 
     QString m_databasePath;
     std::shared_ptr<const BlockRegistry> m_registry;

@@ -290,6 +290,49 @@ private Q_SLOTS:
         QVERIFY(cli({QStringLiteral("stop"), Testing::newestExecution(m_db)}).exitCode == 0);
     }
 
+    // The tool agent in agent mode: the calculator runs inside the decision
+    // maker, so the conversation loop's links go.
+    QString agentModeAgent()
+    {
+        QFile source(dataFile("llm_tool_agent.json"));
+        if (!source.open(QIODevice::ReadOnly))
+            return {};
+        QJsonObject graph = QJsonDocument::fromJson(source.readAll()).object();
+        const auto loop = [](const QJsonValue &link) {
+            const QString sink = link.toObject().value(QLatin1String("sink_name")).toString();
+            return sink == QLatin1String("last_tool_output") || sink == QLatin1String("conversation_history");
+        };
+        const auto withoutLoop = [&loop](const QJsonArray &links) {
+            QJsonArray kept;
+            for (const QJsonValue &link : links) {
+                if (!loop(link))
+                    kept.append(link);
+            }
+            return kept;
+        };
+        graph.insert(QStringLiteral("links"), withoutLoop(graph.value(QLatin1String("links")).toArray()));
+        QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
+        for (qsizetype i = 0; i < nodes.size(); ++i) {
+            QJsonObject node = nodes.at(i).toObject();
+            for (const QString key : {QStringLiteral("input_links"), QStringLiteral("output_links")})
+                node.insert(key, withoutLoop(node.value(key).toArray()));
+            if (node.value(QLatin1String("id")) == QLatin1String("7b1d0000-0000-4000-8000-000000000002")) {
+                QJsonObject input = node.value(QLatin1String("input_default")).toObject();
+                input.insert(QStringLiteral("agent_mode_max_iterations"), 4);
+                node.insert(QStringLiteral("input_default"), input);
+            }
+            nodes[i] = node;
+        }
+        graph.insert(QStringLiteral("nodes"), nodes);
+        graph.insert(QStringLiteral("id"), QStringLiteral("5e1f0000-0000-4000-8000-0000000000d5"));
+        const QString path = m_home->filePath(QStringLiteral("agent-mode.json"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(QJsonDocument(graph).toJson());
+        return path;
+    }
+
     // The tool agent with a second tool, TextEncoderBlock, whose result also
     // goes back to the model.
     QString twoToolAgent()
@@ -494,6 +537,64 @@ private Q_SLOTS:
         QCOMPARE(shown.json().value(QLatin1String("outputs")).toObject().value(QLatin1String("answer")).toArray().first().toString(),
                  QStringLiteral("It is 42."));
         QVERIFY(!m_printed.contains(kApiKey));
+    }
+
+    void agentModePausesForEachCallAndGoesOn()
+    {
+        // Agent mode, its calls reviewed: the run pauses at the first call;
+        // a rejection goes back to the model inside the same node, whose
+        // next call pauses again; approved with an edit, the calculator
+        // runs inside the node and the model's next turn sees its result.
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Power"})")}}),
+                          ScriptedAnswer::calls({{QStringLiteral("call_2"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Multiply"})")}}),
+                          ScriptedAnswer::says(QStringLiteral("6 times 8 is 48."))});
+        const qsizetype before = m_server->requests().size();
+        const QString graph = agentModeAgent();
+        CliRun run = cli({QStringLiteral("run"), graph, QStringLiteral("--credentials"), credentialsArgument()});
+        QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out));
+        QCOMPARE(m_server->requests().size() - before, 1);
+        const QString nodeExecId = waitingReview().value(QLatin1String("node_exec_id")).toString();
+        QVERIFY2(!nodeExecId.isEmpty(), m_printed.constData());
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--reject"),
+                   QStringLiteral("--message"), QStringLiteral("Multiply")});
+        QVERIFY2(run.exitCode == 0 || run.exitCode == 3, qPrintable(run.err + run.out));
+        QCOMPARE(m_server->requests().size() - before, 2);
+        // The same node execution asks again, about the second call.
+        QJsonObject review = waitingReview();
+        QCOMPARE(review.value(QLatin1String("node_exec_id")).toString(), nodeExecId);
+        QJsonObject payload = review.value(QLatin1String("payload")).toObject();
+        QJsonArray calls = payload.value(QLatin1String("tool_calls")).toArray();
+        QJsonObject call = calls.first().toObject();
+        QCOMPARE(call.value(QLatin1String("id")).toString(), QStringLiteral("call_2"));
+        QJsonObject arguments = call.value(QLatin1String("arguments")).toObject();
+        arguments.insert(QStringLiteral("b"), 8);
+        call.insert(QStringLiteral("arguments"), arguments);
+        calls[0] = call;
+        payload.insert(QStringLiteral("tool_calls"), calls);
+        run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--approve"),
+                   QStringLiteral("--data"), QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact))});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        const auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 3);
+        QString rejected;
+        QString result;
+        for (const QJsonValue &item : requests.last().messages()) {
+            const QJsonObject object = item.toObject();
+            if (object.value(QLatin1String("type")) != QLatin1String("function_call_output"))
+                continue;
+            (object.value(QLatin1String("call_id")) == QLatin1String("call_1") ? rejected : result)
+                = object.value(QLatin1String("output")).toString();
+        }
+        QCOMPARE(rejected, QStringLiteral("The reviewer rejected this tool call: Multiply"));
+        QCOMPARE(result, QStringLiteral("{\"result\":[48.0]}"));
+        const CliRun shown = cli({QStringLiteral("executions"), QStringLiteral("show"), Testing::newestExecution(m_db),
+                                  QStringLiteral("--json")});
+        QCOMPARE(shown.json().value(QLatin1String("status")).toString(), QStringLiteral("COMPLETED"));
+        QCOMPARE(shown.json().value(QLatin1String("outputs")).toObject().value(QLatin1String("answer")).toArray().first().toString(),
+                 QStringLiteral("6 times 8 is 48."));
+        QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
     }
 };
 

@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "llmtestserver.h"
 #include "testsupport.h"
 
 using namespace Signalbox;
@@ -22,6 +23,10 @@ using namespace Signalbox::Engine;
 using Model::ExecutionStatus;
 using Signalbox::Testing::json;
 using Signalbox::Testing::value;
+using Signalbox::Testing::LlmTestServer;
+using Signalbox::Testing::ScriptedAnswer;
+using Model::ValueList;
+using Model::ValueMap;
 
 namespace {
 
@@ -138,6 +143,64 @@ private:
         m_executor.reset();
         m_executor = std::make_unique<Executor>(m_db->path(), *registry, m_events.get(), threads);
         QVERIFY(m_executor->open().ok());
+    }
+
+    // No built-in block is a sensitive action: the tests add one to the
+    // catalogue, a payment that reports what it paid.
+    void usePaymentBlock()
+    {
+        useBlock(json("{'id': '5e0517e0-0000-4000-8000-000000000001', 'name': "
+                      "'TestPaymentBlock', 'description': 'Pays.', 'categories': "
+                      "['OUTPUT'], 'block_type': 'Standard', 'static_output': false, "
+                      "'is_sensitive_action': true, 'inputs': [{'name': 'recipient', "
+                      "'type': 'string', 'required': true}, {'name': 'amount', 'type': "
+                      "'integer', 'required': true}], 'outputs': [{'name': 'receipt', "
+                      "'type': 'string'}]}"),
+                 [](const Model::ValueMap &input, BlockContext &context) -> Result<void> {
+                     context.yield(QStringLiteral("receipt"),
+                                   QStringLiteral("paid %1 to %2")
+                                       .arg(input.value(QLatin1String("amount")).toInteger())
+                                       .arg(input.value(QLatin1String("recipient")).toString()));
+                     return {};
+                 });
+    }
+
+    // A decision maker, on a local model server without a key, with the
+    // payment as its tool; in agent mode when `iterations` is not 0.
+    QString paymentAgent(LlmTestServer &server, qint64 iterations)
+    {
+        server.setRequireKey(false);
+        Llm::LlmSettings settings;
+        Llm::Provider local;
+        local.id = QStringLiteral("lmstudio");
+        local.displayName = QStringLiteral("LM Studio");
+        local.baseUrl = QUrl(server.baseUrl());
+        local.wire = Llm::Wire::OpenAiChat;
+        local.usesKey = false;
+        local.custom = true;
+        local.configured = true;
+        settings.customProviders.append(local);
+        Llm::LlmModel model;
+        model.value = QStringLiteral("qwen2.5-7b-instruct");
+        model.provider = local.id;
+        model.contextWindow = 32768;
+        model.custom = true;
+        settings.customModels.append(model);
+        usePaymentBlock();
+        if (QTest::currentTestFailed())
+            return {};
+        m_executor->setModels(settings);
+        const QByteArray graph
+            = "{'nodes': [{'id': 'decider', 'block_id': '3b191d9f-356f-482d-8238-ba04b6d18381', "
+              "'input_default': {'prompt': 'Pay bob what he is owed.', 'model': "
+              "'qwen2.5-7b-instruct', 'agent_mode_max_iterations': "
+            + QByteArray::number(iterations)
+            + "}},"
+              " {'id': 'pay', 'block_id': '5e0517e0-0000-4000-8000-000000000001', "
+              "'input_default': {'recipient': 'bob'}}],"
+              " 'links': [{'source_id': 'decider', 'source_name': 'tools', 'sink_id': 'pay', "
+              "'sink_name': 'amount'}]}";
+        return importGraph(json(graph.constData()));
     }
 
     QList<Model::NodeExecutionResult> executionsOf(const Model::GraphExecution &execution,
@@ -715,22 +778,7 @@ private Q_SLOTS:
 
     void sensitiveActionsRunOnlyOnAnApprovedInput()
     {
-        // No built-in block is a sensitive action: the test adds one to the
-        // catalogue, a payment that reports what it paid.
-        useBlock(json("{'id': '5e0517e0-0000-4000-8000-000000000001', 'name': "
-                      "'TestPaymentBlock', 'description': 'Pays.', 'categories': "
-                      "['OUTPUT'], 'block_type': 'Standard', 'static_output': false, "
-                      "'is_sensitive_action': true, 'inputs': [{'name': 'recipient', "
-                      "'type': 'string', 'required': true}, {'name': 'amount', 'type': "
-                      "'integer', 'required': true}], 'outputs': [{'name': 'receipt', "
-                      "'type': 'string'}]}"),
-                 [](const Model::ValueMap &input, BlockContext &context) -> Result<void> {
-                     context.yield(QStringLiteral("receipt"),
-                                   QStringLiteral("paid %1 to %2")
-                                       .arg(input.value(QLatin1String("amount")).toInteger())
-                                       .arg(input.value(QLatin1String("recipient")).toString()));
-                     return {};
-                 });
+        usePaymentBlock();
         if (QTest::currentTestFailed())
             return;
         const QString graph = importGraph(
@@ -816,6 +864,113 @@ private Q_SLOTS:
 
         // With the safe mode off it runs at once.
         QCOMPARE(runToEnd(graph).status, ExecutionStatus::Completed);
+    }
+
+    void aSensitiveToolApprovedInItsCallIsNotAskedAgain()
+    {
+        // A decision maker whose model calls the payment as a tool, in the
+        // safe mode: the person approves the call, edited, once; the
+        // payment's node then runs on the approved arguments without a
+        // second review.
+        LlmTestServer server;
+        const QString graph = paymentAgent(server, 0);
+        if (QTest::currentTestFailed())
+            return;
+        server.script({ScriptedAnswer::calls({{QStringLiteral("call_1"),
+                                              QStringLiteral("testpaymentblock"),
+                                              QStringLiteral(R"({"amount": 5})")}})});
+        RunRequest request;
+        request.graphId = graph;
+        request.sensitiveActionSafeMode = true;
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = m_executor->start(request);
+        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().text()));
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Review);
+        ReviewRepository reviews(*m_db);
+        auto waiting = *reviews.pendingReviewsForExecution(*id, kUser);
+        QCOMPARE(waiting.size(), 1);
+        QCOMPARE(waiting.first().nodeId, QStringLiteral("decider"));
+        ReviewDecision decision;
+        ValueMap edited = waiting.first().payload.toMap();
+        ValueList calls = edited.value(QLatin1String("tool_calls")).toArray();
+        ValueMap call = calls.first().toMap();
+        call.insert(QStringLiteral("arguments"), value("{'amount': 7}"));
+        calls[0] = call;
+        edited.insert(QStringLiteral("tool_calls"), calls);
+        decision.data = edited;
+        QVERIFY(reviews.processAllReviewsForExecution(kUser,
+                                                      {{waiting.first().nodeExecId, decision}})
+                    .ok());
+        finished.clear();
+        QVERIFY(m_executor->resume(*id).ok());
+        QVERIFY(finished.wait(10000));
+        const auto done = load(*id);
+        QCOMPARE(done.meta.status, ExecutionStatus::Completed);
+        const auto paid = executionsOf(done, QStringLiteral("pay"));
+        QCOMPARE(paid.size(), 1);
+        QCOMPARE(Model::toJson(paid.first().outputData.value(QLatin1String("receipt"))),
+                 json("['paid 7 to bob']"));
+        // One review in all; the payment ran on a grant for this run and
+        // this input only, made by the person who approved the call.
+        QStringList ids;
+        for (const auto &node : done.nodeExecutions)
+            ids.append(node.nodeExecId);
+        QCOMPARE(reviews.reviewsByNodeExecIds(ids, kUser)->size(), 1);
+        const auto grants = *reviews.grants(kUser);
+        QCOMPARE(grants.size(), 1);
+        QCOMPARE(grants.first().nodeId, QStringLiteral("pay"));
+        QCOMPARE(grants.first().graphExecId, *id);
+        QCOMPARE(grants.first().payloadDigest,
+                 Model::payloadDigest(value("{'recipient': 'bob', 'amount': 7}")));
+        QCOMPARE(grants.first().nodeExecId, waiting.first().nodeExecId);
+        QVERIFY(server.violations().isEmpty());
+    }
+
+    void anAgentsSensitiveToolRunsOnItsCallsApproval()
+    {
+        // In agent mode the loop pauses at the call, and the payment runs
+        // inside the decision maker on the person's approval of the call:
+        // not as a node of its own, and without a second review.
+        LlmTestServer server;
+        const QString graph = paymentAgent(server, 3);
+        if (QTest::currentTestFailed())
+            return;
+        server.script({ScriptedAnswer::calls({{QStringLiteral("call_1"),
+                                              QStringLiteral("testpaymentblock"),
+                                              QStringLiteral(R"({"amount": 5})")}}),
+                       ScriptedAnswer::says(QStringLiteral("Paid."))});
+        RunRequest request;
+        request.graphId = graph;
+        request.sensitiveActionSafeMode = true;
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        auto id = m_executor->start(request);
+        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().text()));
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Review);
+        QCOMPARE(server.requests().size(), 1);
+        ReviewRepository reviews(*m_db);
+        const auto waiting = *reviews.pendingReviewsForExecution(*id, kUser);
+        QCOMPARE(waiting.size(), 1);
+        QVERIFY(reviews.processAllReviewsForExecution(kUser, {{waiting.first().nodeExecId, {}}})
+                    .ok());
+        finished.clear();
+        QVERIFY(m_executor->resume(*id).ok());
+        QVERIFY(finished.wait(10000));
+        const auto done = load(*id);
+        QCOMPARE(done.meta.status, ExecutionStatus::Completed);
+        QVERIFY(executionsOf(done, QStringLiteral("pay")).isEmpty());
+        const auto decider = executionsOf(done, QStringLiteral("decider"));
+        QCOMPARE(decider.size(), 1);
+        QCOMPARE(Model::toJson(decider.first().outputData.value(QLatin1String("finished"))),
+                 json("['Paid.']"));
+        // The model was asked twice, and its second turn saw the payment.
+        QCOMPARE(server.requests().size(), 2);
+        const QJsonArray messages = server.requests().last().messages();
+        QCOMPARE(messages.last().toObject().value(QLatin1String("content")).toString(),
+                 QStringLiteral("{\"receipt\":[\"paid 5 to bob\"]}"));
+        QCOMPARE(reviews.pendingReviewsForExecution(*id, kUser)->size(), 0);
+        QVERIFY(server.violations().isEmpty());
     }
 
     void validationListsEveryError()

@@ -159,6 +159,19 @@ QString withTag(QString text, const QString &tag)
     return text.replace(QLatin1String("TAG"), tag);
 }
 
+// The function_call_output the model last saw for `callId`.
+QString sawOutput(const Testing::LlmRequest &request, const QString &callId)
+{
+    QString output;
+    for (const QJsonValue &item : request.messages()) {
+        const QJsonObject object = item.toObject();
+        if (object.value(QLatin1String("type")) == QLatin1String("function_call_output")
+            && object.value(QLatin1String("call_id")) == callId)
+            output = object.value(QLatin1String("output")).toString();
+    }
+    return output;
+}
+
 } // namespace
 
 class TestLlmBlocks : public QObject
@@ -800,13 +813,80 @@ private Q_SLOTS:
                     .startsWith(QLatin1String("[Main Objective Prompt]: This is your last iteration.")));
         QCOMPARE(ctx->outputs(QStringLiteral("finished")),
                  QList<Value> {Value(QStringLiteral("Agent mode completed after 1 iterations (limit reached)"))});
-        // Reviewed tools are never run unasked: agent mode refuses them.
-        ctx = context();
-        ctx->snapshot = agentGraph(3, true);
+    }
+
+    void agentModePausesForEachReviewedTurnAndGoesOn()
+    {
+        // The node's calls are reviewed: the loop pauses at the first call,
+        // and the same node execution, run again with the decision, goes on
+        // from the kept turn without asking the model again.
+        auto ctx = context();
+        ctx->snapshot = agentGraph(5, true);
         ctx->execution.nodeId = QStringLiteral("7b1d0000-0000-4000-8000-000000000002");
-        const Result<void> refused = run(kDecisionMaker, agentInput(3), *ctx);
-        QVERIFY(!refused.ok());
-        QVERIFY(refused.error().message.contains(QLatin1String("agent mode cannot pause")));
+        m_server->script({ScriptedAnswer::calls({{QStringLiteral("call_1"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Power"})")}}),
+                          ScriptedAnswer::calls({{QStringLiteral("call_2"), QStringLiteral("calculatorblock"),
+                                                  QStringLiteral(R"({"a": 6, "b": 7, "operation": "Multiply"})")}}),
+                          ScriptedAnswer::says(QStringLiteral("It is 48."))});
+        const qsizetype before = m_server->requests().size();
+        Result<void> result = run(kDecisionMaker, agentInput(5), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QCOMPARE(m_server->requests().size() - before, 1);
+        QCOMPARE(ctx->approvals.size(), 1);
+        QVERIFY(ctx->outputs(QStringLiteral("finished")).isEmpty());
+        const ValueMap proposed = ctx->reviewed.first().toMap();
+        QCOMPARE(proposed.value(QLatin1String("tool_calls")).toArray().first().toMap()
+                     .value(QLatin1String("arguments")).toMap().value(QLatin1String("operation")).toString(),
+                 QStringLiteral("Power"));
+
+        // Rejected: the model hears why and proposes another call, which
+        // waits for its own decision.
+        Model::ReviewResult rejected;
+        rejected.status = Model::ReviewStatus::Rejected;
+        rejected.message = QStringLiteral("Multiply instead");
+        ctx->decisions = {rejected};
+        ctx->yields.clear();
+        result = run(kDecisionMaker, agentInput(5), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        auto requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 2);
+        QCOMPARE(sawOutput(requests.last(), QStringLiteral("call_1")),
+                 QStringLiteral("The reviewer rejected this tool call: Multiply instead"));
+        QCOMPARE(ctx->approvals.size(), 3);
+        QVERIFY(ctx->outputs(QStringLiteral("tool_calls")).isEmpty());
+        QVERIFY(ctx->outputs(QStringLiteral("finished")).isEmpty());
+
+        // Approved with b edited to 8: the calculator runs inline on it and
+        // the model's next turn sees the result.
+        ValueMap edited = ctx->reviewed.last().toMap();
+        ValueList calls = edited.value(QLatin1String("tool_calls")).toArray();
+        ValueMap call = calls.first().toMap();
+        ValueMap arguments = call.value(QLatin1String("arguments")).toMap();
+        arguments.insert(QStringLiteral("b"), 8);
+        call.insert(QStringLiteral("arguments"), arguments);
+        calls[0] = call;
+        edited.insert(QStringLiteral("tool_calls"), calls);
+        Model::ReviewResult approved;
+        approved.status = Model::ReviewStatus::Approved;
+        approved.data = edited;
+        ctx->decisions = {approved};
+        ctx->yields.clear();
+        result = run(kDecisionMaker, agentInput(5), *ctx);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        requests = m_server->requests().mid(before);
+        QCOMPARE(requests.size(), 3);
+        QCOMPARE(sawOutput(requests.last(), QStringLiteral("call_2")), QStringLiteral("{\"result\":[48.0]}"));
+        // Both turns are in the conversation the model saw, once each.
+        QCOMPARE(sawOutput(requests.last(), QStringLiteral("call_1")),
+                 QStringLiteral("The reviewer rejected this tool call: Multiply instead"));
+        int proposals = 0;
+        for (const QJsonValue &item : requests.last().messages())
+            proposals += item.toObject().value(QLatin1String("type")) == QLatin1String("function_call");
+        QCOMPARE(proposals, 2);
+        QCOMPARE(ctx->outputs(QStringLiteral("finished")), QList<Value> {Value(QStringLiteral("It is 48."))});
+        QCOMPARE(ctx->outputs(QStringLiteral("tool_calls")).size(), 1);
+        // The kept turn is spent.
+        QVERIFY(ctx->kv.value(QStringLiteral("signalbox.pending-tool-calls.exec-1")).isNull());
     }
 
     void sensitiveToolsAskEveryTimeInSafeMode()
