@@ -63,6 +63,20 @@ class TestLlmAgents : public QObject
         return reviews.isEmpty() ? QJsonObject() : reviews.last().toObject();
     }
 
+    // A tool-call review's payload with the first call's `b` set to `b`,
+    // as `reviews decide --data` takes it.
+    static QString withFirstCallsB(QJsonObject payload, int b)
+    {
+        QJsonArray calls = payload.value(QLatin1String("tool_calls")).toArray();
+        QJsonObject call = calls.first().toObject();
+        QJsonObject arguments = call.value(QLatin1String("arguments")).toObject();
+        arguments.insert(QStringLiteral("b"), b);
+        call.insert(QStringLiteral("arguments"), arguments);
+        calls[0] = call;
+        payload.insert(QStringLiteral("tool_calls"), calls);
+        return QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    }
+
     static QJsonObject toolCall(const QString &id, const QString &arguments)
     {
         return {{QStringLiteral("id"), id}, {QStringLiteral("name"), QStringLiteral("calculatorblock")},
@@ -314,7 +328,7 @@ private Q_SLOTS:
         QJsonArray nodes = graph.value(QLatin1String("nodes")).toArray();
         for (qsizetype i = 0; i < nodes.size(); ++i) {
             QJsonObject node = nodes.at(i).toObject();
-            for (const QString key : {QStringLiteral("input_links"), QStringLiteral("output_links")})
+            for (const QString &key : {QStringLiteral("input_links"), QStringLiteral("output_links")})
                 node.insert(key, withoutLoop(node.value(key).toArray()));
             if (node.value(QLatin1String("id")) == QLatin1String("7b1d0000-0000-4000-8000-000000000002")) {
                 QJsonObject input = node.value(QLatin1String("input_default")).toObject();
@@ -459,16 +473,8 @@ private Q_SLOTS:
         QVERIFY(!payload.value(QLatin1String("conversation")).toArray().isEmpty());
 
         // The reviewer changes b to 8 and approves.
-        QJsonObject edited = payload;
-        QJsonArray calls = proposed;
-        QJsonObject call = calls.first().toObject();
-        QJsonObject arguments = call.value(QLatin1String("arguments")).toObject();
-        arguments.insert(QStringLiteral("b"), 8);
-        call.insert(QStringLiteral("arguments"), arguments);
-        calls[0] = call;
-        edited.insert(QStringLiteral("tool_calls"), calls);
         run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--approve"),
-                   QStringLiteral("--data"), QString::fromUtf8(QJsonDocument(edited).toJson(QJsonDocument::Compact))});
+                   QStringLiteral("--data"), withFirstCallsB(payload, 8)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
         QVERIFY2(m_server->violations().isEmpty(), qPrintable(m_server->violations().join(QLatin1Char('\n'))));
         // The model was asked twice in all: the approved turn was not asked again.
@@ -564,17 +570,11 @@ private Q_SLOTS:
         // The same node execution asks again, about the second call.
         QJsonObject review = waitingReview();
         QCOMPARE(review.value(QLatin1String("node_exec_id")).toString(), nodeExecId);
-        QJsonObject payload = review.value(QLatin1String("payload")).toObject();
-        QJsonArray calls = payload.value(QLatin1String("tool_calls")).toArray();
-        QJsonObject call = calls.first().toObject();
-        QCOMPARE(call.value(QLatin1String("id")).toString(), QStringLiteral("call_2"));
-        QJsonObject arguments = call.value(QLatin1String("arguments")).toObject();
-        arguments.insert(QStringLiteral("b"), 8);
-        call.insert(QStringLiteral("arguments"), arguments);
-        calls[0] = call;
-        payload.insert(QStringLiteral("tool_calls"), calls);
+        const QJsonObject payload = review.value(QLatin1String("payload")).toObject();
+        QCOMPARE(payload.value(QLatin1String("tool_calls")).toArray().first().toObject().value(QLatin1String("id")).toString(),
+                 QStringLiteral("call_2"));
         run = cli({QStringLiteral("reviews"), QStringLiteral("decide"), nodeExecId, QStringLiteral("--approve"),
-                   QStringLiteral("--data"), QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact))});
+                   QStringLiteral("--data"), withFirstCallsB(payload, 8)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
         const auto requests = m_server->requests().mid(before);
         QCOMPARE(requests.size(), 3);

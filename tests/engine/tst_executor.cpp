@@ -165,6 +165,35 @@ private:
                  });
     }
 
+    // Starts `graph` in the sensitive-action safe mode; it pauses for review.
+    QString startPausedInSafeMode(const QString &graph)
+    {
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        RunRequest request;
+        request.graphId = graph;
+        request.sensitiveActionSafeMode = true;
+        auto id = m_executor->start(request);
+        if (!id || !finished.wait(10000)
+            || finished.first().at(1).value<ExecutionStatus>() != ExecutionStatus::Review)
+            qFatal("the run did not pause for review");
+        return *id;
+    }
+
+    // Decides the run's one waiting review and resumes it to its end.
+    Model::GraphExecution decideAndResume(const QString &id, const ReviewDecision &decision)
+    {
+        ReviewRepository reviews(*m_db);
+        const auto waiting = *reviews.pendingReviewsForExecution(id, kUser);
+        if (waiting.size() != 1)
+            qFatal("expected one waiting review");
+        if (!reviews.processAllReviewsForExecution(kUser, {{waiting.first().nodeExecId, decision}}))
+            qFatal("the decision failed");
+        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
+        if (!m_executor->resume(id) || (finished.isEmpty() && !finished.wait(10000)))
+            qFatal("the run did not resume");
+        return load(id);
+    }
+
     // A decision maker, on a local model server without a key, with the
     // payment as its tool; in agent mode when `iterations` is not 0.
     QString paymentAgent(LlmTestServer &server, qint64 iterations)
@@ -789,33 +818,9 @@ private Q_SLOTS:
                  " 'links': [{'source_id': 'pay', 'source_name': 'receipt', 'sink_id': 'out', "
                  "'sink_name': 'value'}]}"));
         ReviewRepository reviews(*m_db);
-        const auto runPaused = [&]() {
-            QSignalSpy finished(m_executor.get(), &Executor::runFinished);
-            RunRequest request;
-            request.graphId = graph;
-            request.sensitiveActionSafeMode = true;
-            auto id = m_executor->start(request);
-            if (!id || !finished.wait(5000)
-                || finished.first().at(1).value<ExecutionStatus>() != ExecutionStatus::Review)
-                qFatal("the payment did not pause for review");
-            return *id;
-        };
-        const auto decideAndResume = [&](const QString &id, ReviewDecision decision) {
-            const auto waiting = *reviews.pendingReviewsForExecution(id, kUser);
-            if (waiting.size() != 1)
-                qFatal("expected one waiting review");
-            if (!reviews.processAllReviewsForExecution(kUser,
-                                                       {{waiting.first().nodeExecId, decision}}))
-                qFatal("the decision failed");
-            QSignalSpy finished(m_executor.get(), &Executor::runFinished);
-            if (!m_executor->resume(id) || (finished.isEmpty() && !finished.wait(5000)))
-                qFatal("the run did not resume");
-            return load(id);
-        };
-
         // The review holds the block's input, always editable; the edited
         // input is what the block runs on.
-        const QString approved = runPaused();
+        const QString approved = startPausedInSafeMode(graph);
         // While it waits, the run is not taken up: a plain resume says why,
         // one after a decision leaves it paused.
         auto early = m_executor->resume(approved);
@@ -844,7 +849,7 @@ private Q_SLOTS:
         ReviewDecision reject;
         reject.status = Model::ReviewStatus::Rejected;
         reject.message = QStringLiteral("not this month");
-        done = decideAndResume(runPaused(), reject);
+        done = decideAndResume(startPausedInSafeMode(graph), reject);
         QCOMPARE(done.meta.status, ExecutionStatus::Failed);
         QCOMPARE(done.meta.stats->error,
                  QStringLiteral("Block execution rejected by reviewer: not this month"));
@@ -852,13 +857,13 @@ private Q_SLOTS:
         // An approved input is validated before the block runs.
         ReviewDecision invalid;
         invalid.data = value("{'recipient': 'bob', 'amount': 'lots'}");
-        done = decideAndResume(runPaused(), invalid);
+        done = decideAndResume(startPausedInSafeMode(graph), invalid);
         QCOMPARE(done.meta.status, ExecutionStatus::Failed);
         QVERIFY2(done.meta.stats->error.contains(QLatin1String("invalid input data")),
                  qPrintable(done.meta.stats->error));
         ReviewDecision notAnObject;
         notAnObject.data = value("[1, 2]");
-        done = decideAndResume(runPaused(), notAnObject);
+        done = decideAndResume(startPausedInSafeMode(graph), notAnObject);
         QCOMPARE(done.meta.stats->error,
                  QStringLiteral("The approved input of TestPaymentBlock must be an object"));
 
@@ -879,16 +884,9 @@ private Q_SLOTS:
         server.script({ScriptedAnswer::calls({{QStringLiteral("call_1"),
                                               QStringLiteral("testpaymentblock"),
                                               QStringLiteral(R"({"amount": 5})")}})});
-        RunRequest request;
-        request.graphId = graph;
-        request.sensitiveActionSafeMode = true;
-        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
-        auto id = m_executor->start(request);
-        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().text()));
-        QVERIFY(finished.wait(10000));
-        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Review);
+        const QString id = startPausedInSafeMode(graph);
         ReviewRepository reviews(*m_db);
-        auto waiting = *reviews.pendingReviewsForExecution(*id, kUser);
+        const auto waiting = *reviews.pendingReviewsForExecution(id, kUser);
         QCOMPARE(waiting.size(), 1);
         QCOMPARE(waiting.first().nodeId, QStringLiteral("decider"));
         ReviewDecision decision;
@@ -899,13 +897,7 @@ private Q_SLOTS:
         calls[0] = call;
         edited.insert(QStringLiteral("tool_calls"), calls);
         decision.data = edited;
-        QVERIFY(reviews.processAllReviewsForExecution(kUser,
-                                                      {{waiting.first().nodeExecId, decision}})
-                    .ok());
-        finished.clear();
-        QVERIFY(m_executor->resume(*id).ok());
-        QVERIFY(finished.wait(10000));
-        const auto done = load(*id);
+        const auto done = decideAndResume(id, decision);
         QCOMPARE(done.meta.status, ExecutionStatus::Completed);
         const auto paid = executionsOf(done, QStringLiteral("pay"));
         QCOMPARE(paid.size(), 1);
@@ -920,7 +912,7 @@ private Q_SLOTS:
         const auto grants = *reviews.grants(kUser);
         QCOMPARE(grants.size(), 1);
         QCOMPARE(grants.first().nodeId, QStringLiteral("pay"));
-        QCOMPARE(grants.first().graphExecId, *id);
+        QCOMPARE(grants.first().graphExecId, id);
         QCOMPARE(grants.first().payloadDigest,
                  Model::payloadDigest(value("{'recipient': 'bob', 'amount': 7}")));
         QCOMPARE(grants.first().nodeExecId, waiting.first().nodeExecId);
@@ -940,24 +932,9 @@ private Q_SLOTS:
                                               QStringLiteral("testpaymentblock"),
                                               QStringLiteral(R"({"amount": 5})")}}),
                        ScriptedAnswer::says(QStringLiteral("Paid."))});
-        RunRequest request;
-        request.graphId = graph;
-        request.sensitiveActionSafeMode = true;
-        QSignalSpy finished(m_executor.get(), &Executor::runFinished);
-        auto id = m_executor->start(request);
-        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().text()));
-        QVERIFY(finished.wait(10000));
-        QCOMPARE(finished.first().at(1).value<ExecutionStatus>(), ExecutionStatus::Review);
+        const QString id = startPausedInSafeMode(graph);
         QCOMPARE(server.requests().size(), 1);
-        ReviewRepository reviews(*m_db);
-        const auto waiting = *reviews.pendingReviewsForExecution(*id, kUser);
-        QCOMPARE(waiting.size(), 1);
-        QVERIFY(reviews.processAllReviewsForExecution(kUser, {{waiting.first().nodeExecId, {}}})
-                    .ok());
-        finished.clear();
-        QVERIFY(m_executor->resume(*id).ok());
-        QVERIFY(finished.wait(10000));
-        const auto done = load(*id);
+        const auto done = decideAndResume(id, {});
         QCOMPARE(done.meta.status, ExecutionStatus::Completed);
         QVERIFY(executionsOf(done, QStringLiteral("pay")).isEmpty());
         const auto decider = executionsOf(done, QStringLiteral("decider"));
@@ -969,7 +946,7 @@ private Q_SLOTS:
         const QJsonArray messages = server.requests().last().messages();
         QCOMPARE(messages.last().toObject().value(QLatin1String("content")).toString(),
                  QStringLiteral("{\"receipt\":[\"paid 5 to bob\"]}"));
-        QCOMPARE(reviews.pendingReviewsForExecution(*id, kUser)->size(), 0);
+        QCOMPARE(ReviewRepository(*m_db).pendingReviewsForExecution(id, kUser)->size(), 0);
         QVERIFY(server.violations().isEmpty());
     }
 
