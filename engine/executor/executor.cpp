@@ -10,6 +10,7 @@
 #include "engine/cost.h"
 #include "engine/credentials/credentialinputs.h"
 #include "engine/credentials/oauth.h"
+#include "engine/blocks/blockids.h"
 #include "engine/dynamicpins.h"
 #include "model/uuid.h"
 
@@ -48,6 +49,16 @@ constexpr qint64 kDrainBudgetMs = 5;
 constexpr qsizetype kListenSubmitRows = 200;
 // How long a block's yields may be held before they are handed over one by one.
 constexpr qint64 kHoldYieldsNs = 1'000'000;
+
+// Blocks that only pass a value on, which the coordinator runs itself: the
+// block's work is less than handing it to a pool thread and its end back,
+// and a chain of them then goes at one thread's pace wherever the scheduler
+// puts the threads. None of them reads the store, asks for a review, waits
+// or reaches the network.
+bool runsOnCoordinator(const QString &blockId)
+{
+    return blockId == BlockIds::StoreValue || blockId == BlockIds::AgentInput;
+}
 
 QElapsedTimer startedClock()
 {
@@ -807,7 +818,9 @@ void Executor::drain()
         dispatch();
         for (const QString &id : std::as_const(touched))
             finishIfDone(id);
-        if (m_active == 0 || budget.elapsed() >= kDrainBudgetMs)
+        // Ends of blocks the coordinator ran are already in the mailbox.
+        if ((m_active == 0 && m_mailCount.load(std::memory_order_acquire) == 0)
+            || budget.elapsed() >= kDrainBudgetMs)
             break;
         // The writer gets what was recorded meanwhile.
         if (m_log.size() >= kListenSubmitRows)
@@ -941,7 +954,7 @@ void Executor::handle(Run &run, const Message &message)
     Model::NodeExecutionStats stats = message.stats;
     // block_usage_cost on the node's input, data size and run time; then
     // execution_usage_cost on the run's count of node executions.
-    if (message.pooled) {
+    if (message.ranBlock) {
         if (const Model::BlockSchema *schema = run.snapshot->schemaOf(message.nodeId)) {
             const BlockCost cost
                 = blockUsageCost(*schema, message.value.toMap(),
@@ -1088,25 +1101,36 @@ void Executor::dispatch()
     // Start as many waiting node executions as there are free threads,
     // taking turns between runs. Sub-graphs start after the walk, since
     // starting a run changes m_runs.
+    // A block the coordinator runs itself needs no free thread.
     QList<std::pair<QString, QueuedNode>> agents;
     bool progress = true;
-    while (m_active < m_pool.maxThreadCount() && progress) {
+    while (progress) {
         progress = false;
         for (Run &run : m_runs) {
-            if (m_active >= m_pool.maxThreadCount())
-                break;
             if (run.waiting.isEmpty() || run.cancel->isCancelled() || checkBudget(run))
                 continue;
-            const QueuedNode node = run.waiting.takeFirst();
+            qsizetype next = 0;
+            if (m_active >= m_pool.maxThreadCount()) {
+                next = -1;
+                for (qsizetype i = 0; i < run.waiting.size() && next < 0; ++i) {
+                    if (runsOnCoordinator(run.snapshot->node(run.waiting.at(i).nodeId)->blockId))
+                        next = i;
+                }
+                if (next < 0)
+                    continue;
+            }
+            const QueuedNode node = run.waiting.takeAt(next);
             progress = true;
             if (run.nodesToSkip.contains(node.nodeId)) {
                 skip(run, node);
                 continue;
             }
-            ++run.active;
-            ++m_active;
-            setStatus(run, node.nodeExecId, ExecutionStatus::Running);
             const Model::Node *graphNode = run.snapshot->node(node.nodeId);
+            const bool pooled = !runsOnCoordinator(graphNode->blockId);
+            ++run.active;
+            if (pooled)
+                ++m_active;
+            setStatus(run, node.nodeExecId, ExecutionStatus::Running);
             m_logEvents.append({run.id,
                                 node.nodeExecId,
                                 node.nodeId,
@@ -1120,7 +1144,8 @@ void Executor::dispatch()
             const Model::BlockSchema *schema = run.snapshot->schemaOf(node.nodeId);
             if (schema && schema->type == Model::BlockType::Agent) {
                 // Takes no pool thread: the coordinator runs the child itself.
-                --m_active;
+                if (pooled)
+                    --m_active;
                 agents.append({run.id, node});
                 continue;
             }
@@ -1304,8 +1329,9 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
     const Models models = m_models;
     EventBus *events = m_events;
 
-    m_pool.start([this, runId, snapshot, cancel, context, blockId, userId, nodeExecId, nodeId,
-                  input, credentials, policy, models, events] {
+    const bool pooled = !runsOnCoordinator(blockId);
+    auto task = [this, runId, snapshot, cancel, context, blockId, userId, nodeExecId, nodeId,
+                 input, credentials, policy, models, events, pooled] {
         QElapsedTimer clock;
         clock.start();
         const double cpuStart = threadCpuSeconds();
@@ -1356,6 +1382,7 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         const Result<void> result = executeBlock(snapshot->registry(), blockId, input, worker);
 
         Message done {Message::Kind::Done, runId, nodeExecId, nodeId, {}, {}, std::nullopt, {}};
+        done.pooled = pooled;
         done.value = input; // the resolved input, for cost filters
         done.stats.walltime = double(clock.nsecsElapsed()) / 1e9;
         done.stats.cputime = threadCpuSeconds() - cpuStart;
@@ -1384,7 +1411,11 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         QList<Message> messages = outputs(worker.takeHeld());
         messages.append(std::move(done));
         post(std::move(messages));
-    });
+    };
+    if (!pooled)
+        task();
+    else
+        m_pool.start(std::move(task));
 }
 
 bool Executor::checkBudget(Run &run)
@@ -1583,6 +1614,7 @@ void Executor::startChild(const QString &parentRunId, const QueuedNode &node)
         // The agent node fails with the child's error; the parent goes on.
         Message done {Message::Kind::Done,    parentRunId, node.nodeExecId, node.nodeId, {}, {},
                       started.error().text(), {}};
+        done.ranBlock = false;
         done.pooled = false;
         post(std::move(done));
         return;
@@ -1643,6 +1675,7 @@ void Executor::childFinished(const Run &child, ExecutionStatus status)
     done.stats.cost = child.stats.cost;
     done.stats.extra.insert(QStringLiteral("child_graph_exec_id"), child.id);
     done.stats.extra.insert(QStringLiteral("child_status"), Model::statusName(status));
+    done.ranBlock = false;
     done.pooled = false;
     post(std::move(done));
 }

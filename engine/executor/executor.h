@@ -86,7 +86,9 @@ private:
 // Runs graph executions with AutoGPT's dataflow semantics. Lives on one
 // thread (its coordinator), which keeps the dataflow state; blocks run on
 // the executor's own QThreadPool and report back through a mailbox that the
-// coordinator drains. While blocks run, the coordinator keeps taking their
+// coordinator drains, except blocks that only pass a value on (StoreValue,
+// AgentInput), which the coordinator runs itself without waiting for a free
+// thread. While blocks run, the coordinator keeps taking their
 // messages for up to a few milliseconds before the event loop turns again,
 // and it and the pool's threads wait a moment for each other's next message
 // before they sleep (lingerUntil). The rows a run makes go to a store writer
@@ -174,7 +176,9 @@ private:
         Model::Value value;
         std::optional<QString> error;
         Model::NodeExecutionStats stats;
-        // Whether a pool thread ran it (agent nodes run on the coordinator).
+        // Whether a block ran (not an agent node's child run), and on a
+        // pool thread (not on the coordinator).
+        bool ranBlock = true;
         bool pooled = true;
         // The block asked for a human review that waits: the node pauses.
         bool paused = false;

@@ -781,12 +781,18 @@ private Q_SLOTS:
         const QString graph = importGraph(
             json("{'nodes': [{'id': 'wait', 'block_id': '5e0517e0-0000-4000-8000-000000000002'},"
                  " {'id': 'out', 'block_id': '363ae599-353e-4804-937e-b2ee3cef3da4', "
-                 "'input_default': {'name': 'early'}}],"
+                 "'input_default': {'name': 'early'}},"
+                 " {'id': 'keep', 'block_id': '1ff065e9-88e8-4358-9d82-8dc91f622ba9'}],"
                  " 'links': [{'source_id': 'wait', 'source_name': 'early', 'sink_id': 'out', "
-                 "'sink_name': 'value'}]}"));
+                 "'sink_name': 'value'}, {'source_id': 'wait', 'source_name': 'early', "
+                 "'sink_id': 'keep', 'sink_name': 'input'}]}"));
         QSignalSpy finished(m_executor.get(), &Executor::runFinished);
         auto id = start(graph);
         QVERIFY(id.ok());
+        // A block that only passes the value on runs on the coordinator: it
+        // does not wait for a thread, even while the only one is busy.
+        QTRY_COMPARE_WITH_TIMEOUT(executionsOf(load(*id), QStringLiteral("keep")).value(0).status,
+                                  ExecutionStatus::Completed, 10000);
         // The value reached the output block, which runs when a thread is
         // free: at once with more threads than one.
         QFETCH_GLOBAL(int, threads);
