@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "llmsettings.h"
 #include "llmtestserver.h"
 #include "testsupport.h"
 
@@ -200,21 +201,7 @@ private:
     {
         server.setRequireKey(false);
         Llm::LlmSettings settings;
-        Llm::Provider local;
-        local.id = QStringLiteral("lmstudio");
-        local.displayName = QStringLiteral("LM Studio");
-        local.baseUrl = QUrl(server.baseUrl());
-        local.wire = Llm::Wire::OpenAiChat;
-        local.usesKey = false;
-        local.custom = true;
-        local.configured = true;
-        settings.customProviders.append(local);
-        Llm::LlmModel model;
-        model.value = QStringLiteral("qwen2.5-7b-instruct");
-        model.provider = local.id;
-        model.contextWindow = 32768;
-        model.custom = true;
-        settings.customModels.append(model);
+        Testing::addLocalServer(settings, QUrl(server.baseUrl()), false, false);
         usePaymentBlock();
         if (QTest::currentTestFailed())
             return {};

@@ -11,6 +11,7 @@
 
 #include <QFile>
 
+#include "../llmsettings.h"
 #include "../llmtestserver.h"
 
 #include <QElapsedTimer>
@@ -224,21 +225,7 @@ private Q_SLOTS:
         settings.baseUrls.insert(QStringLiteral("open_router"), v1);
         settings.baseUrls.insert(QStringLiteral("anthropic"), root);
         settings.baseUrls.insert(QStringLiteral("ollama"), root);
-        Llm::Provider local;
-        local.id = QStringLiteral("lmstudio");
-        local.displayName = QStringLiteral("LM Studio");
-        local.baseUrl = v1;
-        local.wire = Llm::Wire::OpenAiChat;
-        local.jsonMode = true;
-        local.custom = true;
-        local.configured = true;
-        settings.customProviders.append(local);
-        Llm::LlmModel qwen;
-        qwen.value = QStringLiteral("qwen2.5-7b-instruct");
-        qwen.provider = QStringLiteral("lmstudio");
-        qwen.contextWindow = 32768;
-        qwen.custom = true;
-        settings.customModels.append(qwen);
+        Testing::addLocalServer(settings, v1, true, true);
         m_catalog = std::make_shared<const Llm::Catalog>(Llm::Catalog::withSettings(settings));
     }
 
