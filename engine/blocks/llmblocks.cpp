@@ -6,6 +6,7 @@
 #include "blockinput.h"
 #include "blockregistry.h"
 
+#include "engine/llm/llmvalues.h"
 #include "engine/template/template.h"
 
 #include <QRandomGenerator>
@@ -19,6 +20,7 @@ using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
 using namespace BlockInput;
+using Llm::message;
 
 namespace {
 
@@ -27,14 +29,6 @@ const QLatin1StringView kTextGenerator("1f292d4a-41a4-4977-9684-7c8d560b9f91");
 const QLatin1StringView kSummarizer("a0a69be1-4528-491c-a85a-a4ab6873e3f0");
 const QLatin1StringView kConversation("32a87eab-381e-4dd4-bdb8-4c47151be35a");
 const QLatin1StringView kListGenerator("9c0b0450-d199-458b-a731-072189dd6593");
-
-ValueMap message(const QString &role, const QString &content)
-{
-    ValueMap map;
-    map.insert(QStringLiteral("role"), role);
-    map.insert(QStringLiteral("content"), content);
-    return map;
-}
 
 // Python's repr() of a set of strings, in sorted order.
 QString pythonSetRepr(QStringList items)

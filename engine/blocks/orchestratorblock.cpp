@@ -11,6 +11,7 @@
 #include "engine/dynamicpins.h"
 #include "engine/executor/graphsnapshot.h"
 #include "engine/executor/validation.h"
+#include "engine/llm/llmvalues.h"
 #include "engine/template/template.h"
 #include "model/pinnames.h"
 
@@ -24,30 +25,15 @@ using Model::Value;
 using Model::ValueList;
 using Model::ValueMap;
 using namespace BlockInput;
+using Llm::field;
+using Llm::message;
+using Llm::str;
 
 namespace {
 
 const QLatin1StringView kOrchestrator("3b191d9f-356f-482d-8238-ba04b6d18381");
 const QLatin1StringView kAgentExecutor("e189baac-8c20-45a1-94a7-55177ea42565");
 const QLatin1StringView kMainObjective("[Main Objective Prompt]: ");
-
-QString str(const Value &map, const char *key)
-{
-    return map.toMap().value(QLatin1String(key)).toString();
-}
-
-Value field(const Value &map, const char *key)
-{
-    return map.toMap().value(QLatin1String(key));
-}
-
-ValueMap message(const QString &role, const Value &content)
-{
-    ValueMap map;
-    map.insert(QStringLiteral("role"), role);
-    map.insert(QStringLiteral("content"), content);
-    return map;
-}
 
 QString compactJson(const Value &value)
 {

@@ -2,6 +2,7 @@
 // Each provider's wire format: the request a call becomes, and its answer,
 // whole or streamed.
 #include "llmcall.h"
+#include "llmvalues.h"
 
 namespace Signalbox::Engine::Llm {
 
@@ -10,16 +11,6 @@ using Model::ValueList;
 using Model::ValueMap;
 
 namespace {
-
-QString str(const Value &map, const char *key)
-{
-    return map.toMap().value(QLatin1String(key)).toString();
-}
-
-Value field(const Value &map, const char *key)
-{
-    return map.toMap().value(QLatin1String(key));
-}
 
 QUrl joined(const QUrl &base, const QString &path)
 {
