@@ -13,6 +13,8 @@
 //   /leak          401, application/json: the Authorization header's parts
 //                  echoed back as a careless service would (the token after
 //                  the scheme in a message, URL-encoded in a link, in base64)
+#include "loopbackhttp.h"
+
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,35 +39,10 @@ struct SeenRequest
 class HttpTestServer
 {
 public:
-    HttpTestServer()
-    {
-        m_dummy.moveToThread(&m_thread);
-        m_thread.start();
-        QMetaObject::invokeMethod(
-            &m_dummy,
-            [this] {
-                m_server = new QTcpServer;
-                m_server->listen(QHostAddress::LocalHost, 0);
-                m_port = m_server->serverPort();
-                QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this] {
-                    while (QTcpSocket *socket = m_server->nextPendingConnection())
-                        serve(socket);
-                });
-            },
-            Qt::BlockingQueuedConnection);
-    }
-    ~HttpTestServer()
-    {
-        QMetaObject::invokeMethod(
-            &m_dummy, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-    }
-
-    quint16 port() const { return m_port; }
+    quint16 port() const { return m_http.port(); }
     QString url(const QString &path, const QString &host = QStringLiteral("127.0.0.1")) const
     {
-        return QStringLiteral("http://%1:%2%3").arg(host).arg(m_port).arg(path);
+        return QStringLiteral("http://%1:%2%3").arg(host).arg(port()).arg(path);
     }
     QList<SeenRequest> requests() const
     {
@@ -74,55 +51,20 @@ public:
     }
 
 private:
-    struct Reading
+    void take(QTcpSocket *socket, const RawHttpRequest &raw)
     {
-        QByteArray buffer;
-    };
-
-    void serve(QTcpSocket *socket)
-    {
-        auto reading = std::make_shared<Reading>();
-        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, reading] {
-            reading->buffer += socket->readAll();
-            const qsizetype end = reading->buffer.indexOf("\r\n\r\n");
-            if (end < 0)
-                return;
-            SeenRequest request;
-            const QList<QByteArray> lines = reading->buffer.left(end).split('\n');
-            const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-            request.method = first.value(0);
-            request.target = first.value(1);
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const qsizetype colon = lines.at(i).indexOf(':');
-                if (colon > 0)
-                    request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
-                                           lines.at(i).mid(colon + 1).trimmed());
-            }
-            request.host = request.headers.value("host");
-            const qsizetype length = request.headers.value("content-length").toLongLong();
-            if (reading->buffer.size() < end + 4 + length)
-                return;
-            request.body = reading->buffer.mid(end + 4, length);
-            reading->buffer.clear();
-            {
-                QMutexLocker lock(&m_mutex);
-                m_requests.append(request);
-            }
-            answer(socket, request);
-        });
+        SeenRequest request {raw.method, raw.target, raw.headers.value("host"), raw.headers, raw.body};
+        {
+            QMutexLocker lock(&m_mutex);
+            m_requests.append(request);
+        }
+        answer(socket, request);
     }
 
     static void reply(QTcpSocket *socket, int status, const QByteArray &type,
                       const QByteArray &body, const QByteArray &extra = {})
     {
-        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " X\r\n";
-        if (!type.isEmpty())
-            head += "Content-Type: " + type + "\r\n";
-        head += extra + "Content-Length: " + QByteArray::number(body.size())
-            + "\r\nConnection: close\r\n\r\n";
-        socket->write(head + body);
-        socket->disconnectFromHost();
+        LoopbackHttpServer::reply(socket, status, type, body, extra);
     }
 
     void answer(QTcpSocket *socket, const SeenRequest &request)
@@ -170,12 +112,12 @@ private:
         }
     }
 
-    QThread m_thread;
-    QObject m_dummy;
-    QTcpServer *m_server = nullptr;
-    quint16 m_port = 0;
     mutable QMutex m_mutex;
     QList<SeenRequest> m_requests;
+    // Last: it answers from its thread as soon as it is made.
+    LoopbackHttpServer m_http {[this](QTcpSocket *socket, const RawHttpRequest &raw) {
+        take(socket, raw);
+    }};
 };
 
 } // namespace Signalbox::Testing

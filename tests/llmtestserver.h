@@ -16,6 +16,8 @@
 // renders in the protocol of the endpoint asked. Requests that break the
 // protocol get a 400 and are listed in violations(). It stands in for a
 // hosted model, which cannot be reached from the tests; it is not a model.
+#include "loopbackhttp.h"
+
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -101,36 +103,18 @@ class LlmTestServer
 {
 public:
     explicit LlmTestServer(quint16 port = 0)
-        : m_requestedPort(port)
     {
         m_clock.start();
-        m_anchor.moveToThread(&m_thread);
-        m_thread.start();
-        QMetaObject::invokeMethod(
-            &m_anchor,
-            [this] {
-                m_server = new QTcpServer;
-                m_server->listen(QHostAddress::LocalHost, m_requestedPort);
-                m_port = m_server->serverPort();
-                QObject::connect(m_server, &QTcpServer::newConnection, m_server, [this] {
-                    while (QTcpSocket *socket = m_server->nextPendingConnection())
-                        serve(socket);
-                });
-            },
-            Qt::BlockingQueuedConnection);
+        m_http = std::make_unique<LoopbackHttpServer>(
+            [this](QTcpSocket *socket, const RawHttpRequest &raw) { take(socket, raw); }, port);
     }
-    ~LlmTestServer()
-    {
-        QMetaObject::invokeMethod(
-            &m_anchor, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-    }
+    // The server stops before what it answers from goes.
+    ~LlmTestServer() { m_http.reset(); }
 
-    quint16 port() const { return m_port; }
+    quint16 port() const { return m_http->port(); }
     QString baseUrl(const QString &path = QStringLiteral("/v1")) const
     {
-        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path);
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path);
     }
 
     // Answers in order; once they run out, `fallback` answers (by default
@@ -174,72 +158,48 @@ public:
     }
 
 private:
-    struct Reading
+    void take(QTcpSocket *socket, const RawHttpRequest &raw)
     {
-        QByteArray buffer;
-    };
-
-    void serve(QTcpSocket *socket)
-    {
-        auto reading = std::make_shared<Reading>();
-        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, reading] {
-            reading->buffer += socket->readAll();
-            const qsizetype end = reading->buffer.indexOf("\r\n\r\n");
-            if (end < 0)
-                return;
-            LlmRequest request;
-            const QList<QByteArray> lines = reading->buffer.left(end).split('\n');
-            const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-            request.method = first.value(0);
-            request.path = first.value(1);
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const qsizetype colon = lines.at(i).indexOf(':');
-                if (colon > 0)
-                    request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
-                                           lines.at(i).mid(colon + 1).trimmed());
-            }
-            const qsizetype length = request.headers.value("content-length").toLongLong();
-            if (reading->buffer.size() < end + 4 + length)
-                return;
-            const QByteArray body = reading->buffer.mid(end + 4, length);
-            reading->buffer.clear();
-            QJsonParseError error;
-            const QJsonDocument document = QJsonDocument::fromJson(body, &error);
-            request.body = document.object();
-            request.receivedMs = m_clock.elapsed();
-            QString violation;
-            if (request.method == "POST" && (error.error != QJsonParseError::NoError || !document.isObject()))
-                violation = QStringLiteral("the body is not a JSON object: %1").arg(error.errorString());
-            else
-                violation = check(request, requireKey());
-            ScriptedAnswer answer;
-            {
-                QMutexLocker lock(&m_mutex);
-                m_requests.append(request);
-                if (!violation.isEmpty())
-                    m_violations.append(QStringLiteral("%1 %2: %3")
-                                            .arg(QString::fromLatin1(request.method),
-                                                 QString::fromLatin1(request.path), violation));
-                else if (request.method == "POST" && !m_script.isEmpty())
-                    answer = m_script.takeFirst();
-                else if (request.method == "POST")
-                    answer = m_fallback ? m_fallback(request)
-                                        : ScriptedAnswer::error(500, R"({"error":{"message":"the script ran out"}})");
-            }
-            if (!violation.isEmpty()) {
-                reply(socket, 400, "application/json",
-                      QJsonDocument(QJsonObject {{QStringLiteral("error"),
-                                                  QJsonObject {{QStringLiteral("message"), violation}}}})
-                          .toJson(QJsonDocument::Compact));
-                return;
-            }
-            if (request.method == "GET") {
-                listModels(socket, request);
-                return;
-            }
-            respond(socket, request, answer);
-        });
+        LlmRequest request;
+        request.method = raw.method;
+        request.path = raw.target;
+        request.headers = raw.headers;
+        const QByteArray &body = raw.body;
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+        request.body = document.object();
+        request.receivedMs = m_clock.elapsed();
+        QString violation;
+        if (request.method == "POST" && (error.error != QJsonParseError::NoError || !document.isObject()))
+            violation = QStringLiteral("the body is not a JSON object: %1").arg(error.errorString());
+        else
+            violation = check(request, requireKey());
+        ScriptedAnswer answer;
+        {
+            QMutexLocker lock(&m_mutex);
+            m_requests.append(request);
+            if (!violation.isEmpty())
+                m_violations.append(QStringLiteral("%1 %2: %3")
+                                        .arg(QString::fromLatin1(request.method),
+                                             QString::fromLatin1(request.path), violation));
+            else if (request.method == "POST" && !m_script.isEmpty())
+                answer = m_script.takeFirst();
+            else if (request.method == "POST")
+                answer = m_fallback ? m_fallback(request)
+                                    : ScriptedAnswer::error(500, R"({"error":{"message":"the script ran out"}})");
+        }
+        if (!violation.isEmpty()) {
+            reply(socket, 400, "application/json",
+                  QJsonDocument(QJsonObject {{QStringLiteral("error"),
+                                              QJsonObject {{QStringLiteral("message"), violation}}}})
+                      .toJson(QJsonDocument::Compact));
+            return;
+        }
+        if (request.method == "GET") {
+            listModels(socket, request);
+            return;
+        }
+        respond(socket, request, answer);
     }
 
     // The documented shape of each endpoint's request.
@@ -380,13 +340,7 @@ private:
     static void reply(QTcpSocket *socket, int status, const QByteArray &type,
                       const QByteArray &body, const QByteArray &extra = {})
     {
-        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " X\r\n";
-        if (!type.isEmpty())
-            head += "Content-Type: " + type + "\r\n";
-        head += extra + "Content-Length: " + QByteArray::number(body.size())
-            + "\r\nConnection: close\r\n\r\n";
-        socket->write(head + body);
-        socket->disconnectFromHost();
+        LoopbackHttpServer::reply(socket, status, type, body, extra);
     }
 
     static QJsonArray chatToolCalls(const ScriptedAnswer &answer)
@@ -688,11 +642,7 @@ private:
         timer->start(answer.pieceDelayMs);
     }
 
-    QThread m_thread;
-    QObject m_anchor;
-    QTcpServer *m_server = nullptr;
-    quint16 m_requestedPort = 0;
-    quint16 m_port = 0;
+    std::unique_ptr<LoopbackHttpServer> m_http;
     QElapsedTimer m_clock;
     mutable QMutex m_mutex;
     QList<ScriptedAnswer> m_script;
