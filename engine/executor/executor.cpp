@@ -55,9 +55,11 @@ constexpr qint64 kHoldYieldsNs = 1'000'000;
 // and a chain of them then goes at one thread's pace wherever the scheduler
 // puts the threads. None of them reads the store, asks for a review, waits
 // or reaches the network.
-bool runsOnCoordinator(const QString &blockId)
+bool runsOnCoordinator(const GraphSnapshot &snapshot, const QString &nodeId)
 {
-    return blockId == BlockIds::StoreValue || blockId == BlockIds::AgentInput;
+    const Model::Node *node = snapshot.node(nodeId);
+    return node
+        && (node->blockId == BlockIds::StoreValue || node->blockId == BlockIds::AgentInput);
 }
 
 QElapsedTimer startedClock()
@@ -427,7 +429,7 @@ Result<QString> Executor::start(const RunRequest &request)
                 run.executions.insert(node.nodeExecId,
                                       {node.nodeExecId, nodeId, ExecutionStatus::Queued, input});
                 run.latestInput.insert_or_assign(nodeId, input);
-                run.waiting.append({node.nodeExecId, nodeId, input});
+                run.queue({node.nodeExecId, nodeId, input});
                 break;
             }
         }
@@ -607,27 +609,27 @@ Result<bool> Executor::resumeExecution(const QString &graphExecId, const QString
             }
             break;
         case ExecutionStatus::Queued:
-            run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+            run.queue({node.nodeExecId, node.nodeId, node.inputData});
             break;
         case ExecutionStatus::Running:
             // Caught running by a crash: halted, then queued again.
             requeue.append(
                 {node.nodeExecId, {ExecutionStatus::Terminated, ExecutionStatus::Queued}});
-            run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+            run.queue({node.nodeExecId, node.nodeId, node.inputData});
             break;
         case ExecutionStatus::Terminated: {
             // Halted by a stop: queued again when its input is complete.
             const Model::Node *graphNode = snapshot->node(node.nodeId);
             if (graphNode && validateExec(*snapshot, *graphNode, node.inputData).input) {
                 requeue.append({node.nodeExecId, {ExecutionStatus::Queued}});
-                run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+                run.queue({node.nodeExecId, node.nodeId, node.inputData});
             }
             break;
         }
         case ExecutionStatus::Review:
             // Its review is decided: it runs again and finds the decision.
             requeue.append({node.nodeExecId, {ExecutionStatus::Queued}});
-            run.waiting.append({node.nodeExecId, node.nodeId, node.inputData});
+            run.queue({node.nodeExecId, node.nodeId, node.inputData});
             break;
         }
         run.latestInput.insert_or_assign(node.nodeId, node.inputData);
@@ -723,7 +725,7 @@ void Executor::requeuePaused(Run &run, const QString &nodeExecId)
         return;
     const NodeExec exec = run.executions.value(nodeExecId);
     setStatus(run, exec.id, ExecutionStatus::Queued, exec.inputs);
-    run.waiting.append({exec.id, exec.nodeId, exec.inputs});
+    run.queue({exec.id, exec.nodeId, exec.inputs});
 }
 
 void Executor::stop(const QString &graphExecId)
@@ -734,7 +736,7 @@ void Executor::stop(const QString &graphExecId)
     stopChildren(graphExecId);
     it->cancel->cancel();
     // Queued work never starts; running blocks finish as TERMINATED.
-    it->waiting.clear();
+    it->clearWaiting();
     finishIfDone(graphExecId);
 }
 
@@ -1093,15 +1095,15 @@ void Executor::enqueue(Run &run, const QString &nodeExecId, const ValueMap &inpu
     if (run.snapshot->hasStaticInput(exec.nodeId))
         run.latestInput.insert_or_assign(exec.nodeId, input);
     setStatus(run, nodeExecId, ExecutionStatus::Queued, input);
-    run.waiting.append({nodeExecId, exec.nodeId, input});
+    run.queue({nodeExecId, exec.nodeId, input});
 }
 
 void Executor::dispatch()
 {
     // Start as many waiting node executions as there are free threads,
-    // taking turns between runs. Sub-graphs start after the walk, since
-    // starting a run changes m_runs.
-    // A block the coordinator runs itself needs no free thread.
+    // taking turns between runs; those of blocks the coordinator runs itself
+    // need no free thread. Sub-graphs start after the walk, since starting a
+    // run changes m_runs.
     QList<std::pair<QString, QueuedNode>> agents;
     bool progress = true;
     while (progress) {
@@ -1111,22 +1113,22 @@ void Executor::dispatch()
                 continue;
             qsizetype next = 0;
             if (m_active >= m_pool.maxThreadCount()) {
+                if (run.waitingHere == 0)
+                    continue;
                 next = -1;
                 for (qsizetype i = 0; i < run.waiting.size() && next < 0; ++i) {
-                    if (runsOnCoordinator(run.snapshot->node(run.waiting.at(i).nodeId)->blockId))
+                    if (runsOnCoordinator(*run.snapshot, run.waiting.at(i).nodeId))
                         next = i;
                 }
-                if (next < 0)
-                    continue;
             }
-            const QueuedNode node = run.waiting.takeAt(next);
+            const QueuedNode node = run.take(next);
             progress = true;
             if (run.nodesToSkip.contains(node.nodeId)) {
                 skip(run, node);
                 continue;
             }
             const Model::Node *graphNode = run.snapshot->node(node.nodeId);
-            const bool pooled = !runsOnCoordinator(graphNode->blockId);
+            const bool pooled = !runsOnCoordinator(*run.snapshot, node.nodeId);
             ++run.active;
             if (pooled)
                 ++m_active;
@@ -1149,7 +1151,7 @@ void Executor::dispatch()
                 agents.append({run.id, node});
                 continue;
             }
-            runNode(run.id, node);
+            runNode(run.id, node, pooled);
         }
     }
     for (const auto &[runId, node] : std::as_const(agents))
@@ -1310,7 +1312,7 @@ template<typename R> R Executor::onCoordinator(const std::function<R()> &call)
     return std::move(*result);
 }
 
-void Executor::runNode(const QString &runId, const QueuedNode &node)
+void Executor::runNode(const QString &runId, const QueuedNode &node, bool pooled)
 {
     const Run &run = m_runs[runId];
     const Model::Node *graphNode = run.snapshot->node(node.nodeId);
@@ -1329,7 +1331,6 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
     const Models models = m_models;
     EventBus *events = m_events;
 
-    const bool pooled = !runsOnCoordinator(blockId);
     auto task = [this, runId, snapshot, cancel, context, blockId, userId, nodeExecId, nodeId,
                  input, credentials, policy, models, events, pooled] {
         QElapsedTimer clock;
@@ -1418,6 +1419,27 @@ void Executor::runNode(const QString &runId, const QueuedNode &node)
         m_pool.start(std::move(task));
 }
 
+void Executor::Run::queue(QueuedNode node)
+{
+    if (runsOnCoordinator(*snapshot, node.nodeId))
+        ++waitingHere;
+    waiting.append(std::move(node));
+}
+
+Executor::QueuedNode Executor::Run::take(qsizetype index)
+{
+    QueuedNode node = waiting.takeAt(index);
+    if (runsOnCoordinator(*snapshot, node.nodeId))
+        --waitingHere;
+    return node;
+}
+
+void Executor::Run::clearWaiting()
+{
+    waiting.clear();
+    waitingHere = 0;
+}
+
 bool Executor::checkBudget(Run &run)
 {
     if (!run.overBudget.isEmpty())
@@ -1439,7 +1461,7 @@ bool Executor::checkBudget(Run &run)
     qCInfo(lcEngine).noquote() << QStringLiteral("execution %1: %2").arg(run.id, run.overBudget);
     stopChildren(run.id);
     run.cancel->cancel();
-    run.waiting.clear();
+    run.clearWaiting();
     QMetaObject::invokeMethod(
         this, [this, id = run.id] { finishIfDone(id); }, Qt::QueuedConnection);
     return true;
@@ -1454,7 +1476,7 @@ void Executor::interruptRun(const QString &runId, const Error &error)
             continue;
         run->interrupted = error;
         run->cancel->cancel();
-        run->waiting.clear();
+        run->clearWaiting();
         if (!run->parentRunId.isEmpty())
             pending.append(run->parentRunId);
         for (const Run &child : std::as_const(m_runs)) {

@@ -208,7 +208,14 @@ private:
         Model::ExecutionContext context;
         Model::ValueMap masks;
         std::shared_ptr<CancelToken> cancel;
+        // Node executions ready to run, oldest first, and how many of them
+        // are of blocks the coordinator runs itself; queue(), take() and
+        // clearWaiting() keep both.
         QList<QueuedNode> waiting;
+        qsizetype waitingHere = 0;
+        void queue(QueuedNode node);
+        QueuedNode take(qsizetype index);
+        void clearWaiting();
         // The upsert rule's index: INCOMPLETE executions per node, oldest first.
         Model::StringKeyMap<QList<QString>> incomplete;
         QHash<QString, NodeExec> executions;
@@ -261,7 +268,8 @@ private:
     void stopChildren(const QString &graphExecId);
     // Stops a run that reached a limit of its budget; true when it did.
     bool checkBudget(Run &run);
-    void runNode(const QString &runId, const QueuedNode &node);
+    // Runs the node's block on a pool thread, or here on the coordinator.
+    void runNode(const QString &runId, const QueuedNode &node, bool pooled);
     // From a worker: runs `call` on the coordinator, which owns the
     // connection, and waits for its result; refused while closing.
     template<typename R> R onCoordinator(const std::function<R()> &call);
