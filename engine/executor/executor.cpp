@@ -1117,7 +1117,7 @@ void Executor::dispatch()
                     continue;
                 next = -1;
                 for (qsizetype i = 0; i < run.waiting.size() && next < 0; ++i) {
-                    if (runsOnCoordinator(*run.snapshot, run.waiting.at(i).nodeId))
+                    if (run.waiting.at(i).onCoordinator)
                         next = i;
                 }
             }
@@ -1128,7 +1128,7 @@ void Executor::dispatch()
                 continue;
             }
             const Model::Node *graphNode = run.snapshot->node(node.nodeId);
-            const bool pooled = !runsOnCoordinator(*run.snapshot, node.nodeId);
+            const bool pooled = !node.onCoordinator;
             ++run.active;
             if (pooled)
                 ++m_active;
@@ -1421,7 +1421,8 @@ void Executor::runNode(const QString &runId, const QueuedNode &node, bool pooled
 
 void Executor::Run::queue(QueuedNode node)
 {
-    if (runsOnCoordinator(*snapshot, node.nodeId))
+    node.onCoordinator = runsOnCoordinator(*snapshot, node.nodeId);
+    if (node.onCoordinator)
         ++waitingHere;
     waiting.append(std::move(node));
 }
@@ -1429,7 +1430,7 @@ void Executor::Run::queue(QueuedNode node)
 Executor::QueuedNode Executor::Run::take(qsizetype index)
 {
     QueuedNode node = waiting.takeAt(index);
-    if (runsOnCoordinator(*snapshot, node.nodeId))
+    if (node.onCoordinator)
         --waitingHere;
     return node;
 }

@@ -192,6 +192,8 @@ private:
         QString nodeExecId;
         QString nodeId;
         Model::ValueMap input;
+        // Its block is one the coordinator runs itself (set by Run::queue).
+        bool onCoordinator = false;
     };
     // A node execution as the coordinator tracks it while the run lasts.
     struct NodeExec
