@@ -524,15 +524,18 @@ ReviewRepository::getOrCreateHumanReview(const NewReview &request)
     const Model::PendingReview &review = found->first();
     // A decided review that the node execution asks again about another
     // payload (a later turn of an agent) asks the person again.
-    const QString asked = Model::payloadDigest(request.inputData);
-    if (review.processed && Model::payloadDigest(review.payload) != asked
-        && (!review.wasEdited.value_or(false) || Model::payloadDigest(review.originalPayload) != asked)) {
-        if (auto reopened = reopen(review, request.inputData,
-                                   QStringLiteral("the node asks about another payload"),
-                                   request.message);
-            !reopened)
-            return reopened.error();
-        return std::optional<Model::ReviewResult>();
+    if (review.processed) {
+        const QString asked = Model::payloadDigest(request.inputData);
+        if (Model::payloadDigest(review.payload) != asked
+            && (!review.wasEdited.value_or(false)
+                || Model::payloadDigest(review.originalPayload) != asked)) {
+            if (auto reopened = reopen(review, request.inputData,
+                                       QStringLiteral("the node asks about another payload"),
+                                       request.message);
+                !reopened)
+                return reopened.error();
+            return std::optional<Model::ReviewResult>();
+        }
     }
     if (review.processed || review.status == ReviewStatus::Waiting)
         return std::optional<Model::ReviewResult>();
