@@ -2,6 +2,7 @@
 #include "desktop.h"
 
 #include "engine/blocks/blockregistry.h"
+#include "engine/store/database.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
 #include "ui/appearance.h"
@@ -35,7 +36,10 @@ int runDesktop(int &argc, char **argv)
     parser.setApplicationDescription(
         QStringLiteral("Signalbox: build, run and review agent graphs."));
     const QCommandLineOption database(
-        QStringLiteral("db"), QStringLiteral("The database file to use."), QStringLiteral("FILE"));
+        QStringLiteral("db"),
+        QStringLiteral("The database to use: a file, or a team database's location"
+                       " (postgresql://user@host:port/name)."),
+        QStringLiteral("LOCATION"));
     parser.addOption(database);
     parser.addPositionalArgument(QStringLiteral("graphs"), QStringLiteral("Graphs to open."),
                                  QStringLiteral("[GRAPH.sbx.json...]"));
@@ -52,9 +56,15 @@ int runDesktop(int &argc, char **argv)
     context.layouter = layouter.get();
     context.settings = Ui::AppSettings::load(QSettings());
     Ui::applyAppearance(context.settings.appearance);
-    if (parser.isSet(database))
-        context.settings.databasePath = QFileInfo(parser.value(database)).absoluteFilePath();
-    QDir().mkpath(QFileInfo(context.settings.databasePath).absolutePath());
+    // A team database's location is a URL, kept as given; a file's is made
+    // absolute, and its folder is made.
+    if (parser.isSet(database)) {
+        const QString given = parser.value(database);
+        context.settings.databasePath
+            = Engine::isPostgresLocation(given) ? given : QFileInfo(given).absoluteFilePath();
+    }
+    if (!Engine::isPostgresLocation(context.settings.databasePath))
+        QDir().mkpath(QFileInfo(context.settings.databasePath).absolutePath());
     context.draftsFolder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
         + QStringLiteral("/drafts");
 

@@ -2,6 +2,7 @@
 //
 // Team mode through the real program: `signalbox --db postgresql://...`
 // against a PostgreSQL server that this test starts (tests/pgserver.h).
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -463,6 +464,41 @@ private Q_SLOTS:
         QVERIFY(!run.out.contains(QStringLiteral("kept-word")));
         run = signalbox(list, {}, 30000, {}, environment);
         QVERIFY2(run.exitCode == kCompleted, qPrintable(said(run)));
+    }
+
+    // `signalbox --db postgresql://...` opens the desktop on that server's
+    // database, not on a file named after the location.
+    void theDesktopOpensTheTeamDatabaseItIsGiven()
+    {
+        const QString team = newDatabase();
+        const QString name = QUrl(team).path().mid(1);
+        QTemporaryDir dir;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        environment.insert(QStringLiteral("HOME"), dir.path());
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        environment.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
+        QProcess desktop;
+        desktop.setProcessEnvironment(environment);
+        desktop.setWorkingDirectory(dir.path());
+        desktop.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        desktop.start(QStringLiteral(SIGNALBOX_BINARY), {QStringLiteral("--db"), team});
+        QVERIFY(desktop.waitForStarted());
+        const auto connections = [&] {
+            int count = 0;
+            query(team,
+                  QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
+                                 " AND application_name = 'signalbox'"),
+                  name, [&count](QSqlQuery &q) { count = q.value(0).toInt(); });
+            return count;
+        };
+        const bool connected = QTest::qWaitFor([&] { return connections() > 0; }, 20000);
+        const QStringList made = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+        desktop.kill();
+        desktop.waitForFinished();
+        QVERIFY2(connected, "the desktop never connected to the team database");
+        QVERIFY2(!made.contains(QStringLiteral("postgresql:")),
+                 qPrintable(made.join(QLatin1Char(' '))));
     }
 
     // A password never goes into a location: refused before any connection,
