@@ -14,7 +14,13 @@
 //
 // SIGNALBOX_BENCH_RUNS=N runs each graph N times in the process and reports
 // the run of median speed, with the slowest and fastest rates beside it.
+//
+// On Linux each run also reports the processor time the virtual machine's
+// host took from the machine while the run lasted (steal_ms; 0 on a machine
+// of its own): a slow run with stolen time says more about the host than
+// about the engine.
 #include "benchgraphs.h"
+#include "stolentime.h"
 
 #include "engine/executor/executor.h"
 
@@ -42,6 +48,8 @@ struct Figures
     double seconds = 0;
     double p50 = 0;
     double p99 = 0;
+    // Processor time the host took while the run lasted; -1 when unknown.
+    qint64 stolenMs = -1;
     // Over all runs of the graph, when there were several.
     int runs = 1;
     double slowest = 0;
@@ -53,6 +61,8 @@ struct Figures
                             {QStringLiteral("node_execs_per_s"), qRound64(rate())},
                             {QStringLiteral("p50_ms"), p50},
                             {QStringLiteral("p99_ms"), p99}};
+        if (stolenMs >= 0)
+            object.insert(QStringLiteral("steal_ms"), stolenMs);
         if (runs > 1) {
             object.insert(QStringLiteral("runs"), runs);
             object.insert(QStringLiteral("min_node_execs_per_s"), qRound64(slowest));
@@ -88,6 +98,7 @@ Figures measure(Executor &executor, Database &db, Model::Graph graph, Model::Val
     RunRequest request;
     request.graphId = graphId;
     request.inputs = inputs;
+    const qint64 stolenBefore = stolenMs();
     QElapsedTimer clock;
     clock.start();
     auto started = executor.start(request);
@@ -97,6 +108,8 @@ Figures measure(Executor &executor, Database &db, Model::Graph graph, Model::Val
         loop.exec();
     Figures figures;
     figures.seconds = double(clock.nsecsElapsed()) / 1e9;
+    if (const qint64 stolenAfter = stolenMs(); stolenBefore >= 0 && stolenAfter >= 0)
+        figures.stolenMs = stolenAfter - stolenBefore;
     QObject::disconnect(connection);
     if (status != Model::ExecutionStatus::Completed)
         die(QStringLiteral("%1 ended %2").arg(graphId, Model::statusName(status)));
@@ -206,6 +219,8 @@ int main(int argc, char *argv[])
         std::printf("%-6s %6lld node executions in %.3f s = %7.0f /s, p50 %.1f ms, p99 %.1f ms",
                     name, static_cast<long long>(figures.nodeExecutions), figures.seconds,
                     figures.rate(), figures.p50, figures.p99);
+        if (figures.stolenMs >= 0)
+            std::printf(", steal %lld ms", static_cast<long long>(figures.stolenMs));
         if (figures.runs > 1)
             std::printf(" (median of %d runs: %.0f to %.0f /s)", figures.runs, figures.slowest,
                         figures.fastest);
