@@ -18,6 +18,43 @@ enum class ReviewStatus { Waiting, Approved, Rejected };
 QString reviewStatusName(ReviewStatus status);
 std::optional<ReviewStatus> reviewStatusFromName(QStringView name);
 
+// The longest message a decision may carry (AutoGPT's review API).
+inline constexpr qsizetype kMaxReviewMessageLength = 2000;
+// The most approvals a review may require.
+inline constexpr int kMaxRequiredApprovals = 9;
+
+// What a reviewer allows along with an approval: later executions of the
+// node run without asking, in this run or in every run of the graph, until
+// the grant expires or is revoked, optionally only for a payload equal to
+// the one approved.
+struct GrantRequest
+{
+    // Every run of the graph, not only this one.
+    bool wholeGraph = false;
+    // How long it holds from now; 0 until revoked (or the run's end).
+    qint64 seconds = 0;
+    // Only for a payload equal to the one approved.
+    bool samePayload = false;
+};
+
+// A reviewer's decision on one review.
+struct ReviewDecision
+{
+    ReviewStatus status = ReviewStatus::Approved;
+    // The edited payload; none keeps the stored one.
+    std::optional<Value> data;
+    // Whitespace only counts as no message.
+    QString message;
+    // With an approval, a grant for the node: later executions of it are
+    // approved without asking, with their current input. Edited data is
+    // then ignored. Refused for a review that needs several approvals.
+    std::optional<GrantRequest> grant;
+    // The digest (payloadDigest, or its first 12 or more characters)
+    // of the payload the reviewer was shown. When given, a review whose
+    // payload is no longer that is a Conflict.
+    QString seenDigest;
+};
+
 // A human review of one node execution (AutoGPT's PendingHumanReviewModel),
 // with who decided it, what it held before an edit, and its deadline.
 struct PendingReview

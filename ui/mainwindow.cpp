@@ -1155,7 +1155,7 @@ void MainWindow::openReview(const QString &nodeExecId)
 }
 
 void MainWindow::recordDecisions(const QStringList &nodeExecIds,
-                                 const Engine::ReviewDecision &decision)
+                                 const Model::ReviewDecision &decision)
 {
     m_reviews->decide(nodeExecIds, decision);
 }

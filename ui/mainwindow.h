@@ -141,7 +141,7 @@ public:
     ReviewInbox *inbox() const { return m_inbox; }
     // Records one decision for each review, a batch per run, and resumes the
     // runs left with no review waiting; problems are shown.
-    void recordDecisions(const QStringList &nodeExecIds, const Engine::ReviewDecision &decision);
+    void recordDecisions(const QStringList &nodeExecIds, const Model::ReviewDecision &decision);
     // The runs-and-reviews service, on its own thread.
     Engine::ServiceThread *service() const { return m_service.get(); }
 

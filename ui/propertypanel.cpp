@@ -2,7 +2,7 @@
 #include "propertypanel.h"
 
 #include "engine/llm/llmcatalog.h"
-#include "engine/store/reviewrepository.h"
+#include "model/review.h"
 
 #include "graphdocument.h"
 #include "jsonhighlighter.h"
@@ -478,7 +478,7 @@ void PropertyPanel::rebuild()
             addField(kAllowSkipField, tr("Allow skip"), allowSkip,
                      tr("When the timeout passes, approve instead of rejecting"), reviewForm);
             auto *approvals = new QSpinBox;
-            approvals->setRange(1, Engine::ReviewRepository::kMaxRequiredApprovals);
+            approvals->setRange(1, Model::kMaxRequiredApprovals);
             approvals->setSuffix(tr(" reviewer(s)"));
             approvals->setValue(
                 int(qMax(qint64(1), node->metadata.value(kRequiredApprovalsField).toInteger())));

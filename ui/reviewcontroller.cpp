@@ -258,7 +258,7 @@ void ReviewController::open(const QString &nodeExecId)
                 });
             }
             connect(dialog, &ReviewDialog::decisionMade, this,
-                    [this, dialog](const QString &id, const Engine::ReviewDecision &decision) {
+                    [this, dialog](const QString &id, const Model::ReviewDecision &decision) {
                         decideOne(dialog, id, decision);
                     });
             if (context->review.status != Model::ReviewStatus::Waiting)
@@ -268,7 +268,7 @@ void ReviewController::open(const QString &nodeExecId)
 }
 
 void ReviewController::decideOne(ReviewDialog *dialog, const QString &nodeExecId,
-                                 const Engine::ReviewDecision &decision)
+                                 const Model::ReviewDecision &decision)
 {
     if (!m_service)
         return;
@@ -308,11 +308,11 @@ void ReviewController::decideOne(ReviewDialog *dialog, const QString &nodeExecId
         });
 }
 
-void ReviewController::decide(const QStringList &nodeExecIds, const Engine::ReviewDecision &decision)
+void ReviewController::decide(const QStringList &nodeExecIds, const Model::ReviewDecision &decision)
 {
     if (!m_service)
         return;
-    QMap<QString, Engine::ReviewDecision> decisions;
+    QMap<QString, Model::ReviewDecision> decisions;
     for (const QString &id : nodeExecIds)
         decisions.insert(id, decision);
     m_service->call(
@@ -362,7 +362,7 @@ void ReviewController::confirmBatchApproval(const QStringList &nodeExecIds)
     connect(box, &QMessageBox::finished, this, [this, box, nodeExecIds] {
         if (box->clickedButton() != box->button(QMessageBox::Yes))
             return;
-        Engine::ReviewDecision approve;
+        Model::ReviewDecision approve;
         approve.status = Model::ReviewStatus::Approved;
         decide(nodeExecIds, approve);
     });
@@ -383,7 +383,7 @@ void ReviewController::askBatchRejection(const QStringList &nodeExecIds)
                     Q_EMIT failed(tr("Reject reviews"), tr("A reason is required to reject."));
                     return;
                 }
-                Engine::ReviewDecision reject;
+                Model::ReviewDecision reject;
                 reject.status = Model::ReviewStatus::Rejected;
                 reject.message = reason;
                 decide(nodeExecIds, reject);

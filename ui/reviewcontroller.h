@@ -38,7 +38,7 @@ public:
     // Opens the review's dialog, or brings it forward.
     void open(const QString &nodeExecId);
     // Decides several reviews the same way; problems come as failed().
-    void decide(const QStringList &nodeExecIds, const Engine::ReviewDecision &decision);
+    void decide(const QStringList &nodeExecIds, const Model::ReviewDecision &decision);
     // How many reviews waited when the inbox was last read ("25+": more).
     QString waitingCount() const { return m_waitingCount; }
 
@@ -52,7 +52,7 @@ Q_SIGNALS:
 
 private:
     void decideOne(ReviewDialog *dialog, const QString &nodeExecId,
-                   const Engine::ReviewDecision &decision);
+                   const Model::ReviewDecision &decision);
     void confirmBatchApproval(const QStringList &nodeExecIds);
     void askBatchRejection(const QStringList &nodeExecIds);
     void read();

@@ -247,7 +247,7 @@ ReviewDialog::ReviewDialog(const Model::PendingReview &review, const QString &bl
     m_message = new QLineEdit(this);
     m_message->setPlaceholderText(tr("Message to the run (optional)"));
     m_message->setAccessibleName(tr("Message"));
-    m_message->setMaxLength(int(Engine::ReviewRepository::kMaxMessageLength));
+    m_message->setMaxLength(int(Model::kMaxReviewMessageLength));
     m_problem = new QLabel(this);
     m_problem->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_problem->setWordWrap(true);
@@ -633,9 +633,9 @@ void ReviewDialog::updateButtons()
     m_grantPayload->setEnabled(grantable);
 }
 
-Engine::GrantRequest ReviewDialog::grantRequest() const
+Model::GrantRequest ReviewDialog::grantRequest() const
 {
-    Engine::GrantRequest request;
+    Model::GrantRequest request;
     const qint64 seconds = m_grantScope->currentData().toLongLong();
     request.wholeGraph = seconds >= 0;
     request.seconds = qMax(seconds, qint64(0));
@@ -647,7 +647,7 @@ void ReviewDialog::approve(bool allow)
 {
     if (!m_banner->isHidden() || !m_approve->isEnabled())
         return;
-    Engine::ReviewDecision decision;
+    Model::ReviewDecision decision;
     decision.status = Model::ReviewStatus::Approved;
     decision.message = m_message->text();
     if (allow)
@@ -674,7 +674,7 @@ void ReviewDialog::rejectReview()
         m_reason->setFocus();
         return;
     }
-    Engine::ReviewDecision decision;
+    Model::ReviewDecision decision;
     decision.status = Model::ReviewStatus::Rejected;
     decision.message = reason;
     decision.seenDigest = Model::payloadDigest(m_review.payload);

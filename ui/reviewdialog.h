@@ -2,7 +2,6 @@
 #pragma once
 
 #include "engine/blocks/blockpipeline.h"
-#include "engine/store/reviewrepository.h"
 #include "model/review.h"
 
 #include <QDialog>
@@ -58,7 +57,7 @@ public:
     QCheckBox *grantPayloadBox() const { return m_grantPayload; }
     QPushButton *approveAndAllowButton() const { return m_approveAll; }
     // What "Approve and allow" grants, as chosen.
-    Engine::GrantRequest grantRequest() const;
+    Model::GrantRequest grantRequest() const;
     // Who decides here: with a quorum, says whether their approval is
     // counted already; where the run's starter may not approve, and they
     // started it, Approve is off.
@@ -80,7 +79,7 @@ public:
     QLabel *blockInputProblems() const { return m_previewProblems; }
 
 Q_SIGNALS:
-    void decisionMade(const QString &nodeExecId, const Engine::ReviewDecision &decision);
+    void decisionMade(const QString &nodeExecId, const Model::ReviewDecision &decision);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;

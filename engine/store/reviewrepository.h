@@ -33,37 +33,9 @@ struct NewReview
     bool forbidStarter = false;
 };
 
-// What a reviewer allows along with an approval: later executions of the
-// node run without asking, in this run or in every run of the graph, until
-// the grant expires or is revoked, optionally only for a payload equal to
-// the one approved.
-struct GrantRequest
-{
-    // Every run of the graph, not only this one.
-    bool wholeGraph = false;
-    // How long it holds from now; 0 until revoked (or the run's end).
-    qint64 seconds = 0;
-    // Only for a payload equal to the one approved.
-    bool samePayload = false;
-};
-
-// A reviewer's decision on one review.
-struct ReviewDecision
-{
-    Model::ReviewStatus status = Model::ReviewStatus::Approved;
-    // The edited payload; none keeps the stored one.
-    std::optional<Model::Value> data;
-    // Whitespace only counts as no message.
-    QString message;
-    // With an approval, a grant for the node: later executions of it are
-    // approved without asking, with their current input. Edited data is
-    // then ignored. Refused for a review that needs several approvals.
-    std::optional<GrantRequest> grant;
-    // The digest (Model::payloadDigest, or its first 12 or more characters)
-    // of the payload the reviewer was shown. When given, a review whose
-    // payload is no longer that is a Conflict.
-    QString seenDigest;
-};
+// A reviewer's decision and what it allows are the model's (model/review.h).
+using Model::GrantRequest;
+using Model::ReviewDecision;
 
 // A review whose deadline passed and that decided itself.
 struct ExpiredReview
@@ -83,13 +55,13 @@ public:
     explicit ReviewRepository(Database &db);
 
     // Decision limits (AutoGPT's review API).
-    static constexpr qsizetype kMaxMessageLength = 2000;
+    static constexpr qsizetype kMaxMessageLength = Model::kMaxReviewMessageLength;
     static constexpr qsizetype kMaxDataLength = 1000000;
     static constexpr int kMaxDataDepth = 10;
     static constexpr int kDefaultPageSize = 25;
     static constexpr int kMaxPageSize = 100;
     // The most approvals a review may require.
-    static constexpr int kMaxRequiredApprovals = 9;
+    static constexpr int kMaxRequiredApprovals = Model::kMaxRequiredApprovals;
 
     // The message of a review rejected because its deadline passed.
     static QString timedOutMessage() { return QStringLiteral("Review timed out"); }
