@@ -42,4 +42,10 @@ QString table(const QList<QStringList> &rows)
     return text;
 }
 
+QString shortTime(const QDateTime &time)
+{
+    return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                          : QStringLiteral("-");
+}
+
 } // namespace Signalbox::App

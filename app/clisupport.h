@@ -3,6 +3,7 @@
 
 #include "model/result.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QStringList>
 
@@ -14,5 +15,8 @@ int exitCodeFor(const Error &error);
 
 // Rows as a text table, columns padded to their widest cell.
 QString table(const QList<QStringList> &rows);
+
+// A time as the text tables show it, local and to the second; "-" for none.
+QString shortTime(const QDateTime &time);
 
 } // namespace Signalbox::App
