@@ -184,38 +184,48 @@ CommittedBatch StoreWriter::write(const QList<WriteOp> &log, QList<NodeExecution
         entry.settledOnInsert = created.contains(op.nodeExecId);
     }
 
-    ExecutionRepository &executions = *m_repository;
-    WriteTransaction transaction(*m_db);
-    Result<void> ok = transaction.begin();
+    // New rows go in many to a statement: the node executions first, then
+    // their inputs and outputs, which name them; then the status changes of
+    // rows that earlier batches made.
+    QList<NewNodeExecution> nodes;
+    QList<NewExecutionData> data;
+    QList<std::pair<QString, const NodeStatusPath *>> changes;
     QSet<QString> runs;
-    for (qsizetype i = 0; i < log.size() && ok; ++i) {
+    for (qsizetype i = 0; i < log.size(); ++i) {
         const WriteOp &op = log.at(i);
         switch (op.kind) {
         case WriteOp::Kind::InsertNodeExecution: {
             runs.insert(op.graphExecId);
             const auto entry = paths.constFind(op.id);
-            ok = executions.insertNodeExecution(
-                op.id, op.graphExecId, op.nodeId, op.blockId, op.timeMs,
-                entry != paths.constEnd() ? &entry->change : nullptr);
+            nodes.append({op.id, op.graphExecId, op.nodeId, op.blockId, op.timeMs,
+                          entry != paths.constEnd() ? &entry->change : nullptr});
             break;
         }
         case WriteOp::Kind::InsertInput:
-            ok = executions.insertExecutionInput(op.id, op.nodeExecId, op.name, op.data, op.timeMs);
-            break;
         case WriteOp::Kind::InsertOutput:
-            ok = executions.insertExecutionOutput(op.id, op.nodeExecId, op.name, op.data,
-                                                  op.timeMs);
+            data.append({op.kind == WriteOp::Kind::InsertOutput, op.id, op.nodeExecId, op.name,
+                         &op.data, op.timeMs});
             break;
         case WriteOp::Kind::SetStatus: {
             const PendingPath &entry = paths[op.nodeExecId];
             if (entry.last != i || entry.settledOnInsert)
                 break;
             runs.insert(op.graphExecId);
-            ok = executions.setNodeExecutionStatusPath(op.nodeExecId, entry.change);
+            changes.append({op.nodeExecId, &entry.change});
             break;
         }
         }
     }
+
+    ExecutionRepository &executions = *m_repository;
+    WriteTransaction transaction(*m_db);
+    Result<void> ok = transaction.begin();
+    if (ok)
+        ok = executions.insertNodeExecutions(nodes);
+    if (ok)
+        ok = executions.insertExecutionData(data);
+    for (qsizetype i = 0; i < changes.size() && ok; ++i)
+        ok = executions.setNodeExecutionStatusPath(changes.at(i).first, *changes.at(i).second);
     // The change feed hears of these runs' node executions once per batch.
     if (ok)
         ok = noteNodeExecutionChanges(*m_db, runs);

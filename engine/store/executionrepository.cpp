@@ -10,6 +10,8 @@
 #include <QSqlError>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 
 namespace Signalbox::Engine {
 
@@ -135,6 +137,78 @@ QList<std::pair<QString, QVariant>> nodeSets(const NodeColumns &columns)
     }
     return sets;
 }
+
+// One INSERT of many rows: "INSERT INTO t (a, b) VALUES (:a_0, :b_0),
+// (:a_1, :b_1), ...", made for a few row counts and run with as many rows
+// as fit, so that a thousand rows take 16 statements instead of a thousand.
+// Each row's placeholders are its own names (see the binding note below).
+class RowsInsert
+{
+public:
+    // Each column's name, with its placeholder's stem.
+    using Columns = QList<std::pair<QString, QString>>;
+    // One row's placeholders, in the order of the columns.
+    using Names = QStringList;
+    using Bind = std::function<void(QSqlQuery &, const Names &, qsizetype)>;
+    using Describe = std::function<QString(qsizetype first, qsizetype count)>;
+    using Refusal = std::function<std::optional<Error>(qsizetype first, qsizetype count)>;
+
+    RowsInsert(const QString &table, const Columns &columns)
+    {
+        QStringList columnNames;
+        for (const auto &column : columns)
+            columnNames.append(column.first);
+        for (int row = 0; row < kSizes.front(); ++row) {
+            Names names;
+            for (const auto &column : columns)
+                names.append(QStringLiteral("%1_%2").arg(column.second).arg(row));
+            m_names.append(names);
+        }
+        for (qsizetype size : kSizes) {
+            QStringList tuples;
+            for (qsizetype row = 0; row < size; ++row)
+                tuples.append(QLatin1Char('(') + m_names.at(row).join(QLatin1String(", "))
+                              + QLatin1Char(')'));
+            m_sql.append(QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
+                             .arg(table, columnNames.join(QLatin1String(", ")),
+                                  tuples.join(QLatin1String(", "))));
+        }
+    }
+
+    // Binds rows [0, count) through `bind`, the largest statements first.
+    // `refusal` turns a constraint violation into the caller's error.
+    Result<void> run(Database &db, qsizetype count, const Bind &bind, const Describe &describe,
+                     const Refusal &refusal) const
+    {
+        qsizetype done = 0;
+        while (done < count) {
+            qsizetype which = 0;
+            while (kSizes.at(which) > count - done)
+                ++which;
+            const qsizetype size = kSizes.at(which);
+            auto insert = db.prepare(m_sql.at(which));
+            if (!insert)
+                return insert.error();
+            QSqlQuery *q = *insert;
+            for (qsizetype row = 0; row < size; ++row)
+                bind(*q, m_names.at(row), done + row);
+            if (!q->exec()) {
+                if (refusal && db.isConstraintViolation(q->lastError())) {
+                    if (auto refused = refusal(done, size))
+                        return *refused;
+                }
+                return db.storageError(q->lastError(), describe(done, size));
+            }
+            done += size;
+        }
+        return {};
+    }
+
+private:
+    static constexpr std::array<qsizetype, 4> kSizes {64, 16, 4, 1};
+    QList<Names> m_names;
+    QStringList m_sql;
+};
 
 Model::GraphExecutionMeta readMeta(const QSqlQuery &q)
 {
@@ -789,39 +863,7 @@ Result<void> ExecutionRepository::insertNodeExecution(const QString &nodeExecId,
                                                       qint64 addedAtMs,
                                                       const NodeStatusPath *settled)
 {
-    NodeColumns columns;
-    if (settled) {
-        QList<ExecutionStatus> path = settled->path;
-        path.prepend(ExecutionStatus::Incomplete);
-        if (auto refused = pathError({nodeExecId}, path))
-            return *refused;
-        columns = nodeColumns(*settled);
-    }
-    auto insert = m_db.prepare(QStringLiteral(
-        "INSERT INTO node_executions (id, graph_exec_id, node_id, block_id, status, added_at,"
-        " queued_at, started_at, ended_at, execution_data, stats) VALUES (:node_execution_id,"
-        " :graph_execution_id, :node_identifier, :block_identifier, :execution_status,"
-        " :added_at_millis, :queued_at_millis, :started_at_millis, :ended_at_millis,"
-        " :execution_data_text, :statistics_text)"));
-    if (!insert)
-        return insert.error();
-    QSqlQuery *q = *insert;
-    q->bindValue(QStringLiteral(":node_execution_id"), nodeExecId);
-    q->bindValue(QStringLiteral(":graph_execution_id"), graphExecId);
-    q->bindValue(QStringLiteral(":node_identifier"), nodeId);
-    q->bindValue(QStringLiteral(":block_identifier"), textOrEmpty(blockId));
-    q->bindValue(QStringLiteral(":execution_status"),
-                 Model::statusName(settled ? settled->path.last() : ExecutionStatus::Incomplete));
-    q->bindValue(QStringLiteral(":added_at_millis"), addedAtMs);
-    q->bindValue(QStringLiteral(":queued_at_millis"), columns.queuedAt);
-    q->bindValue(QStringLiteral(":started_at_millis"), columns.startedAt);
-    q->bindValue(QStringLiteral(":ended_at_millis"), columns.endedAt);
-    q->bindValue(QStringLiteral(":execution_data_text"), columns.executionData);
-    q->bindValue(QStringLiteral(":statistics_text"), columns.stats);
-    if (!q->exec())
-        return m_db.storageError(q->lastError(),
-                                 QStringLiteral("recording node execution %1").arg(nodeExecId));
-    return {};
+    return insertNodeExecutions({{nodeExecId, graphExecId, nodeId, blockId, addedAtMs, settled}});
 }
 
 Result<void> ExecutionRepository::insertExecutionInput(const QString &ioId,
@@ -829,7 +871,7 @@ Result<void> ExecutionRepository::insertExecutionInput(const QString &ioId,
                                                        const QString &name,
                                                        const Model::Value &data, qint64 timeMs)
 {
-    return insertIoRow(IoKind::Input, ioId, nodeExecId, name, data, timeMs);
+    return insertExecutionData({{false, ioId, nodeExecId, name, &data, timeMs}});
 }
 
 Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
@@ -837,46 +879,99 @@ Result<void> ExecutionRepository::insertExecutionOutput(const QString &ioId,
                                                         const QString &name,
                                                         const Model::Value &data, qint64 timeMs)
 {
-    return insertIoRow(IoKind::Output, ioId, nodeExecId, name, data, timeMs);
+    return insertExecutionData({{true, ioId, nodeExecId, name, &data, timeMs}});
 }
 
-Result<void> ExecutionRepository::insertIoRow(IoKind kind, const QString &ioId,
-                                              const QString &nodeExecId, const QString &name,
-                                              const Model::Value &data, qint64 timeMs)
+Result<void> ExecutionRepository::insertNodeExecutions(const QList<NewNodeExecution> &rows)
 {
-    const bool output = kind == IoKind::Output;
-    auto insert = m_db.prepare(
-        output ? QStringLiteral(
-            "INSERT INTO node_execution_io (id, name, data, time, output_exec_id) VALUES"
-            " (:io_record_identifier, :input_output_name, :input_output_data, :recorded_at_millis,"
-            " :node_execution_id)")
-               : QStringLiteral(
-                   "INSERT INTO node_execution_io (id, name, data, time, input_exec_id) VALUES"
-                   " (:io_record_identifier, :input_output_name, :input_output_data,"
-                   " :recorded_at_millis, :node_execution_id)"));
-    if (!insert)
-        return insert.error();
-    QSqlQuery *q = *insert;
-    q->bindValue(QStringLiteral(":io_record_identifier"), ioId);
-    q->bindValue(QStringLiteral(":input_output_name"), name);
-    // An output of none is stored as NULL; an input always as its JSON text.
-    q->bindValue(QStringLiteral(":input_output_data"),
-                 output && (data.isNull() || data.isUndefined())
-                     ? QVariant(QMetaType::fromType<QString>())
-                     : QVariant(valueToText(data)));
-    q->bindValue(QStringLiteral(":recorded_at_millis"), timeMs);
-    q->bindValue(QStringLiteral(":node_execution_id"), nodeExecId);
-    if (!q->exec()) {
-        if (output && m_db.isConstraintViolation(q->lastError()))
-            return makeError(ErrorCode::NotFound,
-                             QStringLiteral("node execution %1 not found").arg(nodeExecId));
-        return m_db.storageError(
-            q->lastError(),
-            QStringLiteral("recording %1 %2 of %3")
-                .arg(output ? QStringLiteral("output") : QStringLiteral("input"), name,
-                     nodeExecId));
+    static const RowsInsert insert(QStringLiteral("node_executions"),
+                                   {{QStringLiteral("id"), QStringLiteral(":node_execution_id")},
+                                    {QStringLiteral("graph_exec_id"),
+                                     QStringLiteral(":graph_execution_id")},
+                                    {QStringLiteral("node_id"), QStringLiteral(":node_identifier")},
+                                    {QStringLiteral("block_id"),
+                                     QStringLiteral(":block_identifier")},
+                                    {QStringLiteral("status"), QStringLiteral(":execution_status")},
+                                    {QStringLiteral("added_at"), QStringLiteral(":added_at_millis")},
+                                    {QStringLiteral("queued_at"),
+                                     QStringLiteral(":queued_at_millis")},
+                                    {QStringLiteral("started_at"),
+                                     QStringLiteral(":started_at_millis")},
+                                    {QStringLiteral("ended_at"), QStringLiteral(":ended_at_millis")},
+                                    {QStringLiteral("execution_data"),
+                                     QStringLiteral(":execution_data_text")},
+                                    {QStringLiteral("stats"), QStringLiteral(":statistics_text")}});
+    for (const NewNodeExecution &row : rows) {
+        if (!row.settled)
+            continue;
+        QList<ExecutionStatus> path = row.settled->path;
+        path.prepend(ExecutionStatus::Incomplete);
+        if (auto refused = pathError({row.id}, path))
+            return *refused;
     }
-    return {};
+    return insert.run(m_db, rows.size(), [&rows](QSqlQuery &q, const RowsInsert::Names &names,
+                                                  qsizetype index) {
+        const NewNodeExecution &row = rows.at(index);
+        const NodeColumns columns = row.settled ? nodeColumns(*row.settled) : NodeColumns();
+        q.bindValue(names.at(0), row.id);
+        q.bindValue(names.at(1), row.graphExecId);
+        q.bindValue(names.at(2), row.nodeId);
+        q.bindValue(names.at(3), textOrEmpty(row.blockId));
+        q.bindValue(names.at(4), Model::statusName(row.settled ? row.settled->path.last()
+                                                               : ExecutionStatus::Incomplete));
+        q.bindValue(names.at(5), row.addedAtMs);
+        q.bindValue(names.at(6), columns.queuedAt);
+        q.bindValue(names.at(7), columns.startedAt);
+        q.bindValue(names.at(8), columns.endedAt);
+        q.bindValue(names.at(9), columns.executionData);
+        q.bindValue(names.at(10), columns.stats);
+    }, [&rows](qsizetype first, qsizetype count) {
+        return count == 1 ? QStringLiteral("recording node execution %1").arg(rows.at(first).id)
+                          : QStringLiteral("recording %1 node executions").arg(count);
+    }, /*missingParent=*/ {});
+}
+
+Result<void> ExecutionRepository::insertExecutionData(const QList<NewExecutionData> &rows)
+{
+    static const RowsInsert insert(
+        QStringLiteral("node_execution_io"),
+        {{QStringLiteral("id"), QStringLiteral(":io_record_identifier")},
+         {QStringLiteral("name"), QStringLiteral(":input_output_name")},
+         {QStringLiteral("data"), QStringLiteral(":input_output_data")},
+         {QStringLiteral("time"), QStringLiteral(":recorded_at_millis")},
+         {QStringLiteral("input_exec_id"), QStringLiteral(":input_node_execution_id")},
+         {QStringLiteral("output_exec_id"), QStringLiteral(":output_node_execution_id")}});
+    const QVariant none(QMetaType::fromType<QString>());
+    return insert.run(
+        m_db, rows.size(),
+        [&rows, &none](QSqlQuery &q, const RowsInsert::Names &names, qsizetype index) {
+            const NewExecutionData &row = rows.at(index);
+            const Model::Value &data = *row.data;
+            q.bindValue(names.at(0), row.id);
+            q.bindValue(names.at(1), row.name);
+            // An output of none is stored as NULL; an input always as its JSON text.
+            q.bindValue(names.at(2), row.output && (data.isNull() || data.isUndefined())
+                                         ? none
+                                         : QVariant(valueToText(data)));
+            q.bindValue(names.at(3), row.timeMs);
+            q.bindValue(names.at(4), row.output ? none : QVariant(row.nodeExecId));
+            q.bindValue(names.at(5), row.output ? QVariant(row.nodeExecId) : none);
+        },
+        [&rows](qsizetype first, qsizetype count) {
+            if (count > 1)
+                return QStringLiteral("recording %1 inputs and outputs").arg(count);
+            const NewExecutionData &row = rows.at(first);
+            return QStringLiteral("recording %1 %2 of %3")
+                .arg(row.output ? QStringLiteral("output") : QStringLiteral("input"), row.name,
+                     row.nodeExecId);
+        },
+        // An output names a node execution that must exist.
+        [&rows](qsizetype first, qsizetype count) -> std::optional<Error> {
+            if (count != 1 || !rows.at(first).output)
+                return std::nullopt;
+            return makeError(ErrorCode::NotFound, QStringLiteral("node execution %1 not found")
+                                                      .arg(rows.at(first).nodeExecId));
+        });
 }
 
 Result<void> ExecutionRepository::setNodeExecutionStatusPath(const QString &nodeExecId,

@@ -77,6 +77,29 @@ struct NodeStatusPath
     std::optional<QJsonObject> stats;
 };
 
+// A node execution row of the executor's write-behind log (see
+// ExecutionRepository::insertNodeExecution).
+struct NewNodeExecution
+{
+    QString id;
+    QString graphExecId;
+    QString nodeId;
+    QString blockId;
+    qint64 addedAtMs = 0;
+    const NodeStatusPath *settled = nullptr;
+};
+
+// An input or output row of the executor's write-behind log.
+struct NewExecutionData
+{
+    bool output = false;
+    QString id;
+    QString nodeExecId;
+    QString name;
+    const Model::Value *data = nullptr;
+    qint64 timeMs = 0;
+};
+
 // The execution data layer (AutoGPT's backend/data/execution.py) over one
 // connection. Every status write goes through one conditional update checked
 // against the transition table; a refused transition is a Conflict error.
@@ -137,6 +160,10 @@ public:
     Result<void> insertExecutionOutput(const QString &ioId, const QString &nodeExecId,
                                        const QString &name, const Model::Value &data,
                                        qint64 timeMs);
+    // Many rows at once, several to a statement; all or nothing only within
+    // the caller's transaction. The pointers must outlive the call.
+    Result<void> insertNodeExecutions(const QList<NewNodeExecution> &rows);
+    Result<void> insertExecutionData(const QList<NewExecutionData> &rows);
     // Several transitions of one node execution at once.
     Result<void> setNodeExecutionStatusPath(const QString &nodeExecId,
                                             const NodeStatusPath &change);
@@ -155,10 +182,6 @@ public:
 
 private:
     enum class StatusTable { GraphExecutions, NodeExecutions };
-    enum class IoKind { Input, Output };
-    // One node_execution_io row, for either side.
-    Result<void> insertIoRow(IoKind kind, const QString &ioId, const QString &nodeExecId,
-                             const QString &name, const Model::Value &data, qint64 timeMs);
     // The one place that writes statuses: a conditional UPDATE checked against
     // the transition table, all or nothing.
     Result<int> applyStatus(StatusTable table, const QStringList &ids, Model::ExecutionStatus to,

@@ -3,6 +3,7 @@
 #include "engine/store/executionrepository.h"
 #include "engine/store/graphrepository.h"
 #include "model/blockschema.h"
+#include "model/uuid.h"
 
 #include "storefixture.h"
 #include "testsupport.h"
@@ -305,6 +306,84 @@ private Q_SLOTS:
         QCOMPARE((*node)->outputData.value(QLatin1String("empty")).toArray(),
                  (Model::ValueList {Model::Value(nullptr)}));
         QVERIFY(!addNodeOutput(*m_executions, QStringLiteral("nope"), QStringLiteral("x"), 1));
+    }
+
+    // The store writer's rows go in many to a statement (64, 16, 4 and 1
+    // at a time): 150 node executions with their inputs and outputs read
+    // back exactly, settled or not, whatever statement carried them.
+    void manyRowsGoInTogether()
+    {
+        const QString exec = create().meta.id;
+        const int count = 150; // 64 + 64 + 16 + 4 + 1 + 1
+        QList<NodeStatusPath> paths;
+        paths.reserve(count);
+        QList<NewNodeExecution> nodes;
+        QList<Model::Value> values;
+        values.reserve(2 * count);
+        QList<NewExecutionData> data;
+        for (int i = 0; i < count; ++i) {
+            paths.append({{ExecutionStatus::Queued, ExecutionStatus::Running,
+                           ExecutionStatus::Completed},
+                          {1000 + i, 2000 + i, 3000 + i},
+                          Model::ValueMap {{QStringLiteral("format"), i}},
+                          std::nullopt});
+            const QString id = Model::createTimeOrderedUuid();
+            nodes.append({id, exec, QStringLiteral("tpl"), QStringLiteral("block-%1").arg(i),
+                          500 + i, i % 2 == 0 ? &paths.at(i) : nullptr});
+            values.append(Model::Value(i));
+            values.append(i % 10 == 0 ? Model::Value(nullptr) : Model::Value(2 * i));
+        }
+        for (int i = 0; i < count; ++i) {
+            data.append({false, Model::createTimeOrderedUuid(), nodes.at(i).id,
+                         QStringLiteral("format"), &values.at(2 * i), 700 + i});
+            data.append({true, Model::createTimeOrderedUuid(), nodes.at(i).id,
+                         QStringLiteral("result"), &values.at(2 * i + 1), 800 + i});
+        }
+        QVERIFY(m_executions->insertNodeExecutions(nodes).ok());
+        auto written = m_executions->insertExecutionData(data);
+        QVERIFY2(written.ok(), qPrintable(written.error().message));
+        for (int i = 0; i < count; ++i) {
+            const Model::NodeExecutionResult read = node(nodes.at(i).id);
+            QCOMPARE(read.graphExecId, exec);
+            QCOMPARE(read.blockId, QStringLiteral("block-%1").arg(i));
+            QCOMPARE(read.inputData.value(QStringLiteral("format")), Model::Value(i));
+            QCOMPARE(read.outputData.value(QStringLiteral("result")).toArray(),
+                     Model::ValueList {values.at(2 * i + 1)});
+            if (i % 2 == 0) {
+                QCOMPARE(read.status, ExecutionStatus::Completed);
+                QCOMPARE(read.queueTime.toMSecsSinceEpoch(), 1000 + i);
+                QCOMPARE(read.startTime.toMSecsSinceEpoch(), 2000 + i);
+                QCOMPARE(read.endTime.toMSecsSinceEpoch(), 3000 + i);
+            } else {
+                QCOMPARE(read.status, ExecutionStatus::Incomplete);
+                QVERIFY(!read.queueTime.isValid());
+            }
+        }
+
+        // A row naming no node execution fails its statement, and with it
+        // the writer's transaction: nothing of the batch stays.
+        QList<NewExecutionData> broken;
+        const Model::Value one(1);
+        for (int i = 0; i < 70; ++i)
+            broken.append({true, Model::createTimeOrderedUuid(),
+                           i == 66 ? QStringLiteral("ghost") : nodes.at(i).id,
+                           QStringLiteral("late"), &one, 900});
+        {
+            WriteTransaction transaction(*m_db);
+            QVERIFY(transaction.begin().ok());
+            // 64 rows go in, then the 4 with the 67th fail.
+            auto refused = m_executions->insertExecutionData(broken);
+            QVERIFY(!refused.ok());
+            QVERIFY2(refused.error().message.contains(
+                         QStringLiteral("recording 4 inputs and outputs")),
+                     qPrintable(refused.error().message));
+        } // rolled back
+        QVERIFY(!node(nodes.first().id).outputData.contains(QStringLiteral("late")));
+        // One row alone says which node execution it names.
+        const auto alone = m_executions->insertExecutionOutput(
+            Model::createTimeOrderedUuid(), QStringLiteral("ghost"), QStringLiteral("late"), one, 900);
+        QCOMPARE(alone.error().code, ErrorCode::NotFound);
+        QCOMPARE(alone.error().message, QStringLiteral("node execution ghost not found"));
     }
 
     void valuesKeepNumberKindsAndKeyOrder()
