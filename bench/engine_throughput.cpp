@@ -15,12 +15,14 @@
 // SIGNALBOX_BENCH_RUNS=N runs each graph N times in the process and reports
 // the run of median speed, with the slowest and fastest rates beside it.
 //
-// On Linux each run also reports the processor time the virtual machine's
-// host took from the machine while the run lasted (steal_ms; 0 on a machine
-// of its own): a slow run with stolen time says more about the host than
-// about the engine.
+// Each run also reports what it can of the machine (bench/machine.h): on
+// Linux the processor time a virtual machine's host took from the machine
+// while the run lasted (steal_ms; 0 on a machine of its own), and everywhere
+// how long one thread then took for a fixed piece of work (control_ms). A
+// slow run with stolen time or a slow control says more about the machine
+// than about the engine.
 #include "benchgraphs.h"
-#include "stolentime.h"
+#include "machine.h"
 
 #include "engine/executor/executor.h"
 
@@ -50,6 +52,8 @@ struct Figures
     double p99 = 0;
     // Processor time the host took while the run lasted; -1 when unknown.
     qint64 stolenMs = -1;
+    // The fixed work's time, measured right after the run.
+    double controlMs = 0;
     // Over all runs of the graph, when there were several.
     int runs = 1;
     double slowest = 0;
@@ -63,6 +67,7 @@ struct Figures
                             {QStringLiteral("p99_ms"), p99}};
         if (stolenMs >= 0)
             object.insert(QStringLiteral("steal_ms"), stolenMs);
+        object.insert(QStringLiteral("control_ms"), qRound(controlMs * 10) / 10.0);
         if (runs > 1) {
             object.insert(QStringLiteral("runs"), runs);
             object.insert(QStringLiteral("min_node_execs_per_s"), qRound64(slowest));
@@ -110,6 +115,7 @@ Figures measure(Executor &executor, Database &db, Model::Graph graph, Model::Val
     figures.seconds = double(clock.nsecsElapsed()) / 1e9;
     if (const qint64 stolenAfter = stolenMs(); stolenBefore >= 0 && stolenAfter >= 0)
         figures.stolenMs = stolenAfter - stolenBefore;
+    figures.controlMs = controlWorkMs();
     QObject::disconnect(connection);
     if (status != Model::ExecutionStatus::Completed)
         die(QStringLiteral("%1 ended %2").arg(graphId, Model::statusName(status)));
@@ -221,6 +227,7 @@ int main(int argc, char *argv[])
                     figures.rate(), figures.p50, figures.p99);
         if (figures.stolenMs >= 0)
             std::printf(", steal %lld ms", static_cast<long long>(figures.stolenMs));
+        std::printf(", control %.1f ms", figures.controlMs);
         if (figures.runs > 1)
             std::printf(" (median of %d runs: %.0f to %.0f /s)", figures.runs, figures.slowest,
                         figures.fastest);
