@@ -3,9 +3,9 @@
 
 #include "engine/blocks/blockregistry.h"
 #include "engine/store/database.h"
+#include "ui/appearance.h"
 #include "ui/grapheditor.h"
 #include "ui/graphlayouter.h"
-#include "ui/appearance.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>

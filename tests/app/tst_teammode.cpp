@@ -476,7 +476,8 @@ private Q_SLOTS:
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         environment.insert(QStringLiteral("HOME"), dir.path());
-        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"),
+                           dir.filePath(QStringLiteral("config")));
         environment.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
         QProcess desktop;
         desktop.setProcessEnvironment(environment);
@@ -493,7 +494,8 @@ private Q_SLOTS:
             return count;
         };
         const bool connected = QTest::qWaitFor([&] { return connections() > 0; }, 20000);
-        const QStringList made = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+        const QStringList made
+            = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
         desktop.kill();
         desktop.waitForFinished();
         QVERIFY2(connected, "the desktop never connected to the team database");

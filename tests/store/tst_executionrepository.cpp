@@ -322,11 +322,11 @@ private Q_SLOTS:
         values.reserve(2 * count);
         QList<NewExecutionData> data;
         for (int i = 0; i < count; ++i) {
-            paths.append({{ExecutionStatus::Queued, ExecutionStatus::Running,
-                           ExecutionStatus::Completed},
-                          {1000 + i, 2000 + i, 3000 + i},
-                          Model::ValueMap {{QStringLiteral("format"), i}},
-                          std::nullopt});
+            paths.append(
+                {{ExecutionStatus::Queued, ExecutionStatus::Running, ExecutionStatus::Completed},
+                 {1000 + i, 2000 + i, 3000 + i},
+                 Model::ValueMap {{QStringLiteral("format"), i}},
+                 std::nullopt});
             const QString id = Model::createTimeOrderedUuid();
             nodes.append({id, exec, QStringLiteral("tpl"), QStringLiteral("block-%1").arg(i),
                           500 + i, i % 2 == 0 ? &paths.at(i) : nullptr});
@@ -374,14 +374,15 @@ private Q_SLOTS:
             // 64 rows go in, then the 4 with the 67th fail.
             auto refused = m_executions->insertExecutionData(broken);
             QVERIFY(!refused.ok());
-            QVERIFY2(refused.error().message.contains(
-                         QStringLiteral("recording 4 inputs and outputs")),
-                     qPrintable(refused.error().message));
+            QVERIFY2(
+                refused.error().message.contains(QStringLiteral("recording 4 inputs and outputs")),
+                qPrintable(refused.error().message));
         } // rolled back
         QVERIFY(!node(nodes.first().id).outputData.contains(QStringLiteral("late")));
         // One row alone says which node execution it names.
-        const auto alone = m_executions->insertExecutionOutput(
-            Model::createTimeOrderedUuid(), QStringLiteral("ghost"), QStringLiteral("late"), one, 900);
+        const auto alone = m_executions->insertExecutionOutput(Model::createTimeOrderedUuid(),
+                                                               QStringLiteral("ghost"),
+                                                               QStringLiteral("late"), one, 900);
         QCOMPARE(alone.error().code, ErrorCode::NotFound);
         QCOMPARE(alone.error().message, QStringLiteral("node execution ghost not found"));
     }
