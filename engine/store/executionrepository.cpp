@@ -928,7 +928,7 @@ Result<void> ExecutionRepository::insertNodeExecutions(const QList<NewNodeExecut
             return count == 1 ? QStringLiteral("recording node execution %1").arg(rows.at(first).id)
                               : QStringLiteral("recording %1 node executions").arg(count);
         },
-        /*missingParent=*/ {});
+        /*refusal=*/ {});
 }
 
 Result<void> ExecutionRepository::insertExecutionData(const QList<NewExecutionData> &rows)
